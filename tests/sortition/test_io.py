@@ -1,0 +1,277 @@
+"""Reading quotas and respondents: formats the field uses, and one clear error per bad input."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from kleroterion.sortition.io import (
+    InputError,
+    detect_encoding,
+    make_problem,
+    read_quotas,
+    read_respondents,
+    sniff_delimiter,
+)
+from kleroterion.sortition.types import Quota
+
+QUOTAS = """feature,value,min,max
+Genre,Femme,1,2
+Genre,Homme,1,2
+Âge,18-29,0,2
+Âge,30+,1,3
+"""
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def quotas(tmp_path: Path) -> Path:
+    return write(tmp_path / "quotas.csv", QUOTAS)
+
+
+# ----------------------------------------------------------------------------- quotas
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "feature,value,min,max",
+        "category,name,min,max",
+        "category,feature,min,max",
+        "Feature,Value,MIN,Max",
+    ],
+)
+def test_quota_header_spellings(tmp_path: Path, header: str) -> None:
+    path = write(tmp_path / "q.csv", header + "\nGenre,Femme,1,2\nGenre,Homme,0,2\n")
+    table = read_quotas(path)
+    assert table.quotas == (Quota("Genre", "Femme", 1, 2), Quota("Genre", "Homme", 0, 2))
+
+
+def test_quota_flex_and_group_columns(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "q.csv",
+        "feature,value,min,max,min_flex,max_flex,group\n"
+        "Genre,Femme,1,2,0,3,roll\nGenre,Homme,1,2,,,roll\nÂge,16-17,5,5,,,young\n",
+    )
+    table = read_quotas(path)
+    assert table.quotas[0] == Quota("Genre", "Femme", 1, 2, 0, 3)
+    assert table.quotas[1].min_flex is None and table.quotas[1].max_flex is None
+    assert table.groups == ("roll", "roll", "young")
+    assert list(table.by_group()) == ["roll", "young"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "value", "phrase"),
+    [
+        ("feature,value,min,max\nGenre,Femme,1,deux\n", 2, "max", "deux", "whole number"),
+        ("feature,value,min,max\nGenre,Femme,1.5,2\n", 2, "min", "1.5", "whole number"),
+        ("feature,value,min,max\nGenre,Femme,-1,2\n", 2, "min", "-1", "whole number"),
+        ("feature,value,min,max\nGenre,Femme,3,2\n", 2, "min", "3", "above the maximum"),
+        (
+            "feature,value,min,max\nGenre,Femme,1,2\nGenre,Femme,0,1\n",
+            3,
+            "value",
+            "Femme",
+            "already",
+        ),
+        ("feature,value,min,max\nGenre,,1,2\n", 2, "value", "", "blank"),
+        ("feature,value,min,max,min_flex\nGenre,F,1,2,x\n", 2, "min_flex", "x", "whole number"),
+    ],
+)
+def test_quota_errors_are_located(
+    tmp_path: Path, text: str, line: int, column: str, value: str, phrase: str
+) -> None:
+    path = write(tmp_path / "q.csv", text)
+    with pytest.raises(InputError) as caught:
+        read_quotas(path)
+    error = caught.value
+    assert (error.path, error.line, error.column, error.value) == (str(path), line, column, value)
+    message = str(error)
+    assert str(path) in message and f"line {line}" in message and repr(value) in message
+    assert phrase in message and "accepted" in message
+
+
+def test_quota_missing_column_and_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no max column.*accepted: feature,value,min,max"):
+        read_quotas(write(tmp_path / "q.csv", "feature,value,min\nGenre,F,1\n"))
+    with pytest.raises(InputError, match="empty"):
+        read_quotas(write(tmp_path / "e.csv", "\ufeff \n"))
+    with pytest.raises(InputError, match="no quota rows"):
+        read_quotas(write(tmp_path / "h.csv", "feature,value,min,max\n"))
+    with pytest.raises(InputError, match="cannot be read"):
+        read_quotas(tmp_path / "absent.csv")
+
+
+# ----------------------------------------------------------------------------- respondents
+
+
+def test_respondents_keep_only_ids_and_features(tmp_path: Path, quotas: Path) -> None:
+    path = write(
+        tmp_path / "r.csv",
+        "id,nom,email,genre,âge\nA7,Dupont,a@b.fr, femme ,18-29\nB2,Durand,c@d.fr,Homme,30+\n",
+    )
+    pool = read_respondents(path, read_quotas(quotas))
+    assert pool.ids == ("A7", "B2")
+    assert pool.features == ("Genre", "Âge")
+    # Case and spaces are forgiven; the quotas' spelling is what the engine sees.
+    assert pool.values == (("Femme", "18-29"), ("Homme", "30+"))
+    assert pool.households is None
+    assert "Dupont" not in repr(pool) and "a@b.fr" not in repr(pool)
+
+
+def test_ids_are_row_numbers_without_id_column(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "Genre,Âge\nFemme,18-29\n\nHomme,30+\nHomme,18-29\n")
+    pool = read_respondents(path, read_quotas(quotas))
+    assert pool.ids == ("1", "2", "3")
+
+
+def test_custom_id_column_must_exist(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "numero,Genre,Âge\n9,Femme,18-29\n")
+    assert read_respondents(path, read_quotas(quotas), id_column="numero").ids == ("9",)
+    with pytest.raises(InputError, match="no id column 'ref'") as caught:
+        read_respondents(path, read_quotas(quotas), id_column="ref")
+    assert caught.value.line == 1
+
+
+def test_households_are_normalised_and_opaque(tmp_path: Path, quotas: Path) -> None:
+    path = write(
+        tmp_path / "r.csv",
+        "id;Genre;Âge;adresse;cp\n"
+        "1;Femme;18-29;12 rue X;75011\n"
+        "2;Homme;30+;  12  RUE x ;75011\n"
+        "3;Femme;30+;12 rue X;75012\n"
+        "4;Homme;30+;;\n"
+        "5;Femme;30+;3 bd Y;75001\n"
+        "6;Homme;30+;3 Bd  y;75001\n",
+    )
+    pool = read_respondents(path, read_quotas(quotas), household=("adresse", "cp"))
+    # 1 and 2 share a home, 3 lives elsewhere (other postcode), 4 has no address.
+    assert pool.households == ("1", "1", None, None, "2", "2")
+    assert "rue" not in repr(pool).casefold()
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "line", "column", "value", "phrase"),
+    [
+        ("id,Genre,Âge\n1,Femme,18-29\n2,Autre,30+\n", {}, 3, "Genre", "Autre", "Femme, Homme"),
+        ("id,Genre,Âge\n1,Femme,18-29\n2,Homme,\n", {}, 3, "Âge", "", "18-29, 30+"),
+        ("id,Genre,Âge\n1,Femme,18-29\n1,Homme,30+\n", {}, 3, "id", "1", "already on line 2"),
+        ("id,Genre,Âge\n1,Femme,18-29\n,Homme,30+\n", {}, 3, "id", "", "blank"),
+        ("id,Genre,Âge\n1,Femme\n", {}, 2, "Âge", None, "2 fields"),
+    ],
+)
+def test_respondent_errors_are_located(
+    tmp_path: Path,
+    quotas: Path,
+    text: str,
+    kwargs: dict[str, object],
+    line: int,
+    column: str,
+    value: str | None,
+    phrase: str,
+) -> None:
+    path = write(tmp_path / "r.csv", text)
+    with pytest.raises(InputError) as caught:
+        read_respondents(path, read_quotas(quotas))
+    error = caught.value
+    assert (error.path, error.line, error.column, error.value) == (str(path), line, column, value)
+    assert str(path) in str(error) and f"line {line}" in str(error) and phrase in str(error)
+
+
+def test_missing_feature_and_household_columns(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "id,Genre,nom\n1,Femme,Zoé\n")
+    with pytest.raises(InputError, match=r"no feature .*column 'Âge'") as caught:
+        read_respondents(path, read_quotas(quotas))
+    assert caught.value.line == 1
+    path = write(tmp_path / "r2.csv", "id,Genre,Âge\n1,Femme,18-29\n")
+    with pytest.raises(InputError, match="no household column 'adresse'"):
+        read_respondents(path, read_quotas(quotas), household=["adresse"])
+
+
+def test_errors_never_quote_personal_columns(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "id,nom,Genre,Âge\n1,Zoé Secret,Femme,99\n")
+    with pytest.raises(InputError) as caught:
+        read_respondents(path, read_quotas(quotas))
+    assert "Secret" not in str(caught.value)
+
+
+def test_seats_against_pool(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "id,Genre,Âge\n1,Femme,18-29\n2,Homme,30+\n")
+    table = read_quotas(quotas)
+    pool = read_respondents(path, table)
+    assert make_problem(pool, table, 2).seats == 2
+    with pytest.raises(InputError, match=r"--seats.*'3'.*more seats than the 2 respondents") as c:
+        make_problem(pool, table, 3, respondents_path=path)
+    assert c.value.value == "3"
+    with pytest.raises(InputError, match="--seats"):
+        make_problem(pool, table, 0)
+
+
+# ----------------------------------------------------------------------------- encodings
+
+# Spreadsheet cells: printable text with French letters, never the C1 control range
+# (no spreadsheet writes it, and Windows-1252 reads those bytes differently).
+CELL = st.text(
+    alphabet=st.sampled_from(string.ascii_letters + string.digits + " ,;\"'-éèêàçôûœÉÀÇ€’"),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    names=st.lists(CELL, min_size=1, max_size=6),
+    delimiter=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1"]),
+)
+def test_encodings_and_delimiters_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], delimiter: str, encoding: str
+) -> None:
+    import csv
+    import io
+
+    if encoding == "latin-1":
+        names = [n.replace("œ", "oe").replace("€", "E").replace("’", "'") for n in names]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["id", "nom", "Genre", "Âge"])
+    for number, name in enumerate(names):
+        writer.writerow([f"é{number}", name, "Femme" if number % 2 else "Homme", "30+"])
+    data = buffer.getvalue().encode(encoding)
+    if encoding in ("cp1252", "latin-1"):
+        try:
+            data.decode("utf-8")
+            assume(False)  # an 8-bit file that happens to be valid UTF-8 is ambiguous
+        except UnicodeDecodeError:
+            pass
+    folder = tmp_path_factory.mktemp("enc")
+    quotas = write(folder / "q.csv", QUOTAS)
+    path = folder / "r.csv"
+    path.write_bytes(data)
+    pool = read_respondents(path, read_quotas(quotas))
+    assert pool.ids == tuple(f"é{n}" for n in range(len(names)))
+    assert [v[0] for v in pool.values] == ["Femme" if n % 2 else "Homme" for n in range(len(names))]
+
+
+def test_latin1_quotas_and_detection() -> None:
+    assert detect_encoding("Âge".encode("cp1252")) == "cp1252"
+    assert detect_encoding("\ufeffÂge".encode()) == "utf-8-sig"
+    assert detect_encoding("Âge".encode()) == "utf-8"
+    assert detect_encoding(b"\x81\xc2") == "latin-1"  # 0x81 is undefined in Windows-1252
+    # A multi-byte character cut at the end of a sample does not rule out UTF-8.
+    assert detect_encoding("abcé".encode()[:-1], complete=False) == "utf-8"
+
+
+def test_sniff_delimiter() -> None:
+    assert sniff_delimiter("id;adresse;age\n1;12, rue X;30\n2;3, bd Y;40\n") == ";"
+    assert sniff_delimiter("id,age\n1,30\n") == ","
+    assert sniff_delimiter("id\tage\n1\t30\n") == "\t"
+    assert sniff_delimiter("id\n1\n") == ","
