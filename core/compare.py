@@ -1,0 +1,422 @@
+"""Side-by-side comparison of installed cities, for practitioners (``kleroterion compare``).
+
+Rows are the dimensions ICPC practitioners ask about (recruitment, seats, bodies,
+mandate, powers, indemnity, accountability, languages), columns the cities. A few
+rows are derived from the data to ease comparison: the share of seats drawn by lot
+and the indemnity a fully present member earns in a typical year.
+
+docs/cities.md is this module's Markdown output for the bundled cities; a test fails
+when it drifts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from kleroterion.city.types import (
+    Body,
+    CityConfig,
+    IndemnityPolicy,
+    MandateRules,
+    ProposalKind,
+    localize,
+)
+
+FORMATS = ("text", "markdown", "json", "csv")
+LANGUAGE = "en"
+
+UNIT_NAMES = {"half_day": "half-day", "day": "day", "session": "session", "hour": "hour"}
+REGISTRY_NAMES = {
+    "electoral_roll": "electoral roll",
+    "addresses": "addresses",
+    "residents_card": "residents' card",
+    "population_register": "population register",
+    "volunteers": "volunteers",
+}
+ROLE_NAMES = {
+    "member": "panel members",
+    "volunteer": "open volunteers",
+    "elected": "elected officials",
+    "elected_opposition": "elected officials of the opposition",
+    "agent": "agents",
+    "facilitator": "facilitators",
+    "guarantor": "guarantors",
+    "expert": "experts",
+}
+
+Cell = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    values: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    cities: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.2f}".replace(".00", "")
+    return f"{text} {currency}"
+
+
+def _list(items: Sequence[str], empty: str = "none") -> str:
+    return "; ".join(items) if items else empty
+
+
+def _body(body: Body) -> str:
+    parts = []
+    for seat in body.seats:
+        count = "open number of" if seat.count is None else str(seat.count)
+        detail = seat.selection.replace("_", " ")
+        parts.append(f"{count} {ROLE_NAMES[seat.role]} ({detail})")
+    size = f" [{body.size}]" if body.size else ""
+    return f"{localize(body.label, LANGUAGE)}{size}: {', '.join(parts)}"
+
+
+def _lifecycle(kind: ProposalKind) -> str:
+    labels = {state.key: localize(state.label, LANGUAGE) for state in kind.states}
+    arrows = [
+        f"{labels[t.source]} → {labels[t.target]} ({t.actor})" for t in kind.transitions
+    ]
+    return f"{localize(kind.label, LANGUAGE)}: {', '.join(arrows)}"
+
+
+def _months(rules: MandateRules) -> str:
+    if rules.min_months == rules.max_months:
+        return f"{rules.min_months} months"
+    return f"{rules.min_months} to {rules.max_months} months"
+
+
+def _rate(policy: IndemnityPolicy) -> str:
+    if not policy.paid:
+        return "not paid"
+    prefix = "at most " if policy.rate_is_maximum else ""
+    return f"{prefix}{_money(policy.rate, policy.currency)} per {UNIT_NAMES[policy.unit]}"
+
+
+def _who_is_paid(config: CityConfig) -> str:
+    policy = config.indemnity
+    if not policy.paid:
+        return "nobody"
+    if not policy.paid_bodies:
+        return "every panel member"
+    names = [localize(config.body(key).label, LANGUAGE) for key in policy.paid_bodies]
+    return "members of " + " and ".join(names) + " only"
+
+
+def _caps(policy: IndemnityPolicy) -> str:
+    caps = []
+    if policy.max_units is not None:
+        caps.append(f"{policy.max_units} {UNIT_NAMES[policy.unit]}s")
+    if policy.annual_ceiling is not None:
+        caps.append(f"{_money(policy.annual_ceiling, policy.currency)} a year")
+    return _list(caps)
+
+
+def typical_year_amount(config: CityConfig) -> Decimal | None:
+    """What a fully present, eligible member earns in a typical year, within the caps."""
+    policy, units = config.indemnity, config.mandate.typical_year_units
+    if not policy.paid or units is None:
+        return None
+    paid_units = Decimal(str(units))
+    if policy.max_units is not None:
+        paid_units = min(paid_units, Decimal(policy.max_units))
+    amount = policy.rate * paid_units
+    if policy.annual_ceiling is not None:
+        amount = min(amount, policy.annual_ceiling)
+    return amount
+
+
+def drawn_share(config: CityConfig) -> float:
+    """Share of the panel's seats filled by lot (stratified or uniform draws)."""
+    seats = config.composition.seats
+    drawn = sum(
+        group.seats for group in config.composition.seat_groups if group.selection != "open"
+    )
+    return drawn / seats if seats else 0.0
+
+
+def _roles_in_bodies(config: CityConfig, roles: set[str]) -> str:
+    parts = []
+    for body in config.bodies:
+        counts = [seat.count for seat in body.seats if seat.role in roles]
+        if counts:
+            known = sum(count for count in counts if count is not None)
+            opposition = sum(
+                seat.count or 0 for seat in body.seats if seat.role == "elected_opposition"
+            )
+            detail = f" (of whom {opposition} opposition)" if opposition and "elected" in roles else ""
+            parts.append(f"{localize(body.label, LANGUAGE)}: {known}{detail}")
+    return _list(parts)
+
+
+Extractor = Callable[[CityConfig], Cell]
+
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
+    (
+        "Identity",
+        (
+            ("name", "City", lambda c: c.profile.name),
+            ("assembly", "Assembly", lambda c: " / ".join(
+                c.profile.assembly_name[lang] for lang in c.profile.languages
+                if lang in c.profile.assembly_name)),
+            ("country", "Country", lambda c: c.profile.country),
+            ("languages", "Languages", lambda c: ", ".join(c.profile.languages)),
+            ("population", "Population", lambda c: c.profile.population),
+        ),
+    ),
+    (
+        "Recruitment",
+        (
+            ("registry", "Registry", lambda c: _list(
+                [f"{REGISTRY_NAMES[g.registry]} ({g.seats} seats)"
+                 for g in c.composition.seat_groups])),
+            ("registry_size", "People in the registry", lambda c: c.composition.registry_size),
+            ("invitations", "Invitations sent", lambda c: sum(
+                g.invitations or 0 for g in c.composition.seat_groups) or None),
+            ("invitations_by", "Invitations spread by", lambda c: _list(sorted(
+                {g.stratify_invitations_by for g in c.composition.seat_groups
+                 if g.stratify_invitations_by}))),
+            ("oversight", "Draw oversight", lambda c: c.composition.draw_oversight or "none"),
+        ),
+    ),
+    (
+        "Seats",
+        (
+            ("seats", "Seats drawn", lambda c: c.composition.seats),
+            ("seat_groups", "Seat groups", lambda c: _list(
+                [f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection}; {g.eligibility})"
+                 if g.eligibility else f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection})"
+                 for g in c.composition.seat_groups])),
+            ("drawn_share", "Share of seats drawn by lot", lambda c: f"{drawn_share(c):.0%}"),
+            ("algorithm", "Panel draw", lambda c: (
+                "joint draw of all groups" if c.composition.joint_draw and
+                len(c.composition.seat_groups) > 1 else "one draw per seat group")
+                + (f", {c.composition.selection_algorithm.upper()}"
+                   if any(g.selection == "stratified" for g in c.composition.seat_groups)
+                   else ", uniform lottery")),
+            ("criteria", "Stratification criteria", lambda c: _list(
+                [localize(f.label, LANGUAGE) + (" [approximate weights]" if f.approximate else "")
+                 for f in c.composition.features])),
+            ("household", "At most one per household", lambda c: _yes(
+                c.composition.one_per_household)),
+            ("open_volunteers", "Open to volunteers", lambda c: (
+                "yes, and they vote" if c.composition.open_volunteers_vote
+                else _yes(c.composition.open_volunteers))),
+            ("minimum_age", "Minimum age", lambda c: c.composition.minimum_age or "none"),
+        ),
+    ),
+    (
+        "Bodies",
+        (
+            ("bodies", "Bodies", lambda c: _list([_body(b) for b in c.bodies])),
+            ("elected", "Elected officials in bodies", lambda c: _roles_in_bodies(
+                c, {"elected", "elected_opposition"})),
+            ("agents", "Agents in bodies", lambda c: _roles_in_bodies(c, {"agent"})),
+        ),
+    ),
+    (
+        "Mandate",
+        (
+            ("term", "Term", lambda c: localize(c.mandate.term_name, LANGUAGE)),
+            ("length", "Length", lambda c: _months(c.mandate)),
+            ("renewal", "New panel every", lambda c: f"{c.mandate.renewal_months} months"),
+            ("phases", "Phases", lambda c: " → ".join(
+                localize(p.label, LANGUAGE) for p in c.mandate.phases) or "none"),
+            ("sessions", "Assembly sessions per mandate", lambda c: c.mandate.sessions_per_mandate),
+            ("working_days", "Working days", lambda c: (
+                f"{c.mandate.working_days_min} to {c.mandate.working_days_max}"
+                if c.mandate.working_days_min else None)),
+            ("session_kinds", "Kinds of sessions", lambda c: _list(
+                [f"{localize(k.label, LANGUAGE)} ({k.default_duration:g} {UNIT_NAMES[k.unit]})"
+                 for k in c.mandate.session_kinds])),
+            ("subject", "Subject choice", lambda c: (
+                c.mandate.subject_choice or "set by the executive or the assembly")),
+        ),
+    ),
+    (
+        "Powers",
+        (
+            ("kinds", "Acts", lambda c: _list(
+                [localize(k.label, LANGUAGE) for k in c.proposal_kinds])),
+            ("addressees", "Addressee", lambda c: _list(
+                [f"{localize(k.label, LANGUAGE)}: {k.addressee}" for k in c.proposal_kinds])),
+            ("binding", "Binding", lambda c: _list(
+                [f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} ({k.binding_note})"
+                 for k in c.proposal_kinds])),
+            ("lifecycle", "Lifecycle", lambda c: _list([_lifecycle(k) for k in c.proposal_kinds])),
+        ),
+    ),
+    (
+        "Indemnity",
+        (
+            ("rate", "Rate", lambda c: _rate(c.indemnity)),
+            ("paid", "Who is paid", _who_is_paid),
+            ("means_test", "Means test", lambda c: (
+                f"family quotient at most {_money(c.indemnity.family_quotient_max, c.indemnity.currency)}"
+                if c.indemnity.family_quotient_max is not None else "none")),
+            ("caps", "Caps", lambda c: _caps(c.indemnity)),
+            ("extras", "Extras", lambda c: _list(
+                [localize(e.label, LANGUAGE) for e in c.indemnity.extras])),
+            ("legal_basis", "Legal basis", lambda c: c.indemnity.legal_basis or "none given"),
+            ("typical_year", "Typical year, fully present member (derived)", lambda c: (
+                f"{_money(amount, c.indemnity.currency)} ({c.mandate.typical_year_units:g} "
+                f"{UNIT_NAMES[c.indemnity.unit]}s: {c.mandate.typical_year_note})"
+                if (amount := typical_year_amount(c)) is not None else "none")),
+        ),
+    ),
+    (
+        "Accountability",
+        (
+            ("reporter", "Who reports", lambda c: c.accountability.reporter),
+            ("audience", "To whom", lambda c: c.accountability.audience),
+            ("report", "Periodic report", lambda c: (
+                f"every {c.accountability.report_every_months} months"
+                if c.accountability.report_every_months else "none")),
+            ("deadlines", "Response deadlines", lambda c: _list(
+                [f"{localize(d.label, LANGUAGE)}: {d.months} months ({d.by})"
+                 for d in c.accountability.response_deadlines])),
+            ("committee", "Follow-up committee", lambda c: (
+                f"{fc.size} drawn from the {fc.drawn_from}"
+                + (f" for {fc.term_months} months" if fc.term_months else "")
+                + (f", {fc.formal_meetings} formal meetings" if fc.formal_meetings else "")
+                if (fc := c.accountability.follow_up_committee) else "none")),
+            ("owner", "Named owner per measure", lambda c: _yes(c.accountability.owner_per_measure)),
+            ("justify", "Rejections justified", lambda c: _yes(c.accountability.justify_rejections)),
+            ("public", "State of each measure published", lambda c: _yes(
+                c.accountability.public_status)),
+            ("citizens", "Citizens in implementation", lambda c: _yes(
+                c.accountability.citizens_in_implementation)),
+        ),
+    ),
+)
+
+
+def compare(configs: Sequence[CityConfig]) -> Comparison:
+    """Build the comparison table of the given cities, in the given order."""
+    sections = tuple(
+        Section(
+            title,
+            tuple(
+                Row(key, label, tuple(extract(config) for config in configs))
+                for key, label, extract in rows
+            ),
+        )
+        for title, rows in SECTIONS
+    )
+    return Comparison(tuple(config.profile.slug for config in configs), sections)
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _yes(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def to_markdown(comparison: Comparison) -> str:
+    lines = ["# Cities compared", ""]
+    lines.append(
+        "Generated by `kleroterion compare --format markdown "
+        + " ".join(comparison.cities)
+        + "`; do not edit by hand."
+    )
+    for section in comparison.sections:
+        lines += ["", f"## {section.title}", ""]
+        lines.append("| | " + " | ".join(comparison.cities) + " |")
+        lines.append("|---" * (len(comparison.cities) + 1) + "|")
+        for row in section.rows:
+            cells = [_cell(value).replace("|", "\\|") for value in row.values]
+            lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(comparison: Comparison) -> str:
+    data = {
+        "cities": list(comparison.cities),
+        "sections": [
+            {
+                "title": section.title,
+                "rows": [
+                    {
+                        "key": row.key,
+                        "label": row.label,
+                        "values": dict(zip(comparison.cities, row.values, strict=True)),
+                    }
+                    for row in section.rows
+                ],
+            }
+            for section in comparison.sections
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(comparison: Comparison) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "key", "dimension", *comparison.cities])
+    for section in comparison.sections:
+        for row in section.rows:
+            writer.writerow(
+                [section.title, row.key, row.label, *("" if v is None else v for v in row.values)]
+            )
+    return buffer.getvalue()
+
+
+def to_text(comparison: Comparison, width: int = 120) -> str:
+    label_width = 28
+    column = max(16, (width - label_width - 3 * len(comparison.cities)) // len(comparison.cities))
+    out: list[str] = []
+
+    def line(cells: Sequence[str]) -> None:
+        wrapped = [textwrap.wrap(cells[0], label_width) or [""]]
+        wrapped += [textwrap.wrap(cell, column) or [""] for cell in cells[1:]]
+        for index in range(max(len(w) for w in wrapped)):
+            parts = [
+                (w[index] if index < len(w) else "").ljust(label_width if i == 0 else column)
+                for i, w in enumerate(wrapped)
+            ]
+            out.append(" │ ".join(parts).rstrip())
+
+    line(["", *comparison.cities])
+    for section in comparison.sections:
+        out.append("")
+        out.append(f"== {section.title} ".ljust(label_width + (column + 3) * len(comparison.cities), "="))
+        for row in section.rows:
+            line([row.label, *(_cell(value) for value in row.values)])
+    return "\n".join(out) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Comparison], str]] = {
+    "text": to_text,
+    "markdown": to_markdown,
+    "json": to_json,
+    "csv": to_csv,
+}

@@ -1,0 +1,182 @@
+"""The hooks a kleroterion plugin may implement.
+
+A **city plugin** implements ``city_profile`` and the other configuration hooks: it
+says how its assembly is composed, what it may decide, how it is paid and how the
+city answers for it. An **extension plugin** implements no ``city_profile``; it is
+loaded for every city and adds commands or reacts to events.
+
+Configuration hooks are ``firstresult``: the first plugin that returns something
+other than ``None`` wins, so a city plugin overrides the core's defaults (registered
+with ``trylast``). Their results are validated when the plugin manager is built
+(``kleroterion.plugins.load_city``).
+
+docs/hooks.md is generated from this module (``kleroterion docs hooks``); a test
+fails when it drifts, when a hook has no docstring, or when a hook has no test.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from kleroterion.city.types import (
+        AccountabilityRules,
+        Body,
+        CityProfile,
+        IndemnityPolicy,
+        MandateRules,
+        PanelComposition,
+        ProposalKind,
+    )
+
+hookspec = pluggy.HookspecMarker("kleroterion")
+
+# --- Configuration hooks ------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def city_profile() -> CityProfile | None:
+    """Return who the city is: slug, name, the assembly's name, languages, currency.
+
+    Implementing this hook is what makes a plugin a *city* plugin; its ``slug`` is
+    the name used by ``kleroterion compare``, ``select --city`` and ``create_app``.
+    Two installed plugins returning the same slug are an error. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def panel_composition() -> PanelComposition | None:
+    """Return how the panel is composed: seats, seat groups, stratification criteria.
+
+    Seat groups must add up to ``seats``; each names its registry (electoral roll,
+    addresses, residents' card, volunteers), its selection method and the criteria
+    that stratify it, whose population weights give the quota targets. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def assembly_bodies() -> tuple[Body, ...] | None:
+    """Return the sub-bodies of the assembly and their composition.
+
+    Workshops, a proposals group, a methodology committee, guarantors...: each body
+    lists its seats by role (drawn members, volunteers, elected officials of the
+    majority and of the opposition, agents, facilitators) and how they are filled.
+    The core's default is no body. This is a ``firstresult`` hook: the first
+    non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def mandate_rules() -> MandateRules | None:
+    """Return how long a panel sits, its phases and the kinds of sessions it holds.
+
+    Session kinds carry the unit (half-day, day, session) in which attendance is
+    counted and indemnities paid. This is a ``firstresult`` hook: the first
+    non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def proposal_kinds() -> tuple[ProposalKind, ...] | None:
+    """Return the acts the assembly may produce: the city's decision powers.
+
+    Each kind names its addressee, whether adoption binds, and its lifecycle as
+    states and allowed transitions (each made by an actor). A transition the city
+    does not list is refused by the core. This is a ``firstresult`` hook: the first
+    non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def indemnity_policy() -> IndemnityPolicy | None:
+    """Return what members are paid: rate, unit, who is paid, conditions and caps.
+
+    The core computes statements from it: rate times units attended, only for the
+    bodies listed in ``paid_bodies`` (every member when empty), only for members
+    meeting the means test, within ``max_units`` and ``annual_ceiling``, plus the
+    extras claimed. The core's default pays nothing. This is a ``firstresult``
+    hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def accountability_rules() -> AccountabilityRules | None:
+    """Return how the city answers for the acts: reports, deadlines, follow-up committee.
+
+    Response deadlines (in months after an act is submitted) drive the overdue list;
+    ``report_every_months`` the periodic follow-up report. The core's default is a
+    yearly public report by the secretariat. This is a ``firstresult`` hook: the
+    first non-``None`` answer is used.
+    """
+
+
+# --- Extension hooks ----------------------------------------------------------
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``kleroterion`` command line.
+
+    Called once when the command line starts, for the plugins of every installed
+    city and every extension; add commands with ``cli.add_command(...)``.
+    """
+
+
+# --- Event hooks --------------------------------------------------------------
+
+
+@hookspec
+def on_member_withdrawn(member_id: str, reason: str, date: str) -> None:
+    """React to a panel member's withdrawal (notify, plan a replacement draw...).
+
+    ``member_id`` is the member's pseudonymous id, ``date`` an ISO date. Called by
+    the core after the withdrawal is recorded; every implementation is called.
+    """
+
+
+@hookspec
+def on_proposal_transition(
+    proposal_id: str, kind: str, source: str, target: str, actor: str
+) -> None:
+    """React to a proposal moving from ``source`` to ``target`` in its lifecycle.
+
+    Called after the transition is recorded; ``kind`` is the proposal kind's key.
+    Every implementation is called.
+    """
+
+
+@hookspec
+def on_proposal_decided(proposal_id: str, kind: str, outcome: str) -> None:
+    """React to a proposal reaching a final state (adopted, rejected, answered...).
+
+    Called after ``on_proposal_transition`` when the new state is final, with the
+    state's ``outcome``; a city may open follow-up commitments here. Every
+    implementation is called.
+    """
+
+
+#: The configuration hooks, in the order the core reads them.
+CONFIG_HOOKS: tuple[str, ...] = (
+    "city_profile",
+    "panel_composition",
+    "assembly_bodies",
+    "mandate_rules",
+    "proposal_kinds",
+    "indemnity_policy",
+    "accountability_rules",
+)
+
+
+def hook_names() -> list[str]:
+    """Every hook declared here, in declaration order."""
+    return [
+        name
+        for name, obj in globals().items()
+        if callable(obj) and hasattr(obj, "kleroterion_spec")
+    ]
