@@ -87,6 +87,8 @@ def allocate(sizes: Mapping[str, int], count: int, seed: int) -> dict[str, int]:
     total = sum(sizes.values())
     if not 0 <= count <= total:
         raise ValueError(f"cannot invite {count} of {total} rows")
+    if total == 0:
+        return dict.fromkeys(sizes, 0)
     shares = {s: Fraction(count * n, total) for s, n in sizes.items()}
     result = {s: math.floor(share) for s, share in shares.items()}
     left = count - sum(result.values())
