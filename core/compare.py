@@ -98,9 +98,7 @@ def _body(body: Body) -> str:
 
 def _lifecycle(kind: ProposalKind) -> str:
     labels = {state.key: localize(state.label, LANGUAGE) for state in kind.states}
-    arrows = [
-        f"{labels[t.source]} → {labels[t.target]} ({t.actor})" for t in kind.transitions
-    ]
+    arrows = [f"{labels[t.source]} → {labels[t.target]} ({t.actor})" for t in kind.transitions]
     return f"{localize(kind.label, LANGUAGE)}: {', '.join(arrows)}"
 
 
@@ -125,6 +123,12 @@ def _who_is_paid(config: CityConfig) -> str:
         return "every panel member"
     names = [localize(config.body(key).label, LANGUAGE) for key in policy.paid_bodies]
     return "members of " + " and ".join(names) + " only"
+
+
+def _means_test(policy: IndemnityPolicy) -> str:
+    if policy.family_quotient_max is None:
+        return "none"
+    return f"family quotient at most {_money(policy.family_quotient_max, policy.currency)}"
 
 
 def _caps(policy: IndemnityPolicy) -> str:
@@ -168,7 +172,9 @@ def _roles_in_bodies(config: CityConfig, roles: set[str]) -> str:
             opposition = sum(
                 seat.count or 0 for seat in body.seats if seat.role == "elected_opposition"
             )
-            detail = f" (of whom {opposition} opposition)" if opposition and "elected" in roles else ""
+            detail = (
+                f" (of whom {opposition} opposition)" if opposition and "elected" in roles else ""
+            )
             parts.append(f"{localize(body.label, LANGUAGE)}: {known}{detail}")
     return _list(parts)
 
@@ -180,9 +186,15 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
         "Identity",
         (
             ("name", "City", lambda c: c.profile.name),
-            ("assembly", "Assembly", lambda c: " / ".join(
-                c.profile.assembly_name[lang] for lang in c.profile.languages
-                if lang in c.profile.assembly_name)),
+            (
+                "assembly",
+                "Assembly",
+                lambda c: " / ".join(
+                    c.profile.assembly_name[lang]
+                    for lang in c.profile.languages
+                    if lang in c.profile.assembly_name
+                ),
+            ),
             ("country", "Country", lambda c: c.profile.country),
             ("languages", "Languages", lambda c: ", ".join(c.profile.languages)),
             ("population", "Population", lambda c: c.profile.population),
@@ -191,15 +203,35 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
     (
         "Recruitment",
         (
-            ("registry", "Registry", lambda c: _list(
-                [f"{REGISTRY_NAMES[g.registry]} ({g.seats} seats)"
-                 for g in c.composition.seat_groups])),
+            (
+                "registry",
+                "Registry",
+                lambda c: _list(
+                    [
+                        f"{REGISTRY_NAMES[g.registry]} ({g.seats} seats)"
+                        for g in c.composition.seat_groups
+                    ]
+                ),
+            ),
             ("registry_size", "People in the registry", lambda c: c.composition.registry_size),
-            ("invitations", "Invitations sent", lambda c: sum(
-                g.invitations or 0 for g in c.composition.seat_groups) or None),
-            ("invitations_by", "Invitations spread by", lambda c: _list(sorted(
-                {g.stratify_invitations_by for g in c.composition.seat_groups
-                 if g.stratify_invitations_by}))),
+            (
+                "invitations",
+                "Invitations sent",
+                lambda c: sum(g.invitations or 0 for g in c.composition.seat_groups) or None,
+            ),
+            (
+                "invitations_by",
+                "Invitations spread by",
+                lambda c: _list(
+                    sorted(
+                        {
+                            g.stratify_invitations_by
+                            for g in c.composition.seat_groups
+                            if g.stratify_invitations_by
+                        }
+                    )
+                ),
+            ),
             ("oversight", "Draw oversight", lambda c: c.composition.draw_oversight or "none"),
         ),
     ),
@@ -207,25 +239,67 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
         "Seats",
         (
             ("seats", "Seats drawn", lambda c: c.composition.seats),
-            ("seat_groups", "Seat groups", lambda c: _list(
-                [f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection}; {g.eligibility})"
-                 if g.eligibility else f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection})"
-                 for g in c.composition.seat_groups])),
-            ("drawn_share", "Share of seats drawn by lot", lambda c: f"{drawn_share(c):.0%}"),
-            ("algorithm", "Panel draw", lambda c: (
-                "joint draw of all groups" if c.composition.joint_draw and
-                len(c.composition.seat_groups) > 1 else "one draw per seat group")
-                + (f", {c.composition.selection_algorithm.upper()}"
-                   if any(g.selection == "stratified" for g in c.composition.seat_groups)
-                   else ", uniform lottery")),
-            ("criteria", "Stratification criteria", lambda c: _list(
-                [localize(f.label, LANGUAGE) + (" [approximate weights]" if f.approximate else "")
-                 for f in c.composition.features])),
-            ("household", "At most one per household", lambda c: _yes(
-                c.composition.one_per_household)),
-            ("open_volunteers", "Open to volunteers", lambda c: (
-                "yes, and they vote" if c.composition.open_volunteers_vote
-                else _yes(c.composition.open_volunteers))),
+            (
+                "seat_groups",
+                "Seat groups",
+                lambda c: _list(
+                    [
+                        f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection}; {g.eligibility})"
+                        if g.eligibility
+                        else f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection})"
+                        for g in c.composition.seat_groups
+                    ]
+                ),
+            ),
+            (
+                "drawn_share",
+                "Share of seats drawn by lot",
+                lambda c: (
+                    f"{drawn_share(c):.0%}"
+                    + (", and any volunteer may join" if c.composition.open_volunteers else "")
+                ),
+            ),
+            (
+                "algorithm",
+                "Panel draw",
+                lambda c: (
+                    (
+                        "joint draw of all groups"
+                        if c.composition.joint_draw and len(c.composition.seat_groups) > 1
+                        else "one draw per seat group"
+                    )
+                    + (
+                        f", {c.composition.selection_algorithm.upper()}"
+                        if any(g.selection == "stratified" for g in c.composition.seat_groups)
+                        else ", uniform lottery"
+                    )
+                ),
+            ),
+            (
+                "criteria",
+                "Stratification criteria",
+                lambda c: _list(
+                    [
+                        localize(f.label, LANGUAGE)
+                        + (" [approximate weights]" if f.approximate else "")
+                        for f in c.composition.features
+                    ]
+                ),
+            ),
+            (
+                "household",
+                "At most one per household",
+                lambda c: _yes(c.composition.one_per_household),
+            ),
+            (
+                "open_volunteers",
+                "Open to volunteers",
+                lambda c: (
+                    "yes, and they vote"
+                    if c.composition.open_volunteers_vote
+                    else _yes(c.composition.open_volunteers)
+                ),
+            ),
             ("minimum_age", "Minimum age", lambda c: c.composition.minimum_age or "none"),
         ),
     ),
@@ -233,8 +307,11 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
         "Bodies",
         (
             ("bodies", "Bodies", lambda c: _list([_body(b) for b in c.bodies])),
-            ("elected", "Elected officials in bodies", lambda c: _roles_in_bodies(
-                c, {"elected", "elected_opposition"})),
+            (
+                "elected",
+                "Elected officials in bodies",
+                lambda c: _roles_in_bodies(c, {"elected", "elected_opposition"}),
+            ),
             ("agents", "Agents in bodies", lambda c: _roles_in_bodies(c, {"agent"})),
         ),
     ),
@@ -244,29 +321,66 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
             ("term", "Term", lambda c: localize(c.mandate.term_name, LANGUAGE)),
             ("length", "Length", lambda c: _months(c.mandate)),
             ("renewal", "New panel every", lambda c: f"{c.mandate.renewal_months} months"),
-            ("phases", "Phases", lambda c: " → ".join(
-                localize(p.label, LANGUAGE) for p in c.mandate.phases) or "none"),
+            (
+                "phases",
+                "Phases",
+                lambda c: (
+                    " → ".join(localize(p.label, LANGUAGE) for p in c.mandate.phases) or "none"
+                ),
+            ),
             ("sessions", "Assembly sessions per mandate", lambda c: c.mandate.sessions_per_mandate),
-            ("working_days", "Working days", lambda c: (
-                f"{c.mandate.working_days_min} to {c.mandate.working_days_max}"
-                if c.mandate.working_days_min else None)),
-            ("session_kinds", "Kinds of sessions", lambda c: _list(
-                [f"{localize(k.label, LANGUAGE)} ({k.default_duration:g} {UNIT_NAMES[k.unit]})"
-                 for k in c.mandate.session_kinds])),
-            ("subject", "Subject choice", lambda c: (
-                c.mandate.subject_choice or "set by the executive or the assembly")),
+            (
+                "working_days",
+                "Working days",
+                lambda c: (
+                    f"{c.mandate.working_days_min} to {c.mandate.working_days_max}"
+                    if c.mandate.working_days_min
+                    else None
+                ),
+            ),
+            (
+                "session_kinds",
+                "Kinds of sessions",
+                lambda c: _list(
+                    [
+                        f"{localize(k.label, LANGUAGE)} "
+                        f"({k.default_duration:g} {UNIT_NAMES[k.unit]})"
+                        for k in c.mandate.session_kinds
+                    ]
+                ),
+            ),
+            (
+                "subject",
+                "Subject choice",
+                lambda c: c.mandate.subject_choice or "set by the executive or the assembly",
+            ),
         ),
     ),
     (
         "Powers",
         (
-            ("kinds", "Acts", lambda c: _list(
-                [localize(k.label, LANGUAGE) for k in c.proposal_kinds])),
-            ("addressees", "Addressee", lambda c: _list(
-                [f"{localize(k.label, LANGUAGE)}: {k.addressee}" for k in c.proposal_kinds])),
-            ("binding", "Binding", lambda c: _list(
-                [f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} ({k.binding_note})"
-                 for k in c.proposal_kinds])),
+            (
+                "kinds",
+                "Acts",
+                lambda c: _list([localize(k.label, LANGUAGE) for k in c.proposal_kinds]),
+            ),
+            (
+                "addressees",
+                "Addressee",
+                lambda c: _list(
+                    [f"{localize(k.label, LANGUAGE)}: {k.addressee}" for k in c.proposal_kinds]
+                ),
+            ),
+            (
+                "binding",
+                "Binding",
+                lambda c: _list(
+                    [
+                        f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} ({k.binding_note})"
+                        for k in c.proposal_kinds
+                    ]
+                ),
+            ),
             ("lifecycle", "Lifecycle", lambda c: _list([_lifecycle(k) for k in c.proposal_kinds])),
         ),
     ),
@@ -275,17 +389,28 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
         (
             ("rate", "Rate", lambda c: _rate(c.indemnity)),
             ("paid", "Who is paid", _who_is_paid),
-            ("means_test", "Means test", lambda c: (
-                f"family quotient at most {_money(c.indemnity.family_quotient_max, c.indemnity.currency)}"
-                if c.indemnity.family_quotient_max is not None else "none")),
+            (
+                "means_test",
+                "Means test",
+                lambda c: _means_test(c.indemnity),
+            ),
             ("caps", "Caps", lambda c: _caps(c.indemnity)),
-            ("extras", "Extras", lambda c: _list(
-                [localize(e.label, LANGUAGE) for e in c.indemnity.extras])),
+            (
+                "extras",
+                "Extras",
+                lambda c: _list([localize(e.label, LANGUAGE) for e in c.indemnity.extras]),
+            ),
             ("legal_basis", "Legal basis", lambda c: c.indemnity.legal_basis or "none given"),
-            ("typical_year", "Typical year, fully present member (derived)", lambda c: (
-                f"{_money(amount, c.indemnity.currency)} ({c.mandate.typical_year_units:g} "
-                f"{UNIT_NAMES[c.indemnity.unit]}s: {c.mandate.typical_year_note})"
-                if (amount := typical_year_amount(c)) is not None else "none")),
+            (
+                "typical_year",
+                "Typical year, fully present member (derived)",
+                lambda c: (
+                    f"{_money(amount, c.indemnity.currency)} ({c.mandate.typical_year_units:g} "
+                    f"{UNIT_NAMES[c.indemnity.unit]}s: {c.mandate.typical_year_note})"
+                    if (amount := typical_year_amount(c)) is not None
+                    else "none"
+                ),
+            ),
         ),
     ),
     (
@@ -293,23 +418,56 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
         (
             ("reporter", "Who reports", lambda c: c.accountability.reporter),
             ("audience", "To whom", lambda c: c.accountability.audience),
-            ("report", "Periodic report", lambda c: (
-                f"every {c.accountability.report_every_months} months"
-                if c.accountability.report_every_months else "none")),
-            ("deadlines", "Response deadlines", lambda c: _list(
-                [f"{localize(d.label, LANGUAGE)}: {d.months} months ({d.by})"
-                 for d in c.accountability.response_deadlines])),
-            ("committee", "Follow-up committee", lambda c: (
-                f"{fc.size} drawn from the {fc.drawn_from}"
-                + (f" for {fc.term_months} months" if fc.term_months else "")
-                + (f", {fc.formal_meetings} formal meetings" if fc.formal_meetings else "")
-                if (fc := c.accountability.follow_up_committee) else "none")),
-            ("owner", "Named owner per measure", lambda c: _yes(c.accountability.owner_per_measure)),
-            ("justify", "Rejections justified", lambda c: _yes(c.accountability.justify_rejections)),
-            ("public", "State of each measure published", lambda c: _yes(
-                c.accountability.public_status)),
-            ("citizens", "Citizens in implementation", lambda c: _yes(
-                c.accountability.citizens_in_implementation)),
+            (
+                "report",
+                "Periodic report",
+                lambda c: (
+                    f"every {c.accountability.report_every_months} months"
+                    if c.accountability.report_every_months
+                    else "none"
+                ),
+            ),
+            (
+                "deadlines",
+                "Response deadlines",
+                lambda c: _list(
+                    [
+                        f"{localize(d.label, LANGUAGE)}: {d.months} months ({d.by})"
+                        for d in c.accountability.response_deadlines
+                    ]
+                ),
+            ),
+            (
+                "committee",
+                "Follow-up committee",
+                lambda c: (
+                    f"{fc.size} drawn from the {fc.drawn_from}"
+                    + (f" for {fc.term_months} months" if fc.term_months else "")
+                    + (f", {fc.formal_meetings} formal meetings" if fc.formal_meetings else "")
+                    if (fc := c.accountability.follow_up_committee)
+                    else "none"
+                ),
+            ),
+            (
+                "owner",
+                "Named owner per measure",
+                lambda c: _yes(c.accountability.owner_per_measure),
+            ),
+            (
+                "justify",
+                "Rejections justified",
+                lambda c: _yes(c.accountability.justify_rejections),
+            ),
+            (
+                "public",
+                "State of each measure published",
+                lambda c: _yes(c.accountability.public_status),
+            ),
+            (
+                "citizens",
+                "Citizens in implementation",
+                lambda c: _yes(c.accountability.citizens_in_implementation),
+            ),
         ),
     ),
 )
@@ -408,7 +566,9 @@ def to_text(comparison: Comparison, width: int = 120) -> str:
     line(["", *comparison.cities])
     for section in comparison.sections:
         out.append("")
-        out.append(f"== {section.title} ".ljust(label_width + (column + 3) * len(comparison.cities), "="))
+        out.append(
+            f"== {section.title} ".ljust(label_width + (column + 3) * len(comparison.cities), "=")
+        )
         for row in section.rows:
             line([row.label, *(_cell(value) for value in row.values)])
     return "\n".join(out) + "\n"

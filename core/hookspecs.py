@@ -22,7 +22,6 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
-
     from kleroterion.city.types import (
         AccountabilityRules,
         Body,

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pluggy
-
 from kleroterion import default_plugin, hookspecs
 from kleroterion.city.schemas import check_city, validate_config
 from kleroterion.city.types import CityConfig, CityProfile
@@ -136,9 +135,7 @@ def call_config_hook(manager: pluggy.PluginManager, hook: str) -> tuple[str, Any
             details = "; ".join(
                 f"field {path!r}: {message}" if path else message for path, message in problems
             )
-            raise PluginError(
-                f"plugin {implementation.plugin_name!r}, hook {hook!r}: {details}"
-            )
+            raise PluginError(f"plugin {implementation.plugin_name!r}, hook {hook!r}: {details}")
         return implementation.plugin_name, answer
     raise PluginError(f"no plugin answers the hook {hook!r}, and the core has no default for it")
 
@@ -205,9 +202,7 @@ def build_config(manager: pluggy.PluginManager) -> CityConfig:
     if problems:
         hook, path, message = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise PluginError(
-            f"plugin {plugin_name!r}, hook {hook!r}: field {path!r}: {message}{more}"
-        )
+        raise PluginError(f"plugin {plugin_name!r}, hook {hook!r}: field {path!r}: {message}{more}")
     return config
 
 

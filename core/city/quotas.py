@@ -40,7 +40,8 @@ def feature_quotas(feature: Feature, seats: int, explicit: Sequence[Quota] = ())
     """The quotas of one criterion for ``seats`` seats."""
     overrides = {quota.value: quota for quota in explicit if quota.feature == feature.key}
     open_values = [
-        value for value in feature.values
+        value
+        for value in feature.values
         if value.key not in overrides or overrides[value.key].max > 0
     ]
     targets = dict(

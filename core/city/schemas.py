@@ -15,9 +15,8 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-
 from kleroterion.city import types as t
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]*$", error="must be lowercase letters, digits, - or _")
 SLUG = validate.Regexp(
@@ -66,7 +65,8 @@ class SourceSchema(Base):
     note = fields.Str(load_default="")
 
 
-Sources = lambda: fields.List(fields.Nested(SourceSchema), load_default=())  # noqa: E731
+def Sources() -> fields.List[Any]:
+    return fields.List(fields.Nested(SourceSchema), load_default=())
 
 
 class CityProfileSchema(Base):
@@ -377,9 +377,7 @@ class ProposalKindSchema(Base):
             )
         for key, state in states.items():
             if state.get("outcome") and not state.get("final"):
-                raise ValidationError(
-                    f"state {key!r} has an outcome but is not final", "states"
-                )
+                raise ValidationError(f"state {key!r} has an outcome but is not final", "states")
 
 
 class ExtraSchema(Base):
@@ -525,8 +523,12 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
             missing = [language for language in languages if language not in label]
             if missing:
                 problems.append(
-                    (hook, path, f"has no text in {', '.join(map(repr, missing))}, "
-                     f"a language of the assembly ({', '.join(languages)})")
+                    (
+                        hook,
+                        path,
+                        f"has no text in {', '.join(map(repr, missing))}, "
+                        f"a language of the assembly ({', '.join(languages)})",
+                    )
                 )
     bodies = {body.key for body in config.bodies}
     for index, key in enumerate(config.indemnity.paid_bodies):

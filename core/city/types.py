@@ -210,7 +210,9 @@ class MandateRules:
     sessions_per_mandate: int | None = None  # assembly sessions (Poitiers: 4)
     working_days_min: int | None = None  # Brussels: 4 to 6 working days per cycle
     working_days_max: int | None = None
-    typical_year_units: float | None = None  # indemnity units a fully present member works in a year
+    typical_year_units: float | None = (
+        None  # indemnity units a fully present member works in a year
+    )
     typical_year_note: str = ""
     subjects_per_mandate: int | None = None
     subject_choice: str = ""  # how the subject is chosen, in English
@@ -241,7 +243,7 @@ class Transition:
 
 @dataclass(frozen=True)
 class ProposalKind:
-    """An act the assembly may produce, its addressee and its lifecycle (hook ``proposal_kinds``)."""
+    """An act the assembly may produce, its addressee, its lifecycle (hook ``proposal_kinds``)."""
 
     key: str
     label: Localized

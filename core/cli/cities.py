@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-
 from kleroterion import compare as comparison
 from kleroterion import docs as generated_docs
 from kleroterion import plugins
@@ -24,15 +23,23 @@ def cities() -> None:
         for slug in installed:
             city = plugins.load_city(slug)
             profile = city.config.profile
-            click.echo(f"{slug:<12} {profile.name}  ({city.plugin.distribution or city.plugin.name}"
-                       f" {city.plugin.version}, plugin {city.plugin.name})")
+            click.echo(
+                f"{slug:<12} {profile.name}  ({city.plugin.distribution or city.plugin.name}"
+                f" {city.plugin.version}, plugin {city.plugin.name})"
+            )
     except (plugins.PluginError, plugins.UnknownCity) as error:
         raise _fail(error) from None
 
 
 @click.command(name="plugins")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def plugins_command(fmt: str) -> None:
     """List every plugin: name, distribution, version, kind and the hooks it implements."""
     try:
@@ -58,11 +65,20 @@ def plugins_command(fmt: str) -> None:
 
 @click.command(name="compare")
 @click.argument("slugs", nargs=-1, required=True, metavar="CITY...")
-@click.option("--format", "fmt", type=click.Choice(comparison.FORMATS), default="text",
-              show_default=True, help="text: a table for the terminal; markdown, json, csv: "
-              "the same content, machine-readable.")
-@click.option("--width", type=click.IntRange(60, 400), default=None,
-              help="Width of the text table (default: the terminal's).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(comparison.FORMATS),
+    default="text",
+    show_default=True,
+    help="text: a table for the terminal; markdown, json, csv: the same content, machine-readable.",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(60, 400),
+    default=None,
+    help="Width of the text table (default: the terminal's).",
+)
 def compare_command(slugs: tuple[str, ...], fmt: str, width: int | None) -> None:
     """Compare installed cities side by side: recruitment, seats, bodies, mandate,
     powers, indemnity, accountability and languages.
@@ -85,10 +101,17 @@ def compare_command(slugs: tuple[str, ...], fmt: str, width: int | None) -> None
 
 @click.command(name="docs")
 @click.argument("which", type=click.Choice(sorted(generated_docs.GENERATED)))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
-@click.option("--check", is_flag=True,
-              help="Exit with an error when the file given with --output is out of date.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit with an error when the file given with --output is out of date.",
+)
 def docs_command(which: str, output: Path | None, check: bool) -> None:
     """Generate a reference page: ``hooks`` (docs/hooks.md) or ``cities`` (docs/cities.md)."""
     try:

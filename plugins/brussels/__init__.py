@@ -82,9 +82,7 @@ def _label(fr: str, nl: str, en: str) -> Localized:
 
 
 def _values(items: list[tuple[str, str, str, str, float]]) -> tuple[FeatureValue, ...]:
-    return tuple(
-        FeatureValue(key, _label(fr, nl, en), weight) for key, fr, nl, en, weight in items
-    )
+    return tuple(FeatureValue(key, _label(fr, nl, en), weight) for key, fr, nl, en, weight in items)
 
 
 FEATURES = (
@@ -129,8 +127,9 @@ FEATURES = (
     ),
     Feature(
         "background",
-        _label("Situation socio-économique", "Socio-economische situatie",
-               "Socio-economic background"),
+        _label(
+            "Situation socio-économique", "Socio-economische situatie", "Socio-economic background"
+        ),
         _values(
             [
                 ("emploi", "En emploi", "Werkend", "Employed", 55),
@@ -227,17 +226,25 @@ def mandate_rules() -> MandateRules:
         phases=(
             Phase("information", _label("Information", "Informatie", "Information")),
             Phase("deliberation", _label("Délibération", "Beraadslaging", "Deliberation")),
-            Phase("recommandations", _label("Recommandations", "Aanbevelingen",
-                                            "Recommendations")),
-            Phase("suivi", _label("Suivi", "Opvolging", "Follow-up"),
-                  "the follow-up committee follows the government's response", 12),
+            Phase("recommandations", _label("Recommandations", "Aanbevelingen", "Recommendations")),
+            Phase(
+                "suivi",
+                _label("Suivi", "Opvolging", "Follow-up"),
+                "the follow-up committee follows the government's response",
+                12,
+            ),
         ),
         session_kinds=(
-            SessionKind("journee", _label("Journée de travail", "Werkdag", "Working day"),
-                        "day"),
-            SessionKind("suivi", _label("Réunion du comité de suivi",
-                                        "Vergadering van het opvolgingscomité",
-                                        "Follow-up committee meeting"), "day"),
+            SessionKind("journee", _label("Journée de travail", "Werkdag", "Working day"), "day"),
+            SessionKind(
+                "suivi",
+                _label(
+                    "Réunion du comité de suivi",
+                    "Vergadering van het opvolgingscomité",
+                    "Follow-up committee meeting",
+                ),
+                "day",
+            ),
         ),
         typical_year_units=6,
         typical_year_note="the six working days of a cycle, the upper end of 4 to 6",
@@ -260,19 +267,38 @@ def proposal_kinds() -> tuple[ProposalKind, ...]:
             ),
             states=(
                 ProposalState("redigee", _label("Rédigée", "Opgesteld", "Drafted")),
-                ProposalState("adoptee", _label("Adoptée par l'assemblée",
-                                                "Aangenomen door de burgerraad", "Adopted")),
-                ProposalState("transmise", _label("Transmise au gouvernement",
-                                                  "Bezorgd aan de regering", "Sent")),
-                ProposalState("reponse", _label("Première réponse du gouvernement",
-                                                "Eerste antwoord van de regering",
-                                                "First response")),
-                ProposalState("realisee", _label("Mise en œuvre", "Uitgevoerd", "Carried out"),
-                              True, "adopted"),
-                ProposalState("non-retenue", _label("Non retenue (justifiée)",
-                                                    "Niet weerhouden (gemotiveerd)",
-                                                    "Not carried out (justified)"),
-                              True, "rejected"),
+                ProposalState(
+                    "adoptee",
+                    _label("Adoptée par l'assemblée", "Aangenomen door de burgerraad", "Adopted"),
+                ),
+                ProposalState(
+                    "transmise",
+                    _label("Transmise au gouvernement", "Bezorgd aan de regering", "Sent"),
+                ),
+                ProposalState(
+                    "reponse",
+                    _label(
+                        "Première réponse du gouvernement",
+                        "Eerste antwoord van de regering",
+                        "First response",
+                    ),
+                ),
+                ProposalState(
+                    "realisee",
+                    _label("Mise en œuvre", "Uitgevoerd", "Carried out"),
+                    True,
+                    "adopted",
+                ),
+                ProposalState(
+                    "non-retenue",
+                    _label(
+                        "Non retenue (justifiée)",
+                        "Niet weerhouden (gemotiveerd)",
+                        "Not carried out (justified)",
+                    ),
+                    True,
+                    "rejected",
+                ),
             ),
             initial="redigee",
             transitions=(
@@ -314,12 +340,22 @@ def accountability_rules() -> AccountabilityRules:
         reporter="the Brussels-Capital Region government",
         audience="the assembly, its follow-up committee and the public",
         response_deadlines=(
-            ResponseDeadline("premiere-reponse", _label("Première réponse", "Eerste antwoord",
-                                                        "First response"), 3, "government"),
-            ResponseDeadline("reponse-finale", _label("Réponse finale et évaluation",
-                                                      "Definitief antwoord en evaluatie",
-                                                      "Final response and evaluation"),
-                             12, "government"),
+            ResponseDeadline(
+                "premiere-reponse",
+                _label("Première réponse", "Eerste antwoord", "First response"),
+                3,
+                "government",
+            ),
+            ResponseDeadline(
+                "reponse-finale",
+                _label(
+                    "Réponse finale et évaluation",
+                    "Definitief antwoord en evaluatie",
+                    "Final response and evaluation",
+                ),
+                12,
+                "government",
+            ),
         ),
         follow_up_committee=FollowUpCommittee(
             size=10, drawn_from="panel", selection="drawn", term_months=12, formal_meetings=2

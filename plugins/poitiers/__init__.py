@@ -177,12 +177,19 @@ def mandate_rules() -> MandateRules:
             Phase("plan", _label("Finaliser le plan d'action", "Finalise the action plan")),
         ),
         session_kinds=(
-            SessionKind("assemblee", _label("Session de l'assemblée", "Assembly session"),
-                        "session"),
-            SessionKind("groupe", _label("Réunion du groupe de propositions",
-                                         "Proposals group meeting"), "session"),
-            SessionKind("comite", _label("Réunion du comité méthodologique",
-                                         "Methodology committee meeting"), "session"),
+            SessionKind(
+                "assemblee", _label("Session de l'assemblée", "Assembly session"), "session"
+            ),
+            SessionKind(
+                "groupe",
+                _label("Réunion du groupe de propositions", "Proposals group meeting"),
+                "session",
+            ),
+            SessionKind(
+                "comite",
+                _label("Réunion du comité méthodologique", "Methodology committee meeting"),
+                "session",
+            ),
         ),
         typical_year_units=25,
         typical_year_note=(
@@ -209,8 +216,9 @@ def proposal_kinds() -> tuple[ProposalKind, ...]:
                 ProposalState("elaboration", _label("En élaboration", "Being drafted")),
                 ProposalState("decide", _label("Décidé par l'assemblée", "Decided")),
                 ProposalState("transmis", _label("Transmis au conseil", "Sent to the council")),
-                ProposalState("referendum", _label("Soumis à référendum local",
-                                                   "Put to a local referendum")),
+                ProposalState(
+                    "referendum", _label("Soumis à référendum local", "Put to a local referendum")
+                ),
                 ProposalState("adopte", _label("Adopté", "Adopted"), True, "adopted"),
                 ProposalState("rejete", _label("Rejeté", "Rejected"), True, "rejected"),
             ),

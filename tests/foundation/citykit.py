@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import kleroterion_paris
-
 from kleroterion import hookimpl
 from kleroterion.plugins import Plugin
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.metadata
 
 import pytest
-
 from kleroterion import hookimpl, plugins
+
 from tests.foundation.citykit import city_plugin
 
 
@@ -60,7 +60,7 @@ def test_misspelled_hook_fails_loudly() -> None:
         return None
 
     plugin.obj.city_profil = city_profil
-    with pytest.raises(plugins.PluginError, match="plugin 'typo'.*city_profil"):
+    with pytest.raises(plugins.PluginError, match=r"plugin 'typo'.*city_profil"):
         plugins.load_city("testcity", plugins=[plugin])
 
 

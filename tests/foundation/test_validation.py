@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from kleroterion import plugins
 from kleroterion.city.types import PanelComposition, ProposalKind, Transition
 from kleroterion.sortition.types import Quota
+
 from tests.foundation.citykit import city_plugin
 
 
@@ -73,9 +73,7 @@ def test_rate_without_currency() -> None:
 
 
 def test_paid_body_that_does_not_exist() -> None:
-    message = load_error(
-        indemnity_policy=lambda p: dataclasses.replace(p, paid_bodies=("jury",))
-    )
+    message = load_error(indemnity_policy=lambda p: dataclasses.replace(p, paid_bodies=("jury",)))
     assert message.startswith(
         "plugin 'broken', hook 'indemnity_policy': field 'paid_bodies.0': unknown body 'jury'"
     )
@@ -91,9 +89,7 @@ def test_label_missing_a_language_of_the_assembly() -> None:
 
 def test_wrong_type_returned() -> None:
     message = load_error(mandate_rules={"min_months": 12})
-    assert message == (
-        "plugin 'broken', hook 'mandate_rules': expected MandateRules, got dict"
-    )
+    assert message == ("plugin 'broken', hook 'mandate_rules': expected MandateRules, got dict")
 
 
 def test_state_with_no_way_out() -> None:
@@ -128,8 +124,10 @@ def test_follow_up_committee_larger_than_the_panel() -> None:
     assert "field 'follow_up_committee.size': 500 is more than the panel's 100 seats" in message
 
 
-@given(st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=4),
-       st.integers(min_value=1, max_value=300))
+@given(
+    st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=300),
+)
 def test_seat_groups_are_valid_exactly_when_they_sum_to_the_seats(
     sizes: list[int], seats: int
 ) -> None:
