@@ -1,7 +1,543 @@
-"""Sortition commands: ``invite``, ``select`` and ``verify``."""
+"""Sortition commands: ``invite``, ``select``, ``draw`` and ``verify``.
+
+The whole pipeline from a terminal: letters from a registry (``invite``), the panel
+draw under quotas with its published lottery (``select``), the public number
+recorded afterwards (``draw``), and anyone's check of a published lottery
+(``verify``). Every bad input ends in one line on stderr naming the file, line,
+column and value, a non-zero exit and no output file; never a traceback.
+
+Exit codes: 0 success; 1 bad input or a lottery that does not verify; 2 misuse of
+the command line (click's own); 3 quotas that cannot be met (the smallest
+relaxation is printed).
+"""
 
 from __future__ import annotations
 
-import click
+import contextlib
+import importlib
+import json
+import random
+import secrets
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
-COMMANDS: list[click.Command] = []
+import click
+from kleroterion.sortition.invitation import draw_invitations
+from kleroterion.sortition.io import (
+    InputError,
+    QuotaTable,
+    make_problem,
+    read_quotas,
+    read_respondents,
+)
+from kleroterion.sortition.lottery import LotteryError, choose, publish, verify
+from kleroterion.sortition.types import Distribution, Problem, Quota, panel_ids
+
+EXIT_INPUT, EXIT_INFEASIBLE = 1, 3
+
+
+def _engine() -> Any:
+    # Looked up at call time: the engine's public API (kleroterion.sortition).
+    return importlib.import_module("kleroterion.sortition")
+
+
+ALGORITHMS: tuple[str, ...] = tuple(getattr(_engine(), "ALGORITHMS", ("leximin", "legacy")))
+
+
+def _fail(message: object, code: int = EXIT_INPUT) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[str, float], None]]:
+    """A progress bar on stderr, driven by ``(stage, fraction)`` callbacks."""
+    steps = 1000
+    with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=False) as bar:
+        done = 0
+
+        def update(stage: str, fraction: float) -> None:
+            nonlocal done
+            bar.label = stage
+            target = max(0, min(steps, int(fraction * steps)))
+            if target > done:
+                bar.update(target - done)
+                done = target
+
+        yield update
+
+
+def _new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+FORMAT = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a readable summary; json: one JSON object on stdout.",
+)
+
+
+# --------------------------------------------------------------------------- invite
+
+
+@click.command("invite")
+@click.option(
+    "--registry",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Registry CSV (electoral roll, addresses): a header line, then one row per person. "
+    "Comma, semicolon or tab separated; UTF-8, Windows-1252 or Latin-1.",
+)
+@click.option("--count", type=int, required=True, help="Number of invitations to send.")
+@click.option(
+    "--stratify-by",
+    metavar="COLUMN",
+    default=None,
+    help="Registry column whose values are the strata (e.g. arrondissement); invitations "
+    "are shared in proportion to their sizes. Without it, one simple random sample.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the draw; the same registry and seed give the same invitations. "
+    "Without it a seed is chosen and printed, so the draw can be repeated.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Mail-merge CSV to write: the registry's columns for the invited rows, in "
+    "registry order, same delimiter and encoding. Written whole or not at all.",
+)
+@FORMAT
+def invite_command(
+    registry: Path,
+    count: int,
+    stratify_by: str | None,
+    seed: int | None,
+    out: Path,
+    output_format: str,
+) -> None:
+    """Draw the invitation letters from a registry file (the first draw).
+
+    Streams the registry once, however large, and shares COUNT invitations among the
+    strata by largest remainder; within a stratum everyone has the same chance.
+
+    Example: kleroterion invite --registry roll.csv --count 10000
+    --stratify-by arrondissement --seed 2024 --out invitations.csv
+    """
+    seed = _new_seed() if seed is None else seed
+    try:
+        with _progress("reading the registry") as progress:
+            result = draw_invitations(
+                registry, out, count=count, seed=seed, stratify_by=stratify_by, progress=progress
+            )
+    except InputError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(f"{error.filename or out}: {error.strerror}")
+    if output_format == "json":
+        summary = {
+            "out": str(result.path),
+            "count": result.count,
+            "rows": result.rows,
+            "seed": result.seed,
+            "stratify_by": result.stratify_by,
+            "strata": {s: {"size": n, "invited": k} for s, (n, k) in result.strata.items()},
+            "encoding": result.encoding,
+            "delimiter": result.delimiter,
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Invited {result.count} of {result.rows} rows (seed {result.seed}) into {out}.")
+    if result.stratify_by is not None:
+        click.echo(f"By {result.stratify_by}:")
+        width = max(len(s) for s in result.strata)
+        for stratum, (size, invited) in result.strata.items():
+            click.echo(f"  {stratum:<{width}}  {invited:>6} of {size}")
+
+
+# --------------------------------------------------------------------------- select
+
+
+def _city_quotas(city: str, group: str | None) -> tuple[tuple[Quota, ...], int, str, bool]:
+    """Quotas, seats, algorithm and household rule of one seat group of a city plugin."""
+    from kleroterion import plugins
+    from kleroterion.city.quotas import group_quotas
+
+    try:
+        loaded = plugins.load_city(city)
+    except (plugins.UnknownCity, plugins.PluginError) as error:
+        _fail(f"--city {city}: {error}")
+    composition = loaded.config.composition
+    groups = {g.key: g for g in composition.seat_groups}
+    if group is None and len(groups) == 1:
+        group = next(iter(groups))
+    if group not in groups:
+        _fail(
+            f"--group {group!r}: not a seat group of {city}; accepted: {', '.join(groups)}"
+            if group is not None
+            else f"--city {city} has several seat groups; choose one with --group "
+            f"({', '.join(groups)})"
+        )
+    seat_group = groups[group]
+    return (
+        group_quotas(composition, seat_group),
+        seat_group.seats,
+        composition.selection_algorithm,
+        composition.one_per_household,
+    )
+
+
+def _file_quotas(path: Path, group: str | None) -> tuple[Quota, ...]:
+    table = read_quotas(path)
+    by_group = table.by_group()
+    if set(by_group) == {None}:
+        if group is not None:
+            _fail(f"--group {group!r}: {path} has no group column")
+        return table.quotas
+    named = [g for g in by_group if g is not None]
+    if group not in by_group:
+        _fail(
+            f"--group {group!r}: not a group of {path}; accepted: {', '.join(named)}"
+            if group is not None
+            else f"{path} has seat groups; choose one with --group ({', '.join(named)})"
+        )
+    return by_group[group]
+
+
+def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, int]]:
+    pool = problem.pool
+    counts = Counter(
+        (feature, pool.values[i][j]) for i in panel for j, feature in enumerate(pool.features)
+    )
+    return [(q, counts[(q.feature, q.value)]) for q in problem.quotas]
+
+
+@click.command("select")
+@click.option(
+    "--respondents",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Respondents CSV: an id column, one column per quota feature, anything else "
+    "(names, contacts) ignored and never kept. Comma or semicolon; UTF-8, "
+    "Windows-1252 or Latin-1.",
+)
+@click.option(
+    "--quotas",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Quotas CSV: feature,value,min,max[,min_flex,max_flex][,group] (also "
+    "category,name,... or category,feature,...). Required unless --city gives them.",
+)
+@click.option(
+    "--seats",
+    type=int,
+    default=None,
+    help="Seats to fill. Required unless --city gives them.",
+)
+@click.option(
+    "--city",
+    default=None,
+    metavar="SLUG",
+    help="Take quotas, seats and algorithm from an installed city plugin's seat group "
+    "(e.g. paris); --quotas, --seats and --algorithm still override.",
+)
+@click.option(
+    "--group",
+    default=None,
+    metavar="KEY",
+    help="Seat group to draw: a city's seat group with --city, or the rows of one "
+    "group of a quotas file that has a group column.",
+)
+@click.option(
+    "--algorithm",
+    type=click.Choice(ALGORITHMS),
+    default=None,
+    help="leximin (default): maximise the lowest selection probability, then the next; "
+    "legacy: the greedy used before 2021, for comparison.",
+)
+@click.option(
+    "--household",
+    default=None,
+    metavar="COLUMNS",
+    help="Comma-separated columns that together identify a household (e.g. "
+    "address,postcode); at most one person per household is selected. Values are "
+    "compared stripped, case-folded, whitespace collapsed.",
+)
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column of pseudonymous ids [default: id, or the data row number (1, 2, ...) "
+    "when the file has no id column].",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the computation and, without --out or --number, of the panel drawn. "
+    "Without it a seed is chosen and printed.",
+)
+@FORMAT
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Publish the transparent lottery in this new (or empty) folder: inputs, the "
+    "numbered panels, probabilities and a manifest with SHA-256 digests. Publish the "
+    "list digest before the public number is known.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop the computation after this many seconds with the best distribution found "
+    "(reported as not optimal).",
+)
+@click.option(
+    "--lottery-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="m: the number of equally likely panels the distribution is rounded to.",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(min=0),
+    default=None,
+    help="The public number (dice, lottery draw, bailiff): the panel is the one "
+    "numbered NUMBER mod m (panels are numbered from 0). With --out it can also be "
+    "given later: kleroterion draw DIR --number N.",
+)
+def select_command(
+    respondents: Path,
+    quotas: Path | None,
+    seats: int | None,
+    city: str | None,
+    group: str | None,
+    algorithm: str | None,
+    household: str | None,
+    id_column: str | None,
+    seed: int | None,
+    output_format: str,
+    out: Path | None,
+    time_limit: float | None,
+    lottery_size: int,
+    number: int | None,
+) -> None:
+    """Draw the panel from the respondents under the quotas, fairly.
+
+    Computes every respondent's selection probability (LEXIMIN by default), then:
+
+    \b
+    - with --out DIR: rounds it to m equally likely numbered panels and publishes
+      them; the panel is chosen by a public number, given now (--number) or later
+      (kleroterion draw DIR --number N); anyone can re-check with
+      kleroterion verify DIR;
+    - with --number but no --out: the same rounding, the panel NUMBER mod m;
+    - otherwise: a panel drawn from the distribution with --seed.
+
+    Quotas that cannot all be met end with exit code 3 and the smallest relaxation,
+    one line per quota to change.
+    """
+    engine = _engine()
+    household_columns = [c.strip() for c in household.split(",")] if household else []
+    try:
+        if city is not None:
+            city_quotas, city_seats, city_algorithm, one_per_household = _city_quotas(city, group)
+            quota_list = _file_quotas(quotas, None) if quotas is not None else city_quotas
+            seats = city_seats if seats is None else seats
+            algorithm = algorithm or (city_algorithm if city_algorithm in ALGORITHMS else "leximin")
+            if one_per_household and not household_columns:
+                click.echo(
+                    f"Note: {city} selects at most one person per household; "
+                    "give the address columns with --household.",
+                    err=True,
+                )
+        else:
+            if quotas is None:
+                _fail("--quotas is required (or --city to take a city's quotas)")
+            if seats is None:
+                _fail("--seats is required (or --city to take a city's seat count)")
+            quota_list = _file_quotas(quotas, group)
+            algorithm = algorithm or "leximin"
+        table = QuotaTable(
+            str(quotas or f"the quotas of {city}"), quota_list, (None,) * len(quota_list)
+        )
+        pool = read_respondents(
+            respondents, table, id_column=id_column, household=household_columns
+        )
+        assert seats is not None
+        problem = make_problem(pool, quota_list, seats, respondents_path=respondents)
+    except InputError as error:
+        _fail(error)
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        _fail(f"--out {out}: already exists and is not an empty folder; choose a new folder")
+
+    seed = _new_seed() if seed is None else seed
+    infeasible = getattr(engine, "InfeasibleQuotas", ())
+    try:
+        with _progress(f"{algorithm}") as progress:
+            distribution: Distribution = engine.find_distribution(
+                problem, algorithm, time_limit=time_limit, progress=progress, seed=seed
+            )
+    except infeasible as error:
+        lines = [str(change) for change in getattr(error, "changes", [])]
+        click.echo("Error: the quotas cannot all be met.", err=True)
+        if lines:
+            click.echo("The smallest change that makes them feasible:", err=True)
+            for line in lines:
+                click.echo(f"  {line}", err=True)
+        else:
+            click.echo(f"  {error}", err=True)
+        raise SystemExit(EXIT_INFEASIBLE) from None
+
+    panel: list[int] | None = None
+    lottery: dict[str, Any] | None = None
+    if out is not None:
+        try:
+            published = publish(
+                out, problem, distribution, seed=seed, m=lottery_size, time_limit=time_limit
+            )
+            lottery = {"dir": str(out), "list_digest": published.list_digest, "m": lottery_size}
+            if number is not None:
+                drawn = choose(out, number).draw
+                assert drawn is not None
+                lottery.update(number=number, panel_number=drawn["panel_number"])
+                panel = list(
+                    engine.round_distribution(distribution, m=lottery_size)[drawn["panel_number"]]
+                )
+        except (LotteryError, OSError) as error:
+            _fail(f"--out {out}: {error}")
+    elif number is not None:
+        panels = engine.round_distribution(distribution, m=lottery_size)
+        panel = list(panels[number % lottery_size])
+        lottery = {"m": lottery_size, "number": number, "panel_number": number % lottery_size}
+    else:
+        index = random.Random(seed).choices(range(len(distribution.panels)), distribution.weights)[
+            0
+        ]
+        panel = list(distribution.panels[index])
+
+    probabilities = dict(zip(pool.ids, distribution.probabilities, strict=True))
+    if output_format == "json":
+        result = {
+            "algorithm": distribution.algorithm,
+            "seats": problem.seats,
+            "respondents": len(pool),
+            "seed": seed,
+            "optimal": distribution.optimal,
+            "min_probability": distribution.min_probability,
+            "max_probability": max(distribution.probabilities, default=0.0),
+            "panel": panel_ids(pool, panel) if panel is not None else None,
+            "probabilities": probabilities,
+            "lottery": lottery,
+        }
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+
+    click.echo(
+        f"Algorithm: {distribution.algorithm}"
+        + ("" if distribution.optimal else " (stopped by the time limit: not proven optimal)")
+    )
+    click.echo(f"Seats: {problem.seats} from {len(pool)} respondents (seed {seed})")
+    click.echo(
+        f"Selection probability: min {distribution.min_probability:.4f}, "
+        f"max {max(distribution.probabilities, default=0.0):.4f}"
+    )
+    if panel is not None:
+        how = (
+            f"panel {lottery['panel_number']} = {number} mod {lottery_size}"
+            if lottery is not None
+            else f"drawn from the distribution with seed {seed}"
+        )
+        click.echo(f"Panel ({how}): {', '.join(panel_ids(pool, panel))}")
+        click.echo("Composition against the quotas:")
+        rows = _composition(problem, panel)
+        width = max((len(f"{q.feature}/{q.value}") for q, _ in rows), default=0)
+        for quota, count in rows:
+            mark = "" if quota.min <= count <= quota.max else "  OUT OF BOUNDS"
+            label = f"{quota.feature}/{quota.value}"
+            click.echo(f"  {label:<{width}}  {count:>4}  (min {quota.min}, max {quota.max}){mark}")
+    if lottery is not None and out is not None:
+        click.echo(f"Lottery published in {out} ({lottery_size} numbered panels).")
+        click.echo(f"  Digest to publish before the draw: {lottery['list_digest']}")
+        if number is None:
+            click.echo(f"  Then record the public number:    kleroterion draw {out} --number N")
+        click.echo(
+            f"  Anyone can check it:              kleroterion verify {out} "
+            f"--digest {lottery['list_digest']}"
+        )
+
+
+# --------------------------------------------------------------------------- draw / verify
+
+
+@click.command("draw")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--number",
+    type=click.IntRange(min=0),
+    required=True,
+    help="The public number (dice, lottery draw, bailiff record), an integer ≥ 0.",
+)
+@FORMAT
+def draw_command(directory: Path, number: int, output_format: str) -> None:
+    """Record the public number in a published lottery and show the panel it draws.
+
+    The panel is the one numbered NUMBER mod m in DIRECTORY/panels.csv (numbered
+    from 0: with m = 1000, the last three digits of NUMBER). Refused if the panel
+    list no longer matches its published digest, or if another number is already
+    recorded.
+    """
+    try:
+        lottery = choose(directory, number)
+    except LotteryError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(f"{directory}: {error.strerror}")
+    drawn = lottery.draw
+    assert drawn is not None
+    if output_format == "json":
+        click.echo(json.dumps({**drawn, "m": lottery.m, "list_digest": lottery.list_digest}))
+        return
+    click.echo(f"Number {number} mod {lottery.m} = panel {drawn['panel_number']}:")
+    click.echo(f"  {', '.join(drawn['panel'])}")
+
+
+@click.command("verify")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--digest",
+    default=None,
+    metavar="SHA256",
+    help="The list digest published before the draw; checked against panels.csv.",
+)
+@FORMAT
+def verify_command(directory: Path, digest: str | None, output_format: str) -> None:
+    """Re-derive a published lottery from its own files and report every difference.
+
+    Checks each file's SHA-256 against the manifest, re-runs the algorithm on the
+    published respondents and quotas with the recorded seed, compares the numbered
+    panels and the probabilities, and checks that the chosen panel is NUMBER mod m.
+    Exit code 0 when everything matches, 1 otherwise.
+    """
+    with _progress("re-running the draw") as progress:
+        report = verify(directory, digest=digest, progress=progress)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(str(report))
+    if not report.ok:
+        raise SystemExit(EXIT_INPUT)
+
+
+COMMANDS: list[click.Command] = [invite_command, select_command, draw_command, verify_command]

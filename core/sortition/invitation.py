@@ -308,7 +308,7 @@ def draw_invitations(
         raise InputError(f"cannot be read ({error.strerror})", path=registry) from None
     first = detect_encoding(sample, complete=complete)
     if first == "utf-8-sig":
-        encodings = [first]
+        encodings: tuple[str, ...] = (first,)
     else:
         encodings = FALLBACK_ENCODINGS[FALLBACK_ENCODINGS.index(first) :]
     for encoding in encodings:
