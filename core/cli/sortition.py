@@ -54,9 +54,15 @@ def _fail(message: object, code: int = EXIT_INPUT) -> NoReturn:
 
 @contextlib.contextmanager
 def _progress(label: str) -> Iterator[Callable[[str, float], None]]:
-    """A progress bar on stderr, driven by ``(stage, fraction)`` callbacks."""
+    """A progress bar on stderr, driven by ``(stage, fraction)`` callbacks.
+
+    Hidden when stderr is not a terminal, so that logs and pipes get no bar residue.
+    """
     steps = 1000
-    with click.progressbar(length=steps, label=label, file=sys.stderr, show_eta=False) as bar:
+    hidden = not sys.stderr.isatty()
+    with click.progressbar(
+        length=steps, label=label, file=sys.stderr, show_eta=False, hidden=hidden
+    ) as bar:
         done = 0
 
         def update(stage: str, fraction: float) -> None:
