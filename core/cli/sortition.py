@@ -351,6 +351,7 @@ def select_command(
     - with --number but no --out: the same rounding, the panel NUMBER mod m;
     - otherwise: a panel drawn from the distribution with --seed.
 
+    With --format json, "panel" is null until a public number is given.
     Quotas that cannot all be met end with exit code 3 and the smallest relaxation,
     one line per quota to change.
     """

@@ -6,7 +6,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from kleroterion.sortition.io import (
     InputError,
@@ -224,9 +224,7 @@ CELL = st.text(
 )
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, deadline=None)
 @given(
     names=st.lists(CELL, min_size=1, max_size=6),
     delimiter=st.sampled_from([",", ";"]),
