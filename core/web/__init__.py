@@ -1,0 +1,62 @@
+"""The web application of one city: public site, JSON API (and, next, the back office).
+
+``create_app`` builds one Flask instance for one city: the city comes from the
+argument or ``KLEROTERION_CITY``, the instance folder (secret key, SQLite database)
+from ``KLEROTERION_INSTANCE_PATH``. The city's configuration is validated once, at
+start-up, so a broken plugin stops the server before it answers anyone. Each module
+of this package exposes ``init_app(app)``; pages and endpoints stay thin shells over
+the city configuration and the services.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from kleroterion.plugins import City, load_city
+from kleroterion.web import api, errors, i18n, public, security
+from kleroterion.web.context import CITY_KEY
+
+CITY_ENV = "KLEROTERION_CITY"
+INSTANCE_ENV = "KLEROTERION_INSTANCE_PATH"
+
+
+class MissingCity(RuntimeError):
+    """No city was given to ``create_app`` and ``KLEROTERION_CITY`` is not set."""
+
+
+def create_app(city: str | None = None, config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application of one city.
+
+    ``config`` overrides any setting (``SECRET_KEY``, ``SESSION_COOKIE_SECURE``,
+    ``TESTING``...). Raises ``MissingCity`` when no city is named, and the plugin
+    layer's ``UnknownCity`` or ``PluginError`` when the city cannot be loaded.
+    """
+    slug = city or os.environ.get(CITY_ENV, "")
+    if not slug:
+        raise MissingCity(
+            f"no city given: pass one (kleroterion serve --city paris) or set {CITY_ENV}"
+        )
+    loaded: City = load_city(slug)
+
+    instance_path = os.environ.get(INSTANCE_ENV) or None
+    if instance_path is not None:
+        instance_path = os.path.abspath(instance_path)
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.update(security.DEFAULT_SETTINGS)
+    app.config.from_mapping(config or {})
+    app.extensions[CITY_KEY] = loaded
+
+    # Order matters: security settles the secret key and cookies before anything
+    # uses the session; i18n must exist before the blueprints render a page.
+    security.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    public.init_app(app)
+    api.init_app(app)
+    return app
+
+
+__all__ = ["CITY_ENV", "INSTANCE_ENV", "MissingCity", "create_app"]

@@ -1,0 +1,68 @@
+"""Error pages in the visitor's language, and JSON errors under ``/api``.
+
+Every HTTP error renders the site's layout with a sentence the visitor can act on;
+the API answers ``{"status": ..., "error": ...}`` instead. An unexpected exception
+becomes a plain 500 page: its message may hold data that must not be shown, so it is
+logged, never rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from kleroterion.web.api import API_PREFIX
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+_TITLES: dict[int, Any] = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    422: _l("Invalid input"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+_EXPLANATIONS: dict[int, Any] = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You are not allowed to see this page."),
+    404: _l("There is no page at this address. It may have moved, or the link may be wrong."),
+    405: _l("This address does not accept this kind of request."),
+    413: _l("The file sent is larger than this site accepts."),
+    422: _l("Some of what was sent is not valid."),
+    429: _l("Too many attempts in a short time. Please wait a few minutes and try again."),
+    500: _l(
+        "The site met an unexpected error. The secretariat has been told; "
+        "please try again later."
+    ),
+}
+
+
+def _wants_json() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+def _render(error: HTTPException) -> tuple[Response | str, int]:
+    code = error.code or 500
+    title = _TITLES.get(code, _TITLES[500] if code >= 500 else _TITLES[400])
+    if _wants_json():
+        return jsonify(status=code, error=str(title)), code
+    explanation = _EXPLANATIONS.get(code, _EXPLANATIONS[500] if code >= 500 else _EXPLANATIONS[400])
+    return render_template("error.html", code=code, title=title, explanation=explanation), code
+
+
+def handle_http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    if error.code is None:  # a redirect raised as an exception: let it through
+        return error
+    return _render(error)
+
+
+def handle_internal_error(error: InternalServerError) -> tuple[Response | str, int]:
+    return _render(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_internal_error)

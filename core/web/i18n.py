@@ -1,0 +1,253 @@
+"""Languages of a city's site: choosing the locale, the switcher, translated labels.
+
+A site speaks the city's languages plus English, among those the interface has
+catalogs for (French, English, Dutch): Paris fr and en, Brussels fr, nl and en. The
+city's first language is the default. The locale comes from ``?lang=`` (the language
+switcher's links, remembered in a cookie), then that cookie, then the browser's
+preferences, then the default.
+
+Interface strings are written in English in the code and templates and translated
+through the catalogs in ``translations/``. City-provided labels are ``Localized``
+mappings read with ``localize``; a plugin's English-only prose is marked
+``lang="en"`` on non-English pages so that screen readers switch voice (RGAA 8.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, request
+from flask_babel import Babel, get_locale, lazy_gettext, ngettext
+from kleroterion.city.types import CityConfig, Localized, localize
+from kleroterion.web.context import city_of, current_config
+from markupsafe import Markup, escape
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+LANG_PARAM = "lang"
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
+#: Languages the interface has catalogs for (English is the source language),
+#: each named in its own language for the switcher.
+INTERFACE_LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English", "nl": "Nederlands"}
+
+babel = Babel()
+
+
+def site_languages(config: CityConfig) -> tuple[str, ...]:
+    """The languages a city's site offers: the city's own, then English."""
+    wanted = [*config.profile.languages, "en"]
+    offered: list[str] = []
+    for code in wanted:
+        if code in INTERFACE_LANGUAGES and code not in offered:
+            offered.append(code)
+    return tuple(offered)
+
+
+def default_language(config: CityConfig) -> str:
+    return site_languages(config)[0]
+
+
+def requested_language() -> str | None:
+    """The language asked for by the switcher's ``?lang=``, if the site offers it."""
+    code = request.args.get(LANG_PARAM, "")
+    return code if code in site_languages(current_config()) else None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    offered = site_languages(current_config())
+    chosen = requested_language()
+    if chosen:
+        return chosen
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in offered:
+        return cookie
+    best = request.accept_languages.best_match(offered)
+    return best or offered[0]
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def _remember_language(response: Response) -> Response:
+    chosen = requested_language()
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=LANG_COOKIE_AGE,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+            httponly=True,
+            samesite="Lax",
+        )
+    # Pages differ by language: shared caches must not serve one to another.
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def switcher_url(code: str) -> str:
+    """The current page in language ``code``."""
+    args = {key: value for key, value in request.args.items() if key != LANG_PARAM}
+    args[LANG_PARAM] = code
+    return f"{request.path}?{urlencode(args)}"
+
+
+# -- city labels --------------------------------------------------------------------
+
+
+def _label_language(label: Localized, language: str) -> str:
+    if language in label:
+        return language
+    if "en" in label:
+        return "en"
+    return next(iter(label), language)
+
+
+def l10n_text(label: Localized) -> str:
+    """A city label as plain text in the current language (titles, attributes)."""
+    return localize(label, current_language())
+
+
+def l10n(label: Localized) -> Markup:
+    """A city label in the current language, marked with its language if it differs."""
+    language = current_language()
+    text = localize(label, language)
+    used = _label_language(label, language)
+    if used != language:
+        return Markup('<span lang="{}">{}</span>').format(used, text)
+    return Markup(escape(text))
+
+
+def english(text: str) -> Markup:
+    """A plugin's English-only prose, marked as English on other pages."""
+    if current_language() == "en" or not text:
+        return Markup(escape(text))
+    return Markup('<span lang="en">{}</span>').format(text)
+
+
+# -- the core's own vocabulary --------------------------------------------------------
+
+_ = lazy_gettext
+
+REGISTRY_NAMES: Mapping[str, Any] = {
+    "electoral_roll": _("electoral roll"),
+    "addresses": _("addresses"),
+    "residents_card": _("holders of the residents' card"),
+    "population_register": _("population register"),
+    "volunteers": _("volunteers"),
+}
+SELECTION_NAMES: Mapping[str, Any] = {
+    "stratified": _("draw under quotas"),
+    "uniform": _("plain lottery"),
+    "open": _("open to every volunteer"),
+}
+BODY_SELECTION_NAMES: Mapping[str, Any] = {
+    "drawn": _("drawn by lot"),
+    "chosen_by_members": _("chosen by the members"),
+    "appointed": _("appointed"),
+    "volunteer": _("volunteers"),
+    "elected": _("elected"),
+}
+ROLE_NAMES: Mapping[str, Any] = {
+    "member": _("panel members"),
+    "volunteer": _("open volunteers"),
+    "elected": _("elected officials"),
+    "elected_opposition": _("elected officials of the opposition"),
+    "agent": _("civil servants"),
+    "facilitator": _("facilitators"),
+    "guarantor": _("guarantors"),
+    "expert": _("experts"),
+}
+ACTOR_NAMES: Mapping[str, Any] = {
+    "assembly": _("the assembly"),
+    "secretariat": _("the secretariat"),
+    "executive": _("the executive"),
+    "council": _("the council"),
+    "government": _("the government"),
+    "citizens": _("the citizens"),
+}
+OUTCOME_NAMES: Mapping[str, Any] = {
+    "adopted": _("adopted"),
+    "rejected": _("rejected"),
+    "withdrawn": _("withdrawn"),
+    "answered": _("answered"),
+}
+PER_UNIT: Mapping[str, Any] = {
+    "half_day": _("per half-day"),
+    "day": _("per day"),
+    "session": _("per session"),
+    "hour": _("per hour"),
+}
+
+
+def vocabulary(table: Mapping[str, Any], key: str) -> Markup:
+    """A core enumeration's name in the current language; unknown keys stay as given."""
+    if key in table:
+        return Markup(escape(str(table[key])))
+    return english(key)
+
+
+def unit_count(unit: str, count: float) -> str:
+    """``count`` units, e.g. "18 half-days", in the current language."""
+    number = int(count) if float(count).is_integer() else count
+    if unit == "half_day":
+        return str(ngettext("%(num)s half-day", "%(num)s half-days", number))
+    if unit == "day":
+        return str(ngettext("%(num)s day", "%(num)s days", number))
+    if unit == "hour":
+        return str(ngettext("%(num)s hour", "%(num)s hours", number))
+    return str(ngettext("%(num)s session", "%(num)s sessions", number))
+
+
+def _template_context() -> dict[str, Any]:
+    language = current_language()
+    config = current_config()
+    return {
+        "lang": language,
+        "site_languages": [
+            {
+                "code": code,
+                "name": INTERFACE_LANGUAGES[code],
+                "url": switcher_url(code),
+                "current": code == language,
+            }
+            for code in site_languages(config)
+        ],
+        "assembly_name": localize(config.profile.assembly_name, language),
+        "city": config.profile,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with the city's languages and the template helpers."""
+    config = city_of(app).config
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(
+        app,
+        default_locale=default_language(config),
+        default_timezone=config.profile.timezone,
+        locale_selector=select_locale,
+    )
+    app.after_request(_remember_language)
+    app.context_processor(_template_context)
+    app.add_template_filter(l10n, "l10n")
+    app.add_template_filter(l10n_text, "l10n_text")
+    app.add_template_filter(english, "en")
+    app.add_template_global(vocabulary)
+    app.add_template_global(unit_count)
+    app.jinja_env.globals["names"] = {
+        "registry": REGISTRY_NAMES,
+        "selection": SELECTION_NAMES,
+        "body_selection": BODY_SELECTION_NAMES,
+        "role": ROLE_NAMES,
+        "actor": ACTOR_NAMES,
+        "outcome": OUTCOME_NAMES,
+        "per_unit": PER_UNIT,
+    }
