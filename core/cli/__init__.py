@@ -14,6 +14,7 @@ import click
 COMMAND_MODULES = (
     "kleroterion.cli.cities",
     "kleroterion.cli.sortition",
+    "kleroterion.cli.newcity",
 )
 
 
