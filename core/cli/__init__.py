@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.cities",
     "kleroterion.cli.sortition",
     "kleroterion.cli.newcity",
+    "kleroterion.cli.web",
 )
 
 
