@@ -1,0 +1,313 @@
+"""cookiecutter-city baked in this process: what it generates, what it refuses, new-city.
+
+The generated plugins are imported from their folders and validated by
+kleroterion's own ``load_city``; test_installed.py installs them for real in a
+fresh virtual environment and runs their own tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import subprocess
+import sys
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from kleroterion import plugins
+from kleroterion.city import types
+from kleroterion.cli import main, newcity
+from kleroterion.plugins import Plugin
+
+from tests.newcity.answers import BRUSSELS_LIKE, CITIES
+from tests.newcity.conftest import ROOT, TEMPLATE, bake
+
+
+def _template_module(name: str) -> ModuleType:
+    """A module of the template itself, beside its cookiecutter.json."""
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+city_answers = _template_module("city_answers")
+
+NAMES = [*CITIES, "swiss"]
+SLUGS = {**{name: slug for name, (slug, _) in CITIES.items()}, "swiss": "biel-bienne"}
+
+
+def import_plugin(project: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The generated package, imported from the project's src folder."""
+    package = next((project / "src").iterdir())
+    monkeypatch.syspath_prepend(str(project / "src"))
+    sys.modules.pop(package.name, None)
+    return importlib.import_module(package.name)
+
+
+def load(project: Path, slug: str, monkeypatch: pytest.MonkeyPatch) -> plugins.City:
+    module = import_plugin(project, monkeypatch)
+    return plugins.load_city(slug, plugins=[*plugins.discover(), Plugin(name=slug, obj=module)])
+
+
+# --- What the template generates ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_generated_project_has_the_expected_layout(baked: dict[str, Path], name: str) -> None:
+    project = baked[name]
+    slug = SLUGS[name]
+    package = "kleroterion_" + slug.replace("-", "_")
+    assert project.name == f"kleroterion-{slug}"
+    for path in ("pyproject.toml", "README.md", "tox.ini", ".gitignore",
+                 "cookiecutter-answers.json", f"src/{package}/__init__.py",
+                 "tests/test_plugin.py"):
+        assert (project / path).is_file(), path
+    config = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["project"]["name"] == f"kleroterion-{slug}"
+    assert config["project"]["entry-points"]["kleroterion"] == {slug: package}
+    assert "kleroterion>=0.1" in config["project"]["dependencies"]
+    assert "{{" not in (project / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_generated_plugin_validates(
+    baked: dict[str, Path], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load(baked[name], SLUGS[name], monkeypatch).config
+    assert config.profile.slug == SLUGS[name]
+    assert sum(group.seats for group in config.composition.seat_groups) == config.composition.seats
+
+
+def test_the_paris_like_answers_give_paris_figures(
+    baked: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load(baked["paris-like"], "lutece", monkeypatch).config
+    groups = {group.key: group for group in config.composition.seat_groups}
+    assert {key: group.seats for key, group in groups.items()} == {
+        "electoral-roll": 80, "non-eu-residents": 15, "aged-16-17": 5}
+    assert groups["electoral-roll"].invitations == 10_000
+    assert groups["electoral-roll"].stratify_invitations_by == "arrondissement"
+    assert groups["aged-16-17"].registry == "residents_card"
+    assert [feature.key for feature in config.composition.features] == [
+        "gender", "age", "education", "arrondissement"]
+    assert [kind.key for kind in config.proposal_kinds] == ["question", "wish", "deliberation"]
+    assert config.proposal_kind("deliberation").binding
+    assert config.indemnity.rate == Decimal("44")
+    assert config.indemnity.unit == "half_day"
+    assert config.accountability.report_every_months == 12
+    assert config.accountability.owner_per_measure
+    assert config.profile.assembly_name["nl"] == "Burgerraad van Lutèce"
+
+
+def test_the_poitiers_like_answers_give_poitiers_figures(
+    baked: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load(baked["poitiers-like"], "limonum", monkeypatch).config
+    assert config.composition.open_volunteers and config.composition.open_volunteers_vote
+    (group,) = config.composition.seat_groups
+    assert (group.registry, group.selection, group.invitations) == ("addresses", "uniform", None)
+    assert config.body("proposals-group").size == 30
+    assert config.indemnity.rate == Decimal("41.22")
+    assert config.indemnity.paid_bodies == ("proposals-group", "methodology-committee")
+    assert config.indemnity.family_quotient_max == 1000
+    assert config.indemnity.max_units == 25
+    (kind,) = config.proposal_kinds
+    assert kind.key == "action-plan" and kind.per_mandate == 1
+    assert config.mandate.sessions_per_mandate == 4
+    assert config.accountability.report_every_months is None
+
+
+def test_the_brussels_like_answers_give_brussels_figures(
+    baked: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load(baked["brussels-like"], "bruocsella", monkeypatch).config
+    assert config.profile.languages == ("fr", "nl")
+    assert config.proposal_kinds[0].label["nl"] == "Aanbeveling"
+    assert [deadline.months for deadline in config.accountability.response_deadlines] == [3, 12]
+    committee = config.accountability.follow_up_committee
+    assert committee is not None and (committee.size, committee.formal_meetings) == (10, 2)
+    assert config.body("follow-up-committee").formed == "end"
+    assert config.indemnity.rate_is_maximum
+    assert config.indemnity.annual_ceiling == Decimal("1626.77")
+    assert [extra.key for extra in config.indemnity.extras] == ["childcare"]
+    communes = next(f for f in config.composition.features if f.key == "commune")
+    assert len(communes.values) == 19
+    assert config.mandate.min_months == 2 and config.mandate.max_months == 3
+
+
+def test_labels_without_a_preset_text_are_copied_and_marked_to_translate(
+    baked: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (baked["swiss"] / "src/kleroterion_biel_bienne/__init__.py").read_text("utf-8")
+    assert '"de": "Woman",  # TODO translate' in source
+    assert '"fr": "Femme",' in source
+    config = load(baked["swiss"], "biel-bienne", monkeypatch).config
+    assert config.profile.assembly_name == {
+        "de": "Bürgerrat Biel / Conseil citoyen de Bienne",
+        "fr": "Bürgerrat Biel / Conseil citoyen de Bienne",
+    }
+    assert config.indemnity.paid_bodies == ("follow-up-committee",)
+    assert [group.selection for group in config.composition.seat_groups] == ["stratified", "open"]
+
+
+def test_the_generated_code_passes_ruff(baked: dict[str, Path]) -> None:
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed beside this Python (pip install -e '.[dev]')")
+    # --no-cache: no .ruff_cache in the baked folders; each uses its own pyproject's rules.
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", *map(str, baked.values())],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_answers_are_kept_and_bake_the_same_plugin_again(
+    baked: dict[str, Path], tmp_path: Path, cookiecutter_config: str
+) -> None:
+    project = baked["brussels-like"]
+    answers = json.loads((project / "cookiecutter-answers.json").read_text(encoding="utf-8"))
+    assert answers["city_name"] == "Bruocsella" and answers["response_deadlines"] == "3, 12"
+    again = bake(tmp_path, answers, cookiecutter_config)
+    module = "src/kleroterion_bruocsella/__init__.py"
+    assert (again / module).read_text("utf-8") == (project / module).read_text("utf-8")
+
+
+# --- What the pre-generation hook refuses -------------------------------------
+
+
+REFUSED = {
+    "invalid slug": ({"slug": "Saint Denis"}, "slug = 'Saint Denis': must be lowercase ascii"),
+    "bundled slug": ({"slug": "paris"}, "'paris' is a city bundled with kleroterion"),
+    "seat groups not summing": (
+        {"seats": 100, "seat_groups": "roll=80@electoral_roll; youth=15@residents_card"},
+        "the seat groups add up to 80 (roll) + 15 (youth) = 95, not to the 100 seats",
+    ),
+    "negative rate": ({"indemnity_rate": "-44"}, "an indemnity rate cannot be negative"),
+    "unknown registry": ({"seat_groups": "a=50@moon"}, "unknown registry 'moon'"),
+    "unknown criterion": ({"criteria": "gender, income"}, "unknown 'income'"),
+    "unknown paid body": ({"paid_bodies": "jury"}, "unknown 'jury'"),
+    "bad time zone": ({"timezone": "Paris"}, "must be an IANA time zone"),
+    "committee above seats": ({"follow_up_committee_size": 60},
+                              "is more than the panel's 50 seats"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_the_hook_refuses_impossible_answers_and_generates_nothing(
+    case: str, tmp_path: Path, cookiecutter_config: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from cookiecutter.exceptions import FailedHookException
+
+    answers, message = REFUSED[case]
+    with pytest.raises(FailedHookException):
+        bake(tmp_path, answers, cookiecutter_config)
+    err = capfd.readouterr().err
+    assert "These answers cannot make a city plugin; nothing was generated" in err
+    assert message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_impossible_answer_is_reported_at_once() -> None:
+    answers = dict(json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8")))
+    answers.update(slug="x_", project_slug="kleroterion-x", seats="10", seat_groups="a=3",
+                   indemnity_rate="-1",
+                   registry="electoral_roll", session_unit="day", indemnity_unit="day")
+    problems = city_answers.problems({key: str(value) for key, value in answers.items()})
+    assert [problem.split(" = ")[0] for problem in problems] == [
+        "slug", "seat_groups", "indemnity_rate"]
+
+
+def test_the_template_mirrors_kleroterion_vocabulary() -> None:
+    # city_answers cannot import kleroterion (the template bakes without it).
+    assert city_answers.REGISTRY_KINDS == types.REGISTRY_KINDS
+    assert city_answers.TIME_UNITS == types.TIME_UNITS
+    from kleroterion.city import schemas
+    from kleroterion.docs import BUNDLED_CITIES
+
+    assert city_answers.SLUG.pattern == schemas.SLUG.regex.pattern
+    assert city_answers.BUNDLED_CITIES == BUNDLED_CITIES
+    for role in {seat[0] for _, _, seats, _ in city_answers.BODIES.values() for seat in seats}:
+        assert role in types.BODY_ROLES
+
+
+def test_every_question_has_a_human_prompt() -> None:
+    context: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
+    questions = [key for key in context if not key.startswith("_")]
+    assert set(context["__prompts__"]) == set(questions)
+
+
+# --- kleroterion new-city -----------------------------------------------------
+
+
+def test_new_city_finds_the_template_in_the_checkout() -> None:
+    assert newcity.template_path() == TEMPLATE or newcity.template_path().name == (
+        newcity.TEMPLATE_PACKAGE_DIR)
+    assert (newcity.template_path() / "cookiecutter.json").is_file()
+
+
+def test_new_city_bakes_from_answers_and_arguments(
+    tmp_path: Path, cookiecutter_config: str
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(BRUSSELS_LIKE), encoding="utf-8")
+    result = CliRunner().invoke(main, [
+        "new-city", "--no-input", "--output-dir", str(tmp_path / "out"), "--answers",
+        str(answers), "--config-file", cookiecutter_config, "city_name=Brussel", "slug=brussel",
+    ])
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "out" / "kleroterion-brussel"
+    assert f"Created {project}" in result.output
+    assert "kleroterion compare brussel paris poitiers brussels" in result.output
+    source = (project / "src/kleroterion_brussel/__init__.py").read_text("utf-8")
+    assert 'name="Brussel"' in source and "ResponseDeadline(" in source
+
+
+def test_new_city_refuses_impossible_answers(tmp_path: Path, cookiecutter_config: str) -> None:
+    result = CliRunner().invoke(main, [
+        "new-city", "--no-input", "-o", str(tmp_path), "--config-file", cookiecutter_config,
+        "seats=10", "seat_groups=a=5; b=4",
+    ])
+    assert result.exit_code == 1
+    assert "the answers were refused" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_city_refuses_an_unknown_question(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["new-city", "--no-input", "-o", str(tmp_path),
+                                       "seat_group=a=5"])
+    assert result.exit_code == 2
+    assert "unknown question 'seat_group'" in result.output
+    assert "seat_groups" in result.output
+
+
+def test_new_city_refuses_an_answer_outside_the_choices(
+    tmp_path: Path, cookiecutter_config: str
+) -> None:
+    result = CliRunner().invoke(main, ["new-city", "--no-input", "-o", str(tmp_path),
+                                       "--config-file", cookiecutter_config, "registry=moon"])
+    assert result.exit_code == 1
+    assert "moon provided for choice variable registry" in result.output
+
+
+def test_new_city_lists_its_questions() -> None:
+    result = CliRunner().invoke(main, ["new-city", "--list-questions"])
+    assert result.exit_code == 0
+    assert result.output.split()[:3] == ["city_name", "slug", "project_slug"]
+
+
+def test_the_template_ships_in_the_wheel() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = config["tool"]["setuptools"]
+    assert setuptools["package-dir"]["kleroterion.cookiecutter_city"] == "cookiecutter-city"
+    assert "kleroterion.cookiecutter_city" in setuptools["packages"]
+    data = setuptools["package-data"]["kleroterion.cookiecutter_city"]
+    assert "cookiecutter.json" in data and "hooks/*.py" in data
