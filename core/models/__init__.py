@@ -1,0 +1,63 @@
+"""The domain's tables as SQLAlchemy 2.0 typed models; ``Base.metadata`` holds them all."""
+
+from __future__ import annotations
+
+from kleroterion.models.assembly import (
+    AssemblySession,
+    Attendance,
+    BodyMembership,
+    Draw,
+    DrawEntry,
+    ExtraClaim,
+    InvitationDraw,
+    Mandate,
+    MandatePhase,
+    Member,
+    MemberEvent,
+    PersonalData,
+    Respondent,
+    RespondentImport,
+)
+from kleroterion.models.audit import GENESIS, AuditEntry, AuditHead
+from kleroterion.models.base import Base, utcnow
+from kleroterion.models.proposals import (
+    Commitment,
+    Milestone,
+    Proposal,
+    ProposalResponse,
+    ProposalTransition,
+)
+from kleroterion.models.users import ROLES, WRITE_ROLES, ApiToken, User, new_token, token_digest
+
+__all__ = [
+    "GENESIS",
+    "ROLES",
+    "WRITE_ROLES",
+    "ApiToken",
+    "AssemblySession",
+    "Attendance",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "BodyMembership",
+    "Commitment",
+    "Draw",
+    "DrawEntry",
+    "ExtraClaim",
+    "InvitationDraw",
+    "Mandate",
+    "MandatePhase",
+    "Member",
+    "MemberEvent",
+    "Milestone",
+    "PersonalData",
+    "Proposal",
+    "ProposalResponse",
+    "ProposalTransition",
+    "Respondent",
+    "RespondentImport",
+    "User",
+    "new_token",
+    "token_digest",
+    "utcnow",
+]

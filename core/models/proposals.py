@@ -1,0 +1,112 @@
+"""Tables of the acts an assembly produces and of what became of them (the follow-up).
+
+A proposal's state only moves through recorded transitions; commitments and their
+milestones track the implementation of an adopted act. Proposals and commitments
+carry a version counter so that two users editing one of them at once cannot
+silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kleroterion.models.base import Base, utcnow
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+
+class Proposal(Base):
+    """An act of one of the kinds the city allows, in one state of its lifecycle."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandates.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(64))
+    created_on: Mapped[dt.date]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    transitions: Mapped[list[ProposalTransition]] = relationship(
+        back_populates="proposal", order_by="ProposalTransition.id", cascade="all, delete-orphan"
+    )
+    responses: Mapped[list[ProposalResponse]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan"
+    )
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="proposal", order_by="Commitment.id", cascade="all, delete-orphan"
+    )
+
+
+class ProposalTransition(Base):
+    """One recorded move of a proposal: from, to, when, by which actor, why, entered by whom."""
+
+    __tablename__ = "proposal_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    on: Mapped[dt.date]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="transitions")
+
+
+class ProposalResponse(Base):
+    """The addressee's answer to one of the city's response deadlines for a proposal."""
+
+    __tablename__ = "proposal_responses"
+    __table_args__ = (UniqueConstraint("proposal_id", "deadline_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    deadline_key: Mapped[str] = mapped_column(String(64))
+    answered_on: Mapped[dt.date]
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="responses")
+
+
+class Commitment(Base):
+    """A measure the city committed to for an adopted act, owned by a department."""
+
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(200))
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    due_on: Mapped[dt.date | None]
+    created_on: Mapped[dt.date]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    proposal: Mapped[Proposal] = relationship(back_populates="commitments")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="commitment", order_by="Milestone.due_on", cascade="all, delete-orphan"
+    )
+
+
+class Milestone(Base):
+    """A dated step of a commitment, done or not."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[dt.date]
+    done_on: Mapped[dt.date | None]
+
+    commitment: Mapped[Commitment] = relationship(back_populates="milestones")

@@ -1,0 +1,207 @@
+"""Composing the bodies a city declares: members who choose or volunteer, draws, appointments.
+
+Each body's seats come from the plugin, by role and selection: panel members
+join the workshops they choose (``chosen_by_members``) or volunteer
+(``volunteer``); seats ``drawn`` are filled by a seeded lottery among candidate
+members (Poitiers' comité méthodologique among the volunteers, Brussels'
+follow-up committee among the whole panel); officials (elected, opposition,
+agents, facilitators, guarantors) are ``appointed`` by name, in their public
+capacity. A role's seat count is never exceeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+
+from kleroterion.city.types import Body, BodySeat
+from kleroterion.models import BodyMembership, Draw, DrawEntry, Mandate, Member
+from kleroterion.services import audit
+from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.members import sits_on
+from kleroterion.services.panel import _pick_number
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+MEMBER_ROLES = ("member", "volunteer")
+
+
+def body(mandate: Mandate, key: str) -> Body:
+    bodies = city_of(mandate).config.bodies
+    for candidate in bodies:
+        if candidate.key == key:
+            return candidate
+    known = ", ".join(b.key for b in bodies) or "none"
+    raise InvalidInput(f"{mandate.city} has no body {key!r}; its bodies: {known}")
+
+
+def _seat(declared: Body, role: str) -> BodySeat:
+    for seat in declared.seats:
+        if seat.role == role:
+            return seat
+    raise InvalidInput(f"body {declared.key!r} has no seats for the role {role!r}; its roles: "
+                       f"{', '.join(s.role for s in declared.seats)}")
+
+
+def _body_until(mandate: Mandate, declared: Body) -> dt.date:
+    # A body formed at the end of the mandate (Brussels' follow-up committee) sits after it.
+    return follow_up_until(mandate) if declared.formed == "end" else mandate.ends_on
+
+
+def _current(session: Session, mandate: Mandate, body_key: str, role: str | None = None,
+             on: dt.date | None = None) -> list[BodyMembership]:
+    query = select(BodyMembership).where(BodyMembership.mandate_id == mandate.id,
+                                         BodyMembership.body_key == body_key)
+    if role is not None:
+        query = query.where(BodyMembership.role == role)
+    rows = list(session.scalars(query.order_by(BodyMembership.id)))
+    if on is None:
+        return [r for r in rows if r.left_on is None]
+    return [r for r in rows if r.joined_on <= on and (r.left_on is None or on < r.left_on)]
+
+
+def _check_room(session: Session, mandate: Mandate, declared: Body, seat: BodySeat,
+                adding: int) -> None:
+    if seat.count is None:
+        return
+    taken = len(_current(session, mandate, declared.key, seat.role))
+    if taken + adding > seat.count:
+        raise NotAllowed(f"body {declared.key!r} has {seat.count} seats for {seat.role!r} and "
+                         f"{taken} are taken")
+
+
+def _member_in_mandate(session: Session, mandate: Mandate, member_id: int,
+                       on: dt.date) -> Member:
+    member = get(session, Member, member_id)
+    if member.mandate_id != mandate.id:
+        raise InvalidInput(f"member {member_id} is not a member of mandate {mandate.id}")
+    if not sits_on(member, on):
+        raise NotAllowed(f"member {member_id} does not sit on {on.isoformat()}")
+    return member
+
+
+def join(session: Session, mandate_id: int, body_key: str, member_id: int, on: dt.date,
+         *, role: str = "member") -> BodyMembership:
+    """A panel member joins a body they chose or volunteered for."""
+    mandate = get(session, Mandate, mandate_id)
+    declared = body(mandate, body_key)
+    seat = _seat(declared, role)
+    if seat.selection not in ("chosen_by_members", "volunteer"):
+        raise NotAllowed(f"the {role!r} seats of {body_key!r} are {seat.selection}, not chosen "
+                         "by members: use the matching command")
+    check_in_mandate(mandate, on, "the joining date", until=_body_until(mandate, declared))
+    member = _member_in_mandate(session, mandate, member_id, on)
+    if any(r.member_id == member.id for r in _current(session, mandate, body_key)):
+        raise NotAllowed(f"member {member_id} already sits in {body_key!r}")
+    _check_room(session, mandate, declared, seat, 1)
+    row = BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
+                         selection=seat.selection, member_id=member.id, joined_on=on)
+    session.add(row)
+    session.flush()
+    audit.record(session, "body.join", "body_membership", row.id, mandate=mandate.id,
+                 body=body_key, role=role, member=member.id, on=on)
+    return row
+
+
+def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
+         candidates: Sequence[int] | None = None, seed: int | None = None,
+         public_number: str | None = None, role: str = "member") -> Draw:
+    """Fill the drawn seats of a body by lot among ``candidates`` (default: the sitting panel)."""
+    mandate = get(session, Mandate, mandate_id)
+    declared = body(mandate, body_key)
+    seat = _seat(declared, role)
+    if seat.selection != "drawn":
+        raise NotAllowed(f"the {role!r} seats of {body_key!r} are {seat.selection}, not drawn")
+    check_in_mandate(mandate, on, "the draw date", until=_body_until(mandate, declared))
+    already = {r.member_id for r in _current(session, mandate, body_key)}
+    if candidates is None:
+        pool = [m for m in session.scalars(select(Member).where(
+            Member.mandate_id == mandate.id).order_by(Member.id))
+            if sits_on(m, on) and m.id not in already]
+    else:
+        pool = [_member_in_mandate(session, mandate, i, on) for i in sorted(set(candidates))]
+        pool = [m for m in pool if m.id not in already]
+    free = (seat.count or len(pool)) - len(_current(session, mandate, body_key, role))
+    if free <= 0:
+        raise NotAllowed(f"the {role!r} seats of {body_key!r} are all taken")
+    if len(pool) < free:
+        raise InvalidInput(f"{len(pool)} candidates for {free} seats of {body_key!r}")
+    number = _pick_number(seed, public_number)
+    chosen = sorted(random.Random(number).sample(range(len(pool)), free))
+    record = Draw(mandate_id=mandate.id, kind="body", body_key=body_key, algorithm="uniform",
+                  seed=seed, public_number=public_number, seats=free,
+                  inputs={"candidates": [m.public_id for m in pool], "number": number,
+                          "role": role}, final=True)
+    record.entries = [
+        DrawEntry(respondent_id=m.respondent_id, probability=free / len(pool),
+                  selected=i in chosen)
+        for i, m in enumerate(pool)
+    ]
+    session.add(record)
+    session.flush()
+    for index in chosen:
+        session.add(BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
+                                   selection="drawn", member_id=pool[index].id, joined_on=on,
+                                   draw_id=record.id))
+    audit.record(session, "body.draw", "draw", record.id, mandate=mandate.id, body=body_key,
+                 seed=seed, public_number=public_number, number=number,
+                 candidates=[m.id for m in pool], chosen=[pool[i].id for i in chosen])
+    return record
+
+
+def appoint(session: Session, mandate_id: int, body_key: str, role: str, name: str,
+            on: dt.date) -> BodyMembership:
+    """Seat an official (elected, opposition, agent, facilitator...) by name."""
+    mandate = get(session, Mandate, mandate_id)
+    declared = body(mandate, body_key)
+    seat = _seat(declared, role)
+    if role in MEMBER_ROLES:
+        raise NotAllowed(f"{role!r} seats go to panel members, not to appointed officials")
+    name = name.strip()
+    if not name:
+        raise InvalidInput("give the official's name")
+    check_in_mandate(mandate, on, "the appointment date", until=_body_until(mandate, declared))
+    _check_room(session, mandate, declared, seat, 1)
+    row = BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
+                         selection=seat.selection, official_name=name, joined_on=on)
+    session.add(row)
+    session.flush()
+    audit.record(session, "body.appoint", "body_membership", row.id, mandate=mandate.id,
+                 body=body_key, role=role, name=name, on=on)
+    return row
+
+
+def leave(session: Session, membership_id: int, on: dt.date) -> BodyMembership:
+    """End a seat in a body on ``on`` (the row stays, dated)."""
+    row = get(session, BodyMembership, membership_id, "body seat")
+    if row.left_on is not None:
+        raise NotAllowed(f"body seat {membership_id} already ended on {row.left_on.isoformat()}")
+    if on < row.joined_on:
+        raise InvalidInput(f"{on.isoformat()} is before the seat began "
+                           f"({row.joined_on.isoformat()})")
+    row.left_on = on
+    audit.record(session, "body.leave", "body_membership", row.id, on=on)
+    return row
+
+
+def composition(session: Session, mandate_id: int, body_key: str,
+                on: dt.date | None = None) -> list[BodyMembership]:
+    """Who sits in a body (now, or on a date)."""
+    mandate = get(session, Mandate, mandate_id)
+    body(mandate, body_key)
+    return _current(session, mandate, body_key, on=on)
+
+
+def bodies_of(session: Session, member_id: int) -> list[str]:
+    """The bodies a member ever sat in."""
+    return list(session.scalars(select(BodyMembership.body_key).where(
+        BodyMembership.member_id == member_id).distinct()))
+
+
+def sits_in(session: Session, member_id: int, body_key: str, on: dt.date) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(BodyMembership).where(
+        BodyMembership.member_id == member_id, BodyMembership.body_key == body_key,
+        BodyMembership.joined_on <= on,
+        (BodyMembership.left_on.is_(None)) | (BodyMembership.left_on > on))))

@@ -1,0 +1,321 @@
+"""Follow-up ("droit de suite"): commitments from adopted acts, deadlines, overdue, reports.
+
+Commitments are opened from an act whose state's outcome is "adopted"; each has a
+responsible department (and a named person where the city requires one per
+measure), a status, a progress in percent and dated milestones. The city's
+response deadlines (Brussels: a first answer within 3 months, a final one within
+12) run from the day the act was sent to its addressee: the date of its first
+move made by the secretariat, else its first move out of the assembly's hands.
+The yearly report lists, per act of a mandate, its state, the answers due and
+given, and every commitment as of the report's date.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from kleroterion.city.types import localize
+from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
+from kleroterion.services import audit
+from kleroterion.services.context import add_months, check_version, city_of, flush, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.proposals import INTERNAL_ACTORS, outcome, proposal_kind, state_of
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+STATUSES = ("planned", "in_progress", "done", "abandoned")
+CLOSED = ("done", "abandoned")
+
+
+def sent_on(proposal: Proposal) -> dt.date | None:
+    """The day the act went to its addressee, from which response deadlines run."""
+    for step in proposal.transitions:
+        if step.actor == "secretariat":
+            return step.on
+    for step in proposal.transitions:
+        if step.actor not in INTERNAL_ACTORS:
+            return step.on
+    return None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A response the addressee owes for one act."""
+
+    proposal_id: int
+    key: str
+    label: str
+    by: str
+    due_on: dt.date
+    answered_on: dt.date | None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.answered_on is None and today > self.due_on
+
+
+def deadlines(session: Session, proposal_id: int) -> list[Deadline]:
+    proposal = get(session, Proposal, proposal_id)
+    mandate = get(session, Mandate, proposal.mandate_id)
+    start = sent_on(proposal)
+    if start is None:
+        return []
+    answers = {r.deadline_key: r.answered_on for r in proposal.responses}
+    return [
+        Deadline(proposal.id, rule.key, localize(rule.label, "en"), rule.by,
+                 add_months(start, rule.months), answers.get(rule.key))
+        for rule in city_of(mandate).config.accountability.response_deadlines
+    ]
+
+
+def record_response(session: Session, proposal_id: int, deadline_key: str, on: dt.date,
+                    summary: str = "") -> ProposalResponse:
+    """Record the addressee's answer to one of the city's response deadlines."""
+    proposal = get(session, Proposal, proposal_id)
+    mandate = get(session, Mandate, proposal.mandate_id)
+    rules = city_of(mandate).config.accountability.response_deadlines
+    if deadline_key not in [r.key for r in rules]:
+        raise InvalidInput(f"{mandate.city} sets no response deadline {deadline_key!r}; its "
+                           f"deadlines: {', '.join(r.key for r in rules) or 'none'}")
+    start = sent_on(proposal)
+    if start is None:
+        raise NotAllowed(f"proposal {proposal_id} was not sent to its addressee yet")
+    if on < start:
+        raise InvalidInput(f"the answer date {on.isoformat()} is before the act was sent "
+                           f"({start.isoformat()})")
+    if any(r.deadline_key == deadline_key for r in proposal.responses):
+        raise NotAllowed(f"the {deadline_key!r} answer to proposal {proposal_id} is already "
+                         "recorded")
+    response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary)
+    proposal.responses.append(response)
+    session.flush()
+    audit.record(session, "followup.respond", "proposal", proposal.id, deadline=deadline_key,
+                 on=on, summary=summary)
+    return response
+
+
+def add_commitment(session: Session, proposal_id: int, title: str, department: str, on: dt.date,
+                   *, responsible: str = "", due_on: dt.date | None = None) -> Commitment:
+    """Open a commitment for an adopted act."""
+    proposal = get(session, Proposal, proposal_id)
+    mandate = get(session, Mandate, proposal.mandate_id)
+    if outcome(session, proposal) != "adopted":
+        raise NotAllowed(f"proposal {proposal_id} is {proposal.state!r}; commitments follow an "
+                         "adopted act")
+    title, department, responsible = title.strip(), department.strip(), responsible.strip()
+    if not title or not department:
+        raise InvalidInput("a commitment needs a title and a responsible department")
+    if city_of(mandate).config.accountability.owner_per_measure and not responsible:
+        raise InvalidInput(f"{mandate.city} names a person responsible for each measure: "
+                           "give --responsible")
+    decided = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
+    if on < decided:
+        raise InvalidInput(f"{on.isoformat()} is before the act was adopted "
+                           f"({decided.isoformat()})")
+    if due_on is not None and due_on < on:
+        raise InvalidInput(f"the due date {due_on.isoformat()} is before {on.isoformat()}")
+    commitment = Commitment(title=title, department=department, responsible=responsible,
+                            status="planned", progress=0, due_on=due_on, created_on=on)
+    proposal.commitments.append(commitment)
+    session.flush()
+    audit.record(session, "followup.commit", "commitment", commitment.id,
+                 proposal=proposal.id, title=title, department=department,
+                 responsible=responsible, due_on=due_on, on=on)
+    return commitment
+
+
+def update_commitment(session: Session, commitment_id: int, *, status: str | None = None,
+                      progress: int | None = None, due_on: dt.date | None = None,
+                      responsible: str | None = None,
+                      expected_version: int | None = None) -> Commitment:
+    """Change a commitment's status, progress, due date or responsible person."""
+    commitment = get(session, Commitment, commitment_id)
+    check_version(commitment, expected_version, "commitment")
+    changes: dict[str, object] = {}
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidInput(f"{status!r} is not a status; accepted: {', '.join(STATUSES)}")
+        changes["status"] = status
+    if progress is not None:
+        if not 0 <= progress <= 100:
+            raise InvalidInput(f"progress is a percentage from 0 to 100, not {progress}")
+        changes["progress"] = progress
+    if due_on is not None:
+        if due_on < commitment.created_on:
+            raise InvalidInput(f"the due date {due_on.isoformat()} is before the commitment "
+                               f"({commitment.created_on.isoformat()})")
+        changes["due_on"] = due_on
+    if responsible is not None:
+        changes["responsible"] = responsible.strip()
+    if not changes:
+        raise InvalidInput("nothing to change: give a status, a progress, a due date or a "
+                           "responsible person")
+    if changes.get("status") == "done" and "progress" not in changes:
+        changes["progress"] = 100
+    for name, value in changes.items():
+        setattr(commitment, name, value)
+    flush(session, f"commitment {commitment_id}")
+    audit.record(session, "followup.update", "commitment", commitment.id,
+                 version=commitment.version, **changes)
+    return commitment
+
+
+def add_milestone(session: Session, commitment_id: int, title: str,
+                  due_on: dt.date) -> Milestone:
+    commitment = get(session, Commitment, commitment_id)
+    if not title.strip():
+        raise InvalidInput("a milestone needs a title")
+    if due_on < commitment.created_on:
+        raise InvalidInput(f"the milestone date {due_on.isoformat()} is before the commitment "
+                           f"({commitment.created_on.isoformat()})")
+    milestone = Milestone(title=title.strip(), due_on=due_on)
+    commitment.milestones.append(milestone)
+    session.flush()
+    audit.record(session, "followup.milestone", "milestone", milestone.id,
+                 commitment=commitment.id, title=title.strip(), due_on=due_on)
+    return milestone
+
+
+def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Milestone:
+    milestone = get(session, Milestone, milestone_id)
+    if milestone.done_on is not None:
+        raise NotAllowed(f"milestone {milestone_id} was already done on "
+                         f"{milestone.done_on.isoformat()}")
+    if on < milestone.commitment.created_on:
+        raise InvalidInput(f"{on.isoformat()} is before the commitment "
+                           f"({milestone.commitment.created_on.isoformat()})")
+    milestone.done_on = on
+    audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on)
+    return milestone
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """Something late on ``today``: a response, a commitment or a milestone."""
+
+    what: str  # response | commitment | milestone
+    ident: int
+    proposal_id: int
+    mandate_id: int
+    title: str
+    due_on: dt.date
+
+    def __str__(self) -> str:
+        return (f"{self.what} {self.ident} (proposal {self.proposal_id}, mandate "
+                f"{self.mandate_id}): {self.title}, due {self.due_on.isoformat()}")
+
+
+def overdue(session: Session, today: dt.date, *, city: str | None = None,
+            mandate_id: int | None = None) -> list[Overdue]:
+    """Responses, commitments and milestones past due and not done on ``today``."""
+    query = select(Proposal).join(Mandate).order_by(Proposal.id)
+    if city:
+        query = query.where(Mandate.city == city)
+    if mandate_id is not None:
+        get(session, Mandate, mandate_id)
+        query = query.where(Proposal.mandate_id == mandate_id)
+    late: list[Overdue] = []
+    for proposal in session.scalars(query):
+        for deadline in deadlines(session, proposal.id):
+            if deadline.overdue(today):
+                late.append(Overdue("response", proposal.id, proposal.id, proposal.mandate_id,
+                                    f"{deadline.label} by {deadline.by}", deadline.due_on))
+        for commitment in proposal.commitments:
+            if commitment.status in CLOSED:
+                continue
+            if commitment.due_on is not None and today > commitment.due_on:
+                late.append(Overdue("commitment", commitment.id, proposal.id,
+                                    proposal.mandate_id, commitment.title, commitment.due_on))
+            for milestone in commitment.milestones:
+                if milestone.done_on is None and today > milestone.due_on:
+                    late.append(Overdue("milestone", milestone.id, proposal.id,
+                                        proposal.mandate_id, milestone.title, milestone.due_on))
+    return sorted(late, key=lambda item: (item.due_on, item.what, item.ident))
+
+
+def _report_rows(session: Session, mandate: Mandate, as_of: dt.date) -> list[dict[str, str]]:
+    rows = []
+    for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)
+                                    .order_by(Proposal.id)):
+        kind = proposal_kind(mandate, proposal.kind)
+        state = state_of(kind, proposal.state)
+        answers = "; ".join(
+            f"{d.label}: due {d.due_on.isoformat()}, "
+            + (f"answered {d.answered_on.isoformat()}" if d.answered_on else
+               ("OVERDUE" if d.overdue(as_of) else "pending"))
+            for d in deadlines(session, proposal.id))
+        base = {"proposal": str(proposal.id), "kind": kind.key, "title": proposal.title,
+                "state": localize(state.label, "en"), "outcome": state.outcome,
+                "responses": answers}
+        if not proposal.commitments:
+            rows.append({**base, "commitment": "", "department": "", "responsible": "",
+                         "status": "", "progress": "", "due_on": "", "milestones": ""})
+        for commitment in proposal.commitments:
+            late = (commitment.status not in CLOSED and commitment.due_on is not None
+                    and as_of > commitment.due_on)
+            milestones = "; ".join(
+                f"{m.title} ({m.due_on.isoformat()}: "
+                + (f"done {m.done_on.isoformat()})" if m.done_on else "open)")
+                for m in commitment.milestones)
+            rows.append({**base, "commitment": commitment.title,
+                         "department": commitment.department,
+                         "responsible": commitment.responsible,
+                         "status": commitment.status + (" (overdue)" if late else ""),
+                         "progress": f"{commitment.progress}%",
+                         "due_on": commitment.due_on.isoformat() if commitment.due_on else "",
+                         "milestones": milestones})
+    return rows
+
+
+REPORT_COLUMNS = ("proposal", "kind", "title", "state", "outcome", "responses", "commitment",
+                  "department", "responsible", "status", "progress", "due_on", "milestones")
+
+
+def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
+           *, french: bool = False) -> str:
+    """The follow-up report of a mandate as of 31 December of ``year`` (markdown or csv)."""
+    mandate = get(session, Mandate, mandate_id)
+    if year < mandate.starts_on.year:
+        raise InvalidInput(f"mandate {mandate.id} started in {mandate.starts_on.year}; no "
+                           f"report for {year}")
+    as_of = dt.date(year, 12, 31)
+    rows = _report_rows(session, mandate, as_of)
+    audit.record(session, "followup.report", "mandate", mandate.id, year=year, format=fmt)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, REPORT_COLUMNS, delimiter=";" if french else ",",
+                                lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    if fmt != "markdown":
+        raise InvalidInput(f"{fmt!r} is not a report format; accepted: markdown, csv")
+    profile = city_of(mandate).config.profile
+    lines = [f"# Follow-up report {year}: {localize(profile.assembly_name, 'en')}, "
+             f"{mandate.label}", "",
+             f"State as of {as_of.isoformat()}; mandate {mandate.id} "
+             f"({mandate.starts_on.isoformat()} to {mandate.ends_on.isoformat()}).", ""]
+    done = sum(1 for r in rows if r["status"].startswith("done"))
+    total = sum(1 for r in rows if r["commitment"])
+    lines += [f"{len({r['proposal'] for r in rows})} acts, {total} commitments, {done} done.", ""]
+    current = None
+    for row in rows:
+        if row["proposal"] != current:
+            current = row["proposal"]
+            if lines[-1]:
+                lines.append("")
+            lines += [f"## {row['title']} ({row['kind']}, proposal {row['proposal']})", "",
+                      f"State: {row['state']}" + (f" ({row['outcome']})" if row['outcome']
+                                                  else ""), ""]
+            if row["responses"]:
+                lines += [f"Responses: {row['responses']}", ""]
+            if any(r["commitment"] for r in rows if r["proposal"] == current):
+                lines += ["| commitment | department | responsible | status | progress | due "
+                          "| milestones |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        if row["commitment"]:
+            cells = [row[c].replace("|", "/") for c in ("commitment", "department",
+                     "responsible", "status", "progress", "due_on", "milestones")]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines).rstrip() + "\n"

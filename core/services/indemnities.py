@@ -1,0 +1,290 @@
+"""Indemnity statements computed from the city's ``IndemnityPolicy``, in ``Decimal``.
+
+The rule, the same for every city, driven by the policy's data only:
+
+1. Nobody is paid when ``paid`` is false. When ``paid_bodies`` is set, only members
+   who sat in one of those bodies are paid (Poitiers: the groupe de propositions and
+   the comité méthodologique); they are paid for every session they attended.
+2. With ``family_quotient_max``, a member is paid only when their recorded family
+   quotient is at most that amount (a missing quotient is not paid).
+3. Units attended are the durations of the sessions where the member was present,
+   converted to the policy's unit (a day is two half-days; sessions and hours
+   convert to nothing else). Sessions are taken in date order from the start of
+   the mandate, so caps reached in an earlier period hold in later ones.
+4. ``max_units`` caps the units paid over the mandate; the amount of a session is
+   its units paid times the rate, rounded to the cent; ``annual_ceiling`` caps the
+   amount paid per member per calendar year.
+5. ``rate_is_maximum``: the rate is a ceiling; the secretariat may pay a lower one.
+6. Extras claimed (childcare...) are added for paid members, each claim capped by
+   the extra's ``ceiling`` when it has one, outside the annual ceiling (they
+   reimburse costs, they are not an allowance).
+
+The CSV export holds pseudonymous ids only unless names are asked for, in which
+case the export is a personal data export and is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from kleroterion.city.types import IndemnityPolicy
+from kleroterion.models import AssemblySession, Attendance, ExtraClaim, Mandate, Member
+from kleroterion.services import audit
+from kleroterion.services.bodies import bodies_of
+from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+CENT = Decimal("0.01")
+_PER_UNIT = {("half_day", "day"): Decimal("0.5"), ("day", "half_day"): Decimal("2")}
+
+
+def convert(units: Decimal, source: str, target: str) -> Decimal:
+    """Units of ``source`` expressed in ``target``; refuse units that do not convert."""
+    if source == target:
+        return units
+    factor = _PER_UNIT.get((source, target))
+    if factor is None:
+        raise InvalidInput(f"a session counted in {source} cannot be paid per {target}")
+    return units * factor
+
+
+@dataclass
+class Line:
+    """One session attended: its units and what it pays."""
+
+    session_id: int
+    held_on: dt.date
+    kind: str
+    body: str | None
+    units: Decimal
+    paid_units: Decimal
+    amount: Decimal
+
+
+@dataclass
+class Statement:
+    """What one member is owed for one period."""
+
+    member_id: int
+    public_id: str
+    seat_group: str
+    start: dt.date
+    end: dt.date
+    unit: str
+    rate: Decimal
+    currency: str
+    eligible: bool
+    reason: str = ""
+    lines: list[Line] = field(default_factory=list)
+    extras: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def units(self) -> Decimal:
+        return sum((line.units for line in self.lines), Decimal(0))
+
+    @property
+    def paid_units(self) -> Decimal:
+        return sum((line.paid_units for line in self.lines), Decimal(0))
+
+    @property
+    def indemnity(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.indemnity + sum(self.extras.values(), Decimal(0))
+
+
+def _eligibility(session: Session, member: Member, policy: IndemnityPolicy) -> str:
+    """Why the member is not paid, or "" when they are."""
+    if not policy.paid:
+        return "the city pays no indemnity"
+    if policy.paid_bodies and not set(bodies_of(session, member.id)) & set(policy.paid_bodies):
+        return f"only members of {', '.join(policy.paid_bodies)} are paid"
+    if policy.family_quotient_max is not None:
+        personal = member.respondent.personal
+        quotient = personal.family_quotient if personal is not None else None
+        if quotient is None:
+            return "no family quotient recorded (means-tested indemnity)"
+        if quotient > policy.family_quotient_max:
+            return f"family quotient above {policy.family_quotient_max}"
+    return ""
+
+
+def _rate(policy: IndemnityPolicy, rate: Decimal | None) -> Decimal:
+    if rate is None:
+        return policy.rate
+    if policy.rate_is_maximum:
+        if not Decimal(0) <= rate <= policy.rate:
+            raise InvalidInput(f"the rate must be between 0 and the maximum {policy.rate}, "
+                               f"not {rate}")
+        return rate
+    if rate != policy.rate:
+        raise InvalidInput(f"the rate is fixed by the city at {policy.rate}; {rate} is not it")
+    return rate
+
+
+def statement(session: Session, member_id: int, start: dt.date, end: dt.date, *,
+              rate: Decimal | None = None) -> Statement:
+    """The statement of one member for ``start..end`` (inclusive)."""
+    member = get(session, Member, member_id)
+    mandate = get(session, Mandate, member.mandate_id)
+    return _statement(session, mandate, member, start, end, rate)
+
+
+def _check_period(mandate: Mandate, start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts "
+                           f"({start.isoformat()})")
+    until = follow_up_until(mandate)
+    check_in_mandate(mandate, start, "the period start", until=until)
+    check_in_mandate(mandate, end, "the period end", until=until)
+
+
+def _statement(session: Session, mandate: Mandate, member: Member, start: dt.date,
+               end: dt.date, rate: Decimal | None) -> Statement:
+    _check_period(mandate, start, end)
+    policy = city_of(mandate).config.indemnity
+    paid_rate = _rate(policy, rate)
+    reason = _eligibility(session, member, policy)
+    result = Statement(member.id, member.public_id, member.seat_group, start, end, policy.unit,
+                       paid_rate, policy.currency, eligible=not reason, reason=reason)
+    attended = session.execute(
+        select(AssemblySession).join(Attendance).where(
+            Attendance.member_id == member.id, Attendance.status == "present",
+            AssemblySession.held_on <= end)
+        .order_by(AssemblySession.held_on, AssemblySession.id)
+    ).scalars()
+    units_paid, yearly = Decimal(0), dict[int, Decimal]()
+    for meeting in attended:
+        units = convert(meeting.duration, meeting.unit, policy.unit)
+        paid_units, amount = Decimal(0), Decimal(0)
+        if not reason:
+            paid_units = units
+            if policy.max_units is not None:
+                paid_units = max(Decimal(0), min(units, policy.max_units - units_paid))
+            amount = (paid_units * paid_rate).quantize(CENT, ROUND_HALF_UP)
+            if policy.annual_ceiling is not None:
+                year = meeting.held_on.year
+                room = policy.annual_ceiling - yearly.get(year, Decimal(0))
+                amount = max(Decimal(0), min(amount, room))
+                yearly[year] = yearly.get(year, Decimal(0)) + amount
+            units_paid += paid_units
+        if meeting.held_on >= start:
+            result.lines.append(Line(meeting.id, meeting.held_on, meeting.kind, meeting.body_key,
+                                     units, paid_units, amount))
+    if not reason:
+        ceilings = {extra.key: extra.ceiling for extra in policy.extras}
+        for claim in session.scalars(select(ExtraClaim).where(
+                ExtraClaim.member_id == member.id, ExtraClaim.claimed_on >= start,
+                ExtraClaim.claimed_on <= end).order_by(ExtraClaim.id)):
+            ceiling = ceilings.get(claim.extra_key)
+            amount = claim.amount if ceiling is None else min(claim.amount, ceiling)
+            result.extras[claim.extra_key] = result.extras.get(claim.extra_key,
+                                                               Decimal(0)) + amount
+    return result
+
+
+def statements(session: Session, mandate_id: int, start: dt.date, end: dt.date, *,
+               rate: Decimal | None = None) -> list[Statement]:
+    """Statements of every member who attended or claimed something in the period."""
+    mandate = get(session, Mandate, mandate_id)
+    members = session.scalars(select(Member).where(Member.mandate_id == mandate.id)
+                              .order_by(Member.id))
+    result = []
+    for member in members:
+        one = _statement(session, mandate, member, start, end, rate)
+        if one.lines or one.extras:
+            result.append(one)
+    return result
+
+
+def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, amount: Decimal,
+                note: str = "") -> ExtraClaim:
+    """Record a cost claimed on top of the indemnity, of a kind the city's policy allows."""
+    member = get(session, Member, member_id)
+    mandate = get(session, Mandate, member.mandate_id)
+    policy = city_of(mandate).config.indemnity
+    keys = [extra.key for extra in policy.extras]
+    if extra_key not in keys:
+        raise NotAllowed(f"{mandate.city} reimburses no {extra_key!r}; it reimburses: "
+                         f"{', '.join(keys) or 'nothing'}")
+    if amount <= 0:
+        raise InvalidInput(f"a claim is a positive amount, not {amount}")
+    check_in_mandate(mandate, on, "the claim date", until=follow_up_until(mandate))
+    claim = ExtraClaim(member_id=member.id, extra_key=extra_key, claimed_on=on,
+                       amount=amount.quantize(CENT, ROUND_HALF_UP), note=note)
+    session.add(claim)
+    session.flush()
+    audit.record(session, "indemnity.claim", "extra_claim", claim.id, member=member.id,
+                 extra=extra_key, on=on, amount=claim.amount)
+    return claim
+
+
+def money(value: Decimal, french: bool) -> str:
+    text = f"{value.quantize(CENT, ROUND_HALF_UP)}"
+    return text.replace(".", ",") if french else text
+
+
+def day(value: dt.date, french: bool) -> str:
+    return value.strftime("%d/%m/%Y") if french else value.isoformat()
+
+
+def export_csv(session: Session, mandate_id: int, start: dt.date, end: dt.date, *,
+               french: bool = False, with_names: bool = False, rate: Decimal | None = None,
+               purpose: str = "") -> str:
+    """The statements as CSV for the finance department (``french``: ``;``, 1,50, dd/mm/yyyy).
+
+    ``with_names`` adds each member's name and address: a personal data export,
+    recorded in the audit log with its purpose, which is then required.
+    """
+    mandate = get(session, Mandate, mandate_id)
+    if with_names and not purpose.strip():
+        raise InvalidInput("an export with names is a personal data export: give its purpose")
+    rows = statements(session, mandate.id, start, end, rate=rate)
+    extra_keys = [extra.key for extra in city_of(mandate).config.indemnity.extras]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    header = ["mandate", "member", "public_id", "seat_group"]
+    if with_names:
+        header += ["name", "address"]
+    header += ["period_start", "period_end", "eligible", "reason", "unit", "units_attended",
+               "units_paid", "rate", "indemnity", *extra_keys, "total", "currency"]
+    writer.writerow(header)
+    for one in rows:
+        member = get(session, Member, one.member_id)
+        row: list[object] = [mandate.id, one.member_id, one.public_id, one.seat_group]
+        if with_names:
+            personal = member.respondent.personal
+            row += [personal.name if personal else "", personal.address if personal else ""]
+        row += [day(one.start, french), day(one.end, french), "yes" if one.eligible else "no",
+                one.reason, one.unit, money(one.units, french).rstrip("0").rstrip(",.") or "0",
+                money(one.paid_units, french).rstrip("0").rstrip(",.") or "0",
+                money(one.rate, french), money(one.indemnity, french),
+                *(money(one.extras.get(key, Decimal(0)), french) for key in extra_keys),
+                money(one.total, french), one.currency]
+        writer.writerow(row)
+    text = buffer.getvalue()
+    if with_names:
+        audit.record(session, "personal_data.export", "mandate", mandate.id,
+                     what="indemnity statements with names", rows=len(rows), purpose=purpose,
+                     digest=hashlib.sha256(text.encode()).hexdigest())
+    else:
+        audit.record(session, "indemnity.export", "mandate", mandate.id, rows=len(rows),
+                     start=start, end=end)
+    return text
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` as UTF-8 with a BOM, which French spreadsheets open correctly."""
+    Path(path).write_text(text, encoding="utf-8-sig", newline="")
+
+

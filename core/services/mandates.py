@@ -1,0 +1,105 @@
+"""Opening mandates (promotions, editions, cycles) with their phases, from the city's rules.
+
+Several mandates of one city coexist: a past promotion keeps its follow-up while
+the next one sits. A mandate's length must fall within the city's
+``min_months..max_months``; its phases come from the mandate rules, in order:
+phases with a typical length in months get it, the others share the rest of the
+mandate evenly; a phase that cannot fit (Brussels' year of follow-up after a cycle
+of three months) runs after the mandate's end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from kleroterion.city.types import localize
+from kleroterion.models import Mandate, MandatePhase
+from kleroterion.services import audit
+from kleroterion.services.context import add_months, city, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> list[MandatePhase]:
+    start, end = mandate.starts_on, mandate.ends_on
+    total_days = (end - start).days + 1
+    fixed = {key: round(months * 30.44) for key, months in rules_phases if months}
+    inside = sum(fixed.values()) < total_days
+    free = [key for key, months in rules_phases if not months]
+    if not free:  # every phase has a length: they run in turn from the start
+        inside = True
+    free_days = total_days - (sum(fixed.values()) if inside else 0)
+    share, extra = divmod(free_days, max(1, len(free)))
+    phases, cursor = [], start
+    for position, (key, _months) in enumerate(rules_phases):
+        days = share + (free.index(key) < extra) if key in free else fixed[key]
+        days = max(days, 1)
+        phase_end = cursor + dt.timedelta(days=days - 1)
+        phases.append(MandatePhase(position=position, key=key, starts_on=cursor,
+                                   ends_on=phase_end))
+        cursor = phase_end + dt.timedelta(days=1)
+    return phases
+
+
+def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.date,
+                 ends_on: dt.date | None = None) -> Mandate:
+    """Open a mandate of ``city_slug`` from ``starts_on``.
+
+    ``ends_on`` defaults to the longest term the city's mandate rules allow.
+    """
+    rules = city(city_slug).config.mandate
+    label = label.strip()
+    if not label:
+        raise InvalidInput("a mandate needs a label, e.g. 'promotion 2025'")
+    latest = add_months(starts_on, rules.max_months) - dt.timedelta(days=1)
+    earliest = add_months(starts_on, rules.min_months) - dt.timedelta(days=1)
+    ends_on = ends_on or latest
+    if not earliest <= ends_on <= latest:
+        raise InvalidInput(
+            f"a {localize(rules.term_name, 'en')} of {city_slug} lasts {rules.min_months} to "
+            f"{rules.max_months} months: from {starts_on.isoformat()} it must end between "
+            f"{earliest.isoformat()} and {latest.isoformat()}, not {ends_on.isoformat()}"
+        )
+    existing = session.scalar(
+        select(Mandate).where(Mandate.city == city_slug, Mandate.label == label)
+    )
+    if existing is not None:
+        raise InvalidInput(f"{city_slug} already has a mandate labelled {label!r} "
+                           f"(id {existing.id})")
+    mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
+                      starts_on=starts_on, ends_on=ends_on, status="open",
+                      household_secret=secrets.token_hex(16))
+    mandate.phases = _phases(mandate, [(p.key, p.months) for p in rules.phases])
+    session.add(mandate)
+    session.flush()
+    audit.record(session, "mandate.open", "mandate", mandate.id, city=city_slug, label=label,
+                 starts_on=starts_on, ends_on=ends_on,
+                 phases={p.key: [p.starts_on, p.ends_on] for p in mandate.phases})
+    return mandate
+
+
+def close_mandate(session: Session, mandate_id: int) -> Mandate:
+    """Close a mandate: its panel no longer sits; follow-up goes on."""
+    mandate = get(session, Mandate, mandate_id)
+    if mandate.status == "closed":
+        raise NotAllowed(f"mandate {mandate_id} is already closed")
+    mandate.status = "closed"
+    audit.record(session, "mandate.close", "mandate", mandate.id)
+    return mandate
+
+
+def list_mandates(session: Session, city_slug: str | None = None) -> list[Mandate]:
+    query = select(Mandate).order_by(Mandate.city, Mandate.starts_on, Mandate.id)
+    if city_slug:
+        query = query.where(Mandate.city == city_slug)
+    return list(session.scalars(query))
+
+
+def phase_on(mandate: Mandate, day: dt.date) -> MandatePhase | None:
+    """The phase running on ``day``, if any."""
+    for phase in mandate.phases:
+        if phase.starts_on <= day <= phase.ends_on:
+            return phase
+    return None

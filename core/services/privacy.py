@@ -1,0 +1,88 @@
+"""Personal data: the purge of respondents not seated, and recorded exports.
+
+Once every panel draw of a mandate is final, the personal data of respondents who
+never held a seat serve no purpose: the purge blanks them, keeping the respondent
+row, its pseudonymous id, its selection features (the published draw's inputs)
+and the draw's probabilities. Members keep theirs (they are paid, convened).
+Every export of personal data goes through here and is recorded in the audit log
+with its purpose, its row count and the digest of what was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+from kleroterion.models import Draw, Mandate, Member, PersonalData, Respondent, utcnow
+from kleroterion.services import audit
+from kleroterion.services.context import get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.recruitment import PERSONAL_COLUMNS
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+
+def purge(session: Session, mandate_id: int) -> int:
+    """Blank the personal data of the mandate's respondents never seated; return how many."""
+    mandate = get(session, Mandate, mandate_id)
+    panel_draws = list(session.scalars(select(Draw).where(Draw.mandate_id == mandate.id,
+                                                         Draw.kind == "panel")))
+    if not panel_draws:
+        raise NotAllowed(f"mandate {mandate.id} has no panel draw yet; nothing may be purged")
+    pending = [d.id for d in panel_draws if not d.final]
+    if pending:
+        raise NotAllowed(f"draws {', '.join(map(str, pending))} of mandate {mandate.id} are not "
+                         "final; finalize them before purging")
+    seated = select(Member.respondent_id)
+    rows = session.scalars(
+        select(PersonalData).join(Respondent).where(
+            Respondent.mandate_id == mandate.id, Respondent.id.not_in(seated),
+            PersonalData.purged_at.is_(None))
+        .order_by(PersonalData.respondent_id))
+    count = 0
+    now = utcnow()
+    for personal in rows:
+        for field in PERSONAL_COLUMNS:
+            setattr(personal, field, None)
+        personal.purged_at = now
+        count += 1
+    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count)
+    return count
+
+
+EXPORT_COLUMNS = ("public_id", "external_id", "seat_group", "status", "member", "name",
+                  "address", "birth_date", "email", "phone")
+
+
+def export_personal(session: Session, mandate_id: int, purpose: str, *,
+                    members_only: bool = True, french: bool = False) -> str:
+    """CSV of the personal data of a mandate's members (or every respondent), recorded."""
+    mandate = get(session, Mandate, mandate_id)
+    purpose = purpose.strip()
+    if not purpose:
+        raise InvalidInput("give the purpose of this personal data export")
+    query = select(Respondent).where(Respondent.mandate_id == mandate.id).order_by(Respondent.id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for respondent in session.scalars(query):
+        member = respondent.member
+        if members_only and member is None:
+            continue
+        personal = respondent.personal
+        birth = personal.birth_date if personal else None
+        writer.writerow([
+            respondent.public_id, respondent.external_id, respondent.seat_group,
+            respondent.status, member.id if member else "",
+            *(getattr(personal, f) or "" if personal else "" for f in ("name", "address")),
+            (birth.strftime("%d/%m/%Y") if french else birth.isoformat()) if birth else "",
+            *(getattr(personal, f) or "" if personal else "" for f in ("email", "phone")),
+        ])
+        count += 1
+    text = buffer.getvalue()
+    audit.record(session, "personal_data.export", "mandate", mandate.id,
+                 what="members" if members_only else "respondents", rows=count,
+                 purpose=purpose, digest=hashlib.sha256(text.encode()).hexdigest())
+    return text

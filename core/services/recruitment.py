@@ -1,0 +1,286 @@
+"""Recruitment: invitation draws from a registry, respondents imported, open volunteers.
+
+A respondents file has an ``id`` column (the secretariat's own pseudonymous
+reference), one column per selection feature of the seat group (values as the
+city's feature keys, letter case forgiven) and optional personal columns:
+``name``/``nom``, ``address``/``adresse``, ``birth_date``/``date_naissance``,
+``email``/``courriel``, ``phone``/``telephone``, ``family_quotient``/
+``quotient_familial``, ``household``/``foyer``. Personal values go to
+``personal_data`` only; the household becomes an opaque key (an HMAC of the
+normalised address under the mandate's secret), so two respondents of one home
+are recognised without the address reaching the selection features.
+
+A file is imported once (its SHA-256 is remembered); an id already in the mandate
+is refused with its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from pathlib import Path
+
+from kleroterion.city.types import SeatGroup
+from kleroterion.models import (
+    InvitationDraw,
+    Mandate,
+    Member,
+    MemberEvent,
+    PersonalData,
+    Respondent,
+    RespondentImport,
+)
+from kleroterion.services import audit
+from kleroterion.services.context import actor, check_in_mandate, city_of, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.tables import parse_date, parse_decimal, read_table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+#: The seat group of open volunteers (Poitiers), who sit without a draw.
+VOLUNTEERS = "volunteers"
+
+PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "nom", "nom_prenom", "full_name"),
+    "address": ("address", "adresse"),
+    "birth_date": ("birth_date", "date_naissance", "date_de_naissance", "birthdate"),
+    "email": ("email", "courriel", "mail"),
+    "phone": ("phone", "telephone", "téléphone", "tel"),
+    "family_quotient": ("family_quotient", "quotient_familial", "qf"),
+}
+HOUSEHOLD_COLUMNS = ("household", "foyer", "menage", "ménage")
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_SPACES = re.compile(r"\s+")
+
+
+def new_public_id(prefix: str = "R") -> str:
+    """A random pseudonymous id, e.g. ``R7KQ2MZ4P``: unguessable, and meaningless."""
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def seat_group(mandate: Mandate, key: str) -> SeatGroup:
+    groups = city_of(mandate).config.composition.seat_groups
+    for group in groups:
+        if group.key == key:
+            return group
+    raise InvalidInput(f"{mandate.city} has no seat group {key!r}; its seat groups are "
+                       f"{', '.join(g.key for g in groups)}")
+
+
+def household_key(mandate: Mandate, text: str) -> str | None:
+    normalised = _SPACES.sub(" ", text.strip()).casefold()
+    if not normalised:
+        return None
+    mac = hmac.new(mandate.household_secret.encode(), normalised.encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def _check_open(mandate: Mandate) -> None:
+    if mandate.status != "open":
+        raise NotAllowed(f"mandate {mandate.id} is closed")
+
+
+def record_invitation_draw(
+    session: Session, mandate_id: int, group_key: str, registry: str | Path, out: str | Path,
+    *, seed: int, count: int | None = None, stratify_by: str | None = None,
+) -> InvitationDraw:
+    """Draw invitation letters from ``registry`` into ``out`` and record the draw.
+
+    ``count`` and ``stratify_by`` default to the seat group's ``invitations`` and
+    ``stratify_invitations_by``. The registry's and the letters' digests are kept so
+    the draw can be re-derived.
+    """
+    from kleroterion.sortition.invitation import draw_invitations
+    from kleroterion.sortition.io import InputError
+
+    mandate = get(session, Mandate, mandate_id)
+    _check_open(mandate)
+    group = seat_group(mandate, group_key)
+    count = count or group.invitations
+    if not count:
+        raise InvalidInput(f"seat group {group_key!r} sends no invitations; give a count")
+    if stratify_by is None:
+        stratify_by = group.stratify_invitations_by or None
+    try:
+        result = draw_invitations(registry, out, count=count, seed=seed, stratify_by=stratify_by)
+    except InputError as error:
+        raise InvalidInput(str(error)) from None
+    draw = InvitationDraw(
+        mandate_id=mandate.id, seat_group=group.key, registry_name=Path(registry).name,
+        registry_digest=_digest(registry), output_digest=_digest(out), seed=seed,
+        count=count, rows=result.rows, stratify_by=stratify_by,
+        strata={key: list(value) for key, value in result.strata.items()},
+    )
+    session.add(draw)
+    audit.record(session, "invitations.draw", "invitation_draw", draw.id, mandate=mandate.id,
+                 seat_group=group.key, seed=seed, count=count, rows=result.rows,
+                 registry_digest=draw.registry_digest, output_digest=draw.output_digest)
+    return draw
+
+
+def _digest(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_respondents(session: Session, mandate_id: int, group_key: str,
+                       path: str | Path) -> RespondentImport:
+    """Import a respondents file into the pool of one seat group; all rows or none."""
+    mandate = get(session, Mandate, mandate_id)
+    _check_open(mandate)
+    group = seat_group(mandate, group_key)
+    if group.selection == "open":
+        raise NotAllowed(f"seat group {group_key!r} takes volunteers as they come; "
+                         "add them with the volunteer command")
+    table = read_table(path)
+    previous = session.scalar(select(RespondentImport).where(
+        RespondentImport.mandate_id == mandate.id, RespondentImport.file_digest == table.digest))
+    if previous is not None:
+        raise InvalidInput(f"{table.name}: this file was already imported into mandate "
+                           f"{mandate.id} (import {previous.id}, {previous.rows} rows)")
+    id_col = table.column("id", "identifiant")
+    if id_col is None:
+        raise InvalidInput(f"{table.name}, line 1: the header has no 'id' column "
+                           f"(columns: {', '.join(table.header)})")
+    features = {f.key: f for f in city_of(mandate).config.composition.features}
+    feature_cols: dict[str, int] = {}
+    for key in group.features:
+        index = table.column(key)
+        if index is None:
+            raise InvalidInput(f"{table.name}, line 1: the header has no column {key!r}, a "
+                               f"selection feature of seat group {group.key!r}")
+        feature_cols[key] = index
+    personal_cols = {field: table.column(*names) for field, names in PERSONAL_COLUMNS.items()}
+    household_col = table.column(*HOUSEHOLD_COLUMNS)
+    known = set(session.scalars(select(Respondent.external_id).where(
+        Respondent.mandate_id == mandate.id)))
+    batch = RespondentImport(mandate_id=mandate.id, seat_group=group.key, filename=
+                             Path(path).name, file_digest=table.digest, rows=len(table.rows))
+    session.add(batch)
+    session.flush()
+    seen: dict[str, int] = {}
+    for line, record in table.rows:
+        external = table.cell(line, record, id_col)
+        if not external:
+            raise table.error(line, id_col, "the id is blank")
+        if external in seen:
+            raise table.error(line, id_col, f"id {external!r} is already on line {seen[external]}")
+        if external in known:
+            raise table.error(line, id_col, f"id {external!r} is already a respondent of "
+                              f"mandate {mandate.id}")
+        seen[external] = line
+        values: dict[str, str] = {}
+        for key, index in feature_cols.items():
+            cell = table.cell(line, record, index)
+            allowed = {v.key.casefold(): v.key for v in features[key].values}
+            if cell.casefold() not in allowed:
+                raise table.error(line, index, f"{cell!r} is not a value of {key!r}; accepted: "
+                                  f"{', '.join(allowed.values())}")
+            values[key] = allowed[cell.casefold()]
+        personal = PersonalData()
+        for field, index in personal_cols.items():
+            if index is None:
+                continue
+            cell = table.cell(line, record, index)
+            if not cell:
+                continue
+            try:
+                if field == "birth_date":
+                    personal.birth_date = parse_date(cell)
+                elif field == "family_quotient":
+                    personal.family_quotient = parse_decimal(cell)
+                else:
+                    setattr(personal, field, cell)
+            except ValueError as error:  # the cell is personal: name the column, not the value
+                raise table.error(line, index, str(error)) from None
+        home = table.cell(line, record, household_col) if household_col is not None else (
+            personal.address or "")
+        respondent = Respondent(
+            public_id=new_public_id(), mandate_id=mandate.id, seat_group=group.key,
+            source="respondent", external_id=external, features=values,
+            household=household_key(mandate, home), status="pool", import_id=batch.id,
+        )
+        respondent.personal = personal
+        session.add(respondent)
+    audit.record(session, "respondents.import", "respondent_import", batch.id,
+                 mandate=mandate.id, seat_group=group.key, rows=batch.rows,
+                 file_digest=table.digest)
+    return batch
+
+
+def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id: str,
+                  name: str | None = None, address: str | None = None,
+                  email: str | None = None, phone: str | None = None,
+                  birth_date: dt.date | None = None,
+                  family_quotient: object = None) -> Member:
+    """Seat an open volunteer, where the city's assembly is open to all (Poitiers)."""
+    from decimal import Decimal
+
+    mandate = get(session, Mandate, mandate_id)
+    _check_open(mandate)
+    composition = city_of(mandate).config.composition
+    if not composition.open_volunteers:
+        raise NotAllowed(f"the assembly of {mandate.city} is not open to volunteers: "
+                         "members are drawn")
+    check_in_mandate(mandate, on, "the volunteer's start date")
+    external_id = external_id.strip()
+    if not external_id:
+        raise InvalidInput("a volunteer needs an id (the secretariat's reference)")
+    if session.scalar(select(Respondent.id).where(Respondent.mandate_id == mandate.id,
+                                                  Respondent.external_id == external_id)):
+        raise InvalidInput(f"id {external_id!r} is already used in mandate {mandate.id}")
+    respondent = Respondent(public_id=new_public_id(), mandate_id=mandate.id,
+                            seat_group=VOLUNTEERS, source="volunteer", external_id=external_id,
+                            features={}, household=household_key(mandate, address or ""),
+                            status="volunteer")
+    respondent.personal = PersonalData(
+        name=name, address=address, email=email, phone=phone, birth_date=birth_date,
+        family_quotient=Decimal(str(family_quotient)) if family_quotient is not None else None,
+    )
+    session.add(respondent)
+    member = Member(mandate_id=mandate.id, respondent=respondent, seat_group=VOLUNTEERS,
+                    source="volunteer", status="seated", seated_on=on)
+    session.add(member)
+    member.events.append(MemberEvent(kind="volunteered", on=on, actor=actor(session)))
+    audit.record(session, "member.volunteer", "member", _flushed_id(session, member),
+                 mandate=mandate.id, respondent=respondent.public_id, on=on)
+    return member
+
+
+def _flushed_id(session: Session, member: Member) -> int:
+    session.flush()
+    return member.id
+
+
+def set_personal_data(session: Session, respondent_id: int, **fields: object) -> Respondent:
+    """Change personal fields of a respondent; the audit log names the fields, not the values."""
+    respondent = get(session, Respondent, respondent_id)
+    personal = respondent.personal or PersonalData()
+    respondent.personal = personal
+    if personal.purged_at is not None:
+        raise NotAllowed(f"the personal data of respondent {respondent_id} were purged")
+    unknown = set(fields) - set(PERSONAL_COLUMNS)
+    if unknown:
+        raise InvalidInput(f"unknown personal fields: {', '.join(sorted(unknown))}")
+    for field, value in fields.items():
+        setattr(personal, field, value)
+    audit.record(session, "personal_data.update", "respondent", respondent.id,
+                 fields=sorted(fields))
+    return respondent
+
+
+def list_respondents(session: Session, mandate_id: int, group_key: str | None = None,
+                     status: str | None = None) -> list[Respondent]:
+    get(session, Mandate, mandate_id)
+    query = select(Respondent).where(Respondent.mandate_id == mandate_id).order_by(Respondent.id)
+    if group_key:
+        query = query.where(Respondent.seat_group == group_key)
+    if status:
+        query = query.where(Respondent.status == status)
+    return list(session.scalars(query))

@@ -1,0 +1,113 @@
+"""Back-office accounts: create, authenticate, change roles, issue and check API tokens.
+
+Changes to accounts are audited (never the password or the token). A token is
+shown once when issued; only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+from kleroterion.models import ROLES, ApiToken, User, new_token, token_digest, utcnow
+from kleroterion.services import audit
+from kleroterion.services.context import get
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+MIN_PASSWORD = 10
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(f"{role!r} is not a role; accepted: {', '.join(ROLES)}")
+
+
+def create_user(session: Session, username: str, password: str, role: str) -> User:
+    username = username.strip()
+    if not username:
+        raise InvalidInput("a user needs a username")
+    _check_role(role)
+    _check_password(password)
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise InvalidInput(f"the username {username!r} is taken")
+    user = User(username=username, role=role, active=True)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.create", "user", user.id, username=username, role=role)
+    return user
+
+
+def by_username(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidInput(f"no user named {username!r}")
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for every failure)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def set_role(session: Session, user_id: int, role: str) -> User:
+    user = get(session, User, user_id)
+    _check_role(role)
+    user.role = role
+    audit.record(session, "user.role", "user", user.id, role=role)
+    return user
+
+
+def set_password(session: Session, user_id: int, password: str) -> User:
+    user = get(session, User, user_id)
+    _check_password(password)
+    user.set_password(password)
+    audit.record(session, "user.password", "user", user.id)
+    return user
+
+
+def deactivate(session: Session, user_id: int) -> User:
+    user = get(session, User, user_id)
+    if not user.active:
+        raise NotAllowed(f"user {user_id} is already inactive")
+    user.active = False
+    audit.record(session, "user.deactivate", "user", user.id)
+    return user
+
+
+def issue_token(session: Session, user_id: int, name: str) -> tuple[ApiToken, str]:
+    """A new API token for a user: the row, and the token itself (shown once)."""
+    user = get(session, User, user_id)
+    if not user.active:
+        raise NotAllowed(f"user {user_id} is inactive")
+    token = new_token()
+    row = ApiToken(user_id=user.id, name=name.strip() or "token", token_hash=token_digest(token))
+    session.add(row)
+    session.flush()
+    audit.record(session, "token.issue", "api_token", row.id, user=user.id, name=row.name)
+    return row, token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a valid token belongs to, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None or not row.valid:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    row = get(session, ApiToken, token_id, "API token")
+    if row.revoked_at is not None:
+        raise NotAllowed(f"API token {token_id} is already revoked")
+    row.revoked_at = utcnow()
+    audit.record(session, "token.revoke", "api_token", row.id)
+    return row

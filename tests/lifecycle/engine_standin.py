@@ -1,0 +1,55 @@
+"""A stand-in for the sortition engine's ``find_distribution``/``round_distribution``.
+
+Used by these tests only while ``kleroterion.sortition`` does not provide them:
+a handful of feasible panels found by an ILP with random objectives, equally
+likely. It is not fair (that is the engine's job); it meets the quotas and the
+household rule, which is all the lifecycle needs from a draw.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import highspy
+
+from kleroterion.sortition.types import Distribution, Problem
+
+
+def find_distribution(problem: Problem, algorithm: str = "leximin", *, seed: int | None = None,
+                      **_: object) -> Distribution:
+    pool = problem.pool
+    rng = random.Random(seed)
+    panels: list[tuple[int, ...]] = []
+    for _round in range(4):
+        h = highspy.Highs()
+        h.silent()
+        x = h.addBinaries(len(pool))
+        h.addConstr(sum(x[i] for i in range(len(pool))) == problem.seats)
+        for quota in problem.quotas:
+            j = pool.features.index(quota.feature)
+            members = [x[i] for i in range(len(pool)) if pool.values[i][j] == quota.value]
+            if members:
+                h.addConstr(sum(members) >= quota.min)
+                h.addConstr(sum(members) <= quota.max)
+            elif quota.min > 0:
+                raise ValueError(f"{quota.feature}/{quota.value}: no respondent for minimum "
+                                 f"{quota.min}")
+        homes: dict[str, list[int]] = defaultdict(list)
+        for i, home in enumerate(pool.households or ()):
+            if home:
+                homes[home].append(i)
+        for indices in homes.values():
+            h.addConstr(sum(x[i] for i in indices) <= 1)
+        h.maximize(sum(rng.random() * x[i] for i in range(len(pool))))
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ValueError("the quotas cannot be met by these respondents")
+        panels.append(tuple(i for i in range(len(pool)) if h.val(x[i]) > 0.5))
+    weights = [1 / len(panels)] * len(panels)
+    probabilities = [sum(w for p, w in zip(panels, weights, strict=True) if i in p)
+                     for i in range(len(pool))]
+    return Distribution(algorithm, panels, weights, probabilities)
+
+
+def round_distribution(distribution: Distribution, m: int = 1000) -> list[tuple[int, ...]]:
+    return [distribution.panels[k % len(distribution.panels)] for k in range(m)]
