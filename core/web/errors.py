@@ -48,7 +48,9 @@ def _render(error: HTTPException) -> tuple[Response | str, int]:
     code = error.code or 500
     title = _TITLES.get(code, _TITLES[500] if code >= 500 else _TITLES[400])
     if _wants_json():
-        return jsonify(status=code, error=str(title)), code
+        # Machines read the API: its errors are HTTP's own English names, stable
+        # whatever the visitor's language.
+        return jsonify(status=code, error=error.name), code
     explanation = _EXPLANATIONS.get(code, _EXPLANATIONS[500] if code >= 500 else _EXPLANATIONS[400])
     return render_template("error.html", code=code, title=title, explanation=explanation), code
 

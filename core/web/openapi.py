@@ -99,7 +99,7 @@ def add_component(schema: type[Schema], components: dict[str, JsonSchema]) -> st
     components[name] = {}  # reserve the name first: schemas may nest each other
     properties: dict[str, JsonSchema] = {}
     for field_name, field in schema().dump_fields.items():
-        properties[field_name] = field_schema(field, components)
+        properties[field.data_key or field_name] = field_schema(field, components)
     components[name] = {
         "type": "object",
         "properties": properties,
