@@ -5,7 +5,8 @@ kleroterion is installed into it from a copy of this checkout as a wheel would b
 not in editable mode, so the template must be found as package data; the baked
 plugins are then installed into it in editable mode, as a municipality does
 (``pip install -e .``), and each runs its own test suite and ``kleroterion
-compare <slug> paris``. pip's cache keeps the downloads to the first run.
+compare <slug> paris``; ruff checks the generated code. pip's cache keeps the
+downloads to the first run.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
     environment = Venv(path, _clean_environment(path))
     # Build tools once, then no build isolation: no fresh build environment per install.
-    environment.pip("setuptools>=69", "wheel", "pytest>=8")
+    environment.pip("setuptools>=69", "wheel", "pytest>=8", "ruff>=0.5")
     environment.pip("--no-build-isolation", source)
     return environment
 
@@ -127,6 +128,12 @@ def test_the_generated_plugin_appears_in_compare(
     # The text table, as a practitioner reads it, works too.
     text = venv.check([venv.bin / "kleroterion", "compare", slug, "paris", "--width", "120"])
     assert slug in text
+
+
+def test_the_generated_code_passes_ruff(venv: Venv, baked: dict[str, Path]) -> None:
+    # Each baked project is checked with the rules of its own pyproject.toml (kleroterion's);
+    # --no-cache leaves no .ruff_cache in them.
+    venv.check([venv.bin / "ruff", "check", "--no-cache", *baked.values()])
 
 
 def test_the_generated_plugins_are_listed_with_their_distributions(
