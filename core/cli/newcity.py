@@ -19,6 +19,7 @@ import click
 
 TEMPLATE_PACKAGE_DIR = "cookiecutter_city"  # where pyproject.toml puts it in a wheel
 TEMPLATE_CHECKOUT_DIR = "cookiecutter-city"  # where it lives in the repository
+ANSWERS_FILE = "new-city-answers.json"  # refused answers, kept to be corrected
 
 
 def template_path() -> Path:
@@ -68,6 +69,22 @@ def _answers(answers_file: Path | None, pairs: tuple[str, ...], known: list[str]
             param_hint="QUESTION",
         )
     return answers
+
+
+def _save_answers(template: Path, config_file: Path | None, output_dir: Path) -> Path | None:
+    """Keep refused answers (cookiecutter's replay of them) so that nobody answers twice."""
+    from cookiecutter.config import get_user_config
+    from cookiecutter.replay import load
+
+    try:
+        config = get_user_config(config_file=str(config_file) if config_file else None)
+        context = load(config["replay_dir"], template.name)["cookiecutter"]
+    except (OSError, ValueError, KeyError):
+        return None
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    path = output_dir / ANSWERS_FILE
+    path.write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 @click.command(name="new-city")
@@ -137,8 +154,11 @@ def new_city(
         )
     except FailedHookException:
         # The hook has printed each refused answer on stderr already.
+        saved = _save_answers(template, config_file, output_dir)
+        again = (f"; your answers are in {saved}: correct them, then run\n"
+                 f"  kleroterion new-city --no-input --answers {saved}") if saved else ""
         raise click.ClickException(
-            "the answers were refused (see above); nothing was created"
+            f"the answers were refused (see above); no project was created{again}"
         ) from None
     except OutputDirExistsException as error:
         raise click.ClickException(

@@ -265,7 +265,20 @@ def test_new_city_refuses_impossible_answers(tmp_path: Path, cookiecutter_config
     ])
     assert result.exit_code == 1
     assert "the answers were refused" in result.output
-    assert list(tmp_path.iterdir()) == []
+    # No project; the answers are kept, to be corrected rather than given again.
+    saved = tmp_path / newcity.ANSWERS_FILE
+    assert list(tmp_path.iterdir()) == [saved]
+    assert f"kleroterion new-city --no-input --answers {saved}" in result.output
+    answers = json.loads(saved.read_text(encoding="utf-8"))
+    assert answers["seat_groups"] == "a=5; b=4"
+    answers["seat_groups"] = "a=5; b=5"
+    saved.write_text(json.dumps(answers), encoding="utf-8")
+    result = CliRunner().invoke(main, [
+        "new-city", "--no-input", "-o", str(tmp_path), "--config-file", cookiecutter_config,
+        "--answers", str(saved),
+    ])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "kleroterion-villeneuve-sur-mer").is_dir()
 
 
 def test_new_city_refuses_an_unknown_question(tmp_path: Path) -> None:
