@@ -10,7 +10,8 @@ person of a household already drawn when the city has the household rule.
 What is kept: the digests of the respondents and quotas read, the algorithm, the
 seed or public number, the digest of the numbered panel list, every candidate's
 selection probability and the panel. A replacement draw fills one vacated seat
-under the group's quotas minus the members still sitting.
+under the group's quotas minus the members still sitting; when no one left can
+meet a minimum, the minima are dropped (the maxima kept) and the record says so.
 """
 
 from __future__ import annotations
@@ -256,6 +257,7 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
         raise InvalidInput(f"no respondent of seat group {group.key!r} is left to draw from")
     number = _pick_number(seed, public_number)
     quotas: tuple[Quota, ...] | None = None
+    relaxed = False
     if group.selection == "stratified":
         algorithm = algorithm or composition.selection_algorithm
         counts = Counter((f, m.respondent.features.get(f)) for m in sitting for f in group.features)
@@ -265,14 +267,22 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
             for q in group_quotas(composition, group)
         )
         pool = _pool(candidates, group.features, composition.one_per_household)
-        chosen, probabilities, listing = _stratified(
-            Problem(pool=pool, quotas=quotas, seats=1), algorithm, number, seed)
+        try:
+            chosen, probabilities, listing = _stratified(
+                Problem(pool=pool, quotas=quotas, seats=1), algorithm, number, seed)
+        except InvalidInput:
+            # No one left matches a minimum the departure opened (the only respondent of a
+            # commune withdrew): keep the maxima, drop the minima, and say so in the record.
+            relaxed = True
+            quotas = tuple(Quota(q.feature, q.value, 0, q.max) for q in quotas)
+            chosen, probabilities, listing = _stratified(
+                Problem(pool=pool, quotas=quotas, seats=1), algorithm, number, seed)
     else:
         algorithm, listing = "uniform", None
         chosen = _uniform(candidates, 1, number, composition.one_per_household, homes)
         probabilities = [1 / len(candidates)] * len(candidates)
     inputs = _inputs(candidates, group, quotas)
-    inputs.update(number=number, replaces=old.id, seats=1)
+    inputs.update(number=number, replaces=old.id, seats=1, minima_relaxed=relaxed)
     draw = _persist(session, mandate, "replacement", group.key, algorithm, seed, public_number,
                     1, inputs, listing, candidates, probabilities, chosen)
     respondent = candidates[chosen[0]]

@@ -1,0 +1,201 @@
+"""The lifecycle from the terminal: every command has help; bad input changes nothing.
+
+Each test gets its own database (SQLite file or PostgreSQL schema) migrated with
+``kleroterion db upgrade``. A refused command must exit non-zero with one line on
+stderr and leave every table exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
+
+from kleroterion.cli import main
+from kleroterion.cli.lifecycle import COMMANDS, dispose_engines
+from kleroterion.models import Base
+from kleroterion.services.context import city
+from tests.lifecycle.citydata import write_respondents
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url)
+    monkeypatch.setenv("KLEROTERION_ACTOR", "secretariat-test")
+    runner = CliRunner()
+
+    def call(*args: object, ok: bool = True) -> Result:
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, (args, result.output, result.stderr)
+        return result
+
+    call("db", "upgrade")
+    yield call
+    dispose_engines()
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary key order."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: [tuple(row) for row in connection.execute(
+                    table.select().order_by(*table.primary_key.columns))]
+                for name, table in Base.metadata.tables.items()
+            }
+    finally:
+        engine.dispose()
+
+
+def _walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[
+        tuple[tuple[str, ...], click.Command]]:
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _walk(sub, (*path, name))
+
+
+def test_every_command_and_option_has_help() -> None:
+    runner = CliRunner()
+    for top in COMMANDS:
+        for path, command in _walk(top, (top.name or "",)):
+            assert command.help, f"kleroterion {' '.join(path)} has no help"
+            for param in command.params:
+                if isinstance(param, click.Option):
+                    assert param.help, f"kleroterion {' '.join(path)} {param.name}: no help"
+            result = runner.invoke(main, [*path, "--help"])
+            assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def _brussels_cycle(invoke: Invoke, tmp_path: Path) -> dict[str, Any]:
+    """Open a Brussels cycle, import, draw, plan a session: the state bad commands start from."""
+    config = city("brussels").config
+    invoke("mandate", "open", "brussels", "cycle 2025", "--start", "2025-03-01",
+           "--end", "31/05/2025")
+    path = tmp_path / "panel.csv"
+    write_respondents(path, config, config.composition.seat_groups[0], rows=100,
+                      delimiter=";")
+    invoke("respondents", "import", 1, "panel", path)
+    invoke("panel", "draw", 1, "panel", "--date", "2025-02-01", "--seed", 3)
+    members = invoke("member", "list", 1, "--active").output.splitlines()
+    assert len(members) == 80
+    seated = [int(line.split("\t")[0]) for line in members]
+    invoke("session", "add", 1, "journee", "--date", "2025-03-08")
+    invoke("proposal", "create", 1, "recommandation", "Isoler les écoles", "--date",
+           "2025-05-01")
+    return {"path": path, "seated": seated}
+
+
+def test_a_cycle_from_the_terminal(invoke: Invoke, tmp_path: Path, database_url: str) -> None:
+    state = _brussels_cycle(invoke, tmp_path)
+    first, second = state["seated"][:2]
+    invoke("member", "confirm", first, "--date", "2025-02-10", "--version", 1)
+    invoke("member", "withdraw", second, "--date", "2025-03-05", "--reason", "health")
+    replaced = invoke("member", "replace", second, "--date", "2025-03-06", "--public-number",
+                      "271828")
+    assert f"replaces member {second}" in replaced.output
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(f"member;status\n{first};présent\n", encoding="cp1252")
+    invoke("attendance", "import", 1, sheet)
+    invoke("indemnity", "claim", first, "garde-enfants", "12,50", "--date", "2025-03-08")
+    out = tmp_path / "finance.csv"
+    invoke("indemnity", "export", 1, "--from", "2025-03-01", "--to", "2025-05-31", "--french",
+           "-o", out)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert [(r["member"], r["indemnity"], r["garde-enfants"], r["total"]) for r in rows] == [
+        (str(first), "35,00", "12,50", "47,50")]
+    for target, on in (("adoptee", "2025-05-20"), ("transmise", "2025-05-31")):
+        invoke("proposal", "move", 1, target, "--date", on, "--reason", "vote")
+    late = invoke("followup", "overdue", "--date", "2025-09-01")
+    assert "response 1" in late.output and "due 2025-08-31" in late.output
+    invoke("body", "draw", 1, "comite-suivi", "--date", "2025-05-31", "--seed", 8)
+    assert len(invoke("body", "show", 1, "comite-suivi").output.splitlines()) == 10
+    invoke("panel", "finalize", 1)
+    assert "blanked" in invoke("privacy", "purge", 1).output
+    report = invoke("followup", "report", 1, "--year", "2025").output
+    assert report.startswith("# Follow-up report 2025")
+    assert "intact" in invoke("audit", "verify").output
+    log = invoke("audit", "log", "--entity", "member", "--id", second).output
+    assert "member.withdraw" in log and "secretariat-test" in log
+    assert "health" not in log  # a withdrawal's reason may be personal
+
+
+BAD_COMMANDS: list[tuple[str, list[object], str]] = [
+    ("unknown mandate", ["session", "add", 99, "journee", "--date", "2025-03-08"],
+     "no mandate with id 99"),
+    ("unknown member", ["member", "withdraw", 9999, "--date", "2025-03-08", "--reason", "x"],
+     "no member with id 9999"),
+    ("unknown city", ["mandate", "open", "atlantis", "2025", "--start", "2025-01-01"],
+     "unknown city 'atlantis'"),
+    ("date out of the mandate", ["session", "add", 1, "journee", "--date", "2025-07-01"],
+     "outside mandate 1"),
+    ("attendance for a non-member", ["attendance", "record", 1, 9999, "present"],
+     "member 9999 is not a member of mandate 1"),
+    ("transition not allowed", ["proposal", "move", 1, "realisee", "--date", "2025-05-02"],
+     "allowed from 'redigee': adoptee (by assembly)"),
+    ("duplicate import", ["respondents", "import", 1, "panel", "{path}"], "already imported"),
+    ("malformed CSV", ["respondents", "import", 1, "panel", "{malformed}"],
+     "line 3, column 2 ('gender'): 'martian' is not a value"),
+    ("rate above the maximum", ["indemnity", "statements", 1, "--from", "2025-03-01", "--to",
+                                "2025-05-31", "--rate", "36"], "maximum 35"),
+    ("stale version", ["member", "confirm", "{member}", "--date", "2025-02-10", "--version", 7],
+     "changed by someone else"),
+    ("second panel draw", ["panel", "draw", 1, "panel", "--date", "2025-02-01", "--seed", 4],
+     "already drawn"),
+    ("bad date", ["session", "add", 1, "journee", "--date", "31/02/2025"], "not a date"),
+    ("unknown body", ["body", "draw", 1, "atelier", "--date", "2025-05-31", "--seed", 1],
+     "no body 'atelier'"),
+    ("purge before final", ["privacy", "purge", 1], "not final"),
+]
+
+
+@pytest.mark.parametrize(("case", "args", "message"), BAD_COMMANDS,
+                         ids=[case for case, _, _ in BAD_COMMANDS])
+def test_bad_input_changes_nothing(invoke: Invoke, tmp_path: Path, database_url: str,
+                                   case: str, args: list[object], message: str) -> None:
+    state = _brussels_cycle(invoke, tmp_path)
+    malformed = tmp_path / "malformed.csv"
+    malformed.write_text("id,gender,age,commune,education,background\n"
+                         "n1,femme,30-44,Uccle,moyen,emploi\n"
+                         "n2,martian,30-44,Uccle,moyen,emploi\n", encoding="utf-8")
+    values = {"{path}": state["path"], "{malformed}": malformed,
+              "{member}": state["seated"][0]}
+    args = [values.get(str(a), a) for a in args]
+    before = snapshot(database_url)
+    result = invoke(*args, ok=False)
+    assert result.exit_code != 0
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert before == snapshot(database_url)
+
+
+def test_audit_verify_detects_tampering(invoke: Invoke, tmp_path: Path,
+                                        database_url: str) -> None:
+    _brussels_cycle(invoke, tmp_path)
+    assert "intact" in invoke("audit", "verify").output
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
+        edited = invoke("audit", "verify", ok=False)
+        assert edited.exit_code == 1 and "entry 2: its content does not match" in edited.stderr
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_log WHERE seq = 2"))
+        removed = invoke("audit", "verify", ok=False)
+        assert "entry 3" in removed.stderr and "removed" in removed.stderr
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_log WHERE seq >= 2"))
+        cut = invoke("audit", "verify", ok=False)
+        assert "removed from the end" in cut.stderr
+    finally:
+        engine.dispose()
