@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.sortition",
     "kleroterion.cli.newcity",
     "kleroterion.cli.web",
+    "kleroterion.cli.lifecycle",
 )
 
 
