@@ -232,6 +232,13 @@ def test_every_question_has_a_human_prompt() -> None:
     assert set(context["__prompts__"]) == set(questions)
 
 
+def test_the_guide_explains_every_question() -> None:
+    guide = (ROOT / "docs" / "new-city.md").read_text(encoding="utf-8")
+    questions = newcity.questions(TEMPLATE)
+    assert [question for question in questions if f"`{question}`" not in guide] == []
+    assert f"asks {len(questions)} questions" in guide
+
+
 # --- kleroterion new-city -----------------------------------------------------
 
 
