@@ -502,6 +502,9 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
 
     name = _text(answers, "city_name")
     check(bool(name), "city_name", "the city needs a name")
+    # The name is written inside docstrings and strings of the generated code.
+    check('"' not in name and "\\" not in name, "city_name",
+          "may not contain double quotes or backslashes")
     slug = _text(answers, "slug")
     check(bool(SLUG.match(slug)), "slug", "must be lowercase ascii letters, digits and "
           "hyphens, start with a letter and not end with a hyphen, e.g. 'villeneuve-sur-mer'")
@@ -696,8 +699,8 @@ def _inline(value: Any) -> str | None:
 def emit(value: Any, column: int, indent: int, suffix: str = "") -> str:
     """``value`` as Python source starting at ``column``, its inner lines at ``indent``.
 
-    ``suffix`` (a comma) follows the value; lines stay within ``WIDTH`` except a
-    string with no space to break at, marked ``# noqa: E501``.
+    ``suffix`` (a comma, a comment) follows the value; lines stay within ``WIDTH``
+    except a string with no space to break at, which ruff's E501 tolerates.
     """
     one_line = _inline(value)
     if one_line is not None and column + len(one_line) + len(suffix) <= WIDTH:
@@ -713,7 +716,7 @@ def emit(value: Any, column: int, indent: int, suffix: str = "") -> str:
         for language, text in value.texts.items():
             note = f"  # {TODO_TRANSLATE}" if language in value.copied else ""
             start = f"{inner}{literal(language)}: "
-            lines.append(start + emit(text, len(start), indent + 4, ",") + note)
+            lines.append(start + emit(text, len(start), indent + 4, "," + note))
         return "{\n" + "\n".join(lines) + f"\n{close}}}{suffix}"
     if isinstance(value, tuple):
         lines = [inner + emit(item, indent + 4, indent + 4, ",") for item in value]
@@ -728,7 +731,7 @@ def emit(value: Any, column: int, indent: int, suffix: str = "") -> str:
             lines.append(start + emit(item, len(start), indent + 4, ","))
         return f"{value.name}(\n" + "\n".join(lines) + f"\n{close}){suffix}"
     # A value with no layout of its own (a long name): leave it long.
-    return f"{one_line}{suffix}  # noqa: E501"
+    return f"{one_line}{suffix}"
 
 
 def _wrap(text: str, column: int) -> list[str]:
@@ -756,7 +759,8 @@ def _chunks(text: str, column: int) -> list[str]:
         else:
             current += word
     chunks.append(literal(current))
-    return [chunk if len(chunk) <= room else chunk + "  # noqa: E501" for chunk in chunks]
+    # A chunk still too long is one word (a URL): ruff's E501 lets such lines be.
+    return chunks
 
 
 # --- The plugin's values ------------------------------------------------------
@@ -1062,6 +1066,7 @@ class PluginCode:
     hooks: dict[str, str]
     types: list[str]
     uses_decimal: bool
+    source: str  # the CITY_SOURCE constant's value
 
     def label_text(self, texts: Texts) -> str:
         return localized(texts, self.city.languages)[0][self.city.default_language]
@@ -1079,7 +1084,10 @@ def plugin_code(answers: Mapping[str, Any]) -> PluginCode:
         hooks[name] = emit(value, len("    return "), 4)
     uses_decimal = "Decimal" in found
     found.discard("Decimal")
-    return PluginCode(city, hooks, sorted(found), uses_decimal)
+    source = call("Source", title=f"{city.city_name}, pages of the citizens' assembly",
+                  url=city.website)
+    return PluginCode(city, hooks, sorted(found), uses_decimal,
+                      emit(source, len("CITY_SOURCE = "), 0))
 
 
 def answers_json(answers: Mapping[str, Any]) -> str:
@@ -1093,12 +1101,15 @@ def answers_json(answers: Mapping[str, Any]) -> str:
 
 
 class CityExtension(Extension):
-    """Jinja filters of the template: ``city_code``, ``pystr``, ``instring``, ``answers_json``."""
+    """Jinja filters of the template: ``city_code``, ``pystr``, ``pyvalue``, ``instring``,
+    ``answers_json``."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters["city_code"] = plugin_code
         environment.filters["pystr"] = literal
+        # A Python value after ``column`` characters, e.g. ``SLUG = {{ slug | pyvalue(7) }}``.
+        environment.filters["pyvalue"] = lambda value, column: emit(value, column, 0)
         # The inside of a double-quoted string: JSON's escapes are also TOML's.
         environment.filters["instring"] = lambda text: literal(str(text))[1:-1]
         environment.filters["answers_json"] = answers_json

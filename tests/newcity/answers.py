@@ -142,6 +142,19 @@ BILINGUAL_SWISS: dict[str, Any] = {
     "paid_bodies": "follow-up-committee",
 }
 
+#: Long names and texts: the generated code must still hold within ruff's line length.
+LONG_NAMES: dict[str, Any] = {
+    "city_name": "Saint-Rémy-de-Provence-sur-la-Grande-Rivière-et-Communes-Associées-du-Val",
+    "slug": "saint-remy-de-provence-sur-la-grande-riviere-et-communes-associees-du-val",
+    "assembly_name": "Assemblée citoyenne permanente de Saint-Rémy-de-Provence-sur-la-Grande-"
+    "Rivière-et-Communes-Associées-du-Val, tirée au sort parmi les habitants",
+    "website": "https://www.example.org/" + "assemblee-citoyenne-permanente/" * 4,
+    "seat_groups": "habitants-tires-au-sort-sur-la-liste-electorale-de-la-commune=40; "
+    "jeunes=10@residents_card",
+    "legal_basis": "délibération du conseil municipal " * 6,
+    "proposal_presets": "poitiers",
+}
+
 #: The answer sets baked, installed and tested in a fresh environment.
 CITIES: dict[str, tuple[str, dict[str, Any]]] = {
     "defaults": ("villeneuve-sur-mer", DEFAULTS),

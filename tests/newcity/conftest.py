@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.newcity.answers import BILINGUAL_SWISS, CITIES
+from tests.newcity.answers import BILINGUAL_SWISS, CITIES, LONG_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository's checkout
 TEMPLATE = ROOT / "cookiecutter-city"
@@ -41,8 +41,9 @@ def bake(output: Path, answers: dict[str, Any], config: str) -> Path:
 
 @pytest.fixture(scope="session")
 def baked(tmp_path_factory: pytest.TempPathFactory, cookiecutter_config: str) -> dict[str, Path]:
-    """Every answer set of ``CITIES`` (and the Swiss one) baked once per test session."""
+    """Every answer set of ``CITIES`` (and the Swiss and long ones) baked once per session."""
     output = tmp_path_factory.mktemp("baked")
     sets = {name: answers for name, (_, answers) in CITIES.items()}
     sets["swiss"] = BILINGUAL_SWISS
+    sets["long"] = LONG_NAMES
     return {name: bake(output, answers, cookiecutter_config) for name, answers in sets.items()}

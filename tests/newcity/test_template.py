@@ -39,8 +39,9 @@ def _template_module(name: str) -> ModuleType:
 
 city_answers = _template_module("city_answers")
 
-NAMES = [*CITIES, "swiss"]
-SLUGS = {**{name: slug for name, (slug, _) in CITIES.items()}, "swiss": "biel-bienne"}
+NAMES = [*CITIES, "swiss", "long"]
+SLUGS = {**{name: slug for name, (slug, _) in CITIES.items()}, "swiss": "biel-bienne",
+         "long": "saint-remy-de-provence-sur-la-grande-riviere-et-communes-associees-du-val"}
 
 
 def import_plugin(project: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
@@ -183,6 +184,7 @@ REFUSED = {
     "unknown criterion": ({"criteria": "gender, income"}, "unknown 'income'"),
     "unknown paid body": ({"paid_bodies": "jury"}, "unknown 'jury'"),
     "bad time zone": ({"timezone": "Paris"}, "must be an IANA time zone"),
+    "quote in the name": ({"city_name": 'Ville "Nouvelle"'}, "may not contain double quotes"),
     "committee above seats": ({"follow_up_committee_size": 60},
                               "is more than the panel's 50 seats"),
 }

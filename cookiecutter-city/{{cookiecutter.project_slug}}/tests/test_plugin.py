@@ -1,5 +1,5 @@
 {%- set code = cookiecutter | city_code -%}
-"""{{ code.city.city_name }}'s plugin as kleroterion sees it: discovered, valid, comparable.
+"""{{ (code.city.city_name ~ "'s plugin as kleroterion sees it: discovered, valid, comparable.") | wordwrap(88, break_long_words=false, break_on_hyphens=false) }}
 
 These tests need the plugin installed (``pip install -e .``) beside kleroterion,
 whose bundled Paris plugin is the comparison's other column.
@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from kleroterion import plugins
 from kleroterion.cli import main
 
-SLUG = "{{ cookiecutter.slug }}"
-DISTRIBUTION = "{{ cookiecutter.project_slug }}"
+SLUG = {{ cookiecutter.slug | pyvalue(7) }}
+DISTRIBUTION = {{ cookiecutter.project_slug | pyvalue(15) }}
 
 
 def test_the_entry_point_is_discovered() -> None:
