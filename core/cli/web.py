@@ -1,4 +1,4 @@
-"""Web commands: ``serve`` runs one city's site on this machine.
+"""Web commands: ``serve`` runs one city's site on this machine; ``demo`` shows one.
 
 ``kleroterion serve --city paris`` builds the city's app (its configuration checked
 first, so a broken plugin stops here with one line) and serves it with Werkzeug's
@@ -6,6 +6,9 @@ threaded server on 127.0.0.1. That server is for one machine and a few users; in
 production, run the WSGI entry point under gunicorn:
 
     KLEROTERION_CITY=paris gunicorn 'kleroterion.web.wsgi:app'
+
+``kleroterion demo paris`` first creates (or reuses) a demo database of a simulated
+mandate in the instance folder, then serves the site on it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import click
 from kleroterion import plugins
 
 
-def _app_or_fail(city: str) -> object:
+def _app_or_fail(city: str, config: dict[str, object] | None = None) -> object:
     from kleroterion.web import MissingCity, create_app
 
     try:
-        return create_app(city)
+        return create_app(city, config)
     except (plugins.PluginError, plugins.UnknownCity, MissingCity) as error:
         raise click.ClickException(str(error)) from None
 
@@ -45,4 +48,39 @@ def serve(city: str, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
 
 
-COMMANDS: list[click.Command] = [serve]
+@click.command()
+@click.argument("city")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+def demo(city: str, host: str, port: int) -> None:
+    """Serve CITY's site on a simulated mandate (paris, poitiers, brussels or any city).
+
+    The first run builds demo-CITY.sqlite3 in the instance folder (KLEROTERION_INSTANCE_PATH,
+    or ./instance): a synthetic roll and invitation draw, respondents, the panel draw and
+    its published lottery, sessions and attendance, acts at every stage and their
+    follow-up. Later runs reuse it. Every run prints a fresh secretariat password.
+    """
+    from pathlib import Path
+
+    from flask import Flask
+    from kleroterion.services.errors import ServiceError
+    from kleroterion.web.demo import prepare
+
+    # Plain http on this machine only: the cookies cannot require https here.
+    app = _app_or_fail(city, {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    assert isinstance(app, Flask)
+    try:
+        login = prepare(Path(app.instance_path), city, say=click.echo)
+    except ServiceError as error:
+        raise click.ClickException(f"the demo cannot be built: {error}") from None
+    app.config["KLEROTERION_DATABASE_URL"] = login.database_url
+    what = "Built" if login.created else "Reusing"
+    click.echo(f"{what} the demo database {login.database_url}")
+    click.echo(f"Site: http://{host}:{port}/")
+    click.echo(f"Secretariat login: {login.username} / {login.password}")
+    click.echo("Press Ctrl+C to stop.")
+    app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+
+
+COMMANDS: list[click.Command] = [serve, demo]

@@ -1,0 +1,145 @@
+"""``kleroterion demo``: a realistic simulated mandate of any city, built through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import kleroterion.sortition
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from kleroterion.cli import main
+from kleroterion.db import make_engine, make_sessionmaker, session_scope
+from kleroterion.models import (
+    AssemblySession,
+    Attendance,
+    Commitment,
+    Draw,
+    Member,
+    PersonalData,
+    Proposal,
+)
+from kleroterion.services import followup, users
+from kleroterion.services.context import city
+from kleroterion.web import demo
+from sqlalchemy import func, select
+
+from tests.lifecycle import engine_standin
+
+from .conftest import CITIES
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def sortition_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lifecycle tests' stand-in while the engine's distribution functions have not landed."""
+    for name in ("find_distribution", "round_distribution"):
+        if not hasattr(kleroterion.sortition, name):
+            monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                                raising=False)
+
+
+def _query(url: str, work: Any) -> Any:
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("city", CITIES)
+def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
+    config = globals()["city_config"](city)
+    login = demo.prepare(instance, city, today=TODAY)
+    assert login.created and login.database_url.endswith(f"demo-{city}.sqlite3")
+
+    def facts(session: Any) -> dict[str, Any]:
+        seated = list(session.scalars(select(Member).where(Member.status != "withdrawn",
+                                                           Member.seat_group != "volunteers")))
+        meetings = list(session.scalars(select(AssemblySession)))
+        proposals = list(session.scalars(select(Proposal)))
+        return {
+            "seats": Counter(member.seat_group for member in seated),
+            "draws": [(d.seat_group, d.panels_digest is not None, d.final)
+                      for d in session.scalars(select(Draw).where(Draw.kind == "panel"))],
+            "replacements": session.scalar(select(func.count()).select_from(Draw).where(
+                Draw.kind == "replacement")),
+            "past": [m for m in meetings if m.held_on <= TODAY],
+            "future": [m for m in meetings if m.held_on > TODAY],
+            "attendance": session.scalar(select(func.count()).select_from(Attendance)),
+            "states": {(p.kind, p.state) for p in proposals},
+            "commitments": session.scalar(select(func.count()).select_from(Commitment)),
+            "overdue": [(o.what) for o in followup.overdue(session, TODAY, city=city)],
+            "names": [p.name for p in session.scalars(select(PersonalData)) if p.name],
+            "login": users.authenticate(session, login.username, login.password),
+        }
+
+    found = _query(login.database_url, facts)
+    assert found["seats"] == {g.key: g.seats for g in config.composition.seat_groups}
+    stratified = {g.key for g in config.composition.seat_groups if g.selection == "stratified"}
+    assert {group for group, digest, final in found["draws"] if digest and final} == stratified
+    assert found["replacements"] == 1
+    assert found["past"] and found["attendance"] > len(found["past"]) * 10
+    assert found["future"], "the home page needs next sessions"
+    for kind in config.proposal_kinds:
+        expected = {state.key for state in kind.states}
+        if kind.per_mandate is not None:
+            expected = {state.key for state in kind.states if state.outcome == "adopted"}
+        assert {state for k, state in found["states"] if k == kind.key} == expected
+    assert found["commitments"] >= 2
+    assert found["overdue"] == ["commitment"]
+    assert all("fictif" in name or "fictive" in name for name in found["names"])
+    assert found["login"] is not None and found["login"].role == "secretariat"
+
+
+def city_config(slug: str) -> Any:
+    return city(slug).config
+
+
+def test_the_demo_is_reused_with_a_new_password(instance: Path) -> None:
+    first = demo.prepare(instance, "poitiers", today=TODAY)
+    again = demo.prepare(instance, "poitiers", today=TODAY)
+    assert not again.created and again.mandate_id == first.mandate_id
+    assert again.password != first.password
+
+    def check(session: Any) -> tuple[Any, Any]:
+        return (users.authenticate(session, "secretariat", first.password),
+                users.authenticate(session, "secretariat", again.password))
+
+    old, new = _query(again.database_url, check)
+    assert old is None and new is not None
+
+
+def test_a_failed_build_leaves_no_half_demo(instance: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(kleroterion.sortition, "find_distribution", raising=False)
+    monkeypatch.delattr(kleroterion.sortition, "round_distribution", raising=False)
+    result = CliRunner().invoke(main, ["demo", "paris"])
+    assert result.exit_code == 1
+    assert "the demo cannot be built: this installation has no sortition engine" in result.output
+    assert not demo.database_path(instance, "paris").exists()
+    assert not list(instance.glob("*.building"))
+
+
+def test_the_demo_command_prints_the_site_and_a_login(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: served.update(
+        kwargs, app=self))
+    result = CliRunner().invoke(main, ["demo", "poitiers", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert "Site: http://127.0.0.1:5123/" in result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("Secretariat login: "))
+    username, password = line.removeprefix("Secretariat login: ").split(" / ")
+    assert username == "secretariat" and len(password) >= 12
+    app = served["app"]
+    assert app.config["KLEROTERION_DATABASE_URL"].endswith("demo-poitiers.sqlite3")
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # plain http on the loopback
+    assert (served["host"], served["port"]) == ("127.0.0.1", 5123)
