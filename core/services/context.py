@@ -8,6 +8,8 @@ built by other means. Lookups raise :class:`NotFound` naming the id.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kleroterion.db import ACTOR
@@ -20,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 _CITIES: dict[str, City] = {}
 
 ModelT = TypeVar("ModelT", bound=Base)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def use_city(city: City) -> None:
@@ -61,6 +64,21 @@ def check_version(row: Any, expected: int | None, what: str) -> None:
             f"{what} {row.id} was changed by someone else (version {row.version}, you had "
             f"version {expected}); reload it and try again"
         )
+
+
+def conflicts(function: F) -> F:
+    """Turn a stale versioned update, whenever the session flushes it, into a ConflictError."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except StaleDataError:
+            raise ConflictError(
+                "this record was changed by someone else at the same time; reload it and try "
+                "again") from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def flush(session: Session, what: str) -> None:

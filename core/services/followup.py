@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from kleroterion.city.types import localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
-from kleroterion.services.context import add_months, check_version, city_of, flush, get
+from kleroterion.services.context import add_months, check_version, city_of, conflicts, flush, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.proposals import INTERNAL_ACTORS, outcome, proposal_kind, state_of
 from sqlalchemy import select
@@ -126,6 +126,7 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     return commitment
 
 
+@conflicts
 def update_commitment(session: Session, commitment_id: int, *, status: str | None = None,
                       progress: int | None = None, due_on: dt.date | None = None,
                       responsible: str | None = None,

@@ -19,6 +19,7 @@ from kleroterion.services.context import (
     check_in_mandate,
     check_version,
     city_of,
+    conflicts,
     flush,
     get,
 )
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 
+@conflicts
 def confirm(session: Session, member_id: int, on: dt.date, *,
             expected_version: int | None = None) -> Member:
     """Record that a drawn member accepted their seat."""
@@ -47,6 +49,7 @@ def confirm(session: Session, member_id: int, on: dt.date, *,
     return member
 
 
+@conflicts
 def withdraw(session: Session, member_id: int, on: dt.date, reason: str, *,
              expected_version: int | None = None) -> Member:
     """Record a member's withdrawal, with its reason and date; the seat may then be refilled."""

@@ -22,6 +22,7 @@ from kleroterion.services.context import (
     check_in_mandate,
     check_version,
     city_of,
+    conflicts,
     flush,
     get,
 )
@@ -80,6 +81,7 @@ def allowed_moves(session: Session, proposal_id: int) -> list[tuple[str, str]]:
     return [(t.target, t.actor) for t in kind.transitions if t.source == proposal.state]
 
 
+@conflicts
 def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason: str = "",
          by: str | None = None, expected_version: int | None = None) -> ProposalTransition:
     """Move a proposal to ``target`` if the city's lifecycle allows it from its state.

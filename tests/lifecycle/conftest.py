@@ -15,13 +15,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import kleroterion.sortition
 import pytest
+from kleroterion.db import make_engine, make_sessionmaker, session_scope
+from kleroterion.models import Base
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-import kleroterion.sortition
-from kleroterion.db import make_engine, make_sessionmaker, session_scope
-from kleroterion.models import Base
 from tests.lifecycle import engine_standin
 
 POSTGRESQL_URL = os.environ.get(

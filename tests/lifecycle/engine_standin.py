@@ -12,7 +12,6 @@ import random
 from collections import defaultdict
 
 import highspy
-
 from kleroterion.sortition.types import Distribution, Problem
 
 

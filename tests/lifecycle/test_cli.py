@@ -15,12 +15,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
-
 from kleroterion.cli import main
 from kleroterion.cli.lifecycle import COMMANDS, dispose_engines
 from kleroterion.models import Base
 from kleroterion.services.context import city
+from sqlalchemy import create_engine, text
+
 from tests.lifecycle.citydata import write_respondents
 
 Invoke = Callable[..., Result]

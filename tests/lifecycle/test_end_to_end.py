@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from kleroterion.city.quotas import group_quotas
 from kleroterion.models import Member, PersonalData, Respondent
 from kleroterion.services import (
@@ -32,6 +31,7 @@ from kleroterion.services import (
 )
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
+
 from tests.lifecycle.citydata import write_respondents
 
 D = dt.date
