@@ -277,7 +277,8 @@ def _amount(answers: Mapping[str, Any], name: str, what: str) -> Decimal:
         raise AnswerError(name, raw, f"must be a number such as 44 or 41.22 ({what})")
     if value < 0:
         raise AnswerError(name, raw, f"{what} cannot be negative; give 0 for none")
-    return value.normalize() if value == value.to_integral() else value
+    # "44.00" is written 44, "41.22" as given; never an exponent such as 1E+3.
+    return Decimal(int(value)) if value == value.to_integral() else value
 
 
 def _flag(answers: Mapping[str, Any], name: str) -> bool:
@@ -670,7 +671,7 @@ def _inline(value: Any) -> str | None:
     if isinstance(value, float):
         return repr(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, Decimal):
-        return f'Decimal("{value}")'
+        return f'Decimal("{value:f}")'
     if isinstance(value, str):
         return literal(value)
     if isinstance(value, Label):
@@ -866,13 +867,13 @@ def panel_composition(city: CityAnswers) -> Call:
                 city.district_criterion if invited and city.districts else ""),
             features=feature_keys if stratified else (),
         ))
+    comments = {"seat_groups": "The seat groups must add up to `seats`."}
+    if any(key != "gender" for key in feature_keys):
+        comments["features"] = ("Weights marked approximate are estimates: replace them with "
+                                "your official population tables.")
     return call(
         "PanelComposition",
-        _comments={
-            "seat_groups": "The seat groups must add up to `seats`.",
-            "features": "Weights marked approximate are estimates: replace them with your "
-                        "official population tables.",
-        },
+        _comments=comments,
         seats=city.seats,
         seat_groups=tuple(groups),
         features=_features(city),

@@ -118,6 +118,8 @@ def test_the_poitiers_like_answers_give_poitiers_figures(
     assert config.indemnity.rate == Decimal("41.22")
     assert config.indemnity.paid_bodies == ("proposals-group", "methodology-committee")
     assert config.indemnity.family_quotient_max == 1000
+    source = (baked["poitiers-like"] / "src/kleroterion_limonum/__init__.py").read_text("utf-8")
+    assert 'family_quotient_max=Decimal("1000"),' in source  # as a person writes it
     assert config.indemnity.max_units == 25
     (kind,) = config.proposal_kinds
     assert kind.key == "action-plan" and kind.per_mandate == 1
