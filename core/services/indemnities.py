@@ -29,6 +29,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -119,6 +120,29 @@ def _eligibility(session: Session, member: Member, policy: IndemnityPolicy) -> s
     return ""
 
 
+def pay(attended: Sequence[tuple[dt.date, Decimal]], policy: IndemnityPolicy,
+        rate: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """Units paid and amount of each attended session, in date order: the caps of the policy.
+
+    ``max_units`` caps the units over all the sessions given; ``annual_ceiling`` the
+    amount per calendar year; each amount is rounded to the cent before the ceiling.
+    """
+    units_paid, yearly = Decimal(0), dict[int, Decimal]()
+    result = []
+    for day, units in attended:
+        paid_units = units
+        if policy.max_units is not None:
+            paid_units = max(Decimal(0), min(units, policy.max_units - units_paid))
+        amount = (paid_units * rate).quantize(CENT, ROUND_HALF_UP)
+        if policy.annual_ceiling is not None:
+            room = policy.annual_ceiling - yearly.get(day.year, Decimal(0))
+            amount = max(Decimal(0), min(amount, room))
+            yearly[day.year] = yearly.get(day.year, Decimal(0)) + amount
+        units_paid += paid_units
+        result.append((paid_units, amount))
+    return result
+
+
 def _rate(policy: IndemnityPolicy, rate: Decimal | None) -> Decimal:
     if rate is None:
         return policy.rate
@@ -162,25 +186,15 @@ def _statement(session: Session, mandate: Mandate, member: Member, start: dt.dat
             Attendance.member_id == member.id, Attendance.status == "present",
             AssemblySession.held_on <= end)
         .order_by(AssemblySession.held_on, AssemblySession.id)
-    ).scalars()
-    units_paid, yearly = Decimal(0), dict[int, Decimal]()
-    for meeting in attended:
-        units = convert(meeting.duration, meeting.unit, policy.unit)
-        paid_units, amount = Decimal(0), Decimal(0)
-        if not reason:
-            paid_units = units
-            if policy.max_units is not None:
-                paid_units = max(Decimal(0), min(units, policy.max_units - units_paid))
-            amount = (paid_units * paid_rate).quantize(CENT, ROUND_HALF_UP)
-            if policy.annual_ceiling is not None:
-                year = meeting.held_on.year
-                room = policy.annual_ceiling - yearly.get(year, Decimal(0))
-                amount = max(Decimal(0), min(amount, room))
-                yearly[year] = yearly.get(year, Decimal(0)) + amount
-            units_paid += paid_units
+    ).scalars().all()
+    units = [(m.held_on, convert(m.duration, m.unit, policy.unit)) for m in attended]
+    paid = pay(units, policy, paid_rate) if not reason else [(Decimal(0), Decimal(0))] * len(
+        units)
+    for meeting, (_, attended_units), (paid_units, amount) in zip(attended, units, paid,
+                                                                  strict=True):
         if meeting.held_on >= start:
             result.lines.append(Line(meeting.id, meeting.held_on, meeting.kind, meeting.body_key,
-                                     units, paid_units, amount))
+                                     attended_units, paid_units, amount))
     if not reason:
         ceilings = {extra.key: extra.ceiling for extra in policy.extras}
         for claim in session.scalars(select(ExtraClaim).where(

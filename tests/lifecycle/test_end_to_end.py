@@ -195,7 +195,11 @@ def test_poitiers_edition(run: Any, tmp_path: Path) -> None:
     mandate = run(mandates.open_mandate, "poitiers", "édition 2025", D(2025, 1, 1))
     assert mandate.ends_on == D(2025, 12, 31)
     seat = config.composition.seat_groups[0]
-    path = tmp_path / "adresses.csv"
+    addresses = _registry(tmp_path / "adresses.csv", "quartier", ["Centre", "Gibauderie"], 500)
+    letters = run(recruitment.record_invitation_draw, mandate.id, "adresses", addresses,
+                  tmp_path / "visites.csv", seed=2, count=150, stratify_by="quartier")
+    assert letters.strata == {"Centre": [250, 75], "Gibauderie": [250, 75]}
+    path = tmp_path / "repondants.csv"
     write_respondents(path, config, seat, rows=130, quotients=["850", "1 200,50", ""],
                       delimiter=";")
     run(recruitment.import_respondents, mandate.id, "adresses", path)
@@ -278,6 +282,14 @@ def test_brussels_cycle(run: Any, tmp_path: Path) -> None:
     assert suivi.key == "suivi" and suivi.starts_on == D(2025, 6, 1)
     assert suivi.ends_on > D(2026, 5, 1)
     seat = config.composition.seat_groups[0]
+    addresses = _registry(tmp_path / "adresses.csv", "commune", ["Uccle", "Ixelles", "Evere"],
+                          600)
+    letters = run(recruitment.record_invitation_draw, mandate.id, "panel", addresses,
+                  tmp_path / "lettres.csv", seed=5, count=60)
+    assert letters.stratify_by == "commune" and letters.count == 60
+    with pytest.raises(InvalidInput, match="--count"):
+        run(recruitment.record_invitation_draw, mandate.id, "panel", addresses,
+            tmp_path / "x.csv", seed=5, count=601)
     path = tmp_path / "panel.csv"
     write_respondents(path, config, seat, rows=160)
     run(recruitment.import_respondents, mandate.id, "panel", path)

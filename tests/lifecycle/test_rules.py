@@ -225,3 +225,34 @@ def test_accounts_and_tokens(run: Any) -> None:
     with pytest.raises(NotAllowed):
         run(users.issue_token, user.id, "again")
     assert run(audit.verify) == []
+
+
+POLICIES = {
+    "paris": lambda: city("paris").config.indemnity,
+    "poitiers": lambda: city("poitiers").config.indemnity,
+    "brussels": lambda: city("brussels").config.indemnity,
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(which=st.sampled_from(sorted(POLICIES)),
+       sessions_=st.lists(st.tuples(st.dates(min_value=D(2024, 1, 1), max_value=D(2027, 12, 31)),
+                                    st.sampled_from([Decimal("0.5"), Decimal(1), Decimal(2)])),
+                          max_size=60))
+def test_payments_follow_the_policy(which: str,
+                                    sessions_: list[tuple[dt.date, Decimal]]) -> None:
+    """Rate × units, units capped over the mandate, amounts capped per calendar year."""
+    policy = POLICIES[which]()
+    attended = sorted(sessions_)
+    paid = indemnities.pay(attended, policy, policy.rate)
+    units = sum((u for _, u in attended), Decimal(0))
+    paid_units = sum((u for u, _ in paid), Decimal(0))
+    assert paid_units == (units if policy.max_units is None else min(units, policy.max_units))
+    for year in {day.year for day, _ in attended}:
+        due = sum((u * policy.rate for (day, _), (u, _) in zip(attended, paid, strict=True)
+                   if day.year == year), Decimal(0))
+        got = sum((a for (day, _), (_, a) in zip(attended, paid, strict=True)
+                   if day.year == year), Decimal(0))
+        expected = due if policy.annual_ceiling is None else min(due, policy.annual_ceiling)
+        assert got == expected.quantize(Decimal("0.01"))
+    assert all(amount >= 0 for _, amount in paid)
