@@ -101,7 +101,9 @@ def test_columns_follow_the_order_asked() -> None:
 def test_unknown_city_is_one_clear_line() -> None:
     code, out, err = run("compare", "paris", "lyon")
     assert code == 1 and out == ""
-    assert err == "Error: unknown city 'lyon'; installed cities: brussels, paris, poitiers\n"
+    installed = ", ".join(plugins.installed_cities())
+    assert err == f"Error: unknown city 'lyon'; installed cities: {installed}\n"
+    assert "brussels, paris, poitiers" in installed
 
 
 def test_unknown_format_is_refused() -> None:
@@ -145,7 +147,9 @@ def test_plugin_that_fails_to_import_is_one_clear_line(monkeypatch: pytest.Monke
 def test_cities_and_plugins_list_what_is_installed() -> None:
     code, out, _ = run("cities")
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["brussels", "paris", "poitiers"]
+    listed = [line.split()[0] for line in out.splitlines()]
+    assert listed == list(plugins.installed_cities())
+    assert {"brussels", "paris", "poitiers"} <= set(listed)
     code, out, _ = run("plugins", "--format", "json")
     listed = {row["name"]: row for row in json.loads(out)}
     assert listed["paris"]["kind"] == "city"
