@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass
 
 from kleroterion.city.types import localize
@@ -194,23 +195,54 @@ def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Mile
 
 @dataclass(frozen=True)
 class Overdue:
-    """Something late on ``today``: a response, a commitment or a milestone."""
+    """Something late on ``today``: a response, a commitment, a milestone or a periodic report."""
 
-    what: str  # response | commitment | milestone
+    what: str  # response | commitment | milestone | report
     ident: int
-    proposal_id: int
+    proposal_id: int | None
     mandate_id: int
     title: str
     due_on: dt.date
 
     def __str__(self) -> str:
-        return (f"{self.what} {self.ident} (proposal {self.proposal_id}, mandate "
-                f"{self.mandate_id}): {self.title}, due {self.due_on.isoformat()}")
+        where = f"proposal {self.proposal_id}, " if self.proposal_id is not None else ""
+        return (f"{self.what} {self.ident} ({where}mandate {self.mandate_id}): {self.title}, "
+                f"due {self.due_on.isoformat()}")
+
+
+def _adopted_on(session: Session, mandate: Mandate) -> dt.date | None:
+    """The day the mandate's first act was adopted, if any."""
+    days = []
+    for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)):
+        kind = proposal_kind(mandate, proposal.kind)
+        adopted = {s.key for s in kind.states if s.outcome == "adopted"}
+        days += [step.on for step in proposal.transitions if step.target in adopted]
+    return min(days) if days else None
+
+
+def report_due(session: Session, mandate_id: int) -> dt.date | None:
+    """When the mandate's next periodic follow-up report is due, for cities that report.
+
+    The first is due ``report_every_months`` after the first act was adopted; each
+    report made for a year (``report``) moves the next one to that many months after
+    31 December of that year. None when the city sets no period or nothing was adopted.
+    """
+    mandate = get(session, Mandate, mandate_id)
+    every = city_of(mandate).config.accountability.report_every_months
+    start = _adopted_on(session, mandate)
+    if not every or start is None:
+        return None
+    for entry in audit.entries(session, entity="mandate", entity_id=mandate.id):
+        if entry.action == "followup.report":
+            year = json.loads(entry.data).get("year")
+            if isinstance(year, int):
+                start = max(start, dt.date(year, 12, 31))
+    return add_months(start, every)
 
 
 def overdue(session: Session, today: dt.date, *, city: str | None = None,
             mandate_id: int | None = None) -> list[Overdue]:
-    """Responses, commitments and milestones past due and not done on ``today``."""
+    """Responses, commitments, milestones and periodic reports past due on ``today``."""
     query = select(Proposal).join(Mandate).order_by(Proposal.id)
     if city:
         query = query.where(Mandate.city == city)
@@ -233,6 +265,16 @@ def overdue(session: Session, today: dt.date, *, city: str | None = None,
                 if milestone.done_on is None and today > milestone.due_on:
                     late.append(Overdue("milestone", milestone.id, proposal.id,
                                         proposal.mandate_id, milestone.title, milestone.due_on))
+    mandates = select(Mandate).order_by(Mandate.id)
+    if city:
+        mandates = mandates.where(Mandate.city == city)
+    if mandate_id is not None:
+        mandates = mandates.where(Mandate.id == mandate_id)
+    for mandate in session.scalars(mandates):
+        due = report_due(session, mandate.id)
+        if due is not None and today > due:
+            late.append(Overdue("report", mandate.id, None, mandate.id,
+                                "periodic follow-up report (followup report)", due))
     return sorted(late, key=lambda item: (item.due_on, item.what, item.ident))
 
 

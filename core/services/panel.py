@@ -91,7 +91,7 @@ def _stratified(problem: Problem, algorithm: str, number: int,
     try:
         distribution = find(problem, algorithm, seed=seed)
         panels = [tuple(sorted(p)) for p in round_(distribution, m=LOTTERY_SIZE)]
-    except ValueError as error:  # infeasible quotas, too few respondents...
+    except (ValueError, ArithmeticError, RuntimeError) as error:  # infeasible quotas...
         raise InvalidInput(f"the draw cannot be made: {error}") from None
     listing = "\n".join(
         f"{k}," + ",".join(problem.pool.ids[i] for i in panel) for k, panel in enumerate(panels)

@@ -167,7 +167,13 @@ def test_paris_promotion(run: Any, tmp_path: Path) -> None:
     assert [(o.what, o.ident) for o in late] == [("milestone", milestone.id)]
     run(followup.complete_milestone, milestone.id, D(2026, 10, 20))
     assert run(followup.overdue, D(2026, 10, 21), mandate_id=mandate.id) == []
+    # The yearly report: due a year after the first adoption, then a year after each report.
+    assert run(followup.report_due, mandate.id) == D(2027, 5, 13)
+    late = run(followup.overdue, D(2027, 6, 1), mandate_id=mandate.id)
+    assert [(o.what, o.due_on) for o in late] == [("commitment", D(2026, 12, 31)),
+                                                  ("report", D(2027, 5, 13))]
     markdown = run(followup.report, mandate.id, 2026)
+    assert run(followup.report_due, mandate.id) == D(2027, 12, 31)
     assert "Cours oasis: 10 écoles" in markdown and "| DASCO | Chef de projet |" in markdown
     report_csv = run(followup.report, mandate.id, 2026, "csv")
     assert "in_progress" in report_csv and "40%" in report_csv
