@@ -21,7 +21,16 @@ from typing import Any, TypeVar
 
 import click
 from kleroterion import db
-from kleroterion.models import ROLES, AuditHead, Draw, Mandate, Proposal, Respondent, User
+from kleroterion.models import (
+    ROLES,
+    AuditHead,
+    Draw,
+    Mandate,
+    Member,
+    Proposal,
+    Respondent,
+    User,
+)
 from kleroterion.services import (
     audit,
     bodies,
@@ -487,6 +496,26 @@ def member_volunteer(session: Session, mandate_id: int, external_id: str, on: dt
                                        name=name, email=email, phone=phone,
                                        family_quotient=family_quotient)
     click.echo(f"member {member.id} ({member.public_id}) volunteers from {on}")
+
+
+@member_group.command(name="personal")
+@click.argument("member_id", type=int)
+@click.option("--name", default=None, help="Name.")
+@click.option("--address", default=None, help="Postal address.")
+@click.option("--birth-date", type=DATE, default=None, help="Birth date.")
+@click.option("--email", default=None, help="Email.")
+@click.option("--phone", default=None, help="Phone.")
+@click.option("--family-quotient", type=DECIMAL, default=None,
+              help="Family quotient, where the indemnity is means-tested.")
+@transaction
+def member_personal(session: Session, member_id: int, **fields: Any) -> None:
+    """Set a member's personal data (kept apart; the audit log names fields, not values)."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    if not given:
+        raise click.UsageError("give at least one field to set")
+    member = get(session, Member, member_id)
+    recruitment.set_personal_data(session, member.respondent_id, **given)
+    click.echo(f"member {member_id}: {', '.join(sorted(given))} set")
 
 
 # --------------------------------------------------------------------------- bodies

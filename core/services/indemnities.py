@@ -187,10 +187,10 @@ def _statement(session: Session, mandate: Mandate, member: Member, start: dt.dat
             AssemblySession.held_on <= end)
         .order_by(AssemblySession.held_on, AssemblySession.id)
     ).scalars().all()
-    units = [(m.held_on, convert(m.duration, m.unit, policy.unit)) for m in attended]
-    paid = pay(units, policy, paid_rate) if not reason else [(Decimal(0), Decimal(0))] * len(
-        units)
-    for meeting, (_, attended_units), (paid_units, amount) in zip(attended, units, paid,
+    counted = [(m.held_on, convert(m.duration, m.unit, policy.unit)) for m in attended]
+    nothing = (Decimal(0), Decimal(0))
+    paid = pay(counted, policy, paid_rate) if not reason else [nothing] * len(counted)
+    for meeting, (_, attended_units), (paid_units, amount) in zip(attended, counted, paid,
                                                                   strict=True):
         if meeting.held_on >= start:
             result.lines.append(Line(meeting.id, meeting.held_on, meeting.kind, meeting.body_key,
@@ -243,6 +243,12 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
     return claim
 
 
+def units(value: Decimal, french: bool) -> str:
+    """A number of units without trailing zeros: 2, 1.5 (1,5 in French)."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",") if french else text
+
+
 def money(value: Decimal, french: bool) -> str:
     text = f"{value.quantize(CENT, ROUND_HALF_UP)}"
     return text.replace(".", ",") if french else text
@@ -280,8 +286,7 @@ def export_csv(session: Session, mandate_id: int, start: dt.date, end: dt.date, 
             personal = member.respondent.personal
             row += [personal.name if personal else "", personal.address if personal else ""]
         row += [day(one.start, french), day(one.end, french), "yes" if one.eligible else "no",
-                one.reason, one.unit, money(one.units, french).rstrip("0").rstrip(",.") or "0",
-                money(one.paid_units, french).rstrip("0").rstrip(",.") or "0",
+                one.reason, one.unit, units(one.units, french), units(one.paid_units, french),
                 money(one.rate, french), money(one.indemnity, french),
                 *(money(one.extras.get(key, Decimal(0)), french) for key in extra_keys),
                 money(one.total, french), one.currency]

@@ -16,7 +16,6 @@ from kleroterion.models import Mandate, Member, MemberEvent
 from kleroterion.services import audit
 from kleroterion.services.context import (
     actor,
-    check_in_mandate,
     check_version,
     city_of,
     conflicts,
@@ -62,10 +61,11 @@ def withdraw(session: Session, member_id: int, on: dt.date, reason: str, *,
     reason = reason.strip()
     if not reason:
         raise InvalidInput("give the reason for the withdrawal")
-    check_in_mandate(mandate, on, "the withdrawal date")
-    if on < member.seated_on:
-        raise InvalidInput(f"the withdrawal date {on.isoformat()} is before the member was "
-                           f"seated ({member.seated_on.isoformat()})")
+    # Drawn members may decline before the mandate starts: from the seat to the end.
+    if not member.seated_on <= on <= mandate.ends_on:
+        raise InvalidInput(f"the withdrawal date {on.isoformat()} must fall between the seat "
+                           f"({member.seated_on.isoformat()}) and the end of mandate "
+                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
     member.status, member.withdrawn_on, member.withdrawal_reason = "withdrawn", on, reason
     member.events.append(MemberEvent(kind="withdrawn", on=on, reason=reason,
                                      actor=actor(session)))

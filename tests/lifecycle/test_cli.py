@@ -100,8 +100,10 @@ def test_a_cycle_from_the_terminal(invoke: Invoke, tmp_path: Path, database_url:
     state = _brussels_cycle(invoke, tmp_path)
     first, second = state["seated"][:2]
     invoke("member", "confirm", first, "--date", "2025-02-10", "--version", 1)
-    invoke("member", "withdraw", second, "--date", "2025-03-05", "--reason", "health")
-    replaced = invoke("member", "replace", second, "--date", "2025-03-06", "--public-number",
+    invoke("member", "personal", first, "--email", "first@example.org", "--family-quotient",
+           "912,50")
+    invoke("member", "withdraw", second, "--date", "2025-02-20", "--reason", "health")
+    replaced = invoke("member", "replace", second, "--date", "2025-02-21", "--public-number",
                       "271828")
     assert f"replaces member {second}" in replaced.output
     sheet = tmp_path / "sheet.csv"
@@ -128,6 +130,11 @@ def test_a_cycle_from_the_terminal(invoke: Invoke, tmp_path: Path, database_url:
     log = invoke("audit", "log", "--entity", "member", "--id", second).output
     assert "member.withdraw" in log and "secretariat-test" in log
     assert "health" not in log  # a withdrawal's reason may be personal
+    personal = invoke("audit", "log", "--entity", "respondent").output
+    assert "personal_data.update" in personal and '"fields":["email","family_quotient"]' in personal
+    assert "example.org" not in personal and "912" not in personal
+    history = invoke("member", "history", second).output.splitlines()
+    assert [line.split("\t")[1] for line in history] == ["drawn", "withdrawn", "replaced"]
 
 
 BAD_COMMANDS: list[tuple[str, list[object], str]] = [
@@ -156,6 +163,9 @@ BAD_COMMANDS: list[tuple[str, list[object], str]] = [
     ("unknown body", ["body", "draw", 1, "atelier", "--date", "2025-05-31", "--seed", 1],
      "no body 'atelier'"),
     ("purge before final", ["privacy", "purge", 1], "not final"),
+    ("nothing to set", ["member", "personal", "{member}"], "at least one field"),
+    ("withdrawal after the end", ["member", "withdraw", "{member}", "--date", "2025-06-01",
+                                  "--reason", "x"], "must fall between the seat"),
 ]
 
 
