@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 from kleroterion.plugins import City, load_city
-from kleroterion.web import api, errors, i18n, public, security
+from kleroterion.web import api, database, errors, i18n, public, security
 from kleroterion.web.context import CITY_KEY
 
 CITY_ENV = "KLEROTERION_CITY"
@@ -52,6 +52,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     # Order matters: security settles the secret key and cookies before anything
     # uses the session; i18n must exist before the blueprints render a page.
     security.init_app(app)
+    database.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     public.init_app(app)

@@ -26,6 +26,8 @@ ROLE_LEVEL = {"anonymous": 0, "read-only": 1, "secretariat": 2, "administrator":
 ACCESS: dict[str, str] = {
     "static": "public",
     "public.home": "public",
+    "public.sessions_page": "public",
+    "public.sessions_calendar": "public",
     "public.panel": "public",
     "public.powers": "public",
     "public.power": "public",

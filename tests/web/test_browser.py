@@ -113,7 +113,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def _public_paths(app: Flask) -> list[str]:
     kinds = [kind.key for kind in city_of(app).config.proposal_kinds]
-    return ["/", "/panel", "/powers", *(f"/powers/{kind}" for kind in kinds),
+    return ["/", "/panel", "/sessions", "/powers", *(f"/powers/{kind}" for kind in kinds),
             "/indemnity", "/accountability", "/no-such-page"]
 
 

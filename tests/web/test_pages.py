@@ -12,7 +12,7 @@ from kleroterion.web.context import city_of
 
 from .conftest import CITIES, CITY_LANGUAGES
 
-PAGES = ("/", "/panel", "/powers", "/indemnity", "/accountability")
+PAGES = ("/", "/panel", "/sessions", "/powers", "/indemnity", "/accountability")
 
 
 @pytest.mark.parametrize("city", CITIES)

@@ -1,0 +1,72 @@
+"""The assembly's sessions as an iCalendar feed (RFC 5545), for calendar applications.
+
+Sessions are whole-day events (the services date them, they do not time them). The
+feed holds what the public sessions page shows and nothing about who attended.
+Lines end in CRLF, text is escaped and long lines are folded at 75 octets, as the
+RFC requires; a test parses the feed back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PRODUCT = "-//kleroterion//citizens' assembly sessions//EN"
+
+
+@dataclass(frozen=True)
+class Event:
+    uid: str
+    day: dt.date
+    summary: str
+    description: str = ""
+
+
+def escape(text: str) -> str:
+    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Fold a content line into pieces of at most 75 octets, never splitting a character."""
+    pieces: list[str] = []
+    current = ""
+    limit = 75
+    for char in line:
+        if len((current + char).encode("utf-8")) > limit:
+            pieces.append(current)
+            current = " " + char
+            limit = 75  # continuation lines start with the space, counted in the 75
+        else:
+            current += char
+    pieces.append(current)
+    return "\r\n".join(pieces)
+
+
+def calendar(name: str, events: Iterable[Event], stamp: dt.datetime) -> str:
+    """An iCalendar document named ``name`` holding ``events``."""
+    stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODUCT}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape(name)}",
+    ]
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{escape(event.uid)}",
+            f"DTSTAMP:{stamp_text}",
+            f"DTSTART;VALUE=DATE:{event.day.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(event.day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{escape(event.summary)}",
+        ]
+        if event.description:
+            lines.append(f"DESCRIPTION:{escape(event.description)}")
+        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,79 @@
+"""The app's database: one engine per app, one SQLAlchemy session per request.
+
+The URL is the app's ``KLEROTERION_DATABASE_URL`` setting, else the environment
+variable of that name, else the SQLite file ``kleroterion.sqlite3`` in the app's
+instance folder (where ``kleroterion db upgrade`` puts it, see ``kleroterion.db``).
+The engine is made on first use, so building the app never touches the database;
+pages read through the services with ``db_session()``, closed when the request ends.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from kleroterion.db import DATABASE_URL_VARIABLE, SQLITE_FILENAME, make_engine, make_sessionmaker
+from kleroterion.models import Mandate
+from kleroterion.web.context import current_city
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+URL_SETTING = "KLEROTERION_DATABASE_URL"
+_FACTORY = "kleroterion.sessionmaker"
+_SESSION = "kleroterion_db_session"
+
+
+def database_url(app: Flask) -> str:
+    return str(app.config[URL_SETTING])
+
+
+def _factory(app: Flask) -> sessionmaker[Session]:
+    factory = app.extensions.get(_FACTORY)
+    if factory is None:
+        engine: Engine = make_engine(database_url(app), pool_pre_ping=True)
+        factory = make_sessionmaker(engine)
+        app.extensions[_FACTORY] = factory
+    assert isinstance(factory, sessionmaker)
+    return factory
+
+
+def db_session() -> Session:
+    """The current request's session (created on first use)."""
+    session = g.get(_SESSION)
+    if session is None:
+        session = _factory(current_app)()
+        setattr(g, _SESSION, session)
+    assert isinstance(session, Session)
+    return session
+
+
+def current_mandate() -> Mandate | None:
+    """The city's latest mandate, or None when there is none (or no database yet).
+
+    A site started before ``kleroterion db upgrade`` shows its configuration pages
+    and says that no mandate is open, rather than failing.
+    """
+    try:
+        return db_session().scalar(
+            select(Mandate).where(Mandate.city == current_city().slug)
+            .order_by(Mandate.starts_on.desc(), Mandate.id.desc())
+        )
+    except (OperationalError, ProgrammingError):
+        db_session().rollback()
+        return None
+
+
+def _close(_: BaseException | None) -> None:
+    session = g.pop(_SESSION, None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get(URL_SETTING):
+        app.config[URL_SETTING] = os.environ.get(DATABASE_URL_VARIABLE) or (
+            f"sqlite:///{Path(app.instance_path).resolve() / SQLITE_FILENAME}"
+        )
+    app.teardown_appcontext(_close)
