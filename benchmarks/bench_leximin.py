@@ -1,0 +1,130 @@
+"""Benchmark: our exact LEXIMIN against the peer's MAXIMIN (sortition-algorithms, highspy).
+
+Both run on the same synthetic pools (benchmarks/pools.py) in one invocation. Ours runs in this
+process (the project's venv); the peer runs in a subprocess of its own venv,
+benchmarks/.venv-peer (see requirements-peer.txt), so the project never depends on it.
+Only the algorithm call is timed, not imports or file reading.
+
+    python benchmarks/bench_leximin.py                   # every pool
+    python benchmarks/bench_leximin.py --pools pool-750-112 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEER_PYTHON = HERE / ".venv-peer" / "bin" / "python"
+
+
+def _read(people_csv: Path, quotas_csv: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    with people_csv.open(encoding="utf-8") as f:
+        people = list(csv.DictReader(f))
+    with quotas_csv.open(encoding="utf-8") as f:
+        quotas = list(csv.DictReader(f))
+    return people, quotas
+
+
+def peer_worker(people_csv: Path, quotas_csv: Path, seats: int) -> None:
+    """Runs inside the peer's venv: time its MAXIMIN, print one JSON line."""
+    from sortition_algorithms.committee_generation import find_distribution_maximin
+    from sortition_algorithms.features import read_in_features
+    from sortition_algorithms.people import People
+
+    people_rows, quota_rows = _read(people_csv, quotas_csv)
+    features, _, _ = read_in_features(["feature", "value", "min", "max"], quota_rows, seats)
+    people = People(columns_to_keep=[])
+    for row_number, row in enumerate(people_rows, start=2):
+        people.add(row["id"], row, features, row_number)
+    start = time.perf_counter()
+    committees, weights, _ = find_distribution_maximin(features, people, seats, [], "highspy")
+    elapsed = time.perf_counter() - start
+    prob = dict.fromkeys(people, 0.0)
+    for committee, weight in zip(committees, weights, strict=True):
+        for person in committee:
+            prob[person] += weight
+    print(json.dumps({"time": elapsed, "min": min(prob.values()), "panels": len(committees)}))
+
+
+def run_peer(people_csv: Path, quotas_csv: Path, seats: int) -> dict[str, float]:
+    out = subprocess.run(
+        [str(PEER_PYTHON), __file__, "--peer", str(people_csv), str(quotas_csv), str(seats)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_ours(people_csv: Path, quotas_csv: Path, seats: int) -> dict[str, float]:
+    from kleroterion.sortition import Pool, Problem, Quota, find_distribution
+
+    people_rows, quota_rows = _read(people_csv, quotas_csv)
+    features = tuple(k for k in people_rows[0] if k != "id")
+    pool = Pool(
+        ids=tuple(r["id"] for r in people_rows),
+        features=features,
+        values=tuple(tuple(r[f] for f in features) for r in people_rows),
+    )
+    quotas = tuple(
+        Quota(r["feature"], r["value"], int(r["min"]), int(r["max"])) for r in quota_rows
+    )
+    problem = Problem(pool=pool, quotas=quotas, seats=seats)
+    start = time.perf_counter()
+    dist = find_distribution(problem, "leximin", seed=0)
+    elapsed = time.perf_counter() - start
+    return {
+        "time": elapsed,
+        "min": dist.min_probability,
+        "panels": len(dist.panels),
+        "levels": dist.stats.get("levels", 0.0),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--peer":
+        peer_worker(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+        return
+    sys.path.insert(0, str(HERE))
+    from pools import all_pools
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pools", nargs="*", help="pool names (default: all)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side; best time kept")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--no-peer", action="store_true", help="run only our LEXIMIN")
+    args = parser.parse_args()
+    data = HERE / "data"
+    header = (
+        f"{'pool':<16} {'ours min':>10} {'peer min':>10} {'ours s':>8} {'peer s':>8} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for pool in all_pools(args.seed):
+        if args.pools and pool.name not in args.pools:
+            continue
+        people_csv, quotas_csv = pool.write_csv(data)
+        ours = [run_ours(people_csv, quotas_csv, pool.seats) for _ in range(args.repeat)]
+        best = min(ours, key=lambda r: r["time"])
+        if args.no_peer:
+            print(f"{pool.name:<16} {best['min']:>10.6f} {'':>10} {best['time']:>8.2f}")
+            continue
+        peer = [run_peer(people_csv, quotas_csv, pool.seats) for _ in range(args.repeat)]
+        pbest = min(peer, key=lambda r: r["time"])
+        print(
+            f"{pool.name:<16} {best['min']:>10.6f} {pbest['min']:>10.6f} "
+            f"{best['time']:>8.2f} {pbest['time']:>8.2f} {best['time'] / pbest['time']:>6.3f}"
+            f"   (levels {best['levels']:.0f}, panels {best['panels']:.0f}/{pbest['panels']:.0f})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
