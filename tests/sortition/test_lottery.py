@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import itertools
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from kleroterion.sortition import lottery
+from kleroterion.sortition import find_distribution, lottery
 from kleroterion.sortition.io import read_quotas, read_respondents
 from kleroterion.sortition.lottery import LotteryError, choose, load, publish, verify
-from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.types import Pool, Problem, Quota
 
 QUOTAS = (
     Quota("Genre", "Femme", 1, 1),
@@ -35,39 +33,6 @@ POOL = Pool(
     households=("1", "1", None, None, None),
 )
 PROBLEM = Problem(POOL, QUOTAS, 2)
-
-
-# --- A stand-in for the engine (kleroterion.sortition's find_distribution and
-# round_distribution) until the real one lands: every feasible panel, equally likely.
-
-
-def find_distribution(problem: Problem, algorithm: str = "leximin", **_: object) -> Distribution:
-    pool = problem.pool
-    panels = []
-    for panel in itertools.combinations(range(len(pool)), problem.seats):
-        homes = [pool.households[i] for i in panel if pool.households and pool.households[i]]
-        counts = Counter((f, pool.values[i][j]) for i in panel for j, f in enumerate(pool.features))
-        if len(homes) == len(set(homes)) and all(
-            q.min <= counts[(q.feature, q.value)] <= q.max for q in problem.quotas
-        ):
-            panels.append(panel)
-    weights = [1 / len(panels)] * len(panels)
-    probabilities = [
-        sum(w for p, w in zip(panels, weights, strict=True) if i in p) for i in range(len(pool))
-    ]
-    return Distribution(algorithm, panels, weights, probabilities)
-
-
-def round_distribution(distribution: Distribution, m: int = 1000) -> list[tuple[int, ...]]:
-    return [distribution.panels[k % len(distribution.panels)] for k in range(m)]
-
-
-@pytest.fixture(autouse=True)
-def engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kleroterion.sortition as sortition
-
-    monkeypatch.setattr(sortition, "find_distribution", find_distribution, raising=False)
-    monkeypatch.setattr(sortition, "round_distribution", round_distribution, raising=False)
 
 
 @pytest.fixture
@@ -233,7 +198,10 @@ def test_verify_names_an_edited_manifest(folder: Path) -> None:
     ]
     assert "15 mod 10 = 5" in report.differences[0].detail
 
-    edit_manifest(folder, draw={**draw, "number": 16})  # a different public number
+    # A different public number, drawing a different panel.
+    panels = load(folder).panels
+    other = next(n for n in range(10) if panels[n] != panels[5])
+    edit_manifest(folder, draw={**draw, "number": 10 + other})
     report = verify(folder)
     assert {(d.file, d.where) for d in report.differences} == {
         ("manifest.json", "draw.panel_number"),
