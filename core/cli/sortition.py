@@ -14,7 +14,6 @@ relaxation is printed).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import random
 import secrets
@@ -25,6 +24,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from kleroterion.sortition import (
+    ALGORITHMS,
+    InfeasibleQuotas,
+    find_distribution,
+    round_distribution,
+)
 from kleroterion.sortition.invitation import draw_invitations
 from kleroterion.sortition.io import (
     InputError,
@@ -37,14 +42,6 @@ from kleroterion.sortition.lottery import LotteryError, choose, publish, verify
 from kleroterion.sortition.types import Distribution, Problem, Quota, panel_ids
 
 EXIT_INPUT, EXIT_INFEASIBLE = 1, 3
-
-
-def _engine() -> Any:
-    # Looked up at call time: the engine's public API (kleroterion.sortition).
-    return importlib.import_module("kleroterion.sortition")
-
-
-ALGORITHMS: tuple[str, ...] = tuple(getattr(_engine(), "ALGORITHMS", ("leximin", "legacy")))
 
 
 def _fail(message: object, code: int = EXIT_INPUT) -> NoReturn:
@@ -355,7 +352,6 @@ def select_command(
     Quotas that cannot all be met end with exit code 3 and the smallest relaxation,
     one line per quota to change.
     """
-    engine = _engine()
     household_columns = [c.strip() for c in household.split(",")] if household else []
     try:
         if city is not None:
@@ -390,14 +386,13 @@ def select_command(
         _fail(f"--out {out}: already exists and is not an empty folder; choose a new folder")
 
     seed = _new_seed() if seed is None else seed
-    infeasible = getattr(engine, "InfeasibleQuotas", ())
     try:
         with _progress(f"{algorithm}") as progress:
-            distribution: Distribution = engine.find_distribution(
+            distribution: Distribution = find_distribution(
                 problem, algorithm, time_limit=time_limit, progress=progress, seed=seed
             )
-    except infeasible as error:
-        lines = [str(change) for change in getattr(error, "changes", [])]
+    except InfeasibleQuotas as error:
+        lines = [str(change) for change in error.changes]
         click.echo("Error: the quotas cannot all be met.", err=True)
         if lines:
             click.echo("The smallest change that makes them feasible:", err=True)
@@ -420,12 +415,12 @@ def select_command(
                 assert drawn is not None
                 lottery.update(number=number, panel_number=drawn["panel_number"])
                 panel = list(
-                    engine.round_distribution(distribution, m=lottery_size)[drawn["panel_number"]]
+                    round_distribution(distribution, m=lottery_size)[drawn["panel_number"]]
                 )
         except (LotteryError, OSError) as error:
             _fail(f"--out {out}: {error}")
     elif number is not None:
-        panels = engine.round_distribution(distribution, m=lottery_size)
+        panels = round_distribution(distribution, m=lottery_size)
         panel = list(panels[number % lottery_size])
         lottery = {"m": lottery_size, "number": number, "panel_number": number % lottery_size}
     else:

@@ -37,7 +37,6 @@ import contextlib
 import csv
 import datetime
 import hashlib
-import importlib
 import io
 import json
 import os
@@ -50,6 +49,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kleroterion import __version__
+from kleroterion.sortition import find_distribution, round_distribution
 from kleroterion.sortition.io import InputError, read_quotas, read_respondents
 from kleroterion.sortition.types import Distribution, Problem
 
@@ -128,12 +128,6 @@ def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def _engine() -> Any:
-    # Looked up at call time, so that the engine's functions are those of
-    # kleroterion.sortition's public API (and tests may stand in for them).
-    return importlib.import_module("kleroterion.sortition")
-
-
 def _published_features(problem: Problem) -> tuple[str, ...]:
     return tuple(dict.fromkeys(q.feature for q in problem.quotas))
 
@@ -167,7 +161,7 @@ def publish(
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise LotteryError(f"{directory} already exists and is not an empty folder")
     if panels is None:
-        panels = _engine().round_distribution(distribution, m=m)
+        panels = round_distribution(distribution, m=m)
     if len(panels) != m:
         raise LotteryError(f"expected {m} panels, got {len(panels)}")
 
@@ -489,16 +483,15 @@ def verify(
         report.differ((error.path and Path(error.path).name) or "", "input", str(error))
         return report
     problem = Problem(pool=pool, quotas=quotas.quotas, seats=seats)
-    engine = _engine()
     try:
-        distribution = engine.find_distribution(
+        distribution = find_distribution(
             problem,
             manifest["algorithm"],
             time_limit=manifest.get("time_limit"),
             progress=progress,
             seed=manifest.get("seed"),
         )
-        recomputed = [sorted(panel) for panel in engine.round_distribution(distribution, m=m)]
+        recomputed = [sorted(panel) for panel in round_distribution(distribution, m=m)]
     except Exception as error:  # any failure of the re-run is a finding, not a crash
         report.differ(QUOTAS, "re-run", f"the draw cannot be re-run: {error}")
         return report
