@@ -337,14 +337,33 @@ def read_quotas(path: str | Path) -> QuotaTable:
                 accepted="one row per feature value",
             )
         seen[key] = line
+        min_flex = integer(line, record, min_flex_col, True)
+        max_flex = integer(line, record, max_flex_col, True)
+        # As in the field's files, the flex bounds are absolute: how low the minimum
+        # and how high the maximum may go when the quotas must be relaxed.
+        for index, flex, ok, accepted in (
+            (min_flex_col, min_flex, min_flex is None or min_flex <= low, f"at most {low}"),
+            (max_flex_col, max_flex, max_flex is None or max_flex >= high, f"at least {high}"),
+        ):
+            if not ok:
+                assert index is not None
+                raise InputError(
+                    f"a relaxation bound cannot be stricter than the quota ({low}..{high})",
+                    path=table.path,
+                    line=line,
+                    column=table.header[index],
+                    column_number=index + 1,
+                    value=str(flex),
+                    accepted=f"{accepted}, or blank",
+                )
         quotas.append(
             Quota(
                 feature=feature,
                 value=value,
                 min=low,
                 max=high,
-                min_flex=integer(line, record, min_flex_col, True),
-                max_flex=integer(line, record, max_flex_col, True),
+                min_flex=min_flex,
+                max_flex=max_flex,
             )
         )
         groups.append(group)

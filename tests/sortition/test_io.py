@@ -83,6 +83,8 @@ def test_quota_flex_and_group_columns(tmp_path: Path) -> None:
         ),
         ("feature,value,min,max\nGenre,,1,2\n", 2, "value", "", "blank"),
         ("feature,value,min,max,min_flex\nGenre,F,1,2,x\n", 2, "min_flex", "x", "whole number"),
+        ("feature,value,min,max,min_flex\nGenre,F,1,2,2\n", 2, "min_flex", "2", "stricter"),
+        ("feature,value,min,max,max_flex\nGenre,F,1,2,1\n", 2, "max_flex", "1", "stricter"),
     ],
 )
 def test_quota_errors_are_located(
