@@ -88,11 +88,14 @@ def _stratified(problem: Problem, algorithm: str, number: int,
     if find is None or round_ is None:
         raise NotAllowed("this installation has no sortition engine "
                          "(kleroterion.sortition.find_distribution)")
+    refusals = (ValueError, ArithmeticError, RuntimeError,
+                getattr(engine, "InfeasibleQuotas", ValueError))
     try:
         distribution = find(problem, algorithm, seed=seed)
         panels = [tuple(sorted(p)) for p in round_(distribution, m=LOTTERY_SIZE)]
-    except (ValueError, ArithmeticError, RuntimeError) as error:  # infeasible quotas...
-        raise InvalidInput(f"the draw cannot be made: {error}") from None
+    except refusals as error:  # infeasible quotas (with the smallest relaxation), time out...
+        detail = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        raise InvalidInput(f"the draw cannot be made: {detail}") from None
     listing = "\n".join(
         f"{k}," + ",".join(problem.pool.ids[i] for i in panel) for k, panel in enumerate(panels)
     )

@@ -96,9 +96,20 @@ def run(factory: sessionmaker[Session]) -> Callable[..., Any]:
 
 
 @pytest.fixture(autouse=True)
-def sortition_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in for the engine's distribution functions while they have not landed."""
+def sortition_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quick stand-in for the engine's distribution, unless a test is marked ``real_engine``.
+
+    These tests are about persistence and the domain's rules, not fairness (the engine
+    has its own tests); exact LEXIMIN on every panel of every test would take minutes.
+    """
+    if request.node.get_closest_marker("real_engine") is not None:
+        if not hasattr(kleroterion.sortition, "find_distribution"):
+            pytest.skip("the sortition engine (find_distribution) is not installed")
+        return
     for name in ("find_distribution", "round_distribution"):
-        if not hasattr(kleroterion.sortition, name):
-            monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                                raising=False)
+        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                            raising=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_engine: draw with the real sortition engine")

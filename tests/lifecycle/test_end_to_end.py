@@ -360,3 +360,22 @@ def test_brussels_cycle(run: Any, tmp_path: Path) -> None:
     report = run(followup.report, mandate.id, 2026)
     assert "answered 2025-09-03" in report and "60%" in report
     assert run(audit.verify) == []
+
+
+@pytest.mark.real_engine
+def test_a_draw_and_a_replacement_with_the_real_engine(run: Any, tmp_path: Path) -> None:
+    """The persisted draw holds the engine's LEXIMIN probabilities; they sum to the seats."""
+    config = city("paris").config
+    mandate = run(mandates.open_mandate, "paris", "promotion", D(2025, 9, 1), D(2026, 8, 31))
+    seat = next(g for g in config.composition.seat_groups if g.key == "jeunes")
+    path = tmp_path / "jeunes.csv"
+    write_respondents(path, config, seat, rows=12)
+    run(recruitment.import_respondents, mandate.id, "jeunes", path)
+    draw = run(panel.draw_panel, mandate.id, "jeunes", D(2025, 6, 1), public_number="1234")
+    assert draw.algorithm == "leximin" and len(draw.panels_digest or "") == 64
+    assert sum(e.probability for e in draw.entries) == pytest.approx(5)
+    assert sum(e.selected for e in draw.entries) == 5
+    first = _active(run, mandate.id)[0]
+    run(members.withdraw, first.id, D(2025, 9, 10), "declined")
+    new = run(panel.replace_member, first.id, D(2025, 9, 12), seed=3)
+    assert new.replaces_id == first.id and len(_active(run, mandate.id)) == 5
