@@ -263,13 +263,8 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
     relaxed = False
     if group.selection == "stratified":
         algorithm = algorithm or composition.selection_algorithm
-        counts = Counter((f, m.respondent.features.get(f)) for m in sitting for f in group.features)
-        quotas = tuple(
-            Quota(q.feature, q.value, max(0, q.min - counts[(q.feature, q.value)]),
-                  max(0, q.max - counts[(q.feature, q.value)]))
-            for q in group_quotas(composition, group)
-        )
-        pool = _pool(candidates, group.features, composition.one_per_household)
+        quotas, pool = _reduced(candidates, sitting, old, group,
+                                group_quotas(composition, group), composition.one_per_household)
         try:
             chosen, probabilities, listing = _stratified(
                 Problem(pool=pool, quotas=quotas, seats=1), algorithm, number, seed)
@@ -304,6 +299,42 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
                  replaces=old.id, draw=draw.id, algorithm=algorithm, seed=seed,
                  public_number=public_number, respondent=respondent.public_id)
     return new
+
+
+def _reduced(candidates: Sequence[Respondent], sitting: Sequence[Member], old: Member,
+             group: SeatGroup, quotas: Sequence[Quota],
+             households: bool) -> tuple[tuple[Quota, ...], Pool]:
+    """The one-seat problem of a replacement: the quotas minus what the members who stay hold.
+
+    The engine's ``replacement_problem`` makes the reduction when it is installed (one rule
+    for every caller); the seat is then drawn by this module's lottery, so that a public
+    number can choose it as it chooses a panel.
+    """
+    try:
+        from kleroterion.sortition.replacement import replacement_problem
+    except ImportError:
+        counts = Counter((f, m.respondent.features.get(f)) for m in sitting
+                         for f in group.features)
+        reduced = tuple(
+            Quota(q.feature, q.value, max(0, q.min - counts[(q.feature, q.value)]),
+                  max(0, q.max - counts[(q.feature, q.value)]))
+            for q in quotas
+        )
+        return reduced, _pool(candidates, group.features, households)
+    people = [m.respondent for m in sitting] + [old.respondent] + list(candidates)
+    whole = Problem(pool=_pool(people, group.features, households), quotas=tuple(quotas),
+                    seats=len(sitting) + 1)
+    try:
+        problem, eligible = replacement_problem(whole, range(len(sitting) + 1), [len(sitting)])
+    except Exception as error:  # the engine's InfeasibleQuotas: stayers above a maximum
+        detail = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        raise InvalidInput(f"the replacement cannot be drawn: {detail}") from None
+    offset = len(sitting) + 1
+    if eligible != list(range(offset, len(people))):
+        # The engine also excluded relatives of members who stay: keep the same candidates.
+        raise InvalidInput("the replacement's candidates differ from the engine's; "
+                           "check the household rule")
+    return problem.quotas, problem.pool
 
 
 def draws(session: Session, mandate_id: int) -> list[Draw]:
