@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from kleroterion.sortition.feasibility import InfeasibleQuotas, check_feasible
 from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
-from kleroterion.sortition.legacy import legacy
-from kleroterion.sortition.leximin import Progress, leximin
+from kleroterion.sortition.legacy import legacy as _legacy
+from kleroterion.sortition.leximin import Progress
+from kleroterion.sortition.leximin import leximin as _leximin
 from kleroterion.sortition.replacement import ReplacementDraw, draw_replacements
 from kleroterion.sortition.rounding import round_distribution
 from kleroterion.sortition.types import (
@@ -67,14 +68,14 @@ def find_distribution(
     if algorithm == "legacy":
         if progress is not None:
             progress("legacy", 0.0)
-        result = legacy(problem, runs=LEGACY_RUNS, seed=seed)
+        result = _legacy(problem, runs=LEGACY_RUNS, seed=seed)
         if progress is not None:
             progress("legacy", 1.0)
         return result
-    return leximin(problem, time_limit=time_limit, progress=progress, seed=seed)
+    return _leximin(problem, time_limit=time_limit, progress=progress, seed=seed)
 
 
 def maximin_value(problem: Problem) -> float:
     """The MAXIMIN optimum: the highest possible minimum selection probability."""
     check_feasible(problem)
-    return leximin(problem, max_levels=1).stats["maximin"]
+    return _leximin(problem, max_levels=1).stats["maximin"]
