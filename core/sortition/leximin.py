@@ -349,6 +349,8 @@ class DualMaster:
         self.known: set[bytes] = set()
         self.fixed = np.zeros(n, dtype=bool)
         self.level = np.zeros(n)
+        # s_t (v_t - slack) for fixed types: the level z for prices c is max_P c·y_P - rhs·c.
+        self.rhs = np.zeros(n)
 
     def add(self, panel: IntArray) -> bool:
         key = panel.tobytes()
@@ -387,6 +389,7 @@ class DualMaster:
     def relax(self, types: IntArray, value: float, slack: float) -> None:
         sizes = self.model.sizes
         costs = -sizes[types].astype(np.float64) * (value - slack)
+        self.rhs[types] = -costs
         self.h.changeColsCost(len(types), types.astype(np.int32), costs)
 
 
@@ -421,8 +424,30 @@ def _seed_panels(pricer: Pricer, master: DualMaster, rng: random.Random) -> None
         master.add(current)
 
 
+@dataclass
+class _Center:
+    """Stability centre of the dual smoothing (Wentges): the prices with the best bound so far.
+
+    Column generation on this LP is very degenerate: the master's duals jump from one vertex
+    to another. Pricing first at a point between them and the best-bounded prices seen in
+    this level gives better columns; a column is still added only if it improves the master
+    at its current prices, and a level is declared optimal only by pricing at those.
+    """
+
+    prices: FloatArray | None = None
+    bound: float = math.inf
+
+
+SMOOTHING = 0.8
+
+
 def _price(
-    pricer: Pricer, master: DualMaster, prices: FloatArray, bound: float, stats: _Stats
+    pricer: Pricer,
+    master: DualMaster,
+    prices: FloatArray,
+    bound: float,
+    stats: _Stats,
+    center: _Center | None = None,
 ) -> tuple[int, float]:
     """Add panels whose priced value beats ``bound``; returns (added, best upper bound).
 
@@ -433,6 +458,23 @@ def _price(
         return 0, bound
     weights = prices / scale
     target = bound / scale + PRICE_TOL
+    if center is not None and center.prices is not None and SMOOTHING > 0.0:
+        mixed = SMOOTHING * center.prices + (1.0 - SMOOTHING) * prices
+        mixed_scale = float(mixed.max())
+        relaxed, values = pricer.relaxation_bound(mixed / mixed_scale)
+        level_bound = relaxed * mixed_scale - float(master.rhs @ mixed)
+        if level_bound < center.bound:
+            center.prices, center.bound = mixed, level_bound
+        rounded = np.rint(values).astype(np.int64)
+        if (
+            len(values)
+            and np.allclose(values, rounded, atol=1e-9)
+            and pricer.model.is_feasible(rounded)
+            and float(weights @ rounded) > target
+            and master.add(rounded)
+        ):
+            stats.relaxation_columns += 1
+            return 1, math.inf
     # 1. local search from the panels the master uses most.
     used = master.weights()
     order = np.argsort(-used, kind="stable")[:LOCAL_STARTS]
@@ -448,6 +490,10 @@ def _price(
         return added, math.inf
     # 2. the LP relaxation: a bound that may prove the level, or a vertex that is a panel.
     relaxed, values = pricer.relaxation_bound(weights)
+    if center is not None:
+        level_bound = relaxed * scale - float(master.rhs @ prices)
+        if level_bound < center.bound:
+            center.prices, center.bound = prices.copy(), level_bound
     if relaxed <= target:
         return 0, relaxed * scale
     rounded = np.rint(values).astype(np.int64)
@@ -538,6 +584,7 @@ def leximin(
         if max_levels is not None and stats.levels >= max_levels:
             break
         # Column generation for this level.
+        center = _Center()
         while True:
             stats.master_solves += 1
             if not master.solve():
@@ -552,7 +599,7 @@ def leximin(
             if time.perf_counter() > deadline:
                 optimal = False
                 break
-            added, _ = _price(pricer, master, prices, bound, stats)
+            added, _ = _price(pricer, master, prices, bound, stats, center)
             if not added:
                 break
         if not optimal:
