@@ -305,6 +305,7 @@ class ProposalStateSchema(Base):
     outcome = fields.Str(
         validate=validate.OneOf(("adopted", "rejected", "withdrawn", "answered", ""))
     )
+    sent = fields.Bool()
 
 
 class TransitionSchema(Base):
@@ -374,6 +375,11 @@ class ProposalKindSchema(Base):
         if stuck:
             raise ValidationError(
                 f"states that are not final but have no way out: {', '.join(stuck)}", "states"
+            )
+        sent = [key for key, state in states.items() if state.get("sent")]
+        if len(sent) > 1:
+            raise ValidationError(
+                f"only one state may be marked sent, not {', '.join(sent)}", "states"
             )
         for key, state in states.items():
             if state.get("outcome") and not state.get("final"):

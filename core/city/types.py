@@ -223,12 +223,18 @@ class MandateRules:
 
 @dataclass(frozen=True)
 class ProposalState:
-    """A state in a proposal kind's lifecycle; ``outcome`` marks final decisions."""
+    """A state in a proposal kind's lifecycle; ``outcome`` marks final decisions.
+
+    ``sent`` marks the state in which the act reaches its addressee (submitted to
+    the council, sent to the government): the accountability rules' response
+    deadlines run from the day the act first enters it.
+    """
 
     key: str
     label: Localized
     final: bool = False
     outcome: Literal["adopted", "rejected", "withdrawn", "answered", ""] = ""
+    sent: bool = False  # the act has reached its addressee: response deadlines run from here
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Commitments are opened from an act whose state's outcome is "adopted"; each has 
 responsible department (and a named person where the city requires one per
 measure), a status, a progress in percent and dated milestones. The city's
 response deadlines (Brussels: a first answer within 3 months, a final one within
-12) run from the day the act was sent to its addressee: the date of its first
-move made by the secretariat, else its first move out of the assembly's hands.
+12) run from the day the act was sent to its addressee: the day it entered the
+state its kind marks ``sent`` (see ``sent_on``).
 The yearly report lists, per act of a mandate, its state, the answers due and
 given, and every commitment as of the report's date.
 """
@@ -18,7 +18,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from kleroterion.city.types import localize
+from kleroterion.city.types import ProposalKind, localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
 from kleroterion.services.context import add_months, check_version, city_of, conflicts, flush, get
@@ -31,8 +31,19 @@ STATUSES = ("planned", "in_progress", "done", "abandoned")
 CLOSED = ("done", "abandoned")
 
 
-def sent_on(proposal: Proposal) -> dt.date | None:
-    """The day the act went to its addressee, from which response deadlines run."""
+def sent_on(proposal: Proposal, kind: ProposalKind) -> dt.date | None:
+    """The day the act went to its addressee, from which response deadlines run.
+
+    That is the day it first entered the state its kind marks ``sent``; for a kind
+    with no such state, its first move made by the secretariat, else its first move
+    out of the assembly's hands.
+    """
+    marked = [state.key for state in kind.states if state.sent]
+    if marked:
+        for step in proposal.transitions:
+            if step.target == marked[0]:
+                return step.on
+        return None
     for step in proposal.transitions:
         if step.actor == "secretariat":
             return step.on
@@ -60,7 +71,7 @@ class Deadline:
 def deadlines(session: Session, proposal_id: int) -> list[Deadline]:
     proposal = get(session, Proposal, proposal_id)
     mandate = get(session, Mandate, proposal.mandate_id)
-    start = sent_on(proposal)
+    start = sent_on(proposal, proposal_kind(mandate, proposal.kind))
     if start is None:
         return []
     answers = {r.deadline_key: r.answered_on for r in proposal.responses}
@@ -80,7 +91,7 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
     if deadline_key not in [r.key for r in rules]:
         raise InvalidInput(f"{mandate.city} sets no response deadline {deadline_key!r}; its "
                            f"deadlines: {', '.join(r.key for r in rules) or 'none'}")
-    start = sent_on(proposal)
+    start = sent_on(proposal, proposal_kind(mandate, proposal.kind))
     if start is None:
         raise NotAllowed(f"proposal {proposal_id} was not sent to its addressee yet")
     if on < start:

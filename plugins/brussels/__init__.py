@@ -274,6 +274,7 @@ def proposal_kinds() -> tuple[ProposalKind, ...]:
                 ProposalState(
                     "transmise",
                     _label("Transmise au gouvernement", "Bezorgd aan de regering", "Sent"),
+                    sent=True,
                 ),
                 ProposalState(
                     "reponse",

@@ -132,7 +132,9 @@ FEATURES = (
 _ADOPTION_STATES = (
     ProposalState("redige", _label("Rédigé", "Drafted")),
     ProposalState("adopte-assemblee", _label("Adopté par l'assemblée", "Adopted by the assembly")),
-    ProposalState("depose", _label("Déposé au Conseil de Paris", "Submitted to the Council")),
+    ProposalState(
+        "depose", _label("Déposé au Conseil de Paris", "Submitted to the Council"), sent=True
+    ),
     ProposalState("debattu", _label("Débattu en Conseil de Paris", "Debated by the Council")),
     ProposalState("adopte", _label("Adopté", "Adopted"), final=True, outcome="adopted"),
     ProposalState("rejete", _label("Rejeté", "Rejected"), final=True, outcome="rejected"),
@@ -307,7 +309,7 @@ def proposal_kinds() -> tuple[ProposalKind, ...]:
             states=(
                 ProposalState("redigee", _label("Rédigée", "Drafted")),
                 ProposalState("adoptee", _label("Adoptée par l'assemblée", "Adopted")),
-                ProposalState("posee", _label("Posée en Conseil de Paris", "Asked")),
+                ProposalState("posee", _label("Posée en Conseil de Paris", "Asked"), sent=True),
                 ProposalState(
                     "repondue", _label("Réponse de l'exécutif", "Answered"), True, "answered"
                 ),

@@ -215,7 +215,9 @@ def proposal_kinds() -> tuple[ProposalKind, ...]:
             states=(
                 ProposalState("elaboration", _label("En élaboration", "Being drafted")),
                 ProposalState("decide", _label("Décidé par l'assemblée", "Decided")),
-                ProposalState("transmis", _label("Transmis au conseil", "Sent to the council")),
+                ProposalState(
+                    "transmis", _label("Transmis au conseil", "Sent to the council"), sent=True
+                ),
                 ProposalState(
                     "referendum", _label("Soumis à référendum local", "Put to a local referendum")
                 ),

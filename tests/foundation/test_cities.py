@@ -124,3 +124,20 @@ def test_each_plugin_cites_its_sources(module: str) -> None:
     doc = importlib.import_module(module).__doc__ or ""
     assert "Sources:" in doc
     assert "[V]" in doc, "each fact is tagged with how sure it is"
+
+
+def test_each_kind_marks_the_state_in_which_the_act_reaches_its_addressee(
+    paris: CityConfig, poitiers: CityConfig, brussels: CityConfig
+) -> None:
+    sent = {
+        (config.profile.slug, kind.key): [s.key for s in kind.states if s.sent]
+        for config in (paris, poitiers, brussels)
+        for kind in config.proposal_kinds
+    }
+    assert sent == {
+        ("paris", "question"): ["posee"],
+        ("paris", "voeu"): ["depose"],
+        ("paris", "deliberation"): ["depose"],
+        ("poitiers", "plan-action"): ["transmis"],
+        ("brussels", "recommandation"): ["transmise"],
+    }

@@ -155,3 +155,16 @@ def test_rates_are_valid_exactly_when_positive(rate: Decimal) -> None:
     else:
         with pytest.raises(plugins.PluginError, match="field 'rate'"):
             plugins.load_city("testcity", plugins=[plugin])
+
+
+def test_only_one_state_may_be_marked_sent() -> None:
+    def two_sent(kinds: tuple[ProposalKind, ...]) -> tuple[ProposalKind, ...]:
+        first = kinds[1]
+        states = tuple(dataclasses.replace(s, sent=True) for s in first.states[:2])
+        return (kinds[0], dataclasses.replace(first, states=states + first.states[2:]), kinds[2])
+
+    message = load_error(proposal_kinds=two_sent)
+    assert message == (
+        "plugin 'broken', hook 'proposal_kinds': field '1.states': "
+        "only one state may be marked sent, not redige, adopte-assemblee, depose"
+    )
