@@ -165,6 +165,8 @@ STATES: dict[str, Texts] = {
     "not-carried-out": {"fr": "Non retenue (justifiée)", "en": "Not carried out (justified)",
                         "nl": "Niet weerhouden (gemotiveerd)"},
 }
+#: The states in which an act reaches its addressee: response deadlines run from them.
+SENT = ("submitted", "asked", "sent-to-council", "sent-to-executive")
 FINAL = {"adopted": "adopted", "rejected": "rejected", "withdrawn": "withdrawn",
          "answered": "answered", "carried-out": "adopted", "not-carried-out": "rejected"}
 
@@ -961,6 +963,9 @@ def proposal_kinds(city: CityAnswers) -> tuple[Call, ...]:
                     call("ProposalState", key=state, label=_label(city, STATES[state]),
                          final=True, outcome=FINAL[state])
                     if state in FINAL else
+                    call("ProposalState", key=state, label=_label(city, STATES[state]),
+                         sent=True)
+                    if state in SENT else
                     call("ProposalState", key=state, label=_label(city, STATES[state]))
                     for state in kind["states"]
                 ),
