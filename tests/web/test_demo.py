@@ -36,11 +36,14 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def sortition_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lifecycle tests' stand-in while the engine's distribution functions have not landed."""
+    """The lifecycle tests' quick stand-in for the engine's distribution.
+
+    These tests are about the demo's content, not fairness (the engine has its own
+    tests); exact LEXIMIN on every seat group would take minutes.
+    """
     for name in ("find_distribution", "round_distribution"):
-        if not hasattr(kleroterion.sortition, name):
-            monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                                raising=False)
+        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                            raising=False)
 
 
 def _query(url: str, work: Any) -> Any:
