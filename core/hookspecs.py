@@ -16,12 +16,13 @@ fails when it drifts, when a hook has no docstring, or when a hook has no test.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
     import click
+    import flask
     from kleroterion.city.types import (
         AccountabilityRules,
         Body,
@@ -124,6 +125,26 @@ def register_commands(cli: click.Group) -> None:
 
     Called once when the command line starts, for the plugins of every installed
     city and every extension; add commands with ``cli.add_command(...)``.
+    """
+
+
+@hookspec
+def register_blueprints(app: flask.Flask) -> None:
+    """Add pages or endpoints to a city's web application.
+
+    Called once by ``kleroterion.web.create_app`` after the core's blueprints are
+    registered; register yours with ``app.register_blueprint(...)``. Keep personal
+    data off public routes, as the core does.
+    """
+
+
+@hookspec
+def extra_template_vars(city: str) -> dict[str, Any] | None:
+    """Return variables to add to the context of every page the web app renders.
+
+    ``city`` is the slug of the instance's city. Called for each render; when two
+    plugins return the same name, the answer of the plugin called first wins (the
+    city's own plugin before extensions registered after it).
     """
 
 

@@ -57,7 +57,22 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     errors.init_app(app)
     public.init_app(app)
     api.init_app(app)
+    _init_plugins(app, loaded)
     return app
+
+
+def _init_plugins(app: Flask, city: City) -> None:
+    """Let the city's and the extensions' plugins add blueprints and template variables."""
+    city.hook.register_blueprints(app=app)
+
+    @app.context_processor
+    def plugin_template_vars() -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        # pluggy calls the last registered plugin first; apply in reverse so that
+        # the plugin called first (the city's, or a tryfirst one) wins on a clash.
+        for answer in reversed(city.hook.extra_template_vars(city=city.slug)):
+            merged.update(answer or {})
+        return merged
 
 
 __all__ = ["CITY_ENV", "INSTANCE_ENV", "MissingCity", "create_app"]
