@@ -14,6 +14,7 @@ relaxation is printed).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import random
 import secrets
@@ -27,8 +28,18 @@ import click
 from kleroterion.sortition import (
     ALGORITHMS,
     InfeasibleQuotas,
+    SeatGroupProblem,
+    draw_groups,
     find_distribution,
     round_distribution,
+)
+from kleroterion.sortition.grouped import (
+    choose_groups,
+    group_number,
+    is_grouped,
+    publish_groups,
+    read_grouped_respondents,
+    verify_groups,
 )
 from kleroterion.sortition.invitation import draw_invitations
 from kleroterion.sortition.io import (
@@ -225,6 +236,324 @@ def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, in
     return [(q, counts[(q.feature, q.value)]) for q in problem.quotas]
 
 
+class _Seats(click.ParamType[int | dict[str, int]]):
+    """``N`` (one draw) or ``GROUP=N,GROUP=N,...`` (the seats of each seat group)."""
+
+    name = "N|GROUP=N,..."
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | dict[str, int]:
+        if isinstance(value, int | dict):
+            return value
+        text = str(value).strip()
+        if "=" not in text:
+            try:
+                return int(text)
+            except ValueError:
+                self.fail(f"{value!r} is not an integer nor GROUP=N,...", param, ctx)
+        seats: dict[str, int] = {}
+        for part in text.split(","):
+            key, _, count = part.partition("=")
+            key = key.strip()
+            try:
+                seats[key] = int(count)
+            except ValueError:
+                self.fail(f"{part.strip()!r}: expected GROUP=N with N an integer", param, ctx)
+            if not key or seats[key] < 1:
+                self.fail(f"{part.strip()!r}: expected GROUP=N with N ≥ 1", param, ctx)
+        return seats
+
+
+SEATS = _Seats()
+
+
+def _infeasible(error: InfeasibleQuotas, group: str | None = None) -> NoReturn:
+    lines = [str(change) for change in error.changes]
+    where = f" of the seat group {group!r}" if group is not None else ""
+    click.echo(f"Error: the quotas{where} cannot all be met.", err=True)
+    if lines:
+        click.echo("The smallest change that makes them feasible:", err=True)
+        for line in lines:
+            click.echo(f"  {line}", err=True)
+    else:
+        click.echo(f"  {error}", err=True)
+    raise SystemExit(EXIT_INFEASIBLE)
+
+
+def _group_specs(
+    quotas: Path | None,
+    seats: int | dict[str, int] | None,
+    city: str | None,
+) -> tuple[dict[str, tuple[tuple[Quota, ...], int]], str, bool, bool, str]:
+    """Each seat group's (quotas, seats), the algorithm, joint_draw, the household rule,
+    and where the quotas come from."""
+    if isinstance(seats, int):
+        _fail("--seats with --group-column gives each group's seats: GROUP=N,GROUP=N,...")
+    file_groups: dict[str, tuple[Quota, ...]] = {}
+    if quotas is not None:
+        by_group = read_quotas(quotas).by_group()
+        if None in by_group:
+            _fail(
+                f"--group-column: {quotas} has rows without a group; every row needs one"
+                if len(by_group) > 1
+                else f"--group-column: {quotas} has no group column naming the seat groups"
+            )
+        file_groups = {g: q for g, q in by_group.items() if g is not None}
+    seat_counts = dict(seats or {})
+    specs: dict[str, tuple[tuple[Quota, ...], int]] = {}
+    if city is not None:
+        composition = _city_composition(city)
+        accepted = [g.key for g in composition.seat_groups]
+        for key in [*file_groups, *seat_counts]:
+            if key not in accepted:
+                where = f"{quotas}" if key in file_groups else "--seats"
+                _fail(
+                    f"{where}: {key!r} is not a seat group of {city}; accepted: "
+                    f"{', '.join(accepted)}"
+                )
+        from kleroterion.city.quotas import group_quotas
+
+        for seat_group in composition.seat_groups:
+            # Other seats than the city's: its quotas are derived again for that count.
+            resized = dataclasses.replace(
+                seat_group, seats=seat_counts.get(seat_group.key, seat_group.seats)
+            )
+            specs[seat_group.key] = (
+                file_groups.get(seat_group.key, group_quotas(composition, resized)),
+                resized.seats,
+            )
+        return (
+            specs,
+            composition.selection_algorithm,
+            composition.joint_draw,
+            composition.one_per_household,
+            str(quotas or f"the quotas of {city}"),
+        )
+    if quotas is None:
+        _fail("--quotas with a group column is required (or --city to take a city's groups)")
+    missing = [g for g in file_groups if g not in seat_counts]
+    if missing:
+        _fail(
+            f"--seats: no seats for the group(s) {', '.join(missing)} of {quotas}; "
+            "give GROUP=N for each"
+        )
+    for key in seat_counts:
+        if key not in file_groups:
+            _fail(
+                f"--seats: {key!r} is not a group of {quotas}; accepted: {', '.join(file_groups)}"
+            )
+    specs = {key: (q, seat_counts[key]) for key, q in file_groups.items()}
+    return specs, "leximin", False, False, str(quotas)
+
+
+def _city_composition(city: str) -> Any:
+    from kleroterion import plugins
+
+    try:
+        loaded = plugins.load_city(city)
+    except (plugins.UnknownCity, plugins.PluginError) as error:
+        _fail(f"--city {city}: {error}")
+    return loaded.config.composition
+
+
+def _select_groups(
+    *,
+    respondents: Path,
+    quotas: Path | None,
+    seats: int | dict[str, int] | None,
+    city: str | None,
+    group_column: str,
+    joint: bool | None,
+    algorithm: str | None,
+    household_columns: list[str],
+    id_column: str | None,
+    seed: int | None,
+    output_format: str,
+    out: Path | None,
+    time_limit: float | None,
+    lottery_size: int,
+    number: int | None,
+) -> None:
+    """``select --group-column``: every seat group drawn in one run (see ``select``)."""
+    try:
+        specs, city_algorithm, city_joint, one_per_household, _ = _group_specs(quotas, seats, city)
+        pools = read_grouped_respondents(
+            respondents,
+            group_column,
+            {key: q for key, (q, _) in specs.items()},
+            id_column=id_column,
+            household=household_columns,
+        )
+        problems: dict[str, Problem] = {}
+        for key, (group_quota_list, group_seats) in specs.items():
+            try:
+                problems[key] = make_problem(
+                    pools[key], group_quota_list, group_seats, respondents_path=respondents
+                )
+            except InputError as error:
+                _fail(f"seat group {key!r}: {error}")
+    except InputError as error:
+        _fail(error)
+    algorithm = algorithm or (city_algorithm if city_algorithm in ALGORITHMS else "leximin")
+    joint = city_joint if joint is None else joint
+    if city is not None and one_per_household and not household_columns:
+        click.echo(
+            f"Note: {city} selects at most one person per household; "
+            "give the address columns with --household.",
+            err=True,
+        )
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        _fail(f"--out {out}: already exists and is not an empty folder; choose a new folder")
+
+    seed = _new_seed() if seed is None else seed
+    groups = [SeatGroupProblem(key, problem) for key, problem in problems.items()]
+    distributions: dict[str, Distribution] = {}
+    if joint:
+        try:
+            distributions = dict(
+                draw_groups(
+                    groups, joint=True, algorithm=algorithm, time_limit=time_limit, seed=seed
+                )
+            )
+        except InfeasibleQuotas as error:
+            _infeasible(error)
+    else:
+        for seat_group in groups:
+            # One group at a time, so that infeasible quotas name their group.
+            try:
+                distributions.update(
+                    draw_groups(
+                        [seat_group],
+                        joint=False,
+                        algorithm=algorithm,
+                        time_limit=time_limit,
+                        seed=seed,
+                    )
+                )
+            except InfeasibleQuotas as error:
+                _infeasible(error, seat_group.key)
+
+    panels: dict[str, list[int] | None] = {key: None for key in problems}
+    panel_numbers: dict[str, int] = {}
+    lottery: dict[str, Any] | None = None
+    if out is not None or number is not None:
+        rounded = {key: round_distribution(distributions[key], m=lottery_size) for key in problems}
+        if out is not None:
+            try:
+                manifest = publish_groups(
+                    out,
+                    problems,
+                    distributions,
+                    joint=joint,
+                    seed=seed,
+                    m=lottery_size,
+                    time_limit=time_limit,
+                )
+                if number is not None:
+                    choose_groups(out, number)
+            except (LotteryError, OSError) as error:
+                _fail(f"--out {out}: {error}")
+            lottery = {"dir": str(out), "list_digest": manifest["list_digest"], "m": lottery_size}
+        else:
+            lottery = {"m": lottery_size}
+        if number is not None:
+            lottery["number"] = number
+            for key in problems:
+                panel_numbers[key] = group_number(number, key) % lottery_size
+                panels[key] = list(rounded[key][panel_numbers[key]])
+    else:
+        for key in problems:
+            # Each group's panel from its own stream of the one seed.
+            weights = distributions[key].weights
+            index = random.Random(f"{seed}:{key}").choices(range(len(weights)), weights)[0]
+            panels[key] = list(distributions[key].panels[index])
+
+    drawn = all(p is not None for p in panels.values())
+    union = [
+        pid
+        for key, problem in problems.items()
+        for pid in panel_ids(problem.pool, panels[key] or [])
+    ]
+    if output_format == "json":
+        result = {
+            "joint": joint,
+            "seed": seed,
+            "algorithm": algorithm,
+            "seats": sum(p.seats for p in problems.values()),
+            "respondents": sum(len(p.pool) for p in problems.values()),
+            "groups": {
+                key: {
+                    "algorithm": distributions[key].algorithm,
+                    "seats": problem.seats,
+                    "respondents": len(problem.pool),
+                    "optimal": distributions[key].optimal,
+                    "min_probability": distributions[key].min_probability,
+                    "max_probability": max(distributions[key].probabilities, default=0.0),
+                    "panel": (
+                        panel_ids(problem.pool, panel)
+                        if (panel := panels[key]) is not None
+                        else None
+                    ),
+                    "panel_number": panel_numbers.get(key),
+                    "probabilities": dict(
+                        zip(problem.pool.ids, distributions[key].probabilities, strict=True)
+                    ),
+                }
+                for key, problem in problems.items()
+            },
+            "panel": union if drawn else None,
+            "lottery": lottery,
+        }
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+
+    how = "one joint draw" if joint else "one draw per group"
+    click.echo(f"Seat groups: {len(problems)}, {how}; algorithm {algorithm} (seed {seed})")
+    for key, problem in problems.items():
+        distribution = distributions[key]
+        click.echo(
+            f"Group {key}: {problem.seats} seats from {len(problem.pool)} respondents; "
+            f"selection probability min {distribution.min_probability:.4f}, "
+            f"max {max(distribution.probabilities, default=0.0):.4f}"
+            + ("" if distribution.optimal else " (not proven optimal: time limit)")
+        )
+        panel = panels[key]
+        if panel is None:
+            continue
+        if key in panel_numbers:
+            click.echo(
+                f"  Panel {panel_numbers[key]} = SHA-256('{number}:{key}') mod {lottery_size}: "
+                f"{', '.join(panel_ids(problem.pool, panel))}"
+            )
+        else:
+            click.echo(f"  Panel (seed {seed}): {', '.join(panel_ids(problem.pool, panel))}")
+        _echo_composition(problem, panel, indent="    ")
+    if drawn:
+        click.echo(f"Whole panel: {len(union)} seats: {', '.join(union)}")
+    if out is not None and lottery is not None:
+        click.echo(f"Grouped lottery published in {out} ({lottery_size} numbered panels a group).")
+        click.echo(f"  Digest to publish before the draw: {lottery['list_digest']}")
+        if number is None:
+            click.echo(f"  Then record the public number:    kleroterion draw {out} --number N")
+        click.echo(
+            f"  Anyone can check it:              kleroterion verify {out} "
+            f"--digest {lottery['list_digest']}"
+        )
+
+
+def _echo_composition(problem: Problem, panel: Sequence[int], indent: str = "  ") -> None:
+    click.echo(f"{indent[:-2]}Composition against the quotas:")
+    rows = _composition(problem, panel)
+    width = max((len(f"{q.feature}/{q.value}") for q, _ in rows), default=0)
+    for quota, count in rows:
+        mark = "" if quota.min <= count <= quota.max else "  OUT OF BOUNDS"
+        label = f"{quota.feature}/{quota.value}"
+        click.echo(
+            f"{indent}{label:<{width}}  {count:>4}  (min {quota.min}, max {quota.max}){mark}"
+        )
+
+
 @click.command("select")
 @click.option(
     "--respondents",
@@ -243,9 +572,11 @@ def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, in
 )
 @click.option(
     "--seats",
-    type=int,
+    type=SEATS,
     default=None,
-    help="Seats to fill. Required unless --city gives them.",
+    help="Seats to fill. Required unless --city gives them. With --group-column, the "
+    "seats of each group as GROUP=N,GROUP=N,... (e.g. roll=80,non-eu=15,young=5): "
+    "required for every group without --city, overriding the city's otherwise.",
 )
 @click.option(
     "--city",
@@ -260,6 +591,22 @@ def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, in
     metavar="KEY",
     help="Seat group to draw: a city's seat group with --city, or the rows of one "
     "group of a quotas file that has a group column.",
+)
+@click.option(
+    "--group-column",
+    default=None,
+    metavar="COLUMN",
+    help="Draw every seat group in one run: the respondents' column naming each one's "
+    "seat group. The groups are the city's (--city) or those of the quotas file's group "
+    "column; each is filled from its own respondents under its own quotas and seats.",
+)
+@click.option(
+    "--joint/--separate",
+    "joint",
+    default=None,
+    help="With --group-column: one joint draw over all the groups (maximising the lowest "
+    "chance across every group at once) or one separate draw per group. Default: the "
+    "city's choice (joint_draw), separate without --city.",
 )
 @click.option(
     "--algorithm",
@@ -323,9 +670,11 @@ def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, in
 def select_command(
     respondents: Path,
     quotas: Path | None,
-    seats: int | None,
+    seats: int | dict[str, int] | None,
     city: str | None,
     group: str | None,
+    group_column: str | None,
+    joint: bool | None,
     algorithm: str | None,
     household: str | None,
     id_column: str | None,
@@ -351,8 +700,44 @@ def select_command(
     With --format json, "panel" is null until a public number is given.
     Quotas that cannot all be met end with exit code 3 and the smallest relaxation,
     one line per quota to change.
+
+    \b
+    Seat groups in one run (--group-column COLUMN, no --group):
+      kleroterion select --city paris --respondents r.csv --group-column seat_group
+      kleroterion select --respondents r.csv --quotas q.csv --group-column seat_group
+          --seats roll=80,non-eu=15,young=5 [--joint]
+    every group is drawn from the rows whose COLUMN names it, with its own quotas
+    (the city's, or the rows of the quotas file's group column) and seats. With
+    --out DIR, one lottery folder per group under DIR and a top manifest whose
+    list_digest is the one to publish; one public number N picks every group's
+    panel: the one numbered SHA-256("N:GROUP") mod m in GROUP/panels.csv.
     """
     household_columns = [c.strip() for c in household.split(",")] if household else []
+    if group_column is not None:
+        if group is not None:
+            _fail("--group draws one seat group, --group-column all of them: give one")
+        _select_groups(
+            respondents=respondents,
+            quotas=quotas,
+            seats=seats,
+            city=city,
+            group_column=group_column,
+            joint=joint,
+            algorithm=algorithm,
+            household_columns=household_columns,
+            id_column=id_column,
+            seed=seed,
+            output_format=output_format,
+            out=out,
+            time_limit=time_limit,
+            lottery_size=lottery_size,
+            number=number,
+        )
+        return
+    if isinstance(seats, dict):
+        _fail("--seats GROUP=N,... gives the seats of seat groups: it needs --group-column")
+    if joint is not None:
+        _fail("--joint/--separate apply to seat groups: they need --group-column")
     try:
         if city is not None:
             city_quotas, city_seats, city_algorithm, one_per_household = _city_quotas(city, group)
@@ -392,15 +777,7 @@ def select_command(
                 problem, algorithm, time_limit=time_limit, progress=progress, seed=seed
             )
     except InfeasibleQuotas as error:
-        lines = [str(change) for change in error.changes]
-        click.echo("Error: the quotas cannot all be met.", err=True)
-        if lines:
-            click.echo("The smallest change that makes them feasible:", err=True)
-            for line in lines:
-                click.echo(f"  {line}", err=True)
-        else:
-            click.echo(f"  {error}", err=True)
-        raise SystemExit(EXIT_INFEASIBLE) from None
+        _infeasible(error)
 
     panel: list[int] | None = None
     lottery: dict[str, Any] | None = None
@@ -462,13 +839,7 @@ def select_command(
             else f"drawn from the distribution with seed {seed}"
         )
         click.echo(f"Panel ({how}): {', '.join(panel_ids(pool, panel))}")
-        click.echo("Composition against the quotas:")
-        rows = _composition(problem, panel)
-        width = max((len(f"{q.feature}/{q.value}") for q, _ in rows), default=0)
-        for quota, count in rows:
-            mark = "" if quota.min <= count <= quota.max else "  OUT OF BOUNDS"
-            label = f"{quota.feature}/{quota.value}"
-            click.echo(f"  {label:<{width}}  {count:>4}  (min {quota.min}, max {quota.max}){mark}")
+        _echo_composition(problem, panel)
     if lottery is not None and out is not None:
         click.echo(f"Lottery published in {out} ({lottery_size} numbered panels).")
         click.echo(f"  Digest to publish before the draw: {lottery['list_digest']}")
@@ -499,7 +870,14 @@ def draw_command(directory: Path, number: int, output_format: str) -> None:
     from 0: with m = 1000, the last three digits of NUMBER). Refused if the panel
     list no longer matches its published digest, or if another number is already
     recorded.
+
+    For a grouped lottery (select --group-column --out DIR), the one number picks
+    every group's panel: the one numbered SHA-256("NUMBER:GROUP") mod m in
+    DIRECTORY/GROUP/panels.csv; nothing is recorded unless every group can be drawn.
     """
+    if is_grouped(directory):
+        _draw_groups(directory, number, output_format)
+        return
     try:
         lottery = choose(directory, number)
     except LotteryError as error:
@@ -513,6 +891,38 @@ def draw_command(directory: Path, number: int, output_format: str) -> None:
         return
     click.echo(f"Number {number} mod {lottery.m} = panel {drawn['panel_number']}:")
     click.echo(f"  {', '.join(drawn['panel'])}")
+
+
+def _draw_groups(directory: Path, number: int, output_format: str) -> None:
+    try:
+        manifest = choose_groups(directory, number)
+    except LotteryError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(f"{directory}: {error.strerror}")
+    drawn = manifest["draw"]
+    union = [pid for group in drawn["groups"].values() for pid in group["panel"]]
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "number": number,
+                    "m": manifest["m"],
+                    "list_digest": manifest["list_digest"],
+                    "groups": drawn["groups"],
+                    "panel": union,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    m = manifest["m"]
+    for key, group in drawn["groups"].items():
+        click.echo(
+            f"Group {key}: SHA-256('{number}:{key}') mod {m} = panel {group['panel_number']}:"
+        )
+        click.echo(f"  {', '.join(group['panel'])}")
+    click.echo(f"Whole panel: {len(union)} seats.")
 
 
 @click.command("verify")
@@ -531,9 +941,14 @@ def verify_command(directory: Path, digest: str | None, output_format: str) -> N
     published respondents and quotas with the recorded seed, compares the numbered
     panels and the probabilities, and checks that the chosen panel is NUMBER mod m.
     Exit code 0 when everything matches, 1 otherwise.
+
+    A grouped lottery is checked group by group (a joint draw is re-run jointly),
+    with its top manifest and the rule deriving each group's panel from the one
+    public number; each difference names GROUP/FILE and the panel or id.
     """
+    check = verify_groups if is_grouped(directory) else verify
     with _progress("re-running the draw") as progress:
-        report = verify(directory, digest=digest, progress=progress)
+        report = check(directory, digest=digest, progress=progress)
     if output_format == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -141,6 +141,7 @@ def publish(
     m: int = 1000,
     time_limit: float | None = None,
     panels: Sequence[Sequence[int]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Lottery:
     """Write the lottery folder ``directory`` for ``distribution`` (computed with ``seed``).
 
@@ -150,6 +151,7 @@ def publish(
     an error leaves no half-written folder. The pool's features must be those of
     the quotas, in the quotas' order (as :func:`~kleroterion.sortition.io.read_respondents`
     gives them), so that re-reading the published files gives the same problem.
+    ``extra`` adds keys to the manifest (a seat group's key, whether its draw was joint).
     """
     directory = Path(directory)
     pool = problem.pool
@@ -223,6 +225,7 @@ def publish(
             "files": digests,
             "published_at": _now(),
             "draw": None,
+            **(extra or {}),
         }
         _write_json(temporary / MANIFEST, manifest)
         if directory.exists():
@@ -269,6 +272,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:
+    return _read_manifest_any(directory, FORMAT)
+
+
+def _read_manifest_any(directory: Path, expected: str | None) -> dict[str, Any]:
+    """The manifest of ``directory``, of format ``expected`` (``None``: a single lottery's)."""
+    expected = expected or FORMAT
     path = directory / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -276,8 +285,8 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         raise LotteryError(f"{path}: cannot be read ({error.strerror})") from None
     except ValueError as error:
         raise LotteryError(f"{path}: is not valid JSON ({error})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise LotteryError(f"{path}: not a kleroterion lottery manifest (format {FORMAT!r})")
+    if not isinstance(data, dict) or data.get("format") != expected:
+        raise LotteryError(f"{path}: not a kleroterion lottery manifest (format {expected!r})")
     return data
 
 
@@ -401,8 +410,12 @@ def verify(
     *,
     digest: str | None = None,
     progress: Callable[[str, float], None] | None = None,
+    recompute: Callable[[Problem], Distribution] | None = None,
 ) -> VerifyReport:
     """Re-derive a published lottery and report every difference.
+
+    ``recompute`` replaces the re-run of the algorithm on the published problem: a
+    grouped lottery drawn jointly passes each group's marginal of the joint re-run.
 
     Checks that every file's SHA-256 matches the manifest, that ``list_digest`` is the
     digest of ``panels.csv`` (and equals ``digest``, the one published before the
@@ -473,23 +486,30 @@ def verify(
                 )
 
     # 3. Re-run the draw from the published inputs.
-    try:
-        quotas = read_quotas(directory / QUOTAS)
-        household = (HOUSEHOLD_COLUMN,) if manifest.get("households") else ()
-        pool = read_respondents(
-            directory / RESPONDENTS, quotas, id_column="id", household=household
+    if manifest.get("joint") and recompute is None:
+        report.differ(
+            MANIFEST,
+            "joint",
+            "this seat group was drawn jointly with others: verify the parent folder",
         )
+        return report
+    try:
+        problem = read_problem(directory, manifest)
     except InputError as error:
         report.differ((error.path and Path(error.path).name) or "", "input", str(error))
         return report
-    problem = Problem(pool=pool, quotas=quotas.quotas, seats=seats)
+    pool = problem.pool
     try:
-        distribution = find_distribution(
-            problem,
-            manifest["algorithm"],
-            time_limit=manifest.get("time_limit"),
-            progress=progress,
-            seed=manifest.get("seed"),
+        distribution = (
+            recompute(problem)
+            if recompute is not None
+            else find_distribution(
+                problem,
+                manifest["algorithm"],
+                time_limit=manifest.get("time_limit"),
+                progress=progress,
+                seed=manifest.get("seed"),
+            )
         )
         recomputed = [sorted(panel) for panel in round_distribution(distribution, m=m)]
     except Exception as error:  # any failure of the re-run is a finding, not a crash
@@ -531,6 +551,14 @@ def verify(
     # 5. The draw.
     _check_draw(manifest, report, published, m)
     return report
+
+
+def read_problem(directory: Path, manifest: dict[str, Any]) -> Problem:
+    """The problem a lottery folder publishes: its respondents, quotas and seats."""
+    quotas = read_quotas(directory / QUOTAS)
+    household = (HOUSEHOLD_COLUMN,) if manifest.get("households") else ()
+    pool = read_respondents(directory / RESPONDENTS, quotas, id_column="id", household=household)
+    return Problem(pool=pool, quotas=quotas.quotas, seats=int(manifest["seats"]))
 
 
 def _check_probabilities(
