@@ -3,8 +3,11 @@
 The whole pipeline from a terminal: letters from a registry (``invite``), the panel
 draw under quotas with its published lottery (``select``), the public number
 recorded afterwards (``draw``), and anyone's check of a published lottery
-(``verify``). Every bad input ends in one line on stderr naming the file, line,
-column and value, a non-zero exit and no output file; never a traceback.
+(``verify``). ``select --group-column`` draws every seat group of a city (or
+of a quotas file's group column) in one run, separately or jointly, and publishes a
+grouped lottery that ``draw`` and ``verify`` handle too. Every bad input ends in
+one line on stderr naming the file, line, column and value, a non-zero exit and no
+output file; never a traceback.
 
 Exit codes: 0 success; 1 bad input or a lottery that does not verify; 2 misuse of
 the command line (click's own); 3 quotas that cannot be met (the smallest

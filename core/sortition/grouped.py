@@ -26,6 +26,14 @@ is known, so nobody can choose panels after the fact; SHA-256 gives every group 
 own uniformly spread index from the one public number, so no group's choice is tied
 to another's by the order the rounding happens to list panels in (as ``N mod m`` for
 every group would do); and anyone can recompute H with ``printf 'N:G' | sha256sum``.
+
+A joint draw publishes, per group, the marginal of the joint distribution that
+:func:`~kleroterion.sortition.draw_groups` returns; each group's panel is then chosen
+from its own list. Every respondent keeps the selection probability of the joint
+optimum (within the rounding's k/m), and every group's panel meets its quotas and
+seats; what is not kept is the correlation between groups, which only matters for
+quotas shared across groups (the command line sets none). Verifying a joint
+lottery re-runs the joint draw from every group's published files.
 """
 
 from __future__ import annotations
@@ -274,7 +282,9 @@ def choose_groups(directory: Path, number: int) -> dict[str, Any]:
         raise LotteryError(f"the public number must be an integer ≥ 0, not {number!r}")
     manifest = _read_manifest_any(directory, GROUPED_FORMAT)
     previous = manifest.get("draw")
-    if previous is not None and previous.get("number") != number:
+    if previous is not None and previous.get("number") == number:
+        return manifest  # the same number again changes nothing
+    if previous is not None:
         raise LotteryError(
             f"{directory / MANIFEST}: the number {previous.get('number')} is already recorded; "
             "a lottery is drawn once"

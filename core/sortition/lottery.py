@@ -29,6 +29,10 @@ A lottery folder holds:
 **The rule**: given the public number N (an integer ≥ 0), the panel drawn is the
 one numbered ``N mod m`` in ``panels.csv`` (0-based: with m = 1000, the last three
 digits of N).
+
+A seat-grouped draw is published as one such folder per group under a top-level
+manifest, with its own rule for the one public number: see
+:mod:`kleroterion.sortition.grouped`.
 """
 
 from __future__ import annotations
