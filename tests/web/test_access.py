@@ -3,17 +3,24 @@
 ``ACCESS`` declares the least role each endpoint needs; a route missing from it
 fails the first test, so nobody adds a page without saying who may see it. The walk
 requests every route as anonymous, read-only, secretariat and administrator and
-checks the answer against the declaration. Logging in needs the User model (#4):
-until it lands, the walks of the logged-in roles skip with that reason.
+checks the answer against the declaration. A GET that is allowed must answer 200;
+another method (a form's POST, sent with a valid CSRF token and no fields) must
+not be refused (it may re-render the form with its messages).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.models import User
+from kleroterion.services import users
+from kleroterion.web.database import database_url
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from .conftest import CITIES
@@ -42,10 +49,30 @@ ACCESS: dict[str, str] = {
     "api.indemnity": "public",
     "api.accountability": "public",
     "api.openapi": "public",
+    "records.draw_page": "public",
+    "records.proposals_page": "public",
+    "records.proposal_page": "public",
+    "records.follow_up_page": "public",
+    "records.follow_up_item": "public",
+    "records.follow_up_report": "public",
+    "auth.login": "public",
+    "auth.logout": "public",  # harmless when nobody is logged in
+    "backoffice.dashboard": "read-only",
 }
 
+#: Endpoints after which the walk must log in again.
+LOGS_OUT = {"auth.logout"}
+
+PASSWORD = "a long enough password"
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
 #: Values for the URL variables of the routes, so that every route can be built.
-SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation"}
+SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
+                 "fmt": "md"}
+
+#: Routes of one record of the database: without that record (an empty database) they
+#: answer 404, which the walk accepts for anonymous visitors.
+NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:
@@ -56,10 +83,36 @@ def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:
             yield rule, adapter.build(rule.endpoint, values)
 
 
+def csrf_token(client: FlaskClient, url: str = "/admin/login") -> str:
+    """The CSRF token of the client's session, read from a page with a form."""
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
+    found = _TOKEN.search(page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def add_user(app: Flask, role: str) -> str:
+    """Migrate the app's database if needed and add an account with ``role``; its name."""
+    upgrade(database_url(app))
+    username = f"{role}-user"
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            users.create_user(session, username, PASSWORD, role)
+    engine.dispose()
+    return username
+
+
 def log_in(client: FlaskClient, role: str) -> None:
+    """Log the client in with a fresh account of ``role`` (nothing for anonymous)."""
     if role == "anonymous":
         return
-    pytest.skip(f"logging in as {role} needs the User model and login form (#4)")
+    assert client.application is not None
+    username = add_user(client.application, role)
+    response = client.post("/admin/login", data={
+        "csrf_token": csrf_token(client), "username": username, "password": PASSWORD,
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("city", CITIES)
@@ -73,14 +126,23 @@ def test_every_route_declares_who_may_reach_it(app: Flask) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_walk_every_route_as(role: str, client: FlaskClient, app: Flask) -> None:
     log_in(client, role)
+    token = csrf_token(client, "/admin/" if role != "anonymous" else "/admin/login")
     for rule, url in _urls(app):
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            with client.open(url, method=method) as response:
+            data = None if method == "GET" else {"csrf_token": token}
+            with client.open(url, method=method, data=data) as response:
                 allowed = ROLE_LEVEL[role] >= LEVEL[ACCESS[rule.endpoint]]
-                if allowed:
-                    assert response.status_code == 200, (role, method, url)
+                refused = response.status_code in (401, 403) or (
+                    response.status_code == 302 and "/login" in response.location
+                )
+                if allowed and method == "GET":
+                    expected = {200, 404} if rule.endpoint in NEEDS_A_RECORD else {200}
+                    assert response.status_code in expected, (role, method, url)
+                elif allowed:
+                    assert not refused and response.status_code < 500, (
+                        role, method, url, response.status_code)
                 else:
-                    refused = response.status_code in (401, 403) or (
-                        response.status_code == 302 and "/login" in response.location
-                    )
                     assert refused, (role, method, url, response.status_code)
+            if rule.endpoint in LOGS_OUT and role != "anonymous":
+                log_in(client, role)
+                token = csrf_token(client, "/admin/")
