@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask
 from kleroterion.plugins import City, load_city
-from kleroterion.web import api, auth, backoffice, database, errors, i18n, public, security
+from kleroterion.web import api, auth, backoffice, database, errors, i18n, public, records, security
 from kleroterion.web.context import CITY_KEY
 
 CITY_ENV = "KLEROTERION_CITY"
@@ -56,6 +56,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     i18n.init_app(app)
     errors.init_app(app)
     public.init_app(app)
+    records.init_app(app)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)

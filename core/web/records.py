@@ -1,0 +1,315 @@
+"""The public record of the current mandate: its panel draws, its acts and their follow-up.
+
+Read from the database through the services, never a person: draws show their
+published digests and public number (no candidate), acts their timeline of
+transitions, adopted acts their journey from proposal to decision to commitments
+and milestones, with deadlines and overdue marks, and the yearly follow-up report
+(Markdown or CSV) to download. The views build plain dataclasses (``Step``,
+``Journey``) that the pages and the JSON API share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, Response, abort, render_template
+from kleroterion.city.types import CityConfig, Localized, ProposalKind
+from kleroterion.models import Draw, Mandate, Proposal
+from kleroterion.services import followup, panel, proposals
+from kleroterion.services.errors import ServiceError
+from kleroterion.web.context import current_city, current_config
+from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.public import today
+
+bp = Blueprint("records", __name__)
+
+REPORT_FORMATS = {"md": ("markdown", "text/markdown"), "csv": ("csv", "text/csv")}
+
+
+# -- draws ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    """A panel draw as published: what anyone needs to check it, and no candidate."""
+
+    id: int
+    seat_group: str
+    group_label: Localized
+    algorithm: str
+    seats: int
+    respondents: int
+    min_probability: float | None
+    respondents_digest: str
+    quotas_digest: str | None
+    list_digest: str | None
+    public_number: str | None
+    number: int | None
+    panel_index: int | None
+    panels: int | None
+    final: bool
+
+
+def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
+    """The mandate's panel draws (not replacements), in the order they were made."""
+    labels = {group.key: group.label for group in config.composition.seat_groups}
+    found: list[DrawRecord] = []
+    rows: list[Draw] = panel.draws(db_session(), mandate.id)
+    for row in rows:
+        if row.kind != "panel":
+            continue
+        inputs = row.inputs or {}
+        number = inputs.get("number")
+        stratified = row.panels_digest is not None
+        key = row.seat_group or ""
+        found.append(DrawRecord(
+            id=row.id,
+            seat_group=key,
+            group_label=labels.get(key, {"en": key}),
+            algorithm=row.algorithm,
+            seats=row.seats,
+            respondents=int(inputs.get("respondents", len(row.entries))),
+            min_probability=min((e.probability for e in row.entries), default=None),
+            respondents_digest=str(inputs.get("respondents_digest", "")),
+            quotas_digest=inputs.get("quotas_digest"),
+            list_digest=row.panels_digest,
+            public_number=row.public_number,
+            number=number if isinstance(number, int) else None,
+            panel_index=(number % panel.LOTTERY_SIZE
+                         if stratified and isinstance(number, int) else None),
+            panels=panel.LOTTERY_SIZE if stratified else None,
+            final=row.final,
+        ))
+    return found
+
+
+# -- proposals ------------------------------------------------------------------------
+
+
+def _kind(config: CityConfig, key: str) -> ProposalKind | None:
+    try:
+        return config.proposal_kind(key)
+    except KeyError:
+        return None
+
+
+def _state_label(kind: ProposalKind | None, key: str) -> Localized:
+    if kind is not None:
+        for state in kind.states:
+            if state.key == key:
+                return state.label
+    return {"en": key}
+
+
+def _outcome(kind: ProposalKind | None, key: str) -> str:
+    if kind is not None:
+        for state in kind.states:
+            if state.key == key:
+                return state.outcome
+    return ""
+
+
+def _proposal(ident: int) -> tuple[Mandate, Proposal]:
+    """The current mandate's proposal ``ident``, or a 404 page."""
+    mandate = current_mandate()
+    if mandate is None:
+        abort(404)
+    proposal = db_session().get(Proposal, ident)
+    if proposal is None or proposal.mandate_id != mandate.id:
+        abort(404)
+    return mandate, proposal
+
+
+# -- follow-up --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One dated event of an adopted act's journey."""
+
+    on: dt.date
+    what: str  # proposed | moved | response_due | answered | committed | commitment_due
+    #            | milestone_due | milestone_done
+    title: str = ""
+    state: Localized | None = None
+    actor: str = ""
+    reason: str = ""
+    label: Localized | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: int
+    title: str
+    department: str
+    status: str
+    progress: int
+    due_on: dt.date | None
+    overdue: bool
+    milestones_done: int
+    milestones: int
+
+
+@dataclass(frozen=True)
+class Journey:
+    """An adopted act from proposal to decision, responses, commitments and milestones."""
+
+    id: int
+    kind: str
+    kind_label: Localized
+    title: str
+    state: str
+    state_label: Localized
+    steps: list[Step] = field(default_factory=list)
+    commitments: list[CommitmentView] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for step in self.steps if step.overdue)
+
+
+def adopted(config: CityConfig, mandate: Mandate) -> list[Proposal]:
+    """The mandate's acts whose state's outcome is "adopted"."""
+    return [p for p in proposals.list_proposals(db_session(), mandate.id)
+            if _outcome(_kind(config, p.kind), p.state) == "adopted"]
+
+
+def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
+    """The chronological story of one act, with what is late on ``on``."""
+    kind = _kind(config, proposal.kind)
+    steps = [Step(proposal.created_on, "proposed", title=proposal.title,
+                  state=_state_label(kind, kind.initial if kind else ""))]
+    for move in proposal.transitions:
+        steps.append(Step(move.on, "moved", state=_state_label(kind, move.target),
+                          actor=move.actor, reason=move.reason))
+    rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
+    for deadline in followup.deadlines(db_session(), proposal.id):
+        label = rules.get(deadline.key, {"en": deadline.label})
+        steps.append(Step(deadline.due_on, "response_due", actor=deadline.by, label=label,
+                          overdue=deadline.overdue(on)))
+        if deadline.answered_on is not None:
+            steps.append(Step(deadline.answered_on, "answered", actor=deadline.by, label=label))
+    commitments: list[CommitmentView] = []
+    for commitment in proposal.commitments:
+        closed = commitment.status in followup.CLOSED
+        late = (not closed and commitment.due_on is not None and on > commitment.due_on)
+        steps.append(Step(commitment.created_on, "committed", title=commitment.title,
+                          actor=commitment.department))
+        if commitment.due_on is not None:
+            steps.append(Step(commitment.due_on, "commitment_due", title=commitment.title,
+                              overdue=late))
+        for milestone in commitment.milestones:
+            steps.append(Step(milestone.due_on, "milestone_due", title=milestone.title,
+                              overdue=(not closed and milestone.done_on is None
+                                       and on > milestone.due_on)))
+            if milestone.done_on is not None:
+                steps.append(Step(milestone.done_on, "milestone_done", title=milestone.title))
+        commitments.append(CommitmentView(
+            id=commitment.id, title=commitment.title, department=commitment.department,
+            status=commitment.status, progress=max(0, min(100, commitment.progress)),
+            due_on=commitment.due_on, overdue=late,
+            milestones_done=sum(1 for m in commitment.milestones if m.done_on is not None),
+            milestones=len(commitment.milestones)))
+    order = ("proposed", "moved", "committed", "response_due", "answered", "milestone_due",
+             "milestone_done", "commitment_due")
+    steps.sort(key=lambda step: (step.on, order.index(step.what)))
+    return Journey(
+        id=proposal.id, kind=proposal.kind,
+        kind_label=kind.label if kind is not None else {"en": proposal.kind},
+        title=proposal.title, state=proposal.state,
+        state_label=_state_label(kind, proposal.state), steps=steps, commitments=commitments)
+
+
+def report_years(mandate: Mandate) -> list[int]:
+    """The years a follow-up report may be downloaded for, latest first."""
+    last = max(mandate.starts_on.year, min(today().year, mandate.ends_on.year + 1))
+    return list(range(last, mandate.starts_on.year - 1, -1))
+
+
+# -- pages ------------------------------------------------------------------------
+
+
+@bp.get("/draw")
+def draw_page() -> str:
+    config = current_config()
+    mandate = current_mandate()
+    records = draw_records(config, mandate) if mandate is not None else []
+    return render_template("public/draw.html", config=config, mandate=mandate,
+                           draws=records, lottery_size=panel.LOTTERY_SIZE)
+
+
+@bp.get("/proposals")
+def proposals_page() -> str:
+    config = current_config()
+    mandate = current_mandate()
+    rows = proposals.list_proposals(db_session(), mandate.id) if mandate is not None else []
+    by_kind = []
+    for kind in config.proposal_kinds:
+        mine = [p for p in rows if p.kind == kind.key]
+        by_state = [(state, [p for p in mine if p.state == state.key]) for state in kind.states]
+        by_kind.append((kind, mine, [(s, ps) for s, ps in by_state if ps]))
+    return render_template("public/proposals.html", config=config, mandate=mandate,
+                           by_kind=by_kind)
+
+
+@bp.get("/proposals/<int:ident>")
+def proposal_page(ident: int) -> str:
+    config = current_config()
+    _, proposal = _proposal(ident)
+    kind = _kind(config, proposal.kind)
+    timeline = [(move, _state_label(kind, move.source), _state_label(kind, move.target))
+                for move in proposal.transitions]
+    adopted_act = _outcome(kind, proposal.state) == "adopted"
+    return render_template(
+        "public/proposal.html", config=config, proposal=proposal, kind=kind,
+        state_label=_state_label(kind, proposal.state), outcome=_outcome(kind, proposal.state),
+        timeline=timeline, adopted=adopted_act)
+
+
+@bp.get("/follow-up")
+def follow_up_page() -> str:
+    config = current_config()
+    mandate = current_mandate()
+    journeys = ([journey(config, p, today()) for p in adopted(config, mandate)]
+                if mandate is not None else [])
+    return render_template("public/follow_up.html", config=config, mandate=mandate,
+                           journeys=journeys,
+                           years=report_years(mandate) if mandate is not None else [])
+
+
+@bp.get("/follow-up/<int:ident>")
+def follow_up_item(ident: int) -> str:
+    config = current_config()
+    mandate, proposal = _proposal(ident)
+    if proposal not in adopted(config, mandate):
+        abort(404)
+    return render_template("public/follow_up_item.html", config=config,
+                           journey=journey(config, proposal, today()), today=today())
+
+
+@bp.get("/follow-up/report-<int:year>.<any(md, csv):fmt>")
+def follow_up_report(year: int, fmt: str) -> Response:
+    mandate = current_mandate()
+    if mandate is None or year not in report_years(mandate):
+        abort(404)
+    session = db_session()
+    name, mimetype = REPORT_FORMATS[fmt]
+    try:
+        body = followup.report(session, mandate.id, year, name,
+                               french=current_config().profile.languages[0] == "fr")
+    except ServiceError:
+        abort(404)
+    finally:
+        # The service logs each report it makes (and moves the next one's due date):
+        # a visitor's download is a reading, not the city's report.
+        session.rollback()
+    response = Response(body, mimetype=mimetype)
+    filename = f"{current_city().slug}-follow-up-{year}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,243 @@
+"""The public record of a mandate: draws, proposals with their timelines, the follow-up.
+
+One demo mandate of Paris, built through the services with the lifecycle tests' quick
+stand-in engine, is read by every test of this module; personal data planted on a
+seated member's respondent must appear on none of these pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kleroterion.sortition
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from kleroterion.db import make_engine, make_sessionmaker, session_scope
+from kleroterion.models import AuditEntry, Draw, Member, Proposal
+from kleroterion.services import followup, recruitment
+from kleroterion.web import create_app, demo
+from sqlalchemy import func, select
+
+from tests.lifecycle import engine_standin
+
+TODAY = dt.date(2026, 11, 23)
+PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
+           "email": "zebulon.temoin@example.org", "phone": "+33 6 42 42 42 42"}
+NEW_PAGES = ("/draw", "/proposals", "/follow-up")
+
+
+def _query(url: str, work: Any) -> Any:
+    engine = make_engine(url)
+    try:
+        with session_scope(make_sessionmaker(engine), actor="test") as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo mandate of Paris, with personal data planted on a seated member."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("find_distribution", "round_distribution"):
+            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                          raising=False)
+        login = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY)
+
+    def plant(session: Any) -> None:
+        member = session.scalars(select(Member).order_by(Member.id)).first()
+        recruitment.set_personal_data(session, member.respondent_id, **PLANTED)
+
+    _query(login.database_url, plant)
+    yield login.database_url
+
+
+@pytest.fixture
+def app(instance: Path, database: str) -> Flask:
+    return create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
+                                "KLEROTERION_DATABASE_URL": database,
+                                "KLEROTERION_TODAY": TODAY})
+
+
+def _text(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def _proposals(database: str) -> list[dict[str, Any]]:
+    def read(session: Any) -> list[dict[str, Any]]:
+        return [{"id": p.id, "title": p.title, "kind": p.kind, "state": p.state,
+                 "moves": [(m.on, m.source, m.target, m.actor, m.reason) for m in p.transitions],
+                 "commitments": [(c.title, c.progress, c.status) for c in p.commitments]}
+                for p in session.scalars(select(Proposal).order_by(Proposal.id))]
+    result: list[dict[str, Any]] = _query(database, read)
+    return result
+
+
+# -- the draw -------------------------------------------------------------------------
+
+
+def test_the_draw_page_publishes_every_panel_draw_and_how_to_verify_it(
+    client: FlaskClient, database: str
+) -> None:
+    draws = _query(database, lambda s: [
+        (d.seat_group, d.panels_digest, d.public_number, d.inputs["respondents_digest"],
+         d.inputs.get("quotas_digest"), d.algorithm)
+        for d in s.scalars(select(Draw).where(Draw.kind == "panel"))])
+    assert draws
+    page = _text(client, "/draw?lang=en")
+    for group, listing, number, respondents, quotas, algorithm in draws:
+        assert 'id="draw-' in page and algorithm.upper() in page
+        for digest in (listing, respondents, quotas):
+            if digest:
+                assert f"<code>{digest}</code>" in page, group
+        if number:
+            index = int(number) % 1000 if number.isdigit() else None
+            assert number in page
+            if index is not None and listing:
+                assert f"number {index} of 1000" in page
+    assert "kleroterion verify LOTTERY-FOLDER --digest LIST-DIGEST" in page
+    # Pseudonymous ids of respondents are not needed to check a draw: none is shown.
+    assert not re.search(r"\bR-?[0-9A-F]{6,}\b", page)
+
+
+def test_replacement_draws_are_not_listed_as_panel_draws(client: FlaskClient,
+                                                         database: str) -> None:
+    panel_draws = _query(database, lambda s: s.scalar(
+        select(func.count()).select_from(Draw).where(Draw.kind == "panel")))
+    page = _text(client, "/draw")
+    assert page.count('<section aria-labelledby="draw-') == panel_draws
+
+
+# -- proposals ------------------------------------------------------------------------
+
+
+def test_the_proposals_page_lists_every_act_by_kind_and_state(client: FlaskClient,
+                                                              database: str) -> None:
+    page = _text(client, "/proposals?lang=en")
+    for proposal in _proposals(database):
+        assert f'href="/proposals/{proposal["id"]}"' in page
+    assert "Wish (vœu)" in page and "Submitted to the Council (1)" in page
+
+
+def test_an_act_shows_the_timeline_of_every_transition(client: FlaskClient,
+                                                        database: str) -> None:
+    proposal = max(_proposals(database), key=lambda p: len(p["moves"]))
+    assert len(proposal["moves"]) >= 3
+    english = _text(client, f"/proposals/{proposal['id']}?lang=en")
+    french = _text(client, f"/proposals/{proposal['id']}?lang=fr")
+    items = re.findall(r'<li><time datetime="([0-9-]+)">', english)
+    assert items == [on.isoformat() for on, *_ in proposal["moves"]]
+    assert "Adopted by the assembly" in english and "by the council" in english
+    assert "Adopté par l&#39;assemblée" in french and '<html lang="fr">' in french
+    for *_, reason in proposal["moves"]:
+        if reason:
+            assert reason.replace("'", "&#39;") in english
+
+
+def test_an_adopted_act_links_to_its_follow_up(client: FlaskClient, database: str) -> None:
+    adopted = [p for p in _proposals(database) if p["commitments"]]
+    page = _text(client, f"/proposals/{adopted[0]['id']}")
+    assert f'href="/follow-up/{adopted[0]["id"]}"' in page
+
+
+# -- the follow-up --------------------------------------------------------------------
+
+
+def test_the_follow_up_lists_each_adopted_act_with_progress_bars(client: FlaskClient,
+                                                                  database: str) -> None:
+    page = _text(client, "/follow-up?lang=en")
+    with_commitments = [p for p in _proposals(database) if p["commitments"]]
+    assert with_commitments
+    for proposal in with_commitments:
+        assert f'href="/follow-up/{proposal["id"]}"' in page
+        for title, progress, _status in proposal["commitments"]:
+            assert f"<strong>{title}</strong>" in page
+            assert f'<progress max="100" value="{progress}"' in page
+            assert f"{progress}% done" in page
+    # The one late commitment of the demo is marked in words, not by colour alone.
+    assert page.count(">overdue</strong>") >= 1
+
+
+def test_a_journey_is_one_chronological_story(client: FlaskClient, database: str) -> None:
+    proposal = next(p for p in _proposals(database) if len(p["commitments"]) == 3)
+    page = _text(client, f"/follow-up/{proposal['id']}?lang=en")
+    days = re.findall(r'<time datetime="([0-9-]+)">', page)
+    assert days == sorted(days) and len(days) >= len(proposal["moves"]) + 4
+    story = page[page.index("The story of this act"):]
+    order = [story.index(text) for text in ("Proposed to the assembly", "Now “Adopted”",
+                                            "Commitment made", "Milestone reached")]
+    assert order == sorted(order)
+    assert "Commitment due: Calendrier des travaux" in story
+    assert 'class="late"' in story and ">overdue</strong>" in story
+    assert "(to come)" in story
+
+
+def test_the_follow_up_is_in_french_by_default(client: FlaskClient) -> None:
+    page = _text(client, "/follow-up")
+    assert '<html lang="fr">' in page
+    assert "Rapport de suivi annuel" in page and "en retard" in page
+
+
+@pytest.mark.parametrize("fmt, mimetype", [("md", "text/markdown"), ("csv", "text/csv")])
+def test_the_yearly_report_downloads_without_counting_as_the_city_report(
+    client: FlaskClient, database: str, fmt: str, mimetype: str
+) -> None:
+    def reports(session: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "followup.report")))
+
+    before = _query(database, reports)
+    page = _text(client, "/follow-up")
+    assert f'href="/follow-up/report-2026.{fmt}"' in page
+    response = client.get(f"/follow-up/report-2026.{fmt}")
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert "attachment" in response.headers["Content-Disposition"]
+    expected = _query(database, lambda s: followup.report(
+        s, 1, 2026, "markdown" if fmt == "md" else "csv", french=True))
+    assert response.get_data(as_text=True) == expected
+    # Computing the expectation above logged a report; the download did not.
+    assert _query(database, reports) == before + 1
+
+
+# -- errors and privacy -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/proposals/9999", "/follow-up/9999", "/follow-up/1",
+                                 "/follow-up/report-1999.md", "/follow-up/report-2026.pdf"])
+def test_unknown_records_get_a_404_page_in_the_visitor_language(client: FlaskClient,
+                                                                 url: str) -> None:
+    french = client.get(url)
+    assert french.status_code == 404
+    assert "Page introuvable" in french.get_data(as_text=True)
+    english = client.get(url, headers={"Accept-Language": "en"})
+    assert english.status_code == 404
+    assert "Page not found" in english.get_data(as_text=True)
+
+
+def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
+                                                    database: str) -> None:
+    urls = [*NEW_PAGES, "/follow-up/report-2026.md", "/follow-up/report-2026.csv"]
+    urls += [f"/proposals/{p['id']}" for p in _proposals(database)]
+    urls += [f"/follow-up/{p['id']}" for p in _proposals(database) if p["commitments"]]
+    for url in urls:
+        for language in ("fr", "en"):
+            body = client.get(f"{url}?lang={language}").get_data(as_text=True)
+            for value in PLANTED.values():
+                assert value not in body, (url, value)
+
+
+def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
+    app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test"})
+    client = app.test_client()
+    assert "Aucun panel n'a encore été tiré." in _text(client, "/draw")
+    assert client.get("/proposals").status_code == 200
+    assert "Aucun acte n'a encore été adopté." in _text(client, "/follow-up")
+    assert client.get("/follow-up/report-2026.csv").status_code == 404
