@@ -1,18 +1,43 @@
-"""The back office (secretariat): the current mandate and, next, every lifecycle form.
+"""The back office (secretariat): the current mandate, and the lifecycle of each act.
 
 Every page needs a logged-in account (``auth.role_required``): read-only accounts
 may look, the secretariat and administrators may change. Pages are thin shells over
-the services, run in ``session_scope`` with the logged-in user as the audit actor.
+the services: changes run in ``session_scope`` with the logged-in user as the audit
+actor, so a refused change leaves nothing behind. A form that fails re-renders with
+what was typed and the message next to its field; a change made by someone else
+since the page was shown answers 409 with a sentence saying so.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
-from kleroterion.services import sessions
-from kleroterion.web.auth import role_required
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from kleroterion.city.types import Localized, ProposalKind
+from kleroterion.db import session_scope
+from kleroterion.models import Mandate, Proposal
+from kleroterion.services import proposals, sessions
+from kleroterion.services.errors import ConflictError, ServiceError
+from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.forms import MoveForm
+from kleroterion.web.public import today
+from sqlalchemy import Engine
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
+
+
+@dataclass
+class Move:
+    """A move the city allows from the act's state, with its form."""
+
+    target: str
+    label: Localized
+    actor: str
+    form: MoveForm
 
 
 @bp.route("/")
@@ -20,7 +45,81 @@ bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 def dashboard() -> str:
     mandate = current_mandate()
     meetings = sessions.sessions_of(db_session(), mandate.id) if mandate else []
-    return render_template("admin/dashboard.html", mandate=mandate, meetings=meetings)
+    acts = proposals.list_proposals(db_session(), mandate.id) if mandate else []
+    return render_template("admin/dashboard.html", mandate=mandate, meetings=meetings,
+                           acts=acts)
+
+
+def _engine() -> Engine:
+    bind = db_session().get_bind()
+    assert isinstance(bind, Engine)
+    return bind
+
+
+def _proposal(proposal_id: int) -> tuple[Proposal, ProposalKind]:
+    proposal = db_session().get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    mandate = db_session().get(Mandate, proposal.mandate_id)
+    assert mandate is not None
+    return proposal, proposals.proposal_kind(mandate, proposal.kind)
+
+
+def _render_proposal(proposal_id: int, posted: tuple[str, MoveForm] | None = None,
+                     error: str | None = None, status: int = 200) -> ResponseReturnValue:
+    proposal, kind = _proposal(proposal_id)
+    states = {state.key: state.label for state in kind.states}
+    moves = []
+    for target, by in proposals.allowed_moves(db_session(), proposal.id):
+        if posted is not None and posted[0] == target:
+            form = posted[1]
+        else:
+            form = MoveForm(prefix=target, formdata=None,
+                            data={"on": today(), "expected_version": proposal.version})
+        moves.append(Move(target, states.get(target, {"en": target}), by, form))
+    return render_template(
+        "admin/proposal.html", proposal=proposal, kind=kind, states=states, moves=moves,
+        may_write=current_role_level() >= ROLE_LEVEL["secretariat"], error=error,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>")
+@role_required("read-only")
+def proposal_page(proposal_id: int) -> ResponseReturnValue:
+    return _render_proposal(proposal_id)
+
+
+@bp.route("/proposals/<int:proposal_id>/move/<target>", methods=["POST"])
+@role_required("secretariat")
+def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
+    proposal, _kind = _proposal(proposal_id)
+    if target not in {t for t, _ in proposals.allowed_moves(db_session(), proposal.id)}:
+        # A stale page offering a move the act no longer allows: say so, do nothing.
+        return _render_proposal(proposal_id, error=gettext(
+            "This step is no longer possible: the act has moved since the page was shown."
+        ), status=409)
+    form = MoveForm(prefix=target)
+    if not form.validate_on_submit():
+        return _render_proposal(proposal_id, (target, form), status=422)
+    try:
+        version = int(form.expected_version.data)
+    except (TypeError, ValueError):
+        version = None
+    try:
+        with session_scope(_engine(), actor=actor()) as session:
+            proposals.move(session, proposal_id, target, form.on.data or dt.date.today(),
+                           reason=form.reason.data or "", expected_version=version)
+    except ConflictError:
+        db_session().expire_all()
+        return _render_proposal(proposal_id, error=gettext(
+            "Someone else changed this act since the page was shown. Here it is as it is "
+            "now; check it and record the step again if it is still needed."
+        ), status=409)
+    except ServiceError as refusal:
+        form.on.errors = [*form.on.errors, str(refusal)]
+        return _render_proposal(proposal_id, (target, form), status=422)
+    flash(gettext("The step is recorded."))
+    return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
 
 
 def init_app(app: Flask) -> None:

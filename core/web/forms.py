@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 
@@ -32,3 +39,12 @@ class LogoutForm(FlaskForm):  # type: ignore[misc]
     """A lone button: logging out is a POST, so a link on another site cannot do it."""
 
     submit = SubmitField(_l("Log out"))
+
+
+class MoveForm(FlaskForm):  # type: ignore[misc]
+    """One allowed move of an act: the date, the reason, the version the page showed."""
+
+    on = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a valid date."))])
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=2000)])
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Record this step"))

@@ -55,9 +55,16 @@ ACCESS: dict[str, str] = {
     "records.follow_up_page": "public",
     "records.follow_up_item": "public",
     "records.follow_up_report": "public",
+    "api.draws": "public",
+    "api.proposals_list": "public",
+    "api.proposal": "public",
+    "api.follow_up": "public",
+    "api.follow_up_item": "public",
     "auth.login": "public",
     "auth.logout": "public",  # harmless when nobody is logged in
     "backoffice.dashboard": "read-only",
+    "backoffice.proposal_page": "read-only",
+    "backoffice.move_proposal": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -68,11 +75,13 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 #: Values for the URL variables of the routes, so that every route can be built.
 SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
-                 "fmt": "md"}
+                 "fmt": "md", "proposal_id": 1, "target": "adopted"}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
-NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report"}
+NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
+                  "api.proposal", "api.follow_up_item",
+                  "backoffice.proposal_page"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

@@ -1,11 +1,18 @@
-"""The back office: logging in and out, CSRF, the login throttle, roles, the dashboard."""
+"""The back office: logging in and out, CSRF, the login throttle, roles, the dashboard,
+the moves of an act."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.models import Proposal
+from kleroterion.services import mandates, proposals
 from kleroterion.web.auth import ACCOUNT_LIMIT, LoginThrottle, throttle
+from kleroterion.web.database import database_url
 
 from .test_access import PASSWORD, add_user, csrf_token, log_in
 
@@ -121,3 +128,125 @@ def test_the_session_cookie_is_secure_by_default(client: FlaskClient, app: Flask
     })
     cookie = client.get_cookie("session")
     assert cookie is not None and cookie.secure and cookie.http_only
+
+
+# --- Acts: only the moves the city allows, dates and reasons, conflicts -------------
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def act(app: Flask) -> int:
+    """A deliberation of a Paris promotion, in its initial state; its id."""
+    upgrade(database_url(app))
+    app.config["KLEROTERION_TODAY"] = TODAY
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        mandate = mandates.open_mandate(session, "paris", "promotion 2026", dt.date(2026, 4, 1))
+        ident = proposals.create(session, mandate.id, "deliberation", "Des fontaines",
+                                 dt.date(2026, 6, 1)).id
+    engine.dispose()
+    return ident
+
+
+def _moves(app: Flask, ident: int) -> list[tuple[str, str]]:
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine)) as session:
+        moves = proposals.allowed_moves(session, ident)
+    engine.dispose()
+    return moves
+
+
+def _move(client: FlaskClient, ident: int, target: str, **fields: str) -> tuple[int, str]:
+    token = csrf_token(client, f"/admin/proposals/{ident}")
+    data = {"csrf_token": token, **{f"{target}-{k}": v for k, v in fields.items()}}
+    response = client.post(f"/admin/proposals/{ident}/move/{target}?lang=en", data=data)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_the_act_page_offers_only_the_moves_the_city_allows(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "secretariat")
+    page = client.get(f"/admin/proposals/{act}?lang=en").get_data(as_text=True)
+    moves = _moves(app, act)
+    assert moves
+    assert page.count("<fieldset>") == len(moves)
+    for target, _by in moves:
+        assert f"/admin/proposals/{act}/move/{target}" in page
+
+
+def test_read_only_accounts_see_the_act_without_forms(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "read-only")
+    page = client.get(f"/admin/proposals/{act}").get_data(as_text=True)
+    assert "<fieldset>" not in page
+    target = _moves(app, act)[0][0]
+    token = csrf_token(client, "/admin/")
+    response = client.post(f"/admin/proposals/{act}/move/{target}",
+                           data={"csrf_token": token, f"{target}-on": "2026-07-01"})
+    assert response.status_code == 403
+
+
+def test_a_move_is_recorded_with_its_date_and_reason(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "secretariat")
+    target = _moves(app, act)[0][0]
+    status, _ = _move(client, act, target, on="2026-07-01", reason="vote du 1er juillet",
+                      expected_version="1")
+    assert status == 302
+    page = client.get(f"/admin/proposals/{act}?lang=en").get_data(as_text=True)
+    assert "vote du 1er juillet" in page and "The step is recorded." in page
+    assert _moves(app, act) != [] or "final step" in page
+
+
+def test_a_move_without_a_date_re_renders_keeping_the_reason(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "secretariat")
+    target = _moves(app, act)[0][0]
+    status, page = _move(client, act, target, on="", reason="gardez-moi", expected_version="1")
+    assert status == 422
+    assert "gardez-moi" in page and "Enter a valid date." in page
+    assert f'aria-describedby="{target}-on-error"' in page
+
+
+def test_a_move_before_the_last_step_is_refused_next_to_the_date(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "secretariat")
+    target = _moves(app, act)[0][0]
+    status, page = _move(client, act, target, on="2026-05-01", expected_version="1")
+    assert status == 422
+    assert f'id="{target}-on-error"' in page and "2026-05-01" in page
+
+
+def test_a_stale_page_gets_a_conflict_message(client: FlaskClient, app: Flask, act: int) -> None:
+    log_in(client, "secretariat")
+    target = _moves(app, act)[0][0]
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine)) as session:  # someone else edits
+        session.get(Proposal, act).title = "Des fontaines publiques"  # type: ignore[union-attr]
+    engine.dispose()
+    status, page = _move(client, act, target, on="2026-07-01", expected_version="1")
+    assert status == 409
+    assert "Someone else changed this act" in page and "Des fontaines publiques" in page
+
+
+def test_a_move_without_csrf_token_is_refused(client: FlaskClient, app: Flask, act: int) -> None:
+    log_in(client, "secretariat")
+    target = _moves(app, act)[0][0]
+    response = client.post(f"/admin/proposals/{act}/move/{target}",
+                           data={f"{target}-on": "2026-07-01"})
+    assert response.status_code == 400
+    assert _moves(app, act)[0][0] == target  # nothing moved
+
+
+def test_an_unknown_act_is_a_404_page_in_french(client: FlaskClient, act: int) -> None:
+    log_in(client, "read-only")
+    response = client.get("/admin/proposals/999")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True) or \
+        'lang="fr"' in response.get_data(as_text=True)
