@@ -653,7 +653,7 @@ def _echo_composition(problem: Problem, panel: Sequence[int], indent: str = "  "
     type=click.FloatRange(min=0, min_open=True),
     default=None,
     help="Stop the computation after this many seconds with the best distribution found "
-    "(reported as not optimal).",
+    "(reported as not optimal); per group when seat groups are drawn separately.",
 )
 @click.option(
     "--lottery-size",
