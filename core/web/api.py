@@ -224,6 +224,7 @@ def _invalid_query(error: InvalidQuery) -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
+    from kleroterion.web import api_records  # noqa: F401  (adds the record routes to bp)
     from kleroterion.web.security import csrf
 
     # The API is authenticated by tokens in a header, not by the session cookie:

@@ -87,14 +87,14 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
 # -- proposals ------------------------------------------------------------------------
 
 
-def _kind(config: CityConfig, key: str) -> ProposalKind | None:
+def find_kind(config: CityConfig, key: str) -> ProposalKind | None:
     try:
         return config.proposal_kind(key)
     except KeyError:
         return None
 
 
-def _state_label(kind: ProposalKind | None, key: str) -> Localized:
+def state_label_of(kind: ProposalKind | None, key: str) -> Localized:
     if kind is not None:
         for state in kind.states:
             if state.key == key:
@@ -102,7 +102,7 @@ def _state_label(kind: ProposalKind | None, key: str) -> Localized:
     return {"en": key}
 
 
-def _outcome(kind: ProposalKind | None, key: str) -> str:
+def outcome_of(kind: ProposalKind | None, key: str) -> str:
     if kind is not None:
         for state in kind.states:
             if state.key == key:
@@ -110,7 +110,7 @@ def _outcome(kind: ProposalKind | None, key: str) -> str:
     return ""
 
 
-def _proposal(ident: int) -> tuple[Mandate, Proposal]:
+def proposal_or_404(ident: int) -> tuple[Mandate, Proposal]:
     """The current mandate's proposal ``ident``, or a 404 page."""
     mandate = current_mandate()
     if mandate is None:
@@ -173,16 +173,16 @@ class Journey:
 def adopted(config: CityConfig, mandate: Mandate) -> list[Proposal]:
     """The mandate's acts whose state's outcome is "adopted"."""
     return [p for p in proposals.list_proposals(db_session(), mandate.id)
-            if _outcome(_kind(config, p.kind), p.state) == "adopted"]
+            if outcome_of(find_kind(config, p.kind), p.state) == "adopted"]
 
 
 def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
     """The chronological story of one act, with what is late on ``on``."""
-    kind = _kind(config, proposal.kind)
+    kind = find_kind(config, proposal.kind)
     steps = [Step(proposal.created_on, "proposed", title=proposal.title,
-                  state=_state_label(kind, kind.initial if kind else ""))]
+                  state=state_label_of(kind, kind.initial if kind else ""))]
     for move in proposal.transitions:
-        steps.append(Step(move.on, "moved", state=_state_label(kind, move.target),
+        steps.append(Step(move.on, "moved", state=state_label_of(kind, move.target),
                           actor=move.actor, reason=move.reason))
     rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
     for deadline in followup.deadlines(db_session(), proposal.id):
@@ -219,7 +219,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
         id=proposal.id, kind=proposal.kind,
         kind_label=kind.label if kind is not None else {"en": proposal.kind},
         title=proposal.title, state=proposal.state,
-        state_label=_state_label(kind, proposal.state), steps=steps, commitments=commitments)
+        state_label=state_label_of(kind, proposal.state), steps=steps, commitments=commitments)
 
 
 def report_years(mandate: Mandate) -> list[int]:
@@ -257,14 +257,14 @@ def proposals_page() -> str:
 @bp.get("/proposals/<int:ident>")
 def proposal_page(ident: int) -> str:
     config = current_config()
-    _, proposal = _proposal(ident)
-    kind = _kind(config, proposal.kind)
-    timeline = [(move, _state_label(kind, move.source), _state_label(kind, move.target))
+    _, proposal = proposal_or_404(ident)
+    kind = find_kind(config, proposal.kind)
+    timeline = [(move, state_label_of(kind, move.source), state_label_of(kind, move.target))
                 for move in proposal.transitions]
-    adopted_act = _outcome(kind, proposal.state) == "adopted"
+    adopted_act = outcome_of(kind, proposal.state) == "adopted"
     return render_template(
         "public/proposal.html", config=config, proposal=proposal, kind=kind,
-        state_label=_state_label(kind, proposal.state), outcome=_outcome(kind, proposal.state),
+        state_label=state_label_of(kind, proposal.state), outcome=outcome_of(kind, proposal.state),
         timeline=timeline, adopted=adopted_act)
 
 
@@ -282,7 +282,7 @@ def follow_up_page() -> str:
 @bp.get("/follow-up/<int:ident>")
 def follow_up_item(ident: int) -> str:
     config = current_config()
-    mandate, proposal = _proposal(ident)
+    mandate, proposal = proposal_or_404(ident)
     if proposal not in adopted(config, mandate):
         abort(404)
     return render_template("public/follow_up_item.html", config=config,

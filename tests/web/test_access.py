@@ -55,6 +55,11 @@ ACCESS: dict[str, str] = {
     "records.follow_up_page": "public",
     "records.follow_up_item": "public",
     "records.follow_up_report": "public",
+    "api.draws": "public",
+    "api.proposals_list": "public",
+    "api.proposal": "public",
+    "api.follow_up": "public",
+    "api.follow_up_item": "public",
     "auth.login": "public",
     "auth.logout": "public",  # harmless when nobody is logged in
     "backoffice.dashboard": "read-only",
@@ -75,6 +80,7 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
+                  "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page"}
 
 

@@ -194,6 +194,8 @@ def test_every_answer_matches_its_documented_schema(client: FlaskClient) -> None
     document = client.get("/api/openapi.json").get_json()
     kinds = client.get("/api/proposal-kinds").get_json()
     for path, operations in document["paths"].items():
+        if "{ident}" in path:  # one record: checked on a filled database (test_public_records)
+            continue
         url = path.replace("{kind}", kinds[0]["key"])
         schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         for query in ("", "?lang=en"):

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import AuditEntry, Draw, Member, Proposal
 from kleroterion.services import followup, recruitment
-from kleroterion.web import create_app, demo
+from kleroterion.web import api_records, create_app, demo
 from sqlalchemy import func, select
 
 from tests.lifecycle import engine_standin
@@ -207,6 +207,68 @@ def test_the_yearly_report_downloads_without_counting_as_the_city_report(
     assert _query(database, reports) == before + 1
 
 
+# -- the JSON API -------------------------------------------------------------------
+
+API = [("/api/draws", api_records.DrawSchema, True),
+       ("/api/proposals", api_records.ProposalSchema, True),
+       ("/api/proposals/10", api_records.ProposalSchema, False),
+       ("/api/follow-up", api_records.JourneySchema, True),
+       ("/api/follow-up/10", api_records.JourneySchema, False)]
+
+
+@pytest.mark.parametrize("url, schema, many", API)
+def test_the_api_answers_match_their_schemas(client: FlaskClient, url: str, schema: Any,
+                                             many: bool) -> None:
+    for query in ("", "?lang=en"):
+        response = client.get(url + query)
+        assert response.status_code == 200, url
+        data = response.get_json()
+        items = data if many else [data]
+        assert items, url
+        names = {field.data_key or name for name, field in schema().dump_fields.items()}
+        for item in items:
+            assert set(item) == names
+        assert schema(many=many).validate(data) == {}
+
+
+def test_the_api_gives_what_the_pages_give(client: FlaskClient, database: str) -> None:
+    digests = _query(database, lambda s: {
+        d.id: d.panels_digest for d in s.scalars(select(Draw).where(Draw.kind == "panel"))})
+    draws = client.get("/api/draws").get_json()
+    assert {d["id"]: d["list_digest"] for d in draws} == digests
+    assert all(d["panel_index"] == d["number"] % 1000 for d in draws if d["list_digest"])
+    acts = client.get("/api/proposals?lang=fr").get_json()
+    assert [a["id"] for a in acts] == [p["id"] for p in _proposals(database)]
+    assert [len(a["transitions"]) for a in acts] == [len(p["moves"])
+                                                   for p in _proposals(database)]
+    wishes = client.get("/api/proposals?kind=voeu").get_json()
+    assert wishes and {a["kind"] for a in wishes} == {"voeu"}
+    journeys = client.get("/api/follow-up?lang=en").get_json()
+    assert {j["id"] for j in journeys} == {p["id"] for p in _proposals(database)
+                                           if p["commitments"]}
+    assert sum(j["overdue"] for j in journeys) >= 1
+    steps = journeys[0]["steps"]
+    assert [s["on"] for s in steps] == sorted(s["on"] for s in steps)
+
+
+def test_the_api_refuses_bad_queries_and_unknown_ids(client: FlaskClient) -> None:
+    bad = client.get("/api/proposals?kind=nope")
+    assert bad.status_code == 422
+    assert "kind" in bad.get_json()["errors"]
+    for url in ("/api/proposals/9999", "/api/follow-up/9999", "/api/follow-up/1"):
+        missing = client.get(url)
+        assert missing.status_code == 404 and missing.get_json()["status"] == 404
+
+
+def test_the_openapi_document_describes_the_record_endpoints(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    for path in ("/api/draws", "/api/proposals", "/api/proposals/{ident}", "/api/follow-up",
+                 "/api/follow-up/{ident}"):
+        assert "get" in document["paths"][path], path
+    assert {"Draw", "Proposal", "Journey", "Step", "Commitment"} <= set(
+        document["components"]["schemas"])
+
+
 # -- errors and privacy -----------------------------------------------------------
 
 
@@ -227,6 +289,7 @@ def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
     urls = [*NEW_PAGES, "/follow-up/report-2026.md", "/follow-up/report-2026.csv"]
     urls += [f"/proposals/{p['id']}" for p in _proposals(database)]
     urls += [f"/follow-up/{p['id']}" for p in _proposals(database) if p["commitments"]]
+    urls += [f"/api{url}" for url in urls if not url.startswith("/follow-up/report")]
     for url in urls:
         for language in ("fr", "en"):
             body = client.get(f"{url}?lang={language}").get_data(as_text=True)
