@@ -13,19 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
-from kleroterion.models import Mandate, Proposal
-from kleroterion.services import proposals, sessions
+from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
+from kleroterion.services import members, proposals, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import MoveForm
 from kleroterion.web.public import today
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -120,6 +120,84 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
         return _render_proposal(proposal_id, (target, form), status=422)
     flash(gettext("The step is recorded."))
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
+
+
+#: The choices of the attendance grid, in the order shown.
+ATTENDANCE_CHOICES = sessions.ATTENDANCE
+
+
+def _meeting(session_id: int) -> AssemblySession:
+    meeting = db_session().get(AssemblySession, session_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _seated(meeting: AssemblySession) -> list[Member]:
+    """The members who held a seat on the session's day."""
+    return [member for member in members.list_members(db_session(), meeting.mandate_id)
+            if members.sits_on(member, meeting.held_on)]
+
+
+def _recorded(meeting: AssemblySession) -> dict[int, str]:
+    return {row.member_id: row.status for row in db_session().scalars(
+        select(Attendance).where(Attendance.session_id == meeting.id))}
+
+
+def _render_attendance(meeting: AssemblySession, seated: list[Member], chosen: dict[int, str],
+                       errors: dict[int, str], status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "admin/attendance.html", meeting=meeting, seated=seated, chosen=chosen,
+        errors=errors, choices=ATTENDANCE_CHOICES,
+        may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/attendance")
+@role_required("read-only")
+def attendance(session_id: int) -> ResponseReturnValue:
+    """One fieldset per member seated that day: present, excused or absent."""
+    meeting = _meeting(session_id)
+    return _render_attendance(meeting, _seated(meeting), _recorded(meeting), {})
+
+
+@bp.route("/sessions/<int:session_id>/attendance", methods=["POST"])
+@role_required("secretariat")
+def save_attendance(session_id: int) -> ResponseReturnValue:
+    """Save the grid all together or not at all; refused lines are marked, choices kept."""
+    meeting = _meeting(session_id)
+    seated = _seated(meeting)
+    recorded = _recorded(meeting)
+    chosen = dict(recorded)
+    errors: dict[int, str] = {}
+    for member in seated:
+        value = request.form.get(f"member-{member.id}", "")
+        if value:
+            chosen[member.id] = value
+            if value not in ATTENDANCE_CHOICES:
+                errors[member.id] = gettext("Choose present, excused or absent.")
+    if not errors:
+        try:
+            with session_scope(_engine(), actor=actor()) as session:
+                for member in seated:
+                    choice = chosen.get(member.id)
+                    if choice and choice != recorded.get(member.id):
+                        try:
+                            sessions.record_attendance(session, meeting.id, member.id, choice)
+                        except ServiceError as refusal:
+                            errors[member.id] = str(refusal)
+                if errors:
+                    raise _Refused
+        except _Refused:
+            pass
+        else:
+            flash(gettext("The attendance is saved."))
+            return redirect(url_for("backoffice.attendance", session_id=meeting.id))
+    return _render_attendance(meeting, seated, chosen, errors, 422)
+
+
+class _Refused(Exception):
+    """A line of the grid was refused: roll the whole grid back."""
 
 
 def init_app(app: Flask) -> None:

@@ -65,6 +65,8 @@ ACCESS: dict[str, str] = {
     "backoffice.dashboard": "read-only",
     "backoffice.proposal_page": "read-only",
     "backoffice.move_proposal": "secretariat",
+    "backoffice.attendance": "read-only",
+    "backoffice.save_attendance": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -75,13 +77,13 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 #: Values for the URL variables of the routes, so that every route can be built.
 SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
-                 "fmt": "md", "proposal_id": 1, "target": "adopted"}
+                 "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
                   "api.proposal", "api.follow_up_item",
-                  "backoffice.proposal_page"}
+                  "backoffice.proposal_page", "backoffice.attendance"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

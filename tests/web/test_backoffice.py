@@ -4,15 +4,21 @@ the moves of an act."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
+import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import Proposal
-from kleroterion.services import mandates, proposals
+from kleroterion.services import mandates, proposals, sessions
+from kleroterion.web import demo
 from kleroterion.web.auth import ACCOUNT_LIMIT, LoginThrottle, throttle
 from kleroterion.web.database import database_url
+
+from tests.lifecycle import engine_standin
 
 from .test_access import PASSWORD, add_user, csrf_token, log_in
 
@@ -250,3 +256,62 @@ def test_an_unknown_act_is_a_404_page_in_french(client: FlaskClient, act: int) -
     assert response.status_code == 404
     assert "Page introuvable" in response.get_data(as_text=True) or \
         'lang="fr"' in response.get_data(as_text=True)
+
+
+# --- The attendance grid ---------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_meeting(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The demo mandate of Paris in the app's database; the id of its first session."""
+    for name in ("find_distribution", "round_distribution"):
+        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                            raising=False)
+    upgrade(database_url(app))
+    engine = make_engine(database_url(app))
+    factory = make_sessionmaker(engine)
+    mandate_id = demo.build(factory, "paris", TODAY, tmp_path / "work", lambda _: None)
+    with session_scope(factory) as session:
+        meeting = sessions.sessions_of(session, mandate_id)[0].id
+    engine.dispose()
+    return meeting
+
+
+def test_the_attendance_grid_saves_all_or_nothing(
+    client: FlaskClient, app: Flask, demo_meeting: int
+) -> None:
+    log_in(client, "secretariat")
+    url = f"/admin/sessions/{demo_meeting}/attendance"
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    members = [int(ident) for ident in re.findall(r'name="member-(\d+)" value="present"', page)]
+    assert members and page.count("<fieldset") == len(members)
+    token = csrf_token(client, url)
+
+    # One bad line: nothing saved, the line marked, every choice kept.
+    data = {"csrf_token": token, f"member-{members[0]}": "late",
+            **{f"member-{m}": "excused" for m in members[1:]}}
+    response = client.post(url + "?lang=en", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'aria-describedby="member-{members[0]}-error"' in page
+    assert "Choose present, excused or absent." in page
+    assert page.count('value="excused" checked') == len(members) - 1
+    assert "Nothing was saved" in page
+
+    data = {"csrf_token": token, **{f"member-{m}": "absent" for m in members}}
+    assert client.post(url, data=data).status_code == 302
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert page.count('value="absent" checked') == len(members)
+    assert "The attendance is saved." in page
+
+
+def test_read_only_accounts_see_the_grid_but_cannot_save(
+    client: FlaskClient, demo_meeting: int
+) -> None:
+    log_in(client, "read-only")
+    url = f"/admin/sessions/{demo_meeting}/attendance"
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "disabled" in page and "Save the attendance" not in page
+    token = csrf_token(client, "/admin/")
+    assert client.post(url, data={"csrf_token": token}).status_code == 403
+    assert client.get("/admin/sessions/99999/attendance").status_code == 404
