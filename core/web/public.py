@@ -10,6 +10,7 @@ here reads a person's data: sessions are shown without attendance.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
@@ -17,7 +18,7 @@ from flask_babel import gettext
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.compare import typical_year_amount
 from kleroterion.models import AssemblySession, Mandate
-from kleroterion.services import mandates, sessions
+from kleroterion.services import mandates, members, sessions
 from kleroterion.web import calendar
 from kleroterion.web.charts import group_charts
 from kleroterion.web.context import current_city, current_config
@@ -128,14 +129,39 @@ def sessions_calendar() -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class Seated:
+    """The members sitting in one seat group: how many, and how many per criterion value."""
+
+    total: int
+    by_value: Counter[tuple[str, str]]
+
+    def count(self, feature: str, value: str) -> int:
+        return self.by_value[(feature, value)]
+
+
+def seated_counts(mandate: Mandate) -> dict[str, Seated]:
+    """The members of ``mandate`` not withdrawn, by seat group, counted by (criterion, value)."""
+    totals: Counter[str] = Counter()
+    tallies: dict[str, Counter[tuple[str, str]]] = {}
+    for member in members.list_members(db_session(), mandate.id, active_only=True):
+        totals[member.seat_group] += 1
+        tally = tallies.setdefault(member.seat_group, Counter())
+        for feature, value in (member.respondent.features or {}).items():
+            tally[(feature, value)] += 1
+    return {key: Seated(total, tallies[key]) for key, total in totals.items()}
+
+
 @bp.get("/panel")
 def panel() -> str:
     config = current_config()
+    mandate = current_mandate()
+    seated = seated_counts(mandate) if mandate is not None else {}
     groups = [
-        (group, group_charts(config.composition, group))
+        (group, group_charts(config.composition, group), seated.get(group.key))
         for group in config.composition.seat_groups
     ]
-    return render_template("public/panel.html", config=config, groups=groups)
+    return render_template("public/panel.html", config=config, groups=groups, mandate=mandate)
 
 
 @bp.get("/powers")

@@ -80,6 +80,35 @@ def _proposals(database: str) -> list[dict[str, Any]]:
     return result
 
 
+# -- the panel ------------------------------------------------------------------
+
+
+def test_the_panel_shows_the_seated_counts_next_to_the_targets(client: FlaskClient,
+                                                               database: str) -> None:
+    def counts(session: Any) -> dict[str, Any]:
+        seated = session.scalars(select(Member).where(Member.status != "withdrawn"))
+        found: dict[str, Any] = {}
+        for member in seated:
+            group = found.setdefault(member.seat_group, {"total": 0})
+            group["total"] += 1
+            for feature, value in member.respondent.features.items():
+                group[(feature, value)] = group.get((feature, value), 0) + 1
+        return found
+
+    expected = _query(database, counts)
+    page = _text(client, "/panel?lang=en")
+    gender = page[page.index('id="chart-liste-electorale-gender-h"'):]
+    gender = gender[:gender.index("</table>")]
+    assert "Seated now" in gender and gender.count('class="seated"') == 2
+    rows = re.findall(r'<th scope="row">([^<]+)</th>(?:\s*<td class="num">([^<]*)</td>){5}',
+                      gender)
+    seated = [int(cells) for _, cells in rows]
+    assert seated == [expected["liste-electorale"].get(("gender", value), 0)
+                      for value in ("femme", "homme")]
+    total = expected["liste-electorale"]["total"]
+    assert f"<dt>Members seated now</dt><dd>{total}</dd>" in page
+
+
 # -- the draw -------------------------------------------------------------------------
 
 
