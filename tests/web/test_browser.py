@@ -9,17 +9,21 @@ axe violation (WCAG 2.1 A and AA rules, and axe's best practices).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kleroterion.sortition
 import pytest
 from flask import Flask
-from kleroterion.web import create_app
+from kleroterion.web import create_app, demo
 from kleroterion.web.context import city_of
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.lifecycle import engine_standin
 
 from .conftest import CITIES, CITY_LANGUAGES
 
@@ -39,6 +43,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+DEMO_TODAY = dt.date(2026, 11, 23)
 
 AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -88,10 +93,20 @@ def live_servers(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, LiveServer]]:
     instance = tmp_path_factory.mktemp("instance")
+    # Paris serves a demo mandate (built with the lifecycle tests' quick stand-in engine)
+    # so that the record pages are checked with content; the other cities, empty.
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("find_distribution", "round_distribution"):
+            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                          raising=False)
+        paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=DEMO_TODAY)
+    filled = {"paris": {"KLEROTERION_DATABASE_URL": paris.database_url,
+                        "KLEROTERION_TODAY": DEMO_TODAY}}
     previous = os.environ.get("KLEROTERION_INSTANCE_PATH")
     os.environ["KLEROTERION_INSTANCE_PATH"] = str(instance)
     try:
-        servers = {city: LiveServer(create_app(city, {"SECRET_KEY": "browser tests"}))
+        servers = {city: LiveServer(create_app(city, {"SECRET_KEY": "browser tests",
+                                                      **filled.get(city, {})}))
                    for city in CITIES}
     finally:
         if previous is None:
@@ -113,8 +128,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 def _public_paths(app: Flask) -> list[str]:
     kinds = [kind.key for kind in city_of(app).config.proposal_kinds]
+    client = app.test_client()
+    acts = [f"/proposals/{act['id']}" for act in client.get("/api/proposals").get_json()[:1]]
+    acts += [f"/follow-up/{act['id']}" for act in client.get("/api/follow-up").get_json()[:1]]
     return ["/", "/panel", "/sessions", "/powers", *(f"/powers/{kind}" for kind in kinds),
-            "/indemnity", "/accountability", "/no-such-page"]
+            "/indemnity", "/accountability", "/draw", "/proposals", "/follow-up", *acts,
+            "/no-such-page"]
 
 
 @pytest.mark.parametrize("city", CITIES)
