@@ -13,17 +13,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
-from kleroterion.services import members, proposals, sessions
+from kleroterion.services import indemnities, members, proposals, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import MoveForm
+from kleroterion.web.forms import MoveForm, PeriodForm
+from kleroterion.web.i18n import current_language
 from kleroterion.web.public import today
 from sqlalchemy import Engine, select
 
@@ -198,6 +209,62 @@ def save_attendance(session_id: int) -> ResponseReturnValue:
 
 class _Refused(Exception):
     """A line of the grid was refused: roll the whole grid back."""
+
+
+def _period_given() -> bool:
+    return "start" in request.args or "end" in request.args
+
+
+def _period_form(mandate: Mandate) -> PeriodForm:
+    form = PeriodForm(request.args)
+    if not _period_given():
+        end = min(today(), mandate.ends_on)
+        form.start.data, form.end.data = max(mandate.starts_on, end.replace(day=1)), end
+    return form
+
+
+@bp.route("/indemnities")
+@role_required("read-only")
+def indemnity_statements() -> ResponseReturnValue:
+    """Each member's statement for a period (without names), and its CSV download."""
+    mandate = current_mandate()
+    if mandate is None:
+        return render_template("admin/indemnities.html", mandate=None, form=None), 200
+    form = _period_form(mandate)
+    rows: list[indemnities.Statement] = []
+    error: str | None = None
+    status = 200
+    valid = form.validate() if _period_given() else True
+    if valid:
+        try:
+            rows = indemnities.statements(db_session(), mandate.id, form.start.data,
+                                          form.end.data)
+        except ServiceError as refusal:
+            error, status = str(refusal), 422
+    else:
+        status = 422
+    return render_template("admin/indemnities.html", mandate=mandate, form=form, rows=rows,
+                           error=error), status
+
+
+@bp.route("/indemnities.csv")
+@role_required("secretariat")
+def indemnity_csv() -> ResponseReturnValue:
+    """The statements as CSV for the finance department (French conventions in French)."""
+    mandate = current_mandate()
+    if mandate is None:
+        abort(404)
+    form = _period_form(mandate)
+    if _period_given() and not form.validate():
+        abort(400)
+    try:
+        text = indemnities.export_csv(db_session(), mandate.id, form.start.data, form.end.data,
+                                      french=current_language() == "fr")
+    except ServiceError:
+        abort(400)
+    name = f"indemnities-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
+    return Response(text, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def init_app(app: Flask) -> None:

@@ -48,3 +48,14 @@ class MoveForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=2000)])
     expected_version = HiddenField()
     submit = SubmitField(_l("Record this step"))
+
+
+class PeriodForm(FlaskForm):  # type: ignore[misc]
+    """A period of indemnity statements (a GET form: it reads, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a valid date."))])
+    end = DateField(_l("To"), validators=[DataRequired(message=_l("Enter a valid date."))])
+    submit = SubmitField(_l("Show the statements"))

@@ -67,6 +67,8 @@ ACCESS: dict[str, str] = {
     "backoffice.move_proposal": "secretariat",
     "backoffice.attendance": "read-only",
     "backoffice.save_attendance": "secretariat",
+    "backoffice.indemnity_statements": "read-only",
+    "backoffice.indemnity_csv": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -83,7 +85,8 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
                   "api.proposal", "api.follow_up_item",
-                  "backoffice.proposal_page", "backoffice.attendance"}
+                  "backoffice.proposal_page", "backoffice.attendance",
+                  "backoffice.indemnity_csv"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

@@ -268,6 +268,7 @@ def demo_meeting(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
                             raising=False)
     upgrade(database_url(app))
+    app.config["KLEROTERION_TODAY"] = TODAY
     engine = make_engine(database_url(app))
     factory = make_sessionmaker(engine)
     mandate_id = demo.build(factory, "paris", TODAY, tmp_path / "work", lambda _: None)
@@ -315,3 +316,35 @@ def test_read_only_accounts_see_the_grid_but_cannot_save(
     token = csrf_token(client, "/admin/")
     assert client.post(url, data={"csrf_token": token}).status_code == 403
     assert client.get("/admin/sessions/99999/attendance").status_code == 404
+
+
+# --- Indemnity statements -------------------------------------------------------------
+
+
+def test_indemnity_statements_show_and_download(
+    client: FlaskClient, demo_meeting: int
+) -> None:
+    log_in(client, "secretariat")
+    response = client.get("/admin/indemnities?lang=en&start=2026-04-01&end=2026-11-23")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<table>" in page and "Download as CSV" in page
+    download = client.get("/admin/indemnities.csv?lang=fr&start=2026-04-01&end=2026-11-23")
+    assert download.status_code == 200
+    assert download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.get_data(as_text=True).startswith("mandate;member;public_id")
+
+
+def test_a_bad_period_re_renders_with_what_was_typed(
+    client: FlaskClient, demo_meeting: int
+) -> None:
+    log_in(client, "read-only")
+    response = client.get("/admin/indemnities?lang=en&start=2026-13-45&end=2026-11-23")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="2026-13-45"' in page and 'id="start-error"' in page
+    assert "Download as CSV" not in page
+    assert client.get("/admin/indemnities.csv").status_code == 403
+    response = client.get("/admin/indemnities?lang=en")  # this month by default
+    assert response.status_code == 200
+    assert 'value="2026-11-01"' in response.get_data(as_text=True)
