@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_problem
 from kleroterion.sortition import InfeasibleQuotas, QuotaChange, find_distribution
 from kleroterion.sortition.feasibility import (
     check_feasible,
@@ -11,6 +10,8 @@ from kleroterion.sortition.feasibility import (
     precheck,
     suggest_relaxation,
 )
+
+from tests.sortition.builders import make_problem
 
 ROWS = [("f", "jeune")] * 3 + [("h", "jeune")] * 4 + [("h", "vieux")] * 3
 

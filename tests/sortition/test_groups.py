@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import check_distribution, make_problem
 from kleroterion.sortition import Quota, SeatGroupProblem, draw_groups
 from kleroterion.sortition.groups import joint_problem
+
+from tests.sortition.builders import check_distribution, make_problem
 
 
 def _groups():

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import check_distribution, tiny_problems
 from hypothesis import HealthCheck, given, settings
 from kleroterion.sortition import find_distribution
 from kleroterion.sortition.legacy import legacy
+
+from tests.sortition.builders import check_distribution, tiny_problems
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,7 +29,7 @@ def test_reproducible_from_seed(problem):
 
 
 def test_find_distribution_legacy_reports_progress():
-    from conftest import make_problem
+    from tests.sortition.builders import make_problem
 
     problem = make_problem([("f", "jeune"), ("h", "vieux"), ("f", "vieux")], [], 2)
     stages: list[float] = []

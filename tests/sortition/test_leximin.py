@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import (
+from hypothesis import HealthCheck, given, settings
+from kleroterion.sortition import find_distribution, maximin_value
+from kleroterion.sortition.leximin import compile_types, leximin
+
+from tests.sortition.builders import (
     brute_leximin,
     brute_maximin,
     check_distribution,
     make_problem,
     tiny_problems,
 )
-from hypothesis import HealthCheck, given, settings
-from kleroterion.sortition import find_distribution, maximin_value
-from kleroterion.sortition.leximin import compile_types, leximin
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import brute_maximin, make_problem, panel_ok, tiny_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kleroterion.sortition import draw_replacements, find_distribution
 from kleroterion.sortition.replacement import replacement_problem
+
+from tests.sortition.builders import brute_maximin, make_problem, panel_ok, tiny_problems
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

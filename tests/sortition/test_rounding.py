@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import panel_ok, tiny_problems
 from hypothesis import HealthCheck, given, settings
 from kleroterion.sortition import find_distribution, round_distribution
+
+from tests.sortition.builders import panel_ok, tiny_problems
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
