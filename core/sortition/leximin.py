@@ -173,7 +173,13 @@ def compile_types(problem: Problem) -> TypeModel:
 
 
 def new_highs(seed: int) -> highspy.Highs:
-    """A silent, single-threaded, seeded HiGHS instance: the same input gives the same answer."""
+    """A silent, single-threaded, seeded HiGHS instance: the same input gives the same answer.
+
+    HiGHS keeps one thread scheduler per process, sized by the first run: code that
+    runs HiGHS with another ``threads`` setting in the same process makes these
+    instances fail (model status "Not Set"), so the whole process must run HiGHS
+    single-threaded.
+    """
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     _quiet(h, seed)
     return h

@@ -23,6 +23,9 @@ def find_distribution(problem: Problem, algorithm: str = "leximin", *, seed: int
     for _round in range(4):
         h = highspy.Highs()
         h.silent()
+        # HiGHS has one thread scheduler per process, fixed by the first run: the engine
+        # runs single-threaded, so everything else in the test process must too.
+        h.setOptionValue("threads", 1)
         x = h.addBinaries(len(pool))
         h.addConstr(sum(x[i] for i in range(len(pool))) == problem.seats)
         for quota in problem.quotas:

@@ -102,6 +102,7 @@ def _lp_max(
     """max z (or π_target) s.t. Σp=1, π_i ≥ fixed_i, π_i ≥ z for the others."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)  # the engine's setting: one scheduler per process
     m = len(panels)
     # columns: p_0..p_{m-1}, z
     h.addVars(m + 1, np.zeros(m + 1), np.ones(m + 1))
