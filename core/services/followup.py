@@ -328,14 +328,22 @@ REPORT_COLUMNS = ("proposal", "kind", "title", "state", "outcome", "responses", 
 
 
 def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
-           *, french: bool = False) -> str:
-    """The follow-up report of a mandate as of 31 December of ``year`` (markdown or csv)."""
+           *, french: bool = False, public: bool = False) -> str:
+    """The follow-up report of a mandate as of 31 December of ``year`` (markdown or csv).
+
+    ``public`` is for the public site: the name of the person responsible for a
+    measure is personal data, so it gives only whether one was named.
+    """
     mandate = get(session, Mandate, mandate_id)
     if year < mandate.starts_on.year:
         raise InvalidInput(f"mandate {mandate.id} started in {mandate.starts_on.year}; no "
                            f"report for {year}")
     as_of = dt.date(year, 12, 31)
     rows = _report_rows(session, mandate, as_of)
+    if public:
+        for row in rows:
+            if row["responsible"]:
+                row["responsible"] = "named"
     audit.record(session, "followup.report", "mandate", mandate.id, year=year, format=fmt)
     if fmt == "csv":
         buffer = io.StringIO()

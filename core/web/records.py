@@ -298,7 +298,8 @@ def follow_up_report(year: int, fmt: str) -> Response:
     name, mimetype = REPORT_FORMATS[fmt]
     try:
         body = followup.report(session, mandate.id, year, name,
-                               french=current_config().profile.languages[0] == "fr")
+                               french=current_config().profile.languages[0] == "fr",
+                               public=True)
     except ServiceError:
         abort(404)
     finally:

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
-from kleroterion.models import AuditEntry, Draw, Member, Proposal
+from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
 from kleroterion.services import followup, recruitment
 from kleroterion.web import api_records, create_app, demo
 from sqlalchemy import func, select
@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from tests.lifecycle import engine_standin
 
 TODAY = dt.date(2026, 11, 23)
+RESPONSIBLE = "Anatole Responsabilité-Nominative"
 PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
            "email": "zebulon.temoin@example.org", "phone": "+33 6 42 42 42 42"}
 NEW_PAGES = ("/draw", "/proposals", "/follow-up")
@@ -52,6 +53,9 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     def plant(session: Any) -> None:
         member = session.scalars(select(Member).order_by(Member.id)).first()
         recruitment.set_personal_data(session, member.respondent_id, **PLANTED)
+        # The person a department names responsible for a measure is personal data too.
+        for commitment in session.scalars(select(Commitment)):
+            commitment.responsible = RESPONSIBLE
 
     _query(login.database_url, plant)
     yield login.database_url
@@ -230,7 +234,7 @@ def test_the_yearly_report_downloads_without_counting_as_the_city_report(
     assert response.mimetype == mimetype
     assert "attachment" in response.headers["Content-Disposition"]
     expected = _query(database, lambda s: followup.report(
-        s, 1, 2026, "markdown" if fmt == "md" else "csv", french=True))
+        s, 1, 2026, "markdown" if fmt == "md" else "csv", french=True, public=True))
     assert response.get_data(as_text=True) == expected
     # Computing the expectation above logged a report; the download did not.
     assert _query(database, reports) == before + 1
@@ -322,8 +326,16 @@ def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
     for url in urls:
         for language in ("fr", "en"):
             body = client.get(f"{url}?lang={language}").get_data(as_text=True)
-            for value in PLANTED.values():
+            for value in [*PLANTED.values(), RESPONSIBLE]:
                 assert value not in body, (url, value)
+    # The public report says a person was named, and the secretariat's report who.
+    assert "named" in client.get("/follow-up/report-2026.csv").get_data(as_text=True)
+
+    def secretariat_report(session: Any) -> str:
+        mandate = session.scalars(select(Mandate)).first()
+        return followup.report(session, mandate.id, 2026, "csv")
+
+    assert RESPONSIBLE in _query(database, secretariat_report)
 
 
 def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
