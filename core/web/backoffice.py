@@ -11,7 +11,10 @@ since the page was shown answers 409 with a sentence saying so.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -25,16 +28,17 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
-from kleroterion.services import indemnities, members, proposals, sessions
+from kleroterion.services import indemnities, members, proposals, recruitment, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
+from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import MoveForm, PeriodForm
-from kleroterion.web.i18n import current_language
+from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
+from kleroterion.web.i18n import current_language, l10n_text
 from kleroterion.web.public import today
 from sqlalchemy import Engine, select
 
@@ -265,6 +269,67 @@ def indemnity_csv() -> ResponseReturnValue:
     name = f"indemnities-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
     return Response(text, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+_LINE = re.compile(r"\bline (\d+)\b")
+#: Lines of the file shown around the refused one.
+CONTEXT_LINES = 2
+
+
+def _respondents_form(mandate: Mandate) -> RespondentsForm:
+    form = RespondentsForm()
+    groups = current_config().composition.seat_groups
+    form.seat_group.choices = [(g.key, l10n_text(g.label)) for g in groups
+                               if g.selection != "open"]
+    return form
+
+
+@bp.route("/respondents")
+@role_required("secretariat")
+def respondents() -> ResponseReturnValue:
+    mandate = current_mandate()
+    form = _respondents_form(mandate) if mandate else None
+    return render_template("admin/respondents.html", mandate=mandate, form=form)
+
+
+@bp.route("/respondents", methods=["POST"])
+@role_required("secretariat")
+def import_respondents() -> ResponseReturnValue:
+    """Import a respondents file, all rows or none; a refusal is shown next to its line."""
+    mandate = current_mandate()
+    if mandate is None:
+        abort(404)
+    form = _respondents_form(mandate)
+    if not form.validate_on_submit():
+        return render_template("admin/respondents.html", mandate=mandate, form=form), 422
+    upload = form.upload.data
+    name = Path(upload.filename or "respondents.csv").name
+    content = upload.read()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        try:
+            with session_scope(_engine(), actor=actor()) as session:
+                done = recruitment.import_respondents(session, mandate.id,
+                                                      form.seat_group.data, path)
+                rows = done.rows
+        except ServiceError as refusal:
+            message = str(refusal)
+            found = _LINE.search(message)
+            lines = content.decode("utf-8", errors="replace").splitlines()
+            shown: list[tuple[int, str]] = []
+            bad = int(found.group(1)) if found else None
+            if bad is not None:
+                first = max(1, bad - CONTEXT_LINES)
+                shown = [(n, lines[n - 1]) for n in range(first, min(len(lines), bad +
+                                                                     CONTEXT_LINES) + 1)]
+            form.upload.errors = [*form.upload.errors,
+                                  gettext("Nothing was imported; choose the file again once "
+                                          "corrected.")]
+            return render_template("admin/respondents.html", mandate=mandate, form=form,
+                                   refusal=message, bad=bad, shown=shown), 422
+    flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.", rows))
+    return redirect(url_for("backoffice.respondents"))
 
 
 def init_app(app: Flask) -> None:

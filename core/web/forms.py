@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     HiddenField,
     PasswordField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -59,3 +61,12 @@ class PeriodForm(FlaskForm):  # type: ignore[misc]
     start = DateField(_l("From"), validators=[DataRequired(message=_l("Enter a valid date."))])
     end = DateField(_l("To"), validators=[DataRequired(message=_l("Enter a valid date."))])
     submit = SubmitField(_l("Show the statements"))
+
+
+class RespondentsForm(FlaskForm):  # type: ignore[misc]
+    """A respondents file (CSV) for the pool of one seat group."""
+
+    seat_group = SelectField(_l("Seat group"))
+    upload = FileField(_l("Respondents file (CSV)"),
+                       validators=[FileRequired(message=_l("Choose a file."))])
+    submit = SubmitField(_l("Import"))

@@ -69,6 +69,8 @@ ACCESS: dict[str, str] = {
     "backoffice.save_attendance": "secretariat",
     "backoffice.indemnity_statements": "read-only",
     "backoffice.indemnity_csv": "secretariat",
+    "backoffice.respondents": "secretariat",
+    "backoffice.import_respondents": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.

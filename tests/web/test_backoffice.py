@@ -4,6 +4,7 @@ the moves of an act."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -12,11 +13,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
-from kleroterion.models import Proposal
+from kleroterion.models import Proposal, Respondent
 from kleroterion.services import mandates, proposals, sessions
 from kleroterion.web import demo
 from kleroterion.web.auth import ACCOUNT_LIMIT, LoginThrottle, throttle
 from kleroterion.web.database import database_url
+from sqlalchemy import func, select
 
 from tests.lifecycle import engine_standin
 
@@ -348,3 +350,57 @@ def test_a_bad_period_re_renders_with_what_was_typed(
     response = client.get("/admin/indemnities?lang=en")  # this month by default
     assert response.status_code == 200
     assert 'value="2026-11-01"' in response.get_data(as_text=True)
+
+
+# --- Respondents upload ---------------------------------------------------------------
+
+HEADER = "id,gender,age,arrondissement,diploma,nom,adresse,courriel\n"
+GOOD = "R-1,femme,30-44,11e,bac,Synthétique Une,1 rue Fictive,une@example.org\n"
+
+
+def _upload(client: FlaskClient, text: str) -> tuple[int, str]:
+    token = csrf_token(client, "/admin/respondents")
+    response = client.post("/admin/respondents?lang=en", data={
+        "csrf_token": token, "seat_group": "liste-electorale",
+        "upload": (io.BytesIO(text.encode("utf-8")), "repondants.csv"),
+    }, content_type="multipart/form-data")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def _respondent_count(app: Flask) -> int:
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine)) as session:
+        count = session.scalar(select(func.count()).select_from(Respondent)) or 0
+    engine.dispose()
+    return count
+
+
+def test_a_bad_line_refuses_the_whole_file_shown_next_to_the_line(
+    client: FlaskClient, app: Flask, act: int
+) -> None:
+    log_in(client, "secretariat")
+    bad = "R-2,dragon,30-44,11e,bac,Synthétique Deux,2 rue Fictive,deux@example.org\n"
+    status, page = _upload(client, HEADER + GOOD + bad)
+    assert status == 422
+    assert "repondants.csv, line 3" in page and "dragon" in page
+    assert '<tr class="has-error">' in page and "3 (refused)" in page
+    assert "Nothing was imported" in page and 'aria-describedby="upload-error"' in page
+    assert _respondent_count(app) == 0
+
+
+def test_a_good_file_is_imported(client: FlaskClient, app: Flask, act: int) -> None:
+    log_in(client, "secretariat")
+    status, _ = _upload(client, HEADER + GOOD)
+    assert status == 302
+    assert "1 respondent imported." in client.get("/admin/respondents?lang=en").get_data(
+        as_text=True)
+    assert _respondent_count(app) == 1
+
+
+def test_an_upload_without_a_file_names_the_field(client: FlaskClient, act: int) -> None:
+    log_in(client, "secretariat")
+    token = csrf_token(client, "/admin/respondents")
+    response = client.post("/admin/respondents?lang=en", data={
+        "csrf_token": token, "seat_group": "liste-electorale"})
+    assert response.status_code == 422
+    assert "Choose a file." in response.get_data(as_text=True)
