@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kleroterion.sortition.types import Pool, Problem, Quota
 
@@ -186,15 +187,26 @@ def _read_table(path: str | Path) -> _Table:
 
 def _cell(table: _Table, line: int, record: list[str], index: int) -> str:
     if index >= len(record):
-        raise InputError(
+        raise _located(
+            table,
+            line,
+            index,
             f"the row has {len(record)} fields but the header has {len(table.header)}",
-            path=table.path,
-            line=line,
-            column=table.header[index],
-            column_number=index + 1,
             accepted="one field per header column",
         )
     return record[index].strip()
+
+
+def _located(table: _Table, line: int, column: int, message: str, **details: Any) -> InputError:
+    """An InputError at a cell of ``table``: its file, line and column, named and numbered."""
+    return InputError(
+        message,
+        path=table.path,
+        line=line,
+        column=table.header[column],
+        column_number=column + 1,
+        **details,
+    )
 
 
 # --------------------------------------------------------------------------- quotas
@@ -283,12 +295,11 @@ def read_quotas(path: str | Path) -> QuotaTable:
         except ValueError:
             number = -1
         if number < 0:
-            raise InputError(
+            raise _located(
+                table,
+                line,
+                index,
                 "is not a whole number of seats",
-                path=table.path,
-                line=line,
-                column=table.header[index],
-                column_number=index + 1,
                 value=cell,
                 accepted="an integer ≥ 0" + (", or blank for no bound" if optional else ""),
             )
@@ -302,12 +313,11 @@ def read_quotas(path: str | Path) -> QuotaTable:
         value = _cell(table, line, record, value_col)
         for index, cell in ((feature_col, feature), (value_col, value)):
             if cell == "":
-                raise InputError(
+                raise _located(
+                    table,
+                    line,
+                    index,
                     "is blank",
-                    path=table.path,
-                    line=line,
-                    column=table.header[index],
-                    column_number=index + 1,
                     value=cell,
                     accepted="a feature name and one of its values on every row",
                 )
@@ -315,24 +325,22 @@ def read_quotas(path: str | Path) -> QuotaTable:
         high = integer(line, record, max_col, False)
         assert low is not None and high is not None
         if low > high:
-            raise InputError(
+            raise _located(
+                table,
+                line,
+                min_col,
                 f"the minimum {low} is above the maximum {high} for {feature}/{value}",
-                path=table.path,
-                line=line,
-                column=table.header[min_col],
-                column_number=min_col + 1,
                 value=str(low),
                 accepted=f"a minimum ≤ {high}",
             )
         group = (_cell(table, line, record, group_col) or None) if group_col is not None else None
         key = (group, feature, value)
         if key in seen:
-            raise InputError(
+            raise _located(
+                table,
+                line,
+                value_col,
                 f"{feature}/{value} already has a quota on line {seen[key]}",
-                path=table.path,
-                line=line,
-                column=table.header[value_col],
-                column_number=value_col + 1,
                 value=value,
                 accepted="one row per feature value",
             )
@@ -347,12 +355,11 @@ def read_quotas(path: str | Path) -> QuotaTable:
         ):
             if not ok:
                 assert index is not None
-                raise InputError(
+                raise _located(
+                    table,
+                    line,
+                    index,
                     f"a relaxation bound cannot be stricter than the quota ({low}..{high})",
-                    path=table.path,
-                    line=line,
-                    column=table.header[index],
-                    column_number=index + 1,
                     value=str(flex),
                     accepted=f"{accepted}, or blank",
                 )
@@ -440,23 +447,21 @@ def read_respondents(
         else:
             ident = _cell(table, line, record, id_col)
             if ident == "":
-                raise InputError(
+                raise _located(
+                    table,
+                    line,
+                    id_col,
                     "the id is blank",
-                    path=table.path,
-                    line=line,
-                    column=table.header[id_col],
-                    column_number=id_col + 1,
                     value=ident,
                     accepted="a unique id on every row",
                 )
         if ident in first_line:
             assert id_col is not None
-            raise InputError(
+            raise _located(
+                table,
+                line,
+                id_col,
                 f"duplicate id, already on line {first_line[ident]}",
-                path=table.path,
-                line=line,
-                column=table.header[id_col],
-                column_number=id_col + 1,
                 value=ident,
                 accepted="a unique id on every row",
             )
@@ -466,12 +471,11 @@ def read_respondents(
             cell = _cell(table, line, record, index)
             canonical = known.get(cell, known.get(cell.casefold()))
             if canonical is None:
-                raise InputError(
+                raise _located(
+                    table,
+                    line,
+                    index,
                     f"is not a value of the feature {feature!r} in {quota_path}",
-                    path=table.path,
-                    line=line,
-                    column=table.header[index],
-                    column_number=index + 1,
                     value=cell,
                     accepted=", ".join(dict.fromkeys(known.values())),
                 )
