@@ -8,16 +8,14 @@ the caller says the column is safe to quote.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kleroterion.services.errors import InvalidInput
-from kleroterion.sortition.io import decode, sniff_delimiter
+from kleroterion.sortition.io import CSVError, decode, split_records
 
 
 @dataclass(frozen=True)
@@ -60,22 +58,10 @@ def read_table(path: str | Path) -> Table:
     text, _ = decode(data)
     if not text.strip():
         raise InvalidInput(f"{path}: the file is empty; a header line and rows are expected")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    line = 0
     try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in record]
-            else:
-                rows.append((start, record))
-    except csv.Error as error:
-        raise InvalidInput(f"{path}, line {reader.line_num}: not valid CSV ({error})") from None
-    assert header is not None
+        header, rows = split_records(text)
+    except CSVError as error:
+        raise InvalidInput(f"{path}, line {error.line}: not valid CSV ({error.reason})") from None
     if not rows:
         raise InvalidInput(f"{path}: the file has a header but no rows")
     return Table(str(path), hashlib.sha256(data).hexdigest(), header, rows)

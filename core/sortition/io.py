@@ -165,8 +165,29 @@ def _read_table(path: str | Path) -> _Table:
     text, _ = decode(data)
     if not text.strip():
         raise InputError("the file is empty; a header line and data rows are expected", path=path)
-    delimiter = sniff_delimiter(text[:65536])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header, rows = split_records(text)
+    except CSVError as error:
+        raise InputError(f"is not valid CSV ({error.reason})", path=path, line=error.line) from None
+    return _Table(str(path), header, rows)
+
+
+class CSVError(ValueError):
+    """A malformed CSV record, at ``line``."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.reason = reason
+        self.line = line
+
+
+def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (cells stripped) and the records of a non-empty CSV text.
+
+    The delimiter is sniffed; blank records are skipped; each record comes with the
+    first physical line it starts on, so errors can point at it. Raises ``CSVError``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     line = 0
@@ -180,9 +201,10 @@ def _read_table(path: str | Path) -> _Table:
             else:
                 rows.append((start, record))
     except csv.Error as error:
-        raise InputError(f"is not valid CSV ({error})", path=path, line=reader.line_num) from None
-    assert header is not None
-    return _Table(str(path), header, rows)
+        raise CSVError(str(error), reader.line_num) from None
+    if header is None:
+        raise CSVError("no header line", line)
+    return header, rows
 
 
 def _cell(table: _Table, line: int, record: list[str], index: int) -> str:
