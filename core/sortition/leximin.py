@@ -2,7 +2,12 @@
 
 Respondents with the same quota-relevant values and no household tie are one *type*; the
 engine works over types (a panel is a vector of counts per type) and spreads each type's
-probability evenly over its members, so identical respondents get equal chances. The master LP
+probability evenly over its members, so identical respondents get equal chances.
+
+The engine first computes the LEXIMIN of the quota polytope's LP relaxation, which takes a few
+small LPs, and tries to certify it by writing it as a convex combination of panels
+(``decomposition``): when it succeeds, that is the exact LEXIMIN. Otherwise column generation
+runs, seeded with the panels found, and is exact in every case. The master LP
 (maximise the lowest unfixed level) lives in one ``highspy.Highs`` model to which panels are
 added as columns; its duals price new panels, first by cheap local search and an LP relaxation,
 and only then by an ILP built once per draw, whose objective alone changes between calls.
@@ -22,6 +27,15 @@ from fractions import Fraction
 import highspy
 import numpy as np
 import numpy.typing as npt
+from kleroterion.sortition.decomposition import (
+    ACCEPT_TOL,
+    Decomposition,
+    Face,
+    Polytope,
+    RelaxedLevels,
+    decompose,
+    relaxed_leximin,
+)
 from kleroterion.sortition.types import Distribution, Problem
 
 Progress = Callable[[str, float], None]
@@ -208,6 +222,48 @@ class Pricer:
         self._same = model.quota_of[:, None, :] == model.quota_of[None, :, :]
         self.ilp_calls = 0
         self.lp_calls = 0
+        self.polytope = Polytope(model)
+
+    def face_panel(self, face: Face, objective: FloatArray) -> IntArray | None:
+        """The panel of highest ``objective`` on a face of the quota polytope (exact).
+
+        The LP relaxation answers when its vertex is integral (it is then the ILP's optimum
+        too); the ILP otherwise. None when no panel lies on the face.
+        """
+        return self._on_face(face, [objective], objective)
+
+    def face_point(self, face: Face, tries: int = 4) -> IntArray | None:
+        """Some panel on a face, spread by random objectives; None when the face holds none.
+
+        LP vertices for a few random objectives first (they are usually integral); then the
+        ILP with no objective, which stops at its first feasible panel.
+        """
+        n = self.model.n_types
+        return self._on_face(face, [self.rng.random(n) for _ in range(tries)], np.zeros(n))
+
+    def _on_face(self, face: Face, lp_objectives: list[FloatArray],
+                 ilp_objective: FloatArray) -> IntArray | None:
+        face.restrict(self.relaxation, self.polytope)
+        for objective in lp_objectives:
+            self.lp_calls += 1
+            status, values = self._solve(self.relaxation, objective)
+            if status == "infeasible":
+                return None
+            rounded = np.rint(values)
+            if np.allclose(values, rounded, atol=1e-9):
+                return rounded.astype(np.int64)
+        face.restrict(self.ilp, self.polytope)
+        self.ilp_calls += 1
+        status, values = self._solve(self.ilp, ilp_objective)
+        if status == "infeasible":
+            return None
+        return np.rint(values).astype(np.int64)
+
+    def whole(self) -> None:
+        """Undo ``face_panel``'s restrictions: both models range over the whole polytope."""
+        whole = Face.whole(self.polytope)
+        whole.restrict(self.relaxation, self.polytope)
+        whole.restrict(self.ilp, self.polytope)
 
     def _build(self, *, integral: bool, seed: int) -> highspy.Highs:
         model = self.model
@@ -555,6 +611,57 @@ def _spread(
     return out
 
 
+class _Monotone:
+    """Reports progress, never backwards (the certification and the fallback both report)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.progress is not None and fraction >= self.last:
+            self.last = fraction
+            self.progress(stage, fraction)
+
+
+def _through_polytope(
+    model: TypeModel, pricer: Pricer, seed: int, deadline: float, progress: _Monotone
+) -> tuple[RelaxedLevels | None, Decomposition | None]:
+    """The LEXIMIN of the LP relaxation, and how far its decomposition into panels got."""
+    relaxed = relaxed_leximin(model, pricer._build(integral=False, seed=seed))
+    if relaxed is None:
+        return None, None
+    progress("leximin", 0.05)
+    try:
+        found = decompose(
+            pricer.polytope,
+            relaxed.point,
+            pricer.face_point,
+            pricer.face_panel,
+            deadline,
+            lambda share: progress("leximin", 0.05 + 0.9 * share),
+        )
+    finally:
+        pricer.whole()
+    if found.complete and not _reproduces(model, found, relaxed.point):
+        found.complete = False
+    return relaxed, found
+
+
+def _reproduces(model: TypeModel, found: Decomposition, point: FloatArray) -> bool:
+    """Every panel meets the quotas and the weighted panels give back the point."""
+    weights = np.array(found.weights)
+    if np.any(weights < -1e-12) or abs(float(weights.sum()) - 1.0) > 1e-9:
+        return False
+    if not all(model.is_feasible(panel) for panel in found.panels):
+        return False
+    expected = np.zeros(model.n_types)
+    for panel, weight in zip(found.panels, found.weights, strict=True):
+        expected += weight * panel
+    sizes = model.sizes.astype(np.float64)
+    return bool(np.all(np.abs(expected - point) <= ACCEPT_TOL * np.maximum(1.0, sizes)))
+
+
 def leximin(
     problem: Problem,
     *,
@@ -562,22 +669,53 @@ def leximin(
     progress: Progress | None = None,
     seed: int | None = None,
     max_levels: int | None = None,
+    certify: bool = True,
 ) -> Distribution:
     """The LEXIMIN distribution over panels of ``problem`` (quotas assumed feasible).
 
     ``max_levels=1`` stops after the first level: its minimum probability is the MAXIMIN
-    optimum. On ``time_limit`` the best distribution found so far is returned with
-    ``optimal=False``.
+    optimum (a certified run computes every level anyway: they cost little). On
+    ``time_limit`` the best distribution found so far is returned with ``optimal=False``.
+    ``certify=False`` skips the quota polytope route and runs column generation alone (for
+    comparisons); ``stats["certified"]`` is 1 when the polytope route gave the answer.
     """
     started = time.perf_counter()
     deadline = math.inf if time_limit is None else started + time_limit
     seed = 0 if seed is None else seed
     rng = random.Random(seed)
     model = compile_types(problem)
-    n = model.n_types
     stats = _Stats()
     pricer = Pricer(model, seed)
+    report = _Monotone(progress)
+
+    relaxed: RelaxedLevels | None = None
+    found: Decomposition | None = None
+    if certify and time.perf_counter() < deadline:
+        relaxed, found = _through_polytope(model, pricer, seed, deadline, report)
+    if relaxed is not None and found is not None:
+        stats.extra.update({
+            "relaxed_levels": float(len(relaxed.levels)),
+            "decomposition_steps": float(found.steps),
+            "decomposition_backtracks": float(found.backtracks),
+        })
+        if found.complete:
+            report("leximin", 1.0)
+            stats.levels = len(relaxed.levels)
+            stats.extra["maximin"] = relaxed.levels[0][0]
+            stats.extra["certified"] = 1.0
+            keep = [k for k, w in enumerate(found.weights) if w > 1e-15]
+            total = float(sum(found.weights[k] for k in keep))
+            return _distribution(
+                problem, model, [found.panels[k] for k in keep],
+                [found.weights[k] / total for k in keep], True, started, stats, pricer,
+                columns=len(found.panels),
+            )
+
     master = DualMaster(model, seed)
+    if found is not None:
+        for panel in found.panels:
+            if model.is_feasible(panel):
+                master.add(panel)
     _seed_panels(pricer, master, rng)
 
     optimal = True
@@ -621,18 +759,36 @@ def leximin(
         if stats.levels == 1:
             stats.extra["maximin"] = value
         last_fixed, last_value, slack = tight, value, FIX_SLACK
-        if progress is not None:
-            progress("leximin", float(model.sizes[master.fixed].sum()) / total_agents)
+        report("leximin", float(model.sizes[master.fixed].sum()) / total_agents)
 
     weights = np.maximum(weights, 0.0)
     keep = [k for k in range(len(weights)) if weights[k] > 1e-12]
     total = float(weights[keep].sum())
-    type_panels = [master.panels[k] for k in keep]
-    type_weights = [float(weights[k]) / total for k in keep]
+    return _distribution(
+        problem, model, [master.panels[k] for k in keep],
+        [float(weights[k]) / total for k in keep],
+        optimal and (max_levels is None or bool(master.fixed.all())), started, stats, pricer,
+        columns=len(master.panels),
+    )
+
+
+def _distribution(
+    problem: Problem,
+    model: TypeModel,
+    type_panels: list[IntArray],
+    type_weights: list[float],
+    optimal: bool,
+    started: float,
+    stats: _Stats,
+    pricer: Pricer,
+    *,
+    columns: int,
+) -> Distribution:
+    """Spread type panels over respondents and report the run."""
     agent = _spread(model, type_panels, type_weights)
     panels = sorted(agent)
     probabilities = [0.0] * len(problem.pool)
-    type_prob = np.zeros(n)
+    type_prob = np.zeros(model.n_types)
     for panel, weight in zip(type_panels, type_weights, strict=True):
         type_prob += weight * panel / model.sizes
     for t, members in enumerate(model.members):
@@ -645,12 +801,12 @@ def leximin(
         panels=panels,
         weights=[agent[p] for p in panels],
         probabilities=probabilities,
-        optimal=optimal and (max_levels is None or bool(master.fixed.all())),
+        optimal=optimal,
         stats={
             "seconds": time.perf_counter() - started,
-            "types": float(n),
+            "types": float(model.n_types),
             "levels": float(stats.levels),
-            "columns": float(len(master.panels)),
+            "columns": float(columns),
             "ilp_calls": float(stats.ilp_calls),
             "lp_calls": float(stats.lp_calls),
             "local_columns": float(stats.local_columns),

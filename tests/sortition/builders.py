@@ -48,7 +48,21 @@ def tiny_problems(draw: st.DrawFn, households: bool = False, max_size: int = 9) 
     if households:
         ties = [draw(st.sampled_from([None, None, "a", "b"])) for _ in range(n)]
     # A witness panel (respecting the household rule), then quotas loose around it.
-    order = draw(st.permutations(range(n)))
+    witness = witness_panel(draw(st.permutations(range(n))), ties, seats)
+    seats = len(witness)
+    quotas = []
+    for j, feature in enumerate(FEATURES):
+        for value in sorted({r[j] for r in rows}):
+            have = sum(1 for i in witness if rows[i][j] == value)
+            low = have - draw(st.integers(0, 1))
+            high = have + draw(st.integers(0, 1))
+            quotas.append((feature, value, max(low, 0), high))
+    return make_problem(rows, quotas, seats, ties)
+
+
+def witness_panel(order: Sequence[int], ties: Sequence[str | None] | None,
+                  seats: int) -> list[int]:
+    """The first ``seats`` respondents of ``order`` from distinct households (fewer if short)."""
     witness: list[int] = []
     seen: set[str] = set()
     for i in order:
@@ -60,15 +74,7 @@ def tiny_problems(draw: st.DrawFn, households: bool = False, max_size: int = 9) 
         witness.append(i)
         if len(witness) == seats:
             break
-    seats = len(witness)
-    quotas = []
-    for j, feature in enumerate(FEATURES):
-        for value in sorted({r[j] for r in rows}):
-            have = sum(1 for i in witness if rows[i][j] == value)
-            low = have - draw(st.integers(0, 1))
-            high = have + draw(st.integers(0, 1))
-            quotas.append((feature, value, max(low, 0), high))
-    return make_problem(rows, quotas, seats, ties)
+    return witness
 
 
 def feasible_panels(problem: Problem) -> list[tuple[int, ...]]:
