@@ -53,6 +53,9 @@ MAX_SLACK = 1e-6
 ACCEPT_TOL = 1e-7
 # A phase-one LP whose infeasibility is below this has decomposed its point.
 PHASE_ONE_TOL = 1e-9
+# The walk backs up 1, 2, 4... steps, at most this many, then once to its start (phase one on
+# the whole point, seeded with every panel the walk found).
+MAX_BACKUP = 64
 
 
 class Polytope:
@@ -168,6 +171,8 @@ def relaxed_leximin(model: TypeModel, base: highspy.Highs) -> RelaxedLevels | No
     first_row = h.getNumRow()
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    # Level values come from simplex vertices: an interior point could overstate a level.
+    h.setOptionValue("solver", "simplex")
     h.addCol(1.0, -INF, INF, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
     starts = np.arange(0, 2 * n, 2, dtype=np.int32)
     index = np.empty(2 * n, dtype=np.int32)
@@ -292,9 +297,12 @@ def _finish(
     deadline: float,
 ) -> Decomposition:
     """Back up 1, 2, 4... steps and decompose that point over its face by phase one."""
-    back = 1
+    reach = min(len(history), MAX_BACKUP)
+    backups = [2**i for i in range(reach.bit_length())]
+    if history and len(history) not in backups:
+        backups.append(len(history))  # last resort: phase one on the whole point
     tries = 0
-    while back <= len(history):
+    for back in backups:
         k = len(history) - back
         x, remaining, face = history[k]
         seeds = [p for p in panels[k:] if _on_face(p, face, polytope)]
@@ -309,7 +317,6 @@ def _finish(
             return Decomposition(out_panels, out_weights, complete=True, backtracks=tries)
         if time.perf_counter() > deadline:
             break
-        back *= 2
     return Decomposition(panels, weights, complete=False, backtracks=tries)
 
 

@@ -430,6 +430,11 @@ class DualMaster:
 
     def solve(self) -> bool:
         self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # A warm start from a basis of the changed model can end in a false verdict
+            # ("unbounded" on an LP whose primal the current panels satisfy): start afresh.
+            self.h.clearSolver()
+            self.h.run()
         return bool(self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal)
 
     def value(self) -> float:
