@@ -304,11 +304,12 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
                 inputs={"quotas": payload, "quotas_digest": _sha(canonical(payload)),
                         "seats": group.seats,
                         "flex": [[q.min_flex, q.max_flex] for q in quotas]})
+    session.add(draw)
     try:
-        with session.begin_nested():
-            session.add(draw)
+        session.flush()
     except IntegrityError:
-        # Another request started the same seat group's draw between the check and now.
+        # Another request started the same seat group's draw between the check and now
+        # (the unique slot); the caller's transaction is rolled back with this refusal.
         raise NotAllowed(f"a draw of seat group {group.key!r} was started at the same "
                          "time; wait for it to end") from None
     audit.record(session, "panel.start", "draw", draw.id, mandate=mandate.id,
@@ -559,6 +560,31 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
             pass
     finally:
         done.set()
+
+
+def public_files(draw: Draw) -> list[Path]:
+    """The files of a draw's lottery folder that anyone may download, checked again.
+
+    Refused (NotAllowed) unless the folder holds only the lottery's files and its
+    respondents file only public ids, the quotas' features and the opaque household
+    number: a folder edited by hand since it was written is not served.
+    """
+    if draw.state not in ("published", "chosen") or not draw.lottery_folder:
+        raise NotAllowed(f"draw {draw.id} has no published lottery folder")
+    folder = Path(draw.lottery_folder)
+    if not folder.is_dir():
+        raise NotAllowed(f"the lottery folder of draw {draw.id} is missing")
+    names = sorted(p.name for p in folder.iterdir())
+    if names != sorted(FOLDER_FILES):
+        raise NotAllowed(f"the lottery folder of draw {draw.id} holds other files")
+    header = next(csv.reader(io.StringIO(
+        (folder / lottery.RESPONDENTS).read_text(encoding="utf-8"))), [])
+    quotas = list(csv.DictReader(io.StringIO(
+        (folder / lottery.QUOTAS).read_text(encoding="utf-8"))))
+    allowed = {"id", lottery.HOUSEHOLD_COLUMN, *(row.get("feature", "") for row in quotas)}
+    if not header or header[0] != "id" or not set(header) <= allowed:
+        raise NotAllowed(f"the respondents file of draw {draw.id} has other columns")
+    return [folder / name for name in FOLDER_FILES]
 
 
 # --------------------------------------------------------------------------- choose
@@ -833,6 +859,13 @@ def _reduced(candidates: Sequence[Respondent], sitting: Sequence[Member], old: M
         raise InvalidInput("the replacement's candidates differ from the engine's; "
                            "check the household rule")
     return problem.quotas, problem.pool
+
+
+def latest_panel_draw(session: Session, mandate_id: int, group_key: str) -> Draw | None:
+    """The newest panel draw of a seat group (a failed one included), or None."""
+    return session.scalar(select(Draw).where(
+        Draw.mandate_id == mandate_id, Draw.kind == "panel", Draw.seat_group == group_key)
+        .order_by(Draw.id.desc()))
 
 
 def draws(session: Session, mandate_id: int) -> list[Draw]:
