@@ -280,8 +280,10 @@ def draw_page() -> str:
 def lottery_download(draw_id: int) -> Response:
     """A published lottery folder of the current mandate, to check with ``kleroterion verify``."""
     mandate = current_mandate()
+    if mandate is None:
+        abort(404)
     draw = db_session().get(Draw, draw_id)
-    if mandate is None or draw is None or draw.mandate_id != mandate.id or draw.kind != "panel":
+    if draw is None or draw.mandate_id != mandate.id or draw.kind != "panel":
         abort(404)
     return lottery_zip(draw)
 
