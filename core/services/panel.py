@@ -521,7 +521,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
                     draw = session.get(Draw, draw_id)
                     if draw is not None and draw.state == "running":
                         draw.heartbeat_at = utcnow()
-            except Exception:  # noqa: S112  # a busy database: the next beat will do
+            except Exception:  # a busy database: the next beat will do
                 continue
 
     def progress(stage: str, fraction: float) -> None:
@@ -532,7 +532,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         try:
             with db.session_scope(factory, actor=actor) as session:
                 record_progress(session, draw_id, stage, fraction)
-        except Exception:  # noqa: S110  # progress is a courtesy; the computation goes on
+        except Exception:  # progress is a courtesy; the computation goes on
             pass
 
     heart = threading.Thread(target=beat, name=f"draw-{draw_id}-heartbeat", daemon=True)
@@ -556,7 +556,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
                 draw = session.get(Draw, draw_id)
                 if draw is not None and draw.state == "running":
                     _mark_failed(session, draw, message)
-        except Exception:  # noqa: S110  # it will show as interrupted once stale
+        except Exception:  # it will show as interrupted once stale
             pass
     finally:
         done.set()
@@ -636,7 +636,10 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
         drawn = lottery.choose(folder, number).draw
     except lottery.LotteryError as error:
         raise InvalidInput(str(error)) from None
-    _undo_on_rollback(session, lambda: (folder / lottery.MANIFEST).write_bytes(before))
+    def restore() -> None:
+        (folder / lottery.MANIFEST).write_bytes(before)
+
+    _undo_on_rollback(session, restore)
     assert drawn is not None
     chosen_ids = set(drawn["panel"])
     entries = sorted(draw.entries, key=lambda e: e.id)
@@ -681,13 +684,14 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
                            f"{mandate.id} ({mandate.ends_on.isoformat()})")
     group = seat_group(mandate, group_key)
     if group.selection == "stratified":
-        number = _pick_number(seed, public_number)
+        picked = _pick_number(seed, public_number)
         draw = publish_panel(session, mandate.id, group.key, root, algorithm=algorithm,
                              seed=seed, quotas=quotas)
-        return _choose(session, draw, number, public_number, on)
+        return _choose(session, draw, picked, public_number, on)
     composition = city_of(mandate).config.composition
     _check_new_draw(session, mandate, group)
     candidates = _pool_of(session, mandate, group)
+    number: int | None
     if group.selection == "open":
         chosen, probabilities = list(range(len(candidates))), [1.0] * len(candidates)
         algorithm, number = "open", None
@@ -749,6 +753,8 @@ def finalize_draw(session: Session, draw_id: int) -> Draw:
     draw = get(session, Draw, draw_id)
     if draw.final:
         raise NotAllowed(f"draw {draw_id} is already final")
+    if draw.state != "chosen":
+        raise NotAllowed(f"draw {draw_id} is {draw.state}: only a drawn panel may be final")
     draw.final = True
     audit.record(session, "draw.finalize", "draw", draw.id)
     return draw

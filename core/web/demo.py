@@ -4,10 +4,11 @@
 a synthetic registry and its invitation draw, respondents who meet the quotas, the
 panel draw of each seat group (for a stratified group, LEXIMIN and its lottery
 folder published under ``<work>/lotteries``, then the panel chosen by a public
-number, as a real draw is made), confirmations, a withdrawal and its replacement, bodies, sessions (past ones
-with attendance, upcoming ones), proposals at every state of every kind's lifecycle,
-responses to the acts sent, and the follow-up of adopted acts: commitments with
-owners, deadlines, progress and milestones, one of them overdue.
+number, as a real draw is made), confirmations, a withdrawal and its replacement,
+bodies, sessions (past ones with attendance, upcoming ones), proposals at every
+state of every kind's lifecycle, responses to the acts sent, and the follow-up of
+adopted acts: commitments with owners, deadlines, progress and milestones, one of
+them overdue.
 
 Everything goes through ``kleroterion.services``, so the demo obeys the same rules
 as a real mandate, and only the city's configuration is read: a new city plugin
@@ -251,9 +252,9 @@ def _recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
         _run(factory, panel.finalize_draw, draw.id)
     if config.composition.open_volunteers:
         say("open volunteers: a few come to the first session")
-        for number in range(1, 9):
+        for volunteer in range(1, 9):
             _run(factory, recruitment.add_volunteer, mandate.id, mandate.starts_on,
-                 external_id=f"VOL-{number:03d}", name=f"Volontaire fictif {number}")
+                 external_id=f"VOL-{volunteer:03d}", name=f"Volontaire fictif {volunteer}")
 
 
 def _members(factory: sessionmaker[Session], say: Say, mandate: Mandate,

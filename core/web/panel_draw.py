@@ -19,7 +19,6 @@ import threading
 from pathlib import Path
 
 import kleroterion.sortition
-
 from flask import (
     Blueprint,
     Flask,

@@ -178,6 +178,8 @@ def test_refusals_name_the_problem_and_change_nothing(
         run(panel.publish_panel, mandate, GROUP, root)
     with pytest.raises(InvalidInput, match="after the end of mandate"):
         run(panel.choose_panel, draw.id, "12", D(2027, 1, 1))
+    with pytest.raises(NotAllowed, match="only a drawn panel may be final"):
+        run(panel.finalize_draw, draw.id)
     assert (Path(draw.lottery_folder) / lottery.MANIFEST).read_bytes() == manifest
     assert _count(factory, Member) == 0
 
