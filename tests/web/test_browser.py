@@ -251,6 +251,8 @@ def test_no_serious_accessibility_violation_in_the_back_office(
 
 # --- The panel draw: the secretariat runs it from the back office --------------------
 
+DRAW_PASSWORD = "a long enough password"
+
 
 @pytest.fixture(scope="module")
 def draw_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, int]]:
@@ -275,21 +277,15 @@ def draw_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Live
             write_respondents(path, config, seat, rows=rows)
             recruitment.import_respondents(session, mandate.id, key, path)
         panel.start_draw(session, mandate.id, "non-europeens")  # no worker: stays running
-        users.create_user(session, "secretariat", "a long enough password", "secretariat")
+        users.create_user(session, "secretariat", DRAW_PASSWORD, "secretariat")
         ident = mandate.id
     engine.dispose()
-    previous = os.environ.get("KLEROTERION_INSTANCE_PATH")
-    os.environ["KLEROTERION_INSTANCE_PATH"] = str(folder / "instance")
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KLEROTERION_INSTANCE_PATH", str(folder / "instance"))
         app = create_app("paris", {"SECRET_KEY": "browser tests", "SESSION_COOKIE_SECURE": False,
                                    "KLEROTERION_DATABASE_URL": url,
                                    "KLEROTERION_TODAY": dt.date(2026, 9, 15),
                                    "KLEROTERION_LOTTERY_ROOT": str(folder / "lotteries")})
-    finally:
-        if previous is None:
-            os.environ.pop("KLEROTERION_INSTANCE_PATH", None)
-        else:
-            os.environ["KLEROTERION_INSTANCE_PATH"] = previous
     server = LiveServer(app)
     yield server, ident
     server.stop()
@@ -302,12 +298,12 @@ def test_the_secretariat_runs_a_draw_to_the_seated_panel(
     from kleroterion.services import panel
 
     server, mandate_id = draw_server
-    problems = []
     page.goto(f"{server.url}/admin/login")
-    page.fill("#username", "secretariat")
-    page.fill("#password", "a long enough password")
+    for selector, value in (("#username", "secretariat"), ("#password", DRAW_PASSWORD)):
+        page.fill(selector, value)
     page.click("#submit")
     page.wait_for_url("**/admin/")
+    problems = _axe(page, axe_source, "dashboard")
     page.click("a[href='/admin/draw/jeunes']")
     assert page.locator("h1").inner_text().startswith("Tirage du panel")
     problems += _axe(page, axe_source, "start form")

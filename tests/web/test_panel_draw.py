@@ -57,6 +57,13 @@ def pool(app: Flask, tmp_path: Path) -> int:
     return ident
 
 
+@pytest.fixture
+def published(app: Flask, pool: int, tmp_path: Path) -> int:
+    """The 16-17 group's lottery published, awaiting its number; the draw's id."""
+    with session_scope(_factory(app), actor="test") as session:
+        return int(panel.publish_panel(session, pool, GROUP, tmp_path / "lotteries").id)
+
+
 def _wait(client: FlaskClient, seconds: float = 60) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -116,10 +123,8 @@ def test_a_draw_from_the_start_button_to_the_seated_panel(
 
 
 def test_a_bad_number_re_renders_with_the_message_next_to_the_field(
-    client: FlaskClient, app: Flask, pool: int, tmp_path: Path
+    client: FlaskClient, app: Flask, published: int
 ) -> None:
-    with session_scope(_factory(app), actor="test") as session:
-        panel.publish_panel(session, pool, GROUP, tmp_path / "lotteries")
     log_in(client, "secretariat")
     status, page = _post(client, f"{PAGE}/choose", public_number="42x")
     assert status == 422
@@ -187,10 +192,8 @@ def test_infeasible_quotas_show_the_engine_relaxation(
 
 
 def test_read_only_accounts_see_the_state_but_no_forms(
-    client: FlaskClient, app: Flask, pool: int, tmp_path: Path
+    client: FlaskClient, published: int
 ) -> None:
-    with session_scope(_factory(app), actor="test") as session:
-        panel.publish_panel(session, pool, GROUP, tmp_path / "lotteries")
     log_in(client, "read-only")
     page = client.get(f"{PAGE}?lang=en").get_data(as_text=True)
     assert "The published lottery" in page and "The lottery awaits its public number." in page
@@ -204,12 +207,12 @@ def test_read_only_accounts_see_the_state_but_no_forms(
 
 
 def test_the_public_page_and_api_show_the_verifiable_draw(
-    client: FlaskClient, app: Flask, pool: int, tmp_path: Path
+    client: FlaskClient, app: Flask, published: int, tmp_path: Path
 ) -> None:
     factory = _factory(app)
-    with session_scope(factory, actor="test") as session:
-        draw = panel.publish_panel(session, pool, GROUP, tmp_path / "lotteries")
-        ident, digest = draw.id, draw.panels_digest
+    with factory() as session:
+        ident = published
+        digest = session.get(Draw, ident).panels_digest  # type: ignore[union-attr]
     page = client.get("/draw?lang=en").get_data(as_text=True)
     assert digest in page and "the public number has not been drawn yet" in page
     with session_scope(factory, actor="test") as session:
