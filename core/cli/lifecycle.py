@@ -331,9 +331,29 @@ def respondents_export(session: Session, mandate_id: int, purpose: str, everyone
 # --------------------------------------------------------------------------- panel
 
 
+def _read_quotas_option(quotas_path: Path | None) -> Any:
+    if quotas_path is None:
+        return None
+    from kleroterion.sortition.io import InputError, read_quotas
+
+    try:
+        return read_quotas(quotas_path).quotas
+    except InputError as error:
+        raise click.ClickException(str(error)) from None
+
+
+QUOTAS = click.option("--quotas", "quotas_path", type=click.Path(exists=True, dir_okay=False,
+                      path_type=Path), default=None,
+                      help="Quotas CSV replacing those derived from the city's criteria.")
+LOTTERIES = click.option("--lotteries", "root", type=click.Path(file_okay=False,
+                         path_type=Path), default=None,
+                         help="Folder the lottery folders are written in (default: "
+                              "lotteries/ in the instance folder).")
+
+
 @click.group(name="panel")
 def panel_group() -> None:
-    """Panel draws: run, show, finalize."""
+    """Panel draws: publish the lottery, choose by the public number, show, finalize."""
 
 
 @panel_group.command(name="draw")
@@ -343,28 +363,78 @@ def panel_group() -> None:
 @SEED
 @PUBLIC
 @click.option("--algorithm", default=None, help="Selection algorithm (default: the city's).")
-@click.option("--quotas", "quotas_path", type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), default=None,
-              help="Quotas CSV replacing those derived from the city's criteria.")
+@QUOTAS
+@LOTTERIES
 @transaction
 def panel_draw(session: Session, mandate_id: int, seat_group: str, on: dt.date,
                seed: int | None, public_number: str | None, algorithm: str | None,
-               quotas_path: Path | None) -> None:
-    """Draw the seats of SEAT_GROUP among its respondents and seat the panel."""
-    quotas = None
-    if quotas_path is not None:
-        from kleroterion.sortition.io import InputError, read_quotas
+               quotas_path: Path | None, root: Path | None) -> None:
+    """Draw the seats of SEAT_GROUP among its respondents and seat the panel, in one step.
 
-        try:
-            quotas = read_quotas(quotas_path).quotas
-        except InputError as error:
-            raise click.ClickException(str(error)) from None
+    The number is given up front; a stratified group's lottery folder is still
+    published, then chosen from, as `panel publish` and `panel choose` do. For a
+    public draw, use those two commands: the number is then known only after the list.
+    """
     draw = panel.draw_panel(session, mandate_id, seat_group, on, seed=seed,
-                            public_number=public_number, algorithm=algorithm, quotas=quotas)
+                            public_number=public_number, algorithm=algorithm,
+                            quotas=_read_quotas_option(quotas_path), root=root)
     chosen = sum(e.selected for e in draw.entries)
     click.echo(f"draw {draw.id} ({draw.algorithm}): {chosen} seated among {len(draw.entries)}")
     if draw.panels_digest:
         click.echo(f"  panel list digest: {draw.panels_digest}")
+    if draw.lottery_folder:
+        click.echo(f"  lottery folder: {draw.lottery_folder}")
+
+
+@panel_group.command(name="publish")
+@click.argument("mandate_id", type=int)
+@click.argument("seat_group")
+@click.option("--algorithm", default=None, help="Selection algorithm (default: the city's).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds the computation may take (default: no limit).")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the computation, recorded in the manifest (default: none).")
+@QUOTAS
+@LOTTERIES
+@transaction
+def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm: str | None,
+                  time_limit: float | None, seed: int | None, quotas_path: Path | None,
+                  root: Path | None) -> None:
+    """Compute SEAT_GROUP's lottery and publish its folder; the panel is chosen later.
+
+    Publish the list digest printed here before the public number is known, then run
+    `panel choose`. Anyone can check the folder with `kleroterion verify FOLDER`.
+    """
+    from kleroterion.cli.sortition import _progress
+
+    with _progress("computing the distribution") as update:
+        draw = panel.publish_panel(session, mandate_id, seat_group, root,
+                                   algorithm=algorithm, time_limit=time_limit, seed=seed,
+                                   quotas=_read_quotas_option(quotas_path), progress=update)
+    click.echo(f"draw {draw.id} ({draw.algorithm}) published, awaiting the public number")
+    click.echo(f"  panel list digest: {draw.panels_digest}")
+    click.echo(f"  lottery folder: {draw.lottery_folder}")
+    click.echo(f"  then: kleroterion panel choose {draw.id} NUMBER --date YYYY-MM-DD")
+
+
+@panel_group.command(name="choose")
+@click.argument("draw_id", type=int)
+@click.argument("public_number")
+@click.option("--date", "on", type=DATE, required=True,
+              help="Date the panel is seated (the draw's date).")
+@transaction
+def panel_choose(session: Session, draw_id: int, public_number: str, on: dt.date) -> None:
+    """Let PUBLIC_NUMBER (dice, lottery, bailiff) choose the panel of published DRAW_ID.
+
+    The panel is the one numbered PUBLIC_NUMBER mod 1000 in the folder's panels.csv;
+    it is seated, and the number recorded in the folder's manifest.
+    """
+    draw = panel.choose_panel(session, draw_id, public_number, on)
+    chosen = sum(e.selected for e in draw.entries)
+    click.echo(f"draw {draw.id}: panel {draw.inputs.get('panel_number')} chosen by "
+               f"{draw.public_number}; {chosen} seated among {len(draw.entries)}")
+    click.echo(f"  check it: kleroterion verify {draw.lottery_folder} "
+               f"--digest {draw.panels_digest}")
 
 
 @panel_group.command(name="show")
@@ -376,7 +446,11 @@ def panel_show(session: Session, draw_id: int, probabilities: bool) -> None:
     draw = get(session, Draw, draw_id)
     click.echo(f"draw {draw.id}: {draw.kind} {draw.seat_group or draw.body_key}, "
                f"{draw.algorithm}, seed {draw.seed}, public number {draw.public_number}, "
-               f"{'final' if draw.final else 'not final'}")
+               f"{'final' if draw.final else 'not final'}, {draw.state}")
+    if draw.message:
+        click.echo("  " + draw.message.replace("\n", "\n  "))
+    if draw.lottery_folder:
+        click.echo(f"  lottery folder: {draw.lottery_folder}")
     for key in ("respondents_digest", "quotas_digest", "number"):
         if key in draw.inputs:
             click.echo(f"  {key}: {draw.inputs[key]}")
@@ -396,7 +470,8 @@ def panel_list(session: Session, mandate_id: int) -> None:
     """List the draws of a mandate."""
     for draw in panel.draws(session, mandate_id):
         click.echo(f"{draw.id}\t{draw.kind}\t{draw.seat_group or draw.body_key}\t"
-                   f"{draw.algorithm}\t{draw.seats}\t{'final' if draw.final else ''}")
+                   f"{draw.algorithm}\t{draw.seats}\t{draw.state}\t"
+                   f"{'final' if draw.final else ''}")
 
 
 @panel_group.command(name="finalize")

@@ -145,6 +145,15 @@ class Draw(Base):
     ``inputs`` holds the digests of what the draw read (respondents, quotas) and its
     parameters, so that anyone can re-derive it; entries hold every candidate's
     probability and whether they were chosen.
+
+    A stratified panel draw is a published lottery made in two steps: ``state`` is
+    ``running`` while the distribution is computed (``progress_*`` and ``heartbeat_at``
+    tell how far, and that the worker is alive), ``published`` once the lottery folder
+    is written (``lottery_folder``, ``published_at``; its digests in ``panels_digest``
+    and ``inputs["files"]``), ``chosen`` once the public number picked the panel
+    (``chosen_at``), or ``failed`` with ``message``. Every other draw is ``chosen`` when
+    it is made. ``slot`` is set while a panel draw of a seat group runs, waits or
+    stands, and is unique: the database itself refuses a second one at the same time.
     """
 
     __tablename__ = "draws"
@@ -162,6 +171,16 @@ class Draw(Base):
     panels_digest: Mapped[str | None] = mapped_column(String(64))
     final: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="chosen", server_default="chosen")
+    slot: Mapped[str | None] = mapped_column(String(160), unique=True)
+    lottery_folder: Mapped[str | None] = mapped_column(String(1000))
+    time_limit: Mapped[float | None]
+    progress_stage: Mapped[str | None] = mapped_column(String(64))
+    progress_fraction: Mapped[float | None]
+    heartbeat_at: Mapped[dt.datetime | None]
+    message: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[dt.datetime | None]
+    chosen_at: Mapped[dt.datetime | None]
 
     entries: Mapped[list[DrawEntry]] = relationship(
         back_populates="draw", cascade="all, delete-orphan", order_by="DrawEntry.id"

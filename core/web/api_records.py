@@ -47,6 +47,17 @@ class DrawSchema(BaseSchema):
         "description": "the chosen panel: number modulo panels"})
     panels = fields.Integer(allow_none=True, metadata={"description": "numbered panels"})
     final = fields.Boolean()
+    state = fields.String(validate=validate.OneOf(["published", "chosen"]), metadata={
+        "description": "published: the list is out, awaiting the public number; chosen: "
+                       "the number chose the panel"})
+    published_at = fields.String(allow_none=True, metadata={
+        "description": "ISO date and time the lottery folder was published"})
+    chosen_at = fields.String(allow_none=True, metadata={
+        "description": "ISO date and time the number was entered, after publication"})
+    files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "SHA-256 of each file of the lottery folder, by file name"})
+    lottery_url = fields.String(allow_none=True, metadata={
+        "description": "the lottery folder as a zip, to check with kleroterion verify"})
 
 
 class ProposalMoveSchema(BaseSchema):
@@ -167,7 +178,7 @@ def draws() -> Response:
     config = current_config()
     mandate = current_mandate()
     found = records.draw_records(config, mandate) if mandate is not None else []
-    return _reply("draws", DrawSchema, [asdict(draw) for draw in found], many=True)
+    return _reply("draws", DrawSchema, [_iso(asdict(draw)) for draw in found], many=True)
 
 
 def _proposal_query(config: CityConfig) -> dict[str, fields.Field[Any]]:

@@ -62,7 +62,7 @@ def dashboard() -> str:
     meetings = sessions.sessions_of(db_session(), mandate.id) if mandate else []
     acts = proposals.list_proposals(db_session(), mandate.id) if mandate else []
     return render_template("admin/dashboard.html", mandate=mandate, meetings=meetings,
-                           acts=acts)
+                           acts=acts, seat_groups=current_config().composition.seat_groups)
 
 
 def _engine() -> Engine:

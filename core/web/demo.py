@@ -2,11 +2,13 @@
 
 ``kleroterion demo paris`` uses this to fill a demo database in the instance folder:
 a synthetic registry and its invitation draw, respondents who meet the quotas, the
-panel draw of each seat group (LEXIMIN and its published lottery for a stratified
-group), confirmations, a withdrawal and its replacement, bodies, sessions (past ones
-with attendance, upcoming ones), proposals at every state of every kind's lifecycle,
-responses to the acts sent, and the follow-up of adopted acts: commitments with
-owners, deadlines, progress and milestones, one of them overdue.
+panel draw of each seat group (for a stratified group, LEXIMIN and its lottery
+folder published under ``<work>/lotteries``, then the panel chosen by a public
+number, as a real draw is made), confirmations, a withdrawal and its replacement,
+bodies, sessions (past ones with attendance, upcoming ones), proposals at every
+state of every kind's lifecycle, responses to the acts sent, and the follow-up of
+adopted acts: commitments with owners, deadlines, progress and milestones, one of
+them overdue.
 
 Everything goes through ``kleroterion.services``, so the demo obeys the same rules
 as a real mandate, and only the city's configuration is read: a new city plugin
@@ -22,6 +24,7 @@ import datetime as dt
 import os
 import random
 import secrets
+import shutil
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -231,16 +234,27 @@ def _recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
         write_respondents(respondents, config, group,
                           max(group.seats + 5, group.seats * RESPONDENTS_PER_SEAT), rng)
         _run(factory, recruitment.import_respondents, mandate.id, group.key, respondents)
-        method = config.composition.selection_algorithm.upper() if group.features else "lottery"
-        say(f"{label}: panel draw of {group.seats} seats ({method}, published lottery)")
-        draw = _run(factory, panel.draw_panel, mandate.id, group.key, draw_day,
-                    public_number=str(rng.randrange(10**6)))
+        number = str(rng.randrange(10**6))
+        if group.selection == "stratified":
+            method = config.composition.selection_algorithm.upper()
+            say(f"{label}: panel draw of {group.seats} seats ({method}): the lottery is "
+                f"published, then the public number {number} chooses the panel")
+            # The two steps of a real draw, each its own transaction: the folder is
+            # published first, the number chosen after (kleroterion verify checks it).
+            draw = _run(factory, panel.publish_panel, mandate.id, group.key,
+                        work / "lotteries")
+            draw = _run(factory, panel.choose_panel, draw.id, number, draw_day)
+        else:
+            say(f"{label}: panel draw of {group.seats} seats (lottery by the public number "
+                f"{number})")
+            draw = _run(factory, panel.draw_panel, mandate.id, group.key, draw_day,
+                        public_number=number)
         _run(factory, panel.finalize_draw, draw.id)
     if config.composition.open_volunteers:
         say("open volunteers: a few come to the first session")
-        for number in range(1, 9):
+        for volunteer in range(1, 9):
             _run(factory, recruitment.add_volunteer, mandate.id, mandate.starts_on,
-                 external_id=f"VOL-{number:03d}", name=f"Volontaire fictif {number}")
+                 external_id=f"VOL-{volunteer:03d}", name=f"Volontaire fictif {volunteer}")
 
 
 def _members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
@@ -414,6 +428,8 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     say(f"opening the {term} of {config.profile.name} (demo), from {start}")
     mandate = _run(factory, mandates.open_mandate, slug, f"{term} {start.year} (démo)", start)
     work.mkdir(parents=True, exist_ok=True)
+    # Lottery folders of an earlier, abandoned build would hold the new draws' names.
+    shutil.rmtree(work / "lotteries", ignore_errors=True)
     _recruit(factory, say, config, mandate, work, rng)
     _members(factory, say, mandate, rng)
     _bodies(factory, say, config, mandate, rng)

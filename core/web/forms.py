@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    FloatField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -18,7 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask-wtf has no type hints
@@ -70,3 +71,26 @@ class RespondentsForm(FlaskForm):  # type: ignore[misc]
     upload = FileField(_l("Respondents file (CSV)"),
                        validators=[FileRequired(message=_l("Choose a file."))])
     submit = SubmitField(_l("Import"))
+
+
+class StartDrawForm(FlaskForm):  # type: ignore[misc]
+    """Start computing a seat group's lottery: the algorithm and an optional time limit."""
+
+    algorithm = SelectField(_l("Algorithm"))
+    time_limit = FloatField(
+        _l("Time limit in seconds (optional)"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter a number of seconds, "
+                                                              "1 or more."))],
+    )
+    submit = SubmitField(_l("Compute and publish the lottery"))
+
+
+class PublicNumberForm(FlaskForm):  # type: ignore[misc]
+    """The public number (dice, lottery, bailiff) that chooses the panel."""
+
+    public_number = StringField(
+        _l("Public number"),
+        validators=[DataRequired(message=_l("Enter the public number.")), Length(max=64)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Choose the panel"))

@@ -1,7 +1,9 @@
 """The public record of the current mandate: its panel draws, its acts and their follow-up.
 
 Read from the database through the services, never a person: draws show their
-published digests and public number (no candidate), acts their timeline of
+published digests, the dates of publication and of the public number, and the
+lottery folder to download and verify (public ids and selection features only,
+checked again before it is served; no candidate's name), acts their timeline of
 transitions, adopted acts their journey from proposal to decision to commitments
 and milestones, with deadlines and overdue marks, and the yearly follow-up report
 (Markdown or CSV) to download. The views build plain dataclasses (``Step``,
@@ -11,13 +13,16 @@ and milestones, with deadlines and overdue marks, and the yearly follow-up repor
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template
+from flask import Blueprint, Flask, Response, abort, render_template, url_for
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
 from kleroterion.models import Draw, Mandate, Proposal
 from kleroterion.services import followup, panel, proposals
-from kleroterion.services.errors import ServiceError
+from kleroterion.services.errors import NotAllowed, ServiceError
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.public import today
@@ -49,15 +54,24 @@ class DrawRecord:
     panel_index: int | None
     panels: int | None
     final: bool
+    state: str = "chosen"
+    published_at: dt.datetime | None = None
+    chosen_at: dt.datetime | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    lottery_url: str | None = None
 
 
 def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
-    """The mandate's panel draws (not replacements), in the order they were made."""
+    """The mandate's panel draws (not replacements), in the order they were made.
+
+    A draw still computing, or failed, is not public yet: only a published lottery
+    (awaiting its number) and a chosen panel are listed.
+    """
     labels = {group.key: group.label for group in config.composition.seat_groups}
     found: list[DrawRecord] = []
     rows: list[Draw] = panel.draws(db_session(), mandate.id)
     for row in rows:
-        if row.kind != "panel":
+        if row.kind != "panel" or row.state not in ("published", "chosen"):
             continue
         inputs = row.inputs or {}
         number = inputs.get("number")
@@ -80,8 +94,30 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
                          if stratified and isinstance(number, int) else None),
             panels=panel.LOTTERY_SIZE if stratified else None,
             final=row.final,
+            state=row.state,
+            published_at=row.published_at,
+            chosen_at=row.chosen_at,
+            files=dict(inputs.get("files") or {}),
+            lottery_url=(url_for("records.lottery_download", draw_id=row.id)
+                         if row.lottery_folder else None),
         ))
     return found
+
+
+def lottery_zip(draw: Draw) -> Response:
+    """The draw's lottery folder as a zip of its five files, or 404 if it may not be served."""
+    try:
+        files = panel.public_files(draw)
+    except NotAllowed:
+        abort(404)
+    name = Path(draw.lottery_folder or "lottery").name
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, f"{name}/{path.name}")
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response
 
 
 # -- proposals ------------------------------------------------------------------------
@@ -238,6 +274,18 @@ def draw_page() -> str:
     records = draw_records(config, mandate) if mandate is not None else []
     return render_template("public/draw.html", config=config, mandate=mandate,
                            draws=records, lottery_size=panel.LOTTERY_SIZE)
+
+
+@bp.get("/draw/<int:draw_id>/lottery.zip")
+def lottery_download(draw_id: int) -> Response:
+    """A published lottery folder of the current mandate, to check with ``kleroterion verify``."""
+    mandate = current_mandate()
+    if mandate is None:
+        abort(404)
+    draw = db_session().get(Draw, draw_id)
+    if draw is None or draw.mandate_id != mandate.id or draw.kind != "panel":
+        abort(404)
+    return lottery_zip(draw)
 
 
 @bp.get("/proposals")

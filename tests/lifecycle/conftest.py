@@ -96,6 +96,12 @@ def run(factory: sessionmaker[Session]) -> Callable[..., Any]:
 
 
 @pytest.fixture(autouse=True)
+def instance_folder(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An instance folder of the test's own: panel draws write their lottery folders there."""
+    monkeypatch.setenv("KLEROTERION_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
+@pytest.fixture(autouse=True)
 def sortition_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """A quick stand-in for the engine's distribution, unless a test is marked ``real_engine``.
 

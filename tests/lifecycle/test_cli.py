@@ -208,3 +208,38 @@ def test_audit_verify_detects_tampering(invoke: Invoke, tmp_path: Path,
         assert "removed from the end" in cut.stderr
     finally:
         engine.dispose()
+
+
+@pytest.mark.real_engine
+def test_panel_publish_then_choose_from_the_terminal(
+    invoke: Invoke, tmp_path: Path, database_url: str
+) -> None:
+    """The two steps of the published lottery; `kleroterion verify` passes on the folder."""
+    config = city("paris").config
+    invoke("mandate", "open", "paris", "promotion 2025", "--start", "2025-09-01")
+    seat = next(g for g in config.composition.seat_groups if g.key == "jeunes")
+    path = tmp_path / "jeunes.csv"
+    write_respondents(path, config, seat, rows=12)
+    invoke("respondents", "import", 1, "jeunes", path)
+    root = tmp_path / "lotteries"
+    published = invoke("panel", "publish", 1, "jeunes", "--lotteries", root).output
+    assert "draw 1 (leximin) published, awaiting the public number" in published
+    digest = published.split("panel list digest: ")[1].split()[0]
+    folder = root / "1-jeunes-1"
+    assert f"lottery folder: {folder.resolve()}" in published
+    assert "awaits its public number" in invoke("panel", "publish", 1, "jeunes", "--lotteries",
+                                                root, ok=False).stderr
+    before = snapshot(database_url)
+    refused = invoke("panel", "choose", 1, "douze", "--date", "2025-09-01", ok=False)
+    assert refused.exit_code == 1 and "'douze' is not a whole number" in refused.stderr
+    assert snapshot(database_url) == before
+    assert "published" in invoke("panel", "list", 1).output
+    chosen = invoke("panel", "choose", 1, "31415", "--date", "2025-09-01").output
+    assert "panel 415 chosen by 31415; 5 seated among 12" in chosen
+    assert f"kleroterion verify {folder.resolve()} --digest {digest}" in chosen
+    assert len(invoke("member", "list", 1).output.splitlines()) == 5
+    verified = invoke("verify", folder, "--digest", digest)
+    assert "OK" in verified.output and "31415 mod 1000 = 415" in verified.output
+    again = invoke("panel", "choose", 1, "27", "--date", "2025-09-01", ok=False)
+    assert "already chosen with the number 31415" in again.stderr
+    assert "chosen" in invoke("panel", "show", 1).output

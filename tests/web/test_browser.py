@@ -247,3 +247,104 @@ def test_no_serious_accessibility_violation_in_the_back_office(
         page.goto(f"{server.url}{path}")
         problems += _axe(page, axe_source, str(path))
     assert problems == []
+
+
+# --- The panel draw: the secretariat runs it from the back office --------------------
+
+DRAW_PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def draw_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, int]]:
+    """Paris with a promotion whose 16-17 pool waits for its draw (12 respondents, 5 seats),
+    another group's draw stuck computing, and a secretariat account; the mandate's id."""
+    from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+    from kleroterion.services import mandates, panel, recruitment, users
+    from kleroterion.services.context import city
+
+    from tests.lifecycle.citydata import write_respondents
+
+    folder = tmp_path_factory.mktemp("draw")
+    url = f"sqlite:///{folder / 'draw.sqlite3'}"
+    upgrade(url)
+    config = city("paris").config
+    engine = make_engine(url)
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        mandate = mandates.open_mandate(session, "paris", "promotion 2026", dt.date(2026, 9, 1))
+        for key, rows in (("jeunes", 12), ("non-europeens", 30)):
+            seat = next(g for g in config.composition.seat_groups if g.key == key)
+            path = folder / f"{key}.csv"
+            write_respondents(path, config, seat, rows=rows)
+            recruitment.import_respondents(session, mandate.id, key, path)
+        panel.start_draw(session, mandate.id, "non-europeens")  # no worker: stays running
+        users.create_user(session, "secretariat", DRAW_PASSWORD, "secretariat")
+        ident = mandate.id
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KLEROTERION_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app("paris", {"SECRET_KEY": "browser tests", "SESSION_COOKIE_SECURE": False,
+                                   "KLEROTERION_DATABASE_URL": url,
+                                   "KLEROTERION_TODAY": dt.date(2026, 9, 15),
+                                   "KLEROTERION_LOTTERY_ROOT": str(folder / "lotteries")})
+    server = LiveServer(app)
+    yield server, ident
+    server.stop()
+
+
+def test_the_secretariat_runs_a_draw_to_the_seated_panel(
+    draw_server: tuple[LiveServer, int], page: Any, axe_source: str
+) -> None:
+    from kleroterion.db import make_engine, make_sessionmaker, session_scope
+    from kleroterion.services import panel
+
+    server, mandate_id = draw_server
+    page.goto(f"{server.url}/admin/login")
+    for selector, value in (("#username", "secretariat"), ("#password", DRAW_PASSWORD)):
+        page.fill(selector, value)
+    page.click("#submit")
+    page.wait_for_url("**/admin/")
+    problems = _axe(page, axe_source, "dashboard")
+    page.click("a[href='/admin/draw/jeunes']")
+    assert page.locator("h1").inner_text().startswith("Tirage du panel")
+    problems += _axe(page, axe_source, "start form")
+
+    # A computation under way: the progress page, its live region kept up by the script.
+    page.goto(f"{server.url}/admin/draw/non-europeens")
+    status = page.get_by_role("status")
+    assert "0%" in status.inner_text()
+    problems += _axe(page, axe_source, "progress")
+    engine = make_engine(server.app.config["KLEROTERION_DATABASE_URL"])
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        running = panel.latest_panel_draw(session, mandate_id, "non-europeens")
+        assert running is not None
+        panel.record_progress(session, running.id, "leximin", 0.7)
+    engine.dispose()
+    page.wait_for_function(  # the script polls, and says it in the live region
+        "document.getElementById('progress-text').textContent.includes('70%')")
+    assert page.locator("#progress-bar").get_attribute("value") == "70"
+
+    page.goto(f"{server.url}/admin/draw/jeunes")
+    page.select_option("#algorithm", "leximin")
+    page.locator("form[action$='/start'] input[type=submit]").click()
+    # The progress page reloads itself when the worker has published the lottery.
+    page.locator("#number-title").wait_for(timeout=60_000)
+    digest = page.locator("ul.digests code").first.inner_text()
+    assert len(digest) == 64
+    problems += _axe(page, axe_source, "published")
+
+    page.fill("#public_number", "vingt")
+    page.locator("form[action$='/choose'] input[type=submit]").click()
+    assert page.locator("#public_number-error").is_visible()
+    assert page.locator("#public_number").input_value() == "vingt"
+    problems += _axe(page, axe_source, "bad number")
+
+    page.fill("#public_number", "2718")
+    page.locator("form[action$='/choose'] input[type=submit]").click()
+    page.locator("#seated-title").wait_for()
+    assert page.locator("ul.public-ids li").count() == 5
+    problems += _axe(page, axe_source, "seated")
+
+    page.goto(f"{server.url}/draw")
+    assert digest in page.content()
+    problems += _axe(page, axe_source, "public draw")
+    assert problems == []

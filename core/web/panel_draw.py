@@ -1,0 +1,199 @@
+"""The back office's panel draw: one page per seat group, from the computation to the seat.
+
+A stratified seat group is drawn in the two steps of the published lottery
+(:mod:`kleroterion.services.panel`): the secretariat starts the computation, which
+runs in a worker thread with its own database sessions (LEXIMIN may take minutes on
+a large pool; the request returns at once) and writes its progress on the draw; the
+page shows it, refreshing itself every two seconds without JavaScript (a
+``<noscript>`` meta refresh) or updating a live region with it. Once the lottery is
+published the page gives its digests, the folder to download and how to verify it,
+and a form for the public number, which seats the panel. A uniform or open group is
+drawn in one step. The state lives in the database, so any worker process shows the
+same page, and a computation whose worker stopped shows as failed, to start again.
+Read-only accounts see every state, without the forms.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import kleroterion.sortition
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from kleroterion.city.types import SeatGroup
+from kleroterion.db import make_sessionmaker, session_scope
+from kleroterion.models import Draw, Mandate, Respondent
+from kleroterion.services import panel
+from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
+from kleroterion.web.context import current_config
+from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.forms import PublicNumberForm, StartDrawForm
+from kleroterion.web.public import today
+from kleroterion.web.records import lottery_zip
+from sqlalchemy import Engine
+
+bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
+
+#: Seconds between two refreshes of the progress page.
+REFRESH_SECONDS = 2
+LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
+
+
+def lottery_root(app: Flask) -> Path:
+    """Where the app writes lottery folders: the setting, else ``lotteries/`` in the instance."""
+    configured = app.config.get(LOTTERY_ROOT_SETTING)
+    return Path(configured) if configured else Path(app.instance_path) / "lotteries"
+
+
+def _engine() -> Engine:
+    bind = db_session().get_bind()
+    assert isinstance(bind, Engine)
+    return bind
+
+
+def _group(key: str) -> tuple[Mandate, SeatGroup]:
+    mandate = current_mandate()
+    if mandate is None:
+        abort(404)
+    for group in current_config().composition.seat_groups:
+        if group.key == key:
+            return mandate, group
+    abort(404)
+
+
+def _latest(mandate: Mandate, group: SeatGroup) -> Draw | None:
+    # An interrupted computation is recorded as failed before it is shown.
+    with session_scope(_engine(), actor=actor()) as session:
+        panel.expire_interrupted(session, mandate.id)
+    db_session().expire_all()
+    return panel.latest_panel_draw(db_session(), mandate.id, group.key)
+
+
+def _start_form(group: SeatGroup) -> StartDrawForm:
+    form = StartDrawForm()
+    algorithms = getattr(kleroterion.sortition, "ALGORITHMS", ("leximin",))
+    form.algorithm.choices = [(name, name.upper()) for name in algorithms]
+    if not form.is_submitted():
+        form.algorithm.data = current_config().composition.selection_algorithm
+    return form
+
+
+def _render(group_key: str, *, start: StartDrawForm | None = None,
+            number: PublicNumberForm | None = None, refusal: str | None = None,
+            status: int = 200) -> ResponseReturnValue:
+    mandate, group = _group(group_key)
+    draw = _latest(mandate, group)
+    seated: list[Respondent] = []
+    if draw is not None and draw.state == "chosen":
+        chosen = {entry.respondent_id for entry in draw.entries if entry.selected}
+        seated = sorted((r for r in (db_session().get(Respondent, i) for i in chosen)
+                         if r is not None), key=lambda r: r.public_id)
+    return render_template(
+        "admin/panel_draw.html", mandate=mandate, group=group, draw=draw, seated=seated,
+        start=start or _start_form(group), number=number or PublicNumberForm(formdata=None),
+        refusal=refusal, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
+        refresh=REFRESH_SECONDS, lottery_size=panel.LOTTERY_SIZE,
+        folder_name=Path(draw.lottery_folder).name if draw and draw.lottery_folder else None,
+    ), status
+
+
+@bp.route("/<group_key>")
+@role_required("read-only")
+def page(group_key: str) -> ResponseReturnValue:
+    return _render(group_key)
+
+
+@bp.route("/<group_key>/status.json")
+@role_required("read-only")
+def status(group_key: str) -> Response:
+    """The draw's state and progress, for the page's script (numbers and keys only)."""
+    mandate, group = _group(group_key)
+    draw = _latest(mandate, group)
+    return jsonify({
+        "state": draw.state if draw is not None else None,
+        "stage": draw.progress_stage if draw is not None else None,
+        "fraction": draw.progress_fraction if draw is not None else None,
+    })
+
+
+@bp.route("/<group_key>/start", methods=["POST"])
+@role_required("secretariat")
+def start(group_key: str) -> ResponseReturnValue:
+    """Open the draw and compute it in a worker thread; the request returns at once."""
+    mandate, group = _group(group_key)
+    form = _start_form(group)
+    if group.selection != "stratified":
+        return _render(group_key, refusal=gettext(
+            "This seat group is not drawn under quotas; enter its public number below."),
+            status=422)
+    if not form.validate_on_submit():
+        return _render(group_key, start=form, status=422)
+    try:
+        with session_scope(_engine(), actor=actor()) as session:
+            draw = panel.start_draw(session, mandate.id, group.key,
+                                    algorithm=form.algorithm.data,
+                                    time_limit=form.time_limit.data)
+            draw_id = draw.id
+    except ServiceError as refusal:
+        return _render(group_key, start=form, refusal=str(refusal), status=422)
+    worker = threading.Thread(
+        target=panel.run_draw, args=(make_sessionmaker(_engine()), draw_id,
+                                     lottery_root(current_app)),
+        kwargs={"actor": actor()}, name=f"panel-draw-{draw_id}", daemon=True)
+    worker.start()
+    current_app.extensions.setdefault("kleroterion.draw_workers", {})[draw_id] = worker
+    return redirect(url_for("panel_draw.page", group_key=group.key))
+
+
+@bp.route("/<group_key>/choose", methods=["POST"])
+@role_required("secretariat")
+def choose(group_key: str) -> ResponseReturnValue:
+    """Seat the panel the public number chooses (a uniform group: draw it with the number)."""
+    mandate, group = _group(group_key)
+    form = PublicNumberForm()
+    if not form.validate_on_submit():
+        return _render(group_key, number=form, status=422)
+    try:
+        with session_scope(_engine(), actor=actor()) as session:
+            if group.selection == "stratified":
+                draw = panel.latest_panel_draw(session, mandate.id, group.key)
+                if draw is None:
+                    raise NotAllowed(f"seat group {group.key!r} has no published lottery "
+                                           "yet")
+                panel.choose_panel(session, draw.id, form.public_number.data, today())
+            else:
+                panel.draw_panel(session, mandate.id, group.key, today(),
+                                 public_number=form.public_number.data)
+    except ServiceError as refusal:
+        form.public_number.errors = [*form.public_number.errors, str(refusal)]
+        return _render(group_key, number=form, status=422)
+    flash(gettext("The panel is seated."))
+    return redirect(url_for("panel_draw.page", group_key=group.key))
+
+
+@bp.route("/<group_key>/lottery.zip")
+@role_required("read-only")
+def download(group_key: str) -> Response:
+    mandate, group = _group(group_key)
+    draw = _latest(mandate, group)
+    if draw is None:
+        abort(404)
+    return lottery_zip(draw)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
