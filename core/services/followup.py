@@ -8,6 +8,11 @@ response deadlines (Brussels: a first answer within 3 months, a final one within
 state its kind marks ``sent`` (see ``sent_on``).
 The yearly report lists, per act of a mandate, its state, the answers due and
 given, and every commitment as of the report's date.
+
+Refusals carry ``field``, the parameter they are about, so the back office and the
+API show them next to the right input; a form that was read before someone else's
+change gets a ConflictError (``expected_version``, or a response recorded twice at
+once), never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from kleroterion.city.types import ProposalKind, localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
 from kleroterion.services.context import add_months, check_version, city_of, conflicts, flush, get
-from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.proposals import INTERNAL_ACTORS, outcome, proposal_kind, state_of
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 STATUSES = ("planned", "in_progress", "done", "abandoned")
@@ -90,19 +96,26 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
     rules = city_of(mandate).config.accountability.response_deadlines
     if deadline_key not in [r.key for r in rules]:
         raise InvalidInput(f"{mandate.city} sets no response deadline {deadline_key!r}; its "
-                           f"deadlines: {', '.join(r.key for r in rules) or 'none'}")
+                           f"deadlines: {', '.join(r.key for r in rules) or 'none'}",
+                           field="deadline_key")
     start = sent_on(proposal, proposal_kind(mandate, proposal.kind))
     if start is None:
-        raise NotAllowed(f"proposal {proposal_id} was not sent to its addressee yet")
+        raise NotAllowed(f"proposal {proposal_id} was not sent to its addressee yet",
+                         field="deadline_key")
     if on < start:
         raise InvalidInput(f"the answer date {on.isoformat()} is before the act was sent "
-                           f"({start.isoformat()})")
+                           f"({start.isoformat()})", field="on")
     if any(r.deadline_key == deadline_key for r in proposal.responses):
         raise NotAllowed(f"the {deadline_key!r} answer to proposal {proposal_id} is already "
-                         "recorded")
+                         "recorded", field="deadline_key")
     response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary)
     proposal.responses.append(response)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another transaction recorded the same answer after this one read the act.
+        raise ConflictError(f"the {deadline_key!r} answer to proposal {proposal_id} was "
+                            "recorded by someone else at the same time; reload it") from None
     audit.record(session, "followup.respond", "proposal", proposal.id, deadline=deadline_key,
                  on=on, summary=summary)
     return response
@@ -117,17 +130,18 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
         raise NotAllowed(f"proposal {proposal_id} is {proposal.state!r}; commitments follow an "
                          "adopted act")
     title, department, responsible = title.strip(), department.strip(), responsible.strip()
-    if not title or not department:
-        raise InvalidInput("a commitment needs a title and a responsible department")
-    if city_of(mandate).config.accountability.owner_per_measure and not responsible:
-        raise InvalidInput(f"{mandate.city} names a person responsible for each measure: "
-                           "give --responsible")
+    if not title:
+        raise InvalidInput("a commitment needs a title", field="title")
+    if not department:
+        raise InvalidInput("a commitment needs a responsible department", field="department")
+    _check_responsible(mandate, responsible)
     decided = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
     if on < decided:
         raise InvalidInput(f"{on.isoformat()} is before the act was adopted "
-                           f"({decided.isoformat()})")
+                           f"({decided.isoformat()})", field="on")
     if due_on is not None and due_on < on:
-        raise InvalidInput(f"the due date {due_on.isoformat()} is before {on.isoformat()}")
+        raise InvalidInput(f"the due date {due_on.isoformat()} is before {on.isoformat()}",
+                           field="due_on")
     commitment = Commitment(title=title, department=department, responsible=responsible,
                             status="planned", progress=0, due_on=due_on, created_on=on)
     proposal.commitments.append(commitment)
@@ -136,6 +150,13 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
                  proposal=proposal.id, title=title, department=department,
                  responsible=responsible, due_on=due_on, on=on)
     return commitment
+
+
+def _check_responsible(mandate: Mandate, responsible: str) -> None:
+    """Where the city names a person per measure, a commitment always has one."""
+    if city_of(mandate).config.accountability.owner_per_measure and not responsible:
+        raise InvalidInput(f"{mandate.city} names a person responsible for each measure; "
+                           "none was given", field="responsible")
 
 
 @conflicts
@@ -149,22 +170,26 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
     changes: dict[str, object] = {}
     if status is not None:
         if status not in STATUSES:
-            raise InvalidInput(f"{status!r} is not a status; accepted: {', '.join(STATUSES)}")
+            raise InvalidInput(f"{status!r} is not a status; accepted: {', '.join(STATUSES)}",
+                               field="status")
         changes["status"] = status
     if progress is not None:
         if not 0 <= progress <= 100:
-            raise InvalidInput(f"progress is a percentage from 0 to 100, not {progress}")
+            raise InvalidInput(f"progress is a percentage from 0 to 100, not {progress}",
+                               field="progress")
         changes["progress"] = progress
     if due_on is not None:
         if due_on < commitment.created_on:
             raise InvalidInput(f"the due date {due_on.isoformat()} is before the commitment "
-                               f"({commitment.created_on.isoformat()})")
+                               f"({commitment.created_on.isoformat()})", field="due_on")
         changes["due_on"] = due_on
     if responsible is not None:
+        _check_responsible(get(session, Mandate, commitment.proposal.mandate_id),
+                           responsible.strip())
         changes["responsible"] = responsible.strip()
     if not changes:
         raise InvalidInput("nothing to change: give a status, a progress, a due date or a "
-                           "responsible person")
+                           "responsible person", field="status")
     if changes.get("status") == "done" and "progress" not in changes:
         changes["progress"] = 100
     for name, value in changes.items():
@@ -179,10 +204,10 @@ def add_milestone(session: Session, commitment_id: int, title: str,
                   due_on: dt.date) -> Milestone:
     commitment = get(session, Commitment, commitment_id)
     if not title.strip():
-        raise InvalidInput("a milestone needs a title")
+        raise InvalidInput("a milestone needs a title", field="title")
     if due_on < commitment.created_on:
         raise InvalidInput(f"the milestone date {due_on.isoformat()} is before the commitment "
-                           f"({commitment.created_on.isoformat()})")
+                           f"({commitment.created_on.isoformat()})", field="due_on")
     milestone = Milestone(title=title.strip(), due_on=due_on)
     commitment.milestones.append(milestone)
     session.flush()
@@ -195,10 +220,10 @@ def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Mile
     milestone = get(session, Milestone, milestone_id)
     if milestone.done_on is not None:
         raise NotAllowed(f"milestone {milestone_id} was already done on "
-                         f"{milestone.done_on.isoformat()}")
+                         f"{milestone.done_on.isoformat()}", field="on")
     if on < milestone.commitment.created_on:
         raise InvalidInput(f"{on.isoformat()} is before the commitment "
-                           f"({milestone.commitment.created_on.isoformat()})")
+                           f"({milestone.commitment.created_on.isoformat()})", field="on")
     milestone.done_on = on
     audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on)
     return milestone

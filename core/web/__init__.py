@@ -20,6 +20,7 @@ from kleroterion.web import (
     api,
     auth,
     backoffice,
+    backoffice_followup,
     database,
     errors,
     i18n,
@@ -72,6 +73,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     auth.init_app(app)
     backoffice.init_app(app)
     panel_draw.init_app(app)
+    backoffice_followup.init_app(app)
     _init_plugins(app, loaded)
     return app
 

@@ -61,8 +61,10 @@ def dashboard() -> str:
     mandate = current_mandate()
     meetings = sessions.sessions_of(db_session(), mandate.id) if mandate else []
     acts = proposals.list_proposals(db_session(), mandate.id) if mandate else []
+    adopted = {act.id for act in acts if proposals.outcome(db_session(), act) == "adopted"}
     return render_template("admin/dashboard.html", mandate=mandate, meetings=meetings,
-                           acts=acts, seat_groups=current_config().composition.seat_groups)
+                           acts=acts, adopted=adopted,
+                           seat_groups=current_config().composition.seat_groups)
 
 
 def _engine() -> Engine:

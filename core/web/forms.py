@@ -6,6 +6,8 @@ visitor's language.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -13,13 +15,14 @@ from wtforms import (
     DateField,
     FloatField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask-wtf has no type hints
@@ -94,3 +97,80 @@ class PublicNumberForm(FlaskForm):  # type: ignore[misc]
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     submit = SubmitField(_l("Choose the panel"))
+class Understood:
+    """One sentence of ours when a value cannot be read (a date, a whole number).
+
+    WTForms' own parse message ("Not a valid integer value.") says neither what was
+    typed nor what is accepted; this validator, after ``Optional`` or a required
+    check, replaces it.
+    """
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.process_errors or field.data is None:
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class Percentage(Understood):
+    """A whole number from 0 to 100, typed or not understood: the same sentence."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        super().__call__(form, field)
+        if not 0 <= field.data <= 100:
+            raise StopValidation(self.message)
+
+
+_DATE = _l("Enter a valid date.")
+
+
+class ResponseForm(FlaskForm):  # type: ignore[misc]
+    """The addressee's answer to one response deadline of an act."""
+
+    on = DateField(_l("Date of the answer"), validators=[DataRequired(message=_DATE)])
+    summary = TextAreaField(_l("Summary (optional)"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record the answer"))
+
+
+class CommitmentForm(FlaskForm):  # type: ignore[misc]
+    """A new commitment for an adopted act (``followup.add_commitment``)."""
+
+    title = StringField(_l("Title"), validators=[
+        DataRequired(message=_l("Enter a title.")), Length(max=300)])
+    department = StringField(_l("Responsible department"), validators=[
+        DataRequired(message=_l("Enter the responsible department.")), Length(max=200)])
+    responsible = StringField(_l("Person responsible"), validators=[Length(max=200)])
+    on = DateField(_l("Date of the commitment"), validators=[DataRequired(message=_DATE)])
+    due_on = DateField(_l("Due date (optional)"), validators=[Optional(), Understood(_DATE)])
+    submit = SubmitField(_l("Add the commitment"))
+
+
+class CommitmentUpdateForm(FlaskForm):  # type: ignore[misc]
+    """A commitment's status, progress, due date and person responsible, as last read."""
+
+    status = SelectField(_l("Status"))
+    progress = IntegerField(_l("Progress (%)"), validators=[
+        Percentage(_l("Enter a whole number from 0 to 100."))],
+        render_kw={"min": 0, "max": 100, "step": 1})
+    due_on = DateField(_l("Due date"), validators=[Optional(), Understood(_DATE)])
+    responsible = StringField(_l("Person responsible"), validators=[Length(max=200)])
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Save the commitment"))
+
+
+class MilestoneForm(FlaskForm):  # type: ignore[misc]
+    """A dated milestone of a commitment."""
+
+    title = StringField(_l("Milestone"), validators=[
+        DataRequired(message=_l("Enter a title.")), Length(max=300)])
+    due_on = DateField(_l("Due on"), validators=[DataRequired(message=_DATE)])
+    submit = SubmitField(_l("Add the milestone"))
+
+
+class MilestoneDoneForm(FlaskForm):  # type: ignore[misc]
+    """The day a milestone was reached."""
+
+    on = DateField(_l("Reached on"), validators=[DataRequired(message=_DATE)])
+    submit = SubmitField(_l("Mark as reached"))

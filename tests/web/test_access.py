@@ -77,6 +77,12 @@ ACCESS: dict[str, str] = {
     "panel_draw.download": "read-only",
     "panel_draw.start": "secretariat",
     "panel_draw.choose": "secretariat",
+    "backoffice_followup.page": "read-only",
+    "backoffice_followup.record_response": "secretariat",
+    "backoffice_followup.add_commitment": "secretariat",
+    "backoffice_followup.update_commitment": "secretariat",
+    "backoffice_followup.add_milestone": "secretariat",
+    "backoffice_followup.complete_milestone": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -88,7 +94,8 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 #: Values for the URL variables of the routes, so that every route can be built.
 SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
                  "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
-                 "draw_id": 1, "group_key": "panel"}
+                 "draw_id": 1, "group_key": "panel",
+                 "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
@@ -96,7 +103,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
                   "backoffice.indemnity_csv", "records.lottery_download", "panel_draw.page",
-                  "panel_draw.status", "panel_draw.download"}
+                  "panel_draw.status", "panel_draw.download", "backoffice_followup.page"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

@@ -347,4 +347,182 @@ def test_the_secretariat_runs_a_draw_to_the_seated_panel(
     page.goto(f"{server.url}/draw")
     assert digest in page.content()
     problems += _axe(page, axe_source, "public draw")
+# --- The walk-through: the public site in each language, then a secretariat's day -----
+
+
+def _switcher(page: Any) -> list[str]:
+    return [str(link.get_attribute("hreflang"))
+            for link in page.locator("nav.languages a").all()]
+
+
+@pytest.mark.parametrize("city", ["paris", "brussels"])
+def test_walk_the_public_site_in_each_language_through_the_switcher(
+    city: str, live_servers: dict[str, LiveServer], page: Any, axe_source: str
+) -> None:
+    """Paris offers French and English, Brussels French, Dutch and English: each is
+    reached by clicking the switcher, and stays chosen while the visitor moves on."""
+    server = live_servers[city]
+    problems = []
+    page.goto(f"{server.url}/")
+    assert page.locator("html").get_attribute("lang") == CITY_LANGUAGES[city][0]
+    assert _switcher(page) == list(CITY_LANGUAGES[city])
+    for language in CITY_LANGUAGES[city]:
+        page.locator(f"nav.languages a[hreflang={language}]").click()
+        page.wait_for_url(f"**lang={language}")
+        assert page.locator("html").get_attribute("lang") == language
+        current = page.locator("nav.languages a[aria-current=true]")
+        assert current.get_attribute("hreflang") == language
+        problems += _axe(page, axe_source, f"/ in {language}")
+        # Every page of the main menu, by clicking it, in the language chosen.
+        for href in [str(link.get_attribute("href"))
+                     for link in page.locator("nav.main-nav a").all()]:
+            page.locator(f"nav.main-nav a[href='{href}']").click()
+            page.wait_for_load_state()
+            assert page.locator("html").get_attribute("lang") == language, (href, language)
+            problems += _axe(page, axe_source, f"{href} in {language}")
+        page.goto(f"{server.url}/")
+    assert problems == []
+
+
+def _database(login: Any, work: Any) -> Any:
+    from kleroterion.db import make_engine, make_sessionmaker, session_scope
+
+    engine = make_engine(login.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine), actor="browser test") as session:
+            return work(session)
+    finally:
+        engine.dispose()
+
+
+RESPONDENTS_HEADER = "id,gender,age,arrondissement,diploma,nom,adresse,courriel\n"
+RESPONDENT_OK = "WALK-1,femme,30-44,11e,bac,Synthétique Une,1 rue Fictive,une@example.org\n"
+RESPONDENT_BAD = "WALK-2,licorne,45-59,12e,bac,Synthétique Deux,2 rue Fictive,deux@example.org\n"
+RESPONDENT_FIXED = RESPONDENT_BAD.replace("licorne", "homme")
+
+
+def _upload(page: Any, text: str) -> None:
+    page.select_option("#seat_group", "liste-electorale")
+    page.set_input_files("#upload", files=[{
+        "name": "repondants.csv", "mimeType": "text/csv", "buffer": text.encode("utf-8")}])
+    page.click("form[enctype='multipart/form-data'] input[type=submit]")  # not the logout
+    page.wait_for_load_state()
+
+
+def test_walk_a_secretariat_day_in_the_back_office(
+    admin_server: tuple[LiveServer, Any], page: Any, axe_source: str
+) -> None:
+    """Log in; import respondents (a refused file, then the corrected one); save the
+    attendance of a session; move an act; update a commitment, with a bad progress
+    first, and see it on the public follow-up page. axe-core on every page shown."""
+    from kleroterion.models import Attendance, Commitment, Proposal, Respondent
+    from sqlalchemy import func, select
+
+    server, login = admin_server
+    problems: list[tuple[str, Any]] = []
+
+    def check(where: str) -> None:
+        assert page.locator("html").get_attribute("lang") == "fr", where
+        problems.extend(_axe(page, axe_source, where))
+
+    page.goto(f"{server.url}/admin/login")
+    page.fill("#username", login.username)
+    page.fill("#password", login.password)
+    page.click("#submit")
+    page.wait_for_url("**/admin/")
+    check("dashboard")
+
+    # Respondents: a file with a bad value on line 3 imports nothing, then the fixed one.
+    def respondents(session: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(Respondent)) or 0)
+
+    before = _database(login, respondents)
+    page.click("a[href='/admin/respondents']")
+    check("respondents")
+    _upload(page, RESPONDENTS_HEADER + RESPONDENT_OK + RESPONDENT_BAD)
+    refused = page.locator("[role=alert]").first
+    assert refused.is_visible()
+    assert "3" in refused.inner_text() and "licorne" in refused.inner_text()
+    assert page.locator("#upload-error").is_visible()
+    assert _database(login, respondents) == before
+    check("respondents refused")
+    _upload(page, RESPONDENTS_HEADER + RESPONDENT_OK + RESPONDENT_FIXED)
+    assert page.locator("p.notice").is_visible()
+    assert _database(login, respondents) == before + 2
+    check("respondents imported")
+
+    # The attendance grid of the first session: everybody excused, saved together.
+    page.goto(f"{server.url}/admin/")
+    meeting = str(page.locator("a[href^='/admin/sessions/']").first.get_attribute("href"))
+    page.click(f"a[href='{meeting}']")
+    check(meeting)
+    choices = page.locator("input[type=radio][value=excused]")
+    assert choices.count() > 0
+    for index in range(choices.count()):
+        choices.nth(index).check()
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("p.notice").is_visible()
+    assert page.locator("input[value=excused]:checked").count() == choices.count()
+    session_id = int(meeting.split("/")[3])
+    statuses = _database(login, lambda s: set(s.scalars(
+        select(Attendance.status).where(Attendance.session_id == session_id))))
+    assert statuses == {"excused"}
+    check(f"{meeting} saved")
+
+    # A transition of the first act that has one to offer.
+    page.goto(f"{server.url}/admin/")
+    acts = [str(link.get_attribute("href"))
+            for link in page.locator("a[href^='/admin/proposals/']").all()
+            if not str(link.get_attribute("href")).endswith("/follow-up")]
+    for act in acts:
+        page.goto(f"{server.url}{act}")
+        if page.locator("form[action*='/move/']").count():
+            break
+    else:
+        pytest.fail("no act of the demo offers a move")
+    act_id = int(act.rsplit("/", 1)[1])
+    state = _database(login, lambda s: s.get(Proposal, act_id).state)
+    check(act)
+    move = page.locator("form[action*='/move/']").first
+    target = str(move.get_attribute("action")).rsplit("/", 1)[1]
+    move.locator("textarea").fill("parcours du navigateur")
+    move.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("p.notice").is_visible()
+    assert "parcours du navigateur" in page.locator("ol").first.inner_text()
+    assert _database(login, lambda s: s.get(Proposal, act_id).state) == target != state
+    check(f"{act} moved")
+
+    # The follow-up of the first adopted act: a progress out of range, then a good one.
+    page.goto(f"{server.url}/admin/")
+    follow_up = str(page.locator("a[href^='/admin/proposals/'][href$='/follow-up']").first
+                    .get_attribute("href"))
+    adopted_id = int(follow_up.split("/")[3])
+    page.click(f"a[href='{follow_up}']")
+    check(follow_up)
+    form = page.locator("form[action^='/admin/commitments/']:not([action$='/milestones'])").first
+    commitment_id = int(str(form.get_attribute("action")).rsplit("/", 1)[1])
+    progress = f"#c{commitment_id}-progress"
+    page.fill(progress, "150")
+    page.locator(f"#c{commitment_id}-submit").click()
+    page.wait_for_load_state()
+    assert page.locator(f"#c{commitment_id}-progress-error").is_visible()
+    assert page.locator(progress).get_attribute("aria-invalid") == "true"
+    assert page.locator(progress).input_value() == "150"
+    check(f"{follow_up} refused")
+    page.fill(progress, "85")
+    page.locator(f"#c{commitment_id}-submit").click()
+    page.wait_for_load_state()
+    assert page.locator("p.notice").is_visible()
+    commitment = _database(login, lambda s: (s.get(Commitment, commitment_id).progress,
+                                             s.get(Commitment, commitment_id).responsible))
+    assert commitment[0] == 85 and commitment[1]
+    check(f"{follow_up} saved")
+
+    page.goto(f"{server.url}/follow-up/{adopted_id}")
+    shown = page.locator(f"#commitment-{commitment_id}").locator("xpath=..")
+    assert shown.locator("progress").get_attribute("value") == "85"
+    assert commitment[1] not in page.content()  # the person responsible stays private
+    check(f"/follow-up/{adopted_id}")
     assert problems == []

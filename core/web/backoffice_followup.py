@@ -1,0 +1,298 @@
+"""The back office's follow-up of an act: responses to its deadlines, commitments, milestones.
+
+One page per act (``/admin/proposals/<id>/follow-up``) shows the answers the city's
+accountability rules make due (which are overdue), and for an adopted act its
+commitments with their milestones, each with the forms that change them. The forms
+post to their own routes, which call ``kleroterion.services.followup`` (where every
+rule lives, shared with the CLI and the API) in ``session_scope`` with the logged-in
+user as the audit actor. A refused form re-renders the whole page with what was
+typed and the service's sentence next to the field its ``field`` names; a form read
+before someone else's change answers 409 with the page as it is now.
+
+The person named responsible for a commitment is personal data: it is shown here,
+to logged-in accounts only, never on the public follow-up pages or in the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from kleroterion.city.types import Localized, ProposalKind
+from kleroterion.db import session_scope
+from kleroterion.models import Commitment, Mandate, Milestone, Proposal
+from kleroterion.services import followup, proposals
+from kleroterion.services.context import city_of
+from kleroterion.services.errors import ConflictError, ServiceError
+from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
+from kleroterion.web.backoffice import _engine
+from kleroterion.web.database import db_session
+from kleroterion.web.forms import (
+    CommitmentForm,
+    CommitmentUpdateForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ResponseForm,
+)
+from kleroterion.web.public import today
+from sqlalchemy.orm import Session
+
+bp = Blueprint("backoffice_followup", __name__, url_prefix="/admin")
+
+#: How each status the service allows is offered (the msgids of the public pages).
+STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progress"),
+                 "done": _l("done"), "abandoned": _l("abandoned")}
+
+#: Forms re-rendered as they were posted, by the key ``_forms_of`` gives them.
+Posted = dict[str, FlaskForm]
+
+
+@dataclass
+class DeadlineRow:
+    """A response the addressee owes, and the form that records it while unanswered."""
+
+    deadline: followup.Deadline
+    label: Localized
+    overdue: bool
+    form: ResponseForm | None
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    overdue: bool
+    form: MilestoneDoneForm | None
+
+
+@dataclass
+class CommitmentRow:
+    commitment: Commitment
+    overdue: bool
+    milestones: list[MilestoneRow]
+    update: CommitmentUpdateForm
+    add_milestone: MilestoneForm
+
+
+def _act(proposal_id: int) -> tuple[Proposal, Mandate, ProposalKind]:
+    proposal = db_session().get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    mandate = db_session().get(Mandate, proposal.mandate_id)
+    assert mandate is not None
+    return proposal, mandate, proposals.proposal_kind(mandate, proposal.kind)
+
+
+def _update_form(commitment: Commitment, formdata: bool = False) -> CommitmentUpdateForm:
+    if formdata:
+        form = CommitmentUpdateForm(prefix=f"c{commitment.id}")
+    else:
+        form = CommitmentUpdateForm(prefix=f"c{commitment.id}", formdata=None, data={
+            "status": commitment.status, "progress": commitment.progress,
+            "due_on": commitment.due_on, "responsible": commitment.responsible,
+            "expected_version": commitment.version})
+    form.status.choices = [(key, STATUS_LABELS.get(key, key)) for key in followup.STATUSES]
+    return form
+
+
+def _render(proposal_id: int, posted: Posted | None = None, error: str | None = None,
+            status: int = 200) -> ResponseReturnValue:
+    proposal, mandate, kind = _act(proposal_id)
+    posted = posted or {}
+    day = today()
+    session = db_session()
+    labels = {rule.key: rule.label
+              for rule in city_of(mandate).config.accountability.response_deadlines}
+    deadlines = []
+    for deadline in followup.deadlines(session, proposal.id):
+        form = None
+        if deadline.answered_on is None:
+            key = f"response:{deadline.key}"
+            form = posted.get(key) or ResponseForm(prefix=f"response-{deadline.key}",
+                                                   formdata=None, data={"on": day})
+        deadlines.append(DeadlineRow(deadline, labels.get(deadline.key, {"en": deadline.label}),
+                                     deadline.overdue(day), form))
+    # What is late is the service's word, the same as the CLI's overdue list.
+    late = {(item.what, item.ident)
+            for item in followup.overdue(session, day, mandate_id=mandate.id)
+            if item.proposal_id == proposal.id}
+    rows = []
+    for commitment in proposal.commitments:
+        milestones = [MilestoneRow(
+            milestone, ("milestone", milestone.id) in late,
+            None if milestone.done_on is not None else (
+                posted.get(f"done:{milestone.id}") or MilestoneDoneForm(
+                    prefix=f"m{milestone.id}", formdata=None, data={"on": day})))
+            for milestone in commitment.milestones]
+        update = posted.get(f"update:{commitment.id}") or _update_form(commitment)
+        add = posted.get(f"milestone:{commitment.id}") or MilestoneForm(
+            prefix=f"c{commitment.id}-milestone", formdata=None)
+        rows.append(CommitmentRow(commitment, ("commitment", commitment.id) in late,
+                                  milestones, update, add))
+    new = posted.get("commitment") or CommitmentForm(prefix="commitment", formdata=None,
+                                                     data={"on": day})
+    states = {state.key: state.label for state in kind.states}
+    accountability = city_of(mandate).config.accountability
+    return render_template(
+        "admin/follow_up.html", proposal=proposal, kind=kind, states=states,
+        deadlines=deadlines, rules=accountability.response_deadlines,
+        owner_per_measure=accountability.owner_per_measure, commitments=rows, new=new,
+        adopted=proposals.outcome(session, proposal) == "adopted",
+        may_write=current_role_level() >= ROLE_LEVEL["secretariat"], error=error,
+    ), status
+
+
+def _submit(proposal_id: int, key: str, form: FlaskForm, change: Callable[[Session], object],
+            *, default_field: str, done: str, conflict: str,
+            anchor: str | None = None) -> ResponseReturnValue:
+    """Validate ``form``, run ``change`` in one transaction, answer as every form here does.
+
+    A refusal goes next to the field the service names (``ServiceError.field``, the
+    service's parameter, named alike in the forms), else next to ``default_field``.
+    """
+    if not form.validate_on_submit():
+        return _render(proposal_id, {key: form}, status=422)
+    try:
+        with session_scope(_engine(), actor=actor()) as session:
+            change(session)
+    except ConflictError:
+        db_session().expire_all()
+        return _render(proposal_id, error=conflict, status=409)
+    except ServiceError as refusal:
+        field = form._fields.get(refusal.field or "") or form._fields[default_field]
+        field.errors = [*field.errors, str(refusal)]
+        return _render(proposal_id, {key: form}, status=422)
+    flash(done)
+    return redirect(url_for(".page", proposal_id=proposal_id, _anchor=anchor))
+
+
+def _stale(proposal_id: int, message: str) -> ResponseReturnValue:
+    db_session().expire_all()
+    return _render(proposal_id, error=message, status=409)
+
+
+@bp.route("/proposals/<int:proposal_id>/follow-up")
+@role_required("read-only")
+def page(proposal_id: int) -> ResponseReturnValue:
+    return _render(proposal_id)
+
+
+@bp.route("/proposals/<int:proposal_id>/follow-up/responses/<deadline_key>", methods=["POST"])
+@role_required("secretariat")
+def record_response(proposal_id: int, deadline_key: str) -> ResponseReturnValue:
+    proposal, mandate, _kind = _act(proposal_id)
+    rules = city_of(mandate).config.accountability.response_deadlines
+    if deadline_key not in {rule.key for rule in rules}:
+        abort(404)
+    if any(answer.deadline_key == deadline_key for answer in proposal.responses):
+        # The page offered a form for an answer recorded since: say so, record nothing.
+        return _stale(proposal_id, gettext(
+            "Someone else recorded this answer since the page was shown. Here is the "
+            "follow-up as it is now."))
+    form = ResponseForm(prefix=f"response-{deadline_key}")
+    return _submit(
+        proposal_id, f"response:{deadline_key}", form,
+        lambda session: followup.record_response(session, proposal_id, deadline_key,
+                                                 form.on.data, form.summary.data or ""),
+        default_field="on", done=gettext("The answer is recorded."),
+        conflict=gettext("Someone else recorded this answer at the same time. Here is the "
+                         "follow-up as it is now."), anchor="responses")
+
+
+@bp.route("/proposals/<int:proposal_id>/follow-up/commitments", methods=["POST"])
+@role_required("secretariat")
+def add_commitment(proposal_id: int) -> ResponseReturnValue:
+    _act(proposal_id)
+    form = CommitmentForm(prefix="commitment")
+    return _submit(
+        proposal_id, "commitment", form,
+        lambda session: followup.add_commitment(
+            session, proposal_id, form.title.data or "", form.department.data or "",
+            form.on.data, responsible=form.responsible.data or "", due_on=form.due_on.data),
+        default_field="title", done=gettext("The commitment is added."),
+        conflict=gettext("Someone else changed this act at the same time. Here is the "
+                         "follow-up as it is now."), anchor="commitments")
+
+
+def _commitment(commitment_id: int) -> Commitment:
+    commitment = db_session().get(Commitment, commitment_id)
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+@bp.route("/commitments/<int:commitment_id>", methods=["POST"])
+@role_required("secretariat")
+def update_commitment(commitment_id: int) -> ResponseReturnValue:
+    """Send the service what the form changes from the version the page showed."""
+    commitment = _commitment(commitment_id)
+    proposal_id = commitment.proposal_id
+    form = _update_form(commitment, formdata=True)
+    key = f"update:{commitment_id}"
+    if form.validate_on_submit() and form.due_on.data is None and commitment.due_on:
+        # The service keeps a due date once set; a blank field would be ignored silently.
+        form.due_on.errors = [gettext("A due date cannot be removed; enter one.")]
+        return _render(proposal_id, {key: form}, status=422)
+    try:
+        version: int | None = int(form.expected_version.data)
+    except (TypeError, ValueError):
+        version = None
+    status = form.status.data if form.status.data != commitment.status else None
+    progress = form.progress.data if form.progress.data != commitment.progress else None
+    due_on: dt.date | None = (form.due_on.data if form.due_on.data != commitment.due_on
+                              else None)
+    typed = (form.responsible.data or "").strip()
+    responsible = typed if typed != commitment.responsible else None
+    return _submit(
+        proposal_id, key, form,
+        lambda session: followup.update_commitment(
+            session, commitment_id, status=status, progress=progress, due_on=due_on,
+            responsible=responsible, expected_version=version),
+        default_field="status", done=gettext("The commitment is saved."),
+        conflict=gettext("Someone else changed this commitment since the page was shown. "
+                         "Here it is as it is now; check it and save your change again if "
+                         "it is still needed."), anchor=f"commitment-{commitment_id}")
+
+
+@bp.route("/commitments/<int:commitment_id>/milestones", methods=["POST"])
+@role_required("secretariat")
+def add_milestone(commitment_id: int) -> ResponseReturnValue:
+    commitment = _commitment(commitment_id)
+    form = MilestoneForm(prefix=f"c{commitment_id}-milestone")
+    return _submit(
+        commitment.proposal_id, f"milestone:{commitment_id}", form,
+        lambda session: followup.add_milestone(session, commitment_id, form.title.data or "",
+                                               form.due_on.data),
+        default_field="title", done=gettext("The milestone is added."),
+        conflict=gettext("Someone else changed this commitment at the same time. Here is "
+                         "the follow-up as it is now."), anchor=f"commitment-{commitment_id}")
+
+
+@bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
+@role_required("secretariat")
+def complete_milestone(milestone_id: int) -> ResponseReturnValue:
+    milestone = db_session().get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    proposal_id = milestone.commitment.proposal_id
+    anchor = f"commitment-{milestone.commitment_id}"
+    if milestone.done_on is not None:
+        return _stale(proposal_id, gettext(
+            "Someone else marked this milestone as reached since the page was shown. Here "
+            "is the follow-up as it is now."))
+    form = MilestoneDoneForm(prefix=f"m{milestone_id}")
+    return _submit(
+        proposal_id, f"done:{milestone_id}", form,
+        lambda session: followup.complete_milestone(session, milestone_id, form.on.data),
+        default_field="on", done=gettext("The milestone is marked as reached."),
+        conflict=gettext("Someone else changed this milestone at the same time. Here is "
+                         "the follow-up as it is now."), anchor=anchor)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
