@@ -413,7 +413,7 @@ def panel_finalize(session: Session, draw_id: int) -> None:
 
 @click.group(name="member")
 def member_group() -> None:
-    """Members: list, confirm, withdraw, replace, history, volunteers."""
+    """Members: list, confirm, withdraw, replace, history, public names, volunteers."""
 
 
 @member_group.command(name="list")
@@ -476,6 +476,39 @@ def member_history(session: Session, member_id: int) -> None:
     for event in members.history(session, member_id):
         reason = f"\t{event.reason}" if event.reason else ""
         click.echo(f"{event.on}\t{event.kind}\t{event.actor}{reason}")
+
+
+@member_group.command(name="name-consent")
+@click.argument("member_id", type=int)
+@click.option("--name", "public_name", required=True,
+              help="The name the member chose to be shown under on the public site (for "
+                   "example 'Marie D.'; at most 60 characters, no control characters).")
+@click.option("--date", "on", type=DATE, required=True, help="Date the consent was given.")
+@VERSION
+@transaction
+def member_name_consent(session: Session, member_id: int, public_name: str, on: dt.date,
+                        expected_version: int | None) -> None:
+    """Record a member's consent to be named on the public panel page, under --name.
+
+    Giving it again changes the name. The audit log records the consent, not the name.
+    """
+    member = members.give_name_consent(session, member_id, public_name, on,
+                                       expected_version=expected_version)
+    click.echo(f"member {member.id} consents to be named publicly from {on} "
+               f"(version {member.version})")
+
+
+@member_group.command(name="name-withdraw")
+@click.argument("member_id", type=int)
+@click.option("--date", "on", type=DATE, required=True, help="Date the consent was withdrawn.")
+@VERSION
+@transaction
+def member_name_withdraw(session: Session, member_id: int, on: dt.date,
+                         expected_version: int | None) -> None:
+    """Withdraw a member's consent to be named publicly; their public name is blanked."""
+    member = members.withdraw_name_consent(session, member_id, on,
+                                           expected_version=expected_version)
+    click.echo(f"member {member.id} is no longer named publicly (version {member.version})")
 
 
 @member_group.command(name="volunteer")
