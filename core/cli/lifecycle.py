@@ -290,9 +290,22 @@ def respondents_group() -> None:
 @click.argument("mandate_id", type=int)
 @click.argument("seat_group")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="Only read the file and list every problem in it (line, column, value, "
+                   "what is accepted); import nothing, exit 1 when there is any.")
 @transaction
-def respondents_import(session: Session, mandate_id: int, seat_group: str, path: Path) -> None:
-    """Import respondents of SEAT_GROUP from a CSV (id, features, personal columns)."""
+def respondents_import(session: Session, mandate_id: int, seat_group: str, path: Path,
+                       check_only: bool) -> None:
+    """Import respondents of SEAT_GROUP from a CSV (id, features, personal columns).
+
+    All rows or none: a file with any problem is refused with the list of them all.
+    """
+    if check_only:
+        check = recruitment.check_respondents(session, mandate_id, seat_group, path)
+        if not check.ok:
+            raise click.ClickException(check.summary())
+        click.echo(f"{path.name}: {check.rows} respondents, no problem found (nothing imported)")
+        return
     batch = recruitment.import_respondents(session, mandate_id, seat_group, path)
     click.echo(f"import {batch.id}: {batch.rows} respondents into {seat_group}")
 

@@ -71,6 +71,10 @@ ACCESS: dict[str, str] = {
     "backoffice.indemnity_csv": "secretariat",
     "backoffice.respondents": "secretariat",
     "backoffice.import_respondents": "secretariat",
+    "backoffice.members_page": "read-only",
+    "backoffice.member_page": "read-only",
+    "backoffice.give_public_name": "secretariat",
+    "backoffice.withdraw_public_name": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -81,14 +85,16 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 #: Values for the URL variables of the routes, so that every route can be built.
 SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
-                 "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1}
+                 "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
+                 "member_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
-                  "backoffice.indemnity_csv"}
+                  "backoffice.indemnity_csv", "backoffice.member_page",
+                  "backoffice.give_public_name", "backoffice.withdraw_public_name"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:
