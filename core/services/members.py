@@ -115,19 +115,23 @@ def history(session: Session, member_id: int) -> list[MemberEvent]:
 
 # --------------------------------------------------------------------------- public names
 
-#: Unicode categories refused in a public name: controls, surrogates, private use,
-#: unassigned, line and paragraph separators.
-_REFUSED_CATEGORIES = {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
-#: Bidirectional overrides and isolates: they would reorder the page around the name.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Unicode categories refused in a public name: controls, invisible format characters
+#: (bidirectional overrides would reorder the page around the name; zero-width ones
+#: make two names look alike), surrogates, private use, unassigned, line and
+#: paragraph separators.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+#: Format characters some scripts need inside words: zero-width non-joiner and joiner.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 def clean_public_name(text: str) -> str:
     """The public name as it will be shown (NFC, spaces collapsed), or InvalidInput.
 
-    Messages never quote the name: they give its length or the code point refused.
+    Surrounding whitespace is dropped; inside the name, a tab or a line break is
+    refused like any control character. Messages never quote the name: they give
+    its length or the code point refused and its position.
     """
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    name = unicodedata.normalize("NFC", text).strip()
     if not name:
         raise InvalidInput("the public name is empty; give the name the member chose to be "
                            "shown under (for example a first name and an initial)")
@@ -135,11 +139,11 @@ def clean_public_name(text: str) -> str:
         raise InvalidInput(f"the public name has {len(name)} characters; at most "
                            f"{PUBLIC_NAME_LENGTH} are accepted")
     for position, char in enumerate(name, start=1):
-        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_CONTROLS:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
             raise InvalidInput(f"the public name holds a control character (U+{ord(char):04X})"
                                f" at position {position}; accepted: letters, digits, spaces "
                                "and punctuation")
-    return name
+    return " ".join(name.split())  # only spaces are left: runs of them become one
 
 
 def _personal(member: Member) -> PersonalData:

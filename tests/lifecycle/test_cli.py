@@ -166,6 +166,13 @@ BAD_COMMANDS: list[tuple[str, list[object], str]] = [
     ("nothing to set", ["member", "personal", "{member}"], "at least one field"),
     ("withdrawal after the end", ["member", "withdraw", "{member}", "--date", "2025-06-01",
                                   "--reason", "x"], "must fall between the seat"),
+    ("control character in a public name", ["member", "name-consent", "{member}", "--name",
+                                            "Marie\x07 D.", "--date", "2025-03-02"],
+     "control character (U+0007) at position 6"),
+    ("withdrawing a consent never given", ["member", "name-withdraw", "{member}", "--date",
+                                           "2025-03-02"], "has not consented"),
+    ("checking a malformed file", ["respondents", "import", 1, "panel", "{malformed}",
+                                   "--check"], "line 3, column 2 ('gender'): value 'martian'"),
 ]
 
 
