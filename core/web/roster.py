@@ -11,6 +11,7 @@ this module before registering the blueprint.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -25,6 +26,7 @@ from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNameForm, WithdrawNameForm
 from kleroterion.web.public import today
+from sqlalchemy.orm import Session
 
 
 def _member(member_id: int) -> Member:
@@ -85,28 +87,35 @@ def _stale(member_id: int) -> ResponseReturnValue:
         "are now; check and record the change again if it is still needed."), status=409)
 
 
+def _change(member: Member, form: PublicNameForm | WithdrawNameForm, which: str,
+            work: Callable[[Session, int | None], object], done: str) -> ResponseReturnValue:
+    """Run ``work`` in one transaction; a refusal re-renders ``form`` (``which`` of the page)."""
+    if not form.validate_on_submit():
+        return _render_member(member, **{which: form}, status=422)
+    try:
+        with session_scope(_engine(), actor=actor()) as session:
+            work(session, _version(form.expected_version.data))
+    except ConflictError:
+        return _stale(member.id)
+    except InvalidInput as refusal:  # the name passed the form's checks: the date is refused
+        form.on.errors = [*form.on.errors, str(refusal)]
+        return _render_member(member, **{which: form}, status=422)
+    except ServiceError as refusal:
+        return _render_member(member, **{which: form}, error=str(refusal), status=422)
+    flash(done)
+    return redirect(url_for("backoffice.member_page", member_id=member.id))
+
+
 @bp.route("/members/<int:member_id>/public-name", methods=["POST"])
 @role_required("secretariat")
 def give_public_name(member_id: int) -> ResponseReturnValue:
     """Record the member's consent to be named publicly, under the name they chose."""
     member = _member(member_id)
     form = PublicNameForm(prefix="consent")
-    if not form.validate_on_submit():
-        return _render_member(member, consent=form, status=422)
-    try:
-        with session_scope(_engine(), actor=actor()) as session:
-            members.give_name_consent(session, member.id, form.public_name.data,
-                                      form.on.data or dt.date.today(),
-                                      expected_version=_version(form.expected_version.data))
-    except ConflictError:
-        return _stale(member_id)
-    except InvalidInput as refusal:  # the name passed the form's checks: the date is refused
-        form.on.errors = [*form.on.errors, str(refusal)]
-        return _render_member(member, consent=form, status=422)
-    except ServiceError as refusal:
-        return _render_member(member, consent=form, error=str(refusal), status=422)
-    flash(gettext("The consent is recorded: the name is shown on the public panel page."))
-    return redirect(url_for("backoffice.member_page", member_id=member_id))
+    return _change(member, form, "consent", lambda session, version: members.give_name_consent(
+        session, member.id, form.public_name.data, form.on.data or dt.date.today(),
+        expected_version=version),
+        gettext("The consent is recorded: the name is shown on the public panel page."))
 
 
 @bp.route("/members/<int:member_id>/public-name/withdraw", methods=["POST"])
@@ -115,18 +124,8 @@ def withdraw_public_name(member_id: int) -> ResponseReturnValue:
     """Withdraw the member's consent: their name leaves the public page and is blanked."""
     member = _member(member_id)
     form = WithdrawNameForm(prefix="withdraw")
-    if not form.validate_on_submit():
-        return _render_member(member, withdrawal=form, status=422)
-    try:
-        with session_scope(_engine(), actor=actor()) as session:
-            members.withdraw_name_consent(session, member.id, form.on.data or dt.date.today(),
-                                          expected_version=_version(form.expected_version.data))
-    except ConflictError:
-        return _stale(member_id)
-    except InvalidInput as refusal:
-        form.on.errors = [*form.on.errors, str(refusal)]
-        return _render_member(member, withdrawal=form, status=422)
-    except ServiceError as refusal:
-        return _render_member(member, withdrawal=form, error=str(refusal), status=422)
-    flash(gettext("The consent is withdrawn: the name is no longer shown."))
-    return redirect(url_for("backoffice.member_page", member_id=member_id))
+    return _change(member, form, "withdrawal",
+                   lambda session, version: members.withdraw_name_consent(
+                       session, member.id, form.on.data or dt.date.today(),
+                       expected_version=version),
+                   gettext("The consent is withdrawn: the name is no longer shown."))
