@@ -225,10 +225,16 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     seen: dict[str, int] = {}
     rows: list[_Row] = []
     for line, record in table.rows:
-        if len(record) < len(table.header):
+        # A row longer than the header (a separator inside an unquoted name or address)
+        # shifts personal cells into the feature columns, whose values messages quote:
+        # refused whole, unquoted. Empty trailing fields are a spreadsheet's habit.
+        extra = any(cell.strip() for cell in record[len(table.header):])
+        if len(record) < len(table.header) or extra:
             problems.append(InputError(
-                f"the row has {len(record)} fields but the header has {len(table.header)}",
-                path=table.name, line=line, accepted="one field per header column"))
+                f"the row has {len(record)} fields but the header has {len(table.header)}"
+                + (" (a separator inside an unquoted value?)" if extra else ""),
+                path=table.name, line=line,
+                accepted="one field per header column; quote a value holding the separator"))
             continue
         cells = [cell.strip() for cell in record]
         external = cells[id_col] if id_col is not None else ""

@@ -124,6 +124,19 @@ def _shared_mandate(run: Any) -> int:
     return int(existing) if existing is not None else _mandate(run)
 
 
+def test_a_row_longer_than_the_header_is_refused_without_quoting_it(run: Any,
+                                                                     tmp_path: Path) -> None:
+    mandate_id = _mandate(run)
+    path = tmp_path / "shifted.csv"
+    path.write_text("id,nom,gender,age,arrondissement,diploma\n"
+                    "R1,Dupont, Marie,femme,30-44,11e,bac\n"  # the comma shifts every cell
+                    "R2,Durand,homme,30-44,11e,bac,,\n", encoding="utf-8")  # empty extras: fine
+    check = run(recruitment.check_respondents, mandate_id, GROUP, path)
+    assert [(p.line, p.column, p.value) for p in check.problems] == [(2, None, None)]
+    assert "the row has 7 fields but the header has 6" in check.problems[0].problem
+    assert "Marie" not in check.summary() and "Dupont" not in check.summary()
+
+
 def test_missing_columns_are_all_named_and_the_rows_still_checked(run: Any,
                                                                   tmp_path: Path) -> None:
     mandate_id = _mandate(run)
