@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 
 from tests.lifecycle import engine_standin
 
+from .test_access import _urls
+
 TODAY = dt.date(2026, 11, 23)
 RESPONSIBLE = "Anatole Responsabilité-Nominative"
 PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
@@ -355,8 +357,6 @@ def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
 
 def test_only_consenting_sitting_members_are_named_and_only_on_the_panel_page(
         app: Flask, client: FlaskClient, database: str) -> None:
-    from .test_access import _urls
-
     def expected(session: Any) -> dict[str, tuple[list[str], int]]:
         found: dict[str, tuple[list[str], int]] = {}
         for member in session.scalars(select(Member).where(Member.status != "withdrawn")):
