@@ -290,9 +290,22 @@ def respondents_group() -> None:
 @click.argument("mandate_id", type=int)
 @click.argument("seat_group")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="Only read the file and list every problem in it (line, column, value, "
+                   "what is accepted); import nothing, exit 1 when there is any.")
 @transaction
-def respondents_import(session: Session, mandate_id: int, seat_group: str, path: Path) -> None:
-    """Import respondents of SEAT_GROUP from a CSV (id, features, personal columns)."""
+def respondents_import(session: Session, mandate_id: int, seat_group: str, path: Path,
+                       check_only: bool) -> None:
+    """Import respondents of SEAT_GROUP from a CSV (id, features, personal columns).
+
+    All rows or none: a file with any problem is refused with the list of them all.
+    """
+    if check_only:
+        check = recruitment.check_respondents(session, mandate_id, seat_group, path)
+        if not check.ok:
+            raise click.ClickException(check.summary())
+        click.echo(f"{path.name}: {check.rows} respondents, no problem found (nothing imported)")
+        return
     batch = recruitment.import_respondents(session, mandate_id, seat_group, path)
     click.echo(f"import {batch.id}: {batch.rows} respondents into {seat_group}")
 
@@ -488,7 +501,7 @@ def panel_finalize(session: Session, draw_id: int) -> None:
 
 @click.group(name="member")
 def member_group() -> None:
-    """Members: list, confirm, withdraw, replace, history, volunteers."""
+    """Members: list, confirm, withdraw, replace, history, public names, volunteers."""
 
 
 @member_group.command(name="list")
@@ -551,6 +564,39 @@ def member_history(session: Session, member_id: int) -> None:
     for event in members.history(session, member_id):
         reason = f"\t{event.reason}" if event.reason else ""
         click.echo(f"{event.on}\t{event.kind}\t{event.actor}{reason}")
+
+
+@member_group.command(name="name-consent")
+@click.argument("member_id", type=int)
+@click.option("--name", "public_name", required=True,
+              help="The name the member chose to be shown under on the public site (for "
+                   "example 'Marie D.'; at most 60 characters, no control characters).")
+@click.option("--date", "on", type=DATE, required=True, help="Date the consent was given.")
+@VERSION
+@transaction
+def member_name_consent(session: Session, member_id: int, public_name: str, on: dt.date,
+                        expected_version: int | None) -> None:
+    """Record a member's consent to be named on the public panel page, under --name.
+
+    Giving it again changes the name. The audit log records the consent, not the name.
+    """
+    member = members.give_name_consent(session, member_id, public_name, on,
+                                       expected_version=expected_version)
+    click.echo(f"member {member.id} consents to be named publicly from {on} "
+               f"(version {member.version})")
+
+
+@member_group.command(name="name-withdraw")
+@click.argument("member_id", type=int)
+@click.option("--date", "on", type=DATE, required=True, help="Date the consent was withdrawn.")
+@VERSION
+@transaction
+def member_name_withdraw(session: Session, member_id: int, on: dt.date,
+                         expected_version: int | None) -> None:
+    """Withdraw a member's consent to be named publicly; their public name is blanked."""
+    member = members.withdraw_name_consent(session, member_id, on,
+                                           expected_version=expected_version)
+    click.echo(f"member {member.id} is no longer named publicly (version {member.version})")
 
 
 @member_group.command(name="volunteer")

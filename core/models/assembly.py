@@ -5,6 +5,10 @@ Personal data (name, address, birth date, contacts, family quotient) lives in
 draws and attendance can be kept, exported and published without it, and a purge
 blanks one table. Members, whose status two secretariat users may change at once,
 carry a version counter: a stale update raises instead of overwriting.
+
+A member may consent to be named on the public site under a name they choose: the
+date of the consent is on the member (it changes the member's version, so two
+users recording it at once conflict), the name itself in ``personal_data``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from typing import Any
 from kleroterion.models.base import Base, Units, utcnow
 from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+#: The longest public name a member may choose, in characters.
+PUBLIC_NAME_LENGTH = 60
 
 
 class Mandate(Base):
@@ -131,6 +138,9 @@ class PersonalData(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     # Means test of Poitiers' indemnity; as private as an address.
     family_quotient: Mapped[Decimal | None]
+    # The name a member chose to be shown under on the public site ("Marie D."), only
+    # while ``Member.public_name_consent_on`` is set; blanked when consent is withdrawn.
+    public_name: Mapped[str | None] = mapped_column(String(PUBLIC_NAME_LENGTH))
     purged_at: Mapped[dt.datetime | None]
 
     respondent: Mapped[Respondent] = relationship(back_populates="personal")
@@ -223,6 +233,8 @@ class Member(Base):
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("draws.id"))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # When the member consented to be named publicly; None: never, or withdrawn.
+    public_name_consent_on: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

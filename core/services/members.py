@@ -5,14 +5,25 @@ history is never overwritten. Changes check the version the caller read
 (``expected_version``) and the version counter of the row, so two users editing
 one member at once get a conflict instead of losing an update. The city's
 ``on_member_withdrawn`` hook runs after the withdrawal is committed.
+
+A member may consent to be named on the public site under a name of their choice,
+and withdraw that consent at any time. The name is personal data: it is kept in
+``personal_data``, blanked on withdrawal and by the purge, and the audit log and
+the member's history record that consent was given or withdrawn, never the name
+(the log is printed and may be handed to an auditor, like the personal-data
+updates of ``recruitment.set_personal_data``, which record field names only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
 
 from kleroterion.db import queue_event
-from kleroterion.models import Mandate, Member, MemberEvent
+from kleroterion.models import Mandate, Member, MemberEvent, PersonalData
+from kleroterion.models.assembly import PUBLIC_NAME_LENGTH
 from kleroterion.services import audit
 from kleroterion.services.context import (
     actor,
@@ -100,3 +111,145 @@ def sits_on(member: Member, day: dt.date) -> bool:
 
 def history(session: Session, member_id: int) -> list[MemberEvent]:
     return list(get(session, Member, member_id).events)
+
+
+# --------------------------------------------------------------------------- public names
+
+#: Unicode categories refused in a public name: controls, invisible format characters
+#: (bidirectional overrides would reorder the page around the name; zero-width ones
+#: make two names look alike), surrogates, private use, unassigned, line and
+#: paragraph separators.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+#: Format characters some scripts need inside words: zero-width non-joiner and joiner.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def clean_public_name(text: str) -> str:
+    """The public name as it will be shown (NFC, spaces collapsed), or InvalidInput.
+
+    Surrounding whitespace is dropped; inside the name, a tab or a line break is
+    refused like any control character. Messages never quote the name: they give
+    its length or the code point refused and its position.
+    """
+    name = unicodedata.normalize("NFC", text).strip()
+    if not name:
+        raise InvalidInput("the public name is empty; give the name the member chose to be "
+                           "shown under (for example a first name and an initial)")
+    if len(name) > PUBLIC_NAME_LENGTH:
+        raise InvalidInput(f"the public name has {len(name)} characters; at most "
+                           f"{PUBLIC_NAME_LENGTH} are accepted")
+    for position, char in enumerate(name, start=1):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
+            raise InvalidInput(f"the public name holds a control character (U+{ord(char):04X})"
+                               f" at position {position}; accepted: letters, digits, spaces "
+                               "and punctuation")
+    return " ".join(name.split())  # only spaces are left: runs of them become one
+
+
+def _personal(member: Member) -> PersonalData:
+    personal = member.respondent.personal
+    if personal is None:
+        personal = member.respondent.personal = PersonalData()
+    if personal.purged_at is not None:
+        raise NotAllowed(f"the personal data of member {member.id} were purged")
+    return personal
+
+
+@conflicts
+def give_name_consent(session: Session, member_id: int, public_name: str, on: dt.date, *,
+                      expected_version: int | None = None) -> Member:
+    """Record that a sitting member consents to be named publicly as ``public_name``.
+
+    Giving it again changes the name (and the date). The audit log and the member's
+    history record the date, not the name.
+    """
+    member = get(session, Member, member_id)
+    check_version(member, expected_version, "member")
+    mandate = get(session, Mandate, member.mandate_id)
+    if not member.active:
+        raise NotAllowed(f"member {member_id} withdrew on "
+                         f"{member.withdrawn_on.isoformat() if member.withdrawn_on else '?'}; "
+                         "only a sitting member is named on the public site")
+    name = clean_public_name(public_name)
+    if not member.seated_on <= on <= mandate.ends_on:
+        raise InvalidInput(f"the consent date {on.isoformat()} must fall between the seat "
+                           f"({member.seated_on.isoformat()}) and the end of mandate "
+                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+    personal = _personal(member)
+    renamed = member.public_name_consent_on is not None
+    personal.public_name = name
+    member.public_name_consent_on = on
+    member.events.append(MemberEvent(kind="public_name_consent", on=on, actor=actor(session)))
+    flush(session, f"member {member_id}")
+    audit.record(session, "member.public_name_consent", "member", member.id, on=on,
+                 renamed=renamed, version=member.version)
+    return member
+
+
+@conflicts
+def withdraw_name_consent(session: Session, member_id: int, on: dt.date, *,
+                          expected_version: int | None = None) -> Member:
+    """Withdraw a member's consent to be named: the name is blanked, the page stops showing it.
+
+    Allowed at any time, also after the member left the assembly.
+    """
+    member = get(session, Member, member_id)
+    check_version(member, expected_version, "member")
+    if member.public_name_consent_on is None:
+        raise NotAllowed(f"member {member_id} has not consented to be named publicly")
+    if on < member.public_name_consent_on:
+        raise InvalidInput(f"the withdrawal date {on.isoformat()} is before the consent "
+                           f"({member.public_name_consent_on.isoformat()})")
+    personal = member.respondent.personal
+    if personal is not None:
+        personal.public_name = None
+    member.public_name_consent_on = None
+    member.events.append(MemberEvent(kind="public_name_withdrawn", on=on,
+                                     actor=actor(session)))
+    flush(session, f"member {member_id}")
+    audit.record(session, "member.public_name_withdraw", "member", member.id, on=on,
+                 version=member.version)
+    return member
+
+
+def public_name(member: Member) -> str | None:
+    """The name ``member`` may be shown under on the public site today, if any."""
+    personal = member.respondent.personal
+    if (not member.active or member.public_name_consent_on is None or personal is None
+            or personal.purged_at is not None):
+        return None
+    return personal.public_name or None
+
+
+@dataclass(frozen=True)
+class PublicNames:
+    """The sitting members of one seat group as the public site names them."""
+
+    names: tuple[str, ...]  # the consenting members' chosen names, alphabetical
+    unnamed: int  # sitting members who did not consent (or withdrew it)
+
+
+def public_names(session: Session, mandate_id: int) -> dict[str, PublicNames]:
+    """The public names of the mandate's sitting members, by seat group.
+
+    Names are sorted (case and accents folded), so their order says nothing of
+    who was drawn when or with which features.
+    """
+    named: dict[str, list[str]] = {}
+    unnamed: Counter[str] = Counter()
+    for member in list_members(session, mandate_id, active_only=True):
+        name = public_name(member)
+        if name is None:
+            unnamed[member.seat_group] += 1
+        else:
+            named.setdefault(member.seat_group, []).append(name)
+    return {
+        group: PublicNames(tuple(sorted(named.get(group, []), key=_sort_key)), unnamed[group])
+        for group in {*named, *unnamed}
+    }
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    bare = "".join(c for c in unicodedata.normalize("NFD", name.casefold())
+                   if not unicodedata.combining(c))
+    return bare, name

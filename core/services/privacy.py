@@ -22,6 +22,10 @@ from kleroterion.services.recruitment import PERSONAL_COLUMNS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+#: What the purge blanks: the imported personal columns, and the public name a person
+#: may have chosen (only members get to choose one, but a name is a name).
+PURGED_FIELDS = (*PERSONAL_COLUMNS, "public_name")
+
 
 def purge(session: Session, mandate_id: int) -> int:
     """Blank the personal data of the mandate's respondents never seated; return how many."""
@@ -43,7 +47,7 @@ def purge(session: Session, mandate_id: int) -> int:
     count = 0
     now = utcnow()
     for personal in rows:
-        for field in PERSONAL_COLUMNS:
+        for field in PURGED_FIELDS:
             setattr(personal, field, None)
         personal.purged_at = now
         count += 1

@@ -11,7 +11,10 @@ normalised address under the mandate's secret), so two respondents of one home
 are recognised without the address reaching the selection features.
 
 A file is imported once (its SHA-256 is remembered); an id already in the mandate
-is refused with its line.
+is refused with its line. A file is read whole before anything is imported, and a
+refusal lists every problem found (line, column, value, what is accepted), so a
+secretariat fixes a spreadsheet in one pass; ``check_respondents`` gives the same
+list without importing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from kleroterion.city.types import SeatGroup
@@ -36,7 +40,8 @@ from kleroterion.models import (
 from kleroterion.services import audit
 from kleroterion.services.context import actor, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
-from kleroterion.services.tables import parse_date, parse_decimal, read_table
+from kleroterion.services.tables import Table, parse_date, parse_decimal, scan_table
+from kleroterion.sortition.io import InputError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,7 +99,6 @@ def record_invitation_draw(
     the draw can be re-derived.
     """
     from kleroterion.sortition.invitation import draw_invitations
-    from kleroterion.sortition.io import InputError
 
     mandate = get(session, Mandate, mandate_id)
     _check_open(mandate)
@@ -129,84 +133,204 @@ def _digest(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def import_respondents(session: Session, mandate_id: int, group_key: str,
-                       path: str | Path) -> RespondentImport:
-    """Import a respondents file into the pool of one seat group; all rows or none."""
+@dataclass
+class _Row:
+    """One respondent read from a file, ready to be added."""
+
+    external_id: str
+    features: dict[str, str]
+    personal: PersonalData
+    home: str
+
+
+@dataclass(frozen=True)
+class RespondentsCheck:
+    """What reading a respondents file found: its rows, and every problem in it.
+
+    Each problem is the engine's located error (``sortition.io.InputError``): the
+    line, the column's name and number, the value, what is accepted. A personal
+    cell (a name, a birth date) is never quoted: its ``value`` is ``None``.
+    """
+
+    filename: str
+    rows: int
+    problems: tuple[InputError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """The problem, or one line per problem under a heading naming the file and count."""
+        count = len(self.problems)
+        if count == 1:
+            return f"{self.problems[0]} (nothing was imported)"
+        heading = (f"{self.filename}: {count} problem{'s' if count > 1 else ''}; nothing was "
+                   "imported")
+        return "\n".join([heading, *(str(problem) for problem in self.problems)])
+
+
+class RespondentsRefused(InvalidInput):
+    """A respondents file refused whole; ``check.problems`` lists every problem found."""
+
+    def __init__(self, check: RespondentsCheck) -> None:
+        super().__init__(check.summary())
+        self.check = check
+
+
+def _cell_problem(table: Table, line: int, index: int, problem: str, *, value: str | None,
+                  accepted: str | None) -> InputError:
+    return InputError(problem, path=table.name, line=line, column=table.header[index],
+                      column_number=index + 1, value=value, accepted=accepted)
+
+
+def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
+                      path: str | Path) -> tuple[RespondentsCheck, Table | None, list[_Row]]:
+    """Read a whole respondents file: every problem, and the rows when there are none."""
+    name = Path(path).name
+    table, problems = scan_table(path)
+    if table is None:
+        return RespondentsCheck(name, 0, tuple(problems)), None, []
+    previous = session.scalar(select(RespondentImport).where(
+        RespondentImport.mandate_id == mandate.id, RespondentImport.file_digest == table.digest))
+    if previous is not None:
+        # Alone: every id of the file would otherwise be reported as known already.
+        problems.append(InputError(
+            f"this file was already imported into mandate {mandate.id} (import {previous.id}, "
+            f"{previous.rows} rows)", path=table.name, accepted="a file not imported before"))
+        return RespondentsCheck(name, len(table.rows), tuple(problems)), table, []
+    required = ["id", *group.features]
+    columns = f"a header with the columns {', '.join(required)} (in any order)"
+    id_col = table.column("id", "identifiant")
+    if id_col is None:
+        problems.append(InputError(f"the header has no 'id' column (columns: "
+                                   f"{', '.join(table.header)})", path=table.name, line=1,
+                                   accepted=columns))
+    features = {f.key: f for f in city_of(mandate).config.composition.features}
+    feature_cols: dict[str, int] = {}
+    for key in group.features:
+        index = table.column(key)
+        if index is None:
+            problems.append(InputError(f"the header has no column {key!r}, a selection feature "
+                                       f"of seat group {group.key!r}", path=table.name, line=1,
+                                       accepted=columns))
+        else:
+            feature_cols[key] = index
+    allowed = {key: {v.key.casefold(): v.key for v in features[key].values}
+               for key in feature_cols}
+    personal_cols = {field: table.column(*names) for field, names in PERSONAL_COLUMNS.items()}
+    household_col = table.column(*HOUSEHOLD_COLUMNS)
+    known = set(session.scalars(select(Respondent.external_id).where(
+        Respondent.mandate_id == mandate.id)))
+    seen: dict[str, int] = {}
+    rows: list[_Row] = []
+    for line, record in table.rows:
+        # A row longer than the header (a separator inside an unquoted name or address)
+        # shifts personal cells into the feature columns, whose values messages quote:
+        # refused whole, unquoted. Empty trailing fields are a spreadsheet's habit.
+        extra = any(cell.strip() for cell in record[len(table.header):])
+        if len(record) < len(table.header) or extra:
+            problems.append(InputError(
+                f"the row has {len(record)} fields but the header has {len(table.header)}"
+                + (" (a separator inside an unquoted value?)" if extra else ""),
+                path=table.name, line=line,
+                accepted="one field per header column; quote a value holding the separator"))
+            continue
+        cells = [cell.strip() for cell in record]
+        external = cells[id_col] if id_col is not None else ""
+        if id_col is not None:
+            unique = "a unique id on every row"
+            if not external:
+                problems.append(_cell_problem(table, line, id_col, "the id is blank",
+                                              value=external, accepted=unique))
+            elif external in seen:
+                problems.append(_cell_problem(table, line, id_col,
+                                              f"the id is already on line {seen[external]}",
+                                              value=external, accepted=unique))
+            elif external in known:
+                problems.append(_cell_problem(
+                    table, line, id_col, f"the id is already a respondent of mandate "
+                    f"{mandate.id}", value=external, accepted="an id new to the mandate"))
+            else:
+                seen[external] = line
+        values: dict[str, str] = {}
+        for key, index in feature_cols.items():
+            canonical = allowed[key].get(cells[index].casefold())
+            if canonical is None:
+                problems.append(_cell_problem(
+                    table, line, index, f"is not a value of {key!r}", value=cells[index],
+                    accepted=", ".join(allowed[key].values())))
+            else:
+                values[key] = canonical
+        personal = PersonalData()
+        for field, index in personal_cols.items():
+            if index is None or not cells[index]:
+                continue
+            try:
+                if field == "birth_date":
+                    personal.birth_date = parse_date(cells[index])
+                elif field == "family_quotient":
+                    personal.family_quotient = parse_decimal(cells[index])
+                else:
+                    setattr(personal, field, cells[index])
+            except ValueError as error:  # the cell is personal: name the column, not the value
+                problems.append(_cell_problem(table, line, index, str(error), value=None,
+                                              accepted=None))
+        if not problems:  # rows are kept only while the file may still be imported
+            home = cells[household_col] if household_col is not None else (
+                personal.address or "")
+            rows.append(_Row(external, values, personal, home))
+    # In the order of the file: lines in a second encoding were found first.
+    problems.sort(key=lambda problem: problem.line or 0)
+    return RespondentsCheck(name, len(table.rows), tuple(problems)), table, rows
+
+
+def _importable(session: Session, mandate_id: int, group_key: str) -> tuple[Mandate, SeatGroup]:
     mandate = get(session, Mandate, mandate_id)
     _check_open(mandate)
     group = seat_group(mandate, group_key)
     if group.selection == "open":
         raise NotAllowed(f"seat group {group_key!r} takes volunteers as they come; "
                          "add them with the volunteer command")
-    table = read_table(path)
-    previous = session.scalar(select(RespondentImport).where(
-        RespondentImport.mandate_id == mandate.id, RespondentImport.file_digest == table.digest))
-    if previous is not None:
-        raise InvalidInput(f"{table.name}: this file was already imported into mandate "
-                           f"{mandate.id} (import {previous.id}, {previous.rows} rows)")
-    id_col = table.column("id", "identifiant")
-    if id_col is None:
-        raise InvalidInput(f"{table.name}, line 1: the header has no 'id' column "
-                           f"(columns: {', '.join(table.header)})")
-    features = {f.key: f for f in city_of(mandate).config.composition.features}
-    feature_cols: dict[str, int] = {}
-    for key in group.features:
-        index = table.column(key)
-        if index is None:
-            raise InvalidInput(f"{table.name}, line 1: the header has no column {key!r}, a "
-                               f"selection feature of seat group {group.key!r}")
-        feature_cols[key] = index
-    personal_cols = {field: table.column(*names) for field, names in PERSONAL_COLUMNS.items()}
-    household_col = table.column(*HOUSEHOLD_COLUMNS)
-    known = set(session.scalars(select(Respondent.external_id).where(
-        Respondent.mandate_id == mandate.id)))
+    return mandate, group
+
+
+def check_respondents(session: Session, mandate_id: int, group_key: str,
+                      path: str | Path) -> RespondentsCheck:
+    """Read a respondents file whole and return every problem in it; change nothing.
+
+    The problems are those ``import_respondents`` would refuse the file for, in the
+    order of the file: unreadable, empty or UTF-16 file, lines in a second encoding,
+    malformed CSV, missing required columns, a file already imported, short rows,
+    blank or duplicate ids, unknown feature values, unreadable dates or numbers.
+    """
+    mandate, group = _importable(session, mandate_id, group_key)
+    return _read_respondents(session, mandate, group, path)[0]
+
+
+def import_respondents(session: Session, mandate_id: int, group_key: str,
+                       path: str | Path) -> RespondentImport:
+    """Import a respondents file into the pool of one seat group; all rows or none.
+
+    A file with any problem is refused whole with ``RespondentsRefused``, which
+    lists every problem (see ``check_respondents``).
+    """
+    mandate, group = _importable(session, mandate_id, group_key)
+    check, table, rows = _read_respondents(session, mandate, group, path)
+    if not check.ok:
+        raise RespondentsRefused(check)
+    assert table is not None
     batch = RespondentImport(mandate_id=mandate.id, seat_group=group.key, filename=
                              Path(path).name, file_digest=table.digest, rows=len(table.rows))
     session.add(batch)
     session.flush()
-    seen: dict[str, int] = {}
-    for line, record in table.rows:
-        external = table.cell(line, record, id_col)
-        if not external:
-            raise table.error(line, id_col, "the id is blank")
-        if external in seen:
-            raise table.error(line, id_col, f"id {external!r} is already on line {seen[external]}")
-        if external in known:
-            raise table.error(line, id_col, f"id {external!r} is already a respondent of "
-                              f"mandate {mandate.id}")
-        seen[external] = line
-        values: dict[str, str] = {}
-        for key, index in feature_cols.items():
-            cell = table.cell(line, record, index)
-            allowed = {v.key.casefold(): v.key for v in features[key].values}
-            if cell.casefold() not in allowed:
-                raise table.error(line, index, f"{cell!r} is not a value of {key!r}; accepted: "
-                                  f"{', '.join(allowed.values())}")
-            values[key] = allowed[cell.casefold()]
-        personal = PersonalData()
-        for field, index in personal_cols.items():
-            if index is None:
-                continue
-            cell = table.cell(line, record, index)
-            if not cell:
-                continue
-            try:
-                if field == "birth_date":
-                    personal.birth_date = parse_date(cell)
-                elif field == "family_quotient":
-                    personal.family_quotient = parse_decimal(cell)
-                else:
-                    setattr(personal, field, cell)
-            except ValueError as error:  # the cell is personal: name the column, not the value
-                raise table.error(line, index, str(error)) from None
-        home = table.cell(line, record, household_col) if household_col is not None else (
-            personal.address or "")
+    for row in rows:
         respondent = Respondent(
             public_id=new_public_id(), mandate_id=mandate.id, seat_group=group.key,
-            source="respondent", external_id=external, features=values,
-            household=household_key(mandate, home), status="pool", import_id=batch.id,
+            source="respondent", external_id=row.external_id, features=row.features,
+            household=household_key(mandate, row.home), status="pool", import_id=batch.id,
         )
-        respondent.personal = personal
+        respondent.personal = row.personal
         session.add(respondent)
     audit.record(session, "respondents.import", "respondent_import", batch.id,
                  mandate=mandate.id, seat_group=group.key, rows=batch.rows,

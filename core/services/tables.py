@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kleroterion.services.errors import InvalidInput
-from kleroterion.sortition.io import CSVError, decode, split_records
+from kleroterion.sortition.io import CSVError, InputError, decode, split_records
 
 
 @dataclass(frozen=True)
@@ -48,23 +48,74 @@ class Table:
         )
 
 
-def read_table(path: str | Path) -> Table:
-    """Read a CSV file with a header line; refuse an empty or malformed one."""
+#: Accepted encodings, as a sentence for the messages.
+ENCODINGS = "one encoding for the whole file: UTF-8 (with or without BOM), Windows-1252 or Latin-1"
+
+
+def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
+    """Read a CSV file with a header line, returning its problems instead of raising.
+
+    Without a table (``None``), the problems are about the whole file: unreadable,
+    empty, UTF-16 (NUL bytes), malformed CSV, no rows. With one, they are the lines
+    written in a second encoding (a UTF-8 file with Latin-1 lines pasted in): the
+    file was read, but those lines' accented letters are wrong.
+    """
     path = Path(path)
+    name = str(path)
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path}: cannot be read ({error.strerror})") from None
-    text, _ = decode(data)
+        return None, [InputError(f"cannot be read ({error.strerror})", path=name)]
+    if b"\x00" in data:
+        return None, [InputError("the file holds NUL bytes: it looks like UTF-16 (Excel's "
+                                 "'Unicode text'); save it as CSV", path=name,
+                                 accepted=ENCODINGS)]
+    text, encoding = decode(data)
     if not text.strip():
-        raise InvalidInput(f"{path}: the file is empty; a header line and rows are expected")
+        return None, [InputError("the file is empty; a header line and rows are expected",
+                                 path=name)]
     try:
         header, rows = split_records(text)
     except CSVError as error:
-        raise InvalidInput(f"{path}, line {error.line}: not valid CSV ({error.reason})") from None
+        return None, [InputError(f"not valid CSV ({error.reason})", path=name,
+                                 line=error.line)]
     if not rows:
-        raise InvalidInput(f"{path}: the file has a header but no rows")
-    return Table(str(path), hashlib.sha256(data).hexdigest(), header, rows)
+        return None, [InputError("the file has a header but no rows", path=name)]
+    table = Table(name, hashlib.sha256(data).hexdigest(), header, rows)
+    return table, _mixed_encoding(data, encoding, name)
+
+
+def _mixed_encoding(data: bytes, encoding: str, name: str) -> list[InputError]:
+    """The lines not in UTF-8 of a file read as Windows-1252 that also has UTF-8 lines."""
+    if encoding.startswith("utf-8"):
+        return []
+    lines = data.split(b"\n")
+    utf8 = None
+    broken: list[tuple[int, UnicodeDecodeError]] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            broken.append((number, error))
+        else:
+            if utf8 is None and not raw.isascii():
+                utf8 = number
+    if utf8 is None:
+        return []  # a plain Windows-1252 or Latin-1 file
+    return [
+        InputError(f"byte 0x{lines[number - 1][error.start]:02X} at position {error.start + 1} "
+                   f"is not UTF-8, while line {utf8} is: the file mixes two encodings",
+                   path=name, line=number, accepted=ENCODINGS)
+        for number, error in broken
+    ]
+
+
+def read_table(path: str | Path) -> Table:
+    """Read a CSV file with a header line; refuse an empty or malformed one."""
+    table, problems = scan_table(path)
+    if table is None:
+        raise InvalidInput(str(problems[0]))
+    return table
 
 
 def parse_date(text: str) -> dt.date:

@@ -134,6 +134,11 @@ def _group_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
     }
 
 
+# Members' public names are deliberately not in the API, not even those consented to.
+# A consent is to be named on the city's panel page, where withdrawing it takes the
+# name down at once; API answers are harvested, cached and mirrored into datasets the
+# city cannot recall, so a withdrawal could not be honoured there. And no API answer
+# holds personal data (a chosen name still names a person). The page is the one place.
 @endpoint(
     "The panel's composition: seat groups, criteria and quota targets",
     schemas.CompositionSchema,

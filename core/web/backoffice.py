@@ -11,7 +11,7 @@ since the page was shown answers 409 with a sentence saying so.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +34,7 @@ from kleroterion.db import session_scope
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
 from kleroterion.services import indemnities, members, proposals, recruitment, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
+from kleroterion.sortition.io import decode
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
@@ -273,9 +274,33 @@ def indemnity_csv() -> ResponseReturnValue:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-_LINE = re.compile(r"\bline (\d+)\b")
-#: Lines of the file shown around the refused one.
-CONTEXT_LINES = 2
+#: Refused lines shown in the table; a sentence says how many more there are.
+PROBLEMS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class RefusedLine:
+    """One problem of a refused file, as the table shows it."""
+
+    line: int | None
+    content: str | None  # the line as the file has it (the secretariat's own file)
+    column: str | None
+    value: str | None
+    reason: str
+
+
+def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[RefusedLine]:
+    # Read as the service read it (same encoding guess), and split as csv counts lines.
+    lines = io.StringIO(decode(content)[0], newline="").readlines()
+    shown = []
+    for problem in check.problems[:PROBLEMS_SHOWN]:
+        line = problem.line
+        text = lines[line - 1].rstrip("\r\n") if line and line <= len(lines) else None
+        column = (f"{problem.column_number} ({problem.column})" if problem.column is not None
+                  else None)
+        reason = problem.problem + (f"; accepted: {problem.accepted}" if problem.accepted else "")
+        shown.append(RefusedLine(line, text, column, problem.value, reason))
+    return shown
 
 
 def _respondents_form(mandate: Mandate) -> RespondentsForm:
@@ -310,29 +335,29 @@ def import_respondents() -> ResponseReturnValue:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(content)
+        refused: recruitment.RespondentsCheck | None = None
         try:
             with session_scope(_engine(), actor=actor()) as session:
-                done = recruitment.import_respondents(session, mandate.id,
-                                                      form.seat_group.data, path)
-                rows = done.rows
+                rows = recruitment.import_respondents(session, mandate.id,
+                                                      form.seat_group.data, path).rows
+        except recruitment.RespondentsRefused as refusal:
+            refused, message = refusal.check, None
         except ServiceError as refusal:
             message = str(refusal)
-            found = _LINE.search(message)
-            lines = content.decode("utf-8", errors="replace").splitlines()
-            shown: list[tuple[int, str]] = []
-            bad = int(found.group(1)) if found else None
-            if bad is not None:
-                first = max(1, bad - CONTEXT_LINES)
-                shown = [(n, lines[n - 1]) for n in range(first, min(len(lines), bad +
-                                                                     CONTEXT_LINES) + 1)]
-            form.upload.errors = [*form.upload.errors,
-                                  gettext("Nothing was imported; choose the file again once "
-                                          "corrected.")]
-            return render_template("admin/respondents.html", mandate=mandate, form=form,
-                                   refusal=message, bad=bad, shown=shown), 422
-    flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.", rows))
-    return redirect(url_for("backoffice.respondents"))
+        else:
+            flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.",
+                           rows))
+            return redirect(url_for("backoffice.respondents"))
+    form.upload.errors = [*form.upload.errors,
+                          gettext("Nothing was imported; choose the file again once corrected.")]
+    return render_template(
+        "admin/respondents.html", mandate=mandate, form=form, refusal=message, check=refused,
+        filename=name, problems=_refused_lines(refused, content) if refused else [],
+        more=len(refused.problems) - PROBLEMS_SHOWN if refused else 0,
+    ), 422
 
 
 def init_app(app: Flask) -> None:
+    from kleroterion.web import roster  # noqa: F401  (adds the members' routes to bp)
+
     app.register_blueprint(bp)

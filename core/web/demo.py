@@ -5,6 +5,7 @@ a synthetic registry and its invitation draw, respondents who meet the quotas, t
 panel draw of each seat group (for a stratified group, LEXIMIN and its lottery
 folder published under ``<work>/lotteries``, then the panel chosen by a public
 number, as a real draw is made), confirmations, a withdrawal and its replacement,
+the consent of a share of the members to be named on the public panel page,
 bodies, sessions (past ones with attendance, upcoming ones), proposals at every
 state of every kind's lifecycle, responses to the acts sent, and the follow-up of
 adopted acts: commitments with owners, deadlines, progress and milestones, one of
@@ -12,8 +13,9 @@ them overdue.
 
 Everything goes through ``kleroterion.services``, so the demo obeys the same rules
 as a real mandate, and only the city's configuration is read: a new city plugin
-gets a demo without writing one. Every person is synthetic and named as such;
-nothing here is a real resident. The demo database is its own SQLite file
+gets a demo without writing one. Every person is synthetic and named as such
+(the public names, a first name and an initial, are invented too); nothing here is
+a real resident. The demo database is its own SQLite file
 (``demo-<city>.sqlite3``), never the instance's real database.
 """
 
@@ -86,6 +88,12 @@ TITLES = (
     ("Mieux trier les déchets", "Afval beter sorteren"),
     ("Des salles municipales pour les associations", "Gemeentezalen voor verenigingen"),
 )
+#: Share of the members who consent to be named publicly, and the names they choose.
+NAMED_SHARE = 0.6
+FIRST_NAMES = ("Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgane", "Yanis", "Inès",
+               "Lucie", "Mathis", "Nour", "Hugo", "Léa", "Karim", "Maëlle", "Théo", "Aïcha",
+               "Jules", "Zoé", "Malik", "Chloé", "Émile", "Sarah", "Noé")
+
 DEPARTMENTS = ("Direction de l'urbanisme", "Direction des espaces verts",
                "Direction de l'éducation", "Direction de la voirie", "Direction du logement")
 
@@ -268,6 +276,15 @@ def _members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
     _run(factory, members.withdraw, leaver.id, on, "moved away")
     _try(factory, say, "the replacement", panel.replace_member, leaver.id,
          on + dt.timedelta(days=7), public_number=str(rng.randrange(10**6)))
+    # A generator of its own: the rest of the demo draws the same numbers as before.
+    names = random.Random(SEED + 1)
+    sitting = _run(factory, members.list_members, mandate.id, active_only=True)
+    named = names.sample(sitting, round(NAMED_SHARE * len(sitting)))
+    say(f"{len(named)} of {len(sitting)} members consent to be named on the public site")
+    for member in named:
+        initial = names.choice("ABCDEFGHJKLMNPRSTV")
+        _run(factory, members.give_name_consent, member.id,
+             f"{names.choice(FIRST_NAMES)} {initial}.", member.seated_on)
 
 
 def _bodies(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,

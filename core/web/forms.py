@@ -11,6 +11,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from kleroterion.models.assembly import PUBLIC_NAME_LENGTH
+from kleroterion.services.errors import InvalidInput
+from kleroterion.services.members import clean_public_name
 from wtforms import (
     DateField,
     FloatField,
@@ -22,7 +25,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # flask-wtf has no type hints
@@ -174,3 +184,35 @@ class MilestoneDoneForm(FlaskForm):  # type: ignore[misc]
 
     on = DateField(_l("Reached on"), validators=[DataRequired(message=_DATE)])
     submit = SubmitField(_l("Mark as reached"))
+def _printable_name(form: FlaskForm, field: StringField) -> None:
+    """The service's rule (no control characters), with a message in the visitor's language."""
+    try:
+        clean_public_name(field.data or "")
+    except InvalidInput:
+        raise ValidationError(_l("Use letters, digits, spaces and punctuation only.")) from None
+
+
+class PublicNameForm(FlaskForm):  # type: ignore[misc]
+    """A member's consent to be named on the public site, with the name they chose."""
+
+    public_name = StringField(
+        _l("Name shown on the public site"),
+        validators=[DataRequired(message=_l("Enter the name the member chose to be shown under.")),
+                    Length(max=PUBLIC_NAME_LENGTH,
+                           message=_l("At most %(max)d characters.", max=PUBLIC_NAME_LENGTH)),
+                    _printable_name],
+        render_kw={"autocomplete": "off", "maxlength": PUBLIC_NAME_LENGTH},
+    )
+    on = DateField(_l("Date of the consent"),
+                   validators=[DataRequired(message=_l("Enter a valid date."))])
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Record the consent"))
+
+
+class WithdrawNameForm(FlaskForm):  # type: ignore[misc]
+    """The withdrawal of a member's consent to be named publicly."""
+
+    on = DateField(_l("Date of the withdrawal"),
+                   validators=[DataRequired(message=_l("Enter a valid date."))])
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Withdraw the consent"))

@@ -4,7 +4,9 @@ From the city's configuration: the assembly and how it works, the panel's
 composition against its quota targets, the assembly's powers and the lifecycle of
 each act, the indemnity, and the accountability rules. From the database, through
 the services: the current mandate, its sessions (with an iCalendar feed). Nothing
-here reads a person's data: sessions are shown without attendance.
+here reads a person's data (sessions are shown without attendance) but for one
+thing: the panel page names the sitting members who consented to it, under the
+name they chose, and only counts the others.
 """
 
 from __future__ import annotations
@@ -161,7 +163,9 @@ def panel() -> str:
         (group, group_charts(config.composition, group), seated.get(group.key))
         for group in config.composition.seat_groups
     ]
-    return render_template("public/panel.html", config=config, groups=groups, mandate=mandate)
+    names = members.public_names(db_session(), mandate.id) if mandate is not None else {}
+    return render_template("public/panel.html", config=config, groups=groups, mandate=mandate,
+                           names=names)
 
 
 @bp.get("/powers")

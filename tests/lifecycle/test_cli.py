@@ -152,7 +152,7 @@ BAD_COMMANDS: list[tuple[str, list[object], str]] = [
      "allowed from 'redigee': adoptee (by assembly)"),
     ("duplicate import", ["respondents", "import", 1, "panel", "{path}"], "already imported"),
     ("malformed CSV", ["respondents", "import", 1, "panel", "{malformed}"],
-     "line 3, column 2 ('gender'): 'martian' is not a value"),
+     "line 3, column 2 ('gender'): value 'martian': is not a value"),
     ("rate above the maximum", ["indemnity", "statements", 1, "--from", "2025-03-01", "--to",
                                 "2025-05-31", "--rate", "36"], "maximum 35"),
     ("stale version", ["member", "confirm", "{member}", "--date", "2025-02-10", "--version", 7],
@@ -166,6 +166,13 @@ BAD_COMMANDS: list[tuple[str, list[object], str]] = [
     ("nothing to set", ["member", "personal", "{member}"], "at least one field"),
     ("withdrawal after the end", ["member", "withdraw", "{member}", "--date", "2025-06-01",
                                   "--reason", "x"], "must fall between the seat"),
+    ("control character in a public name", ["member", "name-consent", "{member}", "--name",
+                                            "Marie\x07 D.", "--date", "2025-03-02"],
+     "control character (U+0007) at position 6"),
+    ("withdrawing a consent never given", ["member", "name-withdraw", "{member}", "--date",
+                                           "2025-03-02"], "has not consented"),
+    ("checking a malformed file", ["respondents", "import", 1, "panel", "{malformed}",
+                                   "--check"], "line 3, column 2 ('gender'): value 'martian'"),
 ]
 
 

@@ -83,6 +83,10 @@ ACCESS: dict[str, str] = {
     "backoffice_followup.update_commitment": "secretariat",
     "backoffice_followup.add_milestone": "secretariat",
     "backoffice_followup.complete_milestone": "secretariat",
+    "backoffice.members_page": "read-only",
+    "backoffice.member_page": "read-only",
+    "backoffice.give_public_name": "secretariat",
+    "backoffice.withdraw_public_name": "secretariat",
 }
 
 #: Endpoints after which the walk must log in again.
@@ -95,7 +99,8 @@ _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "year": 2026,
                  "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
                  "draw_id": 1, "group_key": "panel",
-                 "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1}
+                 "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
+                 "member_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
@@ -103,7 +108,9 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
                   "backoffice.indemnity_csv", "records.lottery_download", "panel_draw.page",
-                  "panel_draw.status", "panel_draw.download", "backoffice_followup.page"}
+                  "panel_draw.status", "panel_draw.download", "backoffice_followup.page",
+                  "backoffice.member_page",
+                  "backoffice.give_public_name", "backoffice.withdraw_public_name"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

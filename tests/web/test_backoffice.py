@@ -382,8 +382,9 @@ def test_a_bad_line_refuses_the_whole_file_shown_next_to_the_line(
     bad = "R-2,dragon,30-44,11e,bac,Synthétique Deux,2 rue Fictive,deux@example.org\n"
     status, page = _upload(client, HEADER + GOOD + bad)
     assert status == 422
-    assert "repondants.csv, line 3" in page and "dragon" in page
-    assert '<tr class="has-error">' in page and "3 (refused)" in page
+    assert "repondants.csv has 1 problem" in page
+    assert re.search(r'<th scope="row">3</th>\s*<td><code>R-2,dragon,', page)
+    assert "<code>dragon</code>" in page
     assert "Nothing was imported" in page and 'aria-describedby="upload-error"' in page
     assert _respondent_count(app) == 0
 

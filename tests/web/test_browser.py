@@ -526,3 +526,33 @@ def test_walk_a_secretariat_day_in_the_back_office(
     assert commitment[1] not in page.content()  # the person responsible stays private
     check(f"/follow-up/{adopted_id}")
     assert problems == []
+
+
+def test_no_serious_accessibility_violation_on_the_members_and_a_refused_upload(
+    admin_server: tuple[LiveServer, Any], page: Any, axe_source: str, tmp_path: Path
+) -> None:
+    server, login = admin_server
+    page.goto(f"{server.url}/admin/login")
+    page.fill("#username", login.username)
+    page.fill("#password", login.password)
+    page.click("#submit")
+    page.wait_for_url("**/admin/")
+    page.click("a[href='/admin/members']")
+    problems = _axe(page, axe_source, "members")
+    member = page.locator("a[href^='/admin/members/']").first.get_attribute("href")
+    page.goto(f"{server.url}{member}")
+    problems += _axe(page, axe_source, "a member")
+    page.fill("#consent-public_name", "")
+    page.click("#consent-submit")
+    assert page.locator("#consent-public_name-error").is_visible()
+    problems += _axe(page, axe_source, "a member, with a refused name")
+    bad = tmp_path / "repondants.csv"
+    bad.write_text("id,gender,age,arrondissement,diploma\nB1,dragon,30-44,11e,bac\n"
+                   "B2,femme,30-44\n", encoding="utf-8")
+    page.goto(f"{server.url}/admin/respondents")
+    page.set_input_files("#upload", str(bad))
+    page.click("form[enctype='multipart/form-data'] [type=submit]")
+    assert page.locator("table.refused tbody tr").count() == 2
+    assert page.locator("table.refused").get_by_text("dragon", exact=True).is_visible()
+    problems += _axe(page, axe_source, "a refused upload")
+    assert problems == []

@@ -19,17 +19,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
-from kleroterion.services import followup, recruitment
+from kleroterion.services import followup, members, recruitment
 from kleroterion.web import api_records, create_app, demo
 from sqlalchemy import func, select
 
 from tests.lifecycle import engine_standin
+
+from .test_access import _urls
 
 TODAY = dt.date(2026, 11, 23)
 RESPONSIBLE = "Anatole Responsabilité-Nominative"
 PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
            "email": "zebulon.temoin@example.org", "phone": "+33 6 42 42 42 42"}
 NEW_PAGES = ("/draw", "/proposals", "/follow-up")
+#: A public name on a member who never consented, and on a consenting member who left.
+UNCONSENTED = "Anonyme Sans-Consentement"
+LEFT = "Partie Avec-Consentement"
+CONSENTED = "Nommée Avec-Consentement"
 
 
 def _query(url: str, work: Any) -> Any:
@@ -56,6 +62,15 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # The person a department names responsible for a measure is personal data too.
         for commitment in session.scalars(select(Commitment)):
             commitment.responsible = RESPONSIBLE
+        # Public names: one without consent (written behind the service's back), one of
+        # a member who consented then left, one consented (on the panel page only).
+        sitting = [m for m in session.scalars(select(Member).order_by(Member.id)) if m.active]
+        silent = next(m for m in sitting if m.public_name_consent_on is None)
+        silent.respondent.personal.public_name = UNCONSENTED
+        left = session.scalars(select(Member).where(Member.status == "withdrawn")).first()
+        left.respondent.personal.public_name, left.public_name_consent_on = LEFT, left.seated_on
+        named = next(m for m in sitting if m is not silent)
+        members.give_name_consent(session, named.id, CONSENTED, named.seated_on)
 
     _query(login.database_url, plant)
     yield login.database_url
@@ -326,8 +341,10 @@ def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
     for url in urls:
         for language in ("fr", "en"):
             body = client.get(f"{url}?lang={language}").get_data(as_text=True)
-            for value in [*PLANTED.values(), RESPONSIBLE]:
+            for value in [*PLANTED.values(), RESPONSIBLE, UNCONSENTED, LEFT]:
                 assert value not in body, (url, value)
+            if url.startswith("/api"):  # the API leaves even consented names out
+                assert CONSENTED not in body, url
     # The public report says a person was named, and the secretariat's report who.
     assert "named" in client.get("/follow-up/report-2026.csv").get_data(as_text=True)
 
@@ -336,6 +353,43 @@ def test_no_record_page_holds_planted_personal_data(client: FlaskClient,
         return followup.report(session, mandate.id, 2026, "csv")
 
     assert RESPONSIBLE in _query(database, secretariat_report)
+
+
+def test_only_consenting_sitting_members_are_named_and_only_on_the_panel_page(
+        app: Flask, client: FlaskClient, database: str) -> None:
+    def expected(session: Any) -> dict[str, tuple[list[str], int]]:
+        found: dict[str, tuple[list[str], int]] = {}
+        for member in session.scalars(select(Member).where(Member.status != "withdrawn")):
+            names, unnamed = found.get(member.seat_group, ([], 0))
+            if member.public_name_consent_on is not None:
+                found[member.seat_group] = ([*names, member.respondent.personal.public_name],
+                                            unnamed)
+            else:
+                found[member.seat_group] = (names, unnamed + 1)
+        return found
+
+    groups = _query(database, expected)
+    page = _text(client, "/panel?lang=en")
+    assert CONSENTED in page and UNCONSENTED not in page and LEFT not in page
+    for group, (names, unnamed) in groups.items():
+        section = page[page.index(f'id="group-{group}"'):]
+        section = section[:section.index("</section>")]
+        shown = re.findall(r"<li>([^<]+)</li>", section[section.find('class="public-names"'):])
+        assert sorted(shown) == sorted(names), group
+        if unnamed:
+            assert f"{unnamed} member{'s' if unnamed > 1 else ''} chose not to be named" in (
+                section), group
+    assert sum(len(names) for names, _ in groups.values()) > 20  # the demo names a share
+    assert "choisi de ne pas être nommé" in _text(client, "/panel?lang=fr")
+    for rule, url in _urls(app):
+        if "GET" not in (rule.methods or set()) or url.startswith("/admin"):
+            continue
+        for language in ("fr", "en"):
+            with client.get(f"{url}?lang={language}") as response:
+                body = response.get_data(as_text=True)
+            assert UNCONSENTED not in body and LEFT not in body, url
+            if url != "/panel":
+                assert CONSENTED not in body, url
 
 
 def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
