@@ -69,6 +69,9 @@ class ProposalSchema(BaseSchema):
     outcome = fields.String()
     created_on = fields.String(metadata={"description": "ISO date"})
     transitions = fields.List(fields.Nested(ProposalMoveSchema))
+    version = fields.Integer(metadata={
+        "description": "changes with every change of the act: send it back as "
+                       "expected_version when moving it"})
 
 
 class StepSchema(BaseSchema):
@@ -94,6 +97,8 @@ class CommitmentSchema(BaseSchema):
     overdue = fields.Boolean()
     milestones_done = fields.Integer()
     milestones = fields.Integer()
+    version = fields.Integer(metadata={
+        "description": "send it back as expected_version when updating the commitment"})
 
 
 class JourneySchema(BaseSchema):
@@ -130,7 +135,7 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
         "title": proposal.title, "state": proposal.state,
         "state_label": records.state_label_of(kind, proposal.state),
         "outcome": records.outcome_of(kind, proposal.state),
-        "created_on": proposal.created_on,
+        "created_on": proposal.created_on, "version": proposal.version,
         "transitions": [
             {"on": move.on, "source": move.source,
              "source_label": records.state_label_of(kind, move.source),

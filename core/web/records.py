@@ -150,6 +150,7 @@ class CommitmentView:
     overdue: bool
     milestones_done: int
     milestones: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
             status=commitment.status, progress=max(0, min(100, commitment.progress)),
             due_on=commitment.due_on, overdue=late,
             milestones_done=sum(1 for m in commitment.milestones if m.done_on is not None),
-            milestones=len(commitment.milestones)))
+            milestones=len(commitment.milestones), version=commitment.version))
     order = ("proposed", "moved", "committed", "response_due", "answered", "milestone_due",
              "milestone_done", "commitment_due")
     steps.sort(key=lambda step: (step.on, order.index(step.what)))
