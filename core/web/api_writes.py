@@ -164,15 +164,19 @@ class AttendanceInput(InputSchema):
                                  "description": "one line per member; recorded all together "
                                                 "or not at all"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _once_each(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # Also when other lines are invalid: every message at once, not one per try.
         seen: dict[int, int] = {}
         errors: dict[str, Any] = {}
-        for index, line in enumerate(data.get("attendance", [])):
-            if line["member"] in seen:
+        for index, line in enumerate(data.get("attendance") or []):
+            member = line.get("member")
+            if member is None:
+                continue
+            if member in seen:
                 errors[str(index)] = {"member": [
-                    f"member {line['member']} is already on line {seen[line['member']]}"]}
-            seen.setdefault(line["member"], index)
+                    f"member {member} is already on line {seen[member]}"]}
+            seen.setdefault(member, index)
         if errors:
             raise ValidationError({"attendance": errors})
 
@@ -445,9 +449,9 @@ def record_attendance(ident: str) -> Response:
     def work(session: Session) -> dict[str, Any]:
         meeting = _meeting(session, number)
         _record_lines(session, meeting, body["attendance"])
-        counts = dict(session.execute(
+        counts: dict[str, int] = {status: count for status, count in session.execute(
             select(Attendance.status, func.count()).where(Attendance.session_id == meeting.id)
-            .group_by(Attendance.status)).tuples().all())
+            .group_by(Attendance.status))}
         return {"session": meeting.id, "held_on": meeting.held_on,
                 "recorded": len(body["attendance"]),
                 **{status: counts.get(status, 0) for status in sessions.ATTENDANCE}}
