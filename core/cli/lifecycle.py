@@ -1007,7 +1007,7 @@ def user_deactivate(session: Session, username: str) -> None:
 def user_token(session: Session, username: str, name: str, role: str | None) -> None:
     """Issue an API token (shown once: only its digest and prefix are stored).
 
-    Send it as ``Authorization: Bearer <token>`` to the JSON API's write endpoints.
+    Send it in the header "Authorization: Bearer TOKEN" to the JSON API's write endpoints.
     """
     row, token = users.issue_token(session, users.by_username(session, username).id, name,
                                    role=role)

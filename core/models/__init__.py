@@ -30,6 +30,7 @@ from kleroterion.models.proposals import (
 from kleroterion.models.users import (
     ROLE_LEVEL,
     ROLES,
+    TOKEN_SHAPE,
     WRITE_ROLES,
     ApiToken,
     User,
@@ -42,6 +43,7 @@ __all__ = [
     "GENESIS",
     "ROLES",
     "ROLE_LEVEL",
+    "TOKEN_SHAPE",
     "WRITE_ROLES",
     "ApiToken",
     "AssemblySession",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 from kleroterion.models.base import Base, utcnow
@@ -87,6 +88,10 @@ def new_token() -> str:
     (256 random bits); the scheme lets secret scanners recognise a leaked token.
     """
     return f"{TOKEN_SCHEME}{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
+
+
+#: What ``new_token`` makes; anything else is refused before the database is asked.
+TOKEN_SHAPE = re.compile(r"klr_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
 
 
 def token_prefix(token: str) -> str:

@@ -14,6 +14,7 @@ import hmac
 from kleroterion.models import (
     ROLE_LEVEL,
     ROLES,
+    TOKEN_SHAPE,
     ApiToken,
     User,
     new_token,
@@ -135,6 +136,8 @@ def authenticate_token(session: Session, token: str) -> ApiToken | None:
     None for an unknown, revoked or malformed token, or one whose user is
     inactive: the caller answers all of them alike.
     """
+    if not TOKEN_SHAPE.fullmatch(token):  # nor sent to the database (a NUL would fail there)
+        return None
     digest = token_digest(token)
     found: ApiToken | None = None
     for row in session.scalars(select(ApiToken).where(ApiToken.prefix == token_prefix(token))):
