@@ -18,7 +18,7 @@ is personal data (see the public follow-up report).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import Response, jsonify
 from kleroterion.city.types import CityConfig
@@ -128,6 +128,10 @@ class CommitmentInput(InputSchema):
 
 
 class CommitmentUpdateInput(InputSchema):
+    #: What ``_something`` checks, said in the OpenAPI document.
+    openapi_constraints: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"required": [name]} for name in ("status", "progress", "due_on")]}
+
     status = fields.String(validate=validate.OneOf(followup.STATUSES))
     progress = fields.Integer(strict=True, validate=validate.Range(min=0, max=100),
                               metadata={"description": "percent"})

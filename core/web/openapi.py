@@ -145,6 +145,8 @@ def add_component(schema: type[Schema], components: dict[str, JsonSchema], *,
     component: JsonSchema = {"type": "object", "properties": properties, "required": required}
     if load and instance.unknown == RAISE:
         component["additionalProperties"] = False
+    # Rules across fields (a schema-level validator) that JSON Schema can say too.
+    component.update(getattr(schema, "openapi_constraints", {}))
     components[name] = component
     return name
 
@@ -153,13 +155,16 @@ def _parameters(declared: Endpoint, config: CityConfig, path_names: list[str],
                 components: dict[str, JsonSchema]) -> list[JsonSchema]:
     parameters: list[JsonSchema] = []
     for name in path_names:
+        spec: JsonSchema = {"type": "string"}
+        if name == "ident":  # a record's number: anything else is a 404 (api_records._number)
+            spec["pattern"] = "^[0-9]+$"
         parameters.append(
             {
                 "name": name,
                 "in": "path",
                 "required": True,
                 "description": declared.path_parameters.get(name, ""),
-                "schema": {"type": "string"},
+                "schema": spec,
             }
         )
     for name, field in query_fields(config, declared.query).items():
