@@ -27,6 +27,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 API_PREFIX = "/api"
 API_VERSION = "1"
+#: Methods that change nothing: the only ones an endpoint without a role may take.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
@@ -73,6 +75,10 @@ def endpoint(
     tag: str = "city",
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Declare a view as an API endpoint (registered on the blueprint separately)."""
+
+    if method not in SAFE_METHODS and role is None:
+        # A write open to anyone would also be open to other sites (no CSRF check here).
+        raise ValueError(f"the {method} endpoint {summary!r} must declare a role")
 
     def declare(view: Callable[..., Response]) -> Callable[..., Response]:
         name = f"{bp.name}.{view.__name__}"
@@ -161,9 +167,9 @@ def body_schema(config: CityConfig, declared: Endpoint) -> Schema:
     base = declared.body
     if declared.body_fields is None:
         return base()
-    # A subclass under the same name: the OpenAPI document names it like the base.
-    built: type[Schema] = type(base.__name__, (base,), dict(declared.body_fields(config)))
-    return built()
+    # A subclass under the same name (the OpenAPI document names it like the base),
+    # kept out of marshmallow's class registry: one is built per request.
+    return base.from_dict(dict(declared.body_fields(config)), name=base.__name__)()
 
 
 def flat_messages(messages: Any, path: str = "") -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from flask import Response, g, request
 from kleroterion.db import session_scope
 from kleroterion.models import ROLE_LEVEL
 from kleroterion.services import users
-from kleroterion.web.api import ENDPOINTS, bp, error_response
+from kleroterion.web.api import ENDPOINTS, SAFE_METHODS, bp, error_response
 from kleroterion.web.database import current_engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -65,10 +65,16 @@ def _authenticate(token: str) -> TokenUse | None:
 
 @bp.before_request
 def require_token() -> Response | None:
-    """Refuse a write without a valid token of a high enough role; let reads through."""
+    """Refuse a write without a valid token of a high enough role; let reads through.
+
+    Whatever the method of an API request other than GET, HEAD or OPTIONS, it passes
+    here with a valid token or not at all: that is what makes the blueprint's CSRF
+    exemption hold for token-authenticated requests only.
+    """
     declared = ENDPOINTS.get(request.endpoint or "")
-    if declared is None or declared.role is None or request.method == "OPTIONS":
+    if declared is None or request.method in SAFE_METHODS:
         return None
+    needed = declared.role or "administrator"  # ``endpoint`` refuses a write without one
     token = presented_token()
     if token is None:
         return _challenge(401, "this endpoint needs an API token: send the header "
@@ -77,9 +83,9 @@ def require_token() -> Response | None:
     if use is None:
         return _challenge(401, "the API token is unknown, revoked, or its account is "
                           "inactive", "invalid_token")
-    if ROLE_LEVEL[use.role] < ROLE_LEVEL[declared.role]:
+    if ROLE_LEVEL[use.role] < ROLE_LEVEL[needed]:
         return _challenge(403, f"token {use.prefix} acts as {use.role}; this endpoint needs "
-                          f"{declared.role} or above", "insufficient_scope")
+                          f"{needed} or above", "insufficient_scope")
     setattr(g, _USE, use)
     return None
 

@@ -22,6 +22,7 @@ from kleroterion.web.api import _dump, bp, endpoint, parse_query
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.public import today
+from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import fields, validate
 
@@ -154,8 +155,8 @@ def journey_view(journey: records.Journey) -> dict[str, Any]:
 
 
 def _number(ident: str) -> int:
-    """An act's number from the path (a plain string there, as OpenAPI documents it)."""
-    if not ident.isdigit():
+    """A record's number from the path (a plain string there, as OpenAPI documents it)."""
+    if not (ident.isascii() and ident.isdigit()) or int(ident) > MAX_ID:
         abort(404)
     return int(ident)
 

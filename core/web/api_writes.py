@@ -43,7 +43,7 @@ from kleroterion.web.api import (
     parse_query,
 )
 from kleroterion.web.api_auth import token_actor
-from kleroterion.web.api_records import ProposalSchema, _number, proposal_view
+from kleroterion.web.api_records import MAX_ID, ProposalSchema, _number, proposal_view
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_engine
 from kleroterion.web.public import today
@@ -157,7 +157,7 @@ class MilestoneDoneInput(InputSchema):
 
 
 class AttendanceLineInput(InputSchema):
-    member = fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
+    member = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID),
                             metadata={"description": "the member's id"})
     status = fields.String(required=True, validate=validate.OneOf(sessions.ATTENDANCE))
 
@@ -297,9 +297,16 @@ def _meeting(session: Session, ident: int) -> AssemblySession:
     return meeting
 
 
-def _reply(view_name: str, schema: type[BaseSchema], data: Any, status: int) -> Response:
-    query = parse_query(view_name)
-    response = jsonify(_dump(schema, data, language=query.get("lang")))
+def _request(view_name: str, ident: str) -> tuple[int, dict[str, Any], str | None]:
+    """The record's number, the validated body and the language asked, before any change
+    (a refused query must not follow a change made)."""
+    number = _number(ident)
+    language: str | None = parse_query(view_name).get("lang")
+    return number, parse_body(view_name), language
+
+
+def _reply(schema: type[BaseSchema], data: Any, status: int, language: str | None) -> Response:
+    response = jsonify(_dump(schema, data, language=language))
     response.status_code = status
     return response
 
@@ -339,8 +346,7 @@ _COMMITMENT = {"ident": "the commitment's id, as listed by /api/follow-up"}
           method="POST", body=ProposalMoveInput, body_fields=_state_field, role=WRITE_ROLE,
           path_parameters=_ACT, tag=TAG)
 def move_proposal(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("move_proposal")
+    number, body, language = _request("move_proposal", ident)
     config = current_config()
 
     def work(session: Session) -> dict[str, Any]:
@@ -349,7 +355,7 @@ def move_proposal(ident: str) -> Response:
                        reason=body["reason"], expected_version=body["expected_version"])
         return proposal_view(config, proposal)
 
-    return _reply("move_proposal", ProposalSchema, _change(work, field="on"), 200)
+    return _reply(ProposalSchema, _change(work, field="on"), 200, language)
 
 
 @endpoint("Record the addressee's answer to one of the city's response deadlines",
@@ -357,8 +363,7 @@ def move_proposal(ident: str) -> Response:
           body_fields=_deadline_field, role=WRITE_ROLE, status=201, path_parameters=_ACT,
           tag=TAG)
 def record_response(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("record_response")
+    number, body, language = _request("record_response", ident)
     config = current_config()
 
     def work(session: Session) -> dict[str, Any]:
@@ -367,14 +372,13 @@ def record_response(ident: str) -> Response:
                                  body["summary"])
         return deadlines_view(config, session, proposal.id)
 
-    return _reply("record_response", ProposalDeadlinesSchema, _change(work, field="on"), 201)
+    return _reply(ProposalDeadlinesSchema, _change(work, field="on"), 201, language)
 
 
 @endpoint("Open a commitment for an adopted act", CommitmentStateSchema, method="POST",
           body=CommitmentInput, role=WRITE_ROLE, status=201, path_parameters=_ACT, tag=TAG)
 def add_commitment(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("add_commitment")
+    number, body, language = _request("add_commitment", ident)
 
     def work(session: Session) -> dict[str, Any]:
         proposal = _proposal(session, number)
@@ -383,15 +387,14 @@ def add_commitment(ident: str) -> Response:
             responsible=body["responsible"], due_on=body["due_on"])
         return commitment_view(commitment)
 
-    return _reply("add_commitment", CommitmentStateSchema, _change(work), 201)
+    return _reply(CommitmentStateSchema, _change(work), 201, language)
 
 
 @endpoint("Update a commitment's status, progress or due date", CommitmentStateSchema,
           method="PATCH", body=CommitmentUpdateInput, role=WRITE_ROLE,
           path_parameters=_COMMITMENT, tag=TAG)
 def update_commitment(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("update_commitment")
+    number, body, language = _request("update_commitment", ident)
 
     def work(session: Session) -> dict[str, Any]:
         commitment = _commitment(session, number)
@@ -400,35 +403,33 @@ def update_commitment(ident: str) -> Response:
             due_on=body.get("due_on"), expected_version=body.get("expected_version"))
         return commitment_view(commitment)
 
-    return _reply("update_commitment", CommitmentStateSchema, _change(work), 200)
+    return _reply(CommitmentStateSchema, _change(work), 200, language)
 
 
 @endpoint("Add a dated milestone to a commitment", MilestoneSchema, method="POST",
           body=MilestoneInput, role=WRITE_ROLE, status=201, path_parameters=_COMMITMENT,
           tag=TAG)
 def add_milestone(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("add_milestone")
+    number, body, language = _request("add_milestone", ident)
 
     def work(session: Session) -> dict[str, Any]:
         commitment = _commitment(session, number)
         return milestone_view(followup.add_milestone(session, commitment.id, body["title"],
                                                      body["due_on"]))
 
-    return _reply("add_milestone", MilestoneSchema, _change(work, field="due_on"), 201)
+    return _reply(MilestoneSchema, _change(work, field="due_on"), 201, language)
 
 
 @endpoint("Mark a milestone done", MilestoneSchema, method="POST", body=MilestoneDoneInput,
           role=WRITE_ROLE, path_parameters={"ident": "the milestone's id"}, tag=TAG)
 def complete_milestone(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("complete_milestone")
+    number, body, language = _request("complete_milestone", ident)
 
     def work(session: Session) -> dict[str, Any]:
         milestone = _milestone(session, number)
         return milestone_view(followup.complete_milestone(session, milestone.id, body["on"]))
 
-    return _reply("complete_milestone", MilestoneSchema, _change(work, field="on"), 200)
+    return _reply(MilestoneSchema, _change(work, field="on"), 200, language)
 
 
 def _record_lines(session: Session, meeting: AssemblySession,
@@ -447,8 +448,7 @@ def _record_lines(session: Session, meeting: AssemblySession,
           AttendanceSummarySchema, method="POST", body=AttendanceInput, role=WRITE_ROLE,
           path_parameters={"ident": "the session's id"}, tag=TAG)
 def record_attendance(ident: str) -> Response:
-    number = _number(ident)
-    body = parse_body("record_attendance")
+    number, body, language = _request("record_attendance", ident)
 
     def work(session: Session) -> dict[str, Any]:
         meeting = _meeting(session, number)
@@ -460,7 +460,7 @@ def record_attendance(ident: str) -> Response:
                 "recorded": len(body["attendance"]),
                 **{status: counts.get(status, 0) for status in sessions.ATTENDANCE}}
 
-    return _reply("record_attendance", AttendanceSummarySchema, _change(work), 200)
+    return _reply(AttendanceSummarySchema, _change(work), 200, language)
 
 
 for _rule, _view in (

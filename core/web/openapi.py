@@ -157,7 +157,7 @@ def _parameters(declared: Endpoint, config: CityConfig, path_names: list[str],
     for name in path_names:
         spec: JsonSchema = {"type": "string"}
         if name == "ident":  # a record's number: anything else is a 404 (api_records._number)
-            spec["pattern"] = "^[0-9]+$"
+            spec["pattern"] = "^[0-9]{1,10}$"
         parameters.append(
             {
                 "name": name,

@@ -110,10 +110,15 @@ def outcome_of(kind: ProposalKind | None, key: str) -> str:
     return ""
 
 
+#: The largest id an INTEGER column holds on either database: a larger number is no
+#: record (and would overflow the query: a 500 instead of a 404).
+MAX_ID = 2**31 - 1
+
+
 def proposal_or_404(ident: int) -> tuple[Mandate, Proposal]:
     """The current mandate's proposal ``ident``, or a 404 page."""
     mandate = current_mandate()
-    if mandate is None:
+    if mandate is None or not 0 < ident <= MAX_ID:
         abort(404)
     proposal = db_session().get(Proposal, ident)
     if proposal is None or proposal.mandate_id != mandate.id:

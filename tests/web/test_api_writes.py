@@ -37,6 +37,8 @@ from kleroterion.models import (
 )
 from kleroterion.services import audit, mandates, members, proposals, recruitment, users
 from kleroterion.web import create_app, demo
+from kleroterion.web.api import endpoint
+from kleroterion.web.api_writes import MilestoneDoneInput, MilestoneSchema
 from kleroterion.web.database import database_url
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -282,6 +284,20 @@ def test_bad_fields_get_422_with_a_message_per_field(client: FlaskClient, app: F
     assert _state(app, DRAFTED) == ("redige", 1)
 
 
+def test_a_bad_query_refuses_the_write_before_any_change(client: FlaskClient, app: Flask,
+                                                       secretariat: str) -> None:
+    response = send(client, "POST", f"/api/proposals/{DRAFTED}/transitions?lang=de",
+                    _move(), token=secretariat)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"lang": ["Must be one of: fr, en."]}
+    assert _state(app, DRAFTED) == ("redige", 1)
+
+
+def test_a_write_endpoint_cannot_be_declared_without_a_role() -> None:
+    with pytest.raises(ValueError, match="must declare a role"):
+        endpoint("Open to anyone", MilestoneSchema, method="POST", body=MilestoneDoneInput)
+
+
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.text(max_size=12),
                     st.sampled_from(["2026-11-02", "02/11/2026", "adopte-assemblee", "1"]),
                     st.lists(st.integers(), max_size=2))
@@ -353,6 +369,7 @@ def test_a_date_the_rules_refuse_is_shown_under_the_date_field(
 
 @pytest.mark.parametrize("url", [
     "/api/proposals/9999/transitions", "/api/proposals/x1/transitions",
+    "/api/proposals/10000000000000000000/transitions", "/api/proposals/%C2%B2/transitions",
     "/api/proposals/9999/responses", "/api/proposals/9999/commitments",
     "/api/commitments/9999", "/api/commitments/9999/milestones", "/api/milestones/9999/done",
     "/api/sessions/9999/attendance",
@@ -372,6 +389,23 @@ def test_unknown_ids_are_404(client: FlaskClient, secretariat: str, url: str,
         return
     assert response.status_code == 404, response.get_json()
     assert response.get_json()["status"] == 404
+
+
+@pytest.mark.parametrize("ident", ["10000000000000000000", "2147483648", "%C2%B2", "%D9%A1"])
+def test_numbers_no_record_can_have_are_404_not_errors(client: FlaskClient, secretariat: str,
+                                                      ident: str) -> None:
+    urls = [f"/api/proposals/{ident}", f"/api/follow-up/{ident}"]
+    if ident.isdigit():  # the pages' int converter reads other digits as numbers too
+        urls += [f"/proposals/{ident}", f"/follow-up/{ident}"]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    response = send(client, "POST", f"/api/sessions/{ident}/attendance",
+                    {"attendance": [{"member": 1, "status": "present"}]}, token=secretariat)
+    assert response.status_code == 404
+    huge = send(client, "POST", "/api/sessions/1/attendance",
+                {"attendance": [{"member": 2**31, "status": "present"}]}, token=secretariat)
+    assert huge.get_json()["errors"] == {"attendance.0.member": [
+        "Must be greater than or equal to 1 and less than or equal to 2147483647."]}
 
 
 def test_an_act_of_another_city_is_unknown_here(client: FlaskClient, app: Flask,
