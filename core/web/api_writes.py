@@ -43,10 +43,11 @@ from kleroterion.web.api import (
     parse_query,
 )
 from kleroterion.web.api_auth import token_actor
-from kleroterion.web.api_records import MAX_ID, ProposalSchema, _number, proposal_view
+from kleroterion.web.api_records import ProposalSchema, _number, proposal_view
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_engine
 from kleroterion.web.public import today
+from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
