@@ -13,18 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import (
     ApiToken,
     AssemblySession,
@@ -35,8 +33,8 @@ from kleroterion.models import (
     Milestone,
     Proposal,
 )
-from kleroterion.services import audit, mandates, members, proposals, recruitment, users
-from kleroterion.web import create_app, demo
+from kleroterion.services import audit, mandates, members, proposals, users
+from kleroterion.web import create_app
 from kleroterion.web.api import endpoint
 from kleroterion.web.api_writes import MilestoneDoneInput, MilestoneSchema
 from kleroterion.web.database import database_url
@@ -46,46 +44,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from tests.lifecycle import engine_standin
-
+from . import test_public_records
 from .test_access import add_user, api_token, csrf_token, log_in
 from .test_api import _check
+from .test_public_records import PLANTED, RESPONSIBLE, TODAY, _query
 
-TODAY = dt.date(2026, 11, 23)
-RESPONSIBLE = "Anatole Responsabilité-Nominative"
-PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
-           "email": "zebulon.temoin@example.org", "phone": "+33 6 42 42 42 42"}
 #: Acts of the Paris demo: a deliberation just drafted, and an adopted wish.
 DRAFTED, ADOPTED = 13, 10
 
-
-def _query(url: str, work: Callable[[Session], Any]) -> Any:
-    engine = make_engine(url)
-    try:
-        with session_scope(make_sessionmaker(engine), actor="test") as session:
-            return work(session)
-    finally:
-        engine.dispose()
+#: The demo mandate of Paris with its planted personal data, built once per module.
+database = test_public_records.database
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Paris demo database, with personal data planted; copied by each test."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        login = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY)
-
-    def plant(session: Session) -> None:
-        member = session.scalars(select(Member).order_by(Member.id)).first()
-        assert member is not None
-        recruitment.set_personal_data(session, member.respondent_id, **PLANTED)
-        for commitment in session.scalars(select(Commitment)):
-            commitment.responsible = RESPONSIBLE
-
-    _query(login.database_url, plant)
-    return Path(login.database_url.removeprefix("sqlite:///"))
+def template(database: str) -> Path:
+    """The database file each test copies, to change its own."""
+    return Path(database.removeprefix("sqlite:///"))
 
 
 @pytest.fixture
