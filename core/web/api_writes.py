@@ -32,6 +32,7 @@ from kleroterion.models import (
     Proposal,
 )
 from kleroterion.services import followup, proposals, sessions
+from kleroterion.services.context import get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed, NotFound
 from kleroterion.web.api import (
     ENDPOINTS,
@@ -267,33 +268,25 @@ def _in_city(session: Session, mandate_id: int, what: str, ident: int) -> None:
 
 
 def _proposal(session: Session, ident: int) -> Proposal:
-    proposal = session.get(Proposal, ident)
-    if proposal is None:
-        raise NotFound(f"no proposal with id {ident}")
+    proposal = get(session, Proposal, ident, "proposal")
     _in_city(session, proposal.mandate_id, "proposal", ident)
     return proposal
 
 
 def _commitment(session: Session, ident: int) -> Commitment:
-    commitment = session.get(Commitment, ident)
-    if commitment is None:
-        raise NotFound(f"no commitment with id {ident}")
+    commitment = get(session, Commitment, ident, "commitment")
     _in_city(session, commitment.proposal.mandate_id, "commitment", ident)
     return commitment
 
 
 def _milestone(session: Session, ident: int) -> Milestone:
-    milestone = session.get(Milestone, ident)
-    if milestone is None:
-        raise NotFound(f"no milestone with id {ident}")
+    milestone = get(session, Milestone, ident, "milestone")
     _in_city(session, milestone.commitment.proposal.mandate_id, "milestone", ident)
     return milestone
 
 
 def _meeting(session: Session, ident: int) -> AssemblySession:
-    meeting = session.get(AssemblySession, ident)
-    if meeting is None:
-        raise NotFound(f"no session with id {ident}")
+    meeting = get(session, AssemblySession, ident, "session")
     _in_city(session, meeting.mandate_id, "session", ident)
     return meeting
 
