@@ -1121,18 +1121,48 @@ def user_deactivate(session: Session, username: str) -> None:
 @user_group.command(name="token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="Act with this role instead of the user's (never above it); default: the "
+                   "user's role, whatever it becomes.")
 @transaction
-def user_token(session: Session, username: str, name: str) -> None:
-    """Issue an API token (shown once; only its digest is stored)."""
-    row, token = users.issue_token(session, users.by_username(session, username).id, name)
-    click.echo(f"token {row.id} for {username}: {token}")
+def user_token(session: Session, username: str, name: str, role: str | None) -> None:
+    """Issue an API token (shown once: only its digest and prefix are stored).
+
+    Send it in the header "Authorization: Bearer TOKEN" to the JSON API's write endpoints.
+    """
+    row, token = users.issue_token(session, users.by_username(session, username).id, name,
+                                   role=role)
+    click.echo(f"token {row.id} for {username} ({row.effective_role}): {token}")
+    click.echo("Keep it now: it is shown only this once.", err=True)
+
+
+def _stamp(moment: dt.datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
+
+
+@user_group.command(name="tokens")
+@click.argument("username", required=False)
+@transaction
+def user_tokens(session: Session, username: str | None) -> None:
+    """List API tokens (of one user, or all): id, prefix, user, role, name, dates, state.
+
+    Only a token's public prefix is shown; the token itself is never stored.
+    """
+    user_id = users.by_username(session, username).id if username else None
+    click.echo("id\tprefix\tuser\trole\tname\tcreated\tlast used\tstate")
+    for row in users.list_tokens(session, user_id):
+        state = ("revoked " + _stamp(row.revoked_at) if row.revoked_at is not None
+                 else "active" if row.valid else "inactive user")
+        role = row.role or f"{row.effective_role} (user's)"
+        click.echo(f"{row.id}\t{row.prefix}\t{row.user.username}\t{role}\t{row.name}\t"
+                   f"{_stamp(row.created_at)}\t{_stamp(row.last_used_at)}\t{state}")
 
 
 @user_group.command(name="revoke")
 @click.argument("token_id", type=int)
 @transaction
 def user_revoke(session: Session, token_id: int) -> None:
-    """Revoke an API token."""
+    """Revoke an API token (its id, as listed by kleroterion user tokens)."""
     users.revoke_token(session, token_id)
     click.echo(f"token {token_id} revoked")
 

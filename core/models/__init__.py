@@ -27,11 +27,23 @@ from kleroterion.models.proposals import (
     ProposalResponse,
     ProposalTransition,
 )
-from kleroterion.models.users import ROLES, WRITE_ROLES, ApiToken, User, new_token, token_digest
+from kleroterion.models.users import (
+    ROLE_LEVEL,
+    ROLES,
+    TOKEN_SHAPE,
+    WRITE_ROLES,
+    ApiToken,
+    User,
+    new_token,
+    token_digest,
+    token_prefix,
+)
 
 __all__ = [
     "GENESIS",
     "ROLES",
+    "ROLE_LEVEL",
+    "TOKEN_SHAPE",
     "WRITE_ROLES",
     "ApiToken",
     "AssemblySession",
@@ -59,5 +71,6 @@ __all__ = [
     "User",
     "new_token",
     "token_digest",
+    "token_prefix",
     "utcnow",
 ]

@@ -1,15 +1,19 @@
 """People who use the back office: secretariat accounts, their roles and API tokens.
 
 Passwords are stored as werkzeug hashes; API tokens only as SHA-256 digests, so a
-copy of the database gives no way in. The attributes flask-login looks for
-(``is_active``, ``get_id``...) are plain properties so the web app can use the
-model directly without this module importing Flask.
+copy of the database gives no way in. A token's first characters (``klr_`` and
+eight hex digits) are its public prefix: stored in clear so that a list of tokens
+can be matched with the token a tool holds, and so that a request's token is found
+by prefix and then compared by digest in constant time. The attributes flask-login
+looks for (``is_active``, ``get_id``...) are plain properties so the web app can
+use the model directly without this module importing Flask.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
 from kleroterion.models.base import Base, utcnow
@@ -20,6 +24,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 ROLES = ("administrator", "secretariat", "read-only")
 #: Roles allowed to change data; read-only users may only look.
 WRITE_ROLES = ("administrator", "secretariat")
+#: How much each role may do: a page or an endpoint asks for at least one of these.
+ROLE_LEVEL = {"read-only": 1, "secretariat": 2, "administrator": 3}
 
 
 class User(Base):
@@ -70,19 +76,44 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+TOKEN_SCHEME = "klr_"
+#: Length of a token's public prefix: the scheme and eight hex digits.
+PREFIX_LENGTH = len(TOKEN_SCHEME) + 8
+
+
 def new_token() -> str:
-    """A fresh random token, shown once to its owner and never stored."""
-    return "klr_" + secrets.token_urlsafe(32)
+    """A fresh random token, shown once to its owner and never stored.
+
+    ``klr_`` + 8 hex digits (the public prefix) + ``_`` + 43 characters of secret
+    (256 random bits); the scheme lets secret scanners recognise a leaked token.
+    """
+    return f"{TOKEN_SCHEME}{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
+
+
+#: What ``new_token`` makes; anything else is refused before the database is asked.
+TOKEN_SHAPE = re.compile(r"klr_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
+
+
+def token_prefix(token: str) -> str:
+    """The public part of a token, under which it is listed and looked up."""
+    return token[:PREFIX_LENGTH]
 
 
 class ApiToken(Base):
-    """A bearer token for the JSON API, stored as a digest."""
+    """A bearer token for the JSON API, stored as a digest.
+
+    ``role`` is None when the token acts with its user's role; a given role can
+    only lower it (a read-only token of an administrator). Either way the token
+    never acts above its user's current role: demoting a user demotes the tokens.
+    """
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
@@ -93,3 +124,10 @@ class ApiToken(Base):
     @property
     def valid(self) -> bool:
         return self.revoked_at is None and self.user.active
+
+    @property
+    def effective_role(self) -> str:
+        """The role the token acts with: its own, capped by its user's current one."""
+        if self.role is None or ROLE_LEVEL[self.role] > ROLE_LEVEL[self.user.role]:
+            return self.user.role
+        return self.role

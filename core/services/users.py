@@ -1,12 +1,27 @@
 """Back-office accounts: create, authenticate, change roles, issue and check API tokens.
 
 Changes to accounts are audited (never the password or the token). A token is
-shown once when issued; only its SHA-256 is stored.
+shown once when issued; only its SHA-256 is stored, with its public prefix. A
+presented token is looked up by that prefix and its digest compared with
+``hmac.compare_digest``, so the time an answer takes says nothing of how much of
+a guessed token was right.
 """
 
 from __future__ import annotations
 
-from kleroterion.models import ROLES, ApiToken, User, new_token, token_digest, utcnow
+import hmac
+
+from kleroterion.models import (
+    ROLE_LEVEL,
+    ROLES,
+    TOKEN_SHAPE,
+    ApiToken,
+    User,
+    new_token,
+    token_digest,
+    token_prefix,
+    utcnow,
+)
 from kleroterion.services import audit
 from kleroterion.services.context import get
 from kleroterion.services.errors import InvalidInput, NotAllowed
@@ -82,26 +97,62 @@ def deactivate(session: Session, user_id: int) -> User:
     return user
 
 
-def issue_token(session: Session, user_id: int, name: str) -> tuple[ApiToken, str]:
-    """A new API token for a user: the row, and the token itself (shown once)."""
+def issue_token(session: Session, user_id: int, name: str,
+                role: str | None = None) -> tuple[ApiToken, str]:
+    """A new API token for a user: the row, and the token itself (shown once, never stored).
+
+    Without ``role`` the token acts with its user's role, whatever it becomes; a
+    given role may be lower than the user's, never higher.
+    """
     user = get(session, User, user_id)
     if not user.active:
         raise NotAllowed(f"user {user_id} is inactive")
+    if role is not None:
+        _check_role(role)
+        if ROLE_LEVEL[role] > ROLE_LEVEL[user.role]:
+            raise NotAllowed(f"a token of user {user_id} ({user.role}) cannot act as {role}")
     token = new_token()
-    row = ApiToken(user_id=user.id, name=name.strip() or "token", token_hash=token_digest(token))
+    row = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=token_prefix(token),
+                   role=role, token_hash=token_digest(token))
     session.add(row)
     session.flush()
-    audit.record(session, "token.issue", "api_token", row.id, user=user.id, name=row.name)
+    audit.record(session, "token.issue", "api_token", row.id, user=user.id, name=row.name,
+                 prefix=row.prefix, role=role)
     return row, token
+
+
+def list_tokens(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    """API tokens (of one user, or all), oldest first; revoked ones too."""
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user_id is not None:
+        get(session, User, user_id)
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def authenticate_token(session: Session, token: str) -> ApiToken | None:
+    """The valid token row matching ``token``, its last use set to now; else None.
+
+    None for an unknown, revoked or malformed token, or one whose user is
+    inactive: the caller answers all of them alike.
+    """
+    if not TOKEN_SHAPE.fullmatch(token):  # nor sent to the database (a NUL would fail there)
+        return None
+    digest = token_digest(token)
+    found: ApiToken | None = None
+    for row in session.scalars(select(ApiToken).where(ApiToken.prefix == token_prefix(token))):
+        if hmac.compare_digest(row.token_hash, digest):
+            found = row
+    if found is None or not found.valid:
+        return None
+    found.last_used_at = utcnow()
+    return found
 
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a valid token belongs to, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or not row.valid:
-        return None
-    row.last_used_at = utcnow()
-    return row.user
+    row = authenticate_token(session, token)
+    return row.user if row is not None else None
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:

@@ -1,11 +1,14 @@
-"""The JSON API: the city's configuration for machines, read-only and free of personal data.
+"""The JSON API: the city's configuration and public record for machines, and its writes.
 
-Every endpoint is declared with ``@endpoint``: its summary, its response schema and
-its query parameters. That declaration serves the request (the query is validated,
-a bad one answers 422 with a message per parameter) and the OpenAPI 3 document at
+Every endpoint is declared with ``@endpoint``: its summary, its response schema, its
+query parameters and, for a write, its method, its request body's load schema and
+the least role its token needs. That declaration serves the request (the query and
+the body are validated, bad ones answer 422 with messages per parameter or field;
+``kleroterion.web.api_auth`` checks the token) and the OpenAPI 3 document at
 ``/api/openapi.json``, which ``kleroterion.web.openapi`` builds from the URL map, so
-a route cannot exist without being documented. Write endpoints (with tokens) come
-with the services.
+a route cannot exist without being documented. Reads are public and free of
+personal data; writes (``kleroterion.web.api_writes``) need a bearer token and
+answer without personal data too.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from kleroterion.web import schemas
 from kleroterion.web.context import current_config
 from kleroterion.web.i18n import site_languages
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.http import HTTP_STATUS_CODES
 
 API_PREFIX = "/api"
 API_VERSION = "1"
+#: Methods that change nothing: the only ones an endpoint without a role may take.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
@@ -41,6 +47,13 @@ class Endpoint:
     query: QueryFields | None = None
     path_parameters: dict[str, str] = field(default_factory=dict)
     tag: str = "city"
+    method: str = "GET"
+    #: The load schema of a write's JSON body; ``body_fields`` adds the city's own.
+    body: type[Schema] | None = None
+    body_fields: QueryFields | None = None
+    #: The least role of the bearer token; None for a public read.
+    role: str | None = None
+    status: int = 200  # of a success
 
 
 #: Every declared endpoint, by Flask endpoint name ("api.city").
@@ -54,8 +67,18 @@ def endpoint(
     many: bool = False,
     query: QueryFields | None = None,
     path_parameters: dict[str, str] | None = None,
+    method: str = "GET",
+    body: type[Schema] | None = None,
+    body_fields: QueryFields | None = None,
+    role: str | None = None,
+    status: int = 200,
+    tag: str = "city",
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Declare a view as an API endpoint (registered on the blueprint separately)."""
+
+    if method not in SAFE_METHODS and role is None:
+        # A write open to anyone would also be open to other sites (no CSRF check here).
+        raise ValueError(f"the {method} endpoint {summary!r} must declare a role")
 
     def declare(view: Callable[..., Response]) -> Callable[..., Response]:
         name = f"{bp.name}.{view.__name__}"
@@ -66,6 +89,12 @@ def endpoint(
             many=many,
             query=query,
             path_parameters=dict(path_parameters or {}),
+            tag=tag,
+            method=method,
+            body=body,
+            body_fields=body_fields,
+            role=role,
+            status=status,
         )
         return view
 
@@ -101,6 +130,75 @@ def parse_query(view_name: str) -> dict[str, Any]:
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         raise InvalidQuery(messages) from None
+    return loaded
+
+
+class ApiRefusal(Exception):
+    """An API request refused with ``status``: a sentence, and messages by field if any."""
+
+    def __init__(self, status: int, message: str, *, errors: dict[str, list[str]] | None = None,
+                 title: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.title = title
+        self.headers = headers or {}
+
+
+def error_response(status: int, *, title: str | None = None, message: str | None = None,
+                   errors: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """The API's error body: ``{"status", "error"[, "message"][, "errors"]}``."""
+    body: dict[str, Any] = {"status": status, "error": title or HTTP_STATUS_CODES[status]}
+    if message:
+        body["message"] = message
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def body_schema(config: CityConfig, declared: Endpoint) -> Schema:
+    """The load schema of an endpoint's body, with the city's own fields."""
+    assert declared.body is not None, declared.name
+    base = declared.body
+    if declared.body_fields is None:
+        return base()
+    # A subclass under the same name (the OpenAPI document names it like the base),
+    # kept out of marshmallow's class registry: one is built per request.
+    return base.from_dict(dict(declared.body_fields(config)), name=base.__name__)()
+
+
+def flat_messages(messages: Any, path: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as ``{"attendance.2.status": [...]}``."""
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            flat.update(flat_messages(value, f"{path}.{key}" if path else str(key)))
+        return flat
+    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        return {path or "_schema": list(messages)}
+    return {path or "_schema": [str(messages)]}
+
+
+def parse_body(view_name: str) -> dict[str, Any]:
+    """The validated JSON body of the current request; refusals with 415, 400 or 422."""
+    declared = ENDPOINTS[f"{bp.name}.{view_name}"]
+    if request.mimetype != "application/json":
+        raise ApiRefusal(415, "send the body as JSON, with Content-Type: application/json "
+                         f"(got {request.mimetype or 'no Content-Type'})")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiRefusal(400, "the body is not valid JSON")
+    try:
+        loaded: dict[str, Any] = body_schema(current_config(), declared).load(data)
+    except ValidationError as error:
+        raise ApiRefusal(422, "some fields of the body are not valid",
+                         errors=flat_messages(error.messages),
+                         title="Invalid request body") from None
     return loaded
 
 
@@ -224,15 +322,25 @@ for _rule, _view in ROUTES:
 
 
 @bp.errorhandler(InvalidQuery)
-def _invalid_query(error: InvalidQuery) -> tuple[Response, int]:
-    return jsonify(status=422, error="Invalid query parameters", errors=error.messages), 422
+def _invalid_query(error: InvalidQuery) -> Response:
+    return error_response(422, title="Invalid query parameters", errors=error.messages)
+
+
+@bp.errorhandler(ApiRefusal)
+def _refused(error: ApiRefusal) -> Response:
+    return error_response(error.status, title=error.title, message=error.message,
+                          errors=error.errors, headers=error.headers)
 
 
 def init_app(app: Flask) -> None:
-    from kleroterion.web import api_records  # noqa: F401  (adds the record routes to bp)
+    # Importing adds the record routes, the token check and the write routes to bp.
+    from kleroterion.web import api_auth, api_records, api_writes  # noqa: F401
     from kleroterion.web.security import csrf
 
-    # The API is authenticated by tokens in a header, not by the session cookie:
-    # CSRF tokens do not apply to it.
+    # Writes are authenticated by a bearer token in a header, which a browser never
+    # sends by itself, so CSRF tokens do not apply to them. The exemption holds for
+    # token-authenticated requests only: ``api_auth`` refuses every write without a
+    # valid token (401) before its view runs, and nothing in the API reads the
+    # session cookie, so a logged-in browser alone can never change anything here.
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -22,6 +22,7 @@ from kleroterion.web.api import _dump, bp, endpoint, parse_query
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.public import today
+from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import fields, validate
 
@@ -80,6 +81,9 @@ class ProposalSchema(BaseSchema):
     outcome = fields.String()
     created_on = fields.String(metadata={"description": "ISO date"})
     transitions = fields.List(fields.Nested(ProposalMoveSchema))
+    version = fields.Integer(metadata={
+        "description": "changes with every change of the act: send it back as "
+                       "expected_version when moving it"})
 
 
 class StepSchema(BaseSchema):
@@ -105,6 +109,8 @@ class CommitmentSchema(BaseSchema):
     overdue = fields.Boolean()
     milestones_done = fields.Integer()
     milestones = fields.Integer()
+    version = fields.Integer(metadata={
+        "description": "send it back as expected_version when updating the commitment"})
 
 
 class JourneySchema(BaseSchema):
@@ -141,7 +147,7 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
         "title": proposal.title, "state": proposal.state,
         "state_label": records.state_label_of(kind, proposal.state),
         "outcome": records.outcome_of(kind, proposal.state),
-        "created_on": proposal.created_on,
+        "created_on": proposal.created_on, "version": proposal.version,
         "transitions": [
             {"on": move.on, "source": move.source,
              "source_label": records.state_label_of(kind, move.source),
@@ -160,8 +166,8 @@ def journey_view(journey: records.Journey) -> dict[str, Any]:
 
 
 def _number(ident: str) -> int:
-    """An act's number from the path (a plain string there, as OpenAPI documents it)."""
-    if not ident.isdigit():
+    """A record's number from the path (a plain string there, as OpenAPI documents it)."""
+    if not (ident.isascii() and ident.isdigit()) or int(ident) > MAX_ID:
         abort(404)
     return int(ident)
 

@@ -37,6 +37,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
+from kleroterion.models import ROLE_LEVEL as ROLE_LEVEL  # the back office reads it here
 from kleroterion.models import User
 from kleroterion.services import users
 from kleroterion.web.database import db_session
@@ -46,8 +47,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 login_manager = LoginManager()
 
-#: The least level each role has; a page asks for one of these roles.
-ROLE_LEVEL = {"read-only": 1, "secretariat": 2, "administrator": 3}
 
 #: Failed attempts allowed within the window, per account and per client address.
 ACCOUNT_LIMIT = 5

@@ -49,6 +49,13 @@ def db_session() -> Session:
     return session
 
 
+def current_engine() -> Engine:
+    """The app's engine, for a change made in its own transaction (``session_scope``)."""
+    bind = _factory(current_app).kw["bind"]
+    assert isinstance(bind, Engine)
+    return bind
+
+
 def current_mandate() -> Mandate | None:
     """The city's latest mandate, or None when there is none (or no database yet).
 

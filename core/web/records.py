@@ -146,10 +146,15 @@ def outcome_of(kind: ProposalKind | None, key: str) -> str:
     return ""
 
 
+#: The largest id an INTEGER column holds on either database: a larger number is no
+#: record (and would overflow the query: a 500 instead of a 404).
+MAX_ID = 2**31 - 1
+
+
 def proposal_or_404(ident: int) -> tuple[Mandate, Proposal]:
     """The current mandate's proposal ``ident``, or a 404 page."""
     mandate = current_mandate()
-    if mandate is None:
+    if mandate is None or not 0 < ident <= MAX_ID:
         abort(404)
     proposal = db_session().get(Proposal, ident)
     if proposal is None or proposal.mandate_id != mandate.id:
@@ -186,6 +191,7 @@ class CommitmentView:
     overdue: bool
     milestones_done: int
     milestones: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -247,7 +253,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
             status=commitment.status, progress=max(0, min(100, commitment.progress)),
             due_on=commitment.due_on, overdue=late,
             milestones_done=sum(1 for m in commitment.milestones if m.done_on is not None),
-            milestones=len(commitment.milestones)))
+            milestones=len(commitment.milestones), version=commitment.version))
     order = ("proposed", "moved", "committed", "response_due", "answered", "milestone_due",
              "milestone_done", "commitment_due")
     steps.sort(key=lambda step: (step.on, order.index(step.what)))

@@ -279,12 +279,18 @@ class AccountabilitySchema(BaseSchema):
 
 
 class ErrorSchema(BaseSchema):
+    """Every API error; ``message`` and ``errors`` only where there is something to say."""
+
     status = fields.Integer()
-    error = fields.String()
+    error = fields.String(metadata={"description": "the HTTP status's name, or what was invalid"})
+    message = fields.String(metadata={
+        "optional": True, "description": "a sentence saying why the request was refused"})
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "field-level messages, by query parameter"},
+        metadata={"optional": True,
+                  "description": "field-level messages, by query parameter or body field "
+                                 "(nested fields as attendance.2.status)"},
     )
 
 

@@ -6,6 +6,13 @@ requests every route as anonymous, read-only, secretariat and administrator and
 checks the answer against the declaration. A GET that is allowed must answer 200;
 another method (a form's POST, sent with a valid CSRF token and no fields) must
 not be refused (it may re-render the form with its messages).
+
+API writes authenticate with a bearer token, never with the session cookie. The
+walk sends each of them twice: first with the logged-in cookie and a valid CSRF
+token alone, which must be refused (401) whatever the role; then with an
+``Authorization: Bearer`` token issued to the role's account, which is judged
+against ``ACCESS`` like any other route (allowed: a form body is not JSON, so the
+answer is 415, not a refusal).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import User
 from kleroterion.services import users
+from kleroterion.web.api import ENDPOINTS
 from kleroterion.web.database import database_url
 from sqlalchemy import select
 from werkzeug.routing import Rule
@@ -87,7 +95,21 @@ ACCESS: dict[str, str] = {
     "backoffice.member_page": "read-only",
     "backoffice.give_public_name": "secretariat",
     "backoffice.withdraw_public_name": "secretariat",
+    # API writes: the role of the bearer token (see the module's docstring).
+    "api.move_proposal": "secretariat",
+    "api.record_response": "secretariat",
+    "api.add_commitment": "secretariat",
+    "api.update_commitment": "secretariat",
+    "api.add_milestone": "secretariat",
+    "api.complete_milestone": "secretariat",
+    "api.record_attendance": "secretariat",
 }
+
+
+def token_endpoints() -> set[str]:
+    """Endpoints authenticated by a bearer token rather than the session cookie (read once
+    an app exists: building one adds the write endpoints to the API)."""
+    return {name for name, declared in ENDPOINTS.items() if declared.role is not None}
 
 #: Endpoints after which the walk must log in again.
 LOGS_OUT = {"auth.logout"}
@@ -141,6 +163,17 @@ def add_user(app: Flask, role: str) -> str:
     return username
 
 
+def api_token(app: Flask, role: str, *, token_role: str | None = None) -> str:
+    """A fresh API token of the account of ``role`` (acting as ``token_role`` if given)."""
+    username = add_user(app, role)
+    engine = make_engine(database_url(app))
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        user = users.by_username(session, username)
+        _, token = users.issue_token(session, user.id, "walk", role=token_role)
+    engine.dispose()
+    return token
+
+
 def log_in(client: FlaskClient, role: str) -> None:
     """Log the client in with a fresh account of ``role`` (nothing for anonymous)."""
     if role == "anonymous":
@@ -161,26 +194,38 @@ def test_every_route_declares_who_may_reach_it(app: Flask) -> None:
     assert set(ACCESS.values()) <= set(LEVEL)
 
 
+def _judge(role: str, rule: Rule, method: str, url: str, status: int,
+           location: str | None) -> None:
+    allowed = ROLE_LEVEL[role] >= LEVEL[ACCESS[rule.endpoint]]
+    refused = status in (401, 403) or (status == 302 and "/login" in (location or ""))
+    if allowed and method == "GET":
+        expected = {200, 404} if rule.endpoint in NEEDS_A_RECORD else {200}
+        assert status in expected, (role, method, url)
+    elif allowed:
+        assert not refused and status < 500, (role, method, url, status)
+    else:
+        assert refused, (role, method, url, status)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_walk_every_route_as(role: str, client: FlaskClient, app: Flask) -> None:
     log_in(client, role)
     token = csrf_token(client, "/admin/" if role != "anonymous" else "/admin/login")
+    bearer = {} if role == "anonymous" else {
+        "Authorization": f"Bearer {api_token(app, role)}"}
+    written_with_tokens = token_endpoints()
+    assert written_with_tokens
     for rule, url in _urls(app):
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             data = None if method == "GET" else {"csrf_token": token}
+            if rule.endpoint in written_with_tokens:
+                with client.open(url, method=method, data=data) as response:
+                    assert response.status_code == 401, (role, method, url, "cookie alone")
+                with client.open(url, method=method, data=data, headers=bearer) as response:
+                    _judge(role, rule, method, url, response.status_code, response.location)
+                continue
             with client.open(url, method=method, data=data) as response:
-                allowed = ROLE_LEVEL[role] >= LEVEL[ACCESS[rule.endpoint]]
-                refused = response.status_code in (401, 403) or (
-                    response.status_code == 302 and "/login" in response.location
-                )
-                if allowed and method == "GET":
-                    expected = {200, 404} if rule.endpoint in NEEDS_A_RECORD else {200}
-                    assert response.status_code in expected, (role, method, url)
-                elif allowed:
-                    assert not refused and response.status_code < 500, (
-                        role, method, url, response.status_code)
-                else:
-                    assert refused, (role, method, url, response.status_code)
+                _judge(role, rule, method, url, response.status_code, response.location)
             if rule.endpoint in LOGS_OUT and role != "anonymous":
                 log_in(client, role)
                 token = csrf_token(client, "/admin/")

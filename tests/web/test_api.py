@@ -161,11 +161,25 @@ def test_the_openapi_document_is_well_formed(app: Flask, client: FlaskClient) ->
         for method, operation in operations.items():
             assert method in {"get", "post", "put", "patch", "delete"}
             assert operation["operationId"] and operation["summary"]
-            assert "200" in operation["responses"] and "422" in operation["responses"]
+            responses = operation["responses"]
+            assert {"200", "201"} & set(responses) and "422" in responses
             for parameter in operation["parameters"]:
                 assert parameter["in"] in {"path", "query"}
                 if parameter["in"] == "path":
                     assert "{" + parameter["name"] + "}" in path and parameter["required"]
+            if method == "get":
+                assert "security" not in operation and "requestBody" not in operation
+                continue
+            # A write: a JSON body, a bearer token, and every refusal it may answer.
+            assert operation["security"] == [{"bearerToken": []}]
+            assert {"400", "401", "403", "404", "409", "415", "422"} <= set(responses)
+            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            component = _resolve(document, body["$ref"])
+            assert component["additionalProperties"] is False
+            assert set(component["required"]) <= set(component["properties"])
+    assert document["components"]["securitySchemes"]["bearerToken"] == {
+        "type": "http", "scheme": "bearer",
+        "description": "an API token, issued with kleroterion user token"}
     ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids))
     for ref in _refs(document):
@@ -187,6 +201,29 @@ def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskCli
     assert routes == documented
     assert {rule.endpoint for rule in app.url_map.iter_rules()
             if rule.endpoint.startswith("api.")} == set(ENDPOINTS)
+    writes = {(path, method.upper()) for path, ops in document["paths"].items()
+              for method, op in ops.items() if "security" in op}
+    assert writes == {
+        ("/api/proposals/{ident}/transitions", "POST"),
+        ("/api/proposals/{ident}/responses", "POST"),
+        ("/api/proposals/{ident}/commitments", "POST"),
+        ("/api/commitments/{ident}", "PATCH"),
+        ("/api/commitments/{ident}/milestones", "POST"),
+        ("/api/milestones/{ident}/done", "POST"),
+        ("/api/sessions/{ident}/attendance", "POST"),
+    }
+    # Each write's body is its load schema, field by field, with what is required.
+    for name, declared in ENDPOINTS.items():
+        if declared.body is None:
+            continue
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == name)
+        path = rule.rule.replace("<", "{").replace(">", "}")
+        operation = document["paths"][path][declared.method.lower()]
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        component = _resolve(document, ref)
+        fields = declared.body().load_fields
+        assert set(component["properties"]) == set(fields), name
+        assert set(component["required"]) == {k for k, f in fields.items() if f.required}, name
 
 
 @pytest.mark.parametrize("city", CITIES)

@@ -90,7 +90,8 @@ def test_every_form_needs_a_csrf_token(instance: Path) -> None:
 
 
 def test_the_api_is_exempt_from_csrf_tokens(app: Flask) -> None:
-    # Write endpoints will authenticate with a token header, never with the cookie.
+    # Its writes authenticate with a bearer token, never with the cookie: a write
+    # without a valid token is refused before its view (tests/web/test_api_writes.py).
     from kleroterion.web.security import csrf
 
     assert app.blueprints["api"] in csrf._exempt_blueprints
