@@ -73,6 +73,16 @@ def _phase_label(config: CityConfig, mandate: Mandate, day: dt.date) -> Localize
     return labels.get(phase.key, {"en": phase.key})
 
 
+@bp.get("/healthz")
+def healthz() -> Response:
+    """A liveness probe for load balancers and the load benchmark's baseline.
+
+    It answers from the process alone (no database, no template): "is this worker up",
+    and the cost of a request through the app's own hooks and nothing more.
+    """
+    return Response("ok\n", mimetype="text/plain")
+
+
 @bp.get("/")
 def home() -> str:
     config = current_config()
