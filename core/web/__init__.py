@@ -16,7 +16,18 @@ from typing import Any
 
 from flask import Flask
 from kleroterion.plugins import City, load_city
-from kleroterion.web import api, auth, backoffice, database, errors, i18n, public, records, security
+from kleroterion.web import (
+    api,
+    auth,
+    backoffice,
+    database,
+    errors,
+    i18n,
+    page_cache,
+    public,
+    records,
+    security,
+)
 from kleroterion.web.context import CITY_KEY
 
 CITY_ENV = "KLEROTERION_CITY"
@@ -60,6 +71,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)
+    page_cache.init_app(app)  # wraps the views registered above
     _init_plugins(app, loaded)
     return app
 

@@ -154,10 +154,10 @@ def seated_counts(mandate: Mandate) -> dict[str, Seated]:
     """The members of ``mandate`` not withdrawn, by seat group, counted by (criterion, value)."""
     totals: Counter[str] = Counter()
     tallies: dict[str, Counter[tuple[str, str]]] = {}
-    for member in members.list_members(db_session(), mandate.id, active_only=True):
-        totals[member.seat_group] += 1
-        tally = tallies.setdefault(member.seat_group, Counter())
-        for feature, value in (member.respondent.features or {}).items():
+    for seat_group, features in members.seated_features(db_session(), mandate.id):
+        totals[seat_group] += 1
+        tally = tallies.setdefault(seat_group, Counter())
+        for feature, value in features.items():
             tally[(feature, value)] += 1
     return {key: Seated(total, tallies[key]) for key, total in totals.items()}
 
