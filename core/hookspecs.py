@@ -144,7 +144,10 @@ def extra_template_vars(city: str) -> dict[str, Any] | None:
 
     ``city`` is the slug of the instance's city. Called for each render; when two
     plugins return the same name, the answer of the plugin called first wins (the
-    city's own plugin before extensions registered after it).
+    city's own plugin before extensions registered after it). The public pages are
+    rendered again only when the database, the language or the date changes
+    (``kleroterion.web.page_cache``), so the variables must not depend on anything else
+    (the time of day, a counter).
     """
 
 

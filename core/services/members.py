@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from kleroterion.db import queue_event
-from kleroterion.models import Mandate, Member, MemberEvent, PersonalData
+from kleroterion.models import Mandate, Member, MemberEvent, PersonalData, Respondent
 from kleroterion.models.assembly import PUBLIC_NAME_LENGTH
 from kleroterion.services import audit
 from kleroterion.services.context import (
@@ -100,6 +100,20 @@ def list_members(session: Session, mandate_id: int, *, active_only: bool = False
     if seat_group:
         query = query.where(Member.seat_group == seat_group)
     return list(session.scalars(query))
+
+
+def seated_features(session: Session, mandate_id: int) -> list[tuple[str, dict[str, str]]]:
+    """(seat group, selection features) of each member not withdrawn, in one query.
+
+    What the public composition page counts; the features only, never the person.
+    """
+    get(session, Mandate, mandate_id)
+    rows = session.execute(
+        select(Member.seat_group, Respondent.features)
+        .join(Respondent, Member.respondent_id == Respondent.id)
+        .where(Member.mandate_id == mandate_id, Member.status != "withdrawn")
+        .order_by(Member.id))
+    return [(group, dict(features or {})) for group, features in rows]
 
 
 def sits_on(member: Member, day: dt.date) -> bool:

@@ -62,7 +62,7 @@ from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition import lottery
 from kleroterion.sortition.io import InputError, _shared_households
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -878,3 +878,17 @@ def draws(session: Session, mandate_id: int) -> list[Draw]:
     get(session, Mandate, mandate_id)
     return list(session.scalars(select(Draw).where(Draw.mandate_id == mandate_id)
                                 .order_by(Draw.id)))
+
+
+def entry_summaries(session: Session, mandate_id: int) -> dict[int, tuple[int, float]]:
+    """(candidates, smallest selection probability) of each of the mandate's draws, by id.
+
+    One aggregate query: the public record shows these figures, not the candidates, and
+    loading every entry of every draw to find them cost more than the page around them.
+    """
+    rows = session.execute(
+        select(DrawEntry.draw_id, func.count(), func.min(DrawEntry.probability))
+        .join(Draw, DrawEntry.draw_id == Draw.id)
+        .where(Draw.mandate_id == mandate_id)
+        .group_by(DrawEntry.draw_id))
+    return {draw_id: (count, float(smallest)) for draw_id, count, smallest in rows}

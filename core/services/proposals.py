@@ -15,7 +15,7 @@ import datetime as dt
 
 from kleroterion.city.types import ProposalKind, ProposalState
 from kleroterion.db import queue_event
-from kleroterion.models import Mandate, Proposal, ProposalTransition
+from kleroterion.models import Commitment, Mandate, Proposal, ProposalTransition
 from kleroterion.services import audit
 from kleroterion.services.context import (
     actor,
@@ -28,7 +28,7 @@ from kleroterion.services.context import (
 )
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 #: Actors whose moves happen during the mandate.
 INTERNAL_ACTORS = ("assembly", "secretariat")
@@ -134,7 +134,15 @@ def outcome(session: Session, proposal: Proposal) -> str:
     return state_of(kind, proposal.state).outcome
 
 
-def list_proposals(session: Session, mandate_id: int) -> list[Proposal]:
+def list_proposals(session: Session, mandate_id: int, *, with_history: bool = False
+                   ) -> list[Proposal]:
+    """The mandate's acts in order; ``with_history`` loads their transitions, responses,
+    commitments and milestones too, in four queries whatever the number of acts (the
+    public record and the API read them all; one query per act would grow with them)."""
     get(session, Mandate, mandate_id)
-    return list(session.scalars(select(Proposal).where(Proposal.mandate_id == mandate_id)
-                                .order_by(Proposal.id)))
+    query = select(Proposal).where(Proposal.mandate_id == mandate_id).order_by(Proposal.id)
+    if with_history:
+        query = query.options(
+            selectinload(Proposal.transitions), selectinload(Proposal.responses),
+            selectinload(Proposal.commitments).selectinload(Commitment.milestones))
+    return list(session.scalars(query))

@@ -24,6 +24,7 @@ from kleroterion.web import (
     database,
     errors,
     i18n,
+    page_cache,
     panel_draw,
     public,
     records,
@@ -74,6 +75,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     backoffice.init_app(app)
     panel_draw.init_app(app)
     backoffice_followup.init_app(app)
+    page_cache.init_app(app)  # wraps the views registered above
     _init_plugins(app, loaded)
     return app
 

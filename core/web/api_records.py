@@ -202,7 +202,8 @@ def proposals_list() -> Response:
     config = current_config()
     query = parse_query("proposals_list")
     mandate = current_mandate()
-    rows = proposals.list_proposals(db_session(), mandate.id) if mandate is not None else []
+    rows = (proposals.list_proposals(db_session(), mandate.id, with_history=True)
+            if mandate is not None else [])
     if "kind" in query:
         rows = [row for row in rows if row.kind == query["kind"]]
     return jsonify(_dump(ProposalSchema, [proposal_view(config, row) for row in rows],

@@ -16,7 +16,8 @@ as a real mandate, and only the city's configuration is read: a new city plugin
 gets a demo without writing one. Every person is synthetic and named as such
 (the public names, a first name and an initial, are invented too); nothing here is
 a real resident. The demo database is its own SQLite file
-(``demo-<city>.sqlite3``), never the instance's real database.
+(``demo-<city>.sqlite3``), never the instance's real database, or an empty database
+given by URL (PostgreSQL for the load benchmark, ``benchmarks/bench_load.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ from typing import Any, TypeVar
 
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import CityConfig, ProposalKind, SeatGroup, localize
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.db import (
+    alembic_config,
+    current_revision,
+    make_engine,
+    make_sessionmaker,
+    session_scope,
+    upgrade,
+)
 from kleroterion.models import Mandate, Proposal, User
 from kleroterion.services import (
     bodies,
@@ -457,28 +465,23 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
 
 
 def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
-            say: Say = lambda _: None) -> DemoLogin:
-    """Create (or reuse) the demo database of ``slug``; give the secretariat a new password."""
+            say: Say = lambda _: None, database_url: str | None = None) -> DemoLogin:
+    """Create (or reuse) the demo database of ``slug``; give the secretariat a new password.
+
+    Without ``database_url`` the demo is the SQLite file ``demo-<slug>.sqlite3`` of the
+    instance folder. With one (``postgresql+psycopg://...``, for a demo or a benchmark on
+    the production engine) the demo is built there when that database is empty (never
+    migrated), and reused when it already holds a mandate of ``slug``; any other
+    database is refused, so a demo is never mixed into real records.
+    """
     today = today or dt.date.today()
-    path = database_path(instance, slug)
     instance.mkdir(parents=True, exist_ok=True)
-    created = not path.exists()
-    if created:
-        # Built aside and renamed when complete: a failed build (no sortition engine,
-        # an interrupted run) never leaves a half demo to be reused next time.
-        building = path.with_name(path.name + ".building")
-        building.unlink(missing_ok=True)
-        upgrade(f"sqlite:///{building}")
-        engine = make_engine(f"sqlite:///{building}")
-        try:
-            build(make_sessionmaker(engine), slug, today, instance / f"demo-{slug}-files", say)
-        except BaseException:
-            engine.dispose()
-            building.unlink(missing_ok=True)
-            raise
-        engine.dispose()
-        os.replace(building, path)
-    url = f"sqlite:///{path}"
+    if database_url is None:
+        created = _build_sqlite(instance, slug, today, say)
+        url = f"sqlite:///{database_path(instance, slug)}"
+    else:
+        created = _build_at(database_url, instance, slug, today, say)
+        url = database_url
     upgrade(url)  # a demo made by an older version gets the newer tables
     engine = make_engine(url)
     try:
@@ -486,7 +489,9 @@ def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
         existing = _run(factory, lambda s: s.scalar(
             select(Mandate.id).where(Mandate.city == slug).order_by(Mandate.id)))
         if existing is None:
-            raise ServiceError(f"{path} holds no mandate of {slug}; delete it to rebuild the demo")
+            where = database_path(instance, slug) if database_url is None else "the database"
+            raise ServiceError(f"{where} holds no mandate of {slug}; "
+                               "give an empty database (or delete the file) to rebuild the demo")
         password = secrets.token_urlsafe(12)
         user = _run(factory, lambda s: s.scalar(select(User).where(User.username == DEMO_USER)))
         if user is None:
@@ -497,3 +502,45 @@ def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
         engine.dispose()
     return DemoLogin(database_url=url, username=DEMO_USER, password=password,
                      mandate_id=existing, created=created)
+
+
+def _build_sqlite(instance: Path, slug: str, today: dt.date, say: Say) -> bool:
+    """Build the instance folder's demo file unless it exists; whether it was built."""
+    path = database_path(instance, slug)
+    if path.exists():
+        return False
+    # Built aside and renamed when complete: a failed build (no sortition engine,
+    # an interrupted run) never leaves a half demo to be reused next time.
+    building = path.with_name(path.name + ".building")
+    building.unlink(missing_ok=True)
+    upgrade(f"sqlite:///{building}")
+    engine = make_engine(f"sqlite:///{building}")
+    try:
+        build(make_sessionmaker(engine), slug, today, instance / f"demo-{slug}-files", say)
+    except BaseException:
+        engine.dispose()
+        building.unlink(missing_ok=True)
+        raise
+    engine.dispose()
+    os.replace(building, path)
+    return True
+
+
+def _build_at(url: str, instance: Path, slug: str, today: dt.date, say: Say) -> bool:
+    """Build the demo at ``url`` if that database was never migrated; whether it was built."""
+    if current_revision(url) is not None:
+        return False  # migrated already: prepare reuses its mandate or refuses it
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        build(make_sessionmaker(engine), slug, today, instance / f"demo-{slug}-files", say)
+    except BaseException:
+        # The build commits step by step; dropping every table it made (the initial
+        # revision's downgrade) leaves the database as empty as it was given.
+        engine.dispose()
+        from alembic import command
+
+        command.downgrade(alembic_config(url), "base")
+        raise
+    engine.dispose()
+    return True

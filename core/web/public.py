@@ -75,6 +75,16 @@ def _phase_label(config: CityConfig, mandate: Mandate, day: dt.date) -> Localize
     return labels.get(phase.key, {"en": phase.key})
 
 
+@bp.get("/healthz")
+def healthz() -> Response:
+    """A liveness probe for load balancers and the load benchmark's baseline.
+
+    It answers from the process alone (no database, no template): "is this worker up",
+    and the cost of a request through the app's own hooks and nothing more.
+    """
+    return Response("ok\n", mimetype="text/plain")
+
+
 @bp.get("/")
 def home() -> str:
     config = current_config()
@@ -146,10 +156,10 @@ def seated_counts(mandate: Mandate) -> dict[str, Seated]:
     """The members of ``mandate`` not withdrawn, by seat group, counted by (criterion, value)."""
     totals: Counter[str] = Counter()
     tallies: dict[str, Counter[tuple[str, str]]] = {}
-    for member in members.list_members(db_session(), mandate.id, active_only=True):
-        totals[member.seat_group] += 1
-        tally = tallies.setdefault(member.seat_group, Counter())
-        for feature, value in (member.respondent.features or {}).items():
+    for seat_group, features in members.seated_features(db_session(), mandate.id):
+        totals[seat_group] += 1
+        tally = tallies.setdefault(seat_group, Counter())
+        for feature, value in features.items():
             tally[(feature, value)] += 1
     return {key: Seated(total, tallies[key]) for key, total in totals.items()}
 

@@ -70,6 +70,7 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
     labels = {group.key: group.label for group in config.composition.seat_groups}
     found: list[DrawRecord] = []
     rows: list[Draw] = panel.draws(db_session(), mandate.id)
+    summaries = panel.entry_summaries(db_session(), mandate.id)
     for row in rows:
         if row.kind != "panel" or row.state not in ("published", "chosen"):
             continue
@@ -77,14 +78,15 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
         number = inputs.get("number")
         stratified = row.panels_digest is not None
         key = row.seat_group or ""
+        candidates, smallest = summaries.get(row.id, (0, None))
         found.append(DrawRecord(
             id=row.id,
             seat_group=key,
             group_label=labels.get(key, {"en": key}),
             algorithm=row.algorithm,
             seats=row.seats,
-            respondents=int(inputs.get("respondents", len(row.entries))),
-            min_probability=min((e.probability for e in row.entries), default=None),
+            respondents=int(inputs.get("respondents", candidates)),
+            min_probability=smallest,
             respondents_digest=str(inputs.get("respondents_digest", "")),
             quotas_digest=inputs.get("quotas_digest"),
             list_digest=row.panels_digest,
@@ -214,7 +216,7 @@ class Journey:
 
 def adopted(config: CityConfig, mandate: Mandate) -> list[Proposal]:
     """The mandate's acts whose state's outcome is "adopted"."""
-    return [p for p in proposals.list_proposals(db_session(), mandate.id)
+    return [p for p in proposals.list_proposals(db_session(), mandate.id, with_history=True)
             if outcome_of(find_kind(config, p.kind), p.state) == "adopted"]
 
 

@@ -11,6 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.web import INSTANCE_ENV, create_app
 
+# ``empty_url``: an empty database per test, a SQLite file and (when the server answers)
+# a PostgreSQL schema of its own, as the lifecycle tests have it.
+from tests.lifecycle.conftest import database_url as empty_url  # noqa: F401
+
 CITIES = ("paris", "poitiers", "brussels")
 
 #: Every language each bundled city's site offers.

@@ -40,6 +40,7 @@ ROLE_LEVEL = {"anonymous": 0, "read-only": 1, "secretariat": 2, "administrator":
 #: The least role each endpoint needs.
 ACCESS: dict[str, str] = {
     "static": "public",
+    "public.healthz": "public",
     "public.home": "public",
     "public.sessions_page": "public",
     "public.sessions_calendar": "public",

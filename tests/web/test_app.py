@@ -109,3 +109,14 @@ def test_the_wsgi_module_serves_the_city_of_the_environment(
         assert city_of(module.app).slug == "brussels"
     finally:
         sys.modules.pop("kleroterion.web.wsgi", None)
+
+
+def test_the_health_check_answers_without_a_database(app: Flask, instance: Path) -> None:
+    # The instance folder holds no database: a load balancer's probe (and the load
+    # benchmark's baseline) must not depend on one, nor create one.
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["X-Frame-Options"] == "DENY"  # the app's own hooks ran
+    assert not list(instance.glob("*.sqlite3"))

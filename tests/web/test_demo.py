@@ -12,20 +12,23 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from kleroterion.cli import main
-from kleroterion.db import make_engine, make_sessionmaker, session_scope
+from kleroterion.db import current_revision, make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import (
     AssemblySession,
     Attendance,
     Commitment,
     Draw,
+    Mandate,
     Member,
     PersonalData,
     Proposal,
+    User,
 )
 from kleroterion.services import followup, users
 from kleroterion.services.context import city
+from kleroterion.services.errors import ServiceError
 from kleroterion.web import demo
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tests.lifecycle import engine_standin
 
@@ -146,3 +149,48 @@ def test_the_demo_command_prints_the_site_and_a_login(
     assert app.config["KLEROTERION_DATABASE_URL"].endswith("demo-poitiers.sqlite3")
     assert app.config["SESSION_COOKIE_SECURE"] is False  # plain http on the loopback
     assert (served["host"], served["port"]) == ("127.0.0.1", 5123)
+
+
+# -- a demo in a database given by URL (PostgreSQL for the load benchmark) -------------
+
+
+def _mandates(url: str) -> list[tuple[str, int]]:
+    return _query(url, lambda session: [(m.city, m.id) for m in session.scalars(
+        select(Mandate).order_by(Mandate.id))])
+
+
+def test_the_demo_builds_into_an_empty_database_given_by_url(instance: Path,
+                                                              empty_url: str) -> None:
+    first = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+    assert first.created and first.database_url == empty_url
+    assert _mandates(empty_url) == [("poitiers", first.mandate_id)]
+    assert not demo.database_path(instance, "poitiers").exists()  # not the SQLite file
+    again = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+    assert not again.created and again.mandate_id == first.mandate_id
+    assert _mandates(empty_url) == [("poitiers", first.mandate_id)]  # not built twice
+    assert _query(empty_url, lambda s: users.authenticate(
+        s, "secretariat", again.password)) is not None
+
+
+def test_a_failed_build_at_a_url_leaves_the_database_empty(
+    instance: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(kleroterion.sortition, "find_distribution", raising=False)
+    monkeypatch.delattr(kleroterion.sortition, "round_distribution", raising=False)
+    with pytest.raises(ServiceError, match="no sortition engine"):
+        demo.prepare(instance, "paris", today=TODAY, database_url=empty_url)
+    assert current_revision(empty_url) is None
+    engine = make_engine(empty_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_a_database_holding_other_records_is_refused(instance: Path,
+                                                     empty_url: str) -> None:
+    upgrade(empty_url)  # migrated, holding no mandate of the city: a real instance's
+    with pytest.raises(ServiceError, match="holds no mandate of poitiers"):
+        demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+    assert _mandates(empty_url) == []
+    assert _query(empty_url, lambda s: s.scalar(select(func.count()).select_from(User))) == 0

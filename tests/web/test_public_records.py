@@ -21,7 +21,8 @@ from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
 from kleroterion.services import followup, members, recruitment
 from kleroterion.web import api_records, create_app, demo
-from sqlalchemy import func, select
+from kleroterion.web.database import _factory
+from sqlalchemy import event, func, select
 
 from tests.lifecycle import engine_standin
 
@@ -399,3 +400,34 @@ def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
     assert client.get("/proposals").status_code == 200
     assert "Aucun acte n'a encore été adopté." in _text(client, "/follow-up")
     assert client.get("/follow-up/report-2026.csv").status_code == 404
+
+
+#: Queries each page makes, rendered afresh (page cache off): a fixed number, whatever
+#: the number of members (100 seated here), draws, acts (19) and commitments. One query
+#: per member or per act (an N+1) made /panel cost 102 queries and 70 ms.
+QUERIES = {"/": 3, "/panel": 2, "/draw": 3, "/sessions": 2, "/proposals": 2,
+           "/proposals/{act}": 3, "/follow-up": 6, "/follow-up/{adopted}": 7,
+           "/api/proposals": 6, "/api/follow-up": 6}
+
+
+def test_every_record_page_makes_a_fixed_number_of_queries(instance: Path,
+                                                           database: str) -> None:
+    app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
+                               "KLEROTERION_DATABASE_URL": database,
+                               "KLEROTERION_TODAY": TODAY, "KLEROTERION_PAGE_CACHE": False})
+    client = app.test_client()
+    acts = client.get("/api/proposals").get_json()
+    adopted = client.get("/api/follow-up").get_json()
+    assert len(acts) > 10 and len(adopted) >= 2
+    engine = _factory(app).kw["bind"]
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda _c, _r, statement, *_: seen.append(statement))
+    try:
+        for url, expected in QUERIES.items():
+            seen.clear()
+            path = url.format(act=acts[-1]["id"], adopted=adopted[-1]["id"])
+            assert client.get(path).status_code == 200, path
+            assert len(seen) == expected, (path, seen)
+    finally:
+        engine.dispose()
