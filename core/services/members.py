@@ -249,14 +249,23 @@ def public_names(session: Session, mandate_id: int) -> dict[str, PublicNames]:
     Names are sorted (case and accents folded), so their order says nothing of
     who was drawn when or with which features.
     """
+    get(session, Mandate, mandate_id)
     named: dict[str, list[str]] = {}
     unnamed: Counter[str] = Counter()
-    for member in list_members(session, mandate_id, active_only=True):
-        name = public_name(member)
-        if name is None:
-            unnamed[member.seat_group] += 1
+    # One query for the whole panel (the public page must not cost a query per member);
+    # the same rule as ``public_name``.
+    rows = session.execute(
+        select(Member.seat_group, Member.public_name_consent_on, PersonalData.public_name,
+               PersonalData.purged_at)
+        .join(Respondent, Member.respondent_id == Respondent.id)
+        .outerjoin(PersonalData, PersonalData.respondent_id == Respondent.id)
+        .where(Member.mandate_id == mandate_id, Member.status != "withdrawn")
+        .order_by(Member.id))
+    for group, consent_on, name, purged_at in rows:
+        if consent_on is None or purged_at is not None or not name:
+            unnamed[group] += 1
         else:
-            named.setdefault(member.seat_group, []).append(name)
+            named.setdefault(group, []).append(name)
     return {
         group: PublicNames(tuple(sorted(named.get(group, []), key=_sort_key)), unnamed[group])
         for group in {*named, *unnamed}
