@@ -31,6 +31,7 @@ from kleroterion.web import (
     security,
 )
 from kleroterion.web.context import CITY_KEY
+from werkzeug.routing import IntegerConverter, Map
 
 CITY_ENV = "KLEROTERION_CITY"
 INSTANCE_ENV = "KLEROTERION_INSTANCE_PATH"
@@ -38,6 +39,14 @@ INSTANCE_ENV = "KLEROTERION_INSTANCE_PATH"
 
 class MissingCity(RuntimeError):
     """No city was given to ``create_app`` and ``KLEROTERION_CITY`` is not set."""
+
+
+class RecordIdConverter(IntegerConverter):
+    """Flask's ``int`` converter bounded by what an INTEGER column holds (``MAX_ID``)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", records.MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(city: str | None = None, config: Mapping[str, Any] | None = None) -> Flask:
@@ -58,6 +67,9 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     if instance_path is not None:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # Before any route is added: ``<int:...>`` matches record ids only (a larger number
+    # would overflow the query, a 500 instead of the 404 page).
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.update(security.DEFAULT_SETTINGS)
     app.config.from_mapping(config or {})
     app.extensions[CITY_KEY] = loaded

@@ -5,15 +5,22 @@ from __future__ import annotations
 import importlib
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.plugins import UnknownCity
-from kleroterion.web import MissingCity, create_app
+from kleroterion.services import users
+from kleroterion.web import MissingCity, RecordIdConverter, create_app
 from kleroterion.web.context import city_of
+from kleroterion.web.records import MAX_ID
 from kleroterion.web.security import SECRET_FILE
+from werkzeug.routing import IntegerConverter
 
 
 def test_the_city_comes_from_the_argument_or_the_environment(
@@ -120,3 +127,58 @@ def test_the_health_check_answers_without_a_database(app: Flask, instance: Path)
     assert response.get_data(as_text=True) == "ok\n"
     assert response.headers["X-Frame-Options"] == "DENY"  # the app's own hooks ran
     assert not list(instance.glob("*.sqlite3"))
+
+
+
+_PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def big_id_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """A secretariat logged in to Paris on an empty database."""
+    folder = tmp_path_factory.mktemp("big-ids")
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(make_sessionmaker(engine), actor="test") as session:
+        users.create_user(session, "sec", _PASSWORD, "secretariat")
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KLEROTERION_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app("paris", {"SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                                   "SESSION_COOKIE_SECURE": False,
+                                   "KLEROTERION_DATABASE_URL": url})
+    client = app.test_client()
+    assert client.post("/admin/login", data={"username": "sec", "password": _PASSWORD}
+                       ).status_code == 302
+    yield client
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ident=st.integers(min_value=MAX_ID + 1, max_value=10**30))
+def test_an_id_beyond_any_record_is_a_404_page_on_every_route(
+    big_id_client: FlaskClient, ident: int
+) -> None:
+    """A number larger than an INTEGER column holds once overflowed the query (a 500)."""
+    app = big_id_client.application
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or set()) or not any(
+                isinstance(kind, RecordIdConverter) for kind in rule._converters.values()):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", str(ident)).replace(f"<{name}>", "x")
+        response = big_id_client.get(url, headers={"Accept-Language": "en"})
+        assert response.status_code == 404, url
+        assert 'lang="en"' in response.get_data(as_text=True), url
+        checked += 1
+    assert checked >= 5  # the back office's and the public record's routes
+
+
+def test_every_int_route_is_bounded_by_the_record_id_converter(app: Flask) -> None:
+    kinds = [kind for rule in app.url_map.iter_rules() for kind in rule._converters.values()]
+    integers = [kind for kind in kinds if isinstance(kind, IntegerConverter)]
+    assert integers
+    assert all(isinstance(kind, RecordIdConverter) and kind.max == MAX_ID for kind in integers)
