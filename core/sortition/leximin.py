@@ -29,6 +29,9 @@ import numpy as np
 import numpy.typing as npt
 from kleroterion.sortition.decomposition import (
     ACCEPT_TOL,
+    DUAL_TOL,
+    MAX_SLACK,
+    SLACK,
     Decomposition,
     Face,
     Polytope,
@@ -47,12 +50,11 @@ FloatArray = npt.NDArray[np.float64]
 PRICE_TOL = 1e-9
 # Two probabilities closer than this are the same level.
 LEVEL_TOL = 1e-7
-# Fixed types are held at their level minus this slack; it grows tenfold (on the last level
-# only) when round-off makes the next LP infeasible.
-FIX_SLACK = 1e-9
-MAX_FIX_SLACK = 1e-6
-# A dual (per agent, scaled so the unfixed duals sum to one) above this marks a tight type.
-DUAL_TOL = 1e-9
+# Fixed types are held at their level minus FIX_SLACK, tightness is a dual above DUAL_TOL:
+# the same tolerances as the quota polytope's levels (``decomposition``), so both routes
+# fix the same types at the same values.
+FIX_SLACK = SLACK
+MAX_FIX_SLACK = MAX_SLACK
 SEED_PANELS = 12
 LOCAL_STARTS = 0
 

@@ -3,13 +3,17 @@ its test client, and the cities and languages the pages are walked in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.web import INSTANCE_ENV, create_app
+from kleroterion.web.database import database_url
+from sqlalchemy.orm import Session
 
 # ``empty_url``: an empty database per test, a SQLite file and (when the server answers)
 # a PostgreSQL schema of its own, as the lifecycle tests have it.
@@ -46,3 +50,16 @@ def app(city: str, instance: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+T = TypeVar("T")
+
+
+def in_database(app: Flask, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction on the app's database, outside any request."""
+    engine = make_engine(database_url(app))
+    try:
+        with session_scope(make_sessionmaker(engine), actor="test") as session:
+            return work(session)
+    finally:
+        engine.dispose()

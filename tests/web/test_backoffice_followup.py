@@ -12,35 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.db import upgrade
 from kleroterion.models import Commitment, Milestone, Proposal
 from kleroterion.services import followup, mandates, proposals
 from kleroterion.web.database import database_url
 from sqlalchemy.orm import Session
 
+from .conftest import in_database
 from .test_access import csrf_token, log_in
 
-T = TypeVar("T")
 D = dt.date
 TODAY = D(2026, 11, 23)
 RESPONSIBLE = "Capucine Nominative-Témoin"
 
-
-def _db(app: Flask, work: Callable[[Session], T]) -> T:
-    engine = make_engine(database_url(app))
-    try:
-        with session_scope(make_sessionmaker(engine), actor="test") as session:
-            return work(session)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -64,7 +55,7 @@ def paris(app: Flask) -> dict[str, int]:
         return {"act": voeu.id, "draft": draft.id, "commitment": commitment.id,
                 "milestone": milestone.id, "mandate": mandate.id}
 
-    return _db(app, build)
+    return in_database(app, build)
 
 
 @pytest.fixture
@@ -81,7 +72,7 @@ def brussels(app: Flask) -> dict[str, int]:
             proposals.move(session, rec.id, target, on)
         return {"act": rec.id}
 
-    return _db(app, build)
+    return in_database(app, build)
 
 
 def _page(client: FlaskClient, act: int) -> str:
@@ -112,7 +103,7 @@ def _commitment(app: Flask, ident: int) -> dict[str, Any]:
         return {"status": row.status, "progress": row.progress, "due_on": row.due_on,
                 "responsible": row.responsible, "version": row.version,
                 "milestones": [(m.title, m.due_on, m.done_on) for m in row.milestones]}
-    return _db(app, read)
+    return in_database(app, read)
 
 
 # --- The page ------------------------------------------------------------------------
@@ -248,7 +239,7 @@ def test_a_bad_response_date_is_named_next_to_the_field_and_kept(
     assert status == 422
     assert _error(page, "response-premiere-reponse-on") == message
     assert f'value="{typed}"' in page and "gardez-moi" in page
-    assert _db(app, lambda s: s.get(Proposal, act).responses) == []  # type: ignore[union-attr]
+    assert in_database(app, lambda s: s.get(Proposal, act).responses) == []  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("city", ["brussels"])
@@ -258,7 +249,7 @@ def test_a_response_recorded_meanwhile_answers_409(
     log_in(client, "secretariat")
     act = brussels["act"]
     token = csrf_token(client, f"/admin/proposals/{act}/follow-up")  # the page is shown
-    _db(app, lambda s: followup.record_response(s, act, "premiere-reponse", D(2026, 8, 20),
+    in_database(app, lambda s: followup.record_response(s, act, "premiere-reponse", D(2026, 8, 20),
                                                 "par quelqu'un d'autre"))
     response = client.post(
         f"/admin/proposals/{act}/follow-up/responses/premiere-reponse?lang=en",
@@ -267,7 +258,7 @@ def test_a_response_recorded_meanwhile_answers_409(
     assert response.status_code == 409
     assert "Someone else recorded this answer since the page was shown." in page
     assert "answered on August 20, 2026" in page
-    answers = _db(app, lambda s: [(r.answered_on, r.summary)
+    answers = in_database(app, lambda s: [(r.answered_on, r.summary)
                                   for r in s.get(Proposal, act).responses])  # type: ignore[union-attr]
     assert answers == [(D(2026, 8, 20), "par quelqu'un d'autre")]
 
@@ -328,7 +319,7 @@ def test_a_bad_commitment_is_named_next_to_the_field_and_kept(
         if value.strip():
             assert re.search(rf'<input [^>]*name="{name}"[^>]* value="{re.escape(value)}"',
                              page), name
-    titles = _db(app, lambda s: [c.title for c in s.get(Proposal, act).commitments])  # type: ignore[union-attr]
+    titles = in_database(app, lambda s: [c.title for c in s.get(Proposal, act).commitments])  # type: ignore[union-attr]
     assert titles == ["Cent fontaines"]
 
 
@@ -343,7 +334,7 @@ def test_an_act_not_adopted_takes_no_commitment(
                          **NEW)
     assert status == 422
     assert "commitments follow an adopted act" in _error(page, "commitment-title")
-    assert _db(app, lambda s: s.get(Proposal, draft).commitments) == []  # type: ignore[union-attr]
+    assert in_database(app, lambda s: s.get(Proposal, draft).commitments) == []  # type: ignore[union-attr]
 
 
 def _update(client: FlaskClient, app: Flask, ids: dict[str, int], **changes: str
@@ -427,7 +418,7 @@ def test_an_update_from_a_stale_page_answers_409_and_keeps_the_other_change(
     log_in(client, "secretariat")
     ident = paris["commitment"]
     shown = _commitment(app, ident)
-    _db(app, lambda s: followup.update_commitment(s, ident, progress=55))  # someone else
+    in_database(app, lambda s: followup.update_commitment(s, ident, progress=55))  # someone else
     status, page = _post(client, f"/admin/commitments/{ident}", paris["act"], **{
         f"c{ident}-status": "done", f"c{ident}-progress": "40",
         f"c{ident}-due_on": "2026-10-31", f"c{ident}-responsible": RESPONSIBLE,
@@ -526,7 +517,7 @@ def test_a_bad_milestone_date_is_named_next_to_the_field(
     assert _error(page, f"m{ident}-on") == message
     if typed:
         assert f'value="{typed}"' in page
-    assert _db(app, lambda s: s.get(Milestone, ident).done_on) is None  # type: ignore[union-attr]
+    assert in_database(app, lambda s: s.get(Milestone, ident).done_on) is None  # type: ignore[union-attr]
 
 
 def test_a_milestone_reached_meanwhile_answers_409(
@@ -535,11 +526,11 @@ def test_a_milestone_reached_meanwhile_answers_409(
     log_in(client, "secretariat")
     ident = paris["milestone"]
     token = csrf_token(client, f"/admin/proposals/{paris['act']}/follow-up")
-    _db(app, lambda s: followup.complete_milestone(s, ident, D(2026, 8, 30)))
+    in_database(app, lambda s: followup.complete_milestone(s, ident, D(2026, 8, 30)))
     response = client.post(f"/admin/milestones/{ident}/done?lang=en",
                            data={"csrf_token": token, f"m{ident}-on": "2026-09-05"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Someone else marked this milestone as reached" in page
     assert "reached on August 30, 2026" in page
-    assert _db(app, lambda s: s.get(Milestone, ident).done_on) == D(2026, 8, 30)  # type: ignore[union-attr]
+    assert in_database(app, lambda s: s.get(Milestone, ident).done_on) == D(2026, 8, 30)  # type: ignore[union-attr]

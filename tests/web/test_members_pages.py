@@ -18,7 +18,7 @@ import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.db import upgrade
 from kleroterion.models import Member, Respondent
 from kleroterion.services import mandates, members, panel, recruitment
 from kleroterion.services.context import city
@@ -29,19 +29,12 @@ from sqlalchemy import func, select
 from tests.lifecycle import engine_standin
 from tests.lifecycle.citydata import write_respondents
 
+from .conftest import in_database
 from .test_access import csrf_token, log_in
 
 TODAY = dt.date(2026, 11, 23)
 GROUP = "liste-electorale"
 
-
-def _query(app: Flask, work: Any) -> Any:
-    engine = make_engine(database_url(app))
-    try:
-        with session_scope(make_sessionmaker(engine), actor="test") as session:
-            return work(session)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def seated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[
         panel.draw_panel(session, mandate.id, GROUP, dt.date(2026, 3, 1), seed=5)
         return [m.id for m in members.list_members(session, mandate.id)]
 
-    ids: list[int] = _query(app, build)
+    ids: list[int] = in_database(app, build)
     return ids
 
 
@@ -73,7 +66,7 @@ def _post(client: FlaskClient, url: str, data: dict[str, str]) -> tuple[int, str
 
 
 def _version(app: Flask, member_id: int) -> str:
-    return str(_query(app, lambda s: s.get(Member, member_id).version))
+    return str(in_database(app, lambda s: s.get(Member, member_id).version))
 
 
 def _public_panel(client: FlaskClient) -> str:
@@ -124,7 +117,7 @@ def test_a_bad_name_re_renders_with_what_was_typed_and_the_message_at_the_field(
     assert status == 422
     assert 'id="consent-public_name-error"' in page and message in page
     assert f'value="{typed}"' in page or not typed
-    assert _query(app, lambda s: s.get(Member, member).public_name_consent_on) is None
+    assert in_database(app, lambda s: s.get(Member, member).public_name_consent_on) is None
 
 
 def test_a_date_out_of_the_mandate_and_a_stale_page_are_refused(
@@ -138,7 +131,7 @@ def test_a_date_out_of_the_mandate_and_a_stale_page_are_refused(
         "consent-expected_version": version})
     assert status == 422 and 'id="consent-on-error"' in page and "must fall between" in page
     assert 'value="Sacha"' in page
-    _query(app, lambda s: members.confirm(s, member, dt.date(2026, 4, 1)))
+    in_database(app, lambda s: members.confirm(s, member, dt.date(2026, 4, 1)))
     status, page = _post(client, f"/admin/members/{member}/public-name", {
         "consent-public_name": "Sacha", "consent-on": "2026-04-02",
         "consent-expected_version": version})
@@ -150,7 +143,7 @@ def test_read_only_accounts_see_the_names_but_no_form(
     client: FlaskClient, app: Flask, seated: list[int]
 ) -> None:
     member = seated[1]
-    _query(app, lambda s: members.give_name_consent(s, member, "Noé K.", dt.date(2026, 4, 2)))
+    in_database(app, lambda s: members.give_name_consent(s, member, "Noé K.", dt.date(2026, 4, 2)))
     log_in(client, "read-only")
     listing = client.get("/admin/members?lang=en").get_data(as_text=True)
     assert "Noé K." in listing and listing.count("not named") == len(seated) - 1
@@ -170,7 +163,7 @@ def test_a_withdrawn_member_leaves_the_panel_page(
         members.give_name_consent(session, member, "Alix P.", dt.date(2026, 4, 2))
         members.withdraw(session, member, dt.date(2026, 5, 2), "moved away")
 
-    _query(app, consent_then_leave)
+    in_database(app, consent_then_leave)
     public = _public_panel(client)
     assert "Alix P." not in public and "79 members chose not to be named." in public
 
@@ -190,7 +183,7 @@ def _upload(client: FlaskClient, content: bytes) -> tuple[int, str]:
 
 
 def _respondents(app: Flask) -> int:
-    return int(_query(app, lambda s: s.scalar(select(func.count()).select_from(Respondent))))
+    return int(in_database(app, lambda s: s.scalar(select(func.count()).select_from(Respondent))))
 
 
 def _rows(page: str) -> list[tuple[str, str, str, str, str]]:
