@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from kleroterion.services import mandates, proposals, sessions
 from kleroterion.web import create_app, page_cache
 from kleroterion.web.database import _factory
 from kleroterion.web.public import TODAY_SETTING
-from sqlalchemy import Engine, event, text
+from sqlalchemy import event, text
 
 START = dt.date(2026, 1, 5)
 TODAY = dt.date(2026, 3, 2)
@@ -73,21 +75,34 @@ def app(instance: Path, empty_url: str, run: Run) -> Flask:
     return _app("paris", empty_url)
 
 
-def _engines(app: Flask) -> list[Engine]:
-    found = [_factory(app).kw["bind"]]
-    reader = app.extensions.get(page_cache._READER)
-    if reader is not None:
-        found.append(reader.engine)
-    return found
-
-
 def _queries(app: Flask) -> list[str]:
-    """The statements the app sends from now on (its sessions' and the stamp's)."""
+    """The statements the app sends from now on: its sessions' and the stamp's.
+
+    The stamp goes on a driver connection of its own, below the engine's events, so
+    its reads are counted where they are made.
+    """
     seen: list[str] = []
-    for engine in _engines(app):
-        event.listen(engine, "before_cursor_execute",
-                     lambda _c, _r, statement, *_: seen.append(statement))
+    event.listen(_factory(app).kw["bind"], "before_cursor_execute",
+                 lambda _c, _r, statement, *_: seen.append(statement))
+    reader = page_cache.reader_of(app)
+    read = reader.read
+
+    def counted() -> str | None:
+        seen.append(reader.statement)
+        return read()
+
+    reader.read = counted  # type: ignore[method-assign]
     return seen
+
+
+def _backend_pid(reader: page_cache.StampReader) -> int:
+    """The server process behind the connection the reader keeps (PostgreSQL)."""
+    held = reader._idle[-1]
+    cursor = held.cursor()
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    cursor.close()
+    return int(pid)
 
 
 def _act(run: Run) -> tuple[int, int]:
@@ -213,17 +228,49 @@ def test_a_database_never_written_is_not_cached(instance: Path, tmp_path: Path) 
     assert len(page_cache.cache_of(app)) == 0
 
 
+def test_concurrent_reads_share_kept_connections_outside_any_transaction(
+        app: Flask, run: Run) -> None:
+    """Threads (``kleroterion serve``) each read on a connection; none is left in a transaction."""
+    _act(run)
+    reader = page_cache.reader_of(app)
+    expected = reader.read()
+    assert expected is not None
+    barrier = threading.Barrier(page_cache.KEPT_CONNECTIONS + 4)
+
+    def read(_: int) -> str | None:
+        barrier.wait()
+        return reader.read()
+
+    def all_at_once() -> set[str | None]:
+        with ThreadPoolExecutor(barrier.parties) as pool:
+            return set(pool.map(read, range(barrier.parties)))
+
+    assert all_at_once() == {expected}
+    assert 1 <= len(reader._idle) <= page_cache.KEPT_CONNECTIONS
+    for held in reader._idle:
+        driver = held.dbapi_connection
+        if reader.engine.dialect.name == "postgresql":
+            from psycopg.pq import TransactionStatus
+
+            assert driver.info.transaction_status == TransactionStatus.IDLE
+        else:
+            assert not driver.in_transaction
+    # A change made meanwhile is seen by the next read on every kept connection.
+    run(proposals.create, 1, "deliberation", "Des bancs", START)
+    changed = all_at_once()
+    assert len(changed) == 1 and changed != {expected}
+
+
 def test_the_stamp_survives_a_restarted_server(app: Flask, run: Run, empty_url: str) -> None:
     if not empty_url.startswith("postgresql"):
         pytest.skip("a SQLite file has no server to lose")
     _act(run)
     client = app.test_client()
     first = client.get("/proposals").get_data()
-    reader = app.extensions[page_cache._READER]
-    with reader.engine.connect() as connection:
-        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    with reader.engine.connect() as connection:  # the same pooled connection, cut
-        assert connection.execute(text("SELECT pg_backend_pid()")).scalar() == pid
+    reader = page_cache.reader_of(app)
+    pid = _backend_pid(reader)
+    assert client.get("/proposals").get_data() == first
+    assert _backend_pid(reader) == pid  # the one connection, kept between requests
     admin = make_engine(empty_url)
     with admin.begin() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -231,7 +278,8 @@ def test_the_stamp_survives_a_restarted_server(app: Flask, run: Run, empty_url: 
     seen = _queries(app)
     assert client.get("/proposals").get_data() == first
     # Read again on a new connection, and still served from the store.
-    assert [q for q in seen if "audit_head" in q] and all("audit_head" in q for q in seen)
+    assert seen == [reader.statement]
+    assert _backend_pid(reader) != pid
 
 
 # -- the store's bounds -------------------------------------------------------------
