@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from kleroterion.models import (
 from kleroterion.services import followup, users
 from kleroterion.services.context import city
 from kleroterion.services.errors import ServiceError
-from kleroterion.web import demo
+from kleroterion.web import create_app, demo
 from sqlalchemy import func, inspect, select
 
 from tests.lifecycle import engine_standin
@@ -194,3 +195,51 @@ def test_a_database_holding_other_records_is_refused(instance: Path,
         demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
     assert _mandates(empty_url) == []
     assert _query(empty_url, lambda s: s.scalar(select(func.count()).select_from(User))) == 0
+
+
+_HREF = re.compile(r'href="(/[^"#]*)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@pytest.mark.slow
+def test_every_page_of_the_demo_is_reachable_and_well_formed(instance: Path) -> None:
+    """A crawl of the demo as the secretariat: no broken link, no id twice on a page.
+
+    Two elements with one id break ``<label for>``, skip links and the tests' own
+    selectors; a link to a page that fails is what a secretariat would click first.
+    """
+    login = demo.prepare(instance, "paris", today=TODAY)
+    app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
+                               "KLEROTERION_DATABASE_URL": login.database_url})
+    client = app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    answer = client.post("/admin/login", data={"csrf_token": token.group(1),
+                                               "username": login.username,
+                                               "password": login.password})
+    assert answer.status_code == 302
+    adapter = app.url_map.bind("localhost")
+    per_endpoint: Counter[str] = Counter()
+    queue, seen = ["/", "/admin/"], {"/", "/admin/"}
+    while queue:
+        url = queue.pop(0)
+        path = url.split("?")[0]
+        endpoint, _ = adapter.match(path, method="GET")
+        if endpoint in {"auth.logout", "static"} or per_endpoint[endpoint] >= 3:
+            continue
+        per_endpoint[endpoint] += 1
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        if answer.mimetype != "text/html":
+            continue
+        html = answer.get_data(as_text=True)
+        twice = [name for name, n in Counter(_ID.findall(html)).items() if n > 1]
+        assert twice == [], f"{url}: ids used twice: {twice}"
+        for link in _HREF.findall(html):
+            if link not in seen and not link.startswith("/static/"):
+                seen.add(link)
+                queue.append(link)
+    # Every kind of page was reached: public, record, back-office list and record.
+    assert {"public.panel", "records.follow_up_item", "backoffice.proposal_page",
+            "backoffice.member_page"} <= set(per_endpoint), sorted(per_endpoint)
