@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import highspy
 import numpy as np
 import numpy.typing as npt
+from kleroterion.sortition.highs import new_instance
 
 if TYPE_CHECKING:
     from kleroterion.sortition.leximin import TypeModel
@@ -344,7 +345,7 @@ def phase_one(
     """
     free = np.flatnonzero(face.free)
     m = len(free)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = new_instance()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("presolve", "off")

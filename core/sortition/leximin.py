@@ -39,6 +39,7 @@ from kleroterion.sortition.decomposition import (
     decompose,
     relaxed_leximin,
 )
+from kleroterion.sortition.highs import new_instance
 from kleroterion.sortition.types import Distribution, Problem
 
 Progress = Callable[[str, float], None]
@@ -196,7 +197,7 @@ def new_highs(seed: int) -> highspy.Highs:
     instances fail (model status "Not Set"), so the whole process must run HiGHS
     single-threaded.
     """
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = new_instance()
     _quiet(h, seed)
     return h
 

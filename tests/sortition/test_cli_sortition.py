@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -321,3 +323,17 @@ def test_every_command_and_option_has_help() -> None:
             if isinstance(param, click.Option):
                 assert param.help, (command.name, param.name)
         assert run(command.name, "--help").exit_code == 0
+
+
+def test_standard_output_holds_only_the_answer(files: dict[str, Path]) -> None:
+    """HiGHS's banner (printed by its first instance in a process) never lands in the JSON.
+
+    A process of its own: the banner comes once per process, and only the real file
+    descriptor 1 shows it (the click runner captures Python's stdout only).
+    """
+    command = [sys.executable, "-c", "from kleroterion.cli import main; main()", "select",
+               "--respondents", str(files["respondents"]), "--quotas", str(files["quotas"]),
+               "--seats", "3", "--format", "json", "--seed", "5"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    data = json.loads(done.stdout)
+    assert len(data["panel"]) == 3 and "HiGHS" not in done.stdout
