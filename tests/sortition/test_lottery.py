@@ -182,9 +182,81 @@ def test_verify_names_a_modified_panel(folder: Path) -> None:
     found = {(d.file, d.where) for d in report.differences}
     assert ("panels.csv", "SHA-256") in found
     assert ("panels.csv", "panel 3") in found
-    detail = next(d.detail for d in report.differences if d.where == "panel 3")
-    assert stranger in detail and ids[0] in detail
+    details = [d.detail for d in report.differences if d.where == "panel 3"]
+    assert any(stranger in detail and ids[0] in detail for detail in details)  # the re-run
+    assert any("the quota allows" in detail for detail in details)  # two men, or two women
     assert any(d.file == "probabilities.csv" for d in report.differences)  # counts no longer add up
+
+
+def _republish(folder: Path, panels: list[list[str]], **manifest_changes: object) -> None:
+    """Rewrite panels.csv (and the counts of probabilities.csv) as a publisher would.
+
+    Digests are made consistent, as an honest folder's, so that only what the
+    panels themselves say can tell.
+    """
+    lines = ["number," + ",".join(f"seat_{k + 1}" for k in range(len(panels[0])))]
+    lines += [",".join([str(n), *panel]) for n, panel in enumerate(panels)]
+    (folder / "panels.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    counts = {ident: sum(ident in panel for panel in panels) for ident in POOL.ids}
+    table = rows(folder / "probabilities.csv")
+    table[1:] = [[ident, probability, str(counts[ident])] for ident, probability, _ in table[1:]]
+    (folder / "probabilities.csv").write_text(
+        "\n".join(",".join(row) for row in table) + "\n", encoding="utf-8")
+    data = manifest(folder)
+    files = dict(data["files"])  # type: ignore[call-overload]
+    files["panels.csv"] = sha256(folder / "panels.csv")
+    files["probabilities.csv"] = sha256(folder / "probabilities.csv")
+    edit_manifest(folder, files=files, list_digest=files["panels.csv"], **manifest_changes)
+
+
+def _published(folder: Path) -> list[list[str]]:
+    return [row[1:] for row in rows(folder / "panels.csv")[1:]]
+
+
+OLDER_ENGINE = {"name": "kleroterion", "version": "0.0.1", "highspy": "1.7.0"}
+
+
+def test_verify_across_engine_versions_rests_on_quotas_and_shares(folder: Path) -> None:
+    """Another engine may realise the same probabilities with other panels: not a finding."""
+    panels = _published(folder)
+    shuffled = [*panels[1:], panels[0]]  # the same panels, numbered otherwise
+    assert shuffled != panels
+    _republish(folder, shuffled, engine=OLDER_ENGINE)
+    report = verify(folder)
+    assert report.ok, str(report)
+    assert any("not compared panel by panel" in note and "0.0.1" in note
+               for note in report.notes)
+    assert "every panel of panels.csv meets the quotas of quotas.csv" in report.checked
+    # The same folder under this very engine: the re-run must match panel by panel.
+    edit_manifest(folder, engine=lottery.engine())
+    report = verify(folder)
+    assert not report.ok
+    moved = {f"panel {n}" for n, panel in enumerate(shuffled) if panel != panels[n]}
+    assert moved and {d.where for d in report.differences} == moved
+
+
+def test_verify_across_engine_versions_catches_a_skewed_list(folder: Path) -> None:
+    """Valid panels, but one pair sits in all ten: the shares give it away, whatever the engine."""
+    favoured = _published(folder)[0]
+    _republish(folder, [favoured] * 10, engine=OLDER_ENGINE)
+    report = verify(folder)
+    assert not report.ok
+    found = {(d.file, d.where) for d in report.differences}
+    assert {("panels.csv", f"id {ident}") for ident in favoured} <= found
+    assert not any("quota" in d.detail for d in report.differences)  # each panel is valid
+    detail = next(d.detail for d in report.differences if d.where == f"id {favoured[0]}")
+    assert "in 10 of the 10 panels" in detail
+
+
+def test_verify_names_a_panel_that_breaks_a_quota_whatever_the_engine(folder: Path) -> None:
+    panels = _published(folder)
+    women = [i for i, values in zip(POOL.ids, POOL.values, strict=True) if values[0] == "Femme"]
+    panels[4] = women[:2]
+    _republish(folder, panels, engine=OLDER_ENGINE)
+    report = verify(folder)
+    details = [d.detail for d in report.differences if (d.file, d.where) == ("panels.csv",
+                                                                               "panel 4")]
+    assert any("2 Genre=Femme" in detail and "1 to 1" in detail for detail in details)
 
 
 def test_verify_names_an_edited_manifest(folder: Path) -> None:
