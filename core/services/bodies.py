@@ -16,6 +16,7 @@ import random
 from collections.abc import Sequence
 
 from kleroterion.city.types import Body, BodySeat
+from kleroterion.messages import N_
 from kleroterion.models import BodyMembership, Draw, DrawEntry, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
@@ -33,16 +34,20 @@ def body(mandate: Mandate, key: str) -> Body:
     for candidate in bodies:
         if candidate.key == key:
             return candidate
-    known = ", ".join(b.key for b in bodies) or "none"
-    raise InvalidInput(f"{mandate.city} has no body {key!r}; its bodies: {known}")
+    if not bodies:
+        raise InvalidInput("%(city)s has no body %(key)r; its bodies: none",
+                           city=mandate.city, key=key)
+    raise InvalidInput("%(city)s has no body %(key)r; its bodies: %(known)s",
+                       city=mandate.city, key=key, known=", ".join(b.key for b in bodies))
 
 
 def _seat(declared: Body, role: str) -> BodySeat:
     for seat in declared.seats:
         if seat.role == role:
             return seat
-    raise InvalidInput(f"body {declared.key!r} has no seats for the role {role!r}; its roles: "
-                       f"{', '.join(s.role for s in declared.seats)}")
+    raise InvalidInput("body %(body)r has no seats for the role %(role)r; its roles: "
+                       "%(roles)s", body=declared.key, role=role,
+                       roles=", ".join(s.role for s in declared.seats))
 
 
 def _body_until(mandate: Mandate, declared: Body) -> dt.date:
@@ -68,17 +73,20 @@ def _check_room(session: Session, mandate: Mandate, declared: Body, seat: BodySe
         return
     taken = len(_current(session, mandate, declared.key, seat.role))
     if taken + adding > seat.count:
-        raise NotAllowed(f"body {declared.key!r} has {seat.count} seats for {seat.role!r} and "
-                         f"{taken} are taken")
+        raise NotAllowed("body %(body)r has %(seats)s seats for %(role)r and %(taken)s are "
+                         "taken", body=declared.key, seats=seat.count, role=seat.role,
+                         taken=taken)
 
 
 def _member_in_mandate(session: Session, mandate: Mandate, member_id: int,
                        on: dt.date) -> Member:
     member = get(session, Member, member_id)
     if member.mandate_id != mandate.id:
-        raise InvalidInput(f"member {member_id} is not a member of mandate {mandate.id}")
+        raise InvalidInput("member %(member)s is not a member of mandate %(mandate)s",
+                           member=member_id, mandate=mandate.id)
     if not sits_on(member, on):
-        raise NotAllowed(f"member {member_id} does not sit on {on.isoformat()}")
+        raise NotAllowed("member %(member)s does not sit on %(date)s", member=member_id,
+                         date=on.isoformat())
     return member
 
 
@@ -89,12 +97,16 @@ def join(session: Session, mandate_id: int, body_key: str, member_id: int, on: d
     declared = body(mandate, body_key)
     seat = _seat(declared, role)
     if seat.selection not in ("chosen_by_members", "volunteer"):
-        raise NotAllowed(f"the {role!r} seats of {body_key!r} are {seat.selection}, not chosen "
-                         "by members: use the matching command")
-    check_in_mandate(mandate, on, "the joining date", until=_body_until(mandate, declared))
+        raise NotAllowed("the %(role)r seats of %(body)r are %(selection)s, not chosen by "
+                         "members: use the matching command", role=role, body=body_key,
+                         selection=seat.selection)
+    check_in_mandate(mandate, on, N_("the joining date %(date)s is outside mandate %(mandate)s "
+                                     "(%(start)s to %(end)s)"),
+                     until=_body_until(mandate, declared))
     member = _member_in_mandate(session, mandate, member_id, on)
     if any(r.member_id == member.id for r in _current(session, mandate, body_key)):
-        raise NotAllowed(f"member {member_id} already sits in {body_key!r}")
+        raise NotAllowed("member %(member)s already sits in %(body)r", member=member_id,
+                         body=body_key)
     _check_room(session, mandate, declared, seat, 1)
     row = BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
                          selection=seat.selection, member_id=member.id, joined_on=on)
@@ -113,8 +125,11 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
     declared = body(mandate, body_key)
     seat = _seat(declared, role)
     if seat.selection != "drawn":
-        raise NotAllowed(f"the {role!r} seats of {body_key!r} are {seat.selection}, not drawn")
-    check_in_mandate(mandate, on, "the draw date", until=_body_until(mandate, declared))
+        raise NotAllowed("the %(role)r seats of %(body)r are %(selection)s, not drawn",
+                         role=role, body=body_key, selection=seat.selection)
+    check_in_mandate(mandate, on, N_("the draw date %(date)s is outside mandate %(mandate)s "
+                                     "(%(start)s to %(end)s)"),
+                     until=_body_until(mandate, declared))
     already = {r.member_id for r in _current(session, mandate, body_key)}
     if candidates is None:
         pool = [m for m in session.scalars(select(Member).where(
@@ -125,9 +140,11 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
         pool = [m for m in pool if m.id not in already]
     free = (seat.count or len(pool)) - len(_current(session, mandate, body_key, role))
     if free <= 0:
-        raise NotAllowed(f"the {role!r} seats of {body_key!r} are all taken")
+        raise NotAllowed("the %(role)r seats of %(body)r are all taken", role=role,
+                         body=body_key)
     if len(pool) < free:
-        raise InvalidInput(f"{len(pool)} candidates for {free} seats of {body_key!r}")
+        raise InvalidInput("%(candidates)s candidates for %(seats)s seats of %(body)r",
+                           candidates=len(pool), seats=free, body=body_key)
     number = _pick_number(seed, public_number)
     chosen = sorted(random.Random(number).sample(range(len(pool)), free))
     record = Draw(mandate_id=mandate.id, kind="body", body_key=body_key, algorithm="uniform",
@@ -158,11 +175,14 @@ def appoint(session: Session, mandate_id: int, body_key: str, role: str, name: s
     declared = body(mandate, body_key)
     seat = _seat(declared, role)
     if role in MEMBER_ROLES:
-        raise NotAllowed(f"{role!r} seats go to panel members, not to appointed officials")
+        raise NotAllowed("%(role)r seats go to panel members, not to appointed officials",
+                         role=role)
     name = name.strip()
     if not name:
         raise InvalidInput("give the official's name")
-    check_in_mandate(mandate, on, "the appointment date", until=_body_until(mandate, declared))
+    check_in_mandate(mandate, on, N_("the appointment date %(date)s is outside mandate "
+                                     "%(mandate)s (%(start)s to %(end)s)"),
+                     until=_body_until(mandate, declared))
     _check_room(session, mandate, declared, seat, 1)
     row = BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
                          selection=seat.selection, official_name=name, joined_on=on)
@@ -175,12 +195,13 @@ def appoint(session: Session, mandate_id: int, body_key: str, role: str, name: s
 
 def leave(session: Session, membership_id: int, on: dt.date) -> BodyMembership:
     """End a seat in a body on ``on`` (the row stays, dated)."""
-    row = get(session, BodyMembership, membership_id, "body seat")
+    row = get(session, BodyMembership, membership_id)
     if row.left_on is not None:
-        raise NotAllowed(f"body seat {membership_id} already ended on {row.left_on.isoformat()}")
+        raise NotAllowed("body seat %(seat)s already ended on %(date)s", seat=membership_id,
+                         date=row.left_on.isoformat())
     if on < row.joined_on:
-        raise InvalidInput(f"{on.isoformat()} is before the seat began "
-                           f"({row.joined_on.isoformat()})")
+        raise InvalidInput("%(date)s is before the seat began (%(joined)s)",
+                           date=on.isoformat(), joined=row.joined_on.isoformat())
     row.left_on = on
     audit.record(session, "body.leave", "body_membership", row.id, on=on)
     return row

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kleroterion.db import ACTOR
+from kleroterion.messages import N_, Message
 from kleroterion.models import Base, Mandate
 from kleroterion.plugins import City, PluginError, UnknownCity, load_city
 from kleroterion.services.errors import ConflictError, InvalidInput, NotFound
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,7 +38,7 @@ def city(slug: str) -> City:
         try:
             _CITIES[slug] = load_city(slug)
         except (PluginError, UnknownCity) as error:
-            raise InvalidInput(str(error)) from None
+            raise InvalidInput(Message.of(error)) from None
     return _CITIES[slug]
 
 
@@ -48,22 +50,77 @@ def actor(session: Session) -> str:
     return str(session.info.get(ACTOR, "system"))
 
 
-def get(session: Session, model: type[ModelT], ident: Any, what: str | None = None) -> ModelT:
-    """The row of ``model`` with primary key ``ident``, or NotFound naming it."""
+#: What NotFound says of a missing row, by table: one whole sentence each.
+MISSING: dict[str, str] = {
+    "api_tokens": N_("no API token with id %(id)s"),
+    "body_memberships": N_("no body seat with id %(id)s"),
+    "commitments": N_("no commitment with id %(id)s"),
+    "draws": N_("no draw with id %(id)s"),
+    "mandates": N_("no mandate with id %(id)s"),
+    "members": N_("no member with id %(id)s"),
+    "milestones": N_("no milestone with id %(id)s"),
+    "proposals": N_("no proposal with id %(id)s"),
+    "respondents": N_("no respondent with id %(id)s"),
+    "sessions": N_("no session with id %(id)s"),
+    "users": N_("no user with id %(id)s"),
+}
+
+#: What ConflictError says of a row changed since it was read, by table.
+CHANGED: dict[str, str] = {
+    "commitments": N_("commitment %(id)s was changed by someone else (version %(version)s, "
+                      "you had version %(expected)s); reload it and try again"),
+    "members": N_("member %(id)s was changed by someone else (version %(version)s, you had "
+                  "version %(expected)s); reload it and try again"),
+    "proposals": N_("proposal %(id)s was changed by someone else (version %(version)s, you "
+                    "had version %(expected)s); reload it and try again"),
+}
+
+#: What ConflictError says of a row changed while it was being saved, by table.
+CHANGED_NOW: dict[str, str] = {
+    "commitments": N_("commitment %(id)s was changed by someone else at the same time; "
+                      "reload it and try again"),
+    "members": N_("member %(id)s was changed by someone else at the same time; reload it "
+                  "and try again"),
+    "proposals": N_("proposal %(id)s was changed by someone else at the same time; reload "
+                    "it and try again"),
+}
+
+
+# A table without its own sentences is named in English (these are not extracted).
+_MISSING_ANY = "no %(what)s with id %(id)s"
+_CHANGED_ANY = ("%(what)s %(id)s was changed by someone else (version %(version)s, you had "
+                "version %(expected)s); reload it and try again")
+_CHANGED_NOW_ANY = ("%(what)s %(id)s was changed by someone else at the same time; reload it "
+                    "and try again")
+
+
+def _label(model: type[Base]) -> str:
+    return str(model.__tablename__).removesuffix("s").replace("_", " ")
+
+
+def get(session: Session, model: type[ModelT], ident: Any) -> ModelT:
+    """The row of ``model`` with primary key ``ident``, or NotFound naming it.
+
+    A table without a sentence in :data:`MISSING` is named by its English name, and
+    the sentence is not translated.
+    """
     row = session.get(model, ident)
     if row is None:
-        label = what or model.__tablename__.removesuffix("s").replace("_", " ")
-        raise NotFound(f"no {label} with id {ident}")
+        template = MISSING.get(model.__tablename__)
+        if template is None:
+            raise NotFound(_MISSING_ANY, what=_label(model), id=ident)
+        raise NotFound(template, id=ident)
     return row
 
 
-def check_version(row: Any, expected: int | None, what: str) -> None:
+def check_version(row: Any, expected: int | None) -> None:
     """Refuse to change ``row`` when the caller read an older version of it."""
     if expected is not None and row.version != expected:
-        raise ConflictError(
-            f"{what} {row.id} was changed by someone else (version {row.version}, you had "
-            f"version {expected}); reload it and try again"
-        )
+        template = CHANGED.get(row.__tablename__)
+        params = {"id": row.id, "version": row.version, "expected": expected}
+        if template is None:
+            raise ConflictError(_CHANGED_ANY, what=_label(type(row)), **params)
+        raise ConflictError(template, **params)
 
 
 def conflicts(function: F) -> F:
@@ -81,14 +138,17 @@ def conflicts(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def flush(session: Session, what: str) -> None:
-    """Flush, turning a stale versioned update into a ConflictError."""
+def flush(session: Session, row: Any) -> None:
+    """Flush, turning a stale versioned update of ``row`` into a ConflictError naming it."""
+    identity = inspect(row).identity  # read now: the failed flush leaves the row unloadable
+    ident = identity[0] if identity else None
     try:
         session.flush()
     except StaleDataError:
-        raise ConflictError(
-            f"{what} was changed by someone else at the same time; reload it and try again"
-        ) from None
+        template = CHANGED_NOW.get(row.__tablename__)
+        if template is None:
+            raise ConflictError(_CHANGED_NOW_ANY, what=_label(type(row)), id=ident) from None
+        raise ConflictError(template, id=ident) from None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -104,15 +164,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def check_in_mandate(
-    mandate: Mandate, day: dt.date, what: str, *, until: dt.date | None = None
+    mandate: Mandate, day: dt.date, message: str, *, until: dt.date | None = None
 ) -> None:
-    """Refuse a date outside the mandate (or outside ``starts_on..until`` when given)."""
+    """Refuse a date outside the mandate (or outside ``starts_on..until`` when given).
+
+    ``message`` is the whole sentence of the refusal, marked with ``N_``, with the
+    placeholders ``%(date)s`` (``day``), ``%(mandate)s`` (its id), ``%(start)s`` and
+    ``%(end)s``: "the session date %(date)s is outside mandate %(mandate)s (%(start)s
+    to %(end)s)".
+    """
     end = until or mandate.ends_on
     if not mandate.starts_on <= day <= end:
-        raise InvalidInput(
-            f"{what} {day.isoformat()} is outside mandate {mandate.id} "
-            f"({mandate.starts_on.isoformat()} to {end.isoformat()})"
-        )
+        raise InvalidInput(message, date=day.isoformat(), mandate=mandate.id,
+                           start=mandate.starts_on.isoformat(), end=end.isoformat())
 
 
 def follow_up_until(mandate: Mandate) -> dt.date:

@@ -95,27 +95,32 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
     mandate = get(session, Mandate, proposal.mandate_id)
     rules = city_of(mandate).config.accountability.response_deadlines
     if deadline_key not in [r.key for r in rules]:
-        raise InvalidInput(f"{mandate.city} sets no response deadline {deadline_key!r}; its "
-                           f"deadlines: {', '.join(r.key for r in rules) or 'none'}",
-                           field="deadline_key")
+        if not rules:
+            raise InvalidInput("%(city)s sets no response deadline %(key)r; its deadlines: "
+                               "none", city=mandate.city, key=deadline_key,
+                               field="deadline_key")
+        raise InvalidInput("%(city)s sets no response deadline %(key)r; its deadlines: "
+                           "%(known)s", city=mandate.city, key=deadline_key,
+                           known=", ".join(r.key for r in rules), field="deadline_key")
     start = sent_on(proposal, proposal_kind(mandate, proposal.kind))
     if start is None:
-        raise NotAllowed(f"proposal {proposal_id} was not sent to its addressee yet",
-                         field="deadline_key")
+        raise NotAllowed("proposal %(proposal)s was not sent to its addressee yet",
+                         proposal=proposal_id, field="deadline_key")
     if on < start:
-        raise InvalidInput(f"the answer date {on.isoformat()} is before the act was sent "
-                           f"({start.isoformat()})", field="on")
+        raise InvalidInput("the answer date %(date)s is before the act was sent (%(sent)s)",
+                           date=on.isoformat(), sent=start.isoformat(), field="on")
     if any(r.deadline_key == deadline_key for r in proposal.responses):
-        raise NotAllowed(f"the {deadline_key!r} answer to proposal {proposal_id} is already "
-                         "recorded", field="deadline_key")
+        raise NotAllowed("the %(key)r answer to proposal %(proposal)s is already recorded",
+                         key=deadline_key, proposal=proposal_id, field="deadline_key")
     response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary)
     proposal.responses.append(response)
     try:
         session.flush()
     except IntegrityError:
         # Another transaction recorded the same answer after this one read the act.
-        raise ConflictError(f"the {deadline_key!r} answer to proposal {proposal_id} was "
-                            "recorded by someone else at the same time; reload it") from None
+        raise ConflictError("the %(key)r answer to proposal %(proposal)s was recorded by "
+                            "someone else at the same time; reload it", key=deadline_key,
+                            proposal=proposal_id) from None
     audit.record(session, "followup.respond", "proposal", proposal.id, deadline=deadline_key,
                  on=on, summary=summary)
     return response
@@ -127,8 +132,8 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     proposal = get(session, Proposal, proposal_id)
     mandate = get(session, Mandate, proposal.mandate_id)
     if outcome(session, proposal) != "adopted":
-        raise NotAllowed(f"proposal {proposal_id} is {proposal.state!r}; commitments follow an "
-                         "adopted act")
+        raise NotAllowed("proposal %(proposal)s is %(state)r; commitments follow an adopted "
+                         "act", proposal=proposal_id, state=proposal.state)
     title, department, responsible = title.strip(), department.strip(), responsible.strip()
     if not title:
         raise InvalidInput("a commitment needs a title", field="title")
@@ -137,11 +142,11 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     _check_responsible(mandate, responsible)
     decided = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
     if on < decided:
-        raise InvalidInput(f"{on.isoformat()} is before the act was adopted "
-                           f"({decided.isoformat()})", field="on")
+        raise InvalidInput("%(date)s is before the act was adopted (%(adopted)s)",
+                           date=on.isoformat(), adopted=decided.isoformat(), field="on")
     if due_on is not None and due_on < on:
-        raise InvalidInput(f"the due date {due_on.isoformat()} is before {on.isoformat()}",
-                           field="due_on")
+        raise InvalidInput("the due date %(due)s is before %(date)s", due=due_on.isoformat(),
+                           date=on.isoformat(), field="due_on")
     commitment = Commitment(title=title, department=department, responsible=responsible,
                             status="planned", progress=0, due_on=due_on, created_on=on)
     proposal.commitments.append(commitment)
@@ -155,8 +160,8 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
 def _check_responsible(mandate: Mandate, responsible: str) -> None:
     """Where the city names a person per measure, a commitment always has one."""
     if city_of(mandate).config.accountability.owner_per_measure and not responsible:
-        raise InvalidInput(f"{mandate.city} names a person responsible for each measure; "
-                           "none was given", field="responsible")
+        raise InvalidInput("%(city)s names a person responsible for each measure; none was "
+                           "given", city=mandate.city, field="responsible")
 
 
 @conflicts
@@ -166,22 +171,23 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
                       expected_version: int | None = None) -> Commitment:
     """Change a commitment's status, progress, due date or responsible person."""
     commitment = get(session, Commitment, commitment_id)
-    check_version(commitment, expected_version, "commitment")
+    check_version(commitment, expected_version)
     changes: dict[str, object] = {}
     if status is not None:
         if status not in STATUSES:
-            raise InvalidInput(f"{status!r} is not a status; accepted: {', '.join(STATUSES)}",
-                               field="status")
+            raise InvalidInput("%(status)r is not a status; accepted: %(accepted)s",
+                               status=status, accepted=", ".join(STATUSES), field="status")
         changes["status"] = status
     if progress is not None:
         if not 0 <= progress <= 100:
-            raise InvalidInput(f"progress is a percentage from 0 to 100, not {progress}",
-                               field="progress")
+            raise InvalidInput("progress is a percentage from 0 to 100, not %(progress)s",
+                               progress=progress, field="progress")
         changes["progress"] = progress
     if due_on is not None:
         if due_on < commitment.created_on:
-            raise InvalidInput(f"the due date {due_on.isoformat()} is before the commitment "
-                               f"({commitment.created_on.isoformat()})", field="due_on")
+            raise InvalidInput("the due date %(due)s is before the commitment (%(created)s)",
+                               due=due_on.isoformat(),
+                               created=commitment.created_on.isoformat(), field="due_on")
         changes["due_on"] = due_on
     if responsible is not None:
         _check_responsible(get(session, Mandate, commitment.proposal.mandate_id),
@@ -194,7 +200,7 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
         changes["progress"] = 100
     for name, value in changes.items():
         setattr(commitment, name, value)
-    flush(session, f"commitment {commitment_id}")
+    flush(session, commitment)
     audit.record(session, "followup.update", "commitment", commitment.id,
                  version=commitment.version, **changes)
     return commitment
@@ -206,8 +212,9 @@ def add_milestone(session: Session, commitment_id: int, title: str,
     if not title.strip():
         raise InvalidInput("a milestone needs a title", field="title")
     if due_on < commitment.created_on:
-        raise InvalidInput(f"the milestone date {due_on.isoformat()} is before the commitment "
-                           f"({commitment.created_on.isoformat()})", field="due_on")
+        raise InvalidInput("the milestone date %(due)s is before the commitment (%(created)s)",
+                           due=due_on.isoformat(), created=commitment.created_on.isoformat(),
+                           field="due_on")
     milestone = Milestone(title=title.strip(), due_on=due_on)
     commitment.milestones.append(milestone)
     session.flush()
@@ -219,11 +226,12 @@ def add_milestone(session: Session, commitment_id: int, title: str,
 def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Milestone:
     milestone = get(session, Milestone, milestone_id)
     if milestone.done_on is not None:
-        raise NotAllowed(f"milestone {milestone_id} was already done on "
-                         f"{milestone.done_on.isoformat()}", field="on")
+        raise NotAllowed("milestone %(milestone)s was already done on %(done)s",
+                         milestone=milestone_id, done=milestone.done_on.isoformat(), field="on")
     if on < milestone.commitment.created_on:
-        raise InvalidInput(f"{on.isoformat()} is before the commitment "
-                           f"({milestone.commitment.created_on.isoformat()})", field="on")
+        raise InvalidInput("%(date)s is before the commitment (%(created)s)",
+                           date=on.isoformat(),
+                           created=milestone.commitment.created_on.isoformat(), field="on")
     milestone.done_on = on
     audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on)
     return milestone
@@ -361,8 +369,9 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
     """
     mandate = get(session, Mandate, mandate_id)
     if year < mandate.starts_on.year:
-        raise InvalidInput(f"mandate {mandate.id} started in {mandate.starts_on.year}; no "
-                           f"report for {year}")
+        raise InvalidInput("mandate %(mandate)s started in %(started)s; no report for "
+                           "%(year)s", mandate=mandate.id, started=mandate.starts_on.year,
+                           year=year)
     as_of = dt.date(year, 12, 31)
     rows = _report_rows(session, mandate, as_of)
     if public:
@@ -378,7 +387,8 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
         writer.writerows(rows)
         return buffer.getvalue()
     if fmt != "markdown":
-        raise InvalidInput(f"{fmt!r} is not a report format; accepted: markdown, csv")
+        raise InvalidInput("%(format)r is not a report format; accepted: markdown, csv",
+                           format=fmt)
     profile = city_of(mandate).config.profile
     lines = [f"# Follow-up report {year}: {localize(profile.assembly_name, 'en')}, "
              f"{mandate.label}", "",

@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from kleroterion.city.types import IndemnityPolicy
+from kleroterion.messages import N_
 from kleroterion.models import AssemblySession, Attendance, ExtraClaim, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.bodies import bodies_of
@@ -53,7 +54,8 @@ def convert(units: Decimal, source: str, target: str) -> Decimal:
         return units
     factor = _PER_UNIT.get((source, target))
     if factor is None:
-        raise InvalidInput(f"a session counted in {source} cannot be paid per {target}")
+        raise InvalidInput("a session counted in %(source)s cannot be paid per %(target)s",
+                           source=source, target=target)
     return units * factor
 
 
@@ -148,11 +150,12 @@ def _rate(policy: IndemnityPolicy, rate: Decimal | None) -> Decimal:
         return policy.rate
     if policy.rate_is_maximum:
         if not Decimal(0) <= rate <= policy.rate:
-            raise InvalidInput(f"the rate must be between 0 and the maximum {policy.rate}, "
-                               f"not {rate}")
+            raise InvalidInput("the rate must be between 0 and the maximum %(maximum)s, not "
+                               "%(rate)s", maximum=policy.rate, rate=rate)
         return rate
     if rate != policy.rate:
-        raise InvalidInput(f"the rate is fixed by the city at {policy.rate}; {rate} is not it")
+        raise InvalidInput("the rate is fixed by the city at %(fixed)s; %(rate)s is not it",
+                           fixed=policy.rate, rate=rate)
     return rate
 
 
@@ -166,11 +169,13 @@ def statement(session: Session, member_id: int, start: dt.date, end: dt.date, *,
 
 def _check_period(mandate: Mandate, start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts "
-                           f"({start.isoformat()})")
+        raise InvalidInput("the period ends (%(end)s) before it starts (%(start)s)",
+                           end=end.isoformat(), start=start.isoformat())
     until = follow_up_until(mandate)
-    check_in_mandate(mandate, start, "the period start", until=until)
-    check_in_mandate(mandate, end, "the period end", until=until)
+    check_in_mandate(mandate, start, N_("the period start %(date)s is outside mandate "
+                                        "%(mandate)s (%(start)s to %(end)s)"), until=until)
+    check_in_mandate(mandate, end, N_("the period end %(date)s is outside mandate %(mandate)s "
+                                      "(%(start)s to %(end)s)"), until=until)
 
 
 def _statement(session: Session, mandate: Mandate, member: Member, start: dt.date,
@@ -229,11 +234,15 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
     policy = city_of(mandate).config.indemnity
     keys = [extra.key for extra in policy.extras]
     if extra_key not in keys:
-        raise NotAllowed(f"{mandate.city} reimburses no {extra_key!r}; it reimburses: "
-                         f"{', '.join(keys) or 'nothing'}")
+        if not keys:
+            raise NotAllowed("%(city)s reimburses no %(key)r; it reimburses: nothing",
+                             city=mandate.city, key=extra_key)
+        raise NotAllowed("%(city)s reimburses no %(key)r; it reimburses: %(known)s",
+                         city=mandate.city, key=extra_key, known=", ".join(keys))
     if amount <= 0:
-        raise InvalidInput(f"a claim is a positive amount, not {amount}")
-    check_in_mandate(mandate, on, "the claim date", until=follow_up_until(mandate))
+        raise InvalidInput("a claim is a positive amount, not %(amount)s", amount=amount)
+    check_in_mandate(mandate, on, N_("the claim date %(date)s is outside mandate %(mandate)s "
+                                     "(%(start)s to %(end)s)"), until=follow_up_until(mandate))
     claim = ExtraClaim(member_id=member.id, extra_key=extra_key, claimed_on=on,
                        amount=amount.quantize(CENT, ROUND_HALF_UP), note=note)
     session.add(claim)

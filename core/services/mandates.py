@@ -58,16 +58,18 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     ends_on = ends_on or latest
     if not earliest <= ends_on <= latest:
         raise InvalidInput(
-            f"a {localize(rules.term_name, 'en')} of {city_slug} lasts {rules.min_months} to "
-            f"{rules.max_months} months: from {starts_on.isoformat()} it must end between "
-            f"{earliest.isoformat()} and {latest.isoformat()}, not {ends_on.isoformat()}"
+            "a %(term)s of %(city)s lasts %(min)s to %(max)s months: from %(start)s it must "
+            "end between %(earliest)s and %(latest)s, not %(end)s",
+            term=rules.term_name, city=city_slug, min=rules.min_months, max=rules.max_months,
+            start=starts_on.isoformat(), earliest=earliest.isoformat(),
+            latest=latest.isoformat(), end=ends_on.isoformat(),
         )
     existing = session.scalar(
         select(Mandate).where(Mandate.city == city_slug, Mandate.label == label)
     )
     if existing is not None:
-        raise InvalidInput(f"{city_slug} already has a mandate labelled {label!r} "
-                           f"(id {existing.id})")
+        raise InvalidInput("%(city)s already has a mandate labelled %(label)r (id %(id)s)",
+                           city=city_slug, label=label, id=existing.id)
     mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
                       starts_on=starts_on, ends_on=ends_on, status="open",
                       household_secret=secrets.token_hex(16))
@@ -84,7 +86,7 @@ def close_mandate(session: Session, mandate_id: int) -> Mandate:
     """Close a mandate: its panel no longer sits; follow-up goes on."""
     mandate = get(session, Mandate, mandate_id)
     if mandate.status == "closed":
-        raise NotAllowed(f"mandate {mandate_id} is already closed")
+        raise NotAllowed("mandate %(mandate)s is already closed", mandate=mandate_id)
     mandate.status = "closed"
     audit.record(session, "mandate.close", "mandate", mandate.id)
     return mandate

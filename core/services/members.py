@@ -43,18 +43,19 @@ def confirm(session: Session, member_id: int, on: dt.date, *,
             expected_version: int | None = None) -> Member:
     """Record that a drawn member accepted their seat."""
     member = get(session, Member, member_id)
-    check_version(member, expected_version, "member")
+    check_version(member, expected_version)
     mandate = get(session, Mandate, member.mandate_id)
     if member.status != "seated":
-        raise NotAllowed(f"member {member_id} is {member.status}; only a seated member can "
-                         "confirm")
+        raise NotAllowed("member %(member)s is %(status)s; only a seated member can confirm",
+                         member=member_id, status=member.status)
     if on < member.seated_on or on > mandate.ends_on:
-        raise InvalidInput(f"the confirmation date {on.isoformat()} must fall between the seat "
-                           f"({member.seated_on.isoformat()}) and the end of mandate "
-                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+        raise InvalidInput("the confirmation date %(date)s must fall between the seat "
+                           "(%(seated)s) and the end of mandate %(mandate)s (%(end)s)",
+                           date=on.isoformat(), seated=member.seated_on.isoformat(),
+                           mandate=mandate.id, end=mandate.ends_on.isoformat())
     member.status, member.confirmed_on = "confirmed", on
     member.events.append(MemberEvent(kind="confirmed", on=on, actor=actor(session)))
-    flush(session, f"member {member_id}")
+    flush(session, member)
     audit.record(session, "member.confirm", "member", member.id, on=on, version=member.version)
     return member
 
@@ -64,23 +65,24 @@ def withdraw(session: Session, member_id: int, on: dt.date, reason: str, *,
              expected_version: int | None = None) -> Member:
     """Record a member's withdrawal, with its reason and date; the seat may then be refilled."""
     member = get(session, Member, member_id)
-    check_version(member, expected_version, "member")
+    check_version(member, expected_version)
     mandate = get(session, Mandate, member.mandate_id)
     if member.status == "withdrawn":
-        raise NotAllowed(f"member {member_id} already withdrew on "
-                         f"{member.withdrawn_on.isoformat() if member.withdrawn_on else '?'}")
+        raise NotAllowed("member %(member)s already withdrew on %(date)s", member=member_id,
+                         date=member.withdrawn_on.isoformat() if member.withdrawn_on else "?")
     reason = reason.strip()
     if not reason:
         raise InvalidInput("give the reason for the withdrawal")
     # Drawn members may decline before the mandate starts: from the seat to the end.
     if not member.seated_on <= on <= mandate.ends_on:
-        raise InvalidInput(f"the withdrawal date {on.isoformat()} must fall between the seat "
-                           f"({member.seated_on.isoformat()}) and the end of mandate "
-                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+        raise InvalidInput("the withdrawal date %(date)s must fall between the seat "
+                           "(%(seated)s) and the end of mandate %(mandate)s (%(end)s)",
+                           date=on.isoformat(), seated=member.seated_on.isoformat(),
+                           mandate=mandate.id, end=mandate.ends_on.isoformat())
     member.status, member.withdrawn_on, member.withdrawal_reason = "withdrawn", on, reason
     member.events.append(MemberEvent(kind="withdrawn", on=on, reason=reason,
                                      actor=actor(session)))
-    flush(session, f"member {member_id}")
+    flush(session, member)
     # The reason may be personal (health, family): the log records that one was given.
     audit.record(session, "member.withdraw", "member", member.id, on=on,
                  version=member.version)
@@ -150,13 +152,13 @@ def clean_public_name(text: str) -> str:
         raise InvalidInput("the public name is empty; give the name the member chose to be "
                            "shown under (for example a first name and an initial)")
     if len(name) > PUBLIC_NAME_LENGTH:
-        raise InvalidInput(f"the public name has {len(name)} characters; at most "
-                           f"{PUBLIC_NAME_LENGTH} are accepted")
+        raise InvalidInput("the public name has %(length)s characters; at most %(maximum)s "
+                           "are accepted", length=len(name), maximum=PUBLIC_NAME_LENGTH)
     for position, char in enumerate(name, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
-            raise InvalidInput(f"the public name holds a control character (U+{ord(char):04X})"
-                               f" at position {position}; accepted: letters, digits, spaces "
-                               "and punctuation")
+            raise InvalidInput("the public name holds a control character (U+%(code)04X) at "
+                               "position %(position)s; accepted: letters, digits, spaces and "
+                               "punctuation", code=ord(char), position=position)
     return " ".join(name.split())  # only spaces are left: runs of them become one
 
 
@@ -165,7 +167,8 @@ def _personal(member: Member) -> PersonalData:
     if personal is None:
         personal = member.respondent.personal = PersonalData()
     if personal.purged_at is not None:
-        raise NotAllowed(f"the personal data of member {member.id} were purged")
+        raise NotAllowed("the personal data of member %(member)s were purged",
+                         member=member.id)
     return personal
 
 
@@ -178,23 +181,24 @@ def give_name_consent(session: Session, member_id: int, public_name: str, on: dt
     history record the date, not the name.
     """
     member = get(session, Member, member_id)
-    check_version(member, expected_version, "member")
+    check_version(member, expected_version)
     mandate = get(session, Mandate, member.mandate_id)
     if not member.active:
-        raise NotAllowed(f"member {member_id} withdrew on "
-                         f"{member.withdrawn_on.isoformat() if member.withdrawn_on else '?'}; "
-                         "only a sitting member is named on the public site")
+        raise NotAllowed("member %(member)s withdrew on %(date)s; only a sitting member is "
+                         "named on the public site", member=member_id,
+                         date=member.withdrawn_on.isoformat() if member.withdrawn_on else "?")
     name = clean_public_name(public_name)
     if not member.seated_on <= on <= mandate.ends_on:
-        raise InvalidInput(f"the consent date {on.isoformat()} must fall between the seat "
-                           f"({member.seated_on.isoformat()}) and the end of mandate "
-                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+        raise InvalidInput("the consent date %(date)s must fall between the seat "
+                           "(%(seated)s) and the end of mandate %(mandate)s (%(end)s)",
+                           date=on.isoformat(), seated=member.seated_on.isoformat(),
+                           mandate=mandate.id, end=mandate.ends_on.isoformat())
     personal = _personal(member)
     renamed = member.public_name_consent_on is not None
     personal.public_name = name
     member.public_name_consent_on = on
     member.events.append(MemberEvent(kind="public_name_consent", on=on, actor=actor(session)))
-    flush(session, f"member {member_id}")
+    flush(session, member)
     audit.record(session, "member.public_name_consent", "member", member.id, on=on,
                  renamed=renamed, version=member.version)
     return member
@@ -208,19 +212,21 @@ def withdraw_name_consent(session: Session, member_id: int, on: dt.date, *,
     Allowed at any time, also after the member left the assembly.
     """
     member = get(session, Member, member_id)
-    check_version(member, expected_version, "member")
+    check_version(member, expected_version)
     if member.public_name_consent_on is None:
-        raise NotAllowed(f"member {member_id} has not consented to be named publicly")
+        raise NotAllowed("member %(member)s has not consented to be named publicly",
+                         member=member_id)
     if on < member.public_name_consent_on:
-        raise InvalidInput(f"the withdrawal date {on.isoformat()} is before the consent "
-                           f"({member.public_name_consent_on.isoformat()})")
+        raise InvalidInput("the withdrawal date %(date)s is before the consent (%(consent)s)",
+                           date=on.isoformat(),
+                           consent=member.public_name_consent_on.isoformat())
     personal = member.respondent.personal
     if personal is not None:
         personal.public_name = None
     member.public_name_consent_on = None
     member.events.append(MemberEvent(kind="public_name_withdrawn", on=on,
                                      actor=actor(session)))
-    flush(session, f"member {member_id}")
+    flush(session, member)
     audit.record(session, "member.public_name_withdraw", "member", member.id, on=on,
                  version=member.version)
     return member

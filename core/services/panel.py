@@ -52,6 +52,7 @@ from typing import Any
 from kleroterion import db
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
+from kleroterion.messages import N_, Message
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
@@ -90,7 +91,7 @@ class DrawRefused(InvalidInput):
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = [line for line in lines if line]
-        super().__init__("the draw cannot be made: " + "; ".join(self.lines))
+        super().__init__(N_("the draw cannot be made: %(lines)s"), lines="; ".join(self.lines))
 
 
 def lottery_root() -> Path:
@@ -111,9 +112,9 @@ def parse_number(public_number: str) -> int:
     """The public number as an integer ≥ 0, or InvalidInput saying what is accepted."""
     text = str(public_number).strip().replace(" ", "")
     if not text.isdigit():
-        raise InvalidInput(f"the public number {str(public_number).strip()!r} is not a whole "
-                           "number; give the digits of the dice, the lottery or the bailiff "
-                           "(0 or more)")
+        raise InvalidInput("the public number %(number)r is not a whole number; give the "
+                           "digits of the dice, the lottery or the bailiff (0 or more)",
+                           number=str(public_number).strip())
     return int(text)
 
 
@@ -193,8 +194,8 @@ def _uniform(candidates: Sequence[Respondent], seats: int, number: int,
         if len(chosen) == seats:
             break
     if len(chosen) < seats:
-        raise InvalidInput(f"only {len(chosen)} candidates from distinct households for "
-                           f"{seats} seats")
+        raise InvalidInput("only %(candidates)s candidates from distinct households for "
+                           "%(seats)s seats", candidates=len(chosen), seats=seats)
     return sorted(chosen)
 
 
@@ -205,7 +206,7 @@ def _quota_payload(quotas: Sequence[Quota]) -> list[list[object]]:
 def _open_mandate(session: Session, mandate_id: int) -> Mandate:
     mandate = get(session, Mandate, mandate_id)
     if mandate.status != "open":
-        raise NotAllowed(f"mandate {mandate.id} is closed")
+        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate.id)
     return mandate
 
 
@@ -258,13 +259,14 @@ def _check_new_draw(session: Session, mandate: Mandate, group: SeatGroup) -> Non
     if previous is None:
         return
     if previous.state == "running":
-        raise NotAllowed(f"a draw of seat group {group.key!r} is already running "
-                         f"(draw {previous.id}); wait for it to end")
+        raise NotAllowed("a draw of seat group %(group)r is already running (draw %(draw)s); "
+                         "wait for it to end", group=group.key, draw=previous.id)
     if previous.state == "published":
-        raise NotAllowed(f"the lottery of seat group {group.key!r} is published (draw "
-                         f"{previous.id}) and awaits its public number")
-    raise NotAllowed(f"seat group {group.key!r} of mandate {mandate.id} was already drawn "
-                     f"(draw {previous.id}); replace members with a replacement draw")
+        raise NotAllowed("the lottery of seat group %(group)r is published (draw %(draw)s) and "
+                         "awaits its public number", group=group.key, draw=previous.id)
+    raise NotAllowed("seat group %(group)r of mandate %(mandate)s was already drawn (draw "
+                     "%(draw)s); replace members with a replacement draw", group=group.key,
+                     mandate=mandate.id, draw=previous.id)
 
 
 def start_draw(session: Session, mandate_id: int, group_key: str, *,
@@ -280,21 +282,23 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     group = seat_group(mandate, group_key)
     composition = city_of(mandate).config.composition
     if group.selection != "stratified":
-        raise NotAllowed(f"seat group {group.key!r} is drawn by a {group.selection} lottery, "
-                         "not under quotas: draw it in one step with its public number")
+        raise NotAllowed("seat group %(group)r is drawn by a %(selection)s lottery, not under "
+                         "quotas: draw it in one step with its public number", group=group.key,
+                         selection=group.selection)
     algorithm = algorithm or composition.selection_algorithm
     known = getattr(_engine(), "ALGORITHMS", (algorithm,))
     if algorithm not in known:
-        raise InvalidInput(f"unknown algorithm {algorithm!r}; expected one of "
-                           f"{', '.join(known)}")
+        raise InvalidInput("unknown algorithm %(algorithm)r; expected one of %(known)s",
+                           algorithm=algorithm, known=", ".join(known))
     if time_limit is not None and not time_limit > 0:
-        raise InvalidInput(f"the time limit {time_limit} must be a number of seconds above 0")
+        raise InvalidInput("the time limit %(limit)s must be a number of seconds above 0",
+                           limit=time_limit)
     _expire_interrupted(session, mandate.id)
     _check_new_draw(session, mandate, group)
     pool_size = len(_pool_of(session, mandate, group))
     if pool_size < group.seats:
-        raise InvalidInput(f"seat group {group.key!r} has {pool_size} respondents in "
-                           f"its pool for {group.seats} seats")
+        raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
+                           "%(seats)s seats", group=group.key, pool=pool_size, seats=group.seats)
     quotas = tuple(quotas) if quotas is not None else group_quotas(composition, group)
     payload = _quota_payload(quotas)
     draw = Draw(mandate_id=mandate.id, kind="panel", seat_group=group.key,
@@ -310,8 +314,8 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     except IntegrityError:
         # Another request started the same seat group's draw between the check and now
         # (the unique slot); the caller's transaction is rolled back with this refusal.
-        raise NotAllowed(f"a draw of seat group {group.key!r} was started at the same "
-                         "time; wait for it to end") from None
+        raise NotAllowed("a draw of seat group %(group)r was started at the same time; wait "
+                         "for it to end", group=group.key) from None
     audit.record(session, "panel.start", "draw", draw.id, mandate=mandate.id,
                  seat_group=group.key, algorithm=algorithm, seed=seed, time_limit=time_limit)
     return draw
@@ -332,7 +336,8 @@ class Prepared:
 def _running(session: Session, draw_id: int) -> Draw:
     draw = get(session, Draw, draw_id)
     if draw.kind != "panel" or draw.state != "running":
-        raise NotAllowed(f"draw {draw_id} is not being computed (it is {draw.state})")
+        raise NotAllowed("draw %(draw)s is not being computed (it is %(state)s)",
+                         draw=draw_id, state=draw.state)
     return draw
 
 
@@ -347,8 +352,9 @@ def prepare(session: Session, draw_id: int) -> Prepared:
                    for (f, v, lo, hi), (a, b) in zip(draw.inputs["quotas"], flex, strict=True))
     candidates = _pool_of(session, mandate, group)
     if len(candidates) < group.seats:
-        raise InvalidInput(f"seat group {group.key!r} has {len(candidates)} respondents in "
-                           f"its pool for {group.seats} seats")
+        raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
+                           "%(seats)s seats", group=group.key, pool=len(candidates),
+                           seats=group.seats)
     # The published respondents.csv has the quotas' features in the quotas' order.
     features = tuple(dict.fromkeys(q.feature for q in quotas))
     pool = _pool(candidates, features, composition.one_per_household)
@@ -399,26 +405,28 @@ def check_folder(folder: Path, problem: Problem) -> None:
     """
     names = sorted(p.name for p in folder.iterdir())
     if names != sorted(FOLDER_FILES):
-        raise InvalidInput(f"the lottery folder {folder.name} holds {', '.join(names)}; "
-                           f"expected only {', '.join(sorted(FOLDER_FILES))}")
+        raise InvalidInput("the lottery folder %(folder)s holds %(files)s; expected only "
+                           "%(expected)s", folder=folder.name, files=", ".join(names),
+                           expected=", ".join(sorted(FOLDER_FILES)))
     text = (folder / lottery.RESPONDENTS).read_text(encoding="utf-8")
     header = next(csv.reader(io.StringIO(text)))
     allowed = ["id", *problem.pool.features]
     if problem.pool.households is not None:
         allowed.append(lottery.HOUSEHOLD_COLUMN)
     if header != allowed:
-        raise InvalidInput(f"{lottery.RESPONDENTS} has the columns {', '.join(header)}; "
-                           f"only {', '.join(allowed)} may be published")
+        raise InvalidInput("%(file)s has the columns %(columns)s; only %(allowed)s may be "
+                           "published", file=lottery.RESPONDENTS, columns=", ".join(header),
+                           allowed=", ".join(allowed))
     try:
         read = lottery.read_problem(folder, lottery.load(folder).manifest)
     except (lottery.LotteryError, InputError) as error:
-        raise InvalidInput(f"the lottery folder {folder.name} cannot be read back: "
-                           f"{error}") from None
+        raise InvalidInput("the lottery folder %(folder)s cannot be read back: %(error)s",
+                           folder=folder.name, error=error) from None
     if (read.pool != problem.pool or read.seats != problem.seats
             or [(q.feature, q.value, q.min, q.max) for q in read.quotas]
             != [(q.feature, q.value, q.min, q.max) for q in problem.quotas]):
-        raise InvalidInput(f"the lottery folder {folder.name} does not read back as the "
-                           "problem computed; it could not be verified")
+        raise InvalidInput("the lottery folder %(folder)s does not read back as the problem "
+                           "computed; it could not be verified", folder=folder.name)
 
 
 def publish_computed(session: Session, prepared: Prepared, distribution: Distribution,
@@ -438,7 +446,8 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
             extra={"mandate": draw.mandate_id, "seat_group": draw.seat_group,
                    "draw_id": draw.id})
     except (lottery.LotteryError, OSError) as error:
-        raise InvalidInput(f"the lottery folder cannot be written: {error}") from None
+        raise InvalidInput("the lottery folder cannot be written: %(error)s",
+                           error=error) from None
     _undo_on_rollback(session, lambda: shutil.rmtree(folder, ignore_errors=True))
     check_folder(folder, problem)
     respondents = [session.get(Respondent, ident) for ident in prepared.respondent_ids]
@@ -570,20 +579,21 @@ def public_files(draw: Draw) -> list[Path]:
     number: a folder edited by hand since it was written is not served.
     """
     if draw.state not in ("published", "chosen") or not draw.lottery_folder:
-        raise NotAllowed(f"draw {draw.id} has no published lottery folder")
+        raise NotAllowed("draw %(draw)s has no published lottery folder", draw=draw.id)
     folder = Path(draw.lottery_folder)
     if not folder.is_dir():
-        raise NotAllowed(f"the lottery folder of draw {draw.id} is missing")
+        raise NotAllowed("the lottery folder of draw %(draw)s is missing", draw=draw.id)
     names = sorted(p.name for p in folder.iterdir())
     if names != sorted(FOLDER_FILES):
-        raise NotAllowed(f"the lottery folder of draw {draw.id} holds other files")
+        raise NotAllowed("the lottery folder of draw %(draw)s holds other files", draw=draw.id)
     header = next(csv.reader(io.StringIO(
         (folder / lottery.RESPONDENTS).read_text(encoding="utf-8"))), [])
     quotas = list(csv.DictReader(io.StringIO(
         (folder / lottery.QUOTAS).read_text(encoding="utf-8"))))
     allowed = {"id", lottery.HOUSEHOLD_COLUMN, *(row.get("feature", "") for row in quotas)}
     if not header or header[0] != "id" or not set(header) <= allowed:
-        raise NotAllowed(f"the respondents file of draw {draw.id} has other columns")
+        raise NotAllowed("the respondents file of draw %(draw)s has other columns",
+                         draw=draw.id)
     return [folder / name for name in FOLDER_FILES]
 
 
@@ -593,18 +603,19 @@ def public_files(draw: Draw) -> list[Path]:
 def _published(session: Session, draw_id: int) -> Draw:
     draw = get(session, Draw, draw_id)
     if draw.kind != "panel":
-        raise NotAllowed(f"draw {draw_id} is a {draw.kind} draw, not a panel lottery")
+        raise NotAllowed("draw %(draw)s is a %(kind)s draw, not a panel lottery", draw=draw_id,
+                         kind=draw.kind)
     if draw.state == "chosen":
-        raise NotAllowed(f"the panel of draw {draw_id} was already chosen with the number "
-                         f"{draw.public_number or draw.inputs.get('number')}; a lottery is "
-                         "drawn once")
+        raise NotAllowed("the panel of draw %(draw)s was already chosen with the number "
+                         "%(number)s; a lottery is drawn once", draw=draw_id,
+                         number=draw.public_number or draw.inputs.get("number"))
     if draw.state == "running":
-        raise NotAllowed(f"draw {draw_id} is still being computed; its list is not "
-                         "published yet, so no number may choose from it")
+        raise NotAllowed("draw %(draw)s is still being computed; its list is not published "
+                         "yet, so no number may choose from it", draw=draw_id)
     if draw.state == "failed":
-        raise NotAllowed(f"draw {draw_id} failed; start a new draw")
+        raise NotAllowed("draw %(draw)s failed; start a new draw", draw=draw_id)
     if draw.state != "published" or not draw.lottery_folder:
-        raise NotAllowed(f"draw {draw_id} has no published lottery")
+        raise NotAllowed("draw %(draw)s has no published lottery", draw=draw_id)
     return draw
 
 
@@ -618,24 +629,26 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
             on: dt.date) -> Draw:
     mandate = _open_mandate(session, draw.mandate_id)
     if on > mandate.ends_on:
-        raise InvalidInput(f"the draw date {on.isoformat()} is after the end of mandate "
-                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+        raise InvalidInput("the draw date %(date)s is after the end of mandate %(mandate)s "
+                           "(%(end)s)", date=on.isoformat(), mandate=mandate.id,
+                           end=mandate.ends_on.isoformat())
     group = seat_group(mandate, draw.seat_group or "")
     folder = Path(draw.lottery_folder or "")
     try:
         published = lottery.load(folder)
     except lottery.LotteryError as error:
-        raise InvalidInput(f"the lottery folder of draw {draw.id} cannot be read: "
-                           f"{error}") from None
+        raise InvalidInput("the lottery folder of draw %(draw)s cannot be read: %(error)s",
+                           draw=draw.id, error=error) from None
     if published.list_digest != draw.panels_digest:
-        raise InvalidInput(f"the lottery folder of draw {draw.id} is not the one published "
-                           f"(its list digest is {published.list_digest}, the draw's "
-                           f"{draw.panels_digest}); refusing to draw")
+        raise InvalidInput("the lottery folder of draw %(draw)s is not the one published (its "
+                           "list digest is %(digest)s, the draw's %(expected)s); refusing to "
+                           "draw", draw=draw.id, digest=published.list_digest,
+                           expected=draw.panels_digest)
     before = (folder / lottery.MANIFEST).read_bytes()
     try:
         drawn = lottery.choose(folder, number).draw
     except lottery.LotteryError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(Message.of(error)) from None
     def restore() -> None:
         (folder / lottery.MANIFEST).write_bytes(before)
 
@@ -646,8 +659,8 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
     candidates = [get(session, Respondent, e.respondent_id) for e in entries]
     chosen = [i for i, c in enumerate(candidates) if c.public_id in chosen_ids]
     if len(chosen) != len(chosen_ids) or any(c.status != "pool" for c in candidates):
-        raise InvalidInput(f"the respondents of draw {draw.id} changed since its lottery "
-                           "was published; start a new draw")
+        raise InvalidInput("the respondents of draw %(draw)s changed since its lottery was "
+                           "published; start a new draw", draw=draw.id)
     for index, entry in enumerate(entries):
         entry.selected = index in set(chosen)
     inputs = dict(draw.inputs)
@@ -680,8 +693,9 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
     """
     mandate = _open_mandate(session, mandate_id)
     if on > mandate.ends_on:
-        raise InvalidInput(f"the draw date {on.isoformat()} is after the end of mandate "
-                           f"{mandate.id} ({mandate.ends_on.isoformat()})")
+        raise InvalidInput("the draw date %(date)s is after the end of mandate %(mandate)s "
+                           "(%(end)s)", date=on.isoformat(), mandate=mandate.id,
+                           end=mandate.ends_on.isoformat())
     group = seat_group(mandate, group_key)
     if group.selection == "stratified":
         picked = _pick_number(seed, public_number)
@@ -697,8 +711,9 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
         algorithm, number = "open", None
     else:
         if len(candidates) < group.seats:
-            raise InvalidInput(f"seat group {group.key!r} has {len(candidates)} respondents in "
-                               f"its pool for {group.seats} seats")
+            raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
+                               "%(seats)s seats", group=group.key, pool=len(candidates),
+                               seats=group.seats)
         number = _pick_number(seed, public_number)
         algorithm = "uniform"
         chosen = _uniform(candidates, group.seats, number, composition.one_per_household,
@@ -752,9 +767,10 @@ def finalize_draw(session: Session, draw_id: int) -> Draw:
     """Declare a draw final: its result stands, and unseated respondents may be purged."""
     draw = get(session, Draw, draw_id)
     if draw.final:
-        raise NotAllowed(f"draw {draw_id} is already final")
+        raise NotAllowed("draw %(draw)s is already final", draw=draw_id)
     if draw.state != "chosen":
-        raise NotAllowed(f"draw {draw_id} is {draw.state}: only a drawn panel may be final")
+        raise NotAllowed("draw %(draw)s is %(state)s: only a drawn panel may be final",
+                         draw=draw_id, state=draw.state)
     draw.final = True
     audit.record(session, "draw.finalize", "draw", draw.id)
     return draw
@@ -766,14 +782,16 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
     old = get(session, Member, member_id)
     mandate = get(session, Mandate, old.mandate_id)
     if old.status != "withdrawn":
-        raise NotAllowed(f"member {member_id} has not withdrawn; withdraw them first")
+        raise NotAllowed("member %(member)s has not withdrawn; withdraw them first",
+                         member=member_id)
     if old.seat_group == VOLUNTEERS:
         raise NotAllowed("open volunteers are not replaced by a draw")
     if session.scalar(select(Member.id).where(Member.replaces_id == old.id)):
-        raise NotAllowed(f"member {member_id} was already replaced")
+        raise NotAllowed("member %(member)s was already replaced", member=member_id)
     if not old.withdrawn_on or on < old.withdrawn_on or on > mandate.ends_on:
-        raise InvalidInput(f"the replacement date {on.isoformat()} must fall between the "
-                           f"withdrawal and the end of mandate {mandate.id}")
+        raise InvalidInput("the replacement date %(date)s must fall between the withdrawal "
+                           "and the end of mandate %(mandate)s", date=on.isoformat(),
+                           mandate=mandate.id)
     group = seat_group(mandate, old.seat_group)
     composition = city_of(mandate).config.composition
     sitting = list(session.scalars(select(Member).where(
@@ -787,7 +805,8 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
         if not (composition.one_per_household and r.household in homes)
     ]
     if not candidates:
-        raise InvalidInput(f"no respondent of seat group {group.key!r} is left to draw from")
+        raise InvalidInput("no respondent of seat group %(group)r is left to draw from",
+                           group=group.key)
     number = _pick_number(seed, public_number)
     quotas: tuple[Quota, ...] | None = None
     relaxed = False
@@ -858,7 +877,8 @@ def _reduced(candidates: Sequence[Respondent], sitting: Sequence[Member], old: M
         problem, eligible = replacement_problem(whole, range(len(sitting) + 1), [len(sitting)])
     except Exception as error:  # the engine's InfeasibleQuotas: stayers above a maximum
         detail = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-        raise InvalidInput(f"the replacement cannot be drawn: {detail}") from None
+        raise InvalidInput("the replacement cannot be drawn: %(detail)s",
+                           detail=detail) from None
     offset = len(sitting) + 1
     if eligible != list(range(offset, len(people))):
         # The engine also excluded relatives of members who stay: keep the same candidates.

@@ -33,11 +33,13 @@ def purge(session: Session, mandate_id: int) -> int:
     panel_draws = list(session.scalars(select(Draw).where(Draw.mandate_id == mandate.id,
                                                          Draw.kind == "panel")))
     if not panel_draws:
-        raise NotAllowed(f"mandate {mandate.id} has no panel draw yet; nothing may be purged")
+        raise NotAllowed("mandate %(mandate)s has no panel draw yet; nothing may be purged",
+                         mandate=mandate.id)
     pending = [d.id for d in panel_draws if not d.final]
     if pending:
-        raise NotAllowed(f"draws {', '.join(map(str, pending))} of mandate {mandate.id} are not "
-                         "final; finalize them before purging")
+        raise NotAllowed("draws %(draws)s of mandate %(mandate)s are not final; finalize them "
+                         "before purging", draws=", ".join(map(str, pending)),
+                         mandate=mandate.id)
     seated = select(Member.respondent_id)
     rows = session.scalars(
         select(PersonalData).join(Respondent).where(

@@ -15,6 +15,7 @@ import datetime as dt
 
 from kleroterion.city.types import ProposalKind, ProposalState
 from kleroterion.db import queue_event
+from kleroterion.messages import N_, Message
 from kleroterion.models import Commitment, Mandate, Proposal, ProposalTransition
 from kleroterion.services import audit
 from kleroterion.services.context import (
@@ -32,6 +33,13 @@ from sqlalchemy.orm import Session, selectinload
 
 #: Actors whose moves happen during the mandate.
 INTERNAL_ACTORS = ("assembly", "secretariat")
+#: The refusal of a move by each of them dated outside the mandate.
+MOVE_DATE = {
+    "assembly": N_("the date of a move by the assembly %(date)s is outside mandate %(mandate)s "
+                   "(%(start)s to %(end)s)"),
+    "secretariat": N_("the date of a move by the secretariat %(date)s is outside mandate "
+                      "%(mandate)s (%(start)s to %(end)s)"),
+}
 
 
 def proposal_kind(mandate: Mandate, key: str) -> ProposalKind:
@@ -39,15 +47,15 @@ def proposal_kind(mandate: Mandate, key: str) -> ProposalKind:
     for kind in kinds:
         if kind.key == key:
             return kind
-    raise InvalidInput(f"{mandate.city} has no proposal kind {key!r}; its kinds: "
-                       f"{', '.join(k.key for k in kinds)}")
+    raise InvalidInput("%(city)s has no proposal kind %(key)r; its kinds: %(known)s",
+                       city=mandate.city, key=key, known=", ".join(k.key for k in kinds))
 
 
 def state_of(kind: ProposalKind, key: str) -> ProposalState:
     for state in kind.states:
         if state.key == key:
             return state
-    raise InvalidInput(f"{kind.key!r} has no state {key!r}")
+    raise InvalidInput("%(kind)r has no state %(key)r", kind=kind.key, key=key)
 
 
 def create(session: Session, mandate_id: int, kind_key: str, title: str,
@@ -58,13 +66,16 @@ def create(session: Session, mandate_id: int, kind_key: str, title: str,
     title = title.strip()
     if not title:
         raise InvalidInput("a proposal needs a title")
-    check_in_mandate(mandate, on, "the proposal date")
+    check_in_mandate(mandate, on, N_("the proposal date %(date)s is outside mandate "
+                                     "%(mandate)s (%(start)s to %(end)s)"))
     if kind.per_mandate is not None:
         count = session.scalar(select(func.count()).select_from(Proposal).where(
             Proposal.mandate_id == mandate.id, Proposal.kind == kind.key)) or 0
         if count >= kind.per_mandate:
-            raise NotAllowed(f"a mandate of {mandate.city} produces at most {kind.per_mandate} "
-                             f"{kind.key!r}; mandate {mandate.id} has {count}")
+            raise NotAllowed("a mandate of %(city)s produces at most %(maximum)s %(kind)r; "
+                             "mandate %(mandate)s has %(count)s", city=mandate.city,
+                             maximum=kind.per_mandate, kind=kind.key, mandate=mandate.id,
+                             count=count)
     proposal = Proposal(mandate_id=mandate.id, kind=kind.key, title=title, state=kind.initial,
                         created_on=on)
     session.add(proposal)
@@ -90,30 +101,36 @@ def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason
     lifecycle names for this move.
     """
     proposal = get(session, Proposal, proposal_id)
-    check_version(proposal, expected_version, "proposal")
+    check_version(proposal, expected_version)
     mandate = get(session, Mandate, proposal.mandate_id)
     kind = proposal_kind(mandate, proposal.kind)
     moves = [t for t in kind.transitions if t.source == proposal.state]
     match = next((t for t in moves if t.target == target), None)
     if match is None:
-        allowed = ", ".join(f"{t.target} (by {t.actor})" for t in moves) or "none: it is final"
-        raise NotAllowed(f"a {kind.key!r} cannot go from {proposal.state!r} to {target!r}; "
-                         f"allowed from {proposal.state!r}: {allowed}")
+        if not moves:
+            raise NotAllowed("a %(kind)r cannot go from %(state)r to %(target)r; allowed from "
+                             "%(state)r: none: it is final", kind=kind.key,
+                             state=proposal.state, target=target)
+        raise NotAllowed("a %(kind)r cannot go from %(state)r to %(target)r; allowed from "
+                         "%(state)r: %(allowed)s", kind=kind.key, state=proposal.state,
+                         target=target, allowed=Message.joined(", ", (
+                             Message("%(target)s (by %(actor)s)", target=t.target,
+                                     actor=t.actor) for t in moves)))
     if by is not None and by != match.actor:
-        raise NotAllowed(f"the move {proposal.state!r} → {target!r} is made by "
-                         f"{match.actor!r}, not {by!r}")
+        raise NotAllowed("the move %(state)r → %(target)r is made by %(actor)r, not %(by)r",
+                         state=proposal.state, target=target, actor=match.actor, by=by)
     last = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
     if on < last:
-        raise InvalidInput(f"{on.isoformat()} is before the proposal's last step "
-                           f"({last.isoformat()})")
+        raise InvalidInput("%(date)s is before the proposal's last step (%(last)s)",
+                           date=on.isoformat(), last=last.isoformat())
     if match.actor in INTERNAL_ACTORS:
-        check_in_mandate(mandate, on, "the date of a move by the " + match.actor)
+        check_in_mandate(mandate, on, MOVE_DATE[match.actor])
     source = proposal.state
     step = ProposalTransition(source=source, target=target, actor=match.actor,
                               reason=reason.strip(), on=on, recorded_by=actor(session))
     proposal.transitions.append(step)
     proposal.state = target
-    flush(session, f"proposal {proposal_id}")
+    flush(session, proposal)
     audit.record(session, "proposal.move", "proposal", proposal.id, source=source,
                  target=target, actor=match.actor, on=on, reason=reason.strip(),
                  version=proposal.version)

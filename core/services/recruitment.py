@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kleroterion.city.types import SeatGroup
+from kleroterion.messages import N_, Message
 from kleroterion.models import (
     InvitationDraw,
     Mandate,
@@ -71,8 +72,8 @@ def seat_group(mandate: Mandate, key: str) -> SeatGroup:
     for group in groups:
         if group.key == key:
             return group
-    raise InvalidInput(f"{mandate.city} has no seat group {key!r}; its seat groups are "
-                       f"{', '.join(g.key for g in groups)}")
+    raise InvalidInput("%(city)s has no seat group %(key)r; its seat groups are %(known)s",
+                       city=mandate.city, key=key, known=", ".join(g.key for g in groups))
 
 
 def household_key(mandate: Mandate, text: str) -> str | None:
@@ -85,7 +86,7 @@ def household_key(mandate: Mandate, text: str) -> str | None:
 
 def _check_open(mandate: Mandate) -> None:
     if mandate.status != "open":
-        raise NotAllowed(f"mandate {mandate.id} is closed")
+        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate.id)
 
 
 def record_invitation_draw(
@@ -105,13 +106,14 @@ def record_invitation_draw(
     group = seat_group(mandate, group_key)
     count = count or group.invitations
     if not count:
-        raise InvalidInput(f"seat group {group_key!r} sends no invitations; give a count")
+        raise InvalidInput("seat group %(group)r sends no invitations; give a count",
+                           group=group_key)
     if stratify_by is None:
         stratify_by = group.stratify_invitations_by or None
     try:
         result = draw_invitations(registry, out, count=count, seed=seed, stratify_by=stratify_by)
     except InputError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidInput(Message.of(error)) from None
     draw = InvitationDraw(
         mandate_id=mandate.id, seat_group=group.key, registry_name=Path(registry).name,
         registry_digest=_digest(registry), output_digest=_digest(out), seed=seed,
@@ -160,14 +162,16 @@ class RespondentsCheck:
     def ok(self) -> bool:
         return not self.problems
 
-    def summary(self) -> str:
+    def summary(self) -> Message:
         """The problem, or one line per problem under a heading naming the file and count."""
         count = len(self.problems)
         if count == 1:
-            return f"{self.problems[0]} (nothing was imported)"
-        heading = (f"{self.filename}: {count} problem{'s' if count > 1 else ''}; nothing was "
-                   "imported")
-        return "\n".join([heading, *(str(problem) for problem in self.problems)])
+            return Message("%(problem)s (nothing was imported)", problem=self.problems[0])
+        if count == 0:
+            return Message("%(file)s: 0 problem; nothing was imported", file=self.filename)
+        heading = Message("%(file)s: %(count)s problems; nothing was imported",
+                          file=self.filename, count=count)
+        return Message.joined("\n", [heading, *self.problems])
 
 
 class RespondentsRefused(InvalidInput):
@@ -176,6 +180,12 @@ class RespondentsRefused(InvalidInput):
     def __init__(self, check: RespondentsCheck) -> None:
         super().__init__(check.summary())
         self.check = check
+
+
+def _problem(error: ValueError) -> str:
+    """The problem a parser's ValueError states: its Message when it has one."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, Message) else str(error)
 
 
 def _cell_problem(table: Table, line: int, index: int, problem: str, *, value: str | None,
@@ -196,24 +206,28 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     if previous is not None:
         # Alone: every id of the file would otherwise be reported as known already.
         problems.append(InputError(
-            f"this file was already imported into mandate {mandate.id} (import {previous.id}, "
-            f"{previous.rows} rows)", path=table.name, accepted="a file not imported before"))
+            Message("this file was already imported into mandate %(mandate)s (import "
+                    "%(batch)s, %(rows)s rows)", mandate=mandate.id, batch=previous.id,
+                    rows=previous.rows),
+            path=table.name, accepted=Message("a file not imported before")))
         return RespondentsCheck(name, len(table.rows), tuple(problems)), table, []
     required = ["id", *group.features]
-    columns = f"a header with the columns {', '.join(required)} (in any order)"
+    columns = Message("a header with the columns %(columns)s (in any order)",
+                      columns=", ".join(required))
     id_col = table.column("id", "identifiant")
     if id_col is None:
-        problems.append(InputError(f"the header has no 'id' column (columns: "
-                                   f"{', '.join(table.header)})", path=table.name, line=1,
-                                   accepted=columns))
+        problems.append(InputError(Message("the header has no 'id' column (columns: "
+                                           "%(columns)s)", columns=", ".join(table.header)),
+                                   path=table.name, line=1, accepted=columns))
     features = {f.key: f for f in city_of(mandate).config.composition.features}
     feature_cols: dict[str, int] = {}
     for key in group.features:
         index = table.column(key)
         if index is None:
-            problems.append(InputError(f"the header has no column {key!r}, a selection feature "
-                                       f"of seat group {group.key!r}", path=table.name, line=1,
-                                       accepted=columns))
+            problems.append(InputError(Message("the header has no column %(column)r, a "
+                                               "selection feature of seat group %(group)r",
+                                               column=key, group=group.key),
+                                       path=table.name, line=1, accepted=columns))
         else:
             feature_cols[key] = index
     allowed = {key: {v.key.casefold(): v.key for v in features[key].values}
@@ -230,27 +244,35 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
         # refused whole, unquoted. Empty trailing fields are a spreadsheet's habit.
         extra = any(cell.strip() for cell in record[len(table.header):])
         if len(record) < len(table.header) or extra:
+            if extra:
+                problem = Message("the row has %(fields)s fields but the header has "
+                                  "%(columns)s (a separator inside an unquoted value?)",
+                                  fields=len(record), columns=len(table.header))
+            else:
+                problem = Message("the row has %(fields)s fields but the header has "
+                                  "%(columns)s", fields=len(record), columns=len(table.header))
             problems.append(InputError(
-                f"the row has {len(record)} fields but the header has {len(table.header)}"
-                + (" (a separator inside an unquoted value?)" if extra else ""),
-                path=table.name, line=line,
-                accepted="one field per header column; quote a value holding the separator"))
+                problem, path=table.name, line=line,
+                accepted=Message("one field per header column; quote a value holding the "
+                                 "separator")))
             continue
         cells = [cell.strip() for cell in record]
         external = cells[id_col] if id_col is not None else ""
         if id_col is not None:
-            unique = "a unique id on every row"
+            unique = Message("a unique id on every row")
             if not external:
-                problems.append(_cell_problem(table, line, id_col, "the id is blank",
+                problems.append(_cell_problem(table, line, id_col, Message("the id is blank"),
                                               value=external, accepted=unique))
             elif external in seen:
-                problems.append(_cell_problem(table, line, id_col,
-                                              f"the id is already on line {seen[external]}",
-                                              value=external, accepted=unique))
+                problems.append(_cell_problem(
+                    table, line, id_col, Message("the id is already on line %(line)s",
+                                                 line=seen[external]),
+                    value=external, accepted=unique))
             elif external in known:
                 problems.append(_cell_problem(
-                    table, line, id_col, f"the id is already a respondent of mandate "
-                    f"{mandate.id}", value=external, accepted="an id new to the mandate"))
+                    table, line, id_col, Message("the id is already a respondent of mandate "
+                                                 "%(mandate)s", mandate=mandate.id),
+                    value=external, accepted=Message("an id new to the mandate")))
             else:
                 seen[external] = line
         values: dict[str, str] = {}
@@ -258,8 +280,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
             canonical = allowed[key].get(cells[index].casefold())
             if canonical is None:
                 problems.append(_cell_problem(
-                    table, line, index, f"is not a value of {key!r}", value=cells[index],
-                    accepted=", ".join(allowed[key].values())))
+                    table, line, index, Message("is not a value of %(feature)r", feature=key),
+                    value=cells[index], accepted=", ".join(allowed[key].values())))
             else:
                 values[key] = canonical
         personal = PersonalData()
@@ -274,8 +296,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                 else:
                     setattr(personal, field, cells[index])
             except ValueError as error:  # the cell is personal: name the column, not the value
-                problems.append(_cell_problem(table, line, index, str(error), value=None,
-                                              accepted=None))
+                problems.append(_cell_problem(table, line, index, _problem(error),
+                                              value=None, accepted=None))
         if not problems:  # rows are kept only while the file may still be imported
             home = cells[household_col] if household_col is not None else (
                 personal.address or "")
@@ -290,8 +312,8 @@ def _importable(session: Session, mandate_id: int, group_key: str) -> tuple[Mand
     _check_open(mandate)
     group = seat_group(mandate, group_key)
     if group.selection == "open":
-        raise NotAllowed(f"seat group {group_key!r} takes volunteers as they come; "
-                         "add them with the volunteer command")
+        raise NotAllowed("seat group %(group)r takes volunteers as they come; add them with "
+                         "the volunteer command", group=group_key)
     return mandate, group
 
 
@@ -350,15 +372,17 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
     _check_open(mandate)
     composition = city_of(mandate).config.composition
     if not composition.open_volunteers:
-        raise NotAllowed(f"the assembly of {mandate.city} is not open to volunteers: "
-                         "members are drawn")
-    check_in_mandate(mandate, on, "the volunteer's start date")
+        raise NotAllowed("the assembly of %(city)s is not open to volunteers: members are "
+                         "drawn", city=mandate.city)
+    check_in_mandate(mandate, on, N_("the volunteer's start date %(date)s is outside mandate "
+                                     "%(mandate)s (%(start)s to %(end)s)"))
     external_id = external_id.strip()
     if not external_id:
         raise InvalidInput("a volunteer needs an id (the secretariat's reference)")
     if session.scalar(select(Respondent.id).where(Respondent.mandate_id == mandate.id,
                                                   Respondent.external_id == external_id)):
-        raise InvalidInput(f"id {external_id!r} is already used in mandate {mandate.id}")
+        raise InvalidInput("id %(id)r is already used in mandate %(mandate)s", id=external_id,
+                           mandate=mandate.id)
     respondent = Respondent(public_id=new_public_id(), mandate_id=mandate.id,
                             seat_group=VOLUNTEERS, source="volunteer", external_id=external_id,
                             features={}, household=household_key(mandate, address or ""),
@@ -388,10 +412,12 @@ def set_personal_data(session: Session, respondent_id: int, **fields: object) ->
     personal = respondent.personal or PersonalData()
     respondent.personal = personal
     if personal.purged_at is not None:
-        raise NotAllowed(f"the personal data of respondent {respondent_id} were purged")
+        raise NotAllowed("the personal data of respondent %(respondent)s were purged",
+                         respondent=respondent_id)
     unknown = set(fields) - set(PERSONAL_COLUMNS)
     if unknown:
-        raise InvalidInput(f"unknown personal fields: {', '.join(sorted(unknown))}")
+        raise InvalidInput("unknown personal fields: %(fields)s",
+                           fields=", ".join(sorted(unknown)))
     for field, value in fields.items():
         setattr(personal, field, value)
     audit.record(session, "personal_data.update", "respondent", respondent.id,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kleroterion.city.types import SessionKind
+from kleroterion.messages import N_, Message
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.bodies import _body_until, body, sits_in
@@ -25,6 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 ATTENDANCE = ("present", "excused", "absent")
+#: The refusal of a length of 0 or less, in each unit of the city types.
+NOT_A_LENGTH = {
+    "half_day": N_("a session lasts more than 0 half_days, not %(length)s"),
+    "day": N_("a session lasts more than 0 days, not %(length)s"),
+    "session": N_("a session lasts more than 0 sessions, not %(length)s"),
+    "hour": N_("a session lasts more than 0 hours, not %(length)s"),
+}
+_NOT_A_LENGTH_ANY = "a session lasts more than 0 %(unit)ss, not %(length)s"
 _ALIASES = {"présent": "present", "present": "present", "p": "present", "excusé": "excused",
             "excuse": "excused", "excused": "excused", "e": "excused", "absent": "absent",
             "a": "absent"}
@@ -35,8 +44,11 @@ def session_kind(mandate: Mandate, key: str) -> SessionKind:
     for kind in kinds:
         if kind.key == key:
             return kind
-    raise InvalidInput(f"{mandate.city} has no session kind {key!r}; its kinds: "
-                       f"{', '.join(k.key for k in kinds) or 'none'}")
+    if not kinds:
+        raise InvalidInput("%(city)s has no session kind %(key)r; its kinds: none",
+                           city=mandate.city, key=key)
+    raise InvalidInput("%(city)s has no session kind %(key)r; its kinds: %(known)s",
+                       city=mandate.city, key=key, known=", ".join(k.key for k in kinds))
 
 
 def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.date, *,
@@ -48,10 +60,12 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     until = mandate.ends_on
     if body_key:
         until = _body_until(mandate, body(mandate, body_key))
-    check_in_mandate(mandate, held_on, "the session date", until=until)
+    check_in_mandate(mandate, held_on, N_("the session date %(date)s is outside mandate "
+                                          "%(mandate)s (%(start)s to %(end)s)"), until=until)
     length = Decimal(str(kind.default_duration)) if duration is None else Decimal(duration)
     if length <= 0:
-        raise InvalidInput(f"a session lasts more than 0 {kind.unit}s, not {length}")
+        raise InvalidInput(NOT_A_LENGTH.get(kind.unit, _NOT_A_LENGTH_ANY), unit=kind.unit,
+                           length=length)
     row = AssemblySession(mandate_id=mandate.id, kind=kind.key, body_key=body_key or None,
                           held_on=held_on, duration=length, unit=kind.unit, title=title.strip())
     session.add(row)
@@ -64,26 +78,34 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
 def _status(text: str) -> str:
     status = _ALIASES.get(text.strip().casefold())
     if status is None:
-        raise InvalidInput(f"{text!r} is not an attendance; accepted: {', '.join(ATTENDANCE)}")
+        raise InvalidInput("%(text)r is not an attendance; accepted: %(accepted)s",
+                           text=text, accepted=", ".join(ATTENDANCE))
     return status
 
 
 def record_attendance(session: Session, session_id: int, member_id: int,
                       status: str) -> Attendance:
     """Record (or correct) whether a member attended a session."""
-    meeting = get(session, AssemblySession, session_id, "session")
+    meeting = get(session, AssemblySession, session_id)
     status = _status(status)
     member = session.get(Member, member_id)
     if member is None or member.mandate_id != meeting.mandate_id:
-        raise InvalidInput(f"member {member_id} is not a member of mandate {meeting.mandate_id}")
+        raise InvalidInput("member %(member)s is not a member of mandate %(mandate)s",
+                           member=member_id, mandate=meeting.mandate_id)
     if not sits_on(member, meeting.held_on):
-        raise NotAllowed(f"member {member_id} did not sit on {meeting.held_on.isoformat()} "
-                         f"(seated {member.seated_on.isoformat()}"
-                         + (f", withdrew {member.withdrawn_on.isoformat()})"
-                            if member.withdrawn_on else ")"))
+        if member.withdrawn_on:
+            raise NotAllowed("member %(member)s did not sit on %(date)s (seated %(seated)s, "
+                             "withdrew %(withdrawn)s)", member=member_id,
+                             date=meeting.held_on.isoformat(),
+                             seated=member.seated_on.isoformat(),
+                             withdrawn=member.withdrawn_on.isoformat())
+        raise NotAllowed("member %(member)s did not sit on %(date)s (seated %(seated)s)",
+                         member=member_id, date=meeting.held_on.isoformat(),
+                         seated=member.seated_on.isoformat())
     if meeting.body_key and not sits_in(session, member.id, meeting.body_key, meeting.held_on):
-        raise NotAllowed(f"member {member_id} does not sit in {meeting.body_key!r}, whose "
-                         f"session {session_id} this is")
+        raise NotAllowed("member %(member)s does not sit in %(body)r, whose session "
+                         "%(session)s this is", member=member_id, body=meeting.body_key,
+                         session=session_id)
     row = session.scalar(select(Attendance).where(Attendance.session_id == meeting.id,
                                                   Attendance.member_id == member.id))
     previous = row.status if row is not None else None
@@ -104,24 +126,27 @@ def import_attendance(session: Session, session_id: int, path: str | Path) -> in
     member_col = table.column("member", "member_id", "membre")
     status_col = table.column("status", "attendance", "presence", "présence", "statut")
     if member_col is None or status_col is None:
-        raise InvalidInput(f"{table.name}, line 1: expected the columns 'member' and 'status' "
-                           f"(got {', '.join(table.header)})")
+        raise InvalidInput("%(file)s, line 1: expected the columns 'member' and 'status' (got "
+                           "%(columns)s)", file=table.name, columns=", ".join(table.header))
     seen: dict[int, int] = {}
     for line, record in table.rows:
         cell = table.cell(line, record, member_col)
         try:
             member_id = int(cell)
         except ValueError:
-            raise table.error(line, member_col, f"{cell!r} is not a member id") from None
+            raise table.error(line, member_col, Message("%(cell)r is not a member id",
+                                                        cell=cell)) from None
         if member_id in seen:
-            raise table.error(line, member_col, f"member {member_id} is already on line "
-                              f"{seen[member_id]}")
+            raise table.error(line, member_col, Message(
+                "member %(member)s is already on line %(line)s", member=member_id,
+                line=seen[member_id]))
         seen[member_id] = line
         try:
             record_attendance(session, session_id, member_id,
                               table.cell(line, record, status_col))
         except (InvalidInput, NotAllowed) as error:
-            raise type(error)(f"{table.name}, line {line}: {error}") from None
+            raise type(error)(N_("%(file)s, line %(line)s: %(refusal)s"), file=table.name,
+                              line=line, refusal=error) from None
     return len(seen)
 
 

@@ -3,7 +3,9 @@
 Encodings and delimiters are guessed as the sortition engine does (UTF-8 with or
 without BOM, Windows-1252, Latin-1; comma, semicolon or tab). Errors name the
 file, line and column, and never quote a cell that may hold personal data unless
-the caller says the column is safe to quote.
+the caller says the column is safe to quote. Their problems are
+:class:`~kleroterion.messages.Message` objects (``parse_date`` and ``parse_decimal``
+raise ``ValueError`` with one), so that the back office shows them translated.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from kleroterion.messages import Message
 from kleroterion.services.errors import InvalidInput
 from kleroterion.sortition.io import CSVError, InputError, decode, split_records
 
@@ -37,19 +40,24 @@ class Table:
     def cell(self, line: int, record: list[str], index: int) -> str:
         if index >= len(record):
             raise InvalidInput(
-                f"{self.name}, line {line}: the row has {len(record)} fields but the header "
-                f"has {len(self.header)}"
+                "%(file)s, line %(line)s: the row has %(fields)s fields but the header has "
+                "%(columns)s", file=self.name, line=line, fields=len(record),
+                columns=len(self.header),
             )
         return record[index].strip()
 
     def error(self, line: int, index: int, problem: str) -> InvalidInput:
+        """A refusal at a cell; ``problem`` is a :class:`Message` to be shown translated."""
         return InvalidInput(
-            f"{self.name}, line {line}, column {index + 1} ({self.header[index]!r}): {problem}"
+            "%(file)s, line %(line)s, column %(number)s (%(column)r): %(problem)s",
+            file=self.name, line=line, number=index + 1, column=self.header[index],
+            problem=problem,
         )
 
 
 #: Accepted encodings, as a sentence for the messages.
-ENCODINGS = "one encoding for the whole file: UTF-8 (with or without BOM), Windows-1252 or Latin-1"
+ENCODINGS = Message("one encoding for the whole file: UTF-8 (with or without BOM), "
+                    "Windows-1252 or Latin-1")
 
 
 def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
@@ -65,22 +73,23 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [InputError(f"cannot be read ({error.strerror})", path=name)]
+        return None, [InputError(Message("cannot be read (%(reason)s)",
+                                         reason=error.strerror), path=name)]
     if b"\x00" in data:
-        return None, [InputError("the file holds NUL bytes: it looks like UTF-16 (Excel's "
-                                 "'Unicode text'); save it as CSV", path=name,
-                                 accepted=ENCODINGS)]
+        return None, [InputError(Message("the file holds NUL bytes: it looks like UTF-16 "
+                                         "(Excel's 'Unicode text'); save it as CSV"),
+                                 path=name, accepted=ENCODINGS)]
     text, encoding = decode(data)
     if not text.strip():
-        return None, [InputError("the file is empty; a header line and rows are expected",
-                                 path=name)]
+        return None, [InputError(Message("the file is empty; a header line and rows are "
+                                         "expected"), path=name)]
     try:
         header, rows = split_records(text)
     except CSVError as error:
-        return None, [InputError(f"not valid CSV ({error.reason})", path=name,
-                                 line=error.line)]
+        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
+                                 path=name, line=error.line)]
     if not rows:
-        return None, [InputError("the file has a header but no rows", path=name)]
+        return None, [InputError(Message("the file has a header but no rows"), path=name)]
     table = Table(name, hashlib.sha256(data).hexdigest(), header, rows)
     return table, _mixed_encoding(data, encoding, name)
 
@@ -103,9 +112,10 @@ def _mixed_encoding(data: bytes, encoding: str, name: str) -> list[InputError]:
     if utf8 is None:
         return []  # a plain Windows-1252 or Latin-1 file
     return [
-        InputError(f"byte 0x{lines[number - 1][error.start]:02X} at position {error.start + 1} "
-                   f"is not UTF-8, while line {utf8} is: the file mixes two encodings",
-                   path=name, line=number, accepted=ENCODINGS)
+        InputError(Message("byte 0x%(byte)02X at position %(position)s is not UTF-8, while "
+                           "line %(utf8)s is: the file mixes two encodings",
+                           byte=lines[number - 1][error.start], position=error.start + 1,
+                           utf8=utf8), path=name, line=number, accepted=ENCODINGS)
         for number, error in broken
     ]
 
@@ -114,7 +124,7 @@ def read_table(path: str | Path) -> Table:
     """Read a CSV file with a header line; refuse an empty or malformed one."""
     table, problems = scan_table(path)
     if table is None:
-        raise InvalidInput(str(problems[0]))
+        raise InvalidInput(Message.of(problems[0]))
     return table
 
 
@@ -126,7 +136,10 @@ def parse_date(text: str) -> dt.date:
             return dt.datetime.strptime(text, layout).date()
         except ValueError:
             continue
-    raise ValueError("not a date: expected YYYY-MM-DD or DD/MM/YYYY")
+    raise ValueError(Message("not a date: expected YYYY-MM-DD or DD/MM/YYYY"))
+
+
+NOT_A_NUMBER = Message("not a number")
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -136,7 +149,7 @@ def parse_decimal(text: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError("not a number") from None
+        raise ValueError(NOT_A_NUMBER) from None
     if not value.is_finite():
-        raise ValueError("not a number")
+        raise ValueError(NOT_A_NUMBER)
     return value

@@ -33,12 +33,14 @@ MIN_PASSWORD = 10
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
+        raise InvalidInput("a password has at least %(length)s characters",
+                           length=MIN_PASSWORD)
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"{role!r} is not a role; accepted: {', '.join(ROLES)}")
+        raise InvalidInput("%(role)r is not a role; accepted: %(accepted)s", role=role,
+                           accepted=", ".join(ROLES))
 
 
 def create_user(session: Session, username: str, password: str, role: str) -> User:
@@ -48,7 +50,7 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     _check_role(role)
     _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)):
-        raise InvalidInput(f"the username {username!r} is taken")
+        raise InvalidInput("the username %(username)r is taken", username=username)
     user = User(username=username, role=role, active=True)
     user.set_password(password)
     session.add(user)
@@ -60,7 +62,7 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
 def by_username(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise InvalidInput(f"no user named {username!r}")
+        raise InvalidInput("no user named %(username)r", username=username)
     return user
 
 
@@ -91,7 +93,7 @@ def set_password(session: Session, user_id: int, password: str) -> User:
 def deactivate(session: Session, user_id: int) -> User:
     user = get(session, User, user_id)
     if not user.active:
-        raise NotAllowed(f"user {user_id} is already inactive")
+        raise NotAllowed("user %(user)s is already inactive", user=user_id)
     user.active = False
     audit.record(session, "user.deactivate", "user", user.id)
     return user
@@ -106,11 +108,12 @@ def issue_token(session: Session, user_id: int, name: str,
     """
     user = get(session, User, user_id)
     if not user.active:
-        raise NotAllowed(f"user {user_id} is inactive")
+        raise NotAllowed("user %(user)s is inactive", user=user_id)
     if role is not None:
         _check_role(role)
         if ROLE_LEVEL[role] > ROLE_LEVEL[user.role]:
-            raise NotAllowed(f"a token of user {user_id} ({user.role}) cannot act as {role}")
+            raise NotAllowed("a token of user %(user)s (%(role)s) cannot act as %(wanted)s",
+                             user=user_id, role=user.role, wanted=role)
     token = new_token()
     row = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=token_prefix(token),
                    role=role, token_hash=token_digest(token))
@@ -156,9 +159,9 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
-    row = get(session, ApiToken, token_id, "API token")
+    row = get(session, ApiToken, token_id)
     if row.revoked_at is not None:
-        raise NotAllowed(f"API token {token_id} is already revoked")
+        raise NotAllowed("API token %(token)s is already revoked", token=token_id)
     row.revoked_at = utcnow()
     audit.record(session, "token.revoke", "api_token", row.id)
     return row

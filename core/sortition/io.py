@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kleroterion.messages import Gettext, Message
 from kleroterion.sortition.types import Pool, Problem, Quota
 
 __all__ = [
@@ -44,6 +45,11 @@ class InputError(ValueError):
     ``line`` is the 1-based physical line of the file; ``column`` the header name of
     the column and ``column_number`` its 1-based position; ``value`` the offending
     cell or option value. Any of them is ``None`` when it does not apply.
+
+    ``str(error)`` is English. ``problem`` and ``accepted`` may be
+    :class:`~kleroterion.messages.Message` objects (the back office's respondents
+    files give them): ``error.translated(gettext, language)`` then renders the whole
+    message in the reader's language.
     """
 
     def __init__(
@@ -66,26 +72,40 @@ class InputError(ValueError):
         self.column_number = column_number
         self.value = value
         self.accepted = accepted
-        super().__init__(self._message())
+        self.message = self._message()
+        super().__init__(str(self.message))
 
-    def _message(self) -> str:
-        where = []
+    def _message(self) -> Message:
+        where: list[object] = []
         if self.option is not None:
             where.append(self.option)
         if self.path is not None:
             where.append(self.path)
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(Message("line %(line)s", line=self.line))
         if self.column is not None:
-            number = f" {self.column_number}" if self.column_number is not None else ""
-            where.append(f"column{number} ({self.column!r})")
-        text = ", ".join(where)
+            if self.column_number is not None:
+                where.append(Message("column %(number)s (%(column)r)",
+                                     number=self.column_number, column=self.column))
+            else:
+                where.append(Message("column (%(column)r)", column=self.column))
+        text = Message.joined(", ", where)
         if self.value is not None:
-            text += f"{': ' if text else ''}value {self.value!r}"
-        text += f"{': ' if text else ''}{self.problem}"
+            text = (Message("%(where)s: value %(value)r", where=text, value=self.value)
+                    if text else Message("value %(value)r", value=self.value))
+        if text:
+            text = Message("%(where)s: %(problem)s", where=text, problem=self.problem)
+        else:
+            text = Message.of(self.problem)
         if self.accepted:
-            text += f"; accepted: {self.accepted}"
+            text = Message("%(problem)s; accepted: %(accepted)s", problem=text,
+                           accepted=self.accepted)
         return text
+
+    def translated(self, gettext: Gettext, language: str = "en") -> str:
+        """The message through ``gettext``: its place, and the problem and what is accepted
+        when they are :class:`~kleroterion.messages.Message` objects (else in English)."""
+        return self.message.translated(gettext, language)
 
 
 # --------------------------------------------------------------------------- encodings
@@ -203,7 +223,7 @@ def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error as error:
         raise CSVError(str(error), reader.line_num) from None
     if header is None:
-        raise CSVError("no header line", line)
+        raise CSVError(Message("no header line"), line)
     return header, rows
 
 

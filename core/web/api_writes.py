@@ -10,7 +10,10 @@ not JSON answers 415 (or 400 when it does not parse), a field that is not valid 
 with messages by field. The change runs in one ``session_scope`` whose audit actor
 is the token's user; the services' refusals answer with their sentence: 404 for an
 unknown id (or one of another city), 409 when the state of the record forbids the
-change or it changed meanwhile, 422 for a value the rules do not accept. Answers
+change or it changed meanwhile, 422 for a value the rules do not accept. These
+sentences are the services' English ones (``str(refusal)``) whatever the language
+asked: API clients read and match them, so they are never translated (the back
+office shows the same refusals in its reader's language). Answers
 say whether a person was named responsible for a commitment, never who: that name
 is personal data (see the public follow-up report).
 """
@@ -26,13 +29,14 @@ from kleroterion.db import session_scope
 from kleroterion.models import (
     AssemblySession,
     Attendance,
+    Base,
     Commitment,
     Mandate,
     Milestone,
     Proposal,
 )
 from kleroterion.services import followup, proposals, sessions
-from kleroterion.services.context import get
+from kleroterion.services.context import MISSING, get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed, NotFound
 from kleroterion.web.api import (
     ENDPOINTS,
@@ -260,34 +264,34 @@ def _change(work: Callable[[Session], T], *, field: str | None = None) -> T:
                          "record again") from None
 
 
-def _in_city(session: Session, mandate_id: int, what: str, ident: int) -> None:
+def _in_city(session: Session, mandate_id: int, model: type[Base], ident: int) -> None:
     """A record of another city served by the same database is unknown here."""
     mandate = session.get(Mandate, mandate_id)
     if mandate is None or mandate.city != current_city().slug:
-        raise NotFound(f"no {what} with id {ident}")
+        raise NotFound(MISSING[model.__tablename__], id=ident)
 
 
 def _proposal(session: Session, ident: int) -> Proposal:
-    proposal = get(session, Proposal, ident, "proposal")
-    _in_city(session, proposal.mandate_id, "proposal", ident)
+    proposal = get(session, Proposal, ident)
+    _in_city(session, proposal.mandate_id, Proposal, ident)
     return proposal
 
 
 def _commitment(session: Session, ident: int) -> Commitment:
-    commitment = get(session, Commitment, ident, "commitment")
-    _in_city(session, commitment.proposal.mandate_id, "commitment", ident)
+    commitment = get(session, Commitment, ident)
+    _in_city(session, commitment.proposal.mandate_id, Commitment, ident)
     return commitment
 
 
 def _milestone(session: Session, ident: int) -> Milestone:
-    milestone = get(session, Milestone, ident, "milestone")
-    _in_city(session, milestone.commitment.proposal.mandate_id, "milestone", ident)
+    milestone = get(session, Milestone, ident)
+    _in_city(session, milestone.commitment.proposal.mandate_id, Milestone, ident)
     return milestone
 
 
 def _meeting(session: Session, ident: int) -> AssemblySession:
-    meeting = get(session, AssemblySession, ident, "session")
-    _in_city(session, meeting.mandate_id, "session", ident)
+    meeting = get(session, AssemblySession, ident)
+    _in_city(session, meeting.mandate_id, AssemblySession, ident)
     return meeting
 
 

@@ -31,6 +31,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
+from kleroterion.messages import Message
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
 from kleroterion.services import indemnities, members, proposals, recruitment, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
@@ -39,7 +40,7 @@ from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_req
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
-from kleroterion.web.i18n import current_language, l10n_text
+from kleroterion.web.i18n import current_language, l10n_text, refusal_text
 from kleroterion.web.public import today
 from sqlalchemy import Engine, select
 
@@ -134,7 +135,7 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
             "now; check it and record the step again if it is still needed."
         ), status=409)
     except ServiceError as refusal:
-        form.on.errors = [*form.on.errors, str(refusal)]
+        form.on.errors = [*form.on.errors, refusal_text(refusal)]
         return _render_proposal(proposal_id, (target, form), status=422)
     flash(gettext("The step is recorded."))
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
@@ -203,7 +204,7 @@ def save_attendance(session_id: int) -> ResponseReturnValue:
                         try:
                             sessions.record_attendance(session, meeting.id, member.id, choice)
                         except ServiceError as refusal:
-                            errors[member.id] = str(refusal)
+                            errors[member.id] = refusal_text(refusal)
                 if errors:
                     raise _Refused
         except _Refused:
@@ -247,7 +248,7 @@ def indemnity_statements() -> ResponseReturnValue:
             rows = indemnities.statements(db_session(), mandate.id, form.start.data,
                                           form.end.data)
         except ServiceError as refusal:
-            error, status = str(refusal), 422
+            error, status = refusal_text(refusal), 422
     else:
         status = 422
     return render_template("admin/indemnities.html", mandate=mandate, form=form, rows=rows,
@@ -286,7 +287,7 @@ class RefusedLine:
     content: str | None  # the line as the file has it (the secretariat's own file)
     column: str | None
     value: str | None
-    reason: str
+    reason: str  # in the visitor's language
 
 
 def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[RefusedLine]:
@@ -298,8 +299,10 @@ def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[
         text = lines[line - 1].rstrip("\r\n") if line and line <= len(lines) else None
         column = (f"{problem.column_number} ({problem.column})" if problem.column is not None
                   else None)
-        reason = problem.problem + (f"; accepted: {problem.accepted}" if problem.accepted else "")
-        shown.append(RefusedLine(line, text, column, problem.value, reason))
+        reason = (Message("%(problem)s; accepted: %(accepted)s", problem=problem.problem,
+                          accepted=problem.accepted)
+                  if problem.accepted else Message.of(problem.problem))
+        shown.append(RefusedLine(line, text, column, problem.value, refusal_text(reason)))
     return shown
 
 
@@ -343,7 +346,7 @@ def import_respondents() -> ResponseReturnValue:
         except recruitment.RespondentsRefused as refusal:
             refused, message = refusal.check, None
         except ServiceError as refusal:
-            message = str(refusal)
+            message = refusal_text(refusal)
         else:
             flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.",
                            rows))

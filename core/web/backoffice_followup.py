@@ -40,6 +40,7 @@ from kleroterion.web.forms import (
     MilestoneForm,
     ResponseForm,
 )
+from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from sqlalchemy.orm import Session
 
@@ -165,7 +166,7 @@ def _submit(proposal_id: int, key: str, form: FlaskForm, change: Callable[[Sessi
         return _render(proposal_id, error=conflict, status=409)
     except ServiceError as refusal:
         field = form._fields.get(refusal.field or "") or form._fields[default_field]
-        field.errors = [*field.errors, str(refusal)]
+        field.errors = [*field.errors, refusal_text(refusal)]
         return _render(proposal_id, {key: form}, status=422)
     flash(done)
     return redirect(url_for(".page", proposal_id=proposal_id, _anchor=anchor))

@@ -489,9 +489,12 @@ def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
         existing = _run(factory, lambda s: s.scalar(
             select(Mandate.id).where(Mandate.city == slug).order_by(Mandate.id)))
         if existing is None:
-            where = database_path(instance, slug) if database_url is None else "the database"
-            raise ServiceError(f"{where} holds no mandate of {slug}; "
-                               "give an empty database (or delete the file) to rebuild the demo")
+            if database_url is not None:
+                raise ServiceError("the database holds no mandate of %(city)s; give an empty "
+                                   "database (or delete the file) to rebuild the demo", city=slug)
+            raise ServiceError("%(where)s holds no mandate of %(city)s; give an empty database "
+                               "(or delete the file) to rebuild the demo",
+                               where=database_path(instance, slug), city=slug)
         password = secrets.token_urlsafe(12)
         user = _run(factory, lambda s: s.scalar(select(User).where(User.username == DEMO_USER)))
         if user is None:

@@ -10,6 +10,8 @@ Interface strings are written in English in the code and templates and translate
 through the catalogs in ``translations/``. City-provided labels are ``Localized``
 mappings read with ``localize``; a plugin's English-only prose is marked
 ``lang="en"`` on non-English pages so that screen readers switch voice (RGAA 8.7).
+The services' refusals are English templates with parameters, shown translated
+with ``refusal_text``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale, lazy_gettext, ngettext
+from flask_babel import Babel, get_locale, gettext, lazy_gettext, ngettext
 from kleroterion.city.types import CityConfig, Localized, localize
+from kleroterion.messages import translate
 from kleroterion.web.context import city_of, current_config
 from markupsafe import Markup, escape
 
@@ -123,6 +126,16 @@ def l10n(label: Localized) -> Markup:
     if used != language:
         return Markup('<span lang="{}">{}</span>').format(used, text)
     return Markup(escape(text))
+
+
+def refusal_text(refusal: object) -> str:
+    """A service's refusal (or a file's problem) as plain text in the current language.
+
+    Services raise English templates with their parameters (``services.errors``);
+    this renders them through the interface's catalogs. A sentence no catalog knows
+    (a plugin's own) is shown in English.
+    """
+    return translate(refusal, gettext, current_language())
 
 
 def english(text: str) -> Markup:

@@ -42,6 +42,7 @@ from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_req
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartDrawForm
+from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_zip
 from sqlalchemy import Engine
@@ -149,7 +150,7 @@ def start(group_key: str) -> ResponseReturnValue:
                                     time_limit=form.time_limit.data)
             draw_id = draw.id
     except ServiceError as refusal:
-        return _render(group_key, start=form, refusal=str(refusal), status=422)
+        return _render(group_key, start=form, refusal=refusal_text(refusal), status=422)
     worker = threading.Thread(
         target=panel.run_draw, args=(make_sessionmaker(_engine()), draw_id,
                                      lottery_root(current_app)),
@@ -172,14 +173,14 @@ def choose(group_key: str) -> ResponseReturnValue:
             if group.selection == "stratified":
                 draw = panel.latest_panel_draw(session, mandate.id, group.key)
                 if draw is None:
-                    raise NotAllowed(f"seat group {group.key!r} has no published lottery "
-                                           "yet")
+                    raise NotAllowed("seat group %(group)r has no published lottery yet",
+                                     group=group.key)
                 panel.choose_panel(session, draw.id, form.public_number.data, today())
             else:
                 panel.draw_panel(session, mandate.id, group.key, today(),
                                  public_number=form.public_number.data)
     except ServiceError as refusal:
-        form.public_number.errors = [*form.public_number.errors, str(refusal)]
+        form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
         return _render(group_key, number=form, status=422)
     flash(gettext("The panel is seated."))
     return redirect(url_for("panel_draw.page", group_key=group.key))

@@ -25,6 +25,7 @@ from kleroterion.web.backoffice import _engine, bp
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNameForm, WithdrawNameForm
+from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from sqlalchemy.orm import Session
 
@@ -98,10 +99,11 @@ def _change(member: Member, form: PublicNameForm | WithdrawNameForm, which: str,
     except ConflictError:
         return _stale(member.id)
     except InvalidInput as refusal:  # the name passed the form's checks: the date is refused
-        form.on.errors = [*form.on.errors, str(refusal)]
+        form.on.errors = [*form.on.errors, refusal_text(refusal)]
         return _render_member(member, **{which: form}, status=422)
     except ServiceError as refusal:
-        return _render_member(member, **{which: form}, error=str(refusal), status=422)
+        return _render_member(member, **{which: form}, error=refusal_text(refusal),
+                              status=422)
     flash(done)
     return redirect(url_for("backoffice.member_page", member_id=member.id))
 

@@ -2,7 +2,8 @@
 
 The compiled .mo files are committed (no build step at install or start-up); these
 tests fail when a template or module gains a string the catalogs lack, or when a .po
-was edited without running ``pybabel compile -d core/web/translations``.
+was edited without running ``pybabel compile -d core/web/translations``. The strings
+are the web interface's and the services' refusals (extracted as ``babel.cfg`` says).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -19,7 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "core" / "web"
 TRANSLATIONS = WEB / "translations"
 LANGUAGES = ("fr", "nl")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+#: The folders and files of babel.cfg's extraction command, and its keywords.
+SOURCES = (WEB, ROOT / "core" / "services")
+FILES = (ROOT / "core" / "sortition" / "io.py",)
+REFUSALS = ("ServiceError", "NotFound", "InvalidInput", "NotAllowed", "ConflictError")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "N_": None, "Message": None, **dict.fromkeys(REFUSALS)}
 
 
 def _po(language: str) -> Catalog:
@@ -30,9 +36,24 @@ def _po(language: str) -> Catalog:
 def _extracted() -> set[str | tuple[str, ...]]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     found: set[str | tuple[str, ...]] = set()
-    for _, _, message, _, _ in extract_from_dir(str(WEB), method_map, keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else tuple(message))
+    for folder in SOURCES:
+        for _, _, message, _, _ in extract_from_dir(str(folder), method_map,
+                                                      keywords=KEYWORDS):
+            found.add(message if isinstance(message, str) else tuple(message))
+    for path in FILES:
+        with path.open("rb") as handle:
+            for _, message, _, _ in extract("python", handle, keywords=KEYWORDS):
+                found.add(message if isinstance(message, str) else tuple(message))
     return found
+
+
+def test_the_extraction_command_of_babel_cfg_is_the_one_replayed_here() -> None:
+    command = " ".join((ROOT / "babel.cfg").read_text(encoding="utf-8").replace("\\\n#", " ")
+                       .split())
+    for keyword in ("N_", "Message", *REFUSALS):
+        assert f"-k {keyword} " in command, keyword
+    for source in (*SOURCES, *FILES):
+        assert str(source.relative_to(ROOT)) in command, source
 
 
 def _ids(catalog: Catalog) -> set[str | tuple[str, ...]]:
