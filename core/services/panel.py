@@ -455,7 +455,8 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
     inputs = dict(draw.inputs)
     inputs.update(_inputs(candidates, problem.seats, problem.quotas))
     inputs.update(files=published.manifest["files"], m=LOTTERY_SIZE,
-                  optimal=published.manifest["optimal"])
+                  optimal=published.manifest["optimal"],
+                  engine=published.manifest.get("engine"))
     inputs.pop("flex", None)
     draw.inputs = inputs
     draw.panels_digest = published.list_digest

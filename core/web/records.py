@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ class DrawRecord:
     chosen_at: dt.datetime | None = None
     files: dict[str, str] = field(default_factory=dict)
     lottery_url: str | None = None
+    #: ``pip install`` of the versions that computed the lottery (None before they were kept).
+    install: str | None = None
 
 
 def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
@@ -102,8 +105,27 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
             files=dict(inputs.get("files") or {}),
             lottery_url=(url_for("records.lottery_download", draw_id=row.id)
                          if row.lottery_folder else None),
+            install=install_command(inputs.get("engine")),
         ))
     return found
+
+
+#: The packages of a lottery manifest's ``engine`` that make its panels, in install order.
+_ENGINE_PACKAGES = ("kleroterion", "highspy")
+_VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
+
+
+def install_command(engine: object) -> str | None:
+    """``pip install kleroterion==X highspy==Y`` for a manifest's ``engine``, if it names them."""
+    if not isinstance(engine, dict):
+        return None
+    versions = {"kleroterion": engine.get("version"), "highspy": engine.get("highspy")}
+    pins = []
+    for name in _ENGINE_PACKAGES:
+        version = versions[name]
+        if isinstance(version, str) and _VERSION.fullmatch(version):
+            pins.append(f"{name}=={version}")
+    return f"pip install {' '.join(pins)}" if pins else None
 
 
 def lottery_zip(draw: Draw) -> Response:

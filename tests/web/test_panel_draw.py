@@ -215,6 +215,10 @@ def test_the_public_page_and_api_show_the_verifiable_draw(
         digest = session.get(Draw, ident).panels_digest  # type: ignore[union-attr]
     page = client.get("/draw?lang=en").get_data(as_text=True)
     assert digest in page and "the public number has not been drawn yet" in page
+    # The versions to install to re-derive the panels one by one: this engine's.
+    engine = lottery.engine()
+    assert (f"<code>pip install kleroterion=={engine['version']} "
+            f"highspy=={engine['highspy']}</code>") in page
     with session_scope(factory, actor="test") as session:
         panel.choose_panel(session, ident, "123456", TODAY)
     page = client.get("/draw?lang=en").get_data(as_text=True)

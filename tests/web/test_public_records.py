@@ -19,11 +19,14 @@ import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
 from kleroterion.services import followup, members, recruitment
 from kleroterion.web import api_records, create_app, demo
 from kleroterion.web.database import _factory
+from kleroterion.web.records import install_command
 from sqlalchemy import event, func, select
 
 from tests.lifecycle import engine_standin
@@ -441,3 +444,28 @@ def test_every_record_page_makes_a_fixed_number_of_queries(instance: Path,
             assert len(seen) == expected, (path, seen)
     finally:
         engine.dispose()
+
+
+@given(st.dictionaries(st.sampled_from(["name", "version", "highspy", "numpy"]),
+                       st.one_of(st.text(max_size=12), st.integers(), st.none()), max_size=4)
+       | st.one_of(st.none(), st.text(max_size=5), st.integers()))
+def test_the_install_line_pins_only_well_formed_versions(engine: object) -> None:
+    """A manifest's engine becomes a pip line of version pins, or nothing: never other text."""
+    line = install_command(engine)
+    if line is None:
+        return
+    assert isinstance(engine, dict)
+    pins = line.removeprefix("pip install ").split(" ")
+    assert line.startswith("pip install ") and pins
+    for pin in pins:
+        name, version = pin.split("==")
+        recorded = engine.get("version" if name == "kleroterion" else name)
+        assert name in ("kleroterion", "highspy") and version == recorded
+        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version)
+
+
+def test_the_install_line_of_a_manifest() -> None:
+    assert install_command({"name": "kleroterion", "version": "0.1.0", "highspy": "1.16.0"}) == (
+        "pip install kleroterion==0.1.0 highspy==1.16.0")
+    assert install_command({"version": "0.1.0; rm -rf /"}) is None
+    assert install_command(None) is None
