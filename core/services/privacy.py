@@ -11,6 +11,7 @@ with its purpose, its row count and the digest of what was written.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 
@@ -57,8 +58,18 @@ def purge(session: Session, mandate_id: int) -> int:
     return count
 
 
+#: Every personal datum kept on a respondent, so that an export answers a right of access
+#: whole: the Poitiers means test's family quotient, and the name a member consented to
+#: be shown under with the date of that consent, as well as contact details.
 EXPORT_COLUMNS = ("public_id", "external_id", "seat_group", "status", "member", "name",
-                  "address", "birth_date", "email", "phone")
+                  "address", "birth_date", "email", "phone", "family_quotient",
+                  "public_name", "public_name_consent_on")
+
+
+def _day(value: dt.date | None, french: bool) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y") if french else value.isoformat()
 
 
 def export_personal(session: Session, mandate_id: int, purpose: str, *,
@@ -78,13 +89,19 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
         if members_only and member is None:
             continue
         personal = respondent.personal
-        birth = personal.birth_date if personal else None
+
+        def kept(field: str, personal: PersonalData | None = personal) -> str:
+            value = getattr(personal, field) if personal else None
+            return "" if value is None else str(value)
+
+        quotient = kept("family_quotient")
+        consent_on = member.public_name_consent_on if member else None
         writer.writerow([
             respondent.public_id, respondent.external_id, respondent.seat_group,
-            respondent.status, member.id if member else "",
-            *(getattr(personal, f) or "" if personal else "" for f in ("name", "address")),
-            (birth.strftime("%d/%m/%Y") if french else birth.isoformat()) if birth else "",
-            *(getattr(personal, f) or "" if personal else "" for f in ("email", "phone")),
+            respondent.status, member.id if member else "", kept("name"), kept("address"),
+            _day(personal.birth_date if personal else None, french), kept("email"),
+            kept("phone"), quotient.replace(".", ",") if french else quotient,
+            kept("public_name") if consent_on else "", _day(consent_on, french),
         ])
         count += 1
     text = buffer.getvalue()

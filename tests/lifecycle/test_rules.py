@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterator
 from decimal import Decimal
@@ -256,3 +258,37 @@ def test_payments_follow_the_policy(which: str,
         expected = due if policy.annual_ceiling is None else min(due, policy.annual_ceiling)
         assert got == expected.quantize(Decimal("0.01"))
     assert all(amount >= 0 for _, amount in paid)
+
+
+def test_a_personal_data_export_holds_every_personal_datum_kept(run: Any,
+                                                                tmp_path: Path) -> None:
+    """A right-of-access export is whole: every PersonalData column, and the name consent."""
+    kept = {column.name for column in PersonalData.__table__.columns} - {"respondent_id",
+                                                                         "purged_at"}
+    assert kept <= set(privacy.EXPORT_COLUMNS), "export these columns too"
+    config = city("poitiers").config
+    mandate = run(mandates.open_mandate, "poitiers", "édition", D(2025, 1, 1))
+    path = tmp_path / "r.csv"
+    write_respondents(path, config, config.composition.seat_groups[0], rows=100)
+    run(recruitment.import_respondents, mandate.id, "adresses", path)
+    run(panel.draw_panel, mandate.id, "adresses", D(2025, 1, 2), seed=1)
+    named, other = run(members.list_members, mandate.id)[:2]
+
+    def set_quotient(session: Any) -> None:
+        session.get(PersonalData, named.respondent_id).family_quotient = Decimal("612.50")
+
+    run(set_quotient)
+    run(members.give_name_consent, named.id, "Marie D.", D(2025, 1, 20))
+    for french, quotient, day in ((False, "612.50", "2025-01-20"), (True, "612,50", "20/01/2025")):
+        export = run(privacy.export_personal, mandate.id, "droit d'accès", french=french)
+        reader = csv.DictReader(io.StringIO(export, newline=""),
+                                delimiter=";" if french else ",")
+        table = {row["member"]: row for row in reader}
+        mine = table[str(named.id)]
+        assert (mine["family_quotient"], mine["public_name"], mine["public_name_consent_on"]) == (
+            quotient, "Marie D.", day)
+        assert table[str(other.id)]["public_name"] == ""
+    # Withdrawn consent: the name is no longer kept, nor exported.
+    run(members.withdraw_name_consent, named.id, D(2025, 3, 1))
+    export = run(privacy.export_personal, mandate.id, "droit d'accès")
+    assert "Marie D." not in export
