@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 from pathlib import Path
 
 import kleroterion.sortition
@@ -263,20 +264,33 @@ def test_an_unknown_act_is_a_404_page_in_french(client: FlaskClient, act: int) -
 # --- The attendance grid ---------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The demo mandate of Paris, built once for the module; its file and first session."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    url = f"sqlite:///{folder / 'demo.sqlite3'}"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("find_distribution", "round_distribution"):
+            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                          raising=False)
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_sessionmaker(engine)
+        mandate_id = demo.build(factory, "paris", TODAY, folder / "work", lambda _: None)
+        with session_scope(factory) as session:
+            meeting = sessions.sessions_of(session, mandate_id)[0].id
+        engine.dispose()
+    return folder / "demo.sqlite3", meeting
+
+
 @pytest.fixture
-def demo_meeting(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """The demo mandate of Paris in the app's database; the id of its first session."""
-    for name in ("find_distribution", "round_distribution"):
-        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                            raising=False)
-    upgrade(database_url(app))
+def demo_meeting(app: Flask, demo_template: tuple[Path, int]) -> int:
+    """The demo mandate of Paris in the app's own database (a copy); its first session."""
+    template, meeting = demo_template
+    target = Path(database_url(app).removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
     app.config["KLEROTERION_TODAY"] = TODAY
-    engine = make_engine(database_url(app))
-    factory = make_sessionmaker(engine)
-    mandate_id = demo.build(factory, "paris", TODAY, tmp_path / "work", lambda _: None)
-    with session_scope(factory) as session:
-        meeting = sessions.sessions_of(session, mandate_id)[0].id
-    engine.dispose()
     return meeting
 
 
