@@ -22,7 +22,6 @@ import json
 import random
 import secrets
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -53,7 +52,7 @@ from kleroterion.sortition.io import (
     read_respondents,
 )
 from kleroterion.sortition.lottery import LotteryError, choose, publish, verify
-from kleroterion.sortition.types import Distribution, Problem, Quota, panel_ids
+from kleroterion.sortition.types import Distribution, Problem, Quota, composition, panel_ids
 
 EXIT_INPUT, EXIT_INFEASIBLE = 1, 3
 
@@ -229,14 +228,6 @@ def _file_quotas(path: Path, group: str | None) -> tuple[Quota, ...]:
             else f"{path} has seat groups; choose one with --group ({', '.join(named)})"
         )
     return by_group[group]
-
-
-def _composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, int]]:
-    pool = problem.pool
-    counts = Counter(
-        (feature, pool.values[i][j]) for i in panel for j, feature in enumerate(pool.features)
-    )
-    return [(q, counts[(q.feature, q.value)]) for q in problem.quotas]
 
 
 class _Seats(click.ParamType[int | dict[str, int]]):
@@ -547,7 +538,7 @@ def _select_groups(
 
 def _echo_composition(problem: Problem, panel: Sequence[int], indent: str = "  ") -> None:
     click.echo(f"{indent[:-2]}Composition against the quotas:")
-    rows = _composition(problem, panel)
+    rows = composition(problem, panel)
     width = max((len(f"{q.feature}/{q.value}") for q, _ in rows), default=0)
     for quota, count in rows:
         mark = "" if quota.min <= count <= quota.max else "  OUT OF BOUNDS"

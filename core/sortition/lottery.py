@@ -55,7 +55,7 @@ from typing import Any, cast
 from kleroterion import __version__
 from kleroterion.sortition import find_distribution, round_distribution
 from kleroterion.sortition.io import InputError, read_quotas, read_respondents
-from kleroterion.sortition.types import Distribution, Problem
+from kleroterion.sortition.types import Distribution, Problem, composition
 
 __all__ = [
     "RULE",
@@ -599,7 +599,6 @@ def _check_panels_allowed(
     """Every panel: distinct respondents of the pool, every quota met, one per household."""
     pool = problem.pool
     index = {ident: i for i, ident in enumerate(pool.ids)}
-    column = {feature: j for j, feature in enumerate(pool.features)}
     listed = 0
 
     def differ(where: str, detail: str) -> None:
@@ -616,9 +615,7 @@ def _check_panels_allowed(
         if len(set(ids)) != len(ids):
             differ(f"panel {number}", "an id appears twice")
         members = [index[ident] for ident in ids]
-        for quota in problem.quotas:
-            j = column.get(quota.feature)
-            count = sum(1 for i in members if j is not None and pool.values[i][j] == quota.value)
+        for quota, count in composition(problem, members):
             if not quota.min <= count <= quota.max:
                 differ(f"panel {number}", f"{count} {quota.feature}={quota.value}, the quota "
                                           f"allows {quota.min} to {quota.max}")

@@ -7,6 +7,7 @@ household rule applies, an opaque household key.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -94,3 +95,12 @@ class QuotaChange:
 def panel_ids(pool: Pool, panel: Sequence[int]) -> list[str]:
     """The ids of the respondents of a panel given as pool indices."""
     return [pool.ids[i] for i in panel]
+
+
+def composition(problem: Problem, panel: Sequence[int]) -> list[tuple[Quota, int]]:
+    """Each quota of ``problem`` with how many members of ``panel`` (pool indices) it counts."""
+    pool = problem.pool
+    counts = Counter(
+        (feature, pool.values[i][j]) for i in panel for j, feature in enumerate(pool.features)
+    )
+    return [(q, counts[(q.feature, q.value)]) for q in problem.quotas]
