@@ -16,10 +16,16 @@ small minimum is the one a quota exists to protect).
 
 from __future__ import annotations
 
-import highspy
-import numpy as np
-from kleroterion.sortition.leximin import INF, TypeModel, compile_types, new_highs
+from typing import TYPE_CHECKING
+
 from kleroterion.sortition.types import Problem, Quota, QuotaChange
+
+if TYPE_CHECKING:
+    import highspy
+    from kleroterion.sortition.leximin import TypeModel
+
+# HiGHS and numpy are imported where they are used: ``InfeasibleQuotas`` is raised and
+# caught by code (the CLI, the file readers' callers) that must not pay for loading them.
 
 __all__ = [
     "InfeasibleQuotas",
@@ -88,6 +94,9 @@ def precheck(problem: Problem) -> list[str]:
 
 def _panel_ilp(model: TypeModel, lo: list[float], hi: list[float]) -> highspy.Highs:
     """Integer counts per type meeting quota rows [lo, hi], the seats and the household rule."""
+    import numpy as np
+    from kleroterion.sortition.leximin import INF, new_highs
+
     h = new_highs(0)
     n = model.n_types
     h.addVars(n, np.zeros(n), model.sizes.astype(np.float64))
@@ -109,6 +118,9 @@ def is_feasible(problem: Problem) -> bool:
         return False
     if any(q.min > q.max for q in problem.quotas):
         return False
+    import highspy
+    from kleroterion.sortition.leximin import compile_types
+
     model = compile_types(problem)
     h = _panel_ilp(model, [float(v) for v in model.lo[:-1]], [float(v) for v in model.hi[:-1]])
     h.run()
@@ -136,6 +148,10 @@ def suggest_relaxation(problem: Problem) -> list[QuotaChange] | None:
     bounds (``[]``: already feasible; ``None``: no relaxation within the bounds helps)."""
     if problem.seats > len(problem.pool):
         return None
+    import highspy
+    import numpy as np
+    from kleroterion.sortition.leximin import INF, compile_types
+
     model = compile_types(problem)
     n = model.n_types
     quotas = problem.quotas
