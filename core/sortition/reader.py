@@ -28,6 +28,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,8 @@ __all__ = [
     "header_key",
     "invisible_problem",
     "mixed_encoding",
+    "mixed_encoding_lines",
+    "nul_at",
     "nul_problem",
     "read_table",
     "scan_table",
@@ -171,29 +174,39 @@ def mixed_encoding(data: bytes, encoding: str, path: str) -> list[InputError]:
     """The lines not in UTF-8 of a file read as Windows-1252 that also has UTF-8 lines."""
     if encoding.startswith("utf-8"):
         return []
-    lines = data.split(b"\n")
+    return mixed_encoding_lines(data.split(b"\n"), path)
+
+
+def mixed_encoding_lines(lines: Iterable[bytes], path: str, *,
+                         first: bool = False) -> list[InputError]:
+    """The lines that are not UTF-8, when some other non-ASCII line is: a file in two
+    encodings (none when no line is non-ASCII UTF-8, or none fails). ``first``: stop at
+    the first such line (a stream read once, e.g. a registry)."""
     utf8 = None
-    broken: list[tuple[int, UnicodeDecodeError]] = []
+    broken: list[tuple[int, bytes, UnicodeDecodeError]] = []
     for number, raw in enumerate(lines, start=1):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            broken.append((number, error))
+            if not broken or not first:
+                broken.append((number, raw, error))
         else:
             if utf8 is None and not raw.isascii():
                 utf8 = number
+        if first and broken and utf8 is not None:
+            break
     if utf8 is None:
         return []  # a plain Windows-1252 or Latin-1 file
     return [
         InputError(Message("byte 0x%(byte)02X at position %(position)s is not UTF-8, while "
                            "line %(utf8)s is: the file mixes two encodings",
-                           byte=lines[number - 1][error.start], position=error.start + 1,
+                           byte=raw[error.start], position=error.start + 1,
                            utf8=utf8), path=path, line=number, accepted=ENCODINGS)
-        for number, error in broken
+        for number, raw, error in broken
     ]
 
 
-def nul_problem(data: bytes, path: str) -> InputError | None:
+def nul_problem(data: bytes, path: str | Path) -> InputError | None:
     """A NUL byte, which no text file holds: UTF-16 when there are many, else located."""
     position = data.find(b"\x00")
     if position < 0:
@@ -202,9 +215,13 @@ def nul_problem(data: bytes, path: str) -> InputError | None:
         return InputError(Message("the file holds NUL bytes: it looks like UTF-16 "
                                   "(Excel's 'Unicode text'); save it as CSV"),
                           path=path, accepted=ENCODINGS)
+    return nul_at(path, data.count(b"\n", 0, position) + 1)
+
+
+def nul_at(path: str | Path, line: int) -> InputError:
+    """A NUL byte on ``line`` of a file that is not UTF-16."""
     return InputError(Message("the line holds a NUL byte (U+0000), which no text file holds"),
-                      path=path, line=data.count(b"\n", 0, position) + 1,
-                      accepted=Message("a text file without NUL bytes"))
+                      path=path, line=line, accepted=Message("a text file without NUL bytes"))
 
 
 def sniff_delimiter(sample: str) -> str:
