@@ -71,6 +71,9 @@ _SUSPECT_UTF8 = re.compile(
     rb"|\xef\xbb\xbf"
 )
 _SUSPECT_8BIT = re.compile(rb"\x00|\xad|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+#: Bytes one of which every UTF-8 suspect sequence holds: a buffer holding none of them
+#: (the usual case, checked by memchr at gigabytes a second) needs no regular expression.
+_UTF8_PREFILTER = (b"\x00", b"\xad", b"\xe1", b"\xe2", b"\xef")
 
 
 @dataclass(frozen=True)
@@ -273,14 +276,14 @@ class _CountingReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         read = self._file.readinto(buffer) or 0
         if read and not self.suspect:
-            view = memoryview(buffer)[:read]
+            chunk = bytes(memoryview(buffer)[:read])
             start = max(self._skip - self._done, 0)
             # A suspect sequence may straddle two buffers: the last bytes of the previous one.
-            if self._pattern.search(view, start) or (
-                self._tail and self._pattern.search(self._tail + bytes(view[:3]))
-            ):
-                self.suspect = True
-            self._tail = bytes(view[-3:])
+            if self._pattern is not _SUSPECT_UTF8 or any(b in chunk for b in _UTF8_PREFILTER):
+                self.suspect = self._pattern.search(chunk, start) is not None
+            if self._tail and not self.suspect:
+                self.suspect = self._pattern.search(self._tail + chunk[:3]) is not None
+            self._tail = chunk[-3:]
         self._done += read
         if self._progress is not None:
             self._progress(min(self._done / self._size, 1.0))
@@ -292,7 +295,11 @@ class _CountingReader(io.RawIOBase):
 
 
 def _open_text(path: Path, encoding: str, raw: _CountingReader) -> IO[str]:
-    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=encoding, newline="")
+    text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=encoding, newline="")
+    # Decode 64 KiB at a time rather than 8 KiB: fewer calls of the raw reader's Python
+    # ``readinto`` (progress, suspect bytes); measured faster than both 8 KiB and 1 MiB.
+    text._CHUNK_SIZE = 1 << 16  # type: ignore[attr-defined]
+    return text
 
 
 def draw_invitations(
@@ -392,7 +399,8 @@ def _draw(
     if not text_sample.strip():
         raise InputError("the file is empty; a header line and rows are expected", path=registry)
     delimiter = sniff_delimiter(text_sample)
-    first_line = checks.first_line_of(registry, encoding, delimiter)
+    rescan = checks.rows_of(registry, encoding, delimiter)
+    first_line = checks.first_line_of(rescan)
     utf8 = encoding.startswith("utf-8")
     pattern, skip = (_SUSPECT_UTF8, 3 if encoding == "utf-8-sig" else 0) if utf8 else (
         _SUSPECT_8BIT, 0)
@@ -433,7 +441,8 @@ def _draw(
                     # Per-row checks cost a generator step per row: only when the strata
                     # cannot stand for them (see the end of the pass) or ids are checked.
                     rows = checks.checked_rows(
-                        reader, header, id_col, registry, lambda: reader.line_num, first_line
+                        reader, header, id_col, registry, lambda: reader.line_num, rescan,
+                        blank_rows=column is None,
                     )
                 yield rows, lambda: reader.line_num
             except IndexError:

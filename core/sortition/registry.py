@@ -17,6 +17,7 @@ quotes one. Strata (arrondissements, communes) are quoted, they are not personal
 from __future__ import annotations
 
 import csv
+from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -31,8 +32,8 @@ from kleroterion.sortition.reader import (
     visible,
 )
 
-__all__ = ["ID_COLUMNS", "FirstLine", "check_strata", "checked_rows", "id_column",
-           "locate_suspect"]
+__all__ = ["ID_COLUMNS", "FirstLine", "Rescan", "check_strata", "checked_rows",
+           "first_line_of", "id_column", "locate_suspect", "rows_of"]
 
 #: Columns taken as the registry's ids when no id column is named.
 ID_COLUMNS = ("id", "identifiant")
@@ -40,6 +41,8 @@ _NBSP = "\u00a0"
 
 #: ``first_line(column, value)``: the line of the first row whose cell ``column`` is ``value``.
 FirstLine = Callable[[int, str], int]
+#: The file's data rows again, each with the line it ends on.
+Rescan = Callable[[], Iterator[tuple[int, list[str]]]]
 
 
 def id_column(header: Sequence[str], name: str | None, path: Path, line: int) -> int | None:
@@ -66,17 +69,25 @@ def checked_rows(
     id_col: int | None,
     path: Path,
     line_of: Callable[[], int],
-    first_line: FirstLine,
+    rescan: Rescan,
+    *,
+    blank_rows: bool = True,
 ) -> Iterator[list[str]]:
-    """``rows`` as they are, refusing the header repeated, a row of blank cells, and, in
-    the id column, a duplicate, a blank or a no-break space."""
-    seen: set[str] = set()
-    width = len(header)
+    """``rows`` as they are, refusing the header repeated, a row of blank cells (when
+    ``blank_rows``: a blank stratum shows it otherwise), and, in the id column, a blank
+    id, a no-break space and, once every row is read, a duplicate.
+
+    Duplicates are found from a 64-bit hash of each id (8 bytes a row, sorted at the
+    end) rather than a set of the ids (about 100 bytes a row): equal hashes send the
+    file through ``rescan`` to tell a real duplicate from a collision.
+    """
+    hashes = array("q")
+    append = hashes.append
     for row in rows:
         if row:
             if row == header:
                 raise _repeated_header(path, line_of())
-            if not any(cell.strip() for cell in row):
+            if blank_rows and not "".join(row).strip():
                 raise InputError(
                     "every cell of the row is blank",
                     path=path,
@@ -84,36 +95,54 @@ def checked_rows(
                     accepted="one row per person; delete the empty rows",
                 )
             if id_col is not None:
-                if id_col >= len(row):
-                    raise InputError(
-                        f"the row has no column {id_col + 1}",
-                        path=path,
-                        line=line_of(),
-                        column=header[id_col].strip(),
-                        column_number=id_col + 1,
-                        accepted=f"{width} fields per row, as in the header",
-                    )
-                ident = row[id_col]
-                problem = _id_problem(ident, seen)
-                if problem is not None:
-                    line = line_of()
-                    if problem == "duplicate":
-                        problem = f"the id is already on line {first_line(id_col, ident)}"
-                    raise InputError(
-                        problem,
-                        path=path,
-                        line=line,
-                        column=header[id_col].strip(),
-                        column_number=id_col + 1,
-                        accepted="a unique id on every row, of visible characters",
-                    )
-                seen.add(ident)
+                # The hot path: one index, one substring test, one hash, one append.
+                ident = row[id_col] if id_col < len(row) else None
+                if ident is None or _NBSP in ident or not ident.strip():
+                    raise _id_error(ident, header, id_col, path, line_of())
+                append(hash(ident))
         yield row
+    if id_col is not None:
+        _refuse_duplicates(hashes, header, id_col, path, rescan)
 
 
-def _id_problem(ident: str, seen: set[str]) -> str | None:
-    if ident in seen:
-        return "duplicate"
+def _refuse_duplicates(
+    hashes: array[int], header: Sequence[str], id_col: int, path: Path, rescan: Rescan
+) -> None:
+    import numpy as np  # only here: the invitation draw imports no numpy otherwise
+
+    ordered = np.sort(np.frombuffer(hashes, dtype=np.int64))
+    equal = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(equal):
+        return
+    suspects = set(equal.tolist())
+    first: dict[str, int] = {}
+    for line, row in rescan():
+        if id_col < len(row) and hash(row[id_col]) in suspects:
+            if row[id_col] in first:
+                raise InputError(
+                    f"the id is already on line {first[row[id_col]]}",
+                    path=path,
+                    line=line,
+                    column=header[id_col].strip(),
+                    column_number=id_col + 1,
+                    accepted="a unique id on every row",
+                )
+            first[row[id_col]] = line
+
+
+def _id_error(
+    ident: str | None, header: Sequence[str], id_col: int, path: Path, line: int
+) -> InputError:
+    if ident is None:
+        problem = f"the id column {id_col + 1} is missing from the row"
+    else:
+        problem = _id_problem(ident) or "the id is blank"
+    return InputError(problem, path=path, line=line, column=header[id_col].strip(),
+                      column_number=id_col + 1,
+                      accepted="a unique id on every row, of visible characters")
+
+
+def _id_problem(ident: str) -> str | None:
     if not ident.strip():
         return "the id is blank"
     if _NBSP in ident:
@@ -209,10 +238,11 @@ def locate_suspect(path: Path, encoding: str, delimiter: str) -> None:
                     raise found
 
 
-def first_line_of(path: Path, encoding: str, delimiter: str) -> FirstLine:
-    """A :data:`FirstLine` reading ``path`` again (only when refusing it)."""
+def rows_of(path: Path, encoding: str, delimiter: str) -> Rescan:
+    """A :data:`Rescan` of ``path``: its data rows again, with their lines (only when
+    refusing it, or telling a duplicate id from a hash collision)."""
 
-    def first_line(column: int, value: str) -> int:
+    def rescan() -> Iterator[tuple[int, list[str]]]:
         with open(path, encoding=encoding, newline="") as text:
             reader = csv.reader(text, delimiter=delimiter)
             header_seen = False
@@ -220,8 +250,18 @@ def first_line_of(path: Path, encoding: str, delimiter: str) -> FirstLine:
                 if not header_seen:
                     header_seen = any(cell.strip() for cell in row)
                     continue
-                if column < len(row) and row[column] == value:
-                    return reader.line_num
+                yield reader.line_num, row
+
+    return rescan
+
+
+def first_line_of(rescan: Rescan) -> FirstLine:
+    """A :data:`FirstLine` reading the file again through ``rescan``."""
+
+    def first_line(column: int, value: str) -> int:
+        for line, row in rescan():
+            if column < len(row) and row[column] == value:
+                return line
         return 0  # pragma: no cover - the value was read from this file
 
     return first_line

@@ -444,3 +444,17 @@ def test_any_planted_character_is_found_at_its_line(
     error = _refused(roll, tmp_path, stratify_by="arrondissement")
     assert error.line == position + 1
     assert f"Mar{character}tin" not in str(error)
+
+
+def test_ids_with_equal_hashes_are_told_apart_from_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Duplicates are found by hash; force every id's hash to collide.
+    from kleroterion.sortition import registry as checks
+
+    monkeypatch.setattr(checks, "hash", lambda value: 42, raising=False)
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\n3,Ana,A\n")
+    assert draw_invitations(roll, tmp_path / "o.csv", count=1, seed=1).rows == 3
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\n1,Ana,A\n")
+    error = _refused(roll, tmp_path, count=1, stratify_by="arrondissement")
+    assert error.line == 4 and "already on line 2" in str(error)
