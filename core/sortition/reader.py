@@ -429,8 +429,11 @@ def _line_problems(table: Table, text: str, header_line: int) -> list[InputError
                 problems.append(problem)
                 break
     for line, record in table.rows:
-        if [header_key(cell) for cell in record[:width]] == keys[:width] and not any(
-            cell.strip() for cell in record[width:]
+        if (
+            record
+            and header_key(record[0]) == keys[0]  # cheap first: most rows differ here
+            and [header_key(cell) for cell in record[:width]] == keys[:width]
+            and not any(cell.strip() for cell in record[width:])
         ):
             problems.append(InputError(
                 Message("the header line is repeated here (two files pasted together?)"),
