@@ -71,9 +71,8 @@ _SUSPECT_UTF8 = re.compile(
     rb"|\xef\xbb\xbf"
 )
 _SUSPECT_8BIT = re.compile(rb"\x00|\xad|[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
-#: Bytes one of which every UTF-8 suspect sequence holds: a buffer holding none of them
-#: (the usual case, checked by memchr at gigabytes a second) needs no regular expression.
-_UTF8_PREFILTER = (b"\x00", b"\xad", b"\xe1", b"\xe2", b"\xef")
+#: The ASCII bytes but NUL: no suspect sequence holds one (see _CountingReader.readinto).
+_ASCII = bytes(range(1, 0x80))
 
 
 @dataclass(frozen=True)
@@ -278,9 +277,13 @@ class _CountingReader(io.RawIOBase):
         if read and not self.suspect:
             chunk = bytes(memoryview(buffer)[:read])
             start = max(self._skip - self._done, 0)
-            # A suspect sequence may straddle two buffers: the last bytes of the previous one.
-            if self._pattern is not _SUSPECT_UTF8 or any(b in chunk for b in _UTF8_PREFILTER):
+            # Every suspect sequence is NUL or bytes of 0x80 and above: with the other ASCII
+            # bytes deleted (at C speed) the search reads about 1 % of a French file.
+            # Deleting bytes may join two distant bytes, so a hit is confirmed on the
+            # buffer itself.
+            if self._pattern.search(chunk[start:].translate(None, _ASCII)):
                 self.suspect = self._pattern.search(chunk, start) is not None
+            # A suspect sequence may straddle two buffers: the last bytes of the previous one.
             if self._tail and not self.suspect:
                 self.suspect = self._pattern.search(self._tail + chunk[:3]) is not None
             self._tail = chunk[-3:]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import click
+import pytest
 from click.testing import CliRunner
 from kleroterion.cli import COMMAND_INDEX, COMMAND_MODULES, LazyCommands, main
 
@@ -66,3 +67,29 @@ def test_invite_loads_neither_the_web_nor_the_database_nor_the_solver() -> None:
     assert _heavy_modules_after("import kleroterion.cli.sortition") == []
     # The check can fail: the select command does load the solver when it runs.
     assert "highspy" in _heavy_modules_after("import kleroterion.sortition.lottery")
+
+
+def test_a_lazy_group_still_takes_plugin_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kleroterion import hookimpl, plugins
+    from kleroterion.cli import KleroterionGroup
+
+    class Extension:
+        @hookimpl
+        def register_commands(self, cli: click.Group) -> None:
+            @cli.command(name="hello-city")
+            def hello() -> None:
+                """Say hello."""
+                click.echo("bonjour")
+
+    available = [*plugins.discover(), plugins.Plugin(name="hello", obj=Extension())]
+    monkeypatch.setattr(plugins, "discover", lambda: available)
+    group = KleroterionGroup(name="kleroterion", commands=LazyCommands(COMMAND_INDEX))
+    runner = CliRunner()
+    # A core command is found without loading the plugins...
+    assert runner.invoke(group, ["invite", "--help"]).exit_code == 0
+    assert not group.plugin_commands_loaded
+    # ...a plugin's command when it is asked for, and both are listed.
+    result = runner.invoke(group, ["hello-city"])
+    assert result.exit_code == 0 and result.output == "bonjour\n"
+    listing = runner.invoke(group, ["--help"]).output
+    assert "hello-city" in listing and "invite" in listing and "verify" in listing

@@ -458,3 +458,18 @@ def test_ids_with_equal_hashes_are_told_apart_from_duplicates(
     roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\n1,Ana,A\n")
     error = _refused(roll, tmp_path, count=1, stratify_by="arrondissement")
     assert error.line == 4 and "already on line 2" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_ordinary_french_text_is_not_suspect(tmp_path: Path, encoding: str) -> None:
+    # Apostrophes, guillemets, œ, €, accented capitals and no-break spaces in names and
+    # addresses are ordinary: accepted in every encoding.
+    rows = "".join(
+        f"{i},Cœur\u00a0D’Étienne « Zoé » {i},{i} rue de l’Église – 5 €,{'AB'[i % 2]}\n"
+        for i in range(1, 40)
+    )
+    roll = _roll(tmp_path, HEAD + rows, encoding)
+    result = draw_invitations(
+        roll, tmp_path / "o.csv", count=5, seed=3, stratify_by="arrondissement"
+    )
+    assert result.rows == 39 and result.encoding == encoding
