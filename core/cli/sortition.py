@@ -33,15 +33,6 @@ from kleroterion.sortition import (
     SeatGroupProblem,
     draw_groups,
     find_distribution,
-    round_distribution,
-)
-from kleroterion.sortition.grouped import (
-    choose_groups,
-    group_number,
-    is_grouped,
-    publish_groups,
-    read_grouped_respondents,
-    verify_groups,
 )
 from kleroterion.sortition.invitation import draw_invitations
 from kleroterion.sortition.io import (
@@ -51,7 +42,6 @@ from kleroterion.sortition.io import (
     read_quotas,
     read_respondents,
 )
-from kleroterion.sortition.lottery import LotteryError, choose, publish, verify
 from kleroterion.sortition.types import Distribution, Problem, Quota, composition, panel_ids
 
 EXIT_INPUT, EXIT_INFEASIBLE = 1, 3
@@ -370,6 +360,16 @@ def _select_groups(
     number: int | None,
 ) -> None:
     """``select --group-column``: every seat group drawn in one run (see ``select``)."""
+    # Loaded here, not with the module: `kleroterion invite` must not load the solver.
+    from kleroterion.sortition import round_distribution
+    from kleroterion.sortition.grouped import (
+        choose_groups,
+        group_number,
+        publish_groups,
+        read_grouped_respondents,
+    )
+    from kleroterion.sortition.lottery import LotteryError
+
     try:
         specs, city_algorithm, city_joint, one_per_household, _ = _group_specs(quotas, seats, city)
         pools = read_grouped_respondents(
@@ -706,6 +706,10 @@ def select_command(
     list_digest is the one to publish; one public number N picks every group's
     panel: the one numbered SHA-256("N:GROUP") mod m in GROUP/panels.csv.
     """
+    # Loaded here, not with the module: `kleroterion invite` must not load the solver.
+    from kleroterion.sortition import round_distribution
+    from kleroterion.sortition.lottery import LotteryError, choose, publish
+
     household_columns = [c.strip() for c in household.split(",")] if household else []
     if group_column is not None:
         if group is not None:
@@ -869,6 +873,10 @@ def draw_command(directory: Path, number: int, output_format: str) -> None:
     every group's panel: the one numbered SHA-256("NUMBER:GROUP") mod m in
     DIRECTORY/GROUP/panels.csv; nothing is recorded unless every group can be drawn.
     """
+    # Loaded here, not with the module: `kleroterion invite` must not load the solver.
+    from kleroterion.sortition.grouped import is_grouped
+    from kleroterion.sortition.lottery import LotteryError, choose
+
     if is_grouped(directory):
         _draw_groups(directory, number, output_format)
         return
@@ -888,6 +896,10 @@ def draw_command(directory: Path, number: int, output_format: str) -> None:
 
 
 def _draw_groups(directory: Path, number: int, output_format: str) -> None:
+    # Loaded here, not with the module: `kleroterion invite` must not load the solver.
+    from kleroterion.sortition.grouped import choose_groups
+    from kleroterion.sortition.lottery import LotteryError
+
     try:
         manifest = choose_groups(directory, number)
     except LotteryError as error:
@@ -940,6 +952,10 @@ def verify_command(directory: Path, digest: str | None, output_format: str) -> N
     with its top manifest and the rule deriving each group's panel from the one
     public number; each difference names GROUP/FILE and the panel or id.
     """
+    # Loaded here, not with the module: `kleroterion invite` must not load the solver.
+    from kleroterion.sortition.grouped import is_grouped, verify_groups
+    from kleroterion.sortition.lottery import verify
+
     check = verify_groups if is_grouped(directory) else verify
     with _progress("re-running the draw") as progress:
         report = check(directory, digest=digest, progress=progress)

@@ -96,7 +96,8 @@ def record_invitation_draw(
     """Draw invitation letters from ``registry`` into ``out`` and record the draw.
 
     ``count`` and ``stratify_by`` default to the seat group's ``invitations`` and
-    ``stratify_invitations_by``. The registry's and the letters' digests are kept so
+    ``stratify_invitations_by``; when the strata column is one of the city's features,
+    every stratum must be one of its values. The registry's and the letters' digests are kept so
     the draw can be re-derived.
     """
     from kleroterion.sortition.invitation import draw_invitations
@@ -110,8 +111,15 @@ def record_invitation_draw(
                            group=group_key)
     if stratify_by is None:
         stratify_by = group.stratify_invitations_by or None
+    # Strata named after one of the city's features may only take its values: a typo
+    # in a registry would otherwise be a stratum of its own, with its own letters.
+    feature = next((f for f in city_of(mandate).config.composition.features
+                    if stratify_by is not None and f.key.casefold() == stratify_by.casefold()),
+                   None)
+    strata = [value.key for value in feature.values] if feature is not None else None
     try:
-        result = draw_invitations(registry, out, count=count, seed=seed, stratify_by=stratify_by)
+        result = draw_invitations(registry, out, count=count, seed=seed, stratify_by=stratify_by,
+                                  strata=strata)
     except InputError as error:
         raise InvalidInput(Message.of(error)) from None
     draw = InvitationDraw(

@@ -1,7 +1,8 @@
 """Reading the secretariat's CSV files (respondents, attendance) with located errors.
 
-Encodings and delimiters are guessed as the sortition engine does (UTF-8 with or
-without BOM, Windows-1252, Latin-1; comma, semicolon or tab). Errors name the
+Files are read by the engine's one CSV reader (:mod:`kleroterion.sortition.reader`:
+encodings, delimiters, NUL bytes, a column named twice, mixed encodings, a repeated
+header, invisible characters); this module adds the services' refusals. Errors name the
 file, line and column, and never quote a cell that may hold personal data unless
 the caller says the column is safe to quote. Their problems are
 :class:`~kleroterion.messages.Message` objects (``parse_date`` and ``parse_decimal``
@@ -10,32 +11,21 @@ raise ``ValueError`` with one), so that the back office shows them translated.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kleroterion.messages import Message
 from kleroterion.services.errors import InvalidInput
-from kleroterion.sortition.io import CSVError, InputError, decode, split_records
+from kleroterion.sortition import reader
+from kleroterion.sortition.reader import InputError
 
 
 @dataclass(frozen=True)
-class Table:
-    """A CSV file read whole: its header (stripped) and rows with their line numbers."""
-
-    name: str
-    digest: str
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-
-    def column(self, *names: str) -> int | None:
-        folded = [cell.casefold() for cell in self.header]
-        for name in names:
-            if name.casefold() in folded:
-                return folded.index(name.casefold())
-        return None
+class Table(reader.Table):
+    """A CSV file read whole by the engine's one reader, with refusals for the services."""
 
     def cell(self, line: int, record: list[str], index: int) -> str:
         if index >= len(record):
@@ -56,75 +46,30 @@ class Table:
 
 
 #: Accepted encodings, as a sentence for the messages.
-ENCODINGS = Message("one encoding for the whole file: UTF-8 (with or without BOM), "
-                    "Windows-1252 or Latin-1")
+ENCODINGS = reader.ENCODINGS
 
 
 def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     """Read a CSV file with a header line, returning its problems instead of raising.
 
-    Without a table (``None``), the problems are about the whole file: unreadable,
-    empty, UTF-16 (NUL bytes), malformed CSV, no rows. With one, they are the lines
-    written in a second encoding (a UTF-8 file with Latin-1 lines pasted in): the
-    file was read, but those lines' accented letters are wrong.
+    :func:`kleroterion.sortition.reader.scan_table` (every importer's reader), which
+    also refuses a file with a header but no rows.
     """
-    path = Path(path)
-    name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [InputError(Message("cannot be read (%(reason)s)",
-                                         reason=error.strerror), path=name)]
-    if b"\x00" in data:
-        return None, [InputError(Message("the file holds NUL bytes: it looks like UTF-16 "
-                                         "(Excel's 'Unicode text'); save it as CSV"),
-                                 path=name, accepted=ENCODINGS)]
-    text, encoding = decode(data)
-    if not text.strip():
-        return None, [InputError(Message("the file is empty; a header line and rows are "
-                                         "expected"), path=name)]
-    try:
-        header, rows = split_records(text)
-    except CSVError as error:
-        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
-                                 path=name, line=error.line)]
-    if not rows:
-        return None, [InputError(Message("the file has a header but no rows"), path=name)]
-    table = Table(name, hashlib.sha256(data).hexdigest(), header, rows)
-    return table, _mixed_encoding(data, encoding, name)
-
-
-def _mixed_encoding(data: bytes, encoding: str, name: str) -> list[InputError]:
-    """The lines not in UTF-8 of a file read as Windows-1252 that also has UTF-8 lines."""
-    if encoding.startswith("utf-8"):
-        return []
-    lines = data.split(b"\n")
-    utf8 = None
-    broken: list[tuple[int, UnicodeDecodeError]] = []
-    for number, raw in enumerate(lines, start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            broken.append((number, error))
-        else:
-            if utf8 is None and not raw.isascii():
-                utf8 = number
-    if utf8 is None:
-        return []  # a plain Windows-1252 or Latin-1 file
-    return [
-        InputError(Message("byte 0x%(byte)02X at position %(position)s is not UTF-8, while "
-                           "line %(utf8)s is: the file mixes two encodings",
-                           byte=lines[number - 1][error.start], position=error.start + 1,
-                           utf8=utf8), path=name, line=number, accepted=ENCODINGS)
-        for number, error in broken
-    ]
+    read, problems = reader.scan_table(path)
+    if read is None:
+        return None, problems
+    if not read.rows:
+        return None, [InputError(Message("the file has a header but no rows"), path=read.path)]
+    fields = {f.name: getattr(read, f.name) for f in dataclasses.fields(read)}
+    return Table(**fields), problems
 
 
 def read_table(path: str | Path) -> Table:
-    """Read a CSV file with a header line; refuse an empty or malformed one."""
+    """Read a CSV file with a header line; refuse it with its first problem."""
     table, problems = scan_table(path)
-    if table is None:
+    if problems:
         raise InvalidInput(Message.of(problems[0]))
+    assert table is not None
     return table
 
 

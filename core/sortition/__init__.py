@@ -9,13 +9,10 @@ drop-outs; ``draw_groups`` handles seat groups. See /work/shared/SORTITION.md.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kleroterion.sortition.feasibility import InfeasibleQuotas, check_feasible
-from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
-from kleroterion.sortition.legacy import legacy as _legacy
-from kleroterion.sortition.leximin import Progress
-from kleroterion.sortition.leximin import leximin as _leximin
-from kleroterion.sortition.replacement import ReplacementDraw, draw_replacements
-from kleroterion.sortition.rounding import round_distribution
 from kleroterion.sortition.types import (
     Distribution,
     Pool,
@@ -24,6 +21,32 @@ from kleroterion.sortition.types import (
     QuotaChange,
     panel_ids,
 )
+
+if TYPE_CHECKING:
+    from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
+    from kleroterion.sortition.leximin import Progress
+    from kleroterion.sortition.replacement import ReplacementDraw, draw_replacements
+    from kleroterion.sortition.rounding import round_distribution
+
+# The solvers (HiGHS, numpy) load on first use, not on ``import kleroterion.sortition``:
+# the invitation draw and the file readers live in this package and need neither, and
+# ``kleroterion invite`` must start as fast as a plain CSV read.
+_LAZY = {
+    "SeatGroupProblem": "groups",
+    "draw_groups": "groups",
+    "ReplacementDraw": "replacement",
+    "draw_replacements": "replacement",
+    "round_distribution": "rounding",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ALGORITHMS",
@@ -66,16 +89,22 @@ def find_distribution(
         )
     check_feasible(problem)
     if algorithm == "legacy":
+        from kleroterion.sortition.legacy import legacy as _legacy
+
         if progress is not None:
             progress("legacy", 0.0)
         result = _legacy(problem, runs=LEGACY_RUNS, seed=seed)
         if progress is not None:
             progress("legacy", 1.0)
         return result
+    from kleroterion.sortition.leximin import leximin as _leximin
+
     return _leximin(problem, time_limit=time_limit, progress=progress, seed=seed)
 
 
 def maximin_value(problem: Problem) -> float:
     """The MAXIMIN optimum: the highest possible minimum selection probability."""
+    from kleroterion.sortition.leximin import leximin as _leximin
+
     check_feasible(problem)
     return _leximin(problem, max_levels=1).stats["maximin"]

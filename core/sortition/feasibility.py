@@ -2,20 +2,39 @@
 
 Cheap pre-checks come first (min ≤ max; per feature Σ min ≤ seats ≤ Σ max; enough
 respondents for every minimum); then an ILP on HiGHS decides. When the quotas are infeasible,
-a second ILP moves every minimum down and every maximum up by integer amounts, within the
-user's ``min_flex``/``max_flex``, minimising a weighted sum: lowering a minimum costs more than
-raising a maximum, and the smaller the minimum the more it costs (a group with a small
-minimum is the one a quota exists to protect).
+a second ILP moves minimums down and maximums up by whole seats, never past the quota's
+``min_flex``/``max_flex``. Those are absolute bounds, as in the field's quota files (the
+Sortition Foundation's, the Stratification App's) and in ``io.read_quotas``: a minimum may go
+down to ``min_flex`` (0 when blank), a maximum up to ``max_flex`` (the seats when blank), so
+``min_flex = min`` and ``max_flex = max`` pin a bound.
+
+The advice is the relaxation that changes the fewest seats in all (the sum over feature values
+of how far each bound moves). Among the relaxations of that size, a second solve prefers raising
+a maximum to lowering a minimum, and lowering a large minimum to a small one (a group with a
+small minimum is the one a quota exists to protect).
 """
 
 from __future__ import annotations
 
-import highspy
-import numpy as np
-from kleroterion.sortition.leximin import INF, TypeModel, compile_types, new_highs
+from typing import TYPE_CHECKING
+
 from kleroterion.sortition.types import Problem, Quota, QuotaChange
 
-__all__ = ["InfeasibleQuotas", "check_feasible", "precheck", "suggest_relaxation"]
+if TYPE_CHECKING:
+    import highspy
+    from kleroterion.sortition.leximin import TypeModel
+
+# HiGHS and numpy are imported where they are used: ``InfeasibleQuotas`` is raised and
+# caught by code (the CLI, the file readers' callers) that must not pay for loading them.
+
+__all__ = [
+    "InfeasibleQuotas",
+    "check_feasible",
+    "is_feasible",
+    "precheck",
+    "relaxation_room",
+    "suggest_relaxation",
+]
 
 
 class InfeasibleQuotas(Exception):
@@ -75,6 +94,9 @@ def precheck(problem: Problem) -> list[str]:
 
 def _panel_ilp(model: TypeModel, lo: list[float], hi: list[float]) -> highspy.Highs:
     """Integer counts per type meeting quota rows [lo, hi], the seats and the household rule."""
+    import numpy as np
+    from kleroterion.sortition.leximin import INF, new_highs
+
     h = new_highs(0)
     n = model.n_types
     h.addVars(n, np.zeros(n), model.sizes.astype(np.float64))
@@ -96,6 +118,9 @@ def is_feasible(problem: Problem) -> bool:
         return False
     if any(q.min > q.max for q in problem.quotas):
         return False
+    import highspy
+    from kleroterion.sortition.leximin import compile_types
+
     model = compile_types(problem)
     h = _panel_ilp(model, [float(v) for v in model.lo[:-1]], [float(v) for v in model.hi[:-1]])
     h.run()
@@ -103,25 +128,39 @@ def is_feasible(problem: Problem) -> bool:
 
 
 def _weights(quota: Quota, seats: int) -> tuple[float, float]:
-    """Cost of lowering the minimum by one, and of raising the maximum by one."""
+    """Tie-break cost of lowering the minimum by one seat, and of raising the maximum by one."""
     return 2.0 + seats / (quota.min + 1.0), 1.0
 
 
+def relaxation_room(quota: Quota, seats: int) -> tuple[int, int]:
+    """How many seats the minimum may go down and the maximum up, within the flex bounds.
+
+    ``min_flex``/``max_flex`` are absolute (the lowest minimum, the highest maximum); blank
+    means 0 and ``seats``. A bound on the wrong side of its quota allows no movement.
+    """
+    floor = 0 if quota.min_flex is None else quota.min_flex
+    ceiling = seats if quota.max_flex is None else quota.max_flex
+    return max(quota.min - floor, 0), max(ceiling - quota.max, 0)
+
+
 def suggest_relaxation(problem: Problem) -> list[QuotaChange] | None:
-    """The cheapest quota changes that make the problem feasible (None: none within flex)."""
+    """The smallest quota changes, in seats, that make the problem feasible within the flex
+    bounds (``[]``: already feasible; ``None``: no relaxation within the bounds helps)."""
     if problem.seats > len(problem.pool):
         return None
+    import highspy
+    import numpy as np
+    from kleroterion.sortition.leximin import INF, compile_types
+
     model = compile_types(problem)
     n = model.n_types
     quotas = problem.quotas
     h = _panel_ilp(model, [-INF] * len(quotas), [INF] * len(quotas))
     # Columns n + 2q: how far minimum q goes down; n + 2q + 1: how far maximum q goes up.
     for quota in quotas:
-        down_cost, up_cost = _weights(quota, problem.seats)
-        down_max = quota.min if quota.min_flex is None else min(quota.min, quota.min_flex)
-        up_max = problem.seats if quota.max_flex is None else quota.max_flex
-        h.addCol(down_cost, 0.0, float(max(down_max, 0)), 0, np.zeros(0, np.int32), np.zeros(0))
-        h.addCol(up_cost, 0.0, float(max(up_max, 0)), 0, np.zeros(0, np.int32), np.zeros(0))
+        down_room, up_room = relaxation_room(quota, problem.seats)
+        for room in (down_room, up_room):
+            h.addCol(1.0, 0.0, float(room), 0, np.zeros(0, np.int32), np.zeros(0))
     extra = np.arange(n, n + 2 * len(quotas), dtype=np.int32)
     h.changeColsIntegrality(len(extra), extra, np.full(len(extra), 1, dtype=np.uint8))
     matrix = model.quota_matrix()
@@ -134,8 +173,16 @@ def suggest_relaxation(problem: Problem) -> list[QuotaChange] | None:
         values = np.concatenate((np.ones(len(cols)), [-1.0]))
         h.addRow(-INF, float(quota.max), len(idx), idx, values)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    # First the fewest seats moved, then, among relaxations of that size, the preferred one.
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    fewest = round(h.getInfo().objective_function_value)
+    h.addRow(-INF, float(fewest), len(extra), extra, np.ones(len(extra)))
+    costs = np.array([w for quota in quotas for w in _weights(quota, problem.seats)])
+    h.changeColsCost(len(extra), extra, costs)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover - defensive
         return None
     values = np.rint(np.array(h.getSolution().col_value)).astype(np.int64)
     changes: list[QuotaChange] = []

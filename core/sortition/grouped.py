@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
-from kleroterion.sortition.io import InputError, _read_table, read_respondents
+from kleroterion.sortition.io import InputError, read_respondents, read_table
 from kleroterion.sortition.lottery import (
     MANIFEST,
     PANELS,
@@ -119,7 +119,7 @@ def read_grouped_respondents(
     groups. Without an id column, ids are the data row numbers of the whole file, so
     they stay unique across groups. Household ties apply within a group.
     """
-    table = _read_table(path)
+    table = read_table(path)
     column = table.column(group_column)
     if column is None:
         raise InputError(

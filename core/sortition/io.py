@@ -1,233 +1,61 @@
 """Reading the field's file formats: quotas and respondents CSV, into engine types.
 
-Practitioners bring spreadsheets: comma- or semicolon-separated, UTF-8 with or
-without a byte-order mark, or Windows-1252/Latin-1 from French exports. Every
-problem is reported as one :class:`InputError` naming the file, line, column and
-value and saying what would be accepted. Only selection features, pseudonymous
-ids and an opaque household number leave this module: names, addresses and
-contacts are read past and never kept, and no message ever quotes them.
+Files are read by :mod:`kleroterion.sortition.reader`, the one CSV reader of every
+importer (encodings, delimiters, and the refusals common to every file: NUL bytes, a
+column named twice, mixed encodings, a repeated header, invisible characters); its
+names are re-exported here. Every problem is reported as one :class:`InputError`
+naming the file, line, column and value and saying what would be accepted. Only
+selection features, pseudonymous ids and an opaque household number leave this
+module: names, addresses and contacts are read past and never kept, and no message
+ever quotes them.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kleroterion.messages import Gettext, Message
+from kleroterion.sortition.reader import (
+    DELIMITERS,
+    FALLBACK_ENCODINGS,
+    CSVError,
+    InputError,
+    Table,
+    decode,
+    detect_encoding,
+    header_key,
+    read_table,
+    scan_table,
+    sniff_delimiter,
+    split_records,
+    visible,
+)
 from kleroterion.sortition.types import Pool, Problem, Quota
 
 __all__ = [
+    "DELIMITERS",
+    "FALLBACK_ENCODINGS",
+    "CSVError",
     "InputError",
     "QuotaTable",
+    "Table",
     "decode",
     "detect_encoding",
+    "header_key",
     "make_problem",
     "read_quotas",
     "read_respondents",
+    "read_table",
+    "scan_table",
     "sniff_delimiter",
+    "split_records",
 ]
 
-#: Tried in this order; Latin-1 decodes any byte, so it is the last resort.
-#: Windows-1252 comes before it because French exports write œ, € and ’ with it.
-FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-DELIMITERS = (",", ";", "\t")
 
-
-class InputError(ValueError):
-    """A file or option the engine cannot use, located as precisely as possible.
-
-    ``line`` is the 1-based physical line of the file; ``column`` the header name of
-    the column and ``column_number`` its 1-based position; ``value`` the offending
-    cell or option value. Any of them is ``None`` when it does not apply.
-
-    ``str(error)`` is English. ``problem`` and ``accepted`` may be
-    :class:`~kleroterion.messages.Message` objects (the back office's respondents
-    files give them): ``error.translated(gettext, language)`` then renders the whole
-    message in the reader's language.
-    """
-
-    def __init__(
-        self,
-        problem: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        column: str | None = None,
-        column_number: int | None = None,
-        value: str | None = None,
-        accepted: str | None = None,
-        option: str | None = None,
-    ) -> None:
-        self.problem = problem
-        self.option = option
-        self.path = str(path) if path is not None else None
-        self.line = line
-        self.column = column
-        self.column_number = column_number
-        self.value = value
-        self.accepted = accepted
-        self.message = self._message()
-        super().__init__(str(self.message))
-
-    def _message(self) -> Message:
-        where: list[object] = []
-        if self.option is not None:
-            where.append(self.option)
-        if self.path is not None:
-            where.append(self.path)
-        if self.line is not None:
-            where.append(Message("line %(line)s", line=self.line))
-        if self.column is not None:
-            if self.column_number is not None:
-                where.append(Message("column %(number)s (%(column)r)",
-                                     number=self.column_number, column=self.column))
-            else:
-                where.append(Message("column (%(column)r)", column=self.column))
-        text = Message.joined(", ", where)
-        if self.value is not None:
-            text = (Message("%(where)s: value %(value)r", where=text, value=self.value)
-                    if text else Message("value %(value)r", value=self.value))
-        if text:
-            text = Message("%(where)s: %(problem)s", where=text, problem=self.problem)
-        else:
-            text = Message.of(self.problem)
-        if self.accepted:
-            text = Message("%(problem)s; accepted: %(accepted)s", problem=text,
-                           accepted=self.accepted)
-        return text
-
-    def translated(self, gettext: Gettext, language: str = "en") -> str:
-        """The message through ``gettext``: its place, and the problem and what is accepted
-        when they are :class:`~kleroterion.messages.Message` objects (else in English)."""
-        return self.message.translated(gettext, language)
-
-
-# --------------------------------------------------------------------------- encodings
-
-
-def detect_encoding(sample: bytes, *, complete: bool = True) -> str:
-    """The encoding of a file from its first bytes (or all of them when ``complete``).
-
-    A byte-order mark means ``utf-8-sig``. Otherwise the first of
-    :data:`FALLBACK_ENCODINGS` that decodes the sample wins; when the sample is a
-    truncated prefix, a multi-byte character cut at its end is not held against UTF-8.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for encoding in FALLBACK_ENCODINGS:
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=complete)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"  # pragma: no cover - latin-1 decodes every byte
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode a whole file; returns ``(text, encoding)``."""
-    encoding = detect_encoding(data)
-    return data.decode(encoding), encoding
-
-
-def sniff_delimiter(sample: str) -> str:
-    """``,``, ``;`` or tab, whichever splits the header and the first rows consistently.
-
-    The header is taken to hold no delimiter inside a name, so the candidate giving
-    the header the most fields, with every sampled row of the same width, wins.
-    Ties and one-column files fall back to the comma.
-    """
-    lines = sample.splitlines()[:20]
-    if len(sample) > len("\n".join(lines)) and len(lines) > 1:
-        lines = lines[:-1]  # the last line of a truncated sample may be cut short
-    text = "\n".join(lines)
-    best, best_width, best_consistent = ",", 1, False
-    for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
-        if not rows:
-            continue
-        width = len(rows[0])
-        consistent = all(len(r) == width for r in rows)
-        if width > 1 and (consistent, width) > (best_consistent, best_width):
-            best, best_width, best_consistent = delimiter, width, consistent
-    return best
-
-
-# --------------------------------------------------------------------------- tables
-
-
-@dataclass(frozen=True)
-class _Table:
-    path: str
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (first physical line of the record, cells)
-
-    def column(self, *names: str) -> int | None:
-        """Index of the first header matching one of ``names`` (case-insensitive)."""
-        folded = [h.strip().casefold() for h in self.header]
-        for name in names:
-            if name.casefold() in folded:
-                return folded.index(name.casefold())
-        return None
-
-
-def _read_table(path: str | Path) -> _Table:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot be read ({error.strerror})", path=path) from None
-    text, _ = decode(data)
-    if not text.strip():
-        raise InputError("the file is empty; a header line and data rows are expected", path=path)
-    try:
-        header, rows = split_records(text)
-    except CSVError as error:
-        raise InputError(f"is not valid CSV ({error.reason})", path=path, line=error.line) from None
-    return _Table(str(path), header, rows)
-
-
-class CSVError(ValueError):
-    """A malformed CSV record, at ``line``."""
-
-    def __init__(self, reason: str, line: int) -> None:
-        super().__init__(f"line {line}: {reason}")
-        self.reason = reason
-        self.line = line
-
-
-def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (cells stripped) and the records of a non-empty CSV text.
-
-    The delimiter is sniffed; blank records are skipped; each record comes with the
-    first physical line it starts on, so errors can point at it. Raises ``CSVError``.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    line = 0
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in record]
-            else:
-                rows.append((start, record))
-    except csv.Error as error:
-        raise CSVError(str(error), reader.line_num) from None
-    if header is None:
-        raise CSVError(Message("no header line"), line)
-    return header, rows
-
-
-def _cell(table: _Table, line: int, record: list[str], index: int) -> str:
+def _cell(table: Table, line: int, record: list[str], index: int) -> str:
     if index >= len(record):
         raise _located(
             table,
@@ -239,7 +67,7 @@ def _cell(table: _Table, line: int, record: list[str], index: int) -> str:
     return record[index].strip()
 
 
-def _located(table: _Table, line: int, column: int, message: str, **details: Any) -> InputError:
+def _located(table: Table, line: int, column: int, message: str, **details: Any) -> InputError:
     """An InputError at a cell of ``table``: its file, line and column, named and numbered."""
     return InputError(
         message,
@@ -284,7 +112,8 @@ class QuotaTable:
 
 _QUOTA_HEADERS = (
     "feature,value,min,max[,min_flex,max_flex][,group]"
-    " (or category,name,... or category,feature,...)"
+    " (or category,name,... or category,category value,... or category,feature,...;"
+    " spaces, underscores and hyphens alike, letter case ignored)"
 )
 
 
@@ -292,18 +121,20 @@ def read_quotas(path: str | Path) -> QuotaTable:
     """Read a quotas CSV: one row per feature value with its minimum and maximum.
 
     Headers ``feature,value,min,max[,min_flex,max_flex]`` are read, and so are the
-    ``category,name,...`` and ``category,feature,...`` spellings of
-    sortition-algorithms and the Stratification App. An optional ``group`` column
+    ``category,name,...``, ``category,category value,...`` and ``category,feature,...``
+    spellings of sortition-algorithms and the Stratification App; in column names,
+    letter case is ignored and spaces, underscores and hyphens are alike
+    (``category_value``, ``Category-Value``, ``min flex``). An optional ``group`` column
     assigns each row to a seat group. Blank ``min_flex``/``max_flex`` cells mean no
     bound; other columns are ignored.
     """
-    table = _read_table(path)
+    table = read_table(path)
     feature_col = table.column("category")
     if feature_col is not None:
-        value_col = table.column("name", "value", "feature")
+        value_col = table.column("name", "value", "category_value", "feature")
     else:
         feature_col = table.column("feature")
-        value_col = table.column("value")
+        value_col = table.column("value", "category_value")
     min_col, max_col = table.column("min"), table.column("max")
     required = {
         "feature (or category)": feature_col,
@@ -422,6 +253,7 @@ def read_quotas(path: str | Path) -> QuotaTable:
 # --------------------------------------------------------------------------- respondents
 
 _SPACES = re.compile(r"\s+")
+_NBSP = "\u00a0"
 
 
 def _household_part(cell: str) -> str:
@@ -452,7 +284,7 @@ def read_respondents(
     """
     quota_list = tuple(quotas.quotas if isinstance(quotas, QuotaTable) else quotas)
     quota_path = quotas.path if isinstance(quotas, QuotaTable) else "the quotas"
-    table = _read_table(path)
+    table = read_table(path)
     features = tuple(dict.fromkeys(q.feature for q in quota_list))
 
     def locate(name: str, what: str) -> int:
@@ -497,6 +329,17 @@ def read_respondents(
                     value=ident,
                     accepted="a unique id on every row",
                 )
+        if _NBSP in ident:
+            assert id_col is not None
+            raise _located(
+                table,
+                line,
+                id_col,
+                f"the id holds a no-break space, {visible(_NBSP)}, at position "
+                f"{ident.index(_NBSP) + 1}: it would differ from the same id typed with a space",
+                value=ident.replace(_NBSP, f"<{visible(_NBSP)}>"),
+                accepted="an id of visible characters and ordinary spaces",
+            )
         if ident in first_line:
             assert id_col is not None
             raise _located(

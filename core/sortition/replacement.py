@@ -63,8 +63,9 @@ def replacement_problem(
                 quota.value,
                 max(quota.min - held, 0),
                 max(quota.max - held, 0),
-                quota.min_flex,
-                quota.max_flex,
+                # The flex bounds are absolute: they count the seats that stay too.
+                None if quota.min_flex is None else max(quota.min_flex - held, 0),
+                None if quota.max_flex is None else max(quota.max_flex - held, 0),
             )
         )
     if negative:

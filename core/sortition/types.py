@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 class Quota:
     """Bounds on how many selected people share one value of one feature.
 
-    ``min_flex``/``max_flex`` bound how far the relaxation of infeasible quotas may
-    move ``min`` down and ``max`` up (``None``: no bound of the user's).
+    ``min_flex``/``max_flex`` are absolute bounds, as in the field's quota files: the
+    relaxation of infeasible quotas may lower ``min`` down to ``min_flex`` and raise ``max``
+    up to ``max_flex`` (``None``: down to 0, up to the seats).
     """
 
     feature: str

@@ -217,3 +217,23 @@ def test_an_id_already_in_the_mandate_and_a_file_imported_twice(run: Any,
     assert [p.line for p in check.problems] == [2, 3, 4, 5, 6]
     assert all("already a respondent of mandate" in p.problem for p in check.problems)
     assert _count(run) == 5
+
+
+def test_an_invitation_draw_refuses_an_arrondissement_paris_does_not_have(
+        run: Any, tmp_path: Path) -> None:
+    from kleroterion.services.errors import InvalidInput
+
+    mandate_id = _mandate(run)
+    roll = tmp_path / "roll.csv"
+    rows = [f"{i},Voter {i},{['1er', '15e', '20e'][i % 3]}" for i in range(60)]
+    roll.write_text("numero,nom,arrondissement\n" + "\n".join(rows) + "\n75021,X,21e\n",
+                    encoding="utf-8")
+    out = tmp_path / "letters.csv"
+    with pytest.raises(InvalidInput, match=r"line 62, column 3 \('arrondissement'\): value "
+                                           r"'21e': is not a stratum of the city"):
+        run(recruitment.record_invitation_draw, mandate_id, GROUP, roll, out, seed=1, count=10)
+    assert not out.exists()
+    roll.write_text("numero,nom,arrondissement\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    draw = run(recruitment.record_invitation_draw, mandate_id, GROUP, roll, out, seed=1,
+               count=10)
+    assert draw.rows == 60

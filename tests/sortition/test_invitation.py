@@ -251,3 +251,225 @@ class _BrokenCsv:
                 raise OSError("disk full")
 
         return Writer()
+
+
+# ----------------------------------------------------------------------------- lax registries
+# Each of these was accepted before: refused now, at its line and column, quoting no
+# personal cell, and leaving no output.
+
+
+def _refused(roll: Path, tmp_path: Path, **options: object) -> InputError:
+    out = tmp_path / "letters.csv"
+    arguments: dict[str, object] = {"count": 2, "seed": 7, **options}
+    with pytest.raises(InputError) as caught:
+        draw_invitations(roll, out, **arguments)  # type: ignore[arg-type]
+    assert not out.exists()
+    return caught.value
+
+
+def _roll(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "roll.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HEAD = "numero,nom,adresse,arrondissement\n"
+ROWS = "".join(f"{i},Zoé {i},{i} rue de la Paix,{'AB'[i % 2]}\n" for i in range(1, 9))
+
+
+@pytest.mark.parametrize("stratify_by", [None, "arrondissement"])
+def test_a_column_named_twice_is_refused(tmp_path: Path, stratify_by: str | None) -> None:
+    roll = _roll(tmp_path, "numero,nom,Nom ,arrondissement\n" + ROWS)
+    error = _refused(roll, tmp_path, stratify_by=stratify_by)
+    assert "names this column twice (columns 2 and 3)" in str(error)
+    assert (error.line, error.column_number) == (1, 3)
+
+
+def test_a_nul_byte_is_refused_at_its_line(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + "9,Zo\x00é,9 rue,A\n" + ROWS)
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "NUL byte" in str(error) and error.line == 10
+
+
+@pytest.mark.parametrize(
+    ("header", "options"),
+    [
+        ("id,nom,adresse,arrondissement\n", {"stratify_by": "arrondissement"}),
+        ("id,nom,adresse,arrondissement\n", {}),
+        ("numero,nom,adresse,arrondissement\n", {"id_column": "numero"}),
+    ],
+)
+def test_a_duplicate_id_is_refused_naming_both_lines(
+    tmp_path: Path, header: str, options: dict[str, object]
+) -> None:
+    roll = _roll(tmp_path, header + ROWS + "3,Secret Person,3 rue de la Paix,B\n")
+    error = _refused(roll, tmp_path, **options)
+    assert error.line == 10 and "already on line 4" in str(error)
+    assert error.column_number == 1 and "Secret" not in str(error)
+
+
+def test_without_an_id_column_equal_numbers_are_not_checked(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + "3,Homonyme,3 rue,B\n")
+    assert draw_invitations(roll, tmp_path / "o.csv", count=2, seed=7).rows == 9
+    error = _refused(roll, tmp_path, id_column="ref")
+    assert "no id column 'ref'" in str(error)
+
+
+@pytest.mark.parametrize(
+    "options", [{"stratify_by": "arrondissement"}, {}, {"id_column": "numero"}]
+)
+def test_a_header_repeated_mid_file_is_not_a_person(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + HEAD + ROWS.replace(",A\n", ",B\n"))
+    error = _refused(roll, tmp_path, **options)
+    assert "header line is repeated" in str(error) and error.line == 10
+
+
+def test_blank_rows_and_strata_are_refused(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + ",,,\n" + ROWS)
+    assert "every cell of the row is blank" in str(_refused(roll, tmp_path))
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "stratum is blank" in str(error) and error.line == 10
+
+
+def test_unknown_strata_and_two_spellings_are_refused(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + "9,Zoé,9 rue,C\n")
+    error = _refused(roll, tmp_path, stratify_by="arrondissement", strata=["A", "B"])
+    assert "not a stratum of the city" in str(error)
+    assert (error.line, error.value, error.accepted) == (10, "C", "A, B")
+    for spelling in ("b", " B"):
+        roll = _roll(tmp_path, HEAD + ROWS + f"9,Zoé,9 rue,{spelling}\n")
+        error = _refused(roll, tmp_path, stratify_by="arrondissement")
+        assert "also spelt 'B'" in str(error) and error.line == 10
+    # Known strata, each spelt once: accepted.
+    roll = _roll(tmp_path, HEAD + ROWS)
+    result = draw_invitations(
+        roll, tmp_path / "o.csv", count=2, seed=7, stratify_by="arrondissement", strata=["A", "B"]
+    )
+    assert result.rows == 8
+
+
+@pytest.mark.parametrize(
+    ("character", "rendering"),
+    [("\u200b", "U+200B ZERO WIDTH SPACE"), ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+     ("\u00ad", "U+00AD SOFT HYPHEN"), ("\u2060", "U+2060 WORD JOINER")],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_an_invisible_character_is_refused_and_shown(
+    tmp_path: Path, character: str, rendering: str, encoding: str
+) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + f"9,Se{character}cret,9 rue,A\n", encoding)
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert (error.line, error.column, error.column_number) == (10, "nom", 2)
+    assert f"{rendering}, at position 3" in str(error) and "Secret" not in str(error)
+
+
+def test_a_soft_hyphen_in_a_windows_1252_file_is_refused(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, HEAD + ROWS + "9,Hél\u00e8ne\u00adMarie,9 rue,A\n", "cp1252")
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "U+00AD SOFT HYPHEN" in str(error) and error.line == 10
+
+
+def test_a_byte_order_mark_mid_file_is_refused(tmp_path: Path) -> None:
+    roll = tmp_path / "roll.csv"
+    roll.write_bytes((HEAD + ROWS).encode("utf-8-sig") + ("\ufeff" + ROWS).encode())
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "U+FEFF" in str(error) and (error.line, error.column_number) == (10, 1)
+
+
+def test_no_break_spaces_are_refused_in_ids_and_strata_not_in_names(tmp_path: Path) -> None:
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2\u00a0,Bob,B\n")
+    error = _refused(roll, tmp_path, count=1)
+    assert "no-break space, U+00A0 NO-BREAK SPACE, at position 2" in str(error)
+    assert error.line == 3 and error.column == "id"
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\u00a0\n")
+    error = _refused(roll, tmp_path, count=1, stratify_by="arrondissement")
+    assert "U+00A0" in str(error) and error.value == "B<U+00A0 NO-BREAK SPACE>"
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé\u00a0Martin,A\n2,Bob,B\n")
+    assert draw_invitations(roll, tmp_path / "o.csv", count=1, seed=1).rows == 2
+
+
+def test_a_file_in_two_encodings_is_refused_at_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(invitation, "_SAMPLE_BYTES", 128)
+    filler = "".join(f"{i},Martin {i},{i} rue,A\n" for i in range(10, 30))
+    # UTF-8 first (an é within the sample), Windows-1252 later: it was read again as
+    # Windows-1252 and every UTF-8 é became Ã©.
+    roll = tmp_path / "roll.csv"
+    roll.write_bytes((HEAD + "1,Zoé,1 rue,A\n" + filler).encode() + "2,Noé,2 rue,B\n".encode(
+        "cp1252"))
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "mixes two encodings" in str(error) and "while line 2 is" in str(error)
+    assert error.line == 23 and "Noé" not in str(error)
+    # Windows-1252 first, UTF-8 later.
+    roll.write_bytes((HEAD + "1,Zoé,1 rue,A\n" + filler).encode("cp1252") + "2,Noé,2 rue,B\n"
+                     .encode())
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "mixes two encodings" in str(error) and error.line == 2
+
+
+def test_an_invisible_character_across_two_buffers_is_found(tmp_path: Path) -> None:
+    # The raw bytes are searched one 1 MiB buffer at a time; place U+200B's three bytes
+    # across the first boundary.
+    boundary = 1 << 20
+    text = HEAD
+    number = 0
+    while len(text.encode()) < boundary - 200:
+        number += 1
+        text += f"{number},Martin {number},{number} rue,{'AB'[number % 2]}\n"
+    prefix = f"{number + 1},"
+    pad = boundary - 1 - len((text + prefix).encode())
+    text += prefix + "x" * pad + "\u200b" + ",1 rue,A\n" + ROWS
+    assert text.encode()[boundary - 1 : boundary + 2] == "\u200b".encode()
+    roll = _roll(tmp_path, text)
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert "U+200B" in str(error) and error.line == number + 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    position=st.integers(1, 30),
+    character=st.sampled_from(["\u200b", "\u200c", "\u200d", "\u200e", "\u202e", "\u2066",
+                               "\ufeff", "\u00ad", "\x00"]),
+)
+def test_any_planted_character_is_found_at_its_line(
+    tmp_path_factory: pytest.TempPathFactory, position: int, character: str
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("roll")
+    rows = [f"{i},Martin {i},{i} rue,{'AB'[i % 2]}" for i in range(1, 31)]
+    rows[position - 1] = rows[position - 1].replace("Martin", f"Mar{character}tin")
+    roll = _roll(tmp_path, HEAD + "\n".join(rows) + "\n")
+    error = _refused(roll, tmp_path, stratify_by="arrondissement")
+    assert error.line == position + 1
+    assert f"Mar{character}tin" not in str(error)
+
+
+def test_ids_with_equal_hashes_are_told_apart_from_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Duplicates are found by hash; force every id's hash to collide.
+    from kleroterion.sortition import registry as checks
+
+    monkeypatch.setattr(checks, "hash", lambda value: 42, raising=False)
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\n3,Ana,A\n")
+    assert draw_invitations(roll, tmp_path / "o.csv", count=1, seed=1).rows == 3
+    roll = _roll(tmp_path, "id,nom,arrondissement\n1,Zoé,A\n2,Bob,B\n1,Ana,A\n")
+    error = _refused(roll, tmp_path, count=1, stratify_by="arrondissement")
+    assert error.line == 4 and "already on line 2" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_ordinary_french_text_is_not_suspect(tmp_path: Path, encoding: str) -> None:
+    # Apostrophes, guillemets, œ, €, accented capitals and no-break spaces in names and
+    # addresses are ordinary: accepted in every encoding.
+    rows = "".join(
+        f"{i},Cœur\u00a0D’Étienne « Zoé » {i},{i} rue de l’Église – 5 €,{'AB'[i % 2]}\n"
+        for i in range(1, 40)
+    )
+    roll = _roll(tmp_path, HEAD + rows, encoding)
+    result = draw_invitations(
+        roll, tmp_path / "o.csv", count=5, seed=3, stratify_by="arrondissement"
+    )
+    assert result.rows == 39 and result.encoding == encoding

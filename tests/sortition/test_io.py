@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from kleroterion.sortition.io import (
     InputError,
+    Table,
     detect_encoding,
+    header_key,
     make_problem,
     read_quotas,
     read_respondents,
+    read_table,
+    scan_table,
     sniff_delimiter,
 )
 from kleroterion.sortition.types import Quota
@@ -46,12 +51,21 @@ def quotas(tmp_path: Path) -> Path:
         "category,name,min,max",
         "category,feature,min,max",
         "Feature,Value,MIN,Max",
+        "category,category value,min,max",
+        "category,category_value,min,max",
+        "category,category-value,min,max",
+        "Category,Category Value,Min,Max",
     ],
 )
 def test_quota_header_spellings(tmp_path: Path, header: str) -> None:
     path = write(tmp_path / "q.csv", header + "\nGenre,Femme,1,2\nGenre,Homme,0,2\n")
     table = read_quotas(path)
     assert table.quotas == (Quota("Genre", "Femme", 1, 2), Quota("Genre", "Homme", 0, 2))
+
+
+def test_quota_flex_columns_spelt_with_spaces_or_hyphens(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.csv", "Feature,Value,Min,Max,Min Flex,max-flex\nGenre,F,1,2,0,3\n")
+    assert read_quotas(path).quotas == (Quota("Genre", "F", 1, 2, 0, 3),)
 
 
 def test_quota_flex_and_group_columns(tmp_path: Path) -> None:
@@ -275,3 +289,174 @@ def test_sniff_delimiter() -> None:
     assert sniff_delimiter("id,age\n1,30\n") == ","
     assert sniff_delimiter("id\tage\n1\t30\n") == "\t"
     assert sniff_delimiter("id\n1\n") == ","
+
+
+# ----------------------------------------------------------------------------- the one reader
+# Every importer reads through kleroterion.sortition.reader; what it refuses, each refuses.
+
+
+def _importers(tmp_path: Path, quotas: Path) -> dict[str, Callable[[Path], object]]:
+    from kleroterion.services.tables import read_table as service_read_table
+    from kleroterion.sortition.grouped import read_grouped_respondents
+
+    table = read_quotas(quotas)
+    return {
+        "quotas": read_quotas,
+        "respondents": lambda path: read_respondents(path, table),
+        "grouped respondents": lambda path: read_grouped_respondents(
+            path, "groupe", {"g": table.quotas}
+        ),
+        "services (respondents import, attendance import)": service_read_table,
+        "scan_table": lambda path: _raise_first(scan_table(path)[1]),
+    }
+
+
+def _raise_first(problems: list[InputError]) -> None:
+    if problems:
+        raise problems[0]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "id,Genre,Âge,genre",
+        "id,Genre,Âge, ID ",
+        "feature,value,min,max,Value",
+        "category,category value,min,max,category_value",
+    ],
+)
+def test_a_column_named_twice_is_refused_by_every_importer(
+    tmp_path: Path, quotas: Path, header: str
+) -> None:
+    from kleroterion.services.errors import InvalidInput
+
+    path = write(tmp_path / "twice.csv", f"\n{header}\nR1,Femme,18-29,x,y\n")
+    for importer in _importers(tmp_path, quotas).values():
+        with pytest.raises((InputError, InvalidInput), match="names this column twice"):
+            importer(path)
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.line == 2 and caught.value.column_number == len(header.split(","))
+    assert "columns " in str(caught.value) and "each column name once" in str(caught.value)
+
+
+def test_blank_header_cells_are_not_duplicates(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "id,Genre,Âge,,\nR1,Femme,18-29,,\n")
+    assert read_respondents(path, read_quotas(quotas)).ids == ("R1",)
+
+
+def test_a_nul_byte_is_refused_at_its_line(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "nul.csv", "id,Genre,Âge\nR1,Femme,18-29\nR2,Ho\x00mme,30+\n")
+    for importer in _importers(tmp_path, quotas).values():
+        with pytest.raises(Exception, match="NUL byte"):
+            importer(path)
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    assert caught.value.line == 3
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("id,Genre,Âge\nR1,Femme,18-29\n".encode("utf-16"))
+    with pytest.raises(InputError, match="looks like UTF-16"):
+        read_table(utf16)
+
+
+def test_a_header_repeated_mid_file_is_not_a_person(tmp_path: Path, quotas: Path) -> None:
+    text = "id,Genre,Âge\nR1,Femme,18-29\nID, genre ,âge\nR2,Homme,30+\n"
+    path = write(tmp_path / "twice.csv", text)
+    with pytest.raises(InputError, match="header line is repeated") as caught:
+        read_respondents(path, read_quotas(quotas))
+    assert caught.value.line == 3
+    # A quotas file pasted under another one: the same refusal.
+    quota_text = QUOTAS + QUOTAS.replace("Genre", "Sexe").replace("Âge", "Tranche")
+    with pytest.raises(InputError, match="header line is repeated") as caught:
+        read_quotas(write(tmp_path / "q2.csv", quota_text))
+    assert caught.value.line == 6
+
+
+@pytest.mark.parametrize(
+    ("character", "rendering"),
+    [
+        ("\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        ("\u00ad", "U+00AD SOFT HYPHEN"),
+        ("\u200e", "U+200E LEFT-TO-RIGHT MARK"),
+        ("\u2060", "U+2060 WORD JOINER"),
+    ],
+)
+def test_an_invisible_character_is_refused_and_shown(
+    tmp_path: Path, quotas: Path, character: str, rendering: str
+) -> None:
+    text = f"id,nom,Genre,Âge\nR1,Dupont,Femme,18-29\nR2,Du{character}rand,Homme,30+\n"
+    path = write(tmp_path / "r.csv", text)
+    for importer in _importers(tmp_path, quotas).values():
+        with pytest.raises(Exception, match="invisible character"):
+            importer(path)
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    error = caught.value
+    assert (error.line, error.column, error.column_number) == (3, "nom", 2)
+    assert f"{rendering}, at position 3" in str(error)
+    assert "Durand" not in str(error) and "Du" + character not in str(error)
+
+
+def test_a_byte_order_mark_mid_file_is_refused(tmp_path: Path, quotas: Path) -> None:
+    # Two UTF-8 files with BOMs concatenated: the second BOM lands mid-file.
+    first = "\ufeffid,Genre,Âge\nR1,Femme,18-29\n".encode()
+    path = tmp_path / "joined.csv"
+    path.write_bytes(first + "\ufeffR2,Homme,30+\n".encode())
+    with pytest.raises(InputError, match="U\\+FEFF") as caught:
+        read_respondents(path, read_quotas(quotas))
+    assert caught.value.line == 3 and caught.value.column == "id"
+
+
+def test_a_no_break_space_in_an_id_is_refused(tmp_path: Path, quotas: Path) -> None:
+    path = write(tmp_path / "r.csv", "id,Genre,Âge\nR\u00a01,Femme,18-29\nR 2,Homme,30+\n")
+    with pytest.raises(InputError, match="no-break space, U\\+00A0 NO-BREAK SPACE") as caught:
+        read_respondents(path, read_quotas(quotas))
+    assert (caught.value.line, caught.value.column) == (2, "id")
+    assert caught.value.value == "R<U+00A0 NO-BREAK SPACE>1"
+
+
+def test_a_quotas_file_in_two_encodings_is_refused_at_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(
+        "feature,value,min,max\nGenre,Femme,1,2\nÂge,18-29,0,2\n".encode()
+        + "Âge,30+,1,3\n".encode("cp1252")
+    )
+    with pytest.raises(InputError, match="mixes two encodings") as caught:
+        read_quotas(path)
+    assert caught.value.line == 4
+
+
+def test_services_table_is_the_engine_table(tmp_path: Path) -> None:
+    from kleroterion.services.tables import Table as ServiceTable
+    from kleroterion.services.tables import read_table as service_read_table
+
+    path = write(tmp_path / "a.csv", "Member ID;Statut\n12;present\n")
+    table = service_read_table(path)
+    assert isinstance(table, ServiceTable) and isinstance(table, Table)
+    assert table.column("member_id") == 0 and table.column("statut") == 1
+    assert table.rows == [(2, ["12", "present"])] and len(table.digest) == 64
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=string.ascii_letters + "éèàç _-", min_size=1, max_size=8),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_header_check_matches_column_lookup(tmp_path_factory, names: list[str]) -> None:
+    # A header is refused exactly when two of its names would be looked up as one.
+    keys = [header_key(n) for n in names if header_key(n)]
+    header = ",".join(n.replace(",", "") for n in names)
+    path = tmp_path_factory.mktemp("h") / "h.csv"
+    write(path, header + "\n" + ",".join("x" for _ in names) + "\n")
+    table, problems = scan_table(path)
+    if len(keys) != len(set(keys)):
+        assert table is None and "twice" in str(problems[0])
+    else:
+        assert table is not None
+        for name in names:
+            if header_key(name):
+                assert table.column(name) is not None

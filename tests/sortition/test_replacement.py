@@ -59,3 +59,18 @@ def test_quotas_reduced_by_who_stays():
     draw = draw_replacements(problem, seated=[0, 1, 2], withdrawn=[2], seed=3)
     assert draw.replacements == (4,)
     assert draw.panel == (0, 1, 4)
+
+
+def test_flex_bounds_are_reduced_like_the_quotas():
+    # min_flex/max_flex are absolute: with one woman staying, "at least 1 woman, never below
+    # 1" leaves "at least 0, never below 0" for the vacant seats, and "at most 2, never above 3"
+    # leaves "at most 1, never above 2".
+    from kleroterion.sortition import Quota
+
+    rows = [("f", "jeune"), ("h", "jeune"), ("f", "vieux"), ("h", "vieux")]
+    problem = make_problem(rows, [], 3)
+    problem = type(problem)(
+        pool=problem.pool, quotas=(Quota("genre", "f", 1, 2, min_flex=1, max_flex=3),), seats=3
+    )
+    reduced, _ = replacement_problem(problem, seated=[0, 1, 3], withdrawn=[1, 3])
+    assert reduced.quotas == (Quota("genre", "f", 0, 1, min_flex=0, max_flex=2),)

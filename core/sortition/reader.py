@@ -1,0 +1,451 @@
+"""The one CSV reader of every importer: quotas, respondents, attendance sheets, registries.
+
+Practitioners bring spreadsheets: comma-, semicolon- or tab-separated, UTF-8 with or
+without a byte-order mark, or Windows-1252/Latin-1 from French exports. What any
+importer would get wrong is refused here, once for all, each as an :class:`InputError`
+naming the file, line and column and saying what is accepted:
+
+* a file that cannot be read, is empty, is not CSV, or holds NUL bytes (UTF-16);
+* a header naming a column twice (``Genre`` and ``genre ``, ``category value`` and
+  ``category_value`` are one name: :func:`header_key`);
+* lines written in a second encoding (a UTF-8 file with Windows-1252 lines pasted in);
+* the header line repeated further down (two files pasted one after the other);
+* invisible characters in a cell (zero-width spaces, a byte-order mark mid-file,
+  soft hyphens, direction marks), shown as ``U+200B`` and never as the cell itself,
+  which may be personal data.
+
+:func:`scan_table` returns every problem (a respondents check lists them all);
+:func:`read_table` raises the first. The invitation draw streams registries too large
+to hold and applies the same header check (:func:`check_header`) and character rules
+(:data:`INVISIBLE`) as it goes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kleroterion.messages import Gettext, Message
+
+__all__ = [
+    "DELIMITERS",
+    "ENCODINGS",
+    "FALLBACK_ENCODINGS",
+    "INVISIBLE",
+    "CSVError",
+    "InputError",
+    "Table",
+    "check_header",
+    "decode",
+    "detect_encoding",
+    "header_key",
+    "invisible_problem",
+    "mixed_encoding",
+    "mixed_encoding_lines",
+    "nul_at",
+    "nul_problem",
+    "read_table",
+    "scan_table",
+    "sniff_delimiter",
+    "split_records",
+    "visible",
+]
+
+#: Tried in this order; Latin-1 decodes any byte, so it is the last resort.
+#: Windows-1252 comes before it because French exports write œ, € and ’ with it.
+FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+DELIMITERS = (",", ";", "\t")
+
+#: Characters that show as nothing, yet make two cells differ: soft hyphen, Mongolian vowel
+#: separator, zero-width spaces and joiners, direction marks and embeddings, word joiner and
+#: invisible operators, and the byte-order mark (legitimate only as a file's first character).
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+#: Accepted encodings, as a sentence for the messages.
+ENCODINGS = Message(
+    "one encoding for the whole file: UTF-8 (with or without BOM), Windows-1252 or Latin-1"
+)
+
+
+class InputError(ValueError):
+    """A file or option the engine cannot use, located as precisely as possible.
+
+    ``line`` is the 1-based physical line of the file; ``column`` the header name of
+    the column and ``column_number`` its 1-based position; ``value`` the offending
+    cell or option value. Any of them is ``None`` when it does not apply.
+
+    ``str(error)`` is English. ``problem`` and ``accepted`` may be
+    :class:`~kleroterion.messages.Message` objects (the back office's respondents
+    files give them): ``error.translated(gettext, language)`` then renders the whole
+    message in the reader's language.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        column_number: int | None = None,
+        value: str | None = None,
+        accepted: str | None = None,
+        option: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.option = option
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        self.column_number = column_number
+        self.value = value
+        self.accepted = accepted
+        self.message = self._message()
+        super().__init__(str(self.message))
+
+    def _message(self) -> Message:
+        where: list[object] = []
+        if self.option is not None:
+            where.append(self.option)
+        if self.path is not None:
+            where.append(self.path)
+        if self.line is not None:
+            where.append(Message("line %(line)s", line=self.line))
+        if self.column is not None:
+            if self.column_number is not None:
+                where.append(Message("column %(number)s (%(column)r)",
+                                     number=self.column_number, column=self.column))
+            else:
+                where.append(Message("column (%(column)r)", column=self.column))
+        text = Message.joined(", ", where)
+        if self.value is not None:
+            text = (Message("%(where)s: value %(value)r", where=text, value=self.value)
+                    if text else Message("value %(value)r", value=self.value))
+        if text:
+            text = Message("%(where)s: %(problem)s", where=text, problem=self.problem)
+        else:
+            text = Message.of(self.problem)
+        if self.accepted:
+            text = Message("%(problem)s; accepted: %(accepted)s", problem=text,
+                           accepted=self.accepted)
+        return text
+
+    def translated(self, gettext: Gettext, language: str = "en") -> str:
+        """The message through ``gettext``: its place, and the problem and what is accepted
+        when they are :class:`~kleroterion.messages.Message` objects (else in English)."""
+        return self.message.translated(gettext, language)
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def detect_encoding(sample: bytes, *, complete: bool = True) -> str:
+    """The encoding of a file from its first bytes (or all of them when ``complete``).
+
+    A byte-order mark means ``utf-8-sig``. Otherwise the first of
+    :data:`FALLBACK_ENCODINGS` that decodes the sample wins; when the sample is a
+    truncated prefix, a multi-byte character cut at its end is not held against UTF-8.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for encoding in FALLBACK_ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=complete)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"  # pragma: no cover - latin-1 decodes every byte
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode a whole file; returns ``(text, encoding)``."""
+    encoding = detect_encoding(data)
+    return data.decode(encoding), encoding
+
+
+def mixed_encoding(data: bytes, encoding: str, path: str) -> list[InputError]:
+    """The lines not in UTF-8 of a file read as Windows-1252 that also has UTF-8 lines."""
+    if encoding.startswith("utf-8"):
+        return []
+    return mixed_encoding_lines(data.split(b"\n"), path)
+
+
+def mixed_encoding_lines(lines: Iterable[bytes], path: str, *,
+                         first: bool = False) -> list[InputError]:
+    """The lines that are not UTF-8, when some other non-ASCII line is: a file in two
+    encodings (none when no line is non-ASCII UTF-8, or none fails). ``first``: stop at
+    the first such line (a stream read once, e.g. a registry)."""
+    utf8 = None
+    broken: list[tuple[int, bytes, UnicodeDecodeError]] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if not broken or not first:
+                broken.append((number, raw, error))
+        else:
+            if utf8 is None and not raw.isascii():
+                utf8 = number
+        if first and broken and utf8 is not None:
+            break
+    if utf8 is None:
+        return []  # a plain Windows-1252 or Latin-1 file
+    return [
+        InputError(Message("byte 0x%(byte)02X at position %(position)s is not UTF-8, while "
+                           "line %(utf8)s is: the file mixes two encodings",
+                           byte=raw[error.start], position=error.start + 1,
+                           utf8=utf8), path=path, line=number, accepted=ENCODINGS)
+        for number, raw, error in broken
+    ]
+
+
+def nul_problem(data: bytes, path: str | Path) -> InputError | None:
+    """A NUL byte, which no text file holds: UTF-16 when there are many, else located."""
+    position = data.find(b"\x00")
+    if position < 0:
+        return None
+    if data.count(b"\x00", 0, 4096) * 8 >= min(len(data), 4096):
+        return InputError(Message("the file holds NUL bytes: it looks like UTF-16 "
+                                  "(Excel's 'Unicode text'); save it as CSV"),
+                          path=path, accepted=ENCODINGS)
+    return nul_at(path, data.count(b"\n", 0, position) + 1)
+
+
+def nul_at(path: str | Path, line: int) -> InputError:
+    """A NUL byte on ``line`` of a file that is not UTF-16."""
+    return InputError(Message("the line holds a NUL byte (U+0000), which no text file holds"),
+                      path=path, line=line, accepted=Message("a text file without NUL bytes"))
+
+
+def sniff_delimiter(sample: str) -> str:
+    """``,``, ``;`` or tab, whichever splits the header and the first rows consistently.
+
+    The header is taken to hold no delimiter inside a name, so the candidate giving
+    the header the most fields, with every sampled row of the same width, wins.
+    Ties and one-column files fall back to the comma.
+    """
+    lines = sample.splitlines()[:20]
+    if len(sample) > len("\n".join(lines)) and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a truncated sample may be cut short
+    text = "\n".join(lines)
+    best, best_width, best_consistent = ",", 1, False
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = all(len(r) == width for r in rows)
+        if width > 1 and (consistent, width) > (best_consistent, best_width):
+            best, best_width, best_consistent = delimiter, width, consistent
+    return best
+
+
+# --------------------------------------------------------------------------- records
+
+
+class CSVError(ValueError):
+    """A malformed CSV record, at ``line``."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.reason = reason
+        self.line = line
+
+
+def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (cells stripped) and the records of a non-empty CSV text.
+
+    The delimiter is sniffed; blank records are skipped; each record comes with the
+    first physical line it starts on, so errors can point at it. Raises ``CSVError``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in record]
+            else:
+                rows.append((start, record))
+    except csv.Error as error:
+        raise CSVError(str(error), reader.line_num) from None
+    if header is None:
+        raise CSVError(Message("no header line"), line)
+    return header, rows
+
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def header_key(name: str) -> str:
+    """A column name as looked up: case, surrounding spaces and the spelling of its word
+    separators ignored (``Category Value``, ``category_value``, ``category-value``)."""
+    return _SEPARATORS.sub("_", INVISIBLE.sub("", name).strip().casefold()).strip("_")
+
+
+def check_header(header: list[str], path: str | Path, line: int = 1) -> None:
+    """Refuse a header that names a column twice: which one would an importer read?"""
+    first: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = header_key(name)
+        if not key:
+            continue  # blank columns (a spreadsheet's trailing cells) name nothing
+        if key in first:
+            raise InputError(
+                Message("the header names this column twice (columns %(first)s and "
+                        "%(second)s)", first=first[key] + 1, second=index + 1),
+                path=path, line=line, column=name.strip(), column_number=index + 1,
+                accepted=Message("each column name once"))
+        first[key] = index
+
+
+def visible(character: str) -> str:
+    """An invisible character as text anyone can read: ``U+200B ZERO WIDTH SPACE``."""
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" {name}" if name else "")
+
+
+def invisible_problem(cell: str, path: str | Path, line: int, column: str,
+                      column_number: int) -> InputError | None:
+    """The first invisible character of ``cell``, located and named, or ``None``.
+
+    The cell is not quoted (it may be a name or an address): its column, and the
+    character's code point and position in the cell, are enough to find it.
+    """
+    found = INVISIBLE.search(cell)
+    if found is None:
+        return None
+    return InputError(
+        Message("the cell holds an invisible character, %(character)s, at position "
+                "%(position)s", character=visible(found.group()), position=found.start() + 1),
+        path=path, line=line, column=column, column_number=column_number,
+        accepted=Message("visible characters only (delete it: it comes with text copied "
+                         "from a web page or a PDF)"))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file read whole: its header (cells stripped) and its records, each with the
+    physical line it starts on; ``digest`` is the SHA-256 of the file's bytes."""
+
+    path: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    digest: str = ""
+    encoding: str = "utf-8"
+
+    @property
+    def name(self) -> str:
+        return self.path
+
+    def column(self, *names: str) -> int | None:
+        """Index of the first header matching one of ``names`` (see :func:`header_key`)."""
+        keys = [header_key(h) for h in self.header]
+        for name in names:
+            if header_key(name) in keys:
+                return keys.index(header_key(name))
+        return None
+
+
+def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
+    """Read a CSV file with a header line, returning its problems instead of raising.
+
+    Without a table (``None``), the one problem is about the whole file: unreadable,
+    NUL bytes, empty, malformed CSV, a column named twice. With one, the problems are
+    those of its lines (a second encoding, the header repeated, an invisible
+    character), in the order of the file; the table is returned so that a caller can
+    add its own and list them all.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [InputError(Message("cannot be read (%(reason)s)",
+                                         reason=error.strerror), path=name)]
+    nul = nul_problem(data, name)
+    if nul is not None:
+        return None, [nul]
+    text, encoding = decode(data)
+    if not text.strip():
+        return None, [InputError(Message("the file is empty; a header line and rows are "
+                                         "expected"), path=name)]
+    try:
+        header, rows = split_records(text)
+    except CSVError as error:
+        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
+                                 path=name, line=error.line)]
+    header_line = _first_line(text)
+    try:
+        check_header(header, name, line=header_line)
+    except InputError as error:
+        return None, [error]
+    table = Table(name, header, rows, hashlib.sha256(data).hexdigest(), encoding)
+    problems = mixed_encoding(data, encoding, name) + _line_problems(table, text, header_line)
+    problems.sort(key=lambda problem: problem.line or 0)
+    return table, problems
+
+
+def read_table(path: str | Path) -> Table:
+    """Read a CSV file with a header line (see :func:`scan_table`); raise its first problem."""
+    table, problems = scan_table(path)
+    if problems:
+        raise problems[0]
+    assert table is not None
+    return table
+
+
+def _first_line(text: str) -> int:
+    """The physical line of the header: the first line that is not blank."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().strip(",;\t"):
+            return number
+    return 1  # pragma: no cover - an empty text has no header and is refused before
+
+
+def _line_problems(table: Table, text: str, header_line: int) -> list[InputError]:
+    problems: list[InputError] = []
+    keys = [header_key(cell) for cell in table.header]
+    width = len(keys) - next((i for i, k in enumerate(reversed(keys)) if k), len(keys))
+    scan_cells = INVISIBLE.search(text) is not None  # one pass in C for the usual clean file
+    if scan_cells:
+        for index, cell in enumerate(table.header):
+            problem = invisible_problem(cell, table.path, header_line, cell, index + 1)
+            if problem is not None:
+                problems.append(problem)
+                break
+    for line, record in table.rows:
+        if (
+            record
+            and header_key(record[0]) == keys[0]  # cheap first: most rows differ here
+            and [header_key(cell) for cell in record[:width]] == keys[:width]
+            and not any(cell.strip() for cell in record[width:])
+        ):
+            problems.append(InputError(
+                Message("the header line is repeated here (two files pasted together?)"),
+                path=table.path, line=line,
+                accepted=Message("the header on the first line only, then one row per "
+                                 "record")))
+            continue
+        if scan_cells:
+            for index, cell in enumerate(record):
+                column = table.header[index] if index < len(table.header) else ""
+                problem = invisible_problem(cell, table.path, line, column, index + 1)
+                if problem is not None:
+                    problems.append(problem)
+                    break
+    return problems
