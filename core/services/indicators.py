@@ -139,6 +139,7 @@ class Retention:
     withdrawn: int
     replacements: int
     sitting: int  # members sitting at the end of the period
+    still_sitting: int  # of the first seated
     retention_rate: float | None  # share of the first seated still sitting
 
 
@@ -337,7 +338,7 @@ def _retention(session: Session, mandate: Mandate, on: dt.date) -> Retention:
     still = sum(1 for m in first if _sits(m, on))
     return Retention(len(first), withdrawn, replacements,
                      sum(1 for m in members if _sits(m, on) and m.source != "volunteer"),
-                     _share(still, len(first)))
+                     still, _share(still, len(first)))
 
 
 # --- Indemnities -----------------------------------------------------------------------
