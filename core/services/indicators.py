@@ -247,9 +247,13 @@ def _funnel(session: Session, mandate: Mandate, group: SeatGroup) -> Funnel:
             for value, (_, sent) in (draw.strata or {}).items():
                 invited[value] += int(sent)
         answered = Counter(r.features.get(column, "") for r in respondents)
+        # In the city's own order of the values (1er, 2e... 10e), then any other
+        declared = [v.key for f in city_of(mandate).config.composition.features
+                    if f.key == column for v in f.values]
+        order = {value: index for index, value in enumerate(declared)}
         strata = [StratumRate(value, invited[value], answered[value],
                               _share(answered[value], invited[value]))
-                  for value in sorted(invited)]
+                  for value in sorted(invited, key=lambda v: (order.get(v, len(order)), v))]
     else:
         column = None
     return Funnel(group.key, letters, len(respondents), pool, seated,

@@ -1,7 +1,7 @@
 """The record's indicators against hand computations, on SQLite and PostgreSQL.
 
 A small Paris promotion is written row by row so that every figure can be computed by
-hand: 30 letters in two arrondissements and 7 answers, four members seated (three
+hand: 35 letters in three arrondissements and 7 answers, four members seated (three
 women), two sessions in two calendar years, one withdrawal and one replacement, a
 vœu with a commitment and two milestones; and a Brussels recommendation answered
 after 60 and 150 days. The expected numbers are written out, not recomputed.
@@ -55,8 +55,8 @@ def paris(run: Any) -> dict[str, Any]:
     def write(session: Session) -> dict[str, Any]:
         session.add(InvitationDraw(
             mandate_id=mandate.id, seat_group="liste-electorale", registry_name="roll.csv",
-            registry_digest="0" * 64, output_digest="1" * 64, seed=1, count=30, rows=37000,
-            stratify_by="arrondissement", strata={"1er": [16000, 10], "2e": [21000, 20]}))
+            registry_digest="0" * 64, output_digest="1" * 64, seed=1, count=35, rows=121000,
+            stratify_by="arrondissement", strata={"10e": [84000, 5], "2e": [21000, 20], "1er": [16000, 10]}))
         people = [("1er", "femme"), ("1er", "femme"), ("1er", "homme"), ("2e", "femme"),
                   ("2e", "homme"), ("2e", "homme"), ("2e", "femme")]
         rows = [_respondent(session, mandate.id, n, *p) for n, p in enumerate(people)]
@@ -106,11 +106,11 @@ def test_a_promotion_s_indicators_are_the_hand_computed_ones(run: Any,
     found = run(indicators.mandate_indicators, paris["mandate"], TODAY)
 
     (roll,) = [f for f in found.funnel if f.seat_group == "liste-electorale"]
-    assert (roll.letters, roll.answers, roll.seated) == (30, 7, 4)
-    assert roll.answer_rate == pytest.approx(7 / 30, abs=1e-6)
+    assert (roll.letters, roll.answers, roll.seated) == (35, 7, 4)
+    assert roll.answer_rate == 0.2
     assert roll.stratified_by == "arrondissement"
     assert [(s.value, s.letters, s.answers, s.rate) for s in roll.strata] == [
-        ("1er", 10, 3, 0.3), ("2e", 20, 4, 0.2)]
+        ("1er", 10, 3, 0.3), ("2e", 20, 4, 0.2), ("10e", 5, 0, 0.0)]  # the city's order
 
     (panel, *_) = found.representativeness
     gender = {row.value: row for row in panel.rows if row.feature == "gender"}
