@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.newcity",
     "kleroterion.cli.web",
     "kleroterion.cli.lifecycle",
+    "kleroterion.cli.observatory",
 )
 
 #: Each core command, in ``COMMAND_MODULES`` order: the module whose ``COMMANDS`` holds it.
@@ -55,6 +56,7 @@ COMMAND_INDEX: dict[str, str] = {
     "audit": "kleroterion.cli.lifecycle",
     "privacy": "kleroterion.cli.lifecycle",
     "user": "kleroterion.cli.lifecycle",
+    "observatory": "kleroterion.cli.observatory",
 }
 
 

@@ -24,6 +24,7 @@ from kleroterion.web import (
     database,
     errors,
     i18n,
+    observatory,
     page_cache,
     panel_draw,
     public,
@@ -82,6 +83,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     errors.init_app(app)
     public.init_app(app)
     records.init_app(app)
+    observatory.init_app(app)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)

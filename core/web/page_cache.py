@@ -64,6 +64,7 @@ CACHED = frozenset({
     "public.indemnity", "public.accountability",
     "records.draw_page", "records.proposals_page", "records.proposal_page",
     "records.follow_up_page", "records.follow_up_item",
+    "observatory.indicators_page", "api.open_data_indicators",
     "api.city", "api.composition", "api.bodies", "api.mandate", "api.proposal_kinds",
     "api.proposal_kind", "api.indemnity", "api.accountability", "api.openapi",
     "api.draws", "api.proposals_list", "api.proposal", "api.follow_up", "api.follow_up_item",

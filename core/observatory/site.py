@@ -1,0 +1,143 @@
+"""The observatory as a static site anyone can publish: one page per language, CSV, JSON.
+
+``build(instances, out, languages)`` writes ``OUT/<lang>/index.html`` (the assemblies
+side by side, then each one promotion by promotion, every figure in a table), a
+``OUT/<lang>/indicators.csv`` in that language's spreadsheet form (French and Dutch:
+``;`` and a decimal comma, UTF-8 with a byte-order mark), ``OUT/indicators.json``
+(every source as it was read, with its problem if any) and ``OUT/index.html``, which
+links each language. The pages use the web interface's message catalogs, so a word
+reads the same on a city's site and in the observatory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
+from kleroterion.observatory.sources import Instance
+from kleroterion.observatory.summary import FIGURES, MONEY, PROBLEMS, RATES, Summary, summarize
+
+TEMPLATES = Path(__file__).parent / "templates"
+TRANSLATIONS = Path(__file__).parents[1] / "web" / "translations"
+LANGUAGES = ("fr", "en", "nl")
+#: Spreadsheet form per language: field separator, and whether decimals take a comma.
+CSV_FORM = {"fr": (";", True), "nl": (";", True), "en": (",", False)}
+
+
+def _environment(language: str) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        extensions=["jinja2.ext.i18n"], trim_blocks=False, lstrip_blocks=False)
+    translations = Translations.load(str(TRANSLATIONS), [language], domain="messages")
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+
+    def percent(share: float | None) -> str:
+        if share is None:
+            return "–"
+        return format_percent(round(share, 3), locale=language, decimal_quantization=False)
+
+    def show(key: str, value: Any, currency: str) -> str:
+        if value is None:
+            return "–"
+        if key in RATES:
+            return percent(value)
+        if key in MONEY:
+            return str(environment.filters["money"](value, currency))
+        return format_decimal(value, locale=language)
+
+    environment.globals.update(show=show, figure_labels=FIGURES, problem_messages=PROBLEMS)
+    environment.filters.update({
+        "percent": percent,
+        "number": lambda value: "–" if value is None else format_decimal(value, locale=language),
+        "money": lambda value, currency: ("–" if value is None or not currency
+                                          else format_currency(value, currency, locale=language)),
+        "longdate": lambda value: format_date(dt.date.fromisoformat(value), "long",
+                                              locale=language),
+        "localized": lambda label: _localized(label, language),
+    })
+    return environment
+
+
+def _localized(label: dict[str, str], language: str) -> str:
+    if language in label:
+        return label[language]
+    return next(iter(label.values()), "")
+
+
+def _rows(summaries: Iterable[Summary]) -> Iterator[list[object]]:
+    for one in summaries:
+        for mandate in one.mandates:
+            for name, value in mandate.items():
+                if name not in ("label", "starts_on", "ends_on"):
+                    yield [one.slug, mandate["label"], FIGURES.get(name, name), value]
+
+
+def _csv(summaries: list[Summary], language: str) -> str:
+    separator, comma = CSV_FORM.get(language, CSV_FORM["en"])
+    translations = Translations.load(str(TRANSLATIONS), [language], domain="messages")
+    header = [translations.gettext("Assembly"), translations.gettext("Promotion"),
+              translations.gettext("Indicator"), translations.gettext("Value")]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in _rows(summaries):
+        value = row[3]
+        text = "" if value is None else str(value)
+        if comma and isinstance(value, float | int) and not isinstance(value, bool):
+            text = text.replace(".", ",")
+        # Labels come from other instances: a cell a spreadsheet would run as a
+        # formula is kept as text.
+        cells = [str(row[0]), str(row[1]), translations.gettext(str(row[2])), text]
+        writer.writerow([f"'{c}" if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not
+                         _is_number(c) else c for c in cells])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def build(instances: list[Instance], out: Path, languages: Iterable[str] = LANGUAGES,
+          on: dt.date | None = None) -> list[Path]:
+    """Write the site into ``out`` (created if need be); return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    summaries = [summarize(instance) for instance in instances]
+    written: list[Path] = []
+    chosen = [language for language in languages if language in LANGUAGES] or ["fr"]
+    for language in chosen:
+        folder = out / language
+        folder.mkdir(exist_ok=True)
+        page = _environment(language).get_template("observatory.html").render(
+            lang=language, summaries=summaries, languages=chosen,
+            built_on=(on or dt.date.today()).isoformat())
+        (folder / "index.html").write_text(page, encoding="utf-8")
+        (folder / "indicators.csv").write_text(_csv(summaries, language), encoding="utf-8",
+                                               newline="")
+        written += [folder / "index.html", folder / "indicators.csv"]
+    index = _environment(chosen[0]).get_template("languages.html").render(
+        lang=chosen[0], languages=chosen)
+    (out / "index.html").write_text(index, encoding="utf-8")
+    data = [{**asdict(instance), "problem": None if instance.problem is None
+             else asdict(instance.problem)} for instance in instances]
+    (out / "indicators.json").write_text(json.dumps(data, ensure_ascii=False, indent=1,
+                                                    default=str), encoding="utf-8")
+    return [*written, out / "index.html", out / "indicators.json"]
+
+
+def summaries_of(instances: list[Instance]) -> list[dict[str, Any]]:
+    """The figures the site shows, as plain data (for tests and for JSON consumers)."""
+    return [asdict(summarize(instance)) for instance in instances]

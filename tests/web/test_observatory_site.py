@@ -1,0 +1,169 @@
+"""The observatory across instances: two served locally, and sources that fail each way.
+
+Instances run on 127.0.0.1 in threads: the Paris demo (with a record), an empty
+Brussels site, one answering HTML, one publishing an older schema version, and an
+address where nothing listens. The static site must compare the two real ones, name
+each failing source with its reason in the page's language, and never abort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kleroterion.sortition
+import pytest
+from click.testing import CliRunner
+from flask import Flask, jsonify
+from kleroterion.cli import main
+from kleroterion.observatory import site, sources, summary
+from kleroterion.web import create_app, demo
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.lifecycle import engine_standin
+
+TODAY = dt.date(2026, 11, 23)
+
+
+class Served:
+    def __init__(self, app: Any) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def _odd(kind: str) -> Flask:
+    odd = Flask(kind)
+
+    @odd.get("/api/city")
+    def city() -> Any:
+        return jsonify({"slug": kind, "name": kind, "assembly_name": {"fr": kind}})
+
+    @odd.get("/api/open-data/indicators")
+    def data() -> Any:
+        if kind == "html":
+            return "<html><body>maintenance</body></html>"
+        return jsonify({"schema_version": 0, "mandates": []})
+
+    return odd
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("find_distribution", "round_distribution"):
+            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                          raising=False)
+        paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY)
+        patch.setenv("KLEROTERION_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+        apps = {
+            "paris": create_app("paris", {"SECRET_KEY": "t", "KLEROTERION_TODAY": TODAY,
+                                          "KLEROTERION_DATABASE_URL": paris.database_url}),
+            "brussels": create_app("brussels", {"SECRET_KEY": "t",
+                                                "KLEROTERION_TODAY": TODAY}),
+            "html": _odd("html"), "older": _odd("older"),
+        }
+        servers = {name: Served(app) for name, app in apps.items()}
+        with socket.socket() as probe:  # a port where nothing listens once closed
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
+        try:
+            yield {**{name: f"{s.url}/api" for name, s in servers.items()},
+                   "nowhere": f"http://127.0.0.1:{closed}/api"}
+        finally:
+            for server in servers.values():
+                server.stop()
+
+
+ORDER = ("paris", "brussels", "html", "older", "nowhere")
+
+
+def test_each_source_is_read_or_named_with_its_reason(served: dict[str, str]) -> None:
+    found = sources.collect([served[name] for name in ORDER], TODAY)
+    by = dict(zip(ORDER, found, strict=True))
+    assert by["paris"].problem is None and by["paris"].slug == "paris"
+    assert by["paris"].indicators and by["paris"].indicators["mandates"]
+    assert by["brussels"].problem is None and by["brussels"].indicators is not None
+    assert by["brussels"].indicators["mandates"] == []
+    assert by["html"].problem is not None and by["html"].problem.code == "not_json"
+    assert by["older"].problem is not None and by["older"].problem.code == "schema_version"
+    assert "0" in by["older"].problem.detail
+    assert by["nowhere"].problem is not None and by["nowhere"].problem.code == "unreachable"
+
+
+def test_the_site_compares_what_was_read_in_each_language(served: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    found = sources.collect([served[name] for name in ORDER], TODAY)
+    files = site.build(found, tmp_path, on=TODAY)
+    assert {path.relative_to(tmp_path).as_posix() for path in files} == {
+        "fr/index.html", "fr/indicators.csv", "en/index.html", "en/indicators.csv",
+        "nl/index.html", "nl/indicators.csv", "index.html", "indicators.json"}
+    french = (tmp_path / "fr" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in french
+    assert "Assemblée citoyenne de Paris" in french
+    assert "la réponse n'est pas du JSON" in french
+    assert "une autre version des indicateurs" in french
+    assert "aucune réponse à cette adresse" in french
+    paris = summary.summarize(found[0])
+    letters = paris.totals["letters"]
+    assert f">{format(letters, ',').replace(',', chr(0x202f))}<" in french
+    dutch = (tmp_path / "nl" / "index.html").read_text(encoding="utf-8")
+    assert "Burgerraad" in dutch or "burgerraad" in dutch
+    csv_fr = (tmp_path / "fr" / "indicators.csv").read_bytes().decode("utf-8")
+    assert csv_fr.startswith("\ufeffAssemblée;Promotion;Indicateur;Valeur\r\n")
+    assert ";Taux de réponse;" in csv_fr
+    data = json.loads((tmp_path / "indicators.json").read_text(encoding="utf-8"))
+    assert [d["problem"]["code"] if d["problem"] else None for d in data] == [
+        None, None, "not_json", "schema_version", "unreachable"]
+
+
+def test_totals_add_counts_and_recompute_rates() -> None:
+    def mandate(label: str, letters: int, answers: int, seated: int, still: int,
+                on_roll: int, present: int) -> dict[str, Any]:
+        return {"label": label, "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+                "funnel": [{"letters": letters, "answers": answers}],
+                "attendance": {"sessions": [{"on_roll": on_roll, "present": present}]},
+                "retention": {"seated": seated, "withdrawn": seated - still,
+                              "replacements": 0, "still_sitting": still},
+                "commitments": {"milestones_due": 0, "milestones_on_time": 0},
+                "acts": [{"kind": "voeu", "outcome": "adopted", "count": 1}],
+                "indemnities": [{"year": 2026, "total": "100.00"}],
+                "delays": {"median_days_to_first": 30.0, "median_days_to_final": None}}
+
+    data = {"mandates": [mandate("A", 100, 10, 10, 9, 10, 9),
+                         mandate("B", 300, 90, 30, 15, 90, 30)],
+            "indemnities_by_year": []}
+    result = summary.summarize(sources.Instance("x", slug="x", indicators=data))
+    # (10 + 90) / (100 + 300), not the mean of 0.1 and 0.3
+    assert result.totals["answer_rate"] == 0.25
+    assert result.totals["retention_rate"] == 0.6  # (9 + 15) / (10 + 30)
+    assert result.totals["attendance_rate"] == 0.39  # (9 + 30) / (10 + 90)
+    assert result.totals["acts_adopted"] == 2 and result.totals["indemnities"] == 200.0
+    assert [m["answer_rate"] for m in result.mandates] == [0.1, 0.3]
+
+
+def test_the_command_compares_and_fails_only_when_nothing_was_read(
+        served: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", f"sqlite:///{tmp_path}/empty.sqlite3")
+    runner = CliRunner()
+    good = runner.invoke(main, ["observatory", "build", str(tmp_path / "site"),
+                                served["paris"], served["nowhere"], "--lang", "fr"])
+    assert good.exit_code == 0, good.output
+    assert "1 of 2 sources read" in good.output
+    assert (tmp_path / "site" / "fr" / "index.html").exists()
+    assert not (tmp_path / "site" / "en").exists()
+    bad = runner.invoke(main, ["observatory", "build", str(tmp_path / "none"),
+                               served["nowhere"], "lyon"])
+    assert bad.exit_code == 1
+    assert "unreachable" in bad.output and "unknown_city" in bad.output
