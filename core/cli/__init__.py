@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.web",
     "kleroterion.cli.lifecycle",
     "kleroterion.cli.observatory",
+    "kleroterion.cli.letters",
 )
 
 #: Each core command, in ``COMMAND_MODULES`` order: the module whose ``COMMANDS`` holds it.
@@ -57,6 +58,7 @@ COMMAND_INDEX: dict[str, str] = {
     "privacy": "kleroterion.cli.lifecycle",
     "user": "kleroterion.cli.lifecycle",
     "observatory": "kleroterion.cli.observatory",
+    "letters": "kleroterion.cli.letters",
 }
 
 

@@ -20,6 +20,7 @@ from kleroterion.models.assembly import (
 )
 from kleroterion.models.audit import GENESIS, AuditEntry, AuditHead
 from kleroterion.models.base import Base, utcnow
+from kleroterion.models.invitations import Invitation
 from kleroterion.models.proposals import (
     Commitment,
     Milestone,
@@ -56,6 +57,7 @@ __all__ = [
     "Draw",
     "DrawEntry",
     "ExtraClaim",
+    "Invitation",
     "InvitationDraw",
     "Mandate",
     "MandatePhase",

@@ -80,6 +80,8 @@ class InvitationDraw(Base):
     stratify_by: Mapped[str | None] = mapped_column(String(64))
     strata: Mapped[dict[str, Any]]  # value -> [size, invited]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The last day an invitee may answer online or by phone (set with the letters).
+    answers_until: Mapped[dt.date | None]
 
 
 class RespondentImport(Base):

@@ -1,0 +1,58 @@
+"""``kleroterion letters``: invitation letters with answer codes, from an invitation draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from kleroterion import db
+from kleroterion.cli.lifecycle import DATE, transaction
+from sqlalchemy.orm import Session
+
+
+@click.group(name="letters")
+def letters_group() -> None:
+    """Invitation letters: one per invitee, with an answer code and its QR code."""
+
+
+@letters_group.command(name="generate")
+@click.argument("invitation_draw_id", type=int)
+@click.argument("mailmerge", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder of the letters: letters.pdf, one PDF per stratum, labels.csv.")
+@click.option("--until", "answers_until", type=DATE, required=True,
+              help="The last day to answer, printed on the letters.")
+@click.option("--url", default="",
+              help="The answer page's address printed and encoded in the QR codes "
+                   "(default: answer_url of letters.toml), e.g. https://site/answer.")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The city's letters.toml (default: the instance folder's, "
+                                 "if any, else kleroterion's text).")
+@transaction
+def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
+                     answers_until: dt.date, url: str, template: Path | None) -> None:
+    """Write the letters of INVITATION_DRAW_ID from the MAILMERGE file its draw wrote.
+
+    Each invitee gets an unguessable code (kept only as a digest) and a QR code to the
+    answer page; the letters are in the city's languages (Brussels: French and Dutch),
+    one PDF in all and one per stratum for the mail house, with the address labels as
+    a spreadsheet. Refused if MAILMERGE is not the file the draw wrote, or if the
+    draw's letters were generated already: a code exists only in its letter.
+    """
+    from kleroterion.letters.template import load
+    from kleroterion.services import letters
+
+    if template is None:
+        default = db.instance_path() / "letters.toml"
+        template = default if default.is_file() else None
+    with click.progressbar(length=0, label="letters", show_pos=True) as bar:
+        run = letters.generate(session, invitation_draw_id, mailmerge, out, load(template),
+                               answers_until=answers_until, url=url,
+                               progress=lambda count: bar.update(100))
+    click.echo(f"{run.letters} letters, {len(run.strata)} strata:")
+    for path in run.files:
+        click.echo(f"  {path}")
+
+
+COMMANDS = [letters_group]

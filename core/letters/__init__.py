@@ -1,0 +1,1 @@
+"""The invitation letters: their text (``template``) and their PDF (``render``)."""
