@@ -20,6 +20,7 @@ they may see.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -37,6 +38,8 @@ HSTS_SECONDS = 365 * 24 * 3600
 PRIVATE_PREFIX = "/admin"
 
 csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+_WARNED = "kleroterion.proxy_warned"
 
 # No inline script or style anywhere: the templates and the SVG charts use classes,
 # so the policy can forbid both and make injected markup inert.
@@ -116,6 +119,15 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def _warn_untrusted_proxy() -> None:
+    """Say once per worker that a proxy forwards addresses the app was not told to trust."""
+    if "X-Forwarded-For" in request.headers and not current_app.extensions.get(_WARNED):
+        current_app.extensions[_WARNED] = True
+        log.warning("requests carry X-Forwarded-For but %s is 0: every visitor counts as the "
+                    "proxy's address for the login throttle; set it to the number of reverse "
+                    "proxies in front of the app", PROXIES_SETTING)
+
+
 def trusted_proxies(app: Flask) -> int:
     """How many reverse proxies the app trusts, from its setting or the environment."""
     raw = app.config.get(PROXIES_SETTING, os.environ.get(PROXIES_SETTING, "0"))
@@ -140,5 +152,7 @@ def init_app(app: Flask) -> None:
         # Not the host: Flask reads the proxy's Host header, which the proxy sets itself.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies)
+    else:
+        app.before_request(_warn_untrusted_proxy)
     csrf.init_app(app)
     app.after_request(_add_headers)

@@ -104,6 +104,17 @@ def test_forwarded_addresses_are_trusted_only_as_configured(
                   headers={"X-Forwarded-For": "192.0.2.200"}) == 429
 
 
+def test_an_untrusted_forwarding_proxy_is_reported_once(
+        client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="kleroterion.web.security"):
+        client.get("/healthz")
+        for _ in range(3):
+            client.get("/healthz", headers={"X-Forwarded-For": "198.51.100.7"})
+    warnings = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warnings) == 1 and "KLEROTERION_TRUSTED_PROXIES" in warnings[0]
+    assert "198.51.100.7" not in warnings[0]  # an address is personal data
+
+
 def test_the_proxy_count_is_checked(instance: Path) -> None:
     with pytest.raises(ValueError, match="KLEROTERION_TRUSTED_PROXIES='two'"):
         create_app("paris", {"SECRET_KEY": "t", "KLEROTERION_TRUSTED_PROXIES": "two"})
