@@ -109,7 +109,7 @@ def _private() -> bool:
 def _add_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    seconds = int(current_app.config.get(HSTS_SETTING, HSTS_SECONDS))
+    seconds = current_app.config[HSTS_SETTING]
     if request.is_secure and seconds > 0:
         response.headers.setdefault("Strict-Transport-Security",
                                     f"max-age={seconds}; includeSubDomains")
@@ -147,6 +147,12 @@ def init_app(app: Flask) -> None:
         app.config["SECRET_KEY"] = os.environ.get(SECRET_ENV) or instance_secret(
             app.instance_path
         )
+    raw = app.config.get(HSTS_SETTING, HSTS_SECONDS)
+    try:
+        app.config[HSTS_SETTING] = max(0, int(raw))
+    except (TypeError, ValueError):
+        raise ValueError(f"{HSTS_SETTING}={raw!r}: give the seconds browsers keep to https, "
+                         "0 for no Strict-Transport-Security header") from None
     proxies = trusted_proxies(app)
     if proxies:
         # Not the host: Flask reads the proxy's Host header, which the proxy sets itself.

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import session_scope
@@ -39,6 +40,8 @@ def test_hsts_follows_the_proxy_scheme_only_when_the_proxy_is_trusted(instance: 
     off = create_app("paris", {"TESTING": True, "SECRET_KEY": "t",
                                "KLEROTERION_HSTS_SECONDS": 0}).test_client()
     assert HSTS not in off.get("/", base_url="https://localhost").headers
+    with pytest.raises(ValueError, match="KLEROTERION_HSTS_SECONDS='a year'"):
+        create_app("paris", {"SECRET_KEY": "t", "KLEROTERION_HSTS_SECONDS": "a year"})
 
 
 def test_back_office_and_authenticated_answers_are_never_stored(
