@@ -4,7 +4,8 @@ Personal data (name, address, birth date, contacts, family quotient) lives in
 ``personal_data`` alone, one row per respondent, so that selection features,
 draws and attendance can be kept, exported and published without it, and a purge
 blanks one table. Members, whose status two secretariat users may change at once,
-carry a version counter: a stale update raises instead of overwriting.
+and attendance lines carry a version counter: a stale update raises instead of
+overwriting.
 
 A member may consent to be named on the public site under a name they choose: the
 date of the consent is on the member (it changes the member's version, so two
@@ -323,6 +324,10 @@ class Attendance(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Two users correcting one line at once: the second write fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     session: Mapped[AssemblySession] = relationship(back_populates="attendances")
     member: Mapped[Member] = relationship()

@@ -2,8 +2,8 @@
 
 A proposal's state only moves through recorded transitions; commitments and their
 milestones track the implementation of an adopted act. Proposals and commitments
-carry a version counter so that two users editing one of them at once cannot
-silently overwrite each other.
+and milestones carry a version counter so that two users editing one of them at
+once cannot silently overwrite each other.
 """
 
 from __future__ import annotations
@@ -108,5 +108,9 @@ class Milestone(Base):
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[dt.date]
     done_on: Mapped[dt.date | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Two users marking it done at once: the second write fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     commitment: Mapped[Commitment] = relationship(back_populates="milestones")

@@ -7,6 +7,12 @@ can be matched with the token a tool holds, and so that a request's token is fou
 by prefix and then compared by digest in constant time. The attributes flask-login
 looks for (``is_active``, ``get_id``...) are plain properties so the web app can
 use the model directly without this module importing Flask.
+
+A user's ``session_token`` is a random value the signed session cookie carries (in
+``get_id``): logging out, changing the password or deactivating the account draws a
+new one, so every cookie issued before, replayed or not, stops opening the back
+office. ``LoginAttempt`` rows are the login throttle's memory, shared by every worker
+and machine through the database (see ``kleroterion.web.throttle``).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import re
 import secrets
 
 from kleroterion.models.base import Base, utcnow
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +45,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Changed to end every session of the user (see ``end_sessions``).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: new_session_token())
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -46,6 +54,11 @@ class User(Base):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued for this user so far worthless."""
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -68,7 +81,30 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie holds: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(32)
+
+
+class LoginAttempt(Base):
+    """A failed login, or a client known to an account, as the login throttle counts them.
+
+    ``key`` is a keyed digest of what is counted (the account, the client address or
+    both), never the username or the address themselves; ``kind`` is ``failure`` or
+    ``known`` (the client logged into the account). Rows older than the throttle's
+    window (a year for ``known``) are deleted on the next attempt.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 def token_digest(token: str) -> str:

@@ -67,6 +67,8 @@ MISSING: dict[str, str] = {
 
 #: What ConflictError says of a row changed since it was read, by table.
 CHANGED: dict[str, str] = {
+    "milestones": N_("milestone %(id)s was changed by someone else (version %(version)s, "
+                     "you had version %(expected)s); reload it and try again"),
     "commitments": N_("commitment %(id)s was changed by someone else (version %(version)s, "
                       "you had version %(expected)s); reload it and try again"),
     "members": N_("member %(id)s was changed by someone else (version %(version)s, you had "
@@ -77,10 +79,14 @@ CHANGED: dict[str, str] = {
 
 #: What ConflictError says of a row changed while it was being saved, by table.
 CHANGED_NOW: dict[str, str] = {
+    "attendances": N_("attendance line %(id)s was changed by someone else at the same time; "
+                      "reload it and try again"),
     "commitments": N_("commitment %(id)s was changed by someone else at the same time; "
                       "reload it and try again"),
     "members": N_("member %(id)s was changed by someone else at the same time; reload it "
                   "and try again"),
+    "milestones": N_("milestone %(id)s was changed by someone else at the same time; reload "
+                     "it and try again"),
     "proposals": N_("proposal %(id)s was changed by someone else at the same time; reload "
                     "it and try again"),
 }

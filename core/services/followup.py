@@ -223,8 +223,12 @@ def add_milestone(session: Session, commitment_id: int, title: str,
     return milestone
 
 
-def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Milestone:
+@conflicts
+def complete_milestone(session: Session, milestone_id: int, on: dt.date, *,
+                       expected_version: int | None = None) -> Milestone:
+    """Mark a milestone done on ``on``: once, however many users mark it at the same time."""
     milestone = get(session, Milestone, milestone_id)
+    check_version(milestone, expected_version)
     if milestone.done_on is not None:
         raise NotAllowed("milestone %(milestone)s was already done on %(done)s",
                          milestone=milestone_id, done=milestone.done_on.isoformat(), field="on")
@@ -233,7 +237,9 @@ def complete_milestone(session: Session, milestone_id: int, on: dt.date) -> Mile
                            date=on.isoformat(),
                            created=milestone.commitment.created_on.isoformat(), field="on")
     milestone.done_on = on
-    audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on)
+    flush(session, milestone)  # a concurrent mark wins alone: this one is a conflict
+    audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on,
+                 version=milestone.version)
     return milestone
 
 

@@ -36,6 +36,7 @@ from kleroterion.services.context import (
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 
 @conflicts
@@ -197,6 +198,10 @@ def give_name_consent(session: Session, member_id: int, public_name: str, on: dt
     renamed = member.public_name_consent_on is not None
     personal.public_name = name
     member.public_name_consent_on = on
+    # The name lives in personal_data: a rename on the same date would leave the member's
+    # row as it was, and two renames at once would both pass. Writing the date anyway
+    # moves the member's version, so the second of them is a conflict.
+    flag_modified(member, "public_name_consent_on")
     member.events.append(MemberEvent(kind="public_name_consent", on=on, actor=actor(session)))
     flush(session, member)
     audit.record(session, "member.public_name_consent", "member", member.id, on=on,

@@ -4,7 +4,9 @@ A session is of one of the city's session kinds, which gives its unit (half-day,
 day, session) and default length; it belongs to the whole assembly or to one
 body. Attendance is present, excused or absent, one row per member and session,
 and only for a member who sat on that day (and in that body, for a body's
-session). Correcting an attendance keeps the previous value in the audit log.
+session). Correcting an attendance keeps the previous value in the audit log; a
+correction based on what someone else has since changed is refused (``expected``
+and the line's version), never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from kleroterion.messages import N_, Message
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.bodies import _body_until, body, sits_in
-from kleroterion.services.context import check_in_mandate, city_of, get
-from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.context import check_in_mandate, city_of, conflicts, flush, get
+from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
 from kleroterion.services.tables import read_table
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 ATTENDANCE = ("present", "excused", "absent")
@@ -83,9 +86,20 @@ def _status(text: str) -> str:
     return status
 
 
+#: ``record_attendance``'s ``expected`` when the caller read nothing to compare with.
+UNCHECKED = "unchecked"
+
+
+@conflicts
 def record_attendance(session: Session, session_id: int, member_id: int,
-                      status: str) -> Attendance:
-    """Record (or correct) whether a member attended a session."""
+                      status: str, *, expected: str | None = UNCHECKED) -> Attendance:
+    """Record (or correct) whether a member attended a session.
+
+    ``expected`` is the attendance the caller read (None: none was recorded): when
+    someone else recorded another since, the change is refused with a ConflictError
+    rather than overwriting theirs. Two corrections of one line at once conflict too
+    (the line's version).
+    """
     meeting = get(session, AssemblySession, session_id)
     status = _status(status)
     member = session.get(Member, member_id)
@@ -109,12 +123,24 @@ def record_attendance(session: Session, session_id: int, member_id: int,
     row = session.scalar(select(Attendance).where(Attendance.session_id == meeting.id,
                                                   Attendance.member_id == member.id))
     previous = row.status if row is not None else None
+    if expected != UNCHECKED and previous != expected and previous != status:
+        raise ConflictError(N_("the attendance of member %(member)s at session %(session)s "
+                               "was changed by someone else (now %(status)s); reload it and "
+                               "try again"), member=member.id, session=meeting.id,
+                            status=previous)
     if row is None:
         row = Attendance(session_id=meeting.id, member_id=member.id, status=status)
         session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ConflictError(N_("the attendance of member %(member)s at session "
+                                   "%(session)s was recorded by someone else at the same "
+                                   "time; reload it and try again"), member=member.id,
+                                session=meeting.id) from None
     else:
         row.status = status
-    session.flush()
+        flush(session, row)
     audit.record(session, "attendance.record", "attendance", row.id, meeting=meeting.id,
                  member=member.id, status=status, previous=previous)
     return row

@@ -5,11 +5,18 @@ shown once when issued; only its SHA-256 is stored, with its public prefix. A
 presented token is looked up by that prefix and its digest compared with
 ``hmac.compare_digest``, so the time an answer takes says nothing of how much of
 a guessed token was right.
+
+Authentication takes the same time whether the username exists or not: an unknown
+(or inactive) account's password is checked against a dummy hash made like the real
+ones. Changing a password or deactivating an account ends the user's sessions
+(``User.end_sessions``), as does logging out (``end_sessions``).
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
+import secrets
 
 from kleroterion.models import (
     ROLE_LEVEL,
@@ -27,6 +34,7 @@ from kleroterion.services.context import get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_PASSWORD = 10
 
@@ -66,12 +74,28 @@ def by_username(session: Session, username: str) -> User:
     return user
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made as real ones are (same method and cost), of a password nobody knows."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same answer for every failure)."""
+    """The active user with these credentials, or None (same answer for every failure).
+
+    A password hash is checked in every case, so an unknown username is not answered
+    sooner than a known one.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
         return None
-    return user
+    return user if user.check_password(password) else None
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every back-office session of a user (logout): their cookies no longer work."""
+    get(session, User, user_id).end_sessions()
 
 
 def set_role(session: Session, user_id: int, role: str) -> User:
@@ -95,6 +119,7 @@ def deactivate(session: Session, user_id: int) -> User:
     if not user.active:
         raise NotAllowed("user %(user)s is already inactive", user=user_id)
     user.active = False
+    user.end_sessions()
     audit.record(session, "user.deactivate", "user", user.id)
     return user
 

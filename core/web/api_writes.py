@@ -142,8 +142,9 @@ class CommitmentUpdateInput(InputSchema):
     progress = fields.Integer(strict=True, validate=validate.Range(min=0, max=100),
                               metadata={"description": "percent"})
     due_on = fields.Date(metadata={"description": "the new due date (ISO date)"})
+    # Required: a PATCH without it would overwrite whatever changed since it was read.
     expected_version = fields.Integer(
-        strict=True, validate=validate.Range(min=1),
+        required=True, strict=True, validate=validate.Range(min=1),
         metadata={"description": "the commitment's version you read (/api/follow-up); "
                                  "a change made since answers 409"})
 
@@ -166,6 +167,10 @@ class AttendanceLineInput(InputSchema):
     member = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID),
                             metadata={"description": "the member's id"})
     status = fields.String(required=True, validate=validate.OneOf(sessions.ATTENDANCE))
+    expected = fields.String(allow_none=True, validate=validate.OneOf(sessions.ATTENDANCE),
+                             metadata={"description": "the status you read (null: none was "
+                                                      "recorded); if someone else recorded "
+                                                      "another since, the request answers 409"})
 
 
 class AttendanceInput(InputSchema):
@@ -398,7 +403,7 @@ def update_commitment(ident: str) -> Response:
         commitment = _commitment(session, number)
         followup.update_commitment(
             session, commitment.id, status=body.get("status"), progress=body.get("progress"),
-            due_on=body.get("due_on"), expected_version=body.get("expected_version"))
+            due_on=body.get("due_on"), expected_version=body["expected_version"])
         return commitment_view(commitment)
 
     return _reply(CommitmentStateSchema, _change(work), 200, language)
@@ -435,7 +440,8 @@ def _record_lines(session: Session, meeting: AssemblySession,
     """Record every line or none: the first refused line refuses the whole request."""
     for index, line in enumerate(lines):
         try:
-            sessions.record_attendance(session, meeting.id, line["member"], line["status"])
+            sessions.record_attendance(session, meeting.id, line["member"], line["status"],
+                                       expected=line.get("expected", sessions.UNCHECKED))
         except (InvalidInput, NotAllowed) as refusal:
             message = f"line {index}: {refusal}"
             raise ApiRefusal(422 if isinstance(refusal, InvalidInput) else 409, message,

@@ -1,25 +1,28 @@
 """Logging in and out of the back office, roles, and the limit on login attempts.
 
 Flask-Login keeps the logged-in ``User`` (from ``kleroterion.models``) in the signed
-session cookie; ``users.authenticate`` checks the werkzeug password hash. Roles are
-ordered read-only < secretariat < administrator; ``role_required`` refuses a
-logged-in user below the role with 403, and sends anonymous visitors to the login
-page.
+session cookie, as its id and its current ``session_token``; each request loads the
+user and compares the token, so a cookie stops working, everywhere and even when
+replayed, as soon as the token changes: at logout (which therefore ends the user's
+sessions on every device), at a password change and when the account is
+deactivated. ``users.authenticate`` checks the werkzeug password hash, against a
+dummy hash for an unknown username, so that the time an answer takes does not say
+which usernames exist. Roles are ordered read-only < secretariat < administrator;
+``role_required`` refuses a logged-in user below the role with 403, and sends
+anonymous visitors to the login page.
 
-Failed logins are counted per account and per client address in memory, within
-each worker process (``LoginThrottle``): a small in-app limiter was preferred over
-flask-limiter because only one form needs it, the lockout message must be the
-login page itself in the visitor's language, and a per-account count (not just
-per address) is what stops a distributed guess at one password. With several
-workers, an attacker gets at most that many times the limit, which stays small.
+Failed logins are counted in the database by ``kleroterion.web.throttle`` (per
+account and client, per client, per account), so every worker and machine shares
+the counts: a small in-app limiter was preferred over flask-limiter because only one
+form needs it, the lockout message must be the login page itself in the visitor's
+language, and the per-account rules (a lock per account and client, known clients
+spared) are the point of it.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
+import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -37,64 +40,30 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
+from kleroterion.db import session_scope
 from kleroterion.models import ROLE_LEVEL as ROLE_LEVEL  # the back office reads it here
 from kleroterion.models import User
 from kleroterion.services import users
-from kleroterion.web.database import db_session
+from kleroterion.web.database import current_engine, db_session
 from kleroterion.web.forms import LoginForm, LogoutForm
+from kleroterion.web.throttle import LoginThrottle
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 bp = Blueprint("auth", __name__, url_prefix="/admin")
 login_manager = LoginManager()
 
 
-#: Failed attempts allowed within the window, per account and per client address.
-ACCOUNT_LIMIT = 5
-ADDRESS_LIMIT = 20
-WINDOW_SECONDS = 15 * 60
 _THROTTLE = "kleroterion.login_throttle"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
-class LoginThrottle:
-    """Timestamps of recent failed logins, by key (``account:…`` or ``address:…``)."""
-
-    window: float = WINDOW_SECONDS
-    limits: dict[str, int] = field(
-        default_factory=lambda: {"account": ACCOUNT_LIMIT, "address": ADDRESS_LIMIT}
-    )
-    clock: Callable[[], float] = time.monotonic
-    failures: dict[str, deque[float]] = field(default_factory=dict)
-
-    def _recent(self, key: str) -> deque[float]:
-        now = self.clock()
-        stamps = self.failures.setdefault(key, deque())
-        while stamps and stamps[0] <= now - self.window:
-            stamps.popleft()
-        return stamps
-
-    def wait_seconds(self, keys: dict[str, str]) -> float:
-        """Seconds until these keys may try again; 0 when they may now."""
-        wait = 0.0
-        for kind, key in keys.items():
-            stamps = self._recent(f"{kind}:{key}")
-            if len(stamps) >= self.limits[kind]:
-                wait = max(wait, stamps[0] + self.window - self.clock())
-        return wait
-
-    def fail(self, keys: dict[str, str]) -> None:
-        for kind, key in keys.items():
-            self._recent(f"{kind}:{key}").append(self.clock())
-
-    def succeed(self, keys: dict[str, str]) -> None:
-        """A good password clears the account's count (not the address's)."""
-        self.failures.pop(f"account:{keys['account']}", None)
-
-
 def throttle() -> LoginThrottle:
     found = current_app.extensions.get(_THROTTLE)
+    if found is None:
+        # Made on first use: the secret key that keys its digests is settled by then.
+        found = LoginThrottle(secret=str(current_app.config["SECRET_KEY"]).encode())
+        current_app.extensions[_THROTTLE] = found
     assert isinstance(found, LoginThrottle)
     return found
 
@@ -131,11 +100,15 @@ def actor() -> str:
 
 
 def load_user(user_id: str) -> User | None:
+    """The active user a session cookie names, if its session token is still the user's."""
+    ident, _, token = user_id.partition(":")
     try:
-        user = db_session().get(User, int(user_id))
+        user = db_session().get(User, int(ident))
     except (ValueError, OperationalError, ProgrammingError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not token:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -148,6 +121,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("backoffice.dashboard")
 
 
+def _locked(wait: float) -> str:
+    minutes = max(1, int(wait // 60) + (1 if wait % 60 else 0))
+    return str(ngettext(
+        "Too many failed attempts. Logging in is locked for %(num)d more minute.",
+        "Too many failed attempts. Logging in is locked for %(num)d more minutes.",
+        minutes,
+    ))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
@@ -155,25 +137,19 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         username = (form.username.data or "").strip()
-        keys = {"account": username.casefold(), "address": request.remote_addr or "unknown"}
         limiter = throttle()
-        wait = limiter.wait_seconds(keys)
+        attempt = limiter.attempt(username, request.remote_addr)
+        # Committed before the password is checked: other workers count this attempt.
+        wait = limiter.begin(current_engine(), attempt)
         if wait > 0:
-            minutes = max(1, int(wait // 60) + (1 if wait % 60 else 0))
-            error = ngettext(
-                "Too many failed attempts. Logging in is locked for %(num)d more minute.",
-                "Too many failed attempts. Logging in is locked for %(num)d more minutes.",
-                minutes,
-            )
-            status = 429
+            error, status = _locked(wait), 429
         else:
             user = users.authenticate(db_session(), username, form.password.data or "")
             if user is None:
-                limiter.fail(keys)
                 error = gettext("Unknown username or wrong password.")
                 status = 401
             else:
-                limiter.succeed(keys)
+                limiter.succeed(current_engine(), attempt)
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -187,6 +163,10 @@ def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:
+        # A copy of the cookie (another device, a stolen one) must not outlive the logout.
+        with session_scope(current_engine(), actor=actor()) as session:
+            users.end_sessions(session, cast(User, current_user).id)
     logout_user()
     return redirect(url_for("public.home"))
 
@@ -206,6 +186,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(load_user)
     login_manager.session_protection = "strong"
-    app.extensions[_THROTTLE] = LoginThrottle()
     app.context_processor(_template_context)
     app.register_blueprint(bp)

@@ -164,11 +164,12 @@ def _recorded(meeting: AssemblySession) -> dict[int, str]:
 
 
 def _render_attendance(meeting: AssemblySession, seated: list[Member], chosen: dict[int, str],
-                       errors: dict[int, str], status: int = 200) -> ResponseReturnValue:
+                       errors: dict[int, str], status: int = 200, *,
+                       shown: dict[int, str] | None = None) -> ResponseReturnValue:
     return render_template(
         "admin/attendance.html", meeting=meeting, seated=seated, chosen=chosen,
-        errors=errors, choices=ATTENDANCE_CHOICES,
-        may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
+        errors=errors, choices=ATTENDANCE_CHOICES, shown=_recorded(meeting) if shown is None
+        else shown, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
     ), status
 
 
@@ -180,31 +181,61 @@ def attendance(session_id: int) -> ResponseReturnValue:
     return _render_attendance(meeting, _seated(meeting), _recorded(meeting), {})
 
 
+def _changed_since(status: str | None) -> str:
+    """The refusal of a line someone else recorded ``status`` on (None: at the same time)."""
+    if status is None:
+        return str(gettext("Someone else changed this line at the same time. Check it and "
+                           "save again."))
+    labels = {"present": gettext("present"), "excused": gettext("excused"),
+              "absent": gettext("absent")}
+    return str(gettext("Someone else recorded “%(status)s” for this member since the page "
+                       "was shown. Check it and save again.", status=labels.get(status, status)))
+
+
 @bp.route("/sessions/<int:session_id>/attendance", methods=["POST"])
 @role_required("secretariat")
 def save_attendance(session_id: int) -> ResponseReturnValue:
-    """Save the grid all together or not at all; refused lines are marked, choices kept."""
+    """Save the grid all together or not at all; refused lines are marked, choices kept.
+
+    Each line carries the attendance the page showed (``shown-<member>``): a line left
+    as shown is not written (someone else's change since stays), a line changed from
+    what someone else has since recorded is refused (409) with what they recorded.
+    """
     meeting = _meeting(session_id)
     seated = _seated(meeting)
     recorded = _recorded(meeting)
     chosen = dict(recorded)
     errors: dict[int, str] = {}
+    changes: dict[int, tuple[str, str | None]] = {}
+    conflict = False
     for member in seated:
         value = request.form.get(f"member-{member.id}", "")
-        if value:
-            chosen[member.id] = value
-            if value not in ATTENDANCE_CHOICES:
-                errors[member.id] = gettext("Choose present, excused or absent.")
+        field = f"shown-{member.id}"
+        shown = (request.form[field] or None) if field in request.form \
+            else recorded.get(member.id)
+        if not value or value == shown:
+            continue
+        chosen[member.id] = value
+        if value not in ATTENDANCE_CHOICES:
+            errors[member.id] = gettext("Choose present, excused or absent.")
+        elif recorded.get(member.id) not in (shown, value):
+            errors[member.id], conflict = _changed_since(recorded.get(member.id)), True
+            chosen[member.id] = recorded[member.id]
+        elif value != recorded.get(member.id):
+            changes[member.id] = (value, shown)
     if not errors:
         try:
             with session_scope(_engine(), actor=actor()) as session:
-                for member in seated:
-                    choice = chosen.get(member.id)
-                    if choice and choice != recorded.get(member.id):
-                        try:
-                            sessions.record_attendance(session, meeting.id, member.id, choice)
-                        except ServiceError as refusal:
-                            errors[member.id] = refusal_text(refusal)
+                for ident, (choice, shown) in changes.items():
+                    try:
+                        sessions.record_attendance(session, meeting.id, ident, choice,
+                                                   expected=shown)
+                    except ConflictError:
+                        # Changed between our read and our write: the session is spent.
+                        errors[ident], conflict = _changed_since(None), True
+                        break
+                    except ServiceError as refusal:
+                        errors[ident] = refusal_text(refusal)
                 if errors:
                     raise _Refused
         except _Refused:
@@ -212,7 +243,14 @@ def save_attendance(session_id: int) -> ResponseReturnValue:
         else:
             flash(gettext("The attendance is saved."))
             return redirect(url_for("backoffice.attendance", session_id=meeting.id))
-    return _render_attendance(meeting, seated, chosen, errors, 422)
+    if conflict:
+        db_session().expire_all()
+        recorded = _recorded(meeting)
+        for ident in errors:
+            if ident in recorded:
+                chosen[ident] = recorded[ident]
+    return _render_attendance(meeting, seated, chosen, errors, 409 if conflict else 422,
+                              shown=recorded)
 
 
 class _Refused(Exception):

@@ -5,10 +5,14 @@ variable of that name, else the SQLite file ``kleroterion.sqlite3`` in the app's
 instance folder (where ``kleroterion db upgrade`` puts it, see ``kleroterion.db``).
 The engine is made on first use, so building the app never touches the database;
 pages read through the services with ``db_session()``, closed when the request ends.
+Closing never fails the request: a connection the server terminated meanwhile (a
+restart, ``pg_terminate_backend``) cannot be rolled back; it is invalidated, so the
+pool replaces it, and the answer already made is sent.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -17,12 +21,14 @@ from kleroterion.db import DATABASE_URL_VARIABLE, SQLITE_FILENAME, make_engine, 
 from kleroterion.models import Mandate
 from kleroterion.web.context import current_city
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 URL_SETTING = "KLEROTERION_DATABASE_URL"
 _FACTORY = "kleroterion.sessionmaker"
 _SESSION = "kleroterion_db_session"
+
+log = logging.getLogger(__name__)
 
 
 def database_url(app: Flask) -> str:
@@ -74,8 +80,15 @@ def current_mandate() -> Mandate | None:
 
 def _close(_: BaseException | None) -> None:
     session = g.pop(_SESSION, None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as error:
+        # The class of error only: its text may quote the statement's parameters.
+        log.warning("dropped a broken database connection at the end of a request (%s)",
+                    type(error.orig).__name__)
+        session.invalidate()
 
 
 def init_app(app: Flask) -> None:

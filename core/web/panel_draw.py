@@ -35,7 +35,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from kleroterion.city.types import SeatGroup
 from kleroterion.db import make_sessionmaker, session_scope
-from kleroterion.models import Draw, Mandate, Respondent
+from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
 from kleroterion.services.errors import NotAllowed, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
@@ -52,6 +52,9 @@ bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
 #: Seconds between two refreshes of the progress page.
 REFRESH_SECONDS = 2
 LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
+#: What an interrupted draw shows (the words ``panel`` records when it expires it).
+INTERRUPTED = ("the computation was interrupted (the server stopped or restarted); start the "
+               "draw again")
 
 
 def lottery_root(app: Flask) -> Path:
@@ -77,11 +80,18 @@ def _group(key: str) -> tuple[Mandate, SeatGroup]:
 
 
 def _latest(mandate: Mandate, group: SeatGroup) -> Draw | None:
-    # An interrupted computation is recorded as failed before it is shown.
-    with session_scope(_engine(), actor=actor()) as session:
-        panel.expire_interrupted(session, mandate.id)
-    db_session().expire_all()
-    return panel.latest_panel_draw(db_session(), mandate.id, group.key)
+    """The group's latest draw as it stands; one whose worker stopped shows as failed.
+
+    Read only (a GET writes nothing): the failure is recorded by the next write, the
+    start of a new draw; meanwhile the page shows a detached copy in that state.
+    """
+    draw = panel.latest_panel_draw(db_session(), mandate.id, group.key)
+    if draw is not None and draw.state == "running":
+        beat = draw.heartbeat_at or draw.created_at
+        if beat is not None and beat < utcnow() - panel.STALE_AFTER:
+            db_session().expunge(draw)  # never flushed: the change is for this page only
+            draw.state, draw.message = "failed", INTERRUPTED
+    return draw
 
 
 def _start_form(group: SeatGroup) -> StartDrawForm:

@@ -353,7 +353,8 @@ def test_unknown_ids_are_404(client: FlaskClient, secretariat: str, url: str,
     method = "PATCH" if url == "/api/commitments/9999" else "POST"
     bodies = {"transitions": _move(), "responses": {"deadline": "x", "on": "2026-11-02"},
               "commitments": {"title": "t", "department": "d", "on": "2026-11-02"},
-              "9999": {"status": "done"}, "milestones": {"title": "t", "due_on": "2026-12-01"},
+              "9999": {"status": "done", "expected_version": 1},
+              "milestones": {"title": "t", "due_on": "2026-12-01"},
               "done": {"on": "2026-11-02"},
               "attendance": {"attendance": [{"member": 1, "status": "present"}]}}
     body = bodies[url.rsplit("/", 1)[1]]
@@ -471,16 +472,21 @@ def test_a_commitment_is_updated_with_the_version_read(client: FlaskClient, app:
                  token=secretariat)
     assert stale.status_code == 409
     assert _commitment(app, first["id"]) == ("in_progress", 80, first["version"] + 1)
-    done = send(client, "PATCH", url, {"status": "done"}, token=secretariat)
+    blind = send(client, "PATCH", url, {"status": "done"}, token=secretariat)
+    assert blind.status_code == 422  # no version read: it would overwrite blindly
+    assert blind.get_json()["errors"] == {"expected_version": ["Missing data for required field."]}
+    done = send(client, "PATCH", url, {"status": "done", "expected_version": first["version"] + 1},
+                token=secretariat)
     assert done.get_json()["progress"] == 100  # done means fully done
     assert _commitment(app, first["id"]) == ("done", 100, first["version"] + 2)
 
 
-def test_commitment_updates_are_checked_per_field(client: FlaskClient, secretariat: str,
+def test_commitment_updates_are_checked_per_field(client: FlaskClient, app: Flask,
+                                                  secretariat: str,
                                                   document: dict[str, Any]) -> None:
     url = "/api/commitments/1"
     cases = [
-        ({}, {"_schema": ["give at least one of status, progress, due_on"]}),
+        ({}, {"expected_version": ["Missing data for required field."]}),
         ({"expected_version": 3}, {"_schema": ["give at least one of status, progress, "
                                                "due_on"]}),
         ({"progress": 101}, {"progress": ["Must be greater than or equal to 0 and less than "
@@ -491,11 +497,15 @@ def test_commitment_updates_are_checked_per_field(client: FlaskClient, secretari
         ({"responsible": RESPONSIBLE}, {"responsible": ["Unknown field."]}),
     ]
     for body, errors in cases:
+        if body:
+            body = {"expected_version": 1, **body}
         response = send(client, "PATCH", url, body, token=secretariat)
         assert response.status_code == 422, body
         assert documented(document, response, "/api/commitments/{ident}",
                           "patch")["errors"] == errors
-    early = send(client, "PATCH", url, {"due_on": "2020-01-01"}, token=secretariat)
+    early = send(client, "PATCH", url, {"due_on": "2020-01-01",
+                                        "expected_version": _commitment(app, 1)[2]},
+                 token=secretariat)
     assert early.status_code == 422 and "is before the commitment" in early.get_json()["message"]
 
 
