@@ -53,7 +53,8 @@ class Contact:
     phone: str = ""
 
 
-def _refused_code() -> CodeRefused:
+def refused_code() -> CodeRefused:
+    """The one refusal of a code that does not answer (unknown, used or malformed)."""
     return CodeRefused(N_("this code is not valid or has already been used: check it on "
                           "your letter, or call the secretariat"), field="code")
 
@@ -61,11 +62,11 @@ def _refused_code() -> CodeRefused:
 def letter_of(session: Session, code: str, on: dt.date) -> Invitation:
     """The unanswered letter of ``code``, or a refusal that tells nothing more."""
     if not well_formed(code):
-        raise _refused_code()
+        raise refused_code()
     invitation = session.scalar(select(Invitation).where(
         Invitation.code_digest == digest(code)))
     if invitation is None or invitation.answered_at is not None:
-        raise _refused_code()
+        raise refused_code()
     draw = get(session, InvitationDraw, invitation.invitation_draw_id)
     if draw.answers_until is not None and on > draw.answers_until:
         raise AnswersClosed(N_("answers closed on %(until)s; thank you for your interest: "
@@ -141,7 +142,7 @@ def answer(session: Session, *, on: dt.date, features: dict[str, str], contact: 
         mandate = get(session, Mandate, invitation.mandate_id)
         group = seat_group(mandate, invitation.seat_group)
     elif channel == "web":
-        raise _refused_code()
+        raise refused_code()
     else:
         invitation = None
         mandate = get(session, Mandate, mandate_id)
@@ -173,7 +174,7 @@ def answer(session: Session, *, on: dt.date, features: dict[str, str], contact: 
             .values(answered_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                     respondent_id=respondent.id))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise _refused_code()
+            raise refused_code()
     audit.record(session, "answers.answer", "respondent", respondent.id, mandate=mandate.id,
                  seat_group=group.key, channel=channel, respondent=respondent.public_id,
                  letter=invitation.id if invitation is not None else None)

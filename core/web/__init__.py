@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 from kleroterion.plugins import City, load_city
 from kleroterion.web import (
+    answer,
     api,
     auth,
     backoffice,
@@ -84,6 +85,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     public.init_app(app)
     records.init_app(app)
     observatory.init_app(app)
+    answer.init_app(app)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)
@@ -103,8 +105,8 @@ def _init_plugins(app: Flask, city: City) -> None:
         merged: dict[str, Any] = {}
         # pluggy calls the last registered plugin first; apply in reverse so that
         # the plugin called first (the city's, or a tryfirst one) wins on a clash.
-        for answer in reversed(city.hook.extra_template_vars(city=city.slug)):
-            merged.update(answer or {})
+        for variables in reversed(city.hook.extra_template_vars(city=city.slug)):
+            merged.update(variables or {})
         return merged
 
 

@@ -106,6 +106,9 @@ ACCESS: dict[str, str] = {
     "api.add_milestone": "secretariat",
     "api.complete_milestone": "secretariat",
     "api.record_attendance": "secretariat",
+    # Answers to the invitation letters: the public page, the secretariat's desk.
+    "answer.answer_page": "public",
+    "answers_admin.answers_desk": "secretariat",
 }
 
 

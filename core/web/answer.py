@@ -1,0 +1,177 @@
+"""The online answer to an invitation letter, and the same form for the secretariat.
+
+``/answer`` is public: the invitee enters the code of their letter (or scans its QR
+code, which opens ``/answer?code=…``), reads what the assembly asks of its members,
+and answers: consent, the features the city draws on (in its own words), where they
+live and how to reach them. ``services.answers`` decides; this module only shows the
+form and its refusals, next to their fields, in the visitor's language. Code checks
+are counted per client in the database (``web.throttle``, under a key of their own):
+past ``CHECKS`` in a quarter of an hour the page answers 429, so codes cannot be tried
+in bulk. A refused code stores nothing.
+
+``/admin/answers`` is the secretariat's: the answer rates of each invitation draw,
+lowest stratum first, and the form for an answer given on the phone, on paper or at
+the door (Poitiers), with or without a letter's code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from kleroterion.city.types import SeatGroup
+from kleroterion.db import session_scope
+from kleroterion.models import InvitationDraw, Mandate
+from kleroterion.services import answers
+from kleroterion.services.errors import ServiceError
+from kleroterion.services.recruitment import seat_group
+from kleroterion.web.auth import actor, role_required
+from kleroterion.web.context import current_city, current_config
+from kleroterion.web.database import current_engine, db_session
+from kleroterion.web.i18n import refusal_text
+from kleroterion.web.public import today
+from kleroterion.web.throttle import LoginThrottle
+from sqlalchemy import select
+
+bp = Blueprint("answer", __name__)
+admin = Blueprint("answers_admin", __name__, url_prefix="/admin")
+
+#: Code checks a client may make in the throttle's window (15 minutes): a person who
+#: opens their letter's link and answers makes two or three.
+CHECKS = 30
+_THROTTLE = "kleroterion.answer_throttle"
+FIELDS = ("name", "address", "birth_date", "email", "phone")
+#: How an answer reached the secretariat, as the desk names it.
+CHANNEL_NAMES = {"phone": _l("by telephone"), "paper": _l("on paper"),
+                 "door": _l("at the door")}
+
+
+def _throttle() -> LoginThrottle:
+    found = current_app.extensions.get(_THROTTLE)
+    if found is None:
+        secret = str(current_app.config["SECRET_KEY"]).encode() + b"\0answers"
+        found = LoginThrottle(secret=secret, limits={"pair": CHECKS, "client": CHECKS,
+                                                     "account": 10**9})
+        current_app.extensions[_THROTTLE] = found
+    assert isinstance(found, LoginThrottle)
+    return found
+
+
+def _form_values() -> dict[str, str]:
+    return {name: request.form.get(name, "")[:400] for name in FIELDS}
+
+
+def _answer(*, on: dt.date, group: SeatGroup, channel: str, code: str,
+            mandate_id: int | None, by: str) -> tuple[str | None, str | None]:
+    """Record the posted answer; (None, None) or the refusal and the field it is about."""
+    values = _form_values()
+    try:
+        birth = dt.date.fromisoformat(values["birth_date"])
+    except ValueError:
+        return gettext("Give your date of birth (day, month and year)."), "birth_date"
+    features = {key: request.form.get(f"feature-{key}", "") for key in group.features}
+    contact = answers.Contact(values["name"], values["address"], birth,
+                              email=values["email"], phone=values["phone"])
+    try:
+        with session_scope(current_engine(), actor=by) as session:
+            answers.answer(session, on=on, features=features, contact=contact,
+                           consent=request.form.get("consent") == "yes",
+                           guardian=request.form.get("guardian") == "yes", channel=channel,
+                           code=code, mandate_id=mandate_id, group_key=group.key)
+    except ServiceError as error:
+        return refusal_text(error), error.field
+    return None, None
+
+
+def _page(step: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+    context.setdefault("values", {})
+    context.setdefault("chosen", {})
+    return render_template("public/answer.html", step=step, config=current_config(),
+                           **context), status
+
+
+@bp.route("/answer", methods=["GET", "POST"])
+def answer_page() -> ResponseReturnValue:
+    code = (request.values.get("code") or "").strip()[:40]
+    if not code:
+        if request.method == "POST":
+            return _page("code", 422, error=gettext("Enter the code printed on your letter."))
+        return _page("code")
+    limiter = _throttle()
+    wait = limiter.begin(current_engine(), limiter.attempt("answer", request.remote_addr))
+    if wait > 0:
+        minutes = max(1, round(wait / 60))
+        return _page("code", 429, error=gettext(
+            "Too many codes were tried from your connection: try again in %(minutes)s "
+            "minutes, or call the secretariat.", minutes=minutes))
+    try:
+        letter = answers.letter_of(db_session(), code, today())
+    except ServiceError as refusal:
+        return _page("code", 422, error=refusal_text(refusal), code=code)
+    mandate = db_session().get(Mandate, letter.mandate_id)
+    if mandate is None or mandate.city != current_city().slug:
+        # A code of another city sharing the database is no code here.
+        return _page("code", 422, error=refusal_text(answers.refused_code()), code=code)
+    group = seat_group(mandate, letter.seat_group)
+    draw = db_session().get(InvitationDraw, letter.invitation_draw_id)
+    context: dict[str, Any] = {"code": code, "group": group, "mandate": mandate,
+               "until": draw.answers_until if draw else None}
+    if request.method == "GET" or request.form.get("step") != "answer":
+        return _page("answer", **context)
+    problem, field = _answer(on=today(), group=group, channel="web", code=code,
+                             mandate_id=None, by="answer-page")
+    if problem is not None:
+        return _page("answer", 422, error=problem, field=field, values=_form_values(),
+                     chosen=dict(request.form), **context)
+    return _page("thanks")
+
+
+@admin.route("/answers", methods=["GET", "POST"])
+@role_required("secretariat")
+def answers_desk() -> ResponseReturnValue:
+    """Answer rates of each invitation draw, and an answer taken on the phone or at the door."""
+    session = db_session()
+    mandates = session.scalars(select(Mandate).where(
+        Mandate.city == current_city().slug, Mandate.status == "open")
+        .order_by(Mandate.starts_on.desc())).all()
+    draws = session.scalars(select(InvitationDraw).where(
+        InvitationDraw.mandate_id.in_([m.id for m in mandates]))
+        .order_by(InvitationDraw.id)).all()
+    rates = {draw.id: answers.answer_rates(session, draw.id) for draw in draws}
+    groups = [(m, g) for m in mandates for g in current_config().composition.seat_groups
+              if g.selection != "open"]
+    context: dict[str, Any] = {"draws": draws, "rates": rates, "groups": groups,
+                               "channels": answers.CHANNELS[1:]}
+    if request.method == "GET":
+        return render_template("admin/answers.html", values={}, chosen={}, **context)
+    choice = request.form.get("target", "")
+    found = [(m, g) for m, g in groups if f"{m.id}:{g.key}" == choice]
+    if not found:
+        abort(422)
+    mandate, group = found[0]
+    channel = request.form.get("channel", "phone")
+    error, field = _answer(on=today(), group=group, channel=channel,
+                           code=(request.form.get("code") or "").strip()[:40],
+                           mandate_id=mandate.id, by=actor())
+    if error is not None:
+        return render_template("admin/answers.html", error=error, field=field,
+                               values=_form_values(), chosen=dict(request.form),
+                               **context), 422
+    return render_template("admin/answers.html", recorded=True, values={}, chosen={},
+                           **context)
+
+
+@bp.context_processor
+@admin.context_processor
+def _template_context() -> dict[str, Any]:
+    return {"features_by_key": {f.key: f for f in current_config().composition.features},
+            "channel_names": CHANNEL_NAMES}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(admin)
