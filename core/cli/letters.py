@@ -46,10 +46,18 @@ def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
     if template is None:
         default = db.instance_path() / "letters.toml"
         template = default if default.is_file() else None
-    with click.progressbar(length=0, label="letters", show_pos=True) as bar:
-        run = letters.generate(session, invitation_draw_id, mailmerge, out, load(template),
-                               answers_until=answers_until, url=url,
-                               progress=lambda count: bar.update(100))
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        click.echo(f"\r{done:,} / {total:,} letters".replace(",", "\u202f"), nl=False,
+                   err=True)
+        shown = done
+
+    run = letters.generate(session, invitation_draw_id, mailmerge, out, load(template),
+                           answers_until=answers_until, url=url, progress=progress)
+    if shown:
+        click.echo("", err=True)
     click.echo(f"{run.letters} letters, {len(run.strata)} strata:")
     for path in run.files:
         click.echo(f"  {path}")

@@ -90,7 +90,7 @@ def _cell(text: str) -> str:
 def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
              template: LetterTemplate, *, answers_until: dt.date, url: str = "",
              today: dt.date | None = None,
-             progress: Callable[[int], None] | None = None) -> LetterRun:
+             progress: Callable[[int, int], None] | None = None) -> LetterRun:
     """Codes for every row of the draw's mail merge, the letters and the labels."""
     draw = get(session, InvitationDraw, invitation_draw_id)
     mandate = get(session, Mandate, draw.mandate_id)
@@ -139,17 +139,29 @@ def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Pa
         letters.append((stratum or "", render.Letter(tuple(a for a in address if a), code)))
     draw.answers_until = answers_until
     run = LetterRun(draw.id, len(letters))
-    everything = out / "letters.pdf"
-    render.write(everything, (letter for _, letter in letters), languages, template, context,
-                 progress)
-    run.files.append(everything)
-    if draw.stratify_by:
-        for stratum in sorted({s for s, _ in letters}):
-            chosen = [letter for s, letter in letters if s == stratum]
-            path = out / f"letters-{_safe_name(stratum)}.pdf"
-            render.write(path, chosen, languages, template, context)
-            run.files.append(path)
+    # Sorted by stratum, each stratum's letters are rendered once, into their own file,
+    # and the whole run is those files joined (pypdf), not rendered a second time.
+    letters.sort(key=lambda item: item[0])
+    done = 0
+
+    def advance(count: int) -> None:
+        if progress is not None:
+            progress(done + count, len(letters))
+
+    parts: list[Path] = []
+    for stratum in sorted({s for s, _ in letters}) if draw.stratify_by else [""]:
+        chosen = [letter for s, letter in letters if s == stratum or not draw.stratify_by]
+        path = (out / f"letters-{_safe_name(stratum)}.pdf" if draw.stratify_by
+                else out / "letters.pdf")
+        render.write(path, chosen, languages, template, context, advance)
+        done += len(chosen)
+        parts.append(path)
+        if draw.stratify_by:
             run.strata[stratum] = len(chosen)
+    everything = out / "letters.pdf"
+    if draw.stratify_by:
+        render.join(parts, everything)
+    run.files += [everything, *(p for p in parts if p != everything)]
     labels = out / "labels.csv"
     french = config.profile.languages[0] in ("fr", "nl")
     with labels.open("w", encoding="utf-8-sig" if french else "utf-8", newline="") as handle:
