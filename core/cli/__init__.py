@@ -57,6 +57,9 @@ def main() -> None:
 
     Set KLEROTERION_TRACE_HOOKS=1 to print every plugin hook call on stderr.
     """
+    from kleroterion import logsafe
+
+    logsafe.install()
 
 
 for _name in COMMAND_MODULES:

@@ -25,7 +25,6 @@ case the export is a personal data export and is recorded in the audit log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from kleroterion import spreadsheet
 from kleroterion.city.types import IndemnityPolicy
 from kleroterion.messages import N_
 from kleroterion.models import AssemblySession, Attendance, ExtraClaim, Mandate, Member
@@ -281,7 +281,7 @@ def export_csv(session: Session, mandate_id: int, start: dt.date, end: dt.date, 
     rows = statements(session, mandate.id, start, end, rate=rate)
     extra_keys = [extra.key for extra in city_of(mandate).config.indemnity.extras]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     header = ["mandate", "member", "public_id", "seat_group"]
     if with_names:
         header += ["name", "address"]

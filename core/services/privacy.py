@@ -10,11 +10,11 @@ with its purpose, its row count and the digest of what was written.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 
+from kleroterion import spreadsheet
 from kleroterion.models import Draw, Mandate, Member, PersonalData, Respondent, utcnow
 from kleroterion.services import audit
 from kleroterion.services.context import get
@@ -81,7 +81,7 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
         raise InvalidInput("give the purpose of this personal data export")
     query = select(Respondent).where(Respondent.mandate_id == mandate.id).order_by(Respondent.id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for respondent in session.scalars(query):

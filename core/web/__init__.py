@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from kleroterion import logsafe
 from kleroterion.plugins import City, load_city
 from kleroterion.web import (
     api,
@@ -56,6 +57,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     ``TESTING``...). Raises ``MissingCity`` when no city is named, and the plugin
     layer's ``UnknownCity`` or ``PluginError`` when the city cannot be loaded.
     """
+    logsafe.install()
     slug = city or os.environ.get(CITY_ENV, "")
     if not slug:
         raise MissingCity(
