@@ -1031,16 +1031,33 @@ def audit_group() -> None:
 
 
 @audit_group.command(name="verify")
+@click.option("--head", "heads", multiple=True, metavar="SEQ:HASH",
+              help="A head published on the public site (/audit, /api/audit-head): the "
+                   "chain must still hold that entry with that hash. Repeatable.")
+@click.option("--anchor", "anchors", multiple=True, type=click.Path(dir_okay=False),
+              help="An anchor file: a lottery folder's audit-head.json or a saved "
+                   "/api/audit-head answer. Repeatable.")
 @transaction
-def audit_verify(session: Session) -> None:
-    """Check that no audit entry was edited, inserted or removed."""
-    problems = audit.verify(session)
+def audit_verify(session: Session, heads: tuple[str, ...], anchors: tuple[str, ...]) -> None:
+    """Check that no audit entry was edited, inserted or removed, and match published heads.
+
+    Without --head or --anchor, only the database is read: whoever can write to it
+    could have recomputed the whole chain. A head published earlier (on the public
+    site, in a lottery folder) proves that the log up to it is still the one published.
+    An empty or rewound log is refused while the database holds mandates.
+    """
+    published = [audit.parse_head(text) for text in heads]
+    published += [audit.read_anchor(path) for path in anchors]
+    problems = audit.verify(session, published)
     if problems:
         raise click.ClickException(f"the audit log is broken: {problems[0]}"
                                    + (f" (and {len(problems) - 1} more)"
                                       if len(problems) > 1 else ""))
     head = session.get(AuditHead, 1)
-    click.echo(f"audit log intact: {head.seq if head else 0} entries")
+    click.echo(f"audit log intact: {head.seq if head else 0} entries"
+               + (f"; it matches the {len(published)} published head(s) given"
+                  if published else "; give --head or --anchor to check it against a "
+                  "published head"))
 
 
 @audit_group.command(name="log")

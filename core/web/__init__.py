@@ -18,6 +18,7 @@ from flask import Flask
 from kleroterion import logsafe
 from kleroterion.plugins import City, load_city
 from kleroterion.web import (
+    anchor,
     api,
     auth,
     backoffice,
@@ -25,6 +26,7 @@ from kleroterion.web import (
     database,
     errors,
     i18n,
+    limits,
     page_cache,
     panel_draw,
     public,
@@ -82,8 +84,10 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     database.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     public.init_app(app)
     records.init_app(app)
+    anchor.init_app(app)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)

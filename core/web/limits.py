@@ -1,0 +1,164 @@
+"""What a request may carry, checked before anything parses it: size, characters, JSON shape.
+
+Sizes are limited per route before the body is read: a respondents upload may be
+large (``KLEROTERION_UPLOAD_LIMIT``, 64 MB by default), a signed-in person's form or
+an API body small (``KLEROTERION_BODY_LIMIT``, 1 MB), and an anonymous visitor's POST
+(the sign-in form) tiny (``KLEROTERION_ANONYMOUS_LIMIT``, 16 KB): a 200 MB POST is
+refused with 413 from its ``Content-Length``, and a body sent without one is cut at
+the limit by Werkzeug's stream. Then every value of the query, the form and a JSON
+body is checked for what no text column can hold (a NUL character, a lone UTF-16
+surrogate) and a JSON body for what no field takes (nesting deeper than
+:data:`MAX_JSON_DEPTH`, ``NaN``, an infinite or overflowing number): such a request
+is answered 400 (pages) or 422 (API) naming the field, never 500.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from kleroterion.services.values import text_problem
+from kleroterion.web.api import API_PREFIX, ApiRefusal
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+#: Endpoints that receive a file, and may be as large as the upload limit.
+UPLOAD_ENDPOINTS = frozenset({"backoffice.import_respondents"})
+DEFAULTS = {
+    "KLEROTERION_UPLOAD_LIMIT": 64 * 1024 * 1024,
+    "KLEROTERION_BODY_LIMIT": 1024 * 1024,
+    "KLEROTERION_ANONYMOUS_LIMIT": 16 * 1024,
+}
+#: No write endpoint takes more than two levels; 32 leaves room and stops a parser's
+#: recursion (a 100,000-deep array) long before Python's limit.
+MAX_JSON_DEPTH = 32
+
+
+class UnfitInput(BadRequest):
+    """A value no field accepts; ``explanation`` is the sentence the error page shows."""
+
+    explanation = _l("A field holds a character that cannot be stored (a NUL character or "
+                     "an invalid one). Remove it and send the form again.")
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def _limit() -> int:
+    config = current_app.config
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        return int(config["KLEROTERION_UPLOAD_LIMIT"])
+    if request.headers.get("Authorization") or current_user.is_authenticated:
+        return int(config["KLEROTERION_BODY_LIMIT"])
+    return int(config["KLEROTERION_ANONYMOUS_LIMIT"])
+
+
+def _depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (strings skipped)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # cannot be deeper: skip the scan
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+class _NotANumber(ValueError):
+    """A JSON number no field takes: NaN, Infinity, or one too large for a float."""
+
+
+def _no_constant(name: str) -> float:
+    raise _NotANumber(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotANumber(f"the number {text[:20]}... overflows")
+    return value
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string of a parsed JSON value, keys too, with where it is."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            yield where, str(key)
+            yield from _strings(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}.{index}" if path else str(index))
+
+
+def _refuse(field: str, problem: str) -> None:
+    if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+        raise ApiRefusal(422, "some fields of the body are not valid",
+                         errors={field: [problem]}, title="Invalid request body")
+    raise UnfitInput(field, problem)
+
+
+def _check_json() -> None:
+    body = request.get_data(cache=True)
+    if _depth(body) > MAX_JSON_DEPTH:
+        _refuse("_schema", f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        data = json.loads(body, parse_constant=_no_constant, parse_float=_finite)
+    except _NotANumber as error:
+        _refuse("_schema", str(error))
+        return
+    except (ValueError, RecursionError):
+        return  # not JSON: the endpoint answers 400 as it always did
+    for field, text in _strings(data, ""):
+        problem = text_problem(text)
+        if problem is not None:
+            _refuse(field or "_schema", str(problem))
+
+
+def check_request() -> None:
+    """Refuse, before any view parses it, a body too large or a value nothing can store."""
+    limit = _limit()
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    for field, text in request.args.items(multi=True):
+        problem = text_problem(text) or text_problem(field)
+        if problem is not None:
+            _refuse(field, str(problem))
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.is_json:
+        _check_json()
+        return
+    for field, text in request.form.items(multi=True):
+        problem = text_problem(text) or text_problem(field)
+        if problem is not None:
+            _refuse(field, str(problem))
+
+
+def init_app(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    # First of all: before CSRF protection or a view reads (and parses) the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
