@@ -1075,7 +1075,7 @@ def audit_log(session: Session, entity: str | None, entity_id: str | None, limit
 
 @click.group(name="privacy")
 def privacy_group() -> None:
-    """Personal data: purge after the draw."""
+    """Personal data: purge after the draw, export what is kept about one person."""
 
 
 @privacy_group.command(name="purge")
@@ -1085,6 +1085,21 @@ def privacy_purge(session: Session, mandate_id: int) -> None:
     """Blank the personal data of respondents never seated, once the draws are final."""
     count = privacy.purge(session, mandate_id)
     click.echo(f"personal data of {count} respondents blanked")
+
+
+@privacy_group.command(name="export-person")
+@click.argument("ident")
+@click.option("--purpose", required=True, help="Why (a right of access...); recorded in the "
+              "audit log.")
+@OUT
+@transaction
+def privacy_export_person(session: Session, ident: str, purpose: str, out: Path | None) -> None:
+    """Everything kept about one person (by pseudonymous or external id), as JSON; audited.
+
+    Personal data, selection features, draws and probabilities, seat, withdrawal and its
+    reason, history, body seats, attendance, extra claims and the indemnity statement.
+    """
+    _write_or_echo(privacy.export_person(session, ident, purpose), out)
 
 
 # --------------------------------------------------------------------------- users

@@ -154,7 +154,7 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     session.flush()
     audit.record(session, "followup.commit", "commitment", commitment.id,
                  proposal=proposal.id, title=title, department=department,
-                 responsible=responsible, due_on=due_on, on=on)
+                 responsible_named=bool(responsible), due_on=due_on, on=on)
     return commitment
 
 
@@ -202,6 +202,10 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
     for name, value in changes.items():
         setattr(commitment, name, value)
     flush(session, commitment)
+    # The person's name is personal data: the log says it changed, the row holds it
+    # (and the purge and the right of access reach it there, not in the log).
+    if "responsible" in changes:
+        changes["responsible"] = "changed" if changes["responsible"] else "removed"
     audit.record(session, "followup.update", "commitment", commitment.id,
                  version=commitment.version, **changes)
     return commitment
