@@ -10,12 +10,14 @@ answer, a downloaded lottery folder's ``audit-head.json``). ``kleroterion audit 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, render_template
+from kleroterion.models import GENESIS
 from kleroterion.services import audit
 from kleroterion.web.api import bp as api_bp
 from kleroterion.web.api import endpoint
 from kleroterion.web.database import db_session
 from kleroterion.web.schemas import BaseSchema
 from marshmallow import fields
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 bp = Blueprint("anchor", __name__)
 
@@ -28,15 +30,24 @@ class AuditHeadSchema(BaseSchema):
                                                   "--head SEQ:HASH"})
 
 
+def _head() -> audit.Head:
+    """The head, or the empty log's on a site started before ``kleroterion db upgrade``."""
+    try:
+        return audit.head(db_session())
+    except (OperationalError, ProgrammingError):
+        db_session().rollback()
+        return audit.Head(0, GENESIS)
+
+
 @bp.get("/audit")
 def page() -> str:
-    return render_template("public/audit.html", head=audit.head(db_session()))
+    return render_template("public/audit.html", head=_head())
 
 
 @endpoint("The audit log's head: its last entry's number and chain hash, to keep and "
           "check the log against later", AuditHeadSchema)
 def audit_head() -> Response:
-    return jsonify(AuditHeadSchema().dump(audit.head(db_session()).document()))
+    return jsonify(AuditHeadSchema().dump(_head().document()))
 
 
 api_bp.add_url_rule("/audit-head", view_func=audit_head, methods=["GET"])
