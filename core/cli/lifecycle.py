@@ -1033,7 +1033,8 @@ def audit_group() -> None:
 @audit_group.command(name="verify")
 @click.option("--head", "heads", multiple=True, metavar="SEQ:HASH",
               help="A head published on the public site (/audit, /api/audit-head): the "
-                   "chain must still hold that entry with that hash. Repeatable.")
+                   "chain must still hold that entry with that hash (HASH alone: some "
+                   "entry with that hash). Repeatable.")
 @click.option("--anchor", "anchors", multiple=True, type=click.Path(dir_okay=False),
               help="An anchor file: a lottery folder's audit-head.json or a saved "
                    "/api/audit-head answer. Repeatable.")

@@ -146,10 +146,14 @@ _HASH_LENGTH = 64
 
 
 def parse_head(text: str) -> Head:
-    """A published head written ``SEQ:HASH`` (as the public page shows it)."""
-    seq_text, _, digest = text.strip().partition(":")
+    """A published head written ``SEQ:HASH`` (as the public page shows it), or its ``HASH``
+    alone (its entry is then looked up by hash; ``seq`` is -1)."""
+    seq_text, colon, digest = text.strip().partition(":")
+    if not colon:
+        seq_text, digest = "-1", seq_text
     digest = digest.strip().lower()
-    if not (seq_text.isdigit() and len(seq_text) <= 12 and len(digest) == _HASH_LENGTH
+    numbered = (seq_text == "-1" and not colon) or (seq_text.isdigit() and len(seq_text) <= 12)
+    if not (numbered and len(digest) == _HASH_LENGTH
             and all(c in "0123456789abcdef" for c in digest)):
         raise InvalidInput("%(value)r is not a published head; expected SEQ:HASH (an entry "
                            "number, a colon and 64 hexadecimal digits)", value=text[:80])
@@ -173,6 +177,13 @@ def _anchor_problems(session: Session, anchors: Iterable[Head], last_seq: int) -
     for anchor in anchors:
         if anchor.seq == 0:
             continue  # published before any change: says nothing
+        if anchor.seq < 0:  # a hash alone: some entry must still have it
+            if session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == anchor.hash)
+                              .limit(1)) is None:
+                problems.append(Problem(None, f"no entry has the published hash "
+                                        f"{anchor.hash[:12]}...: the chain was rewritten, "
+                                        "emptied or rewound since"))
+            continue
         entry = session.scalar(select(AuditEntry).where(AuditEntry.seq == anchor.seq))
         if entry is None:
             problems.append(Problem(None, f"the published head names entry {anchor.seq}, but "

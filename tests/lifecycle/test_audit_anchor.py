@@ -99,7 +99,9 @@ def test_a_rewritten_chain_does_not_match_the_published_head(
 def test_published_heads_are_read_from_text_and_files(tmp_path: Path) -> None:
     head = audit.parse_head(f"12:{'ab' * 32}")
     assert head == audit.Head(12, "ab" * 32)
-    for bad in ("12", "x:" + "ab" * 32, "12:" + "zz" * 32, "12:abc", "9" * 400 + ":" + "a" * 64):
+    assert audit.parse_head("AB" * 32) == audit.Head(-1, "ab" * 32)
+    for bad in ("12", "-1:" + "ab" * 32, "x:" + "ab" * 32, "12:" + "zz" * 32, "12:abc",
+                "9" * 400 + ":" + "a" * 64):
         with pytest.raises(InvalidInput, match="SEQ:HASH"):
             audit.parse_head(bad)
     anchor = tmp_path / "audit-head.json"
@@ -136,7 +138,8 @@ def test_the_cli_checks_the_log_against_a_head_and_an_anchor(
     assert "intact: 4 entries" in ok.output and "matches the 2 published" in ok.output
     with session_scope(factory) as session:
         _recompute(session, upto=1)
-    for args in (("--head", str(published)), ("--anchor", anchor)):
+    for args in (("--head", str(published)), ("--anchor", anchor),
+                 ("--head", published.hash)):
         refused = invoke("audit", "verify", *args)
         assert refused.exit_code == 1 and "rewound" in refused.output, refused.output
     with session_scope(factory) as session:
