@@ -403,7 +403,8 @@ def panel_draw(session: Session, mandate_id: int, seat_group: str, on: dt.date,
 @click.argument("mandate_id", type=int)
 @click.argument("seat_group")
 @click.option("--algorithm", default=None, help="Selection algorithm (default: the city's).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=click.FloatRange(min=0, max=24 * 3600, min_open=True),
+              default=None,
               help="Seconds the computation may take (default: no limit).")
 @click.option("--seed", type=int, default=None,
               help="Seed of the computation, recorded in the manifest (default: none).")

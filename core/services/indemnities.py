@@ -41,6 +41,7 @@ from kleroterion.services import audit
 from kleroterion.services.bodies import bodies_of
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -241,6 +242,10 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
                          city=mandate.city, key=extra_key, known=", ".join(keys))
     if amount <= 0:
         raise InvalidInput("a claim is a positive amount, not %(amount)s", amount=amount)
+    unfit = column_problem(ExtraClaim, "amount", amount)
+    if unfit is not None:  # the database would refuse it (PostgreSQL) or keep it wrong
+        raise InvalidInput("the %(name)s %(problem)s", name="amount", problem=unfit,
+                           field="amount")
     check_in_mandate(mandate, on, N_("the claim date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"), until=follow_up_until(mandate))
     claim = ExtraClaim(member_id=member.id, extra_key=extra_key, claimed_on=on,

@@ -22,6 +22,7 @@ from kleroterion.services.context import MAX_ID, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
 from kleroterion.services.tables import read_table
+from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,10 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     check_in_mandate(mandate, held_on, N_("the session date %(date)s is outside mandate "
                                           "%(mandate)s (%(start)s to %(end)s)"), until=until)
     length = Decimal(str(kind.default_duration)) if duration is None else Decimal(duration)
+    unfit = column_problem(AssemblySession, "duration", length)
+    if unfit is not None:
+        raise InvalidInput("the %(name)s %(problem)s", name="duration", problem=unfit,
+                           field="duration")
     if length <= 0:
         raise InvalidInput(NOT_A_LENGTH.get(kind.unit, _NOT_A_LENGTH_ANY), unit=kind.unit,
                            length=length)

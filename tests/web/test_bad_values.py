@@ -10,6 +10,7 @@ of 400 digits in an attendance sheet and in a record's address.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -192,3 +193,32 @@ def test_a_400_digit_member_id_is_a_located_error(app: Flask, tmp_path: Path) ->
             sessions.record_attendance(session, 10**400, 1, "present")
 
     _query(database_url(app), attempt)
+
+
+def test_numbers_that_overflow_their_column_are_refused_before_the_database(
+        app: Flask) -> None:
+    from decimal import Decimal
+
+    from kleroterion.models import ExtraClaim
+    from kleroterion.services.values import column_problem
+    from kleroterion.web.forms import StartDrawForm
+    from werkzeug.datastructures import MultiDict
+
+    def attempt(session: Session) -> None:
+        mandate = session.scalars(select(AssemblySession.mandate_id)).first()
+        with pytest.raises(InvalidInput, match="duration is too large"):
+            sessions.add_session(session, mandate, "pleniere", dt.date(2026, 12, 1),
+                                 duration=Decimal("1e20"))
+
+    # What claim_extra checks (Paris reimburses no extra cost to claim one here).
+    assert column_problem(ExtraClaim, "amount", Decimal("1e15")) is not None
+    assert column_problem(ExtraClaim, "amount", Decimal("9999999999.99")) is None
+    assert column_problem(ExtraClaim, "amount", Decimal("9999999999.995")) is not None
+
+    _query(database_url(app), attempt)
+    with app.test_request_context():
+        for text in ("1e400", "inf", "100000"):
+            form = StartDrawForm(formdata=MultiDict({"algorithm": "x", "time_limit": text}),
+                                 meta={"csrf": False})
+            form.algorithm.choices = [("x", "x")]
+            assert not form.validate() and form.time_limit.errors, text
