@@ -7,7 +7,10 @@ was edited, removed or inserted, and entries cut from the end (the head row keep
 the last sequence number and hash). Data must hold ids and non-personal fields only.
 
 Whoever can write to the database can also recompute every hash and the head row, so
-the chain alone proves nothing against them. The head is therefore *anchored* outside
+the chain alone proves nothing against them. With ``KLEROTERION_AUDIT_KEY`` set (the
+same secret for web workers and command line, kept out of the database), each entry
+also carries an HMAC of its hash under that key, which such a writer cannot forge;
+entries written before the key was set have none. The head is also *anchored* outside
 the database: published on the public site (``/audit``, ``/api/audit-head``) and
 written into every lottery folder (``audit-head.json``, kept by whoever downloaded
 it). ``verify(session, anchors)`` checks that each published head is still an entry
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +40,19 @@ from sqlalchemy.orm import Session
 
 #: The anchor written into every lottery folder at publication.
 ANCHOR_FILE = "audit-head.json"
+#: The secret that keys each entry's MAC; set it to the same value for the web
+#: workers and the command line, and keep it outside the database.
+KEY_VARIABLE = "KLEROTERION_AUDIT_KEY"
+
+
+def _key() -> bytes | None:
+    key = os.environ.get(KEY_VARIABLE, "")
+    return key.encode() if key else None
+
+
+def entry_mac(key: bytes, digest: str) -> str:
+    """The keyed seal of an entry: HMAC-SHA256 of its chain hash."""
+    return hmac.new(key, digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _default(value: Any) -> Any:
@@ -90,8 +108,10 @@ def record(session: Session, action: str, entity: str, entity_id: object, /,
     text = canonical(data)
     seq = head.seq + 1
     digest = entry_hash(head.hash, seq, at, who, action, entity, str(entity_id), text)
+    key = _key()
     entry = AuditEntry(seq=seq, at=at, actor=who, action=action, entity=entity,
-                       entity_id=str(entity_id), data=text, prev_hash=head.hash, hash=digest)
+                       entity_id=str(entity_id), data=text, prev_hash=head.hash, hash=digest,
+                       mac=entry_mac(key, digest) if key else None)
     session.add(entry)
     head.seq, head.hash = seq, digest
     session.flush()
@@ -219,6 +239,7 @@ def verify(session: Session, anchors: Iterable[Head] = ()) -> list[Problem]:
     """
     problems: list[Problem] = []
     prev_hash, expected_seq = GENESIS, 1
+    key, keyed = _key(), False
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
         if entry.seq != expected_seq:
             problems.append(Problem(entry.seq, f"expected entry {expected_seq} before it: "
@@ -230,6 +251,14 @@ def verify(session: Session, anchors: Iterable[Head] = ()) -> list[Problem]:
                             entry.entity, entry.entity_id, entry.data)
         if digest != entry.hash:
             problems.append(Problem(entry.seq, "its content does not match its hash (edited)"))
+        if key is not None and entry.mac is not None:
+            keyed = True
+            if not hmac.compare_digest(entry.mac, entry_mac(key, entry.hash)):
+                problems.append(Problem(entry.seq, "its seal is not the audit key's: it was "
+                                        "re-sealed without the key (or the key differs)"))
+        elif key is not None and keyed:
+            problems.append(Problem(entry.seq, "it has no seal, while entries before it "
+                                    "have one: it was written without the audit key"))
         prev_hash, expected_seq = entry.hash, entry.seq + 1
     row = session.get(AuditHead, 1)
     last_seq = expected_seq - 1

@@ -168,3 +168,27 @@ def test_every_lottery_folder_holds_the_head_of_its_publication(
     assert run(audit.verify, [anchor]) == []
     names = [p.name for p in panel.public_files(draw)]
     assert audit.ANCHOR_FILE in names
+
+
+def test_with_an_audit_key_a_chain_resealed_without_it_is_refused(
+        run: Callable[..., Any], factory: sessionmaker[Session],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _changes(run)  # before the key: entries 1-4 unsealed
+    monkeypatch.setenv(audit.KEY_VARIABLE, "a secret kept outside the database")
+    run(proposals.create, 1, "voeu", "Vœu scellé", D(2025, 10, 2))
+    run(proposals.create, 1, "voeu", "Vœu scellé aussi", D(2025, 10, 3))
+    macs = run(lambda s: [e.mac for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))])
+    assert macs[:4] == [None] * 4 and all(macs[4:])
+    assert run(audit.verify) == []
+    with session_scope(factory) as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.seq == 5))
+        assert entry is not None
+        entry.data = entry.data.replace("scell", "SCELL")
+        _recompute(session)  # the writer re-seals the chain, but has no key
+    assert [p.seq for p in run(audit.verify)] == [5, 6]
+    with session_scope(factory) as session:
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.seq == 6)):
+            entry.mac = None
+    assert any("no seal" in str(p) for p in run(audit.verify))
+    monkeypatch.setenv(audit.KEY_VARIABLE, "another key")
+    assert run(audit.verify)  # a different key does not verify either
