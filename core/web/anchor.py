@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template
 from kleroterion.models import GENESIS
 from kleroterion.services import audit
 from kleroterion.web.api import bp as api_bp
-from kleroterion.web.api import endpoint
+from kleroterion.web.api import endpoint, parse_query
 from kleroterion.web.database import db_session
 from kleroterion.web.schemas import BaseSchema
 from marshmallow import fields
@@ -47,6 +47,7 @@ def page() -> str:
 @endpoint("The audit log's head: its last entry's number and chain hash, to keep and "
           "check the log against later", AuditHeadSchema)
 def audit_head() -> Response:
+    parse_query("audit_head")  # the API's common query (lang) is validated as everywhere
     return jsonify(AuditHeadSchema().dump(_head().document()))
 
 
