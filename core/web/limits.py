@@ -138,10 +138,12 @@ def _check_json() -> None:
 
 def check_request() -> None:
     """Refuse, before any view parses it, a body too large or a value nothing can store."""
-    limit = _limit()
-    request.max_content_length = limit
-    if request.content_length is not None and request.content_length > limit:
-        raise RequestEntityTooLarge()
+    if request.method in ("POST", "PUT", "PATCH") or request.content_length:
+        # Only then: the limit may load the signed-in user, a query a page view skips.
+        limit = _limit()
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
     for field, text in request.args.items(multi=True):
         problem = text_problem(text) or text_problem(field)
         if problem is not None:
