@@ -130,7 +130,7 @@ def test_no_crash_writes_personal_data_to_a_log(app: Flask, database_url: str, t
 
     # An ordinary typo: a family quotient of fifteen digits, refused with its location.
     upload = _respondents(tmp_path / "repondants.csv")
-    response = client.post("/admin/respondents", data={
+    response = client.post("/admin/respondents?lang=en", data={
         "csrf_token": csrf_token(client, "/admin/respondents"), "seat_group": "adresses",
         "upload": (io.BytesIO(upload.read_bytes()), "repondants.csv")},
         content_type="multipart/form-data")
