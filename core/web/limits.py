@@ -138,6 +138,8 @@ def _check_json() -> None:
 
 def check_request() -> None:
     """Refuse, before any view parses it, a body too large or a value nothing can store."""
+    if request.routing_exception is not None:
+        return  # no such page: the 404 or 405 comes next, whatever the body holds
     if request.method in ("POST", "PUT", "PATCH") or request.content_length:
         # Only then: the limit may load the signed-in user, a query a page view skips.
         limit = _limit()

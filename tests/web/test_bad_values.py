@@ -116,6 +116,14 @@ def test_every_write_endpoint_answers_bad_values_with_a_4xx(app: Flask,
             assert data is not None and data["status"] == response.status_code
 
 
+def test_a_bad_value_sent_to_no_endpoint_is_a_404(app: Flask, secretariat: str) -> None:
+    client = app.test_client()
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    for url in ("/api/nothing-here?q=a%00b", "/nothing-here?q=a%00b"):
+        response = _raw(client, "POST", url, '{"x": "a\\u0000b"}', secretariat)
+        assert response.status_code in (404, 405), url
+
+
 def test_a_nul_in_a_back_office_form_is_a_400_page(app: Flask) -> None:
     client = app.test_client()
     log_in(client, "secretariat")
