@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,8 +34,8 @@ DEFAULTS = {
     "KLEROTERION_BODY_LIMIT": 1024 * 1024,
     "KLEROTERION_ANONYMOUS_LIMIT": 16 * 1024,
 }
-#: No write endpoint takes more than two levels; 32 leaves room and stops a parser's
-#: recursion (a 100,000-deep array) long before Python's limit.
+#: No write endpoint takes more than three levels; 32 leaves room. A body nested deeper
+#: than the JSON parser goes (about 1,000 levels: a RecursionError) is refused too.
 MAX_JSON_DEPTH = 32
 
 
@@ -59,28 +60,9 @@ def _limit() -> int:
     return int(config["KLEROTERION_ANONYMOUS_LIMIT"])
 
 
-def _depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings skipped)."""
-    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
-        return 0  # cannot be deeper: skip the scan
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
+#: A UTF-16 surrogate written as UTF-8 bytes (ED A0..BF ..): Python's JSON parser reads
+#: bytes with "surrogatepass", so these become a lone surrogate in a string.
+_RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 
 
 class _NotANumber(ValueError):
@@ -98,18 +80,25 @@ def _finite(text: str) -> float:
     return value
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string of a parsed JSON value, keys too, with where it is."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            yield where, str(key)
-            yield from _strings(item, where)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}.{index}" if path else str(index))
+def _walk(data: Any) -> Iterator[tuple[str, str, int]]:
+    """Every string of a parsed JSON value, keys too, with where it is and how deep.
+
+    Iterative: a deep value must not exhaust Python's own recursion here.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            yield path, value, depth
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                yield where, str(key), depth + 1
+                stack.append((item, where, depth + 1))
+        elif isinstance(value, list):
+            yield path, "", depth + 1
+            for index, item in enumerate(value):
+                stack.append((item, f"{path}.{index}" if path else str(index), depth + 1))
 
 
 def _refuse(field: str, problem: str) -> None:
@@ -121,16 +110,26 @@ def _refuse(field: str, problem: str) -> None:
 
 def _check_json() -> None:
     body = request.get_data(cache=True)
-    if _depth(body) > MAX_JSON_DEPTH:
-        _refuse("_schema", f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(body, parse_constant=_no_constant, parse_float=_finite)
     except _NotANumber as error:
         _refuse("_schema", str(error))
         return
-    except (ValueError, RecursionError):
+    except RecursionError:  # nested deeper than the parser goes (about 1,000)
+        _refuse("_schema", f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+        return
+    except ValueError:
         return  # not JSON: the endpoint answers 400 as it always did
-    for field, text in _strings(data, ""):
+    if (b"\\u" not in body and not _RAW_SURROGATE.search(body)
+            and body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH):
+        # A NUL can only come escaped (the parser refuses a raw one), a surrogate
+        # escaped or as its UTF-8-like bytes (which the parser lets through), and so
+        # few brackets cannot nest deeper: nothing to walk.
+        return
+    for field, text, depth in _walk(data):
+        if depth > MAX_JSON_DEPTH:
+            _refuse(field or "_schema", f"the JSON is nested deeper than {MAX_JSON_DEPTH} "
+                    "levels")
         problem = text_problem(text)
         if problem is not None:
             _refuse(field or "_schema", str(problem))

@@ -109,8 +109,15 @@ def test_every_write_endpoint_answers_bad_values_with_a_4xx(app: Flask,
             '"X"', "1e400")))
         bodies.append(("big integer", json.dumps({**BODIES[name], "expected_version": 10**40,
                                                   "progress": 10**40})))
-        for label, text in bodies:
-            response = _raw(client, method, url, text, secretariat)
+        raw = {label: text.encode("utf-8", "surrogatepass") for label, text in bodies}
+        for field in STRING_FIELDS[name]:  # a surrogate as raw bytes, not escaped
+            raw[f"{field} raw surrogate"] = json.dumps(
+                {**BODIES[name], field: "avant\ud800après"}, ensure_ascii=False
+            ).encode("utf-8", "surrogatepass")
+        for label, data in raw.items():
+            response = client.open(url, method=method, data=data,
+                                   content_type="application/json",
+                                   headers={"Authorization": f"Bearer {secretariat}"})
             assert 400 <= response.status_code < 500, (name, label, response.status_code)
             data = response.get_json()
             assert data is not None and data["status"] == response.status_code
