@@ -11,7 +11,6 @@ when it drifts.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import textwrap
@@ -19,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from kleroterion import spreadsheet
 from kleroterion.city.types import (
     Body,
     CityConfig,
@@ -538,7 +538,7 @@ def to_json(comparison: Comparison) -> str:
 
 def to_csv(comparison: Comparison) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "key", "dimension", *comparison.cities])
     for section in comparison.sections:
         for row in section.rows:

@@ -147,3 +147,6 @@ def main() -> None:
 
     Set KLEROTERION_TRACE_HOOKS=1 to print every plugin hook call on stderr.
     """
+    from kleroterion import logsafe
+
+    logsafe.install()

@@ -403,7 +403,8 @@ def panel_draw(session: Session, mandate_id: int, seat_group: str, on: dt.date,
 @click.argument("mandate_id", type=int)
 @click.argument("seat_group")
 @click.option("--algorithm", default=None, help="Selection algorithm (default: the city's).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--time-limit", type=click.FloatRange(min=0, max=24 * 3600, min_open=True),
+              default=None,
               help="Seconds the computation may take (default: no limit).")
 @click.option("--seed", type=int, default=None,
               help="Seed of the computation, recorded in the manifest (default: none).")
@@ -1031,16 +1032,34 @@ def audit_group() -> None:
 
 
 @audit_group.command(name="verify")
+@click.option("--head", "heads", multiple=True, metavar="SEQ:HASH",
+              help="A head published on the public site (/audit, /api/audit-head): the "
+                   "chain must still hold that entry with that hash (HASH alone: some "
+                   "entry with that hash). Repeatable.")
+@click.option("--anchor", "anchors", multiple=True, type=click.Path(dir_okay=False),
+              help="An anchor file: a lottery folder's audit-head.json or a saved "
+                   "/api/audit-head answer. Repeatable.")
 @transaction
-def audit_verify(session: Session) -> None:
-    """Check that no audit entry was edited, inserted or removed."""
-    problems = audit.verify(session)
+def audit_verify(session: Session, heads: tuple[str, ...], anchors: tuple[str, ...]) -> None:
+    """Check that no audit entry was edited, inserted or removed, and match published heads.
+
+    Without --head or --anchor, only the database is read: whoever can write to it
+    could have recomputed the whole chain. A head published earlier (on the public
+    site, in a lottery folder) proves that the log up to it is still the one published.
+    An empty or rewound log is refused while the database holds mandates.
+    """
+    published = [audit.parse_head(text) for text in heads]
+    published += [audit.read_anchor(path) for path in anchors]
+    problems = audit.verify(session, published)
     if problems:
         raise click.ClickException(f"the audit log is broken: {problems[0]}"
                                    + (f" (and {len(problems) - 1} more)"
                                       if len(problems) > 1 else ""))
     head = session.get(AuditHead, 1)
-    click.echo(f"audit log intact: {head.seq if head else 0} entries")
+    click.echo(f"audit log intact: {head.seq if head else 0} entries"
+               + (f"; it matches the {len(published)} published head(s) given"
+                  if published else "; give --head or --anchor to check it against a "
+                  "published head"))
 
 
 @audit_group.command(name="log")
@@ -1058,7 +1077,7 @@ def audit_log(session: Session, entity: str | None, entity_id: str | None, limit
 
 @click.group(name="privacy")
 def privacy_group() -> None:
-    """Personal data: purge after the draw."""
+    """Personal data: purge after the draw, export what is kept about one person."""
 
 
 @privacy_group.command(name="purge")
@@ -1068,6 +1087,21 @@ def privacy_purge(session: Session, mandate_id: int) -> None:
     """Blank the personal data of respondents never seated, once the draws are final."""
     count = privacy.purge(session, mandate_id)
     click.echo(f"personal data of {count} respondents blanked")
+
+
+@privacy_group.command(name="export-person")
+@click.argument("ident")
+@click.option("--purpose", required=True, help="Why (a right of access...); recorded in the "
+              "audit log.")
+@OUT
+@transaction
+def privacy_export_person(session: Session, ident: str, purpose: str, out: Path | None) -> None:
+    """Everything kept about one person (by pseudonymous or external id), as JSON; audited.
+
+    Personal data, selection features, draws and probabilities, seat, withdrawal and its
+    reason, history, body seats, attendance, extra claims and the indemnity statement.
+    """
+    _write_or_echo(privacy.export_person(session, ident, purpose), out)
 
 
 # --------------------------------------------------------------------------- users

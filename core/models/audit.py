@@ -4,8 +4,9 @@ Each entry's hash covers the previous entry's hash and the entry's own canonical
 JSON; ``audit_head`` holds the last sequence number and hash. Appending updates
 that single head row, which serialises concurrent writers on PostgreSQL (the row
 lock is held until commit) so the chain never forks, and lets verification notice
-entries cut from the end. Entries never hold personal data: ids and non-personal
-fields only.
+entries cut from the end. With ``KLEROTERION_AUDIT_KEY`` set, each entry also carries
+a MAC of its hash under that key, which a database writer cannot forge. Entries never
+hold personal data: ids and non-personal fields only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class AuditEntry(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of ``hash`` under the instance's audit key, when one is configured:
+    # a database writer without the key cannot re-seal an entry (services.audit).
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):

@@ -189,7 +189,7 @@ def appoint(session: Session, mandate_id: int, body_key: str, role: str, name: s
     session.add(row)
     session.flush()
     audit.record(session, "body.appoint", "body_membership", row.id, mandate=mandate.id,
-                 body=body_key, role=role, name=name, on=on)
+                 body=body_key, role=role, on=on)  # the row holds the name, not the log
     return row
 
 

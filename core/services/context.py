@@ -104,14 +104,23 @@ def _label(model: type[Base]) -> str:
     return str(model.__tablename__).removesuffix("s").replace("_", " ")
 
 
+#: The largest id an INTEGER primary key holds on PostgreSQL and SQLite alike.
+MAX_ID = 2**31 - 1
+
+
 def get(session: Session, model: type[ModelT], ident: Any) -> ModelT:
     """The row of ``model`` with primary key ``ident``, or NotFound naming it.
 
     A table without a sentence in :data:`MISSING` is named by its English name, and
     the sentence is not translated.
     """
-    row = session.get(model, ident)
+    # An id beyond what an INTEGER column holds (a 400-digit typo) is no row: the
+    # database would fail the query with an overflow instead of saying so.
+    in_range = not isinstance(ident, int) or 0 < ident <= MAX_ID
+    row = session.get(model, ident) if in_range else None
     if row is None:
+        if not in_range:
+            ident = str(ident)[:12] + "…" if len(str(ident)) > 12 else ident
         template = MISSING.get(model.__tablename__)
         if template is None:
             raise NotFound(_MISSING_ANY, what=_label(model), id=ident)

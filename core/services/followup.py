@@ -17,12 +17,13 @@ once), never a silent overwrite.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 
+from kleroterion import spreadsheet
 from kleroterion.city.types import ProposalKind, localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
@@ -153,7 +154,7 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     session.flush()
     audit.record(session, "followup.commit", "commitment", commitment.id,
                  proposal=proposal.id, title=title, department=department,
-                 responsible=responsible, due_on=due_on, on=on)
+                 responsible_named=bool(responsible), due_on=due_on, on=on)
     return commitment
 
 
@@ -201,6 +202,10 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
     for name, value in changes.items():
         setattr(commitment, name, value)
     flush(session, commitment)
+    # The person's name is personal data: the log says it changed, the row holds it
+    # (and the purge and the right of access reach it there, not in the log).
+    if "responsible" in changes:
+        changes["responsible"] = "changed" if changes["responsible"] else "removed"
     audit.record(session, "followup.update", "commitment", commitment.id,
                  version=commitment.version, **changes)
     return commitment
@@ -362,6 +367,19 @@ def _report_rows(session: Session, mandate: Mandate, as_of: dt.date) -> list[dic
     return rows
 
 
+#: What CommonMark reads as markup (HTML, links, emphasis, tables) when it is not escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|!~&{}])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: no raw HTML, no link (``javascript:`` or other), one line.
+
+    Titles, departments and summaries are typed by members and the secretariat; a
+    report rendered to HTML must show them, never run them.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
 REPORT_COLUMNS = ("proposal", "kind", "title", "state", "outcome", "responses", "commitment",
                   "department", "responsible", "status", "progress", "due_on", "milestones")
 
@@ -387,8 +405,9 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
     audit.record(session, "followup.report", "mandate", mandate.id, year=year, format=fmt)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, REPORT_COLUMNS, delimiter=";" if french else ",",
-                                lineterminator="\r\n")
+        writer = spreadsheet.dict_writer(buffer, REPORT_COLUMNS,
+                                         delimiter=";" if french else ",",
+                                         lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue()
@@ -397,7 +416,7 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
                            format=fmt)
     profile = city_of(mandate).config.profile
     lines = [f"# Follow-up report {year}: {localize(profile.assembly_name, 'en')}, "
-             f"{mandate.label}", "",
+             f"{markdown_text(mandate.label)}", "",
              f"State as of {as_of.isoformat()}; mandate {mandate.id} "
              f"({mandate.starts_on.isoformat()} to {mandate.ends_on.isoformat()}).", ""]
     done = sum(1 for r in rows if r["status"].startswith("done"))
@@ -409,16 +428,17 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
             current = row["proposal"]
             if lines[-1]:
                 lines.append("")
-            lines += [f"## {row['title']} ({row['kind']}, proposal {row['proposal']})", "",
-                      f"State: {row['state']}" + (f" ({row['outcome']})" if row['outcome']
-                                                  else ""), ""]
+            lines += [f"## {markdown_text(row['title'])} ({row['kind']}, proposal "
+                      f"{row['proposal']})", "",
+                      f"State: {markdown_text(row['state'])}"
+                      + (f" ({row['outcome']})" if row['outcome'] else ""), ""]
             if row["responses"]:
-                lines += [f"Responses: {row['responses']}", ""]
+                lines += [f"Responses: {markdown_text(row['responses'])}", ""]
             if any(r["commitment"] for r in rows if r["proposal"] == current):
                 lines += ["| commitment | department | responsible | status | progress | due "
                           "| milestones |", "| --- | --- | --- | --- | --- | --- | --- |"]
         if row["commitment"]:
-            cells = [row[c].replace("|", "/") for c in ("commitment", "department",
+            cells = [markdown_text(row[c]) for c in ("commitment", "department",
                      "responsible", "status", "progress", "due_on", "milestones")]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines).rstrip() + "\n"

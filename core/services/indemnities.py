@@ -25,7 +25,6 @@ case the export is a personal data export and is recorded in the audit log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from kleroterion import spreadsheet
 from kleroterion.city.types import IndemnityPolicy
 from kleroterion.messages import N_
 from kleroterion.models import AssemblySession, Attendance, ExtraClaim, Mandate, Member
@@ -41,6 +41,7 @@ from kleroterion.services import audit
 from kleroterion.services.bodies import bodies_of
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -241,6 +242,10 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
                          city=mandate.city, key=extra_key, known=", ".join(keys))
     if amount <= 0:
         raise InvalidInput("a claim is a positive amount, not %(amount)s", amount=amount)
+    unfit = column_problem(ExtraClaim, "amount", amount)
+    if unfit is not None:  # the database would refuse it (PostgreSQL) or keep it wrong
+        raise InvalidInput("the %(name)s %(problem)s", name="amount", problem=unfit,
+                           field="amount")
     check_in_mandate(mandate, on, N_("the claim date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"), until=follow_up_until(mandate))
     claim = ExtraClaim(member_id=member.id, extra_key=extra_key, claimed_on=on,
@@ -281,7 +286,7 @@ def export_csv(session: Session, mandate_id: int, start: dt.date, end: dt.date, 
     rows = statements(session, mandate.id, start, end, rate=rate)
     extra_keys = [extra.key for extra in city_of(mandate).config.indemnity.extras]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     header = ["mandate", "member", "public_id", "seat_group"]
     if with_names:
         header += ["name", "address"]

@@ -76,8 +76,11 @@ STALE_AFTER = dt.timedelta(seconds=60)
 HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 1.0
 #: The only files a service-written lottery folder holds: all of them may be published.
+#: The audit log's head (``audit-head.json``) is written last, once the publication is
+#: recorded; folders published before it existed have the other five only.
 FOLDER_FILES = (lottery.RESPONDENTS, lottery.QUOTAS, lottery.PANELS, lottery.PROBABILITIES,
-                lottery.MANIFEST)
+                lottery.MANIFEST, audit.ANCHOR_FILE)
+_LOTTERY_FILES = FOLDER_FILES[:-1]
 
 Progress = Callable[[str, float], None]
 
@@ -404,10 +407,10 @@ def check_folder(folder: Path, problem: Problem) -> None:
     the problem that was computed, so that ``kleroterion verify`` re-runs the same draw.
     """
     names = sorted(p.name for p in folder.iterdir())
-    if names != sorted(FOLDER_FILES):
+    if names != sorted(_LOTTERY_FILES):
         raise InvalidInput("the lottery folder %(folder)s holds %(files)s; expected only "
                            "%(expected)s", folder=folder.name, files=", ".join(names),
-                           expected=", ".join(sorted(FOLDER_FILES)))
+                           expected=", ".join(sorted(_LOTTERY_FILES)))
     text = (folder / lottery.RESPONDENTS).read_text(encoding="utf-8")
     header = next(csv.reader(io.StringIO(text)))
     allowed = ["id", *problem.pool.features]
@@ -472,6 +475,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
                  seat_group=draw.seat_group, algorithm=draw.algorithm, seed=draw.seed,
                  inputs={k: v for k, v in inputs.items() if k != "quotas"},
                  panels_digest=published.list_digest, folder=folder.name)
+    audit.write_anchor(session, folder)
     return draw
 
 
@@ -584,8 +588,8 @@ def public_files(draw: Draw) -> list[Path]:
     folder = Path(draw.lottery_folder)
     if not folder.is_dir():
         raise NotAllowed("the lottery folder of draw %(draw)s is missing", draw=draw.id)
-    names = sorted(p.name for p in folder.iterdir())
-    if names != sorted(FOLDER_FILES):
+    names = sorted(p.name for p in folder.iterdir() if p.name != audit.ANCHOR_FILE)
+    if names != sorted(_LOTTERY_FILES):
         raise NotAllowed("the lottery folder of draw %(draw)s holds other files", draw=draw.id)
     header = next(csv.reader(io.StringIO(
         (folder / lottery.RESPONDENTS).read_text(encoding="utf-8"))), [])
@@ -595,7 +599,7 @@ def public_files(draw: Draw) -> list[Path]:
     if not header or header[0] != "id" or not set(header) <= allowed:
         raise NotAllowed("the respondents file of draw %(draw)s has other columns",
                          draw=draw.id)
-    return [folder / name for name in FOLDER_FILES]
+    return [folder / name for name in FOLDER_FILES if (folder / name).is_file()]
 
 
 # --------------------------------------------------------------------------- choose

@@ -1,24 +1,40 @@
 """Personal data: the purge of respondents not seated, and recorded exports.
 
 Once every panel draw of a mandate is final, the personal data of respondents who
-never held a seat serve no purpose: the purge blanks them, keeping the respondent
-row, its pseudonymous id, its selection features (the published draw's inputs)
-and the draw's probabilities. Members keep theirs (they are paid, convened).
-Every export of personal data goes through here and is recorded in the audit log
-with its purpose, its row count and the digest of what was written.
+never held a seat serve no purpose: the purge blanks them, and the respondent's
+external id (in practice an electoral number: it becomes the pseudonymous id) and
+household key, keeping the respondent row, its pseudonymous id, its selection
+features (the published draw's inputs) and the draw's probabilities. Members keep
+theirs (they are paid, convened). Every export of personal data goes through here
+and is recorded in the audit log with its purpose, its row count and the digest of
+what was written: a mandate's CSV (``export_personal``), or everything kept about one
+person (``export_person``: a right of access answered whole, in JSON).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
+import json
+from typing import Any
 
-from kleroterion.models import Draw, Mandate, Member, PersonalData, Respondent, utcnow
+from kleroterion import spreadsheet
+from kleroterion.models import (
+    Attendance,
+    BodyMembership,
+    Draw,
+    DrawEntry,
+    ExtraClaim,
+    Mandate,
+    Member,
+    PersonalData,
+    Respondent,
+    utcnow,
+)
 from kleroterion.services import audit
 from kleroterion.services.context import get
-from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.errors import InvalidInput, NotAllowed, NotFound
 from kleroterion.services.recruitment import PERSONAL_COLUMNS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +69,10 @@ def purge(session: Session, mandate_id: int) -> int:
         for field in PURGED_FIELDS:
             setattr(personal, field, None)
         personal.purged_at = now
+        respondent = personal.respondent
+        # The electoral number and the household key identify the person as surely
+        # as a name; the pseudonymous id keeps the row unique in its mandate.
+        respondent.external_id, respondent.household = respondent.public_id, None
         count += 1
     audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count)
     return count
@@ -63,7 +83,8 @@ def purge(session: Session, mandate_id: int) -> int:
 #: be shown under with the date of that consent, as well as contact details.
 EXPORT_COLUMNS = ("public_id", "external_id", "seat_group", "status", "member", "name",
                   "address", "birth_date", "email", "phone", "family_quotient",
-                  "public_name", "public_name_consent_on")
+                  "public_name", "public_name_consent_on", "selection_features",
+                  "withdrawn_on", "withdrawal_reason")
 
 
 def _day(value: dt.date | None, french: bool) -> str:
@@ -81,7 +102,7 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
         raise InvalidInput("give the purpose of this personal data export")
     query = select(Respondent).where(Respondent.mandate_id == mandate.id).order_by(Respondent.id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for respondent in session.scalars(query):
@@ -102,10 +123,113 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
             _day(personal.birth_date if personal else None, french), kept("email"),
             kept("phone"), quotient.replace(".", ",") if french else quotient,
             kept("public_name") if consent_on else "", _day(consent_on, french),
+            "; ".join(f"{k}={v}" for k, v in sorted(respondent.features.items())),
+            _day(member.withdrawn_on if member else None, french),
+            (member.withdrawal_reason or "") if member else "",
         ])
         count += 1
     text = buffer.getvalue()
     audit.record(session, "personal_data.export", "mandate", mandate.id,
                  what="members" if members_only else "respondents", rows=count,
                  purpose=purpose, digest=hashlib.sha256(text.encode()).hexdigest())
+    return text
+
+
+def _find_person(session: Session, ident: str) -> Respondent:
+    """A respondent by pseudonymous id (``R…``), or by external id when it is unique."""
+    ident = ident.strip()
+    found = session.scalar(select(Respondent).where(Respondent.public_id == ident))
+    if found is not None:
+        return found
+    matches = list(session.scalars(select(Respondent).where(Respondent.external_id == ident)
+                                   .limit(2)))
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InvalidInput("external id %(ident)r is used in several mandates; give the "
+                           "pseudonymous id (R...) of the respondent", ident=ident[:80])
+    raise NotFound("no respondent has the id %(ident)r", ident=ident[:80])
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def person_record(session: Session, respondent: Respondent) -> dict[str, Any]:
+    """Everything kept about one respondent, across tables (not the audit log's ids)."""
+    from kleroterion.services import indemnities
+
+    personal = respondent.personal
+    record: dict[str, Any] = {
+        "respondent": {"public_id": respondent.public_id, "external_id": respondent.external_id,
+                       "mandate": respondent.mandate_id, "seat_group": respondent.seat_group,
+                       "source": respondent.source, "status": respondent.status,
+                       "selection_features": dict(respondent.features),
+                       "household_key": respondent.household,
+                       "imported_at": _iso(respondent.created_at)},
+        "personal_data": None if personal is None else {
+            "name": personal.name, "address": personal.address,
+            "birth_date": _iso(personal.birth_date), "email": personal.email,
+            "phone": personal.phone,
+            "family_quotient": None if personal.family_quotient is None
+            else str(personal.family_quotient),
+            "public_name": personal.public_name, "purged_at": _iso(personal.purged_at)},
+        "draws": [{"draw": entry.draw_id, "kind": entry.draw.kind,
+                   "probability": entry.probability, "selected": entry.selected}
+                  for entry in session.scalars(select(DrawEntry).where(
+                      DrawEntry.respondent_id == respondent.id).order_by(DrawEntry.id))],
+        "member": None,
+    }
+    member = respondent.member
+    if member is None:
+        return record
+    mandate = get(session, Mandate, member.mandate_id)
+    statement = indemnities.statement(session, member.id, mandate.starts_on, mandate.ends_on)
+    record["member"] = {
+        "id": member.id, "seat_group": member.seat_group, "source": member.source,
+        "status": member.status, "seated_on": _iso(member.seated_on),
+        "confirmed_on": _iso(member.confirmed_on), "withdrawn_on": _iso(member.withdrawn_on),
+        "withdrawal_reason": member.withdrawal_reason,
+        "public_name_consent_on": _iso(member.public_name_consent_on),
+        "history": [{"kind": e.kind, "on": _iso(e.on), "reason": e.reason, "by": e.actor}
+                    for e in member.events],
+        "body_seats": [{"body": seat.body_key, "role": seat.role, "selection": seat.selection,
+                        "draw": seat.draw_id, "joined_on": _iso(seat.joined_on),
+                        "left_on": _iso(seat.left_on)}
+                       for seat in session.scalars(select(BodyMembership).where(
+                           BodyMembership.member_id == member.id)
+                           .order_by(BodyMembership.id))],
+        "attendance": [{"session": a.session_id, "held_on": _iso(a.session.held_on),
+                        "kind": a.session.kind, "status": a.status}
+                       for a in session.scalars(select(Attendance).where(
+                           Attendance.member_id == member.id).order_by(Attendance.id))],
+        "extra_claims": [{"extra": c.extra_key, "claimed_on": _iso(c.claimed_on),
+                          "amount": str(c.amount), "note": c.note}
+                         for c in session.scalars(select(ExtraClaim).where(
+                             ExtraClaim.member_id == member.id).order_by(ExtraClaim.id))],
+        "indemnity": {"start": _iso(statement.start), "end": _iso(statement.end),
+                      "eligible": statement.eligible, "reason": statement.reason,
+                      "unit": statement.unit, "units_attended": str(statement.units),
+                      "units_paid": str(statement.paid_units), "rate": str(statement.rate),
+                      "total": str(statement.total), "currency": statement.currency},
+    }
+    return record
+
+
+def export_person(session: Session, ident: str, purpose: str) -> str:
+    """Everything kept about one person, as JSON: a right of access answered whole, recorded.
+
+    ``ident`` is the respondent's pseudonymous id, or their external id when only one
+    respondent has it. The audit log records the pseudonymous id, the purpose and the
+    digest of what was written, never the data.
+    """
+    purpose = purpose.strip()
+    if not purpose:
+        raise InvalidInput("give the purpose of this personal data export")
+    respondent = _find_person(session, ident)
+    text = json.dumps(person_record(session, respondent), ensure_ascii=False, indent=2,
+                      sort_keys=True) + "\n"
+    audit.record(session, "personal_data.export", "respondent", respondent.id,
+                 what="person", respondent=respondent.public_id, purpose=purpose,
+                 digest=hashlib.sha256(text.encode()).hexdigest())
     return text

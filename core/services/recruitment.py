@@ -42,6 +42,7 @@ from kleroterion.services import audit
 from kleroterion.services.context import actor, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.tables import Table, parse_date, parse_decimal, scan_table
+from kleroterion.services.values import column_problem
 from kleroterion.sortition.io import InputError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +57,10 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "courriel", "mail"),
     "phone": ("phone", "telephone", "téléphone", "tel"),
     "family_quotient": ("family_quotient", "quotient_familial", "qf"),
+}
+#: What a personal column accepts, said when a value does not fit it.
+_ACCEPTED = {
+    "family_quotient": Message("a number from 0 to 9 999 999 999.99"),
 }
 HOUSEHOLD_COLUMNS = ("household", "foyer", "menage", "ménage")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -268,7 +273,11 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
         external = cells[id_col] if id_col is not None else ""
         if id_col is not None:
             unique = Message("a unique id on every row")
-            if not external:
+            unfit = column_problem(Respondent, "external_id", external)
+            if unfit is not None:
+                problems.append(_cell_problem(table, line, id_col, unfit, value=None,
+                                              accepted=unique))
+            elif not external:
                 problems.append(_cell_problem(table, line, id_col, Message("the id is blank"),
                                               value=external, accepted=unique))
             elif external in seen:
@@ -306,6 +315,12 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
             except ValueError as error:  # the cell is personal: name the column, not the value
                 problems.append(_cell_problem(table, line, index, _problem(error),
                                               value=None, accepted=None))
+                continue
+            # What the database would refuse (with the whole batch in its message).
+            unfit = column_problem(PersonalData, field, getattr(personal, field))
+            if unfit is not None:
+                problems.append(_cell_problem(table, line, index, unfit, value=None,
+                                              accepted=_ACCEPTED.get(field)))
         if not problems:  # rows are kept only while the file may still be imported
             home = cells[household_col] if household_col is not None else (
                 personal.address or "")
@@ -351,7 +366,7 @@ def import_respondents(session: Session, mandate_id: int, group_key: str,
         raise RespondentsRefused(check)
     assert table is not None
     batch = RespondentImport(mandate_id=mandate.id, seat_group=group.key, filename=
-                             Path(path).name, file_digest=table.digest, rows=len(table.rows))
+                             Path(path).name[:255], file_digest=table.digest, rows=len(table.rows))
     session.add(batch)
     session.flush()
     for row in rows:
@@ -391,13 +406,16 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
                                                   Respondent.external_id == external_id)):
         raise InvalidInput("id %(id)r is already used in mandate %(mandate)s", id=external_id,
                            mandate=mandate.id)
+    quotient = Decimal(str(family_quotient)) if family_quotient is not None else None
+    _check_personal(external_id=external_id, name=name, address=address, email=email,
+                    phone=phone, family_quotient=quotient)
     respondent = Respondent(public_id=new_public_id(), mandate_id=mandate.id,
                             seat_group=VOLUNTEERS, source="volunteer", external_id=external_id,
                             features={}, household=household_key(mandate, address or ""),
                             status="volunteer")
     respondent.personal = PersonalData(
         name=name, address=address, email=email, phone=phone, birth_date=birth_date,
-        family_quotient=Decimal(str(family_quotient)) if family_quotient is not None else None,
+        family_quotient=quotient,
     )
     session.add(respondent)
     member = Member(mandate_id=mandate.id, respondent=respondent, seat_group=VOLUNTEERS,
@@ -407,6 +425,16 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
     audit.record(session, "member.volunteer", "member", _flushed_id(session, member),
                  mandate=mandate.id, respondent=respondent.public_id, on=on)
     return member
+
+
+def _check_personal(**fields: object) -> None:
+    """Refuse, naming the field, a value its column cannot hold (never quoting it)."""
+    for field, value in fields.items():
+        model = Respondent if field == "external_id" else PersonalData
+        unfit = column_problem(model, field, value) if value is not None else None
+        if unfit is not None:
+            raise InvalidInput("the %(name)s %(problem)s", field=field, name=field,
+                               problem=unfit)
 
 
 def _flushed_id(session: Session, member: Member) -> int:
@@ -426,6 +454,7 @@ def set_personal_data(session: Session, respondent_id: int, **fields: object) ->
     if unknown:
         raise InvalidInput("unknown personal fields: %(fields)s",
                            fields=", ".join(sorted(unknown)))
+    _check_personal(**fields)
     for field, value in fields.items():
         setattr(personal, field, value)
     audit.record(session, "personal_data.update", "respondent", respondent.id,

@@ -20,10 +20,11 @@ from kleroterion.messages import N_, Message
 from kleroterion.models import AssemblySession, Attendance, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.bodies import _body_until, body, sits_in
-from kleroterion.services.context import check_in_mandate, city_of, conflicts, flush, get
+from kleroterion.services.context import MAX_ID, check_in_mandate, city_of, conflicts, flush, get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
 from kleroterion.services.tables import read_table
+from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -66,6 +67,10 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     check_in_mandate(mandate, held_on, N_("the session date %(date)s is outside mandate "
                                           "%(mandate)s (%(start)s to %(end)s)"), until=until)
     length = Decimal(str(kind.default_duration)) if duration is None else Decimal(duration)
+    unfit = column_problem(AssemblySession, "duration", length)
+    if unfit is not None:
+        raise InvalidInput("the %(name)s %(problem)s", name="duration", problem=unfit,
+                           field="duration")
     if length <= 0:
         raise InvalidInput(NOT_A_LENGTH.get(kind.unit, _NOT_A_LENGTH_ANY), unit=kind.unit,
                            length=length)
@@ -102,7 +107,7 @@ def record_attendance(session: Session, session_id: int, member_id: int,
     """
     meeting = get(session, AssemblySession, session_id)
     status = _status(status)
-    member = session.get(Member, member_id)
+    member = session.get(Member, member_id) if 0 < member_id <= MAX_ID else None
     if member is None or member.mandate_id != meeting.mandate_id:
         raise InvalidInput("member %(member)s is not a member of mandate %(mandate)s",
                            member=member_id, mandate=meeting.mandate_id)
@@ -157,11 +162,11 @@ def import_attendance(session: Session, session_id: int, path: str | Path) -> in
     seen: dict[int, int] = {}
     for line, record in table.rows:
         cell = table.cell(line, record, member_col)
-        try:
-            member_id = int(cell)
-        except ValueError:
+        member_id = int(cell) if cell.isascii() and cell.isdigit() and len(cell) <= 10 else 0
+        if not 0 < member_id <= MAX_ID:
+            shown = cell if len(cell) <= 20 else cell[:20] + "…"
             raise table.error(line, member_col, Message("%(cell)r is not a member id",
-                                                        cell=cell)) from None
+                                                        cell=shown))
         if member_id in seen:
             raise table.error(line, member_col, Message(
                 "member %(member)s is already on line %(line)s", member=member_id,

@@ -161,6 +161,8 @@ def read_grouped_respondents(
             # One record per physical line of the original, blank lines between, so
             # that the engine's errors carry the original line numbers.
             buffer = io.StringIO()
+            # Not kleroterion.spreadsheet: a scratch file the engine reads back, never opened by
+            # a person, whose cells must stay as the respondents file has them.
             writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow(header)
             written = 1

@@ -41,6 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
+from kleroterion import spreadsheet
 from kleroterion.sortition import registry as checks
 from kleroterion.sortition.reader import (
     FALLBACK_ENCODINGS,
@@ -519,7 +520,7 @@ def _write_atomic(
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(handle, "w", encoding=encoding, newline="") as f:
-            writer = csv.writer(f, delimiter=delimiter)
+            writer = spreadsheet.writer(f, delimiter=delimiter)
             writer.writerow(header)
             writer.writerows(rows)
         os.replace(temporary, out)

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from kleroterion import __version__
+from kleroterion import __version__, spreadsheet
 from kleroterion.sortition import find_distribution, round_distribution
 from kleroterion.sortition.io import InputError, read_quotas, read_respondents
 from kleroterion.sortition.types import Distribution, Problem, composition
@@ -126,7 +126,7 @@ def _sha256(path: Path) -> str:
 def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     # Fixed dialect and "\n" endings: the digests must not depend on the platform.
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = spreadsheet.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()

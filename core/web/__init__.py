@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from kleroterion import logsafe
 from kleroterion.plugins import City, load_city
 from kleroterion.web import (
+    anchor,
     answer,
     api,
     auth,
@@ -25,6 +27,7 @@ from kleroterion.web import (
     database,
     errors,
     i18n,
+    limits,
     observatory,
     page_cache,
     panel_draw,
@@ -58,6 +61,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     ``TESTING``...). Raises ``MissingCity`` when no city is named, and the plugin
     layer's ``UnknownCity`` or ``PluginError`` when the city cannot be loaded.
     """
+    logsafe.install()
     slug = city or os.environ.get(CITY_ENV, "")
     if not slug:
         raise MissingCity(
@@ -82,10 +86,12 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     database.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
     public.init_app(app)
     records.init_app(app)
     observatory.init_app(app)
     answer.init_app(app)
+    anchor.init_app(app)
     api.init_app(app)
     auth.init_app(app)
     backoffice.init_app(app)

@@ -43,6 +43,7 @@ from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
 from kleroterion.web.i18n import current_language, l10n_text, refusal_text
 from kleroterion.web.public import today
 from sqlalchemy import Engine, select
+from werkzeug.utils import secure_filename
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -315,6 +316,8 @@ def indemnity_csv() -> ResponseReturnValue:
 
 #: Refused lines shown in the table; a sentence says how many more there are.
 PROBLEMS_SHOWN = 200
+#: How much of a refused line is shown back: enough to find it in the file.
+LINE_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -335,12 +338,17 @@ def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[
     for problem in check.problems[:PROBLEMS_SHOWN]:
         line = problem.line
         text = lines[line - 1].rstrip("\r\n") if line and line <= len(lines) else None
+        if text is not None and len(text) > LINE_SHOWN:  # a 100 MB line is not a page
+            text = text[:LINE_SHOWN] + "…"
         column = (f"{problem.column_number} ({problem.column})" if problem.column is not None
                   else None)
         reason = (Message("%(problem)s; accepted: %(accepted)s", problem=problem.problem,
                           accepted=problem.accepted)
                   if problem.accepted else Message.of(problem.problem))
-        shown.append(RefusedLine(line, text, column, problem.value, refusal_text(reason)))
+        value = problem.value
+        if value is not None and len(value) > LINE_SHOWN:
+            value = value[:LINE_SHOWN] + "…"
+        shown.append(RefusedLine(line, text, column, value, refusal_text(reason)))
     return shown
 
 
@@ -371,7 +379,9 @@ def import_respondents() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("admin/respondents.html", mandate=mandate, form=form), 422
     upload = form.upload.data
-    name = Path(upload.filename or "respondents.csv").name
+    # The name is the visitor's: ".." or 300 characters must not become a path.
+    name = (secure_filename(upload.filename or "")[-100:].lstrip(".")
+            or "respondents.csv")
     content = upload.read()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name

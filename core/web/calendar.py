@@ -9,6 +9,7 @@ RFC requires; a test parses the feed back.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,10 +24,21 @@ class Event:
     description: str = ""
 
 
+#: Line breaks of every kind (a bare CR ends a content line for many readers), and the
+#: other control characters RFC 5545 forbids in a TEXT value.
+_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def escape(text: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """Escape a TEXT value: backslash, semicolon, comma; every line break becomes ``\\n``.
+
+    A title holding a bare carriage return must not start a property of its own
+    (``SUMMARY:x<CR>ATTACH:...``): no CR or LF is ever written inside a value.
+    """
+    text = _CONTROLS.sub("", text)
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _BREAKS.sub("\\\\n", text)
 
 
 def fold(line: str) -> str:

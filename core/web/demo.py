@@ -22,7 +22,6 @@ given by URL (PostgreSQL for the load benchmark, ``benchmarks/bench_load.py``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import random
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kleroterion import spreadsheet
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import CityConfig, ProposalKind, SeatGroup, localize
 from kleroterion.db import (
@@ -175,7 +175,7 @@ def write_respondents(path: Path, config: CityConfig, group: SeatGroup, rows: in
                              for j in range(len(group.features))))
     quotient_values = ("680", "920", "1 150", "1 480", "")
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheet.writer(handle)
         writer.writerow(["id", *group.features, "nom", "adresse", "courriel",
                          "quotient_familial"])
         for index, vector in enumerate(vectors):
@@ -197,7 +197,7 @@ def write_registry(path: Path, config: CityConfig, group: SeatGroup,
     else:
         values, weights = ["A", "B", "C"], [1.0, 1.0, 1.0]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheet.writer(handle)
         writer.writerow(["numero", "nom", column or "secteur"])
         for index in range(REGISTRY_ROWS):
             writer.writerow([index + 1, f"Électeur fictif {index + 1}",

@@ -3,17 +3,21 @@
 Every HTTP error renders the site's layout with a sentence the visitor can act on;
 the API answers ``{"status": ..., "error": ...}`` instead. An unexpected exception
 becomes a plain 500 page: its message may hold data that must not be shown, so it is
-logged, never rendered.
+logged (a database error by its class and SQL only, see ``kleroterion.logsafe``),
+never rendered. A value the database refuses (``DataError``: too long, too large, a NUL
+PostgreSQL cannot store) is the sender's, not the site's: 422, not 500.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from kleroterion.web.api import API_PREFIX
-from werkzeug.exceptions import HTTPException, InternalServerError
+from kleroterion.web.database import db_session
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
 _TITLES: dict[int, Any] = {
     400: _l("Bad request"),
@@ -51,7 +55,8 @@ def _render(error: HTTPException) -> tuple[Response | str, int]:
         # Machines read the API: its errors are HTTP's own English names, stable
         # whatever the visitor's language.
         return jsonify(status=code, error=error.name), code
-    explanation = _EXPLANATIONS.get(code, _EXPLANATIONS[500] if code >= 500 else _EXPLANATIONS[400])
+    explanation = getattr(error, "explanation", None) or _EXPLANATIONS.get(
+        code, _EXPLANATIONS[500] if code >= 500 else _EXPLANATIONS[400])
     return render_template("error.html", code=code, title=title, explanation=explanation), code
 
 
@@ -61,10 +66,33 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int] | HTTP
     return _render(error)
 
 
+def _roll_back() -> None:
+    # The page's layout reads the database: a session left failed by the error
+    # would fail the error page too (PendingRollbackError), a second 500.
+    db_session().rollback()
+
+
 def handle_internal_error(error: InternalServerError) -> tuple[Response | str, int]:
+    _roll_back()
     return _render(InternalServerError())
 
 
+class UnstorableValue(UnprocessableEntity):
+    """A value the database refused (too long, too large, a character it cannot hold)."""
+
+    explanation = _l("A value sent is too long, too large or holds a character that cannot "
+                     "be stored. Please correct it and try again.")
+
+
+def handle_data_error(error: DataError) -> tuple[Response | str, int]:
+    """A value the checks before the database missed: 422, logged without the row's values."""
+    current_app.logger.warning("a value the database refused reached it on %s %s: %s",
+                               request.method, request.path, error)
+    _roll_back()
+    return _render(UnstorableValue())
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_internal_error)

@@ -92,8 +92,10 @@ class StartDrawForm(FlaskForm):  # type: ignore[misc]
     algorithm = SelectField(_l("Algorithm"))
     time_limit = FloatField(
         _l("Time limit in seconds (optional)"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Enter a number of seconds, "
-                                                              "1 or more."))],
+        # A bound above too: "1e400" reads as infinity, which SQLite would store.
+        validators=[Optional(), NumberRange(min=1, max=24 * 3600,
+                                            message=_l("Enter a number of seconds from 1 "
+                                                       "to 86,400 (a day)."))],
     )
     submit = SubmitField(_l("Compute and publish the lottery"))
 

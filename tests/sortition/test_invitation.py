@@ -227,7 +227,7 @@ def test_failed_write_keeps_previous_output(
     out = tmp_path / "out.csv"
     out.write_text("previous")
 
-    monkeypatch.setattr(invitation, "csv", _BrokenCsv())
+    monkeypatch.setattr(invitation, "spreadsheet", _BrokenCsv())  # its one writer
     with pytest.raises(OSError, match="disk full"):
         draw_invitations(roll, out, count=5, seed=1)
     assert out.read_text() == "previous"

@@ -3,9 +3,10 @@ its test client, and the cities and languages the pages are walked in."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -63,3 +64,46 @@ def in_database(app: Flask, work: Callable[[Session], T]) -> T:
             return work(session)
     finally:
         engine.dispose()
+
+
+# -- Browser tests: Debian's chromium through Playwright, and axe-core from npm ----------
+# (tests/web/test_browser.py explains both; every browser test module shares these.)
+
+CHROMIUM = Path(os.environ.get("KLEROTERION_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is missing: npm install --prefix {AXE.parents[2]} axe-core")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    # bypass_csp: the site's policy forbids inline scripts, axe is injected as one.
+    context = browser.new_context(bypass_csp=True, locale="fr-FR")
+    yield context.new_page()
+    context.close()

@@ -66,6 +66,8 @@ ACCESS: dict[str, str] = {
     "observatory.indicators_page": "public",
     "records.follow_up_report": "public",
     "api.draws": "public",
+    "api.audit_head": "public",
+    "anchor.page": "public",
     "api.proposals_list": "public",
     "api.proposal": "public",
     "api.follow_up": "public",

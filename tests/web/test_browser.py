@@ -29,18 +29,6 @@ from .conftest import CITIES, CITY_LANGUAGES
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("KLEROTERION_CHROMIUM", "/usr/bin/chromium"))
-AXE = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 DEMO_TODAY = dt.date(2026, 11, 23)
@@ -52,24 +40,6 @@ AXE_RUN = """async (tags) => {
     targets: v.nodes.slice(0, 5).map(n => n.target.join(" "))
   }));
 }"""
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is missing: npm install --prefix {AXE.parents[2]} axe-core")
-    return AXE.read_text(encoding="utf-8")
 
 
 class LiveServer:
@@ -116,14 +86,6 @@ def live_servers(
     yield servers
     for server in servers.values():
         server.stop()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    # bypass_csp: the site's policy forbids inline scripts, axe is injected as one.
-    context = browser.new_context(bypass_csp=True, locale="fr-FR")
-    yield context.new_page()
-    context.close()
 
 
 def _public_paths(app: Flask) -> list[str]:
