@@ -56,6 +56,7 @@ class Context:
     deadline: dt.date
     place: str  # "Paris", written before the date
     today: dt.date
+    reminder: bool = False  # a reminder: the template's reminder paragraph comes first
 
 
 class _Laid:
@@ -77,6 +78,8 @@ class _Laid:
                                      f"{format_date(context.today, 'long', locale=language)}"),
                               BODY)
         self.head = [Paragraph(fill("subject"), HEADING), Paragraph(fill("salutation"), BODY)]
+        if context.reminder:
+            self.head.append(Paragraph(fill("reminder"), BOLD))
         self.head += [Paragraph(escape(part.strip().format(**values)).replace("\n", " "), BODY)
                       for part in text.texts["body"].split("\n\n") if part.strip()]
         self.head.append(Paragraph(fill("closing"), BODY))
