@@ -46,11 +46,57 @@ def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
     if template is None:
         default = db.instance_path() / "letters.toml"
         template = default if default.is_file() else None
-    with click.progressbar(length=0, label="letters", show_pos=True) as bar:
-        run = letters.generate(session, invitation_draw_id, mailmerge, out, load(template),
-                               answers_until=answers_until, url=url,
-                               progress=lambda count: bar.update(100))
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        click.echo(f"\r{done:,} / {total:,} letters".replace(",", "\u202f"), nl=False,
+                   err=True)
+        shown = done
+
+    run = letters.generate(session, invitation_draw_id, mailmerge, out, load(template),
+                           answers_until=answers_until, url=url, progress=progress)
+    if shown:
+        click.echo("", err=True)
     click.echo(f"{run.letters} letters, {len(run.strata)} strata:")
+    for path in run.files:
+        click.echo(f"  {path}")
+
+
+@letters_group.command(name="remind")
+@click.argument("invitation_draw_id", type=int)
+@click.argument("mailmerge", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder of the reminders: letters.pdf, one PDF per stratum, labels.csv.")
+@click.option("--until", "answers_until", type=DATE, required=True,
+              help="The new last day to answer, printed on the reminders.")
+@click.option("--stratum", "strata", multiple=True,
+              help="A stratum to remind (repeat); default: see --lowest.")
+@click.option("--lowest", type=click.IntRange(min=1), default=None,
+              help="Remind the N strata with the lowest answer rates (default: every stratum).")
+@click.option("--url", default="", help="The answer page's address (as for generate).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The city's letters.toml (as for generate).")
+@transaction
+def letters_remind(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
+                   answers_until: dt.date, strata: tuple[str, ...], lowest: int | None,
+                   url: str, template: Path | None) -> None:
+    """Write reminder letters to the invitees of INVITATION_DRAW_ID who have not answered.
+
+    Each reminder carries a fresh code (the first letter's code no longer answers: codes
+    are kept only as digests) and the new last day to answer. Choose the strata that
+    answer least with --lowest N, or name them with --stratum.
+    """
+    from kleroterion.letters.template import load
+    from kleroterion.services import letters
+
+    if template is None:
+        default = db.instance_path() / "letters.toml"
+        template = default if default.is_file() else None
+    run = letters.remind(session, invitation_draw_id, mailmerge, out, load(template),
+                         answers_until=answers_until, strata=list(strata) or None,
+                         lowest=lowest, url=url)
+    click.echo(f"{run.letters} reminders, {len(run.strata)} strata:")
     for path in run.files:
         click.echo(f"  {path}")
 

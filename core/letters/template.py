@@ -24,7 +24,7 @@ from kleroterion.services.errors import InvalidInput
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 #: The keys of a language table, and whether each is a text (else a list of pairs).
 TEXT_KEYS = ("subject", "salutation", "body", "closing", "answer_heading", "answer_text",
-             "code_label", "faq_heading")
+             "code_label", "faq_heading", "reminder")
 TOP_KEYS = ("languages", "signatory", "logo", "address_lines", "answer_url")
 #: Placeholders every text may use (the address lines use the mail-merge columns).
 PLACEHOLDERS = ("assembly", "city", "url", "deadline", "code")

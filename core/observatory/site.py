@@ -11,7 +11,6 @@ reads the same on a city's site and in the observatory.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -24,6 +23,7 @@ import jinja2
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
+from kleroterion import spreadsheet
 from kleroterion.observatory.sources import Instance
 from kleroterion.observatory.summary import FIGURES, MONEY, PROBLEMS, RATES, Summary, summarize
 
@@ -88,27 +88,18 @@ def _csv(summaries: list[Summary], language: str) -> str:
     header = [translations.gettext("Assembly"), translations.gettext("Promotion"),
               translations.gettext("Indicator"), translations.gettext("Value")]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerow(header)
     for row in _rows(summaries):
         value = row[3]
         text = "" if value is None else str(value)
         if comma and isinstance(value, float | int) and not isinstance(value, bool):
             text = text.replace(".", ",")
-        # Labels come from other instances: a cell a spreadsheet would run as a
-        # formula is kept as text.
-        cells = [str(row[0]), str(row[1]), translations.gettext(str(row[2])), text]
-        writer.writerow([f"'{c}" if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not
-                         _is_number(c) else c for c in cells])
+        # Labels come from other instances: the safe writer keeps a cell a spreadsheet
+        # would run as a formula as text.
+        writer.writerow([str(row[0]), str(row[1]), translations.gettext(str(row[2])),
+                         value if isinstance(value, int | float) and not comma else text])
     return "\ufeff" + buffer.getvalue()
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return True
 
 
 def build(instances: list[Instance], out: Path, languages: Iterable[str] = LANGUAGES,

@@ -21,13 +21,15 @@ from kleroterion.models import Invitation, InvitationDraw, Mandate, PersonalData
 from kleroterion.services import audit
 from kleroterion.services.context import city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
-from kleroterion.services.letters import digest, well_formed
+from kleroterion.services.letters import StratumAnswers, answer_rates, digest, well_formed
 from kleroterion.services.recruitment import household_key, new_public_id, seat_group
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 #: How an answer reached the secretariat.
 CHANNELS = ("web", "phone", "paper", "door")
+__all__ = ["CHANNELS", "Contact", "StratumAnswers", "answer", "answer_rates", "letter_of",
+           "refused_code"]
 #: The longest text kept in a personal field, in characters (the columns' widths).
 LIMITS = {"name": 200, "address": 300, "email": 200, "phone": 40}
 #: Age under which a parent's or guardian's agreement is asked.
@@ -179,29 +181,3 @@ def answer(session: Session, *, on: dt.date, features: dict[str, str], contact: 
                  seat_group=group.key, channel=channel, respondent=respondent.public_id,
                  letter=invitation.id if invitation is not None else None)
     return respondent
-
-
-@dataclass(frozen=True)
-class StratumAnswers:
-    stratum: str
-    letters: int
-    answers: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.answers / self.letters if self.letters else None
-
-
-def answer_rates(session: Session, invitation_draw_id: int) -> list[StratumAnswers]:
-    """Letters and answers per stratum of one invitation draw, lowest rate first: the
-    strata a reminder letter should go to come first."""
-    rows = session.execute(select(Invitation.stratum, Invitation.answered_at).where(
-        Invitation.invitation_draw_id == invitation_draw_id)).all()
-    letters: dict[str, int] = {}
-    answered: dict[str, int] = {}
-    for stratum, answered_at in rows:
-        key = stratum or ""
-        letters[key] = letters.get(key, 0) + 1
-        answered[key] = answered.get(key, 0) + (answered_at is not None)
-    found = [StratumAnswers(key, letters[key], answered[key]) for key in letters]
-    return sorted(found, key=lambda s: (s.rate if s.rate is not None else 1.0, s.stratum))

@@ -13,16 +13,16 @@ aloud or typed from paper, O and I read as 0 and 1, case and hyphens ignored.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kleroterion import spreadsheet
 from kleroterion.city.types import localize
 from kleroterion.letters import render
 from kleroterion.letters.template import LetterTemplate, address_lines
@@ -37,8 +37,6 @@ from sqlalchemy.orm import Session
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-#: A cell a spreadsheet would run as a formula starts with one of these.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def new_code() -> str:
@@ -83,15 +81,9 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "stratum"
 
 
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA) else text
-
-
-def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
-             template: LetterTemplate, *, answers_until: dt.date, url: str = "",
-             today: dt.date | None = None,
-             progress: Callable[[int], None] | None = None) -> LetterRun:
-    """Codes for every row of the draw's mail merge, the letters and the labels."""
+def _checked(session: Session, invitation_draw_id: int, mailmerge: Path,
+             template: LetterTemplate, url: str, answers_until: dt.date, day: dt.date
+             ) -> tuple[InvitationDraw, Mandate, list[str], render.Context]:
     draw = get(session, InvitationDraw, invitation_draw_id)
     mandate = get(session, Mandate, draw.mandate_id)
     config = city_of(mandate).config
@@ -100,69 +92,184 @@ def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Pa
         raise InvalidInput("the answer page's address %(url)r is not a web address; give "
                            "--url https://… or answer_url in letters.toml", url=url,
                            field="url")
-    day = today or dt.date.today()
     if answers_until < day:
         raise InvalidInput("the last day to answer (%(until)s) has passed",
                            until=answers_until.isoformat(), field="answers_until")
+    if _file_digest(mailmerge) != draw.output_digest:
+        raise InvalidInput("%(file)s is not the mail-merge file invitation draw %(draw)s wrote "
+                           "(its SHA-256 differs)", file=mailmerge.name, draw=draw.id,
+                           field="mailmerge")
+    languages = template.languages_for(config.profile.languages)
+    if not languages:
+        raise InvalidInput("letters.toml has no text in %(languages)s", languages=", ".join(
+            config.profile.languages))
+    context = render.Context(dict(config.profile.assembly_name), config.profile.name, url,
+                             answers_until, config.profile.name, day)
+    return draw, mandate, languages, context
+
+
+def _rows(template: LetterTemplate, mailmerge: Path, stratify_by: str | None
+          ) -> list[tuple[int, str, tuple[str, ...]]]:
+    """Each row of the mail merge: its position, its stratum and its address lines."""
+    table = read_table(mailmerge)
+    lines = address_lines(template, table.header, mailmerge.name)
+    stratum_at = table.column(stratify_by) if stratify_by else None
+    rows = []
+    for position, (_, record) in enumerate(table.rows, start=1):
+        values = {column: (record[index] if index < len(record) else "").strip()
+                  for index, column in enumerate(table.header)}
+        values.update({column.casefold(): value for column, value in list(values.items())})
+        address = tuple(" ".join(text.format(**values).split()) for text in lines)
+        stratum = (record[stratum_at].strip() if stratum_at is not None
+                   and stratum_at < len(record) else "")
+        rows.append((position, stratum, tuple(a for a in address if a)))
+    return rows
+
+
+def _write(run: LetterRun, out: Path, letters: list[tuple[str, render.Letter]],
+           stratified: bool, languages: list[str], template: LetterTemplate,
+           context: render.Context, french: bool, column: str,
+           progress: Callable[[int, int], None] | None) -> None:
+    """The letters, one file per stratum joined into the whole run, and the labels."""
+    out.mkdir(parents=True, exist_ok=True)
+    # Sorted by stratum, each stratum's letters are rendered once, into their own file,
+    # and the whole run is those files joined (pypdf), not rendered a second time.
+    letters.sort(key=lambda item: item[0])
+    done = 0
+
+    def advance(count: int) -> None:
+        if progress is not None:
+            progress(done + count, len(letters))
+
+    parts: list[Path] = []
+    for stratum in sorted({s for s, _ in letters}) if stratified else [""]:
+        chosen = [letter for s, letter in letters if s == stratum or not stratified]
+        path = out / f"letters-{_safe_name(stratum)}.pdf" if stratified else out / "letters.pdf"
+        render.write(path, chosen, languages, template, context, advance)
+        done += len(chosen)
+        parts.append(path)
+        if stratified:
+            run.strata[stratum] = len(chosen)
+    everything = out / "letters.pdf"
+    if stratified:
+        render.join(parts, everything)
+    run.files += [everything, *(p for p in parts if p != everything)]
+    labels = out / "labels.csv"
+    with labels.open("w", encoding="utf-8-sig" if french else "utf-8", newline="") as handle:
+        writer = spreadsheet.writer(handle, delimiter=";" if french else ",")
+        width = max((len(letter.address) for _, letter in letters), default=0)
+        writer.writerow([*(f"ligne {i + 1}" if french else f"line {i + 1}"
+                           for i in range(width)), column])
+        for stratum, letter in letters:
+            writer.writerow([*letter.address, *([""] * (width - len(letter.address))),
+                             stratum])
+    run.files.append(labels)
+
+
+def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
+             template: LetterTemplate, *, answers_until: dt.date, url: str = "",
+             today: dt.date | None = None,
+             progress: Callable[[int, int], None] | None = None) -> LetterRun:
+    """Codes for every row of the draw's mail merge, the letters and the labels."""
+    day = today or dt.date.today()
+    draw, mandate, languages, context = _checked(session, invitation_draw_id, mailmerge,
+                                                 template, url, answers_until, day)
     existing = session.scalar(select(func.count()).select_from(Invitation).where(
         Invitation.invitation_draw_id == draw.id)) or 0
     if existing:
         raise NotAllowed("the letters of invitation draw %(draw)s were generated already "
                          "(%(count)s codes); a code exists only in its letter, so they are "
                          "never generated twice", draw=draw.id, count=existing)
-    if _file_digest(mailmerge) != draw.output_digest:
-        raise InvalidInput("%(file)s is not the mail-merge file invitation draw %(draw)s wrote "
-                           "(its SHA-256 differs)", file=mailmerge.name, draw=draw.id,
-                           field="mailmerge")
-    table = read_table(mailmerge)
-    lines = address_lines(template, table.header, mailmerge.name)
-    stratum_at = table.column(draw.stratify_by) if draw.stratify_by else None
-    languages = template.languages_for(config.profile.languages)
-    if not languages:
-        raise InvalidInput("letters.toml has no text in %(languages)s", languages=", ".join(
-            config.profile.languages))
-    out.mkdir(parents=True, exist_ok=True)
-    context = render.Context(dict(config.profile.assembly_name), config.profile.name, url,
-                             answers_until, config.profile.name, day)
     letters: list[tuple[str, render.Letter]] = []
-    for position, (_, record) in enumerate(table.rows, start=1):
-        values = {column: (record[index] if index < len(record) else "").strip()
-                  for index, column in enumerate(table.header)}
-        values.update({column.casefold(): value for column, value in list(values.items())})
-        address = tuple(" ".join(text.format(**values).split()) for text in lines)
+    for position, stratum, address in _rows(template, mailmerge, draw.stratify_by):
         code = new_code()
-        stratum = (record[stratum_at].strip() if stratum_at is not None
-                   and stratum_at < len(record) else None)
         session.add(Invitation(invitation_draw_id=draw.id, mandate_id=mandate.id,
                                seat_group=draw.seat_group, position=position,
-                               code_digest=digest(code), stratum=stratum))
-        letters.append((stratum or "", render.Letter(tuple(a for a in address if a), code)))
+                               code_digest=digest(code), stratum=stratum or None))
+        letters.append((stratum, render.Letter(address, code)))
     draw.answers_until = answers_until
     run = LetterRun(draw.id, len(letters))
-    everything = out / "letters.pdf"
-    render.write(everything, (letter for _, letter in letters), languages, template, context,
-                 progress)
-    run.files.append(everything)
-    if draw.stratify_by:
-        for stratum in sorted({s for s, _ in letters}):
-            chosen = [letter for s, letter in letters if s == stratum]
-            path = out / f"letters-{_safe_name(stratum)}.pdf"
-            render.write(path, chosen, languages, template, context)
-            run.files.append(path)
-            run.strata[stratum] = len(chosen)
-    labels = out / "labels.csv"
-    french = config.profile.languages[0] in ("fr", "nl")
-    with labels.open("w", encoding="utf-8-sig" if french else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";" if french else ",")
-        width = max((len(letter.address) for _, letter in letters), default=0)
-        writer.writerow([*(f"ligne {i + 1}" if french else f"line {i + 1}"
-                           for i in range(width)), draw.stratify_by or "stratum"])
-        for stratum, letter in letters:
-            writer.writerow([*(_cell(a) for a in letter.address),
-                             *([""] * (width - len(letter.address))), _cell(stratum)])
-    run.files.append(labels)
+    config = city_of(mandate).config
+    _write(run, out, letters, bool(draw.stratify_by), languages, template, context,
+           config.profile.languages[0] in ("fr", "nl"), draw.stratify_by or "stratum",
+           progress)
     session.flush()
     audit.record(session, "invitations.letters", "invitation_draw", draw.id,
                  letters=run.letters, strata=len(run.strata), answers_until=answers_until,
                  assembly=localize(config.profile.assembly_name, "en"), **render.info())
     return run
+
+
+def remind(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
+           template: LetterTemplate, *, answers_until: dt.date, strata: list[str] | None = None,
+           lowest: int | None = None, url: str = "", today: dt.date | None = None,
+           progress: Callable[[int, int], None] | None = None) -> LetterRun:
+    """Reminder letters to the invitees who have not answered, in ``strata`` or in the
+    ``lowest`` strata by answer rate: each gets a fresh code (its first letter's code no
+    longer answers, since codes are kept only as digests), and the last day to answer
+    becomes ``answers_until``."""
+    day = today or dt.date.today()
+    draw, mandate, languages, context = _checked(session, invitation_draw_id, mailmerge,
+                                                 template, url, answers_until, day)
+    invitations = {i.position: i for i in session.scalars(select(Invitation).where(
+        Invitation.invitation_draw_id == draw.id))}
+    if not invitations:
+        raise NotAllowed("invitation draw %(draw)s has no letters yet; generate them first",
+                         draw=draw.id)
+    rates = answer_rates(session, draw.id)
+    known = [rate.stratum for rate in rates]
+    if strata:
+        unknown = [s for s in strata if s not in known]
+        if unknown:
+            raise InvalidInput("invitation draw %(draw)s has no stratum %(strata)s; its "
+                               "strata: %(known)s", draw=draw.id, strata=", ".join(unknown),
+                               known=", ".join(known), field="strata")
+        chosen = set(strata)
+    else:
+        chosen = set(known[:lowest] if lowest else known)
+    letters: list[tuple[str, render.Letter]] = []
+    for position, stratum, address in _rows(template, mailmerge, draw.stratify_by):
+        invitation = invitations.get(position)
+        if invitation is None or invitation.answered_at is not None:
+            continue
+        if (invitation.stratum or "") not in chosen:
+            continue
+        code = new_code()
+        invitation.code_digest = digest(code)
+        letters.append((stratum, render.Letter(address, code)))
+    draw.answers_until = answers_until
+    run = LetterRun(draw.id, len(letters))
+    config = city_of(mandate).config
+    _write(run, out, letters, bool(draw.stratify_by), languages, template,
+           replace(context, reminder=True), config.profile.languages[0] in ("fr", "nl"),
+           draw.stratify_by or "stratum", progress)
+    session.flush()
+    audit.record(session, "invitations.reminders", "invitation_draw", draw.id,
+                 letters=run.letters, strata=sorted(chosen), answers_until=answers_until)
+    return run
+
+
+@dataclass(frozen=True)
+class StratumAnswers:
+    stratum: str
+    letters: int
+    answers: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.answers / self.letters if self.letters else None
+
+
+def answer_rates(session: Session, invitation_draw_id: int) -> list[StratumAnswers]:
+    """Letters and answers per stratum of one invitation draw, lowest rate first: the
+    strata a reminder letter should go to come first."""
+    rows = session.execute(select(Invitation.stratum, Invitation.answered_at).where(
+        Invitation.invitation_draw_id == invitation_draw_id)).all()
+    letters: dict[str, int] = {}
+    answered: dict[str, int] = {}
+    for stratum, answered_at in rows:
+        key = stratum or ""
+        letters[key] = letters.get(key, 0) + 1
+        answered[key] = answered.get(key, 0) + (answered_at is not None)
+    found = [StratumAnswers(key, letters[key], answered[key]) for key in letters]
+    return sorted(found, key=lambda s: (s.rate if s.rate is not None else 1.0, s.stratum))

@@ -4,10 +4,10 @@
 code, which opens ``/answer?code=…``), reads what the assembly asks of its members,
 and answers: consent, the features the city draws on (in its own words), where they
 live and how to reach them. ``services.answers`` decides; this module only shows the
-form and its refusals, next to their fields, in the visitor's language. Code checks
+form and its refusals, next to their fields, in the visitor's language. Refused codes
 are counted per client in the database (``web.throttle``, under a key of their own):
 past ``CHECKS`` in a quarter of an hour the page answers 429, so codes cannot be tried
-in bulk. A refused code stores nothing.
+in bulk. A refused code stores nothing but that count.
 
 ``/admin/answers`` is the secretariat's: the answer rates of each invitation draw,
 lowest stratum first, and the form for an answer given on the phone, on paper or at
@@ -40,8 +40,8 @@ from sqlalchemy import select
 bp = Blueprint("answer", __name__)
 admin = Blueprint("answers_admin", __name__, url_prefix="/admin")
 
-#: Code checks a client may make in the throttle's window (15 minutes): a person who
-#: opens their letter's link and answers makes two or three.
+#: Refused codes a client may try in the throttle's window (15 minutes): a person
+#: mistyping their code makes a few; a household or an office behind one address, more.
 CHECKS = 30
 _THROTTLE = "kleroterion.answer_throttle"
 FIELDS = ("name", "address", "birth_date", "email", "phone")
@@ -102,7 +102,9 @@ def answer_page() -> ResponseReturnValue:
             return _page("code", 422, error=gettext("Enter the code printed on your letter."))
         return _page("code")
     limiter = _throttle()
-    wait = limiter.begin(current_engine(), limiter.attempt("answer", request.remote_addr))
+    attempt = limiter.attempt("answer", request.remote_addr)
+    # Only refused codes are counted: an invitee's own checks cost one read.
+    wait = limiter.waiting(current_engine(), attempt)
     if wait > 0:
         minutes = max(1, round(wait / 60))
         return _page("code", 429, error=gettext(
@@ -110,6 +112,9 @@ def answer_page() -> ResponseReturnValue:
             "minutes, or call the secretariat.", minutes=minutes))
     try:
         letter = answers.letter_of(db_session(), code, today())
+    except answers.CodeRefused as refusal:
+        limiter.fail(current_engine(), attempt)
+        return _page("code", 422, error=refusal_text(refusal), code=code)
     except ServiceError as refusal:
         return _page("code", 422, error=refusal_text(refusal), code=code)
     mandate = db_session().get(Mandate, letter.mandate_id)

@@ -142,6 +142,23 @@ class LoginThrottle:
                     session.delete(newest)
             session.add(LoginAttempt(key=attempt.known, kind=KNOWN, at=self.clock()))
 
+    def waiting(self, engine: Engine, attempt: Attempt) -> float:
+        """Seconds this client must wait (0: none), counting only failures recorded so
+        far; for checks that record a failure only when there is one (``fail``), which
+        are cheap for the many that succeed but may let a racing burst exceed the limit
+        by the number of workers."""
+        now = self.clock()
+        with session_scope(engine, actor="throttle") as session:
+            return self._wait(session, attempt, now, margin=1)
+
+    def fail(self, engine: Engine, attempt: Attempt) -> None:
+        """Count one failure of ``attempt`` (see ``waiting``)."""
+        now = self.clock()
+        with session_scope(engine, actor="throttle") as session:
+            self._forget_old(session, now)
+            session.add_all(LoginAttempt(key=key, kind=FAILURE, at=now)
+                            for key in attempt.counted().values())
+
     def _count(self, session: Session, key: str, since: dt.datetime) -> tuple[int, dt.datetime]:
         count, oldest = session.execute(
             select(func.count(), func.min(LoginAttempt.at)).where(
@@ -149,7 +166,9 @@ class LoginThrottle:
                 LoginAttempt.at > since)).one()
         return int(count), oldest
 
-    def _wait(self, session: Session, attempt: Attempt, now: dt.datetime) -> float:
+    def _wait(self, session: Session, attempt: Attempt, now: dt.datetime,
+              margin: int = 0) -> float:
+        """``margin``: attempts not yet counted (1 when this one is not among them)."""
         since = now - self.window
         wait = 0.0
         for kind, key in attempt.counted().items():
@@ -157,7 +176,7 @@ class LoginThrottle:
                 continue
             count, oldest = self._count(session, key, since)
             # This attempt is one of ``count``: more than the limit means it is one too many.
-            if count > self.limits[kind]:
+            if count + margin > self.limits[kind]:
                 oldest = oldest.replace(tzinfo=dt.UTC) if oldest.tzinfo is None else oldest
                 wait = max(wait, (oldest + self.window - now).total_seconds(), 1.0)
         return wait

@@ -202,3 +202,46 @@ def test_new_codes_are_well_formed_and_distinct() -> None:
     codes = {letters.new_code() for _ in range(2000)}
     assert len(codes) == 2000
     assert all(letters.well_formed(code) and len(code) == 11 for code in codes)
+
+
+def test_reminders_go_to_the_unanswered_of_the_strata_that_answer_least(
+        run: Any, paris: tuple[int, Path], tmp_path: Path) -> None:
+    from kleroterion.services import answers
+
+    draw_id, mailmerge = paris
+    run(letters.generate, draw_id, mailmerge, tmp_path / "out", load(),
+        answers_until=UNTIL, url=URL, today=TODAY)
+    pages = _text(tmp_path / "out" / "letters.pdf")
+    first = {CODE.findall(page)[0]: page for page in pages}
+    stored = _codes(run, draw_id)
+    by_stratum: dict[str, list[str]] = {}
+    for code in first:
+        by_stratum.setdefault(stored[letters.digest(code)] or "", []).append(code)
+    # Every letter of one stratum but one is answered: that stratum answers best.
+    best = max(by_stratum, key=lambda s: len(by_stratum[s]))
+    contact = answers.Contact("Fictive", "1 rue", D(1980, 1, 1), email="f@example.org")
+    features = {"gender": "femme", "age": "30-44", "arrondissement": "11e",
+                "diploma": "bac"}
+    for code in by_stratum[best][:-1]:
+        run(answers.answer, on=D(2026, 3, 10), features=features, contact=contact,
+            consent=True, code=code)
+    others = sorted(s for s in by_stratum if s != best)
+    reminded = run(letters.remind, draw_id, mailmerge, tmp_path / "again", load(),
+                   answers_until=D(2026, 5, 15), lowest=len(others), url=URL, today=TODAY)
+    # the strata that answer least, every unanswered letter of them, and nothing else
+    assert set(reminded.strata) == set(others)
+    assert reminded.letters == sum(len(by_stratum[s]) for s in others)
+    again = _text(tmp_path / "again" / "letters.pdf")
+    flat = [" ".join(page.split()) for page in again]
+    assert all("restée à ce jour sans réponse" in page and "15 mai 2026" in page
+               for page in flat), flat[0]
+    fresh = [CODE.findall(page)[0] for page in again]
+    now = _codes(run, draw_id)
+    assert all(letters.digest(code) in now for code in fresh)
+    # the first letters' codes of the reminded no longer answer; the others still do
+    replaced = [code for s in others for code in by_stratum[s]]
+    assert not any(letters.digest(code) in now for code in replaced)
+    assert letters.digest(by_stratum[best][-1]) in now
+    with pytest.raises(InvalidInput, match="has no stratum 99e"):
+        run(letters.remind, draw_id, mailmerge, tmp_path / "x", load(),
+            answers_until=D(2026, 5, 15), strata=["99e"], url=URL, today=TODAY)
