@@ -13,10 +13,11 @@ A grouped lottery folder holds:
     writes it (its own respondents, quotas, numbered panels, probabilities, manifest).
 ``manifest.json``
     Format ``kleroterion-grouped-lottery/1``; the groups in order with each
-    sub-folder's ``list_digest`` and file digests; whether the draw was joint;
-    ``list_digest``, the SHA-256 of the lines ``<group> <group list_digest>\\n`` in
-    order (the one digest to publish before the draw); the rule; and once drawn, the
-    public number.
+    sub-folder's ``digest``, ``list_digest`` and file digests; whether the draw was
+    joint; ``list_digest``, the SHA-256 of the lines ``<group> <group list_digest>\\n``
+    in order; ``digest``, the digest of this manifest (see
+    :mod:`~kleroterion.sortition.manifest`), which binds every group's folder: the one
+    digest to publish before the draw; the rule; and once drawn, the public number.
 
 **The rule**: given the public number N (an integer >= 0), group G's panel is the one
 numbered ``H mod m`` in ``G/panels.csv``, where H is the SHA-256 of the text
@@ -52,22 +53,21 @@ from typing import Any
 
 from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
 from kleroterion.sortition.io import InputError, _read_table, read_respondents
-from kleroterion.sortition.lottery import (
+from kleroterion.sortition.lottery import choose, publish
+from kleroterion.sortition.manifest import (
     MANIFEST,
     PANELS,
     Lottery,
     LotteryError,
-    VerifyReport,
-    _now,
-    _read_manifest_any,
-    _sha256,
-    _write_json,
-    choose,
-    publish,
-    read_problem,
-    verify,
+    make_public,
+    manifest_digest,
 )
+from kleroterion.sortition.manifest import now as _now
+from kleroterion.sortition.manifest import read_manifest as _read_manifest_any
+from kleroterion.sortition.manifest import sha256_file as _sha256
+from kleroterion.sortition.manifest import write_json as _write_json
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.verify import VerifyReport, check_digest, read_problem, verify
 
 __all__ = [
     "GROUPED_FORMAT",
@@ -217,10 +217,12 @@ def publish_groups(
     seed: int | None,
     m: int = 1000,
     time_limit: float | None = None,
+    panels: Mapping[str, Sequence[Sequence[int]]] | None = None,
 ) -> dict[str, Any]:
     """Write a grouped lottery folder; return its top-level manifest.
 
     Built whole in a temporary folder beside ``directory`` and renamed into place.
+    ``panels`` are each group's ``m`` rounded panels, when the caller has them already.
     """
     for key in problems:
         if not _SAFE_KEY.match(key) or key == MANIFEST:
@@ -239,6 +241,7 @@ def publish_groups(
                 seed=seed,
                 m=m,
                 time_limit=time_limit,
+                panels=panels[key] if panels is not None else None,
                 extra={"group": key, "joint": joint},
             )
             entries.append(
@@ -247,6 +250,7 @@ def publish_groups(
                     "folder": key,
                     "seats": problem.seats,
                     "list_digest": sub.list_digest,
+                    "digest": sub.digest,
                     "files": sub.manifest["files"],
                 }
             )
@@ -260,9 +264,11 @@ def publish_groups(
             "list_digest": grouped_digest([(e["key"], e["list_digest"]) for e in entries]),
             "rule": GROUPED_RULE,
             "published_at": _now(),
-            "draw": None,
         }
+        manifest["digest"] = manifest_digest(manifest)
+        manifest["draw"] = None
         _write_json(temporary / MANIFEST, manifest)
+        make_public(temporary)
         if directory.exists():
             directory.rmdir()  # empty, checked above
         os.rename(temporary, directory)
@@ -293,7 +299,7 @@ def choose_groups(directory: Path, number: int) -> dict[str, Any]:
     # Check every group before recording anything, so a refusal records nothing.
     for entry in entries:
         sub = directory / entry["folder"]
-        sub_manifest = _read_manifest_any(sub, None)
+        sub_manifest = _read_manifest_any(sub)
         if sub_manifest.get("list_digest") != entry["list_digest"]:
             raise LotteryError(
                 f"{sub / MANIFEST}: list digest {sub_manifest.get('list_digest')} is not the "
@@ -332,12 +338,15 @@ def verify_groups(
     directory: Path,
     *,
     digest: str | None = None,
+    number: int | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> VerifyReport:
     """Verify a grouped lottery: every group's folder, the top manifest, and the rule.
 
     Differences name the group's folder in their file (``jeunes/panels.csv``). A joint
-    draw is re-run jointly from every group's published files.
+    draw is re-run jointly from every group's published files. ``digest`` is the top
+    manifest's digest published before the draw (it binds every group's digest);
+    ``number`` the public number as announced.
     """
     report = VerifyReport(directory)
     try:
@@ -352,13 +361,7 @@ def verify_groups(
         report.differ(
             MANIFEST, "list_digest", f"{manifest.get('list_digest')}, the groups give {expected}"
         )
-    if digest is not None and digest.strip().lower() != expected:
-        report.differ(
-            MANIFEST,
-            "list_digest",
-            f"the digest published before the draw is {digest.strip().lower()}, "
-            f"the groups give {expected}",
-        )
+    check_digest(report, manifest, digest)
     recompute: dict[str, Distribution] | None = None
     if manifest.get("joint"):
         recompute = _joint_rerun(directory, entries, report)
@@ -366,7 +369,8 @@ def verify_groups(
     for entry in entries:
         key = entry["key"]
         sub = directory / entry["folder"]
-        sub_report = verify(sub, progress=progress, recompute=_marginal(recompute, key))
+        sub_report = verify(sub, digest=entry.get("digest"), progress=progress,
+                            recompute=_marginal(recompute, key))
         if not (sub / MANIFEST).exists():
             sub_report.differences[:] = [d for d in sub_report.differences if d.file != MANIFEST]
             report.differ(f"{key}/{MANIFEST}", "", "missing from the folder")
@@ -374,7 +378,8 @@ def verify_groups(
             report.differ(f"{key}/{d.file}", d.where, d.detail)
         report.checked += [f"group {key}: {c}" for c in sub_report.checked]
         report.notes += [
-            f"group {key}: {n}" for n in sub_report.notes if n != "no public number recorded yet"
+            f"group {key}: {n}" for n in sub_report.notes
+            if n != "no public number recorded yet" and not n.startswith("no digest published")
         ]
         sub_manifest = _safe_manifest(sub)
         if sub_manifest.get("list_digest") != entry.get("list_digest"):
@@ -391,11 +396,12 @@ def verify_groups(
             if sub_draw is not None:
                 report.differ(f"{key}/{MANIFEST}", "draw", "a number is recorded here only")
             continue
-        number = draw.get("number")
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            report.differ(MANIFEST, "draw.number", f"{number!r} is not an integer ≥ 0")
+        recorded_number = draw.get("number")
+        if (isinstance(recorded_number, bool) or not isinstance(recorded_number, int)
+                or recorded_number < 0):
+            report.differ(MANIFEST, "draw.number", f"{recorded_number!r} is not an integer ≥ 0")
             continue
-        h = group_number(number, key)
+        h = group_number(number if number is not None else recorded_number, key)
         if sub_draw is None or sub_draw.get("number") != h:
             report.differ(
                 f"{key}/{MANIFEST}",
@@ -406,9 +412,16 @@ def verify_groups(
         if sub_draw is not None and recorded.get("panel") != sub_draw.get("panel"):
             report.differ(MANIFEST, f"draw.groups.{key}.panel", f"not the panel of {key}/")
     if draw is None:
-        report.notes.append("no public number recorded yet")
+        if number is not None:
+            report.differ(MANIFEST, "draw", f"no number recorded; the public number is {number}")
+        else:
+            report.notes.append("no public number recorded yet")
     else:
         report.number = draw.get("number")
+        if number is not None and number != report.number:
+            report.differ(MANIFEST, "draw.number",
+                          f"{report.number} is recorded; the public number is {number}")
+            report.number = number
         report.checked.append("every group's panel follows the rule from the one public number")
     return report
 
@@ -429,7 +442,7 @@ def _marginal(
 
 def _safe_manifest(directory: Path) -> dict[str, Any]:
     try:
-        return _read_manifest_any(directory, None)
+        return _read_manifest_any(directory)
     except LotteryError:
         return {}
 
@@ -442,7 +455,7 @@ def _joint_rerun(
     for entry in entries:
         sub = directory / entry["folder"]
         try:
-            sub_manifest = _read_manifest_any(sub, None)
+            sub_manifest = _read_manifest_any(sub)
             problems.append(SeatGroupProblem(entry["key"], read_problem(sub, sub_manifest)))
         except (LotteryError, InputError, KeyError) as error:
             report.differ(f"{entry['key']}/", "input", f"the joint draw cannot be re-run: {error}")

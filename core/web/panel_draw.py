@@ -44,20 +44,13 @@ from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartDrawForm
 from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
-from kleroterion.web.records import lottery_zip
+from kleroterion.web.records import lottery_root, lottery_zip
 from sqlalchemy import Engine
 
 bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
 
 #: Seconds between two refreshes of the progress page.
 REFRESH_SECONDS = 2
-LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
-
-
-def lottery_root(app: Flask) -> Path:
-    """Where the app writes lottery folders: the setting, else ``lotteries/`` in the instance."""
-    configured = app.config.get(LOTTERY_ROOT_SETTING)
-    return Path(configured) if configured else Path(app.instance_path) / "lotteries"
 
 
 def _engine() -> Engine:
@@ -175,10 +168,12 @@ def choose(group_key: str) -> ResponseReturnValue:
                 if draw is None:
                     raise NotAllowed("seat group %(group)r has no published lottery yet",
                                      group=group.key)
-                panel.choose_panel(session, draw.id, form.public_number.data, today())
+                panel.choose_panel(session, draw.id, form.public_number.data, today(),
+                                   lottery_root(current_app))
             else:
                 panel.draw_panel(session, mandate.id, group.key, today(),
-                                 public_number=form.public_number.data)
+                                 public_number=form.public_number.data,
+                                 root=lottery_root(current_app))
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
         return _render(group_key, number=form, status=422)

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
 from kleroterion.models import Draw, Mandate, Proposal
 from kleroterion.services import followup, panel, proposals
@@ -79,7 +79,8 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
             continue
         inputs = row.inputs or {}
         number = inputs.get("number")
-        stratified = row.panels_digest is not None
+        stratified = row.panels_digest is not None and row.algorithm not in ("uniform", "open")
+        folder = panel.folder_path(row, lottery_root(current_app))
         key = row.seat_group or ""
         candidates, smallest = summaries.get(row.id, (0, None))
         found.append(DrawRecord(
@@ -103,8 +104,9 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
             published_at=row.published_at,
             chosen_at=row.chosen_at,
             files=dict(inputs.get("files") or {}),
+            # Only a folder that is there: a page never points to a missing download.
             lottery_url=(url_for("records.lottery_download", draw_id=row.id)
-                         if row.lottery_folder else None),
+                         if folder is not None and folder.is_dir() else None),
             install=install_command(inputs.get("engine")),
         ))
     return found
@@ -128,10 +130,19 @@ def install_command(engine: object) -> str | None:
     return f"pip install {' '.join(pins)}" if pins else None
 
 
+LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
+
+
+def lottery_root(app: Flask) -> Path:
+    """Where the app writes lottery folders: the setting, else ``lotteries/`` in the instance."""
+    configured = app.config.get(LOTTERY_ROOT_SETTING)
+    return Path(configured) if configured else Path(app.instance_path) / "lotteries"
+
+
 def lottery_zip(draw: Draw) -> Response:
-    """The draw's lottery folder as a zip of its five files, or 404 if it may not be served."""
+    """The draw's lottery folder as a zip of its files, or 404 if it may not be served."""
     try:
-        files = panel.public_files(draw)
+        files = panel.public_files(draw, lottery_root(current_app))
     except NotAllowed:
         abort(404)
     name = Path(draw.lottery_folder or "lottery").name

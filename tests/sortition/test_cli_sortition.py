@@ -115,7 +115,7 @@ def test_lottery_round_trip(files: dict[str, Path]) -> None:
     folder = files["dir"] / "lottery"
     result = select(files, "--out", folder, "--seed", 9, "--lottery-size", 20)
     assert result.exit_code == 0, result.output
-    digest = json.loads((folder / "manifest.json").read_text())["list_digest"]
+    digest = json.loads((folder / "manifest.json").read_text())["digest"]
     assert f"Digest to publish before the draw: {digest}" in result.stdout
     assert f"kleroterion draw {folder} --number N" in result.stdout
     assert "Panel (" not in result.stdout  # no panel before the public number
