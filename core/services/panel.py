@@ -58,6 +58,7 @@ from kleroterion.services.panel_folder import (
     FOLDER_FILES,
     check_folder,
     folder_path,
+    keep_folder,
     lottery_root,
     public_files,
     publish_uniform_folder,
@@ -344,7 +345,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
     inputs.pop("flex", None)
     draw.inputs = inputs
     draw.panels_digest = published.digest
-    draw.lottery_folder = folder.name  # relative to the lottery root
+    keep_folder(draw, folder)
     draw.state, draw.published_at = "published", utcnow()
     draw.progress_stage, draw.progress_fraction = "published", 1.0
     draw.entries = [

@@ -50,12 +50,28 @@ def folder_name(draw: Draw) -> str:
 def folder_path(draw: Draw, root: Path | None = None) -> Path | None:
     """The draw's lottery folder on this machine, or None when it has none.
 
-    Stored relative to the lottery root; a path stored whole (before folders were kept
-    relative) is used as it is.
+    Stored relative to the lottery root it was published under, so an instance moved
+    elsewhere (or served by another front end with the same root) finds it under
+    ``root``; when it is not there, the absolute path kept at publication (a folder
+    published under another root, ``kleroterion panel publish --lotteries``) is used,
+    and a path stored whole (before folders were kept relative) is used as it is.
     """
     if not draw.lottery_folder:
         return None
-    return (root if root is not None else lottery_root()) / draw.lottery_folder
+    found = (root if root is not None else lottery_root()) / draw.lottery_folder
+    if not found.is_dir():
+        written = (draw.inputs or {}).get("folder_path")
+        if isinstance(written, str) and Path(written).is_dir():
+            return Path(written)
+    return found
+
+
+def keep_folder(draw: Draw, folder: Path) -> None:
+    """Record a just-written folder on its draw: its name, and where it was written."""
+    draw.lottery_folder = folder.name
+    inputs = dict(draw.inputs or {})
+    inputs["folder_path"] = str(folder.resolve())
+    draw.inputs = inputs
 
 
 _UNDO = "kleroterion.panel.undo"
@@ -187,7 +203,7 @@ def publish_uniform_folder(session: Session, draw: Draw, root: Path | None, ids:
     if {ids[i] for i, e in enumerate(draw.entries) if e.respondent_id in chosen} != published:
         raise InvalidInput("the lottery folder %(folder)s does not hold the panel drawn",
                            folder=folder.name)
-    draw.lottery_folder = folder.name
+    keep_folder(draw, folder)
     draw.panels_digest = str(manifest["digest"])
     draw.published_at = utcnow()
     inputs = dict(draw.inputs)

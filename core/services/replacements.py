@@ -35,6 +35,7 @@ from kleroterion.services.panel import (
 from kleroterion.services.panel_folder import (
     folder_name,
     in_quota_order,
+    keep_folder,
     lottery_root,
     publish_uniform_folder,
     undo_on_rollback,
@@ -153,7 +154,7 @@ def _publish_replacement(session: Session, draw: Draw, root: Path | None, number
         raise InvalidInput("the lottery folder cannot be written: %(error)s",
                            error=error) from None
     assert drawn is not None
-    draw.lottery_folder = folder.name  # relative to the lottery root
+    keep_folder(draw, folder)
     draw.panels_digest = published.digest
     draw.published_at = utcnow()
     inputs = dict(draw.inputs)

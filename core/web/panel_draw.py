@@ -38,6 +38,7 @@ from kleroterion.db import make_sessionmaker, session_scope
 from kleroterion.models import Draw, Mandate, Respondent
 from kleroterion.services import panel
 from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.web import source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
@@ -193,3 +194,5 @@ def download(group_key: str) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # The source the draw page tells anyone to install, to verify a draw (AGPL-3.0 §13).
+    source.init_app(app)

@@ -220,8 +220,10 @@ def test_the_public_page_and_api_show_the_verifiable_draw(
     assert digest in page and "the public number has not been drawn yet" in page
     # The versions to install to re-derive the panels one by one: this engine's.
     engine = lottery.engine()
-    assert (f"<code>pip install kleroterion=={engine['version']} "
-            f"highspy=={engine['highspy']}</code>") in page
+    source = f"http://localhost/source/kleroterion-{engine['version']}.tar.gz"
+    assert f"<code>pip install {source} highspy=={engine['highspy']}</code>" in page
+    served = client.get(source.removeprefix("http://localhost"))
+    assert served.status_code == 200 and served.mimetype == "application/gzip"
     with session_scope(factory, actor="test") as session:
         panel.choose_panel(session, ident, "123456", TODAY,
                            Path(app.config["KLEROTERION_LOTTERY_ROOT"]))
