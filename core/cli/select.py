@@ -202,7 +202,7 @@ SEATS = _Seats()
     default=None,
     help="Publish the transparent lottery in this new (or empty) folder: inputs, the "
     "numbered panels, probabilities and a manifest with SHA-256 digests. Publish the "
-    "list digest before the public number is known.",
+    "folder's digest (printed) before the public number is known.",
 )
 @click.option(
     "--time-limit",
@@ -268,7 +268,7 @@ def select_command(
     every group is drawn from the rows whose COLUMN names it, with its own quotas
     (the city's, or the rows of the quotas file's group column) and seats. With
     --out DIR, one lottery folder per group under DIR and a top manifest whose
-    list_digest is the one to publish; one public number N picks every group's
+    digest is the one to publish; one public number N picks every group's
     panel: the one numbered SHA-256("N:GROUP") mod m in GROUP/panels.csv.
     """
     household_columns = [c.strip() for c in household.split(",")] if household else []

@@ -170,10 +170,6 @@ def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
     return distribution, panels
 
 
-#: The name the body draws import (kept while they are not yet published as folders).
-_pick_number = pick_number
-
-
 def quota_payload(quotas: Sequence[Quota]) -> list[list[object]]:
     return [[q.feature, q.value, q.min, q.max] for q in quotas]
 

@@ -81,6 +81,7 @@ def draw_records(config: CityConfig, mandate: Mandate,
     (awaiting its number) and a chosen panel are listed.
     """
     labels = {group.key: group.label for group in config.composition.seat_groups}
+    body_labels = {body.key: body.label for body in config.bodies}
     found: list[DrawRecord] = []
     rows: list[Draw] = panel.draws(db_session(), mandate.id)
     summaries = panel.entry_summaries(db_session(), mandate.id)
@@ -91,13 +92,13 @@ def draw_records(config: CityConfig, mandate: Mandate,
         number = inputs.get("number")
         stratified = row.panels_digest is not None and row.algorithm not in ("uniform", "open")
         folder = panel.folder_path(row, lottery_root(current_app))
-        key = row.seat_group or ""
+        key = row.seat_group or row.body_key or ""
         candidates, smallest = summaries.get(row.id, (0, None))
         served = folder is not None and folder.is_dir()
         found.append(DrawRecord(
             id=row.id,
             seat_group=key,
-            group_label=labels.get(key, {"en": key}),
+            group_label=(body_labels if row.kind == "body" else labels).get(key, {"en": key}),
             algorithm=row.algorithm,
             seats=row.seats,
             respondents=int(inputs.get("respondents", candidates)),
@@ -351,12 +352,12 @@ def report_years(mandate: Mandate) -> list[int]:
 def draw_page() -> str:
     config = current_config()
     mandate = current_mandate()
-    records = (draw_records(config, mandate, ("panel", "replacement"))
+    records = (draw_records(config, mandate, ("panel", "replacement", "body"))
                if mandate is not None else [])
     served = source.archive()
     return render_template("public/draw.html", config=config, mandate=mandate,
                            draws=[r for r in records if r.kind == "panel"],
-                           replacements=[r for r in records if r.kind == "replacement"],
+                           replacements=[r for r in records if r.kind != "panel"],
                            lottery_size=panel.LOTTERY_SIZE, source_url=source.source_url(),
                            source_sha256=served.sha256)
 
@@ -368,7 +369,8 @@ def lottery_download(draw_id: int) -> Response:
     if mandate is None:
         abort(404)
     draw = db_session().get(Draw, draw_id)
-    if draw is None or draw.mandate_id != mandate.id or draw.kind not in ("panel", "replacement"):
+    if draw is None or draw.mandate_id != mandate.id or draw.kind not in (
+            "panel", "replacement", "body"):
         abort(404)
     return lottery_zip(draw)
 
