@@ -149,13 +149,15 @@ def _refusals(engine: Any) -> tuple[type[BaseException], ...]:
 
 def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
             time_limit: float | None = None, progress: Progress | None = None,
-            ) -> tuple[Distribution, list[tuple[int, ...]]]:
+            engine: Any = None) -> tuple[Distribution, list[tuple[int, ...]]]:
     """The engine's distribution for ``problem`` and its ``LOTTERY_SIZE`` rounded panels.
 
-    Raises :class:`DrawRefused` with the engine's lines (the smallest relaxation of
-    infeasible quotas) instead of its exception.
+    ``engine`` is anything with ``find_distribution`` and ``round_distribution`` (a test's
+    stand-in, another engine); by default ``kleroterion.sortition``. Raises
+    :class:`DrawRefused` with the engine's lines (the smallest relaxation of infeasible
+    quotas) instead of its exception.
     """
-    engine = _engine()
+    engine = engine if engine is not None else _engine()
     find = getattr(engine, "find_distribution", None)
     round_ = getattr(engine, "round_distribution", None)
     if find is None or round_ is None:
@@ -359,7 +361,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
 def publish_panel(session: Session, mandate_id: int, group_key: str, root: Path | None = None,
                   *, algorithm: str | None = None, time_limit: float | None = None,
                   seed: int | None = None, quotas: Sequence[Quota] | None = None,
-                  progress: Progress | None = None) -> Draw:
+                  progress: Progress | None = None, engine: Any = None) -> Draw:
     """Compute a stratified seat group's lottery and publish its folder, in one transaction.
 
     The draw then awaits its public number (:func:`choose_panel`). A refusal leaves
@@ -369,7 +371,8 @@ def publish_panel(session: Session, mandate_id: int, group_key: str, root: Path 
                       time_limit=time_limit, seed=seed, quotas=quotas)
     prepared = prepare(session, draw.id)
     distribution, panels = compute(prepared.problem, prepared.algorithm, seed=prepared.seed,
-                                   time_limit=prepared.time_limit, progress=progress)
+                                   time_limit=prepared.time_limit, progress=progress,
+                                   engine=engine)
     return publish_computed(session, prepared, distribution, panels,
                             root if root is not None else lottery_root())
 
@@ -466,7 +469,7 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
 def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *,
                seed: int | None = None, public_number: str | None = None,
                algorithm: str | None = None, quotas: Sequence[Quota] | None = None,
-               root: Path | None = None) -> Draw:
+               root: Path | None = None, engine: Any = None) -> Draw:
     """Draw the seats of one seat group among its pool and seat the panel drawn.
 
     The number (the public number, or one drawn from the seed) is given up front; a
@@ -482,7 +485,7 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
     if group.selection == "stratified":
         picked = pick_number(seed, public_number)
         draw = publish_panel(session, mandate.id, group.key, root, algorithm=algorithm,
-                             seed=seed, quotas=quotas)
+                             seed=seed, quotas=quotas, engine=engine)
         return _choose(session, draw, picked, public_number, on, root)
     composition = city_of(mandate).config.composition
     _check_new_draw(session, mandate, group)

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kleroterion import db
 from kleroterion.messages import N_
@@ -102,7 +103,7 @@ def refusal_message(error: BaseException) -> str:
 
 
 def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
-             actor: str = "system") -> None:
+             actor: str = "system", engine: Any = None) -> None:
     """The background job of a started draw: compute, publish, or record the failure.
 
     Each step is its own transaction, so the progress written while the engine
@@ -143,7 +144,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         progress("computing", 0.0)
         distribution, panels = compute(prepared.problem, prepared.algorithm,
                                        seed=prepared.seed, time_limit=prepared.time_limit,
-                                       progress=progress)
+                                       progress=progress, engine=engine)
         done.set()
         heart.join()
         with db.session_scope(factory, actor=actor) as session:

@@ -16,6 +16,7 @@ import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
@@ -50,10 +51,11 @@ from sqlalchemy.orm import Session
 
 def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int | None = None,
                    public_number: str | None = None, algorithm: str | None = None,
-                   root: Path | None = None) -> Member:
+                   root: Path | None = None, engine: Any = None) -> Member:
     """Draw a replacement for a withdrawn member under the quotas left by who still sits.
 
-    The draw's folder is published under ``root`` (default the instance's lottery root).
+    The draw's folder is published under ``root`` (default the instance's lottery root);
+    ``engine`` computes a stratified seat (default ``kleroterion.sortition``).
     """
     old = get(session, Member, member_id)
     mandate = get(session, Mandate, old.mandate_id)
@@ -95,14 +97,14 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
                                 group_quotas(composition, group), composition.one_per_household)
         try:
             problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
-            distribution, panels = compute(problem, algorithm, seed=seed)
+            distribution, panels = compute(problem, algorithm, seed=seed, engine=engine)
         except InvalidInput:
             # No one left matches a minimum the departure opened (the only respondent of a
             # commune withdrew): keep the maxima, drop the minima, and say so in the record.
             relaxed = True
             quotas = tuple(Quota(q.feature, q.value, 0, q.max) for q in quotas)
             problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
-            distribution, panels = compute(problem, algorithm, seed=seed)
+            distribution, panels = compute(problem, algorithm, seed=seed, engine=engine)
         computed = (problem, distribution, panels)
         chosen = list(panels[number % len(panels)])
         probabilities = [float(p) for p in distribution.probabilities]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kleroterion.city.quotas import group_quotas
 from kleroterion.cli import main
 from kleroterion.models import Draw, Member, PersonalData, Respondent
-from kleroterion.services import mandates, panel, recruitment
+from kleroterion.services import mandates, members, panel, recruitment
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.sortition import lottery
@@ -293,3 +293,45 @@ def test_any_whole_number_is_a_public_number(number: int) -> None:
 def test_anything_else_is_refused_with_what_is_accepted(text: str) -> None:
     with pytest.raises(InvalidInput, match="0 or more"):
         panel.parse_number(text)
+
+
+class _CountingEngine:
+    """The real engine, counted: passed to the service, no module is patched."""
+
+    def __init__(self) -> None:
+        import kleroterion.sortition as sortition
+
+        self.engine = sortition
+        self.calls: list[str] = []
+        self.InfeasibleQuotas = sortition.InfeasibleQuotas
+
+    def find_distribution(self, problem: Any, algorithm: str, **options: Any) -> Any:
+        self.calls.append("find_distribution")
+        return self.engine.find_distribution(problem, algorithm, **options)
+
+    def round_distribution(self, distribution: Any, m: int = 1000) -> Any:
+        self.calls.append("round_distribution")
+        return self.engine.round_distribution(distribution, m=m)
+
+
+def test_the_engine_is_passed_in_not_patched(
+    run: Callable[..., Any], mandate: int, tmp_path: Path
+) -> None:
+    engine = _CountingEngine()
+    root = tmp_path / "lotteries"
+    draw = run(panel.draw_panel, mandate, GROUP, D(2025, 9, 1), public_number="5",
+               root=root, engine=engine)
+    assert engine.calls == ["find_distribution", "round_distribution"]
+    assert lottery.verify(root / draw.lottery_folder, digest=draw.panels_digest, number=5).ok
+    # The replacement's one-seat lottery goes through the same engine, and is published.
+    with_seat = run(lambda s: next(m.id for m in s.scalars(select(Member))))
+    run(members.withdraw, with_seat, D(2025, 10, 1), "moved away")
+    try:
+        new = run(panel.replace_member, with_seat, D(2025, 10, 2), public_number="77",
+                  root=root, engine=engine)
+    except InvalidInput:
+        pytest.skip("no respondent left can take this seat under the quotas")
+    assert engine.calls.count("find_distribution") >= 2
+    replacement = run(lambda s: s.get(Draw, new.draw_id))
+    folder = root / replacement.lottery_folder
+    assert lottery.verify(folder, digest=replacement.panels_digest, number=77).ok
