@@ -18,6 +18,7 @@ from kleroterion.cli.select_groups import select_groups
 from kleroterion.cli.terminal import (
     FORMAT,
     echo_composition,
+    echo_published,
     fail,
     infeasible,
     new_seed,
@@ -380,13 +381,6 @@ def select_command(
         click.echo(f"Panel ({how}): {', '.join(panel_ids(pool, panel))}")
         echo_composition(problem, panel)
     if lottery is not None and out is not None:
-        click.echo(f"Lottery published in {out} ({lottery_size} numbered panels).")
-        click.echo(f"  Digest to publish before the draw: {lottery['digest']}")
-        if number is None:
-            click.echo(f"  Then record the public number:    kleroterion draw {out} --number N")
-        click.echo(
-            f"  Anyone can check it:              kleroterion verify {out} "
-            f"--digest {lottery['digest']}"
-            + (f" --number {number}" if number is not None else " --number N")
-        )
+        echo_published(f"Lottery published in {out} ({lottery_size} numbered panels).",
+                       out, lottery["digest"], number)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from kleroterion.cli.terminal import echo_composition, fail, infeasible, new_seed
+from kleroterion.cli.terminal import echo_composition, echo_published, fail, infeasible, new_seed
 from kleroterion.sortition import ALGORITHMS, InfeasibleQuotas
 from kleroterion.sortition.grouped import read_grouped_respondents
 from kleroterion.sortition.io import InputError, make_problem, read_quotas
@@ -231,13 +231,7 @@ def select_groups(
     if drawn:
         click.echo(f"Whole panel: {len(union)} seats: {', '.join(union)}")
     if out is not None and lottery is not None:
-        click.echo(f"Grouped lottery published in {out} ({lottery_size} numbered panels a group).")
-        click.echo(f"  Digest to publish before the draw: {lottery['digest']}")
-        if number is None:
-            click.echo(f"  Then record the public number:    kleroterion draw {out} --number N")
-        click.echo(
-            f"  Anyone can check it:              kleroterion verify {out} "
-            f"--digest {lottery['digest']}"
-            + (f" --number {number}" if number is not None else " --number N")
-        )
+        echo_published(
+            f"Grouped lottery published in {out} ({lottery_size} numbered panels a group).",
+            out, lottery["digest"], number)
 

@@ -10,6 +10,7 @@ import contextlib
 import secrets
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -91,3 +92,15 @@ def echo_composition(problem: Problem, panel: Sequence[int], indent: str = "  ")
             f"{indent}{label:<{width}}  {count:>4}  (min {quota.min}, max {quota.max}){mark}"
         )
 
+
+
+def echo_published(heading: str, out: Path, digest: str, number: int | None) -> None:
+    """What to do with a lottery just published: its digest, the draw, the check."""
+    click.echo(heading)
+    click.echo(f"  Digest to publish before the draw: {digest}")
+    if number is None:
+        click.echo(f"  Then record the public number:    kleroterion draw {out} --number N")
+    click.echo(
+        f"  Anyone can check it:              kleroterion verify {out} --digest {digest}"
+        + (f" --number {number}" if number is not None else " --number N")
+    )

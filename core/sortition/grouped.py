@@ -43,9 +43,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -59,8 +57,8 @@ from kleroterion.sortition.manifest import (
     PANELS,
     Lottery,
     LotteryError,
-    make_public,
     manifest_digest,
+    new_folder,
 )
 from kleroterion.sortition.manifest import now as _now
 from kleroterion.sortition.manifest import read_manifest as _read_manifest_any
@@ -227,11 +225,7 @@ def publish_groups(
     for key in problems:
         if not _SAFE_KEY.match(key) or key == MANIFEST:
             raise LotteryError(f"the seat group key {key!r} cannot name a folder")
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise LotteryError(f"{directory} already exists and is not an empty folder")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with new_folder(directory) as temporary:
         entries: list[dict[str, Any]] = []
         for key, problem in problems.items():
             sub: Lottery = publish(
@@ -268,13 +262,6 @@ def publish_groups(
         manifest["digest"] = manifest_digest(manifest)
         manifest["draw"] = None
         _write_json(temporary / MANIFEST, manifest)
-        make_public(temporary)
-        if directory.exists():
-            directory.rmdir()  # empty, checked above
-        os.rename(temporary, directory)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return manifest
 
 

@@ -41,9 +41,6 @@ the folder of :mod:`kleroterion.sortition.uniform`.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,11 +56,12 @@ from kleroterion.sortition.manifest import (
     RESPONDENTS,
     Lottery,
     LotteryError,
+    check_new,
     csv_text,
     engine,
     load,
-    make_public,
     manifest_digest,
+    new_folder,
     now,
     sha256_file,
     write_json,
@@ -145,8 +143,7 @@ def publish(
             "the pool's features must be the quotas' features in the quotas' order "
             f"({', '.join(_published_features(problem))}); got {', '.join(pool.features)}"
         )
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise LotteryError(f"{directory} already exists and is not an empty folder")
+    check_new(directory)
     if panels is None:
         from kleroterion.sortition import round_distribution
 
@@ -189,9 +186,7 @@ def publish(
     }
     probabilities = [float(p) for p in distribution.probabilities]
 
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with new_folder(directory) as temporary:
         for name, text in files.items():
             (temporary / name).write_text(text, encoding="utf-8", newline="")
         digests = {name: sha256_file(temporary / name) for name in files}
@@ -223,13 +218,6 @@ def publish(
         manifest["digest"] = manifest_digest(manifest)
         manifest["draw"] = None
         write_json(temporary / MANIFEST, manifest)
-        make_public(temporary)
-        if directory.exists():
-            directory.rmdir()  # empty, checked above
-        os.rename(temporary, directory)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return Lottery(directory, manifest, [[pool.ids[i] for i in sorted(p)] for p in panels])
 
 

@@ -23,9 +23,10 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -41,11 +42,13 @@ __all__ = [
     "Lottery",
     "LotteryError",
     "canonical_json",
+    "check_new",
     "csv_text",
     "engine",
     "load",
     "make_public",
     "manifest_digest",
+    "new_folder",
     "now",
     "read_manifest",
     "read_panels",
@@ -152,6 +155,33 @@ def make_public(directory: Path) -> None:
     os.chmod(directory, FOLDER_MODE)
     for path in directory.rglob("*"):
         os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
+
+
+def check_new(directory: Path) -> None:
+    """Refuse a folder that exists and is not empty: a lottery is never written over another."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise LotteryError(f"{directory} already exists and is not an empty folder")
+
+
+@contextlib.contextmanager
+def new_folder(directory: Path) -> Iterator[Path]:
+    """A temporary folder beside ``directory``, renamed into place when the block ends.
+
+    The folder appears whole or not at all: an error in the block removes the temporary
+    folder. Once complete it is made readable by all (:func:`make_public`).
+    """
+    check_new(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        yield temporary
+        make_public(temporary)
+        if directory.exists():
+            directory.rmdir()  # empty, checked above
+        os.rename(temporary, directory)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

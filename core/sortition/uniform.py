@@ -26,9 +26,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,8 +37,8 @@ from kleroterion.sortition.manifest import (
     LotteryError,
     csv_text,
     engine,
-    make_public,
     manifest_digest,
+    new_folder,
     now,
     read_manifest,
     sha256_file,
@@ -121,17 +118,13 @@ def publish_uniform(
     if len(chosen) < seats:
         raise LotteryError(f"only {len(chosen)} candidates from distinct households for "
                            f"{seats} seats")
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise LotteryError(f"{directory} already exists and is not an empty folder")
     with_homes = households is not None
     text = csv_text(
         ["id"] + ([HOUSEHOLD_COLUMN] if with_homes else []),
         [[ident] + ([(households or ())[i] or ""] if with_homes else [])
          for i, ident in enumerate(ids)],
     )
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with new_folder(directory) as temporary:
         (temporary / RESPONDENTS).write_text(text, encoding="utf-8", newline="")
         manifest: dict[str, Any] = {
             "format": UNIFORM_FORMAT,
@@ -149,13 +142,6 @@ def publish_uniform(
         manifest["draw"] = {"number": number, "panel": [ids[i] for i in chosen],
                             "recorded_at": manifest["published_at"]}
         write_json(temporary / MANIFEST, manifest)
-        make_public(temporary)
-        if directory.exists():
-            directory.rmdir()  # empty, checked above
-        os.rename(temporary, directory)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return manifest
 
 
