@@ -353,6 +353,10 @@ def verify_groups(
     if manifest.get("joint"):
         recompute = _joint_rerun(directory, entries, report)
     draw = manifest.get("draw")
+    union: list[str] = []
+    seats = sum(int(e.get("seats") or 0) for e in entries)
+    if manifest.get("seats") != seats:
+        report.differ(MANIFEST, "seats", f"{manifest.get('seats')!r}, the groups hold {seats}")
     for entry in entries:
         key = entry["key"]
         sub = directory / entry["folder"]
@@ -364,6 +368,9 @@ def verify_groups(
         for d in sub_report.differences:
             report.differ(f"{key}/{d.file}", d.where, d.detail)
         report.checked += [f"group {key}: {c}" for c in sub_report.checked]
+        union += sub_report.panel or []
+        if _safe_manifest(sub).get("seats") != entry.get("seats"):
+            report.differ(f"{key}/{MANIFEST}", "seats", f"not the seats in the top {MANIFEST}")
         report.notes += [
             f"group {key}: {n}" for n in sub_report.notes
             if n != "no public number recorded yet" and not n.startswith("no digest published")
@@ -409,6 +416,7 @@ def verify_groups(
             report.differ(MANIFEST, "draw.number",
                           f"{report.number} is recorded; the public number is {number}")
             report.number = number
+        report.panel = union if report.ok else None
         report.checked.append("every group's panel follows the rule from the one public number")
     return report
 
