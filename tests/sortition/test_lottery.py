@@ -168,6 +168,13 @@ def test_choose_refuses_a_tampered_list(folder: Path) -> None:
     assert manifest(folder)["draw"] is None
 
 
+def test_choose_refuses_a_manifest_edited_since_publication(folder: Path) -> None:
+    edit_manifest(folder, seed=8)  # another seed would re-derive other panels
+    with pytest.raises(LotteryError, match="no longer matches its published digest"):
+        choose(folder, 3)
+    assert manifest(folder)["draw"] is None
+
+
 # ----------------------------------------------------------------------------- verify
 
 
