@@ -133,6 +133,8 @@ def build() -> SourceArchive:
             relative = path.relative_to(folder).as_posix()
             if not path.is_file() or any(part in relative for part in _SKIPPED):
                 continue
+            if path.name.startswith(".") and path.name != ".gitignore":
+                continue  # an editor's or a tool's file, never part of the package
             entries[f"{prefix}/{relative}"] = path.read_bytes()
     tar_bytes = io.BytesIO()
     with tarfile.open(fileobj=tar_bytes, mode="w", format=tarfile.PAX_FORMAT) as archive:
