@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kleroterion.sortition import find_distribution
 from kleroterion.sortition.lottery import choose, load, publish, verify
 from kleroterion.sortition.manifest import manifest_digest
@@ -202,3 +204,26 @@ def test_a_published_list_digest_in_place_of_the_folder_digest_is_refused(
     report = verify(folder, digest=load(folder).list_digest)
     assert _where(report) == {("manifest.json", "digest")}
     assert "panels.csv alone" in report.differences[0].detail
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(panel=st.integers(0, M - 1), seat=st.integers(0, SEATS - 1),
+       other=st.sampled_from(POOL.ids), spoof=st.booleans())
+def test_any_panel_changed_and_rewritten_whole_is_caught_with_the_digest(
+    tmp_path_factory: pytest.TempPathFactory, panel: int, seat: int, other: str, spoof: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("forged") / "lottery"
+    publish(folder, PROBLEM, find_distribution(PROBLEM, "leximin", seed=3), seed=3, m=M)
+    digest = load(folder).digest
+    table = _rows(folder / "panels.csv")
+    row = table[panel + 1]
+    if other in row[1:]:
+        return  # not a change
+    row[seat + 1] = other
+    row[1:] = sorted(row[1:])
+    _write_rows(folder / "panels.csv", table)
+    _rewrite_whole(folder, **({"engine": OTHER_ENGINE} if spoof else {}))
+    assert not verify(folder, digest=digest).ok
+    if not spoof:  # the same engine re-derives every panel: caught even without the digest
+        assert (("panels.csv", f"panel {panel}") in _where(verify(folder)))
