@@ -82,18 +82,42 @@ from kleroterion.services.recruitment import seat_group
 from kleroterion.sortition import lottery
 from kleroterion.sortition.io import _shared_households
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 __all__ = [
-    "FOLDER_FILES", "HEARTBEAT_SECONDS", "LOTTERY_SIZE", "PROGRESS_SECONDS", "STALE_AFTER",
-    "DrawRefused", "Prepared", "check_folder", "choose_panel", "compute", "draw_panel",
-    "draws", "entry_summaries", "expire_interrupted", "fail_draw", "finalize_draw",
-    "folder_path", "latest_panel_draw", "lottery_root", "parse_number", "prepare",
-    "public_files", "publish_computed", "publish_panel", "record_progress",
-    "refusal_message", "replace_member", "run_draw", "start_draw",
+    "FOLDER_FILES",
+    "HEARTBEAT_SECONDS",
+    "LOTTERY_SIZE",
+    "PROGRESS_SECONDS",
+    "STALE_AFTER",
+    "DrawRefused",
+    "Prepared",
+    "check_folder",
+    "choose_panel",
+    "compute",
+    "draw_panel",
+    "draws",
+    "entry_summaries",
+    "expire_interrupted",
+    "fail_draw",
+    "finalize_draw",
+    "folder_path",
+    "latest_panel_draw",
+    "lottery_root",
+    "parse_number",
+    "prepare",
+    "public_files",
+    "publish_computed",
+    "publish_panel",
+    "record_progress",
+    "refusal_message",
+    "replace_member",
+    "run_draw",
+    "start_draw",
     "uniform_choice",
+    "use_public_number",
 ]
 
 #: Panels in the rounded, published list.
@@ -550,45 +574,13 @@ def persist_draw(session: Session, mandate: Mandate, kind: str, group_key: str |
     return draw
 
 
-def finalize_draw(session: Session, draw_id: int) -> Draw:
-    """Declare a draw final: its result stands, and unseated respondents may be purged."""
-    draw = get(session, Draw, draw_id)
-    if draw.final:
-        raise NotAllowed("draw %(draw)s is already final", draw=draw_id)
-    if draw.state != "chosen":
-        raise NotAllowed("draw %(draw)s is %(state)s: only a drawn panel may be final",
-                         draw=draw_id, state=draw.state)
-    draw.final = True
-    audit.record(session, "draw.finalize", "draw", draw.id)
-    return draw
-
-
-def latest_panel_draw(session: Session, mandate_id: int, group_key: str) -> Draw | None:
-    """The newest panel draw of a seat group (a failed one included), or None."""
-    return session.scalar(select(Draw).where(
-        Draw.mandate_id == mandate_id, Draw.kind == "panel", Draw.seat_group == group_key)
-        .order_by(Draw.id.desc()))
-
-
-def draws(session: Session, mandate_id: int) -> list[Draw]:
-    get(session, Mandate, mandate_id)
-    return list(session.scalars(select(Draw).where(Draw.mandate_id == mandate_id)
-                                .order_by(Draw.id)))
-
-
-def entry_summaries(session: Session, mandate_id: int) -> dict[int, tuple[int, float]]:
-    """(candidates, smallest selection probability) of each of the mandate's draws, by id.
-
-    One aggregate query: the public record shows these figures, not the candidates, and
-    loading every entry of every draw to find them cost more than the page around them.
-    """
-    rows = session.execute(
-        select(DrawEntry.draw_id, func.count(), func.min(DrawEntry.probability))
-        .join(Draw, DrawEntry.draw_id == Draw.id)
-        .where(Draw.mandate_id == mandate_id)
-        .group_by(DrawEntry.draw_id))
-    return {draw_id: (count, float(smallest)) for draw_id, count, smallest in rows}
-
-
-# The replacement draw lives in its own module; imported last, as it uses this one's helpers.
+# The replacement draw and the records of draws live in their own modules; imported
+# last, as they use this one's helpers.
+from kleroterion.services.panel_records import (  # noqa: E402
+    draws,
+    entry_summaries,
+    finalize_draw,
+    latest_panel_draw,
+    use_public_number,
+)
 from kleroterion.services.replacements import replace_member  # noqa: E402

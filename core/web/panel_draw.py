@@ -37,7 +37,7 @@ from kleroterion.city.types import SeatGroup
 from kleroterion.db import make_sessionmaker, session_scope
 from kleroterion.models import Draw, Mandate, Respondent
 from kleroterion.services import panel
-from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.services.errors import ServiceError
 from kleroterion.web import source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
@@ -164,17 +164,9 @@ def choose(group_key: str) -> ResponseReturnValue:
         return _render(group_key, number=form, status=422)
     try:
         with session_scope(_engine(), actor=actor()) as session:
-            if group.selection == "stratified":
-                draw = panel.latest_panel_draw(session, mandate.id, group.key)
-                if draw is None:
-                    raise NotAllowed("seat group %(group)r has no published lottery yet",
-                                     group=group.key)
-                panel.choose_panel(session, draw.id, form.public_number.data, today(),
-                                   lottery_root(current_app))
-            else:
-                panel.draw_panel(session, mandate.id, group.key, today(),
-                                 public_number=form.public_number.data,
-                                 root=lottery_root(current_app))
+            # The group's rule decides what the number does (services.panel_records).
+            panel.use_public_number(session, mandate.id, group.key, form.public_number.data,
+                                    today(), lottery_root(current_app))
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
         return _render(group_key, number=form, status=422)
