@@ -396,7 +396,7 @@ def panel_draw(session: Session, mandate_id: int, seat_group: str, on: dt.date,
     if draw.panels_digest:
         click.echo(f"  panel list digest: {draw.panels_digest}")
     if draw.lottery_folder:
-        click.echo(f"  lottery folder: {draw.lottery_folder}")
+        click.echo(f"  lottery folder: {panel.folder_path(draw)}")
 
 
 @panel_group.command(name="publish")
@@ -427,7 +427,7 @@ def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm:
                                    quotas=_read_quotas_option(quotas_path), progress=update)
     click.echo(f"draw {draw.id} ({draw.algorithm}) published, awaiting the public number")
     click.echo(f"  panel list digest: {draw.panels_digest}")
-    click.echo(f"  lottery folder: {draw.lottery_folder}")
+    click.echo(f"  lottery folder: {panel.folder_path(draw)}")
     click.echo(f"  then: kleroterion panel choose {draw.id} NUMBER --date YYYY-MM-DD")
 
 
@@ -447,7 +447,7 @@ def panel_choose(session: Session, draw_id: int, public_number: str, on: dt.date
     chosen = sum(e.selected for e in draw.entries)
     click.echo(f"draw {draw.id}: panel {draw.inputs.get('panel_number')} chosen by "
                f"{draw.public_number}; {chosen} seated among {len(draw.entries)}")
-    click.echo(f"  check it: kleroterion verify {draw.lottery_folder} "
+    click.echo(f"  check it: kleroterion verify {panel.folder_path(draw)} "
                f"--digest {draw.panels_digest}")
 
 
@@ -464,7 +464,7 @@ def panel_show(session: Session, draw_id: int, probabilities: bool) -> None:
     if draw.message:
         click.echo("  " + draw.message.replace("\n", "\n  "))
     if draw.lottery_folder:
-        click.echo(f"  lottery folder: {draw.lottery_folder}")
+        click.echo(f"  lottery folder: {panel.folder_path(draw)}")
     for key in ("respondents_digest", "quotas_digest", "number"):
         if key in draw.inputs:
             click.echo(f"  {key}: {draw.inputs[key]}")

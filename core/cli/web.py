@@ -65,7 +65,7 @@ def demo(city: str, host: str, port: int) -> None:
 
     from flask import Flask
     from kleroterion.services.errors import ServiceError
-    from kleroterion.web.demo import prepare
+    from kleroterion.web.demo import lottery_root, prepare
 
     # Plain http on this machine only: the cookies cannot require https here.
     app = _app_or_fail(city, {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
@@ -75,6 +75,8 @@ def demo(city: str, host: str, port: int) -> None:
     except ServiceError as error:
         raise click.ClickException(f"the demo cannot be built: {error}") from None
     app.config["KLEROTERION_DATABASE_URL"] = login.database_url
+    # Lottery folders are kept relative to the lottery root: the demo's own.
+    app.config["KLEROTERION_LOTTERY_ROOT"] = str(lottery_root(Path(app.instance_path), city))
     what = "Built" if login.created else "Reusing"
     click.echo(f"{what} the demo database {login.database_url}")
     click.echo(f"Site: http://{host}:{port}/")

@@ -2,18 +2,19 @@
 
 Each body's seats come from the plugin, by role and selection: panel members
 join the workshops they choose (``chosen_by_members``) or volunteer
-(``volunteer``); seats ``drawn`` are filled by a seeded lottery among candidate
-members (Poitiers' comité méthodologique among the volunteers, Brussels'
-follow-up committee among the whole panel); officials (elected, opposition,
-agents, facilitators, guarantors) are ``appointed`` by name, in their public
-capacity. A role's seat count is never exceeded.
+(``volunteer``); seats ``drawn`` are filled by the uniform lottery of
+:mod:`kleroterion.sortition.uniform` among candidate members (Poitiers' comité
+méthodologique among the volunteers, Brussels' follow-up committee among the whole
+panel), published as a lottery folder that ``kleroterion verify`` re-runs;
+officials (elected, opposition, agents, facilitators, guarantors) are ``appointed``
+by name, in their public capacity. A role's seat count is never exceeded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Sequence
+from pathlib import Path
 
 from kleroterion.city.types import Body, BodySeat
 from kleroterion.messages import N_
@@ -22,7 +23,9 @@ from kleroterion.services import audit
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
-from kleroterion.services.panel import _pick_number
+from kleroterion.services.panel import pick_number
+from kleroterion.services.panel_folder import publish_uniform_folder
+from kleroterion.sortition.uniform import uniform_pick
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -119,8 +122,12 @@ def join(session: Session, mandate_id: int, body_key: str, member_id: int, on: d
 
 def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
          candidates: Sequence[int] | None = None, seed: int | None = None,
-         public_number: str | None = None, role: str = "member") -> Draw:
-    """Fill the drawn seats of a body by lot among ``candidates`` (default: the sitting panel)."""
+         public_number: str | None = None, role: str = "member",
+         root: Path | None = None) -> Draw:
+    """Fill the drawn seats of a body by lot among ``candidates`` (default: the sitting panel).
+
+    The draw's folder is published under ``root`` (default the instance's lottery root).
+    """
     mandate = get(session, Mandate, mandate_id)
     declared = body(mandate, body_key)
     seat = _seat(declared, role)
@@ -145,8 +152,9 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
     if len(pool) < free:
         raise InvalidInput("%(candidates)s candidates for %(seats)s seats of %(body)r",
                            candidates=len(pool), seats=free, body=body_key)
-    number = _pick_number(seed, public_number)
-    chosen = sorted(random.Random(number).sample(range(len(pool)), free))
+    number = pick_number(seed, public_number)
+    ids = [m.public_id for m in pool]
+    chosen = uniform_pick(ids, None, free, number)
     record = Draw(mandate_id=mandate.id, kind="body", body_key=body_key, algorithm="uniform",
                   seed=seed, public_number=public_number, seats=free,
                   inputs={"candidates": [m.public_id for m in pool], "number": number,
@@ -158,6 +166,7 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
     ]
     session.add(record)
     session.flush()
+    publish_uniform_folder(session, record, root, ids, None, number)
     for index in chosen:
         session.add(BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
                                    selection="drawn", member_id=pool[index].id, joined_on=on,

@@ -13,10 +13,11 @@ A grouped lottery folder holds:
     writes it (its own respondents, quotas, numbered panels, probabilities, manifest).
 ``manifest.json``
     Format ``kleroterion-grouped-lottery/1``; the groups in order with each
-    sub-folder's ``list_digest`` and file digests; whether the draw was joint;
-    ``list_digest``, the SHA-256 of the lines ``<group> <group list_digest>\\n`` in
-    order (the one digest to publish before the draw); the rule; and once drawn, the
-    public number.
+    sub-folder's ``digest``, ``list_digest`` and file digests; whether the draw was
+    joint; ``list_digest``, the SHA-256 of the lines ``<group> <group list_digest>\\n``
+    in order; ``digest``, the digest of this manifest (see
+    :mod:`~kleroterion.sortition.manifest`), which binds every group's folder: the one
+    digest to publish before the draw; the rule; and once drawn, the public number.
 
 **The rule**: given the public number N (an integer >= 0), group G's panel is the one
 numbered ``H mod m`` in ``G/panels.csv``, where H is the SHA-256 of the text
@@ -42,9 +43,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -52,22 +51,21 @@ from typing import Any
 
 from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
 from kleroterion.sortition.io import InputError, read_respondents, read_table
-from kleroterion.sortition.lottery import (
+from kleroterion.sortition.lottery import choose, publish
+from kleroterion.sortition.manifest import (
     MANIFEST,
     PANELS,
     Lottery,
     LotteryError,
-    VerifyReport,
-    _now,
-    _read_manifest_any,
-    _sha256,
-    _write_json,
-    choose,
-    publish,
-    read_problem,
-    verify,
+    manifest_digest,
+    new_folder,
 )
+from kleroterion.sortition.manifest import now as _now
+from kleroterion.sortition.manifest import read_manifest as _read_manifest_any
+from kleroterion.sortition.manifest import sha256_file as _sha256
+from kleroterion.sortition.manifest import write_json as _write_json
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.verify import VerifyReport, check_digest, read_problem, verify
 
 __all__ = [
     "GROUPED_FORMAT",
@@ -219,19 +217,17 @@ def publish_groups(
     seed: int | None,
     m: int = 1000,
     time_limit: float | None = None,
+    panels: Mapping[str, Sequence[Sequence[int]]] | None = None,
 ) -> dict[str, Any]:
     """Write a grouped lottery folder; return its top-level manifest.
 
     Built whole in a temporary folder beside ``directory`` and renamed into place.
+    ``panels`` are each group's ``m`` rounded panels, when the caller has them already.
     """
     for key in problems:
         if not _SAFE_KEY.match(key) or key == MANIFEST:
             raise LotteryError(f"the seat group key {key!r} cannot name a folder")
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise LotteryError(f"{directory} already exists and is not an empty folder")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with new_folder(directory) as temporary:
         entries: list[dict[str, Any]] = []
         for key, problem in problems.items():
             sub: Lottery = publish(
@@ -241,6 +237,7 @@ def publish_groups(
                 seed=seed,
                 m=m,
                 time_limit=time_limit,
+                panels=panels[key] if panels is not None else None,
                 extra={"group": key, "joint": joint},
             )
             entries.append(
@@ -249,6 +246,7 @@ def publish_groups(
                     "folder": key,
                     "seats": problem.seats,
                     "list_digest": sub.list_digest,
+                    "digest": sub.digest,
                     "files": sub.manifest["files"],
                 }
             )
@@ -262,15 +260,10 @@ def publish_groups(
             "list_digest": grouped_digest([(e["key"], e["list_digest"]) for e in entries]),
             "rule": GROUPED_RULE,
             "published_at": _now(),
-            "draw": None,
         }
+        manifest["digest"] = manifest_digest(manifest)
+        manifest["draw"] = None
         _write_json(temporary / MANIFEST, manifest)
-        if directory.exists():
-            directory.rmdir()  # empty, checked above
-        os.rename(temporary, directory)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return manifest
 
 
@@ -295,7 +288,7 @@ def choose_groups(directory: Path, number: int) -> dict[str, Any]:
     # Check every group before recording anything, so a refusal records nothing.
     for entry in entries:
         sub = directory / entry["folder"]
-        sub_manifest = _read_manifest_any(sub, None)
+        sub_manifest = _read_manifest_any(sub)
         if sub_manifest.get("list_digest") != entry["list_digest"]:
             raise LotteryError(
                 f"{sub / MANIFEST}: list digest {sub_manifest.get('list_digest')} is not the "
@@ -334,12 +327,15 @@ def verify_groups(
     directory: Path,
     *,
     digest: str | None = None,
+    number: int | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> VerifyReport:
     """Verify a grouped lottery: every group's folder, the top manifest, and the rule.
 
     Differences name the group's folder in their file (``jeunes/panels.csv``). A joint
-    draw is re-run jointly from every group's published files.
+    draw is re-run jointly from every group's published files. ``digest`` is the top
+    manifest's digest published before the draw (it binds every group's digest);
+    ``number`` the public number as announced.
     """
     report = VerifyReport(directory)
     try:
@@ -354,29 +350,32 @@ def verify_groups(
         report.differ(
             MANIFEST, "list_digest", f"{manifest.get('list_digest')}, the groups give {expected}"
         )
-    if digest is not None and digest.strip().lower() != expected:
-        report.differ(
-            MANIFEST,
-            "list_digest",
-            f"the digest published before the draw is {digest.strip().lower()}, "
-            f"the groups give {expected}",
-        )
+    check_digest(report, manifest, digest)
     recompute: dict[str, Distribution] | None = None
     if manifest.get("joint"):
         recompute = _joint_rerun(directory, entries, report)
     draw = manifest.get("draw")
+    union: list[str] = []
+    seats = sum(int(e.get("seats") or 0) for e in entries)
+    if manifest.get("seats") != seats:
+        report.differ(MANIFEST, "seats", f"{manifest.get('seats')!r}, the groups hold {seats}")
     for entry in entries:
         key = entry["key"]
         sub = directory / entry["folder"]
-        sub_report = verify(sub, progress=progress, recompute=_marginal(recompute, key))
+        sub_report = verify(sub, digest=entry.get("digest"), progress=progress,
+                            recompute=_marginal(recompute, key))
         if not (sub / MANIFEST).exists():
             sub_report.differences[:] = [d for d in sub_report.differences if d.file != MANIFEST]
             report.differ(f"{key}/{MANIFEST}", "", "missing from the folder")
         for d in sub_report.differences:
             report.differ(f"{key}/{d.file}", d.where, d.detail)
         report.checked += [f"group {key}: {c}" for c in sub_report.checked]
+        union += sub_report.panel or []
+        if _safe_manifest(sub).get("seats") != entry.get("seats"):
+            report.differ(f"{key}/{MANIFEST}", "seats", f"not the seats in the top {MANIFEST}")
         report.notes += [
-            f"group {key}: {n}" for n in sub_report.notes if n != "no public number recorded yet"
+            f"group {key}: {n}" for n in sub_report.notes
+            if n != "no public number recorded yet" and not n.startswith("no digest published")
         ]
         sub_manifest = _safe_manifest(sub)
         if sub_manifest.get("list_digest") != entry.get("list_digest"):
@@ -393,11 +392,12 @@ def verify_groups(
             if sub_draw is not None:
                 report.differ(f"{key}/{MANIFEST}", "draw", "a number is recorded here only")
             continue
-        number = draw.get("number")
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            report.differ(MANIFEST, "draw.number", f"{number!r} is not an integer ≥ 0")
+        recorded_number = draw.get("number")
+        if (isinstance(recorded_number, bool) or not isinstance(recorded_number, int)
+                or recorded_number < 0):
+            report.differ(MANIFEST, "draw.number", f"{recorded_number!r} is not an integer ≥ 0")
             continue
-        h = group_number(number, key)
+        h = group_number(number if number is not None else recorded_number, key)
         if sub_draw is None or sub_draw.get("number") != h:
             report.differ(
                 f"{key}/{MANIFEST}",
@@ -408,9 +408,17 @@ def verify_groups(
         if sub_draw is not None and recorded.get("panel") != sub_draw.get("panel"):
             report.differ(MANIFEST, f"draw.groups.{key}.panel", f"not the panel of {key}/")
     if draw is None:
-        report.notes.append("no public number recorded yet")
+        if number is not None:
+            report.differ(MANIFEST, "draw", f"no number recorded; the public number is {number}")
+        else:
+            report.notes.append("no public number recorded yet")
     else:
         report.number = draw.get("number")
+        if number is not None and number != report.number:
+            report.differ(MANIFEST, "draw.number",
+                          f"{report.number} is recorded; the public number is {number}")
+            report.number = number
+        report.panel = union if report.ok else None
         report.checked.append("every group's panel follows the rule from the one public number")
     return report
 
@@ -431,7 +439,7 @@ def _marginal(
 
 def _safe_manifest(directory: Path) -> dict[str, Any]:
     try:
-        return _read_manifest_any(directory, None)
+        return _read_manifest_any(directory)
     except LotteryError:
         return {}
 
@@ -444,7 +452,7 @@ def _joint_rerun(
     for entry in entries:
         sub = directory / entry["folder"]
         try:
-            sub_manifest = _read_manifest_any(sub, None)
+            sub_manifest = _read_manifest_any(sub)
             problems.append(SeatGroupProblem(entry["key"], read_problem(sub, sub_manifest)))
         except (LotteryError, InputError, KeyError) as error:
             report.differ(f"{entry['key']}/", "input", f"the joint draw cannot be re-run: {error}")

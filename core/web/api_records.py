@@ -41,7 +41,9 @@ class DrawSchema(BaseSchema):
     respondents_digest = fields.String(metadata={"description": "SHA-256 of the respondents"})
     quotas_digest = fields.String(allow_none=True, metadata={"description": "SHA-256"})
     list_digest = fields.String(allow_none=True, metadata={
-        "description": "SHA-256 of the numbered panels, published before the draw"})
+        "description": "the lottery folder's digest, published before the draw: SHA-256 of "
+                       "its manifest, which lists every file's SHA-256 (kleroterion verify "
+                       "--digest)"})
     public_number = fields.String(allow_none=True)
     number = fields.Integer(allow_none=True, metadata={"description": "the number used"})
     panel_index = fields.Integer(allow_none=True, metadata={

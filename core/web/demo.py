@@ -259,12 +259,13 @@ def _recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
             # published first, the number chosen after (kleroterion verify checks it).
             draw = _run(factory, panel.publish_panel, mandate.id, group.key,
                         work / "lotteries")
-            draw = _run(factory, panel.choose_panel, draw.id, number, draw_day)
+            draw = _run(factory, panel.choose_panel, draw.id, number, draw_day,
+                        work / "lotteries")
         else:
             say(f"{label}: panel draw of {group.seats} seats (lottery by the public number "
                 f"{number})")
             draw = _run(factory, panel.draw_panel, mandate.id, group.key, draw_day,
-                        public_number=number)
+                        public_number=number, root=work / "lotteries")
         _run(factory, panel.finalize_draw, draw.id)
     if config.composition.open_volunteers:
         say("open volunteers: a few come to the first session")
@@ -274,7 +275,7 @@ def _recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
 
 
 def _members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
-             rng: random.Random) -> None:
+             rng: random.Random, work: Path) -> None:
     seated = _run(factory, members.list_members, mandate.id, active_only=True)
     for member in seated:
         _run(factory, members.confirm, member.id, member.seated_on)
@@ -283,7 +284,8 @@ def _members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
     say("one member withdraws after six weeks and is replaced under the quotas left")
     _run(factory, members.withdraw, leaver.id, on, "moved away")
     _try(factory, say, "the replacement", panel.replace_member, leaver.id,
-         on + dt.timedelta(days=7), public_number=str(rng.randrange(10**6)))
+         on + dt.timedelta(days=7), public_number=str(rng.randrange(10**6)),
+         root=work / "lotteries")
     # A generator of its own: the rest of the demo draws the same numbers as before.
     names = random.Random(SEED + 1)
     sitting = _run(factory, members.list_members, mandate.id, active_only=True)
@@ -443,6 +445,11 @@ def _follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopt
             overdue_done = True
 
 
+def lottery_root(instance: Path, slug: str) -> Path:
+    """Where the demo of ``slug`` publishes its lottery folders (the demo app serves them)."""
+    return instance / f"demo-{slug}-files" / "lotteries"
+
+
 def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
           say: Say) -> int:
     """Fill an empty database with a demo mandate of ``slug``; return its id."""
@@ -456,7 +463,7 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     # Lottery folders of an earlier, abandoned build would hold the new draws' names.
     shutil.rmtree(work / "lotteries", ignore_errors=True)
     _recruit(factory, say, config, mandate, work, rng)
-    _members(factory, say, mandate, rng)
+    _members(factory, say, mandate, rng, work)
     _bodies(factory, say, config, mandate, rng)
     _sessions(factory, say, config, mandate, today, rng)
     adopted = _proposals(factory, say, config, mandate, today, rng)

@@ -37,30 +37,24 @@ from kleroterion.city.types import SeatGroup
 from kleroterion.db import make_sessionmaker, session_scope
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
-from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.services.errors import ServiceError
+from kleroterion.web import source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartDrawForm
 from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
-from kleroterion.web.records import lottery_zip
+from kleroterion.web.records import lottery_root, lottery_zip
 from sqlalchemy import Engine
 
 bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
 
 #: Seconds between two refreshes of the progress page.
 REFRESH_SECONDS = 2
-LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
 #: What an interrupted draw shows (the words ``panel`` records when it expires it).
 INTERRUPTED = ("the computation was interrupted (the server stopped or restarted); start the "
                "draw again")
-
-
-def lottery_root(app: Flask) -> Path:
-    """Where the app writes lottery folders: the setting, else ``lotteries/`` in the instance."""
-    configured = app.config.get(LOTTERY_ROOT_SETTING)
-    return Path(configured) if configured else Path(app.instance_path) / "lotteries"
 
 
 def _engine() -> Engine:
@@ -180,15 +174,9 @@ def choose(group_key: str) -> ResponseReturnValue:
         return _render(group_key, number=form, status=422)
     try:
         with session_scope(_engine(), actor=actor()) as session:
-            if group.selection == "stratified":
-                draw = panel.latest_panel_draw(session, mandate.id, group.key)
-                if draw is None:
-                    raise NotAllowed("seat group %(group)r has no published lottery yet",
-                                     group=group.key)
-                panel.choose_panel(session, draw.id, form.public_number.data, today())
-            else:
-                panel.draw_panel(session, mandate.id, group.key, today(),
-                                 public_number=form.public_number.data)
+            # The group's rule decides what the number does (services.panel_records).
+            panel.use_public_number(session, mandate.id, group.key, form.public_number.data,
+                                    today(), lottery_root(current_app))
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
         return _render(group_key, number=form, status=422)
@@ -208,3 +196,5 @@ def download(group_key: str) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # The source the draw page tells anyone to install, to verify a draw (AGPL-3.0 §13).
+    source.init_app(app)

@@ -19,11 +19,13 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
+from kleroterion import __version__
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
 from kleroterion.models import Draw, Mandate, Proposal
 from kleroterion.services import followup, panel, proposals
 from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.web import source
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.public import today
@@ -60,32 +62,43 @@ class DrawRecord:
     chosen_at: dt.datetime | None = None
     files: dict[str, str] = field(default_factory=dict)
     lottery_url: str | None = None
-    #: ``pip install`` of the versions that computed the lottery (None before they were kept).
+    #: ``pip install`` of the source this site serves and the HiGHS of the draw (None when
+    #: the draw was computed by another version than the one this site runs).
     install: str | None = None
+    #: ``panel`` or ``replacement``.
+    kind: str = "panel"
+    #: The ``kleroterion verify`` command of this draw's folder, digest and number.
+    verify: str | None = None
+    #: The versions that computed the draw, as ``kleroterion 0.1.0, highspy 1.16.0``.
+    versions: str | None = None
 
 
-def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
-    """The mandate's panel draws (not replacements), in the order they were made.
+def draw_records(config: CityConfig, mandate: Mandate,
+                 kinds: tuple[str, ...] = ("panel",)) -> list[DrawRecord]:
+    """The mandate's draws of ``kinds`` (panel draws by default), in the order they were made.
 
     A draw still computing, or failed, is not public yet: only a published lottery
     (awaiting its number) and a chosen panel are listed.
     """
     labels = {group.key: group.label for group in config.composition.seat_groups}
+    body_labels = {body.key: body.label for body in config.bodies}
     found: list[DrawRecord] = []
     rows: list[Draw] = panel.draws(db_session(), mandate.id)
     summaries = panel.entry_summaries(db_session(), mandate.id)
     for row in rows:
-        if row.kind != "panel" or row.state not in ("published", "chosen"):
+        if row.kind not in kinds or row.state not in ("published", "chosen"):
             continue
         inputs = row.inputs or {}
         number = inputs.get("number")
-        stratified = row.panels_digest is not None
-        key = row.seat_group or ""
+        stratified = row.panels_digest is not None and row.algorithm not in ("uniform", "open")
+        folder = panel.folder_path(row, lottery_root(current_app))
+        key = row.seat_group or row.body_key or ""
         candidates, smallest = summaries.get(row.id, (0, None))
+        served = folder is not None and folder.is_dir()
         found.append(DrawRecord(
             id=row.id,
             seat_group=key,
-            group_label=labels.get(key, {"en": key}),
+            group_label=(body_labels if row.kind == "body" else labels).get(key, {"en": key}),
             algorithm=row.algorithm,
             seats=row.seats,
             respondents=int(inputs.get("respondents", candidates)),
@@ -103,11 +116,38 @@ def draw_records(config: CityConfig, mandate: Mandate) -> list[DrawRecord]:
             published_at=row.published_at,
             chosen_at=row.chosen_at,
             files=dict(inputs.get("files") or {}),
+            # Only a folder that is there: a page never points to a missing download.
             lottery_url=(url_for("records.lottery_download", draw_id=row.id)
-                         if row.lottery_folder else None),
-            install=install_command(inputs.get("engine")),
+                         if served else None),
+            install=install_command(inputs.get("engine"), source.source_url()),
+            kind=row.kind,
+            verify=(verify_command(Path(row.lottery_folder or "").name, row.panels_digest,
+                                   number if isinstance(number, int) else None)
+                    if served else None),
+            versions=engine_versions(inputs.get("engine")),
         ))
     return found
+
+
+def verify_command(folder: str, digest: str | None, number: int | None) -> str:
+    """``kleroterion verify FOLDER --digest D --number N``, as a resident types it."""
+    parts = ["kleroterion verify", folder]
+    if digest:
+        parts += ["--digest", digest]
+    if number is not None:
+        parts += ["--number", str(number)]
+    return " ".join(parts)
+
+
+def engine_versions(engine: object) -> str | None:
+    """``kleroterion 0.1.0, highspy 1.16.0`` for a manifest's ``engine``, if well formed."""
+    if not isinstance(engine, dict):
+        return None
+    named = [f"{name} {engine.get('version' if name == 'kleroterion' else name)}"
+             for name in _ENGINE_PACKAGES
+             if isinstance(engine.get("version" if name == "kleroterion" else name), str)
+             and _VERSION.fullmatch(engine["version" if name == "kleroterion" else name])]
+    return ", ".join(named) or None
 
 
 #: The packages of a lottery manifest's ``engine`` that make its panels, in install order.
@@ -115,23 +155,34 @@ _ENGINE_PACKAGES = ("kleroterion", "highspy")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
 
 
-def install_command(engine: object) -> str | None:
-    """``pip install kleroterion==X highspy==Y`` for a manifest's ``engine``, if it names them."""
-    if not isinstance(engine, dict):
+def install_command(engine: object, source: str) -> str | None:
+    """``pip install SOURCE highspy==Y``: the source this site serves, the draw's HiGHS.
+
+    None unless the manifest's ``engine`` names the kleroterion version this site runs
+    (the one its ``source`` archive holds) and a well-formed HiGHS version: no index
+    serves kleroterion, so only the served source can be installed.
+    """
+    if not isinstance(engine, dict) or engine.get("version") != __version__:
         return None
-    versions = {"kleroterion": engine.get("version"), "highspy": engine.get("highspy")}
-    pins = []
-    for name in _ENGINE_PACKAGES:
-        version = versions[name]
-        if isinstance(version, str) and _VERSION.fullmatch(version):
-            pins.append(f"{name}=={version}")
-    return f"pip install {' '.join(pins)}" if pins else None
+    highspy = engine.get("highspy")
+    pin = f" highspy=={highspy}" if isinstance(highspy, str) and _VERSION.fullmatch(
+        highspy) else ""
+    return f"pip install {source}{pin}"
+
+
+LOTTERY_ROOT_SETTING = "KLEROTERION_LOTTERY_ROOT"
+
+
+def lottery_root(app: Flask) -> Path:
+    """Where the app writes lottery folders: the setting, else ``lotteries/`` in the instance."""
+    configured = app.config.get(LOTTERY_ROOT_SETTING)
+    return Path(configured) if configured else Path(app.instance_path) / "lotteries"
 
 
 def lottery_zip(draw: Draw) -> Response:
-    """The draw's lottery folder as a zip of its five files, or 404 if it may not be served."""
+    """The draw's lottery folder as a zip of its files, or 404 if it may not be served."""
     try:
-        files = panel.public_files(draw)
+        files = panel.public_files(draw, lottery_root(current_app))
     except NotAllowed:
         abort(404)
     name = Path(draw.lottery_folder or "lottery").name
@@ -301,9 +352,14 @@ def report_years(mandate: Mandate) -> list[int]:
 def draw_page() -> str:
     config = current_config()
     mandate = current_mandate()
-    records = draw_records(config, mandate) if mandate is not None else []
+    records = (draw_records(config, mandate, ("panel", "replacement", "body"))
+               if mandate is not None else [])
+    served = source.archive()
     return render_template("public/draw.html", config=config, mandate=mandate,
-                           draws=records, lottery_size=panel.LOTTERY_SIZE)
+                           draws=[r for r in records if r.kind == "panel"],
+                           replacements=[r for r in records if r.kind != "panel"],
+                           lottery_size=panel.LOTTERY_SIZE, source_url=source.source_url(),
+                           source_sha256=served.sha256)
 
 
 @bp.get("/draw/<int:draw_id>/lottery.zip")
@@ -313,7 +369,8 @@ def lottery_download(draw_id: int) -> Response:
     if mandate is None:
         abort(404)
     draw = db_session().get(Draw, draw_id)
-    if draw is None or draw.mandate_id != mandate.id or draw.kind != "panel":
+    if draw is None or draw.mandate_id != mandate.id or draw.kind not in (
+            "panel", "replacement", "body"):
         abort(404)
     return lottery_zip(draw)
 

@@ -160,13 +160,14 @@ def test_every_lottery_folder_holds_the_head_of_its_publication(
     write_respondents(path, config, seat, rows=12)
     run(recruitment.import_respondents, mandate.id, "jeunes", path)
     draw = run(panel.publish_panel, mandate.id, "jeunes", tmp_path / "lotteries")
-    folder = Path(draw.lottery_folder)
+    folder = panel.folder_path(draw, tmp_path / "lotteries")
+    assert folder is not None
     anchor = audit.read_anchor(folder / audit.ANCHOR_FILE)
     assert anchor == run(audit.head)  # the publication is the chain's last entry
     publish = run(lambda s: s.scalar(select(AuditEntry).where(AuditEntry.seq == anchor.seq)))
     assert publish.action == "panel.publish"
     assert run(audit.verify, [anchor]) == []
-    names = [p.name for p in panel.public_files(draw)]
+    names = [p.name for p in panel.public_files(draw, tmp_path / "lotteries")]
     assert audit.ANCHOR_FILE in names
 
 

@@ -246,7 +246,10 @@ def test_poitiers_edition(run: Any, tmp_path: Path) -> None:
     meetings = [run(sessions.add_session, mandate.id, "groupe", D(2025, 2, 10) +
                     dt.timedelta(days=10 * i), body_key="groupe-propositions")
                 for i in range(24)]
-    eligible, means, missing, outsider = low[0], high[0], unknown[0], low[30]
+    # Who is drawn follows the published ids (the uniform rule), which each import makes
+    # anew: the outsider is a low-quotient member outside the groupe, whichever it is.
+    eligible, means, missing, outsider = low[0], high[0], unknown[0], low[-1]
+    assert len(low) > 19 and outsider not in groupe
     for meeting in assembly + meetings:
         for m in (eligible, means, missing):
             run(sessions.record_attendance, meeting.id, m.id, "present")

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kleroterion.city.quotas import group_quotas
 from kleroterion.cli import main
 from kleroterion.models import Draw, Member, PersonalData, Respondent
-from kleroterion.services import mandates, panel, recruitment
+from kleroterion.services import audit, mandates, members, panel, recruitment
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.sortition import lottery
@@ -62,17 +62,18 @@ def test_publish_then_choose_seats_the_panel_the_number_picks(
 ) -> None:
     root = tmp_path / "lotteries"
     draw = run(panel.publish_panel, mandate, GROUP, root)
-    folder = Path(draw.lottery_folder)
+    folder = root / draw.lottery_folder  # kept relative to the lottery root
     assert draw.state == "published" and draw.published_at is not None
-    assert folder.parent == root.resolve() and folder.name == f"{mandate}-{GROUP}-{draw.id}"
+    assert draw.lottery_folder == f"{mandate}-{GROUP}-{draw.id}" and folder.is_dir()
     manifest = json.loads((folder / lottery.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["draw"] is None
-    assert draw.panels_digest == manifest["list_digest"] == manifest["files"]["panels.csv"]
+    assert draw.panels_digest == manifest["digest"]
+    assert draw.inputs["list_digest"] == manifest["list_digest"] == manifest["files"]["panels.csv"]
     assert draw.inputs["files"] == manifest["files"]
     assert _count(factory, Member) == 0  # nothing seated before the number
 
     published = lottery.load(folder).panels
-    chosen = run(panel.choose_panel, draw.id, " 4 242 ", D(2025, 9, 1))
+    chosen = run(panel.choose_panel, draw.id, " 4 242 ", D(2025, 9, 1), root)
     assert chosen.state == "chosen" and chosen.chosen_at >= chosen.published_at
     assert chosen.public_number == "4 242" and chosen.inputs["number"] == 4242
     with factory() as session:
@@ -90,7 +91,7 @@ def test_kleroterion_verify_passes_on_the_folder_and_catches_an_edit(
 ) -> None:
     draw = run(panel.draw_panel, mandate, GROUP, D(2025, 9, 1), public_number="17",
                root=tmp_path / "lotteries")
-    folder = Path(draw.lottery_folder)
+    folder = tmp_path / "lotteries" / draw.lottery_folder
     result = _verify(folder)
     assert result.exit_code == 0, result.output
     assert "OK" in result.output and "17 mod 1000 = 17" in result.output
@@ -116,20 +117,21 @@ def test_the_one_call_draw_writes_the_same_folder_as_the_two_steps(
     one = run(panel.draw_panel, mandate, GROUP, D(2025, 9, 1), seed=7,
               root=tmp_path / "one")
     two = run(panel.publish_panel, second.id, GROUP, tmp_path / "two", seed=7)
-    two = run(panel.choose_panel, two.id, str(one.inputs["number"]), D(2025, 9, 1))
-    names = sorted(p.name for p in Path(one.lottery_folder).iterdir())
-    assert names == sorted(p.name for p in Path(two.lottery_folder).iterdir())
-    assert names == sorted(panel.FOLDER_FILES)
+    two = run(panel.choose_panel, two.id, str(one.inputs["number"]), D(2025, 9, 1),
+              tmp_path / "two")
+    names = sorted(p.name for p in (tmp_path / "one" / one.lottery_folder).iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "two" / two.lottery_folder).iterdir())
+    assert names == sorted([*panel.FOLDER_FILES, audit.ANCHOR_FILE])
     assert one.public_number is None and one.seed == 7  # the seed's number, as before
     assert one.inputs["panel_number"] == two.inputs["panel_number"]
-    assert lottery.verify(Path(one.lottery_folder)).ok
+    assert lottery.verify(tmp_path / "one" / one.lottery_folder).ok
 
 
 def test_the_folder_holds_no_personal_data(
     run: Callable[..., Any], mandate: int, tmp_path: Path, factory: sessionmaker[Session]
 ) -> None:
     draw = run(panel.publish_panel, mandate, GROUP, tmp_path / "lotteries")
-    folder = Path(draw.lottery_folder)
+    folder = tmp_path / "lotteries" / draw.lottery_folder
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()))
     with factory() as session:
         people = list(session.scalars(select(Respondent)))
@@ -149,11 +151,11 @@ def test_the_folder_holds_no_personal_data(
     assert {row["id"] for row in rows} == {r.public_id for r in people}
     assert {row["household"] for row in rows} <= {"", *(str(n) for n in range(1, 13))}
     with factory() as session:
-        assert panel.public_files(session.get(Draw, draw.id)) == [  # type: ignore[arg-type]
-            folder / name for name in panel.FOLDER_FILES]
+        assert panel.public_files(session.get(Draw, draw.id), tmp_path / "lotteries") == [  # type: ignore[arg-type]
+            *(folder / name for name in panel.FOLDER_FILES), folder / audit.ANCHOR_FILE]
     (folder / "names.csv").write_text("Person jeu0001\n", encoding="utf-8")
     with factory() as session, pytest.raises(NotAllowed, match="other files"):
-        panel.public_files(session.get(Draw, draw.id))  # type: ignore[arg-type]
+        panel.public_files(session.get(Draw, draw.id), tmp_path / "lotteries")  # type: ignore[arg-type]
 
 
 def test_refusals_name_the_problem_and_change_nothing(
@@ -162,31 +164,31 @@ def test_refusals_name_the_problem_and_change_nothing(
     root = tmp_path / "lotteries"
     running = run(panel.start_draw, mandate, GROUP)
     with pytest.raises(NotAllowed, match="still being computed"):
-        run(panel.choose_panel, running.id, "12", D(2025, 9, 1))
+        run(panel.choose_panel, running.id, "12", D(2025, 9, 1), root)
     with pytest.raises(NotAllowed, match="already running"):
         run(panel.publish_panel, mandate, GROUP, root)
     run(panel.fail_draw, running.id, "stopped by the test")
     with pytest.raises(NotAllowed, match="failed"):
-        run(panel.choose_panel, running.id, "12", D(2025, 9, 1))
+        run(panel.choose_panel, running.id, "12", D(2025, 9, 1), root)
 
     draw = run(panel.publish_panel, mandate, GROUP, root)
-    manifest = (Path(draw.lottery_folder) / lottery.MANIFEST).read_bytes()
+    manifest = (root / draw.lottery_folder / lottery.MANIFEST).read_bytes()
     for bad in ("12a", "-3", "", "1.5"):
         with pytest.raises(InvalidInput, match="is not a whole number"):
-            run(panel.choose_panel, draw.id, bad, D(2025, 9, 1))
+            run(panel.choose_panel, draw.id, bad, D(2025, 9, 1), root)
     with pytest.raises(NotAllowed, match="awaits its public number"):
         run(panel.publish_panel, mandate, GROUP, root)
     with pytest.raises(InvalidInput, match="after the end of mandate"):
-        run(panel.choose_panel, draw.id, "12", D(2027, 1, 1))
+        run(panel.choose_panel, draw.id, "12", D(2027, 1, 1), root)
     with pytest.raises(NotAllowed, match="only a drawn panel may be final"):
         run(panel.finalize_draw, draw.id)
-    assert (Path(draw.lottery_folder) / lottery.MANIFEST).read_bytes() == manifest
+    assert (root / draw.lottery_folder / lottery.MANIFEST).read_bytes() == manifest
     assert _count(factory, Member) == 0
 
-    run(panel.choose_panel, draw.id, "12", D(2025, 9, 1))
+    run(panel.choose_panel, draw.id, "12", D(2025, 9, 1), root)
     with pytest.raises(NotAllowed, match="already chosen with the number 12"):
-        run(panel.choose_panel, draw.id, "13", D(2025, 9, 1))
-    assert json.loads((Path(draw.lottery_folder) / lottery.MANIFEST).read_text(
+        run(panel.choose_panel, draw.id, "13", D(2025, 9, 1), root)
+    assert json.loads((root / draw.lottery_folder / lottery.MANIFEST).read_text(
         encoding="utf-8"))["draw"]["number"] == 12
     assert _count(factory, Member) == 5
 
@@ -195,13 +197,13 @@ def test_an_edited_list_is_refused_before_anyone_is_seated(
     run: Callable[..., Any], mandate: int, tmp_path: Path, factory: sessionmaker[Session]
 ) -> None:
     draw = run(panel.publish_panel, mandate, GROUP, tmp_path / "lotteries")
-    panels = Path(draw.lottery_folder) / lottery.PANELS
+    panels = tmp_path / "lotteries" / draw.lottery_folder / lottery.PANELS
     rows = [line.split(",") for line in panels.read_text(encoding="utf-8").splitlines()]
     outsider = next(i for row in rows[1:] for i in row[1:] if i not in rows[1][1:])
     rows[1][1] = outsider  # panel 0 gets someone else in its first seat
     panels.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="no longer matches the published digest"):
-        run(panel.choose_panel, draw.id, "0", D(2025, 9, 1))
+        run(panel.choose_panel, draw.id, "0", D(2025, 9, 1), tmp_path / "lotteries")
     assert _count(factory, Member) == 0
     with factory() as session:
         assert session.get(Draw, draw.id).state == "published"  # type: ignore[union-attr]
@@ -261,7 +263,7 @@ def test_the_background_job_publishes_or_records_its_failure(
         done = session.get(Draw, started.id)
         assert done is not None and done.state == "published", done.message
         assert done.progress_fraction == 1.0 and done.time_limit == 60
-    assert lottery.verify(Path(done.lottery_folder)).ok
+    assert lottery.verify(root / done.lottery_folder).ok
 
 
 def test_an_interrupted_computation_shows_as_failed_and_may_start_again(
@@ -291,3 +293,45 @@ def test_any_whole_number_is_a_public_number(number: int) -> None:
 def test_anything_else_is_refused_with_what_is_accepted(text: str) -> None:
     with pytest.raises(InvalidInput, match="0 or more"):
         panel.parse_number(text)
+
+
+class _CountingEngine:
+    """The real engine, counted: passed to the service, no module is patched."""
+
+    def __init__(self) -> None:
+        import kleroterion.sortition as sortition
+
+        self.engine = sortition
+        self.calls: list[str] = []
+        self.InfeasibleQuotas = sortition.InfeasibleQuotas
+
+    def find_distribution(self, problem: Any, algorithm: str, **options: Any) -> Any:
+        self.calls.append("find_distribution")
+        return self.engine.find_distribution(problem, algorithm, **options)
+
+    def round_distribution(self, distribution: Any, m: int = 1000) -> Any:
+        self.calls.append("round_distribution")
+        return self.engine.round_distribution(distribution, m=m)
+
+
+def test_the_engine_is_passed_in_not_patched(
+    run: Callable[..., Any], mandate: int, tmp_path: Path
+) -> None:
+    engine = _CountingEngine()
+    root = tmp_path / "lotteries"
+    draw = run(panel.draw_panel, mandate, GROUP, D(2025, 9, 1), public_number="5",
+               root=root, engine=engine)
+    assert engine.calls == ["find_distribution", "round_distribution"]
+    assert lottery.verify(root / draw.lottery_folder, digest=draw.panels_digest, number=5).ok
+    # The replacement's one-seat lottery goes through the same engine, and is published.
+    with_seat = run(lambda s: next(m.id for m in s.scalars(select(Member))))
+    run(members.withdraw, with_seat, D(2025, 10, 1), "moved away")
+    try:
+        new = run(panel.replace_member, with_seat, D(2025, 10, 2), public_number="77",
+                  root=root, engine=engine)
+    except InvalidInput:
+        pytest.skip("no respondent left can take this seat under the quotas")
+    assert engine.calls.count("find_distribution") >= 2
+    replacement = run(lambda s: s.get(Draw, new.draw_id))
+    folder = root / replacement.lottery_folder
+    assert lottery.verify(folder, digest=replacement.panels_digest, number=77).ok

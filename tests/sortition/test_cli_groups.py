@@ -369,7 +369,7 @@ def test_grouped_lottery_round_trip(files: dict[str, Path], mode: str) -> None:
         select(files, mode, "--seed", 11, "--out", out, "--lottery-size", 50, "--format", "json")
     )
     assert data["panel"] is None and data["lottery"]["m"] == 50
-    digest = data["lottery"]["list_digest"]
+    digest = data["lottery"]["digest"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert [g["key"] for g in manifest["groups"]] == ["a", "b"]
     for key in ("a", "b"):
@@ -383,9 +383,22 @@ def test_grouped_lottery_round_trip(files: dict[str, Path], mode: str) -> None:
     for key in ("a", "b"):
         assert record["groups"][key]["panel_number"] == group_number(987654, key) % 50
     assert len(record["panel"]) == 5
-    verified = run("verify", out, "--digest", digest, "--format", "json")
+    verified = run("verify", out, "--digest", digest, "--number", 987654, "--format", "json")
     assert verified.exit_code == 0, verified.output
-    assert json.loads(verified.stdout)["number"] == 987654
+    report = json.loads(verified.stdout)
+    assert report["number"] == 987654 and sorted(report["panel"]) == sorted(record["panel"])
+    # Another public number than the one recorded: the recorded panels are not its own.
+    other = json.loads(run("verify", out, "--digest", digest, "--number", 987655,
+                           "--format", "json").stdout)
+    assert not other["ok"] and ("manifest.json", "draw.number") in {
+        (d["file"], d["where"]) for d in other["differences"]}
+    # The top manifest's figures are bound by its digest and recomputed from the groups.
+    top = json.loads((out / "manifest.json").read_text())
+    top["seats"] = 6
+    (out / "manifest.json").write_text(json.dumps(top))
+    assert run("verify", out, "--digest", digest).exit_code == 1
+    top["seats"] = 5
+    (out / "manifest.json").write_text(json.dumps(top))
     assert_one_line_error(run("draw", out, "--number", 1), "already recorded")
     assert run("draw", out, "--number", 987654).exit_code == 0
     # The same seed and number without --out give the same panels.
@@ -445,7 +458,9 @@ def test_verify_names_the_tampered_group(files: dict[str, Path]) -> None:
     path = out / "a" / "probabilities.csv"
     path.write_text(path.read_text().replace("a2,0.", "a2,0.1", 1))
     found = differences(out)
-    assert {d["file"] for d in found} == {"a/probabilities.csv"}
+    # The manifest's rounding deviation, recomputed from the edited probability, too.
+    assert {(d["file"], d["where"]) for d in found if d["file"] != "a/probabilities.csv"} <= {
+        ("a/manifest.json", "rounding.max_deviation")}
     assert any(d["where"] == "id a2" for d in found)
 
     # Another number recorded in one group's own manifest.

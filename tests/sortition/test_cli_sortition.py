@@ -115,7 +115,7 @@ def test_lottery_round_trip(files: dict[str, Path]) -> None:
     folder = files["dir"] / "lottery"
     result = select(files, "--out", folder, "--seed", 9, "--lottery-size", 20)
     assert result.exit_code == 0, result.output
-    digest = json.loads((folder / "manifest.json").read_text())["list_digest"]
+    digest = json.loads((folder / "manifest.json").read_text())["digest"]
     assert f"Digest to publish before the draw: {digest}" in result.stdout
     assert f"kleroterion draw {folder} --number N" in result.stdout
     assert "Panel (" not in result.stdout  # no panel before the public number
@@ -126,9 +126,14 @@ def test_lottery_round_trip(files: dict[str, Path]) -> None:
     assert data["panel_number"] == 17 and len(data["panel"]) == 3
     assert run("draw", folder, "--number", 5).exit_code == 1  # drawn once only
 
-    verified = run("verify", folder, "--digest", digest)
+    verified = run("verify", folder, "--digest", digest, "--number", 123457)
     assert verified.exit_code == 0, verified.output
     assert verified.stdout.startswith("OK")
+    assert f"panel drawn by 123457: {', '.join(data['panel'])}" in verified.stdout
+    assert "whose digest was published before the draw" in verified.stdout
+    # Another public number than the one announced: exit 1, naming the field.
+    other = run("verify", folder, "--digest", digest, "--number", 123458)
+    assert other.exit_code == 1 and "draw.number" in other.stdout
 
     text = (folder / "panels.csv").read_text().splitlines()
     number, first, *rest = text[5].split(",")

@@ -12,6 +12,7 @@ import pytest
 from kleroterion.sortition import find_distribution, lottery
 from kleroterion.sortition.io import read_quotas, read_respondents
 from kleroterion.sortition.lottery import LotteryError, choose, load, publish, verify
+from kleroterion.sortition.manifest import manifest_digest
 from kleroterion.sortition.types import Pool, Problem, Quota
 
 QUOTAS = (
@@ -58,6 +59,14 @@ def manifest(folder: Path) -> dict[str, object]:
 def edit_manifest(folder: Path, **changes: object) -> None:
     data = manifest(folder)
     data.update(changes)
+    (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def forge_manifest(folder: Path, **changes: object) -> None:
+    """Edit the manifest as a forger would: its own digest made consistent again."""
+    data = manifest(folder)
+    data.update(changes)
+    data["digest"] = manifest_digest(data)
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -118,7 +127,7 @@ def test_publish_refuses_a_used_folder_and_leaves_nothing_on_error(
     def broken(path: Path, data: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(lottery, "_write_json", broken)
+    monkeypatch.setattr(lottery, "write_json", broken)
     with pytest.raises(OSError, match="disk full"):
         publish(tmp_path / "new", PROBLEM, distribution, seed=1, m=10)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["used"]  # no folder, no temporary
@@ -159,13 +168,21 @@ def test_choose_refuses_a_tampered_list(folder: Path) -> None:
     assert manifest(folder)["draw"] is None
 
 
+def test_choose_refuses_a_manifest_edited_since_publication(folder: Path) -> None:
+    edit_manifest(folder, seed=8)  # another seed would re-derive other panels
+    with pytest.raises(LotteryError, match="no longer matches its published digest"):
+        choose(folder, 3)
+    assert manifest(folder)["draw"] is None
+
+
 # ----------------------------------------------------------------------------- verify
 
 
 def test_verify_accepts_an_honest_lottery(folder: Path) -> None:
     choose(folder, 42)
-    report = verify(folder, digest=manifest(folder)["list_digest"])  # type: ignore[arg-type]
+    report = verify(folder, digest=str(manifest(folder)["digest"]), number=42)
     assert report.ok, str(report)
+    assert report.panel == load(folder).panels[2]
     assert (report.number, report.panel_number) == (42, 2)
     assert report.to_dict()["ok"] is True
     assert "OK" in str(report)
@@ -206,7 +223,7 @@ def _republish(folder: Path, panels: list[list[str]], **manifest_changes: object
     files = dict(data["files"])  # type: ignore[call-overload]
     files["panels.csv"] = sha256(folder / "panels.csv")
     files["probabilities.csv"] = sha256(folder / "probabilities.csv")
-    edit_manifest(folder, files=files, list_digest=files["panels.csv"], **manifest_changes)
+    forge_manifest(folder, files=files, list_digest=files["panels.csv"], **manifest_changes)
 
 
 def _published(folder: Path) -> list[list[str]]:
@@ -228,7 +245,7 @@ def test_verify_across_engine_versions_rests_on_quotas_and_shares(folder: Path) 
                for note in report.notes)
     assert "every panel of panels.csv meets the quotas of quotas.csv" in report.checked
     # The same folder under this very engine: the re-run must match panel by panel.
-    edit_manifest(folder, engine=lottery.engine())
+    forge_manifest(folder, engine=lottery.engine())
     report = verify(folder)
     assert not report.ok
     moved = {f"panel {n}" for n, panel in enumerate(shuffled) if panel != panels[n]}
@@ -283,19 +300,21 @@ def test_verify_names_an_edited_manifest(folder: Path) -> None:
     files["quotas.csv"] = "0" * 64
     edit_manifest(folder, draw=draw, files=files)
     report = verify(folder)
-    assert [(d.file, d.where) for d in report.differences] == [("quotas.csv", "SHA-256")]
+    assert [(d.file, d.where) for d in report.differences] == [
+        ("manifest.json", "digest"), ("quotas.csv", "SHA-256")]
 
 
 def test_verify_detects_a_re_run_that_differs(folder: Path) -> None:
     edit_manifest(folder, m=11)  # the re-run now makes eleven panels, not ten
     report = verify(folder)
+    assert ("manifest.json", "digest") in {(d.file, d.where) for d in report.differences}
     assert ("panels.csv", "panel 10") in {(d.file, d.where) for d in report.differences}
     assert any("m = 11" in d.detail for d in report.differences)
 
 
 def test_verify_checks_the_published_digest_and_probabilities(folder: Path) -> None:
     report = verify(folder, digest="ab" * 32)
-    assert [(d.file, d.where) for d in report.differences] == [("panels.csv", "SHA-256")]
+    assert [(d.file, d.where) for d in report.differences] == [("manifest.json", "digest")]
     assert "published before the draw" in report.differences[0].detail
 
     text = (folder / "probabilities.csv").read_text().splitlines()
@@ -304,7 +323,8 @@ def test_verify_checks_the_published_digest_and_probabilities(folder: Path) -> N
     (folder / "probabilities.csv").write_text("\n".join(text) + "\n")
     report = verify(folder)
     found = {(d.file, d.where) for d in report.differences}
-    assert found == {("probabilities.csv", "SHA-256"), ("probabilities.csv", f"id {ident}")}
+    assert found == {("probabilities.csv", "SHA-256"), ("probabilities.csv", f"id {ident}"),
+                     ("manifest.json", "rounding.max_deviation")}
 
 
 def test_verify_reports_missing_or_broken_files(folder: Path, tmp_path: Path) -> None:

@@ -85,6 +85,8 @@ ACCESS: dict[str, str] = {
     "backoffice.respondents": "secretariat",
     "backoffice.import_respondents": "secretariat",
     "records.lottery_download": "public",
+    # The source the instance runs (AGPL-3.0 section 13): anyone may download it.
+    "source.download": "public",
     "panel_draw.page": "read-only",
     "panel_draw.status": "read-only",
     "panel_draw.download": "read-only",
@@ -140,7 +142,9 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "backoffice.indemnity_csv", "records.lottery_download", "panel_draw.page",
                   "panel_draw.status", "panel_draw.download", "backoffice_followup.page",
                   "backoffice.member_page",
-                  "backoffice.give_public_name", "backoffice.withdraw_public_name"}
+                  "backoffice.give_public_name", "backoffice.withdraw_public_name",
+                  # Only the running version's file name exists (the sample name does not).
+                  "source.download"}
 
 
 def _urls(app: Flask) -> Iterator[tuple[Rule, str]]:

@@ -89,8 +89,9 @@ def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
 
     found = _query(login.database_url, facts)
     assert found["seats"] == {g.key: g.seats for g in config.composition.seat_groups}
-    stratified = {g.key for g in config.composition.seat_groups if g.selection == "stratified"}
-    assert {group for group, digest, final in found["draws"] if digest and final} == stratified
+    # Every drawn group publishes its lottery folder, stratified or uniform (issue 18).
+    drawn = {g.key for g in config.composition.seat_groups if g.selection != "open"}
+    assert {group for group, digest, final in found["draws"] if digest and final} == drawn
     assert found["replacements"] == 1
     assert found["past"] and found["attendance"] > len(found["past"]) * 10
     assert found["future"], "the home page needs next sessions"
@@ -210,7 +211,10 @@ def test_every_page_of_the_demo_is_reachable_and_well_formed(instance: Path) -> 
     """
     login = demo.prepare(instance, "paris", today=TODAY)
     app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
-                               "KLEROTERION_DATABASE_URL": login.database_url})
+                               "KLEROTERION_DATABASE_URL": login.database_url,
+                               # As `kleroterion demo` serves it: folders are kept relative.
+                               "KLEROTERION_LOTTERY_ROOT": str(demo.lottery_root(instance,
+                                                                                 "paris"))})
     client = app.test_client()
     page = client.get("/admin/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import time
 import zipfile
@@ -20,9 +21,10 @@ from flask.testing import FlaskClient
 from kleroterion.city.quotas import group_quotas
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import Draw, Member, PersonalData
-from kleroterion.services import mandates, panel, recruitment
+from kleroterion.services import audit, mandates, panel, recruitment
 from kleroterion.services.context import city
 from kleroterion.sortition import lottery
+from kleroterion.sortition.uniform import verify_uniform
 from kleroterion.web.database import database_url
 from sqlalchemy import select
 
@@ -105,7 +107,7 @@ def test_a_draw_from_the_start_button_to_the_seated_panel(
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         names = sorted(Path(name).name for name in archive.namelist())
         text = "".join(archive.read(name).decode("utf-8") for name in archive.namelist())
-    assert names == sorted(panel.FOLDER_FILES)
+    assert names == sorted([*panel.FOLDER_FILES, audit.ANCHOR_FILE])
     with _factory(app)() as session:
         personal = [p.name for p in session.scalars(select(PersonalData))]
     assert personal and not any(name and name in text for name in personal)
@@ -116,10 +118,11 @@ def test_a_draw_from_the_start_button_to_the_seated_panel(
     assert "The panel is seated." in page and "Public number 2718" in page
     with _factory(app)() as session:
         seated = sorted(m.public_id for m in session.scalars(select(Member)))
-    chosen = lottery.load(Path(draw.lottery_folder)).panels[718]
+    folder = Path(app.config["KLEROTERION_LOTTERY_ROOT"]) / draw.lottery_folder
+    chosen = lottery.load(folder).panels[718]
     assert seated == sorted(chosen) and all(ident in page for ident in seated)
     assert not any(name and name in page for name in personal)
-    assert lottery.verify(Path(draw.lottery_folder), digest=draw.panels_digest).ok
+    assert lottery.verify(folder, digest=draw.panels_digest, number=2718).ok
 
 
 def test_a_bad_number_re_renders_with_the_message_next_to_the_field(
@@ -217,10 +220,13 @@ def test_the_public_page_and_api_show_the_verifiable_draw(
     assert digest in page and "the public number has not been drawn yet" in page
     # The versions to install to re-derive the panels one by one: this engine's.
     engine = lottery.engine()
-    assert (f"<code>pip install kleroterion=={engine['version']} "
-            f"highspy=={engine['highspy']}</code>") in page
+    source = f"http://localhost/source/kleroterion-{engine['version']}.tar.gz"
+    assert f"<code>pip install {source} highspy=={engine['highspy']}</code>" in page
+    served = client.get(source.removeprefix("http://localhost"))
+    assert served.status_code == 200 and served.mimetype == "application/gzip"
     with session_scope(factory, actor="test") as session:
-        panel.choose_panel(session, ident, "123456", TODAY)
+        panel.choose_panel(session, ident, "123456", TODAY,
+                           Path(app.config["KLEROTERION_LOTTERY_ROOT"]))
     page = client.get("/draw?lang=en").get_data(as_text=True)
     assert "Public number:" in page and "123456" in page
     assert "was entered after the list of panels was published" in page
@@ -235,7 +241,8 @@ def test_the_public_page_and_api_show_the_verifiable_draw(
     [record] = client.get("/api/draws").get_json()
     assert record["state"] == "chosen" and record["list_digest"] == digest
     assert record["published_at"] <= record["chosen_at"]
-    assert record["files"]["panels.csv"] == digest
+    assert record["files"]["panels.csv"] == json.loads((folder / "manifest.json").read_text(
+        encoding="utf-8"))["list_digest"]
     assert record["lottery_url"] == f"/draw/{ident}/lottery.zip"
     assert client.get("/draw/9999/lottery.zip").status_code == 404
 
@@ -246,6 +253,7 @@ def test_a_uniform_group_is_drawn_with_its_number_in_one_step(
 ) -> None:
     upgrade(database_url(app))
     app.config["KLEROTERION_TODAY"] = dt.date(2025, 1, 15)
+    app.config["KLEROTERION_LOTTERY_ROOT"] = str(tmp_path / "lotteries")
     config = city("poitiers").config
     seat = next(g for g in config.composition.seat_groups if g.selection == "uniform")
     path = tmp_path / "adresses.csv"
@@ -262,5 +270,11 @@ def test_a_uniform_group_is_drawn_with_its_number_in_one_step(
     assert response.status_code == 302
     with _factory(app)() as session:
         assert len(list(session.scalars(select(Member)))) == seat.seats
-        assert session.scalars(select(Draw)).one().lottery_folder is None
+        draw = session.scalars(select(Draw)).one()
+        folder = tmp_path / "lotteries" / str(draw.lottery_folder)
+        digest = draw.panels_digest
+    # Issue 18: the uniform draw is published too, and verifies from its folder.
+    report = verify_uniform(folder, digest=digest, number=99)
+    assert report.ok, str(report)
+    assert report.panel is not None and len(report.panel) == seat.seats
 

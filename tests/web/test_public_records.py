@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
+from kleroterion import __version__
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
 from kleroterion.services import followup, members, recruitment
@@ -34,6 +35,7 @@ from tests.lifecycle import engine_standin
 from .test_access import _urls
 
 TODAY = dt.date(2026, 11, 23)
+SOURCE = f"http://localhost/source/kleroterion-{__version__}.tar.gz"
 RESPONSIBLE = "Anatole Responsabilité-Nominative"
 PLANTED = {"name": "Zébulon Plantédonnée", "address": "17 impasse Témoin",
            "email": "zebulon.temoin@example.org", "phone": "+33 6 42 42 42 42"}
@@ -156,7 +158,9 @@ def test_the_draw_page_publishes_every_panel_draw_and_how_to_verify_it(
             assert number in page
             if index is not None and listing:
                 assert f"number {index} of 1000" in page
-    assert "kleroterion verify LOTTERY-FOLDER --digest LIST-DIGEST" in page
+    assert "kleroterion verify LOTTERY-FOLDER --digest DIGEST --number NUMBER" in page
+    # No index serves kleroterion: the page installs the source this site serves.
+    assert f"pip install {SOURCE}" in page and "pip install kleroterion" not in page
     # Pseudonymous ids of respondents are not needed to check a draw: none is shown.
     assert not re.search(r"\bR-?[0-9A-F]{6,}\b", page)
 
@@ -446,26 +450,29 @@ def test_every_record_page_makes_a_fixed_number_of_queries(instance: Path,
         engine.dispose()
 
 
-@given(st.dictionaries(st.sampled_from(["name", "version", "highspy", "numpy"]),
-                       st.one_of(st.text(max_size=12), st.integers(), st.none()), max_size=4)
-       | st.one_of(st.none(), st.text(max_size=5), st.integers()))
-def test_the_install_line_pins_only_well_formed_versions(engine: object) -> None:
-    """A manifest's engine becomes a pip line of version pins, or nothing: never other text."""
-    line = install_command(engine)
+@given(engine=st.none() | st.dictionaries(
+    st.sampled_from(["name", "version", "highspy"]),
+    st.one_of(st.none(), st.text(max_size=5), st.sampled_from([__version__, "1.16.0"]),
+              st.integers())))
+def test_the_install_line_names_only_the_served_source_and_a_well_formed_highs(
+        engine: object) -> None:
+    """A manifest's engine becomes ``pip install <served source> highspy==Y``, or nothing."""
+    line = install_command(engine, SOURCE)
     if line is None:
         return
-    assert isinstance(engine, dict)
-    pins = line.removeprefix("pip install ").split(" ")
-    assert line.startswith("pip install ") and pins
-    for pin in pins:
-        name, version = pin.split("==")
-        recorded = engine.get("version" if name == "kleroterion" else name)
-        assert name in ("kleroterion", "highspy") and version == recorded
-        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version)
+    assert isinstance(engine, dict) and engine["version"] == __version__
+    words = line.removeprefix(f"pip install {SOURCE}").split()
+    assert line.startswith(f"pip install {SOURCE}") and len(words) <= 1
+    for pin in words:
+        assert pin == f"highspy=={engine['highspy']}"
+        assert re.fullmatch(r"highspy==[0-9][0-9A-Za-z.+!-]*", pin)
 
 
 def test_the_install_line_of_a_manifest() -> None:
-    assert install_command({"name": "kleroterion", "version": "0.1.0", "highspy": "1.16.0"}) == (
-        "pip install kleroterion==0.1.0 highspy==1.16.0")
-    assert install_command({"version": "0.1.0; rm -rf /"}) is None
-    assert install_command(None) is None
+    """No index serves kleroterion: the line installs the source this site serves."""
+    running = {"name": "kleroterion", "version": __version__, "highspy": "1.16.0"}
+    assert install_command(running, SOURCE) == f"pip install {SOURCE} highspy==1.16.0"
+    assert install_command({**running, "highspy": "1; rm -rf /"}, SOURCE) == (
+        f"pip install {SOURCE}")
+    assert install_command({**running, "version": "0.0.1"}, SOURCE) is None
+    assert install_command(None, SOURCE) is None

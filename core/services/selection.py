@@ -1,0 +1,148 @@
+"""The select pipeline on files: compute, publish the lottery, let the number choose.
+
+``kleroterion select`` reads its inputs from files and writes no database; what it
+does between reading and printing lives here, with the engine passed in (the module
+``kleroterion.sortition`` or anything with its ``find_distribution``,
+``round_distribution`` and ``draw_groups``), so that a caller or a test chooses the
+engine without patching a module:
+
+- :func:`select_one`: one problem's distribution; with ``out``, its lottery folder
+  published (and the number recorded); with a number, the panel ``number mod m`` of
+  the published (or rounded) list, rounded once; otherwise a panel drawn from the
+  distribution with the seed;
+- :func:`select_groups`: every seat group, jointly or separately, published as a
+  grouped lottery whose one public number picks every group's panel.
+
+The database draws (back office, API, ``kleroterion panel``) run through
+:mod:`kleroterion.services.panel`, which publishes the same folders.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kleroterion.sortition.types import Distribution, Problem
+
+Progress = Callable[[str, float], None]
+
+
+class Engine(Protocol):
+    """What the pipeline needs of a sortition engine (``kleroterion.sortition`` has it)."""
+
+    def find_distribution(self, problem: Problem, algorithm: str = ..., *,
+                          time_limit: float | None = ..., progress: Any = ...,
+                          seed: int | None = ...) -> Distribution: ...
+
+    def round_distribution(self, distribution: Distribution,
+                           m: int = ...) -> list[tuple[int, ...]]: ...
+
+    def draw_groups(self, groups: Any, *, joint: bool, algorithm: str = ...,
+                    time_limit: float | None = ..., seed: int | None = ...) -> Any: ...
+
+
+class GroupInfeasible(Exception):
+    """The quotas of one seat group (drawn separately) cannot be met; ``error`` says how."""
+
+    def __init__(self, key: str, error: Exception) -> None:
+        super().__init__(f"seat group {key!r}: {error}")
+        self.key, self.error = key, error
+
+
+@dataclass
+class Selection:
+    """What a select run computed and drew, by seat group (one group ``""`` for one draw)."""
+
+    seed: int
+    distributions: dict[str, Distribution]
+    panels: dict[str, list[int] | None]
+    panel_numbers: dict[str, int] = field(default_factory=dict)
+    #: ``dir``, ``digest``, ``list_digest``, ``m`` and ``number`` when there is a lottery.
+    lottery: dict[str, Any] | None = None
+
+
+def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
+               time_limit: float | None = None, m: int = 1000, out: Path | None = None,
+               number: int | None = None, progress: Progress | None = None) -> Selection:
+    """One draw: the engine's ``InfeasibleQuotas``, ``LotteryError`` and ``OSError`` propagate."""
+    from kleroterion.sortition import lottery as lotteries
+
+    distribution = engine.find_distribution(problem, algorithm, time_limit=time_limit,
+                                            progress=progress, seed=seed)
+    selection = Selection(seed, {"": distribution}, {"": None})
+    if out is not None:
+        panels = [tuple(sorted(p)) for p in engine.round_distribution(distribution, m=m)]
+        published = lotteries.publish(out, problem, distribution, seed=seed, m=m,
+                                      time_limit=time_limit, panels=panels)
+        selection.lottery = {"dir": str(out), "digest": published.digest,
+                             "list_digest": published.list_digest, "m": m}
+        if number is not None:
+            drawn = lotteries.choose(out, number).draw
+            assert drawn is not None
+            selection.lottery.update(number=number, panel_number=drawn["panel_number"])
+            selection.panels[""] = list(panels[drawn["panel_number"]])
+            selection.panel_numbers[""] = drawn["panel_number"]
+    elif number is not None:
+        panels = engine.round_distribution(distribution, m=m)
+        selection.panels[""] = list(panels[number % m])
+        selection.panel_numbers[""] = number % m
+        selection.lottery = {"m": m, "number": number, "panel_number": number % m}
+    else:
+        index = random.Random(seed).choices(range(len(distribution.panels)),
+                                            distribution.weights)[0]
+        selection.panels[""] = list(distribution.panels[index])
+    return selection
+
+
+def select_groups(engine: Engine, problems: Mapping[str, Problem], algorithm: str, *,
+                  joint: bool, seed: int, time_limit: float | None = None, m: int = 1000,
+                  out: Path | None = None, number: int | None = None,
+                  infeasible: type[Exception] = ValueError) -> Selection:
+    """Every seat group in one run; ``infeasible`` is the engine's ``InfeasibleQuotas``.
+
+    Separate draws go one group at a time, so that infeasible quotas name their group
+    (:class:`GroupInfeasible`); a joint draw's infeasibility propagates as it is.
+    """
+    from kleroterion.sortition import SeatGroupProblem
+    from kleroterion.sortition.grouped import choose_groups, group_number, publish_groups
+
+    groups = [SeatGroupProblem(key, problem) for key, problem in problems.items()]
+    distributions: dict[str, Distribution] = {}
+    if joint:
+        distributions = dict(engine.draw_groups(groups, joint=True, algorithm=algorithm,
+                                                time_limit=time_limit, seed=seed))
+    else:
+        for seat_group in groups:
+            try:
+                distributions.update(engine.draw_groups(
+                    [seat_group], joint=False, algorithm=algorithm, time_limit=time_limit,
+                    seed=seed))
+            except infeasible as error:
+                raise GroupInfeasible(seat_group.key, error) from error
+    selection = Selection(seed, distributions, {key: None for key in problems})
+    if out is None and number is None:
+        for key in problems:
+            # Each group's panel from its own stream of the one seed.
+            weights = distributions[key].weights
+            index = random.Random(f"{seed}:{key}").choices(range(len(weights)), weights)[0]
+            selection.panels[key] = list(distributions[key].panels[index])
+        return selection
+    rounded = {key: engine.round_distribution(distributions[key], m=m) for key in problems}
+    if out is not None:
+        manifest = publish_groups(out, problems, distributions, joint=joint, seed=seed, m=m,
+                                  time_limit=time_limit, panels=rounded)
+        if number is not None:
+            choose_groups(out, number)
+        selection.lottery = {"dir": str(out), "digest": manifest["digest"],
+                             "list_digest": manifest["list_digest"], "m": m}
+    else:
+        selection.lottery = {"m": m}
+    if number is not None:
+        selection.lottery["number"] = number
+        for key in problems:
+            selection.panel_numbers[key] = group_number(number, key) % m
+            selection.panels[key] = list(rounded[key][selection.panel_numbers[key]])
+    return selection

@@ -1,0 +1,200 @@
+"""The published uniform lottery: everyone the same chance, the order fixed by the public number.
+
+A seat group drawn without quotas (Poitiers' addresses), a replacement in such a
+group, or the drawn seats of a body have no computed distribution to round into a
+list of panels: every candidate has the same chance. Such a draw is published as a
+folder too, so that anyone can re-run it:
+
+``respondents.csv``
+    ``id`` and, when the household rule applied, an opaque ``household`` number: the
+    candidates, in the order the draw read them. Pseudonymous ids only.
+``manifest.json``
+    Format ``kleroterion-uniform-lottery/1``: the seats, the rule, the SHA-256 of
+    ``respondents.csv``, ``digest`` (the manifest's own, see
+    :mod:`~kleroterion.sortition.manifest`) and the draw: the public number and the
+    ids drawn.
+
+**The rule**: given the public number N (an integer ≥ 0), sort the candidates by the
+SHA-256 of the UTF-8 text ``"N:id"`` read as a big-endian integer, smallest first,
+and take them in that order, skipping anyone whose household already has a member
+drawn, until the seats are filled. Anyone can recompute it with
+``printf 'N:id' | sha256sum``; it depends on no library's random generator.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kleroterion.sortition.manifest import (
+    HOUSEHOLD_COLUMN,
+    MANIFEST,
+    RESPONDENTS,
+    LotteryError,
+    csv_text,
+    engine,
+    manifest_digest,
+    new_folder,
+    now,
+    read_manifest,
+    sha256_file,
+    write_json,
+)
+from kleroterion.sortition.verify import VerifyReport, check_digest
+
+__all__ = [
+    "UNIFORM_FORMAT",
+    "UNIFORM_RULE",
+    "is_uniform",
+    "publish_uniform",
+    "uniform_pick",
+    "verify_uniform",
+]
+
+UNIFORM_FORMAT = "kleroterion-uniform-lottery/1"
+UNIFORM_RULE = (
+    "Given the public number N (an integer >= 0), sort the candidates of respondents.csv "
+    "by the SHA-256 of the UTF-8 text 'N:id' read as a big-endian integer, smallest "
+    "first; take them in that order, skipping anyone whose household already has a "
+    "member drawn, until the seats are filled."
+)
+
+
+def _rank(number: int, ident: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{number}:{ident}".encode()).digest(), "big")
+
+
+def uniform_pick(
+    ids: Sequence[str], households: Sequence[str | None] | None, seats: int, number: int
+) -> list[int]:
+    """The indices the rule draws (sorted), or fewer when the households run out."""
+    order = sorted(range(len(ids)), key=lambda i: (_rank(number, ids[i]), ids[i]))
+    chosen: list[int] = []
+    homes: set[str] = set()
+    for index in order:
+        home = households[index] if households is not None else None
+        if home and home in homes:
+            continue
+        chosen.append(index)
+        if home:
+            homes.add(home)
+        if len(chosen) == seats:
+            break
+    return sorted(chosen)
+
+
+def is_uniform(directory: Path) -> bool:
+    """Whether ``directory`` holds a uniform lottery (its manifest says so)."""
+    try:
+        return read_manifest(directory, UNIFORM_FORMAT) is not None
+    except LotteryError:
+        return False
+
+
+def publish_uniform(
+    directory: Path,
+    ids: Sequence[str],
+    households: Sequence[str | None] | None,
+    seats: int,
+    number: int,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Draw ``seats`` among ``ids`` by the rule and write the folder; return its manifest.
+
+    ``households`` are opaque household numbers (or None without the household rule).
+    Refused (LotteryError) when fewer than ``seats`` candidates of distinct households
+    remain. Written whole in a temporary folder and renamed into place, readable by all.
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise LotteryError(f"the public number must be an integer ≥ 0, not {number!r}")
+    if len(set(ids)) != len(ids):
+        raise LotteryError("the candidates' ids must be unique")
+    chosen = uniform_pick(ids, households, seats, number)
+    if len(chosen) < seats:
+        raise LotteryError(f"only {len(chosen)} candidates from distinct households for "
+                           f"{seats} seats")
+    with_homes = households is not None
+    text = csv_text(
+        ["id"] + ([HOUSEHOLD_COLUMN] if with_homes else []),
+        [[ident] + ([(households or ())[i] or ""] if with_homes else [])
+         for i, ident in enumerate(ids)],
+    )
+    with new_folder(directory) as temporary:
+        (temporary / RESPONDENTS).write_text(text, encoding="utf-8", newline="")
+        manifest: dict[str, Any] = {
+            "format": UNIFORM_FORMAT,
+            "engine": engine(),
+            "algorithm": "uniform",
+            "seats": seats,
+            "respondents": len(ids),
+            "households": with_homes,
+            "rule": UNIFORM_RULE,
+            "files": {RESPONDENTS: sha256_file(temporary / RESPONDENTS)},
+            "published_at": now(),
+            **(extra or {}),
+        }
+        manifest["digest"] = manifest_digest(manifest)
+        manifest["draw"] = {"number": number, "panel": [ids[i] for i in chosen],
+                            "recorded_at": manifest["published_at"]}
+        write_json(temporary / MANIFEST, manifest)
+    return manifest
+
+
+def verify_uniform(
+    directory: Path, *, digest: str | None = None, number: int | None = None
+) -> VerifyReport:
+    """Re-run a uniform lottery's rule from its files and report every difference."""
+    report = VerifyReport(directory)
+    try:
+        manifest = read_manifest(directory, UNIFORM_FORMAT)
+    except LotteryError as error:
+        report.differ(MANIFEST, "", str(error).split(": ", 1)[-1])
+        return report
+    check_digest(report, manifest, digest)
+    files = manifest.get("files") or {}
+    path = directory / RESPONDENTS
+    if not path.exists():
+        report.differ(RESPONDENTS, "", "missing from the folder")
+        return report
+    if (actual := sha256_file(path)) != files.get(RESPONDENTS):
+        report.differ(RESPONDENTS, "SHA-256",
+                      f"manifest says {files.get(RESPONDENTS)}, file has {actual}")
+    report.checked.append("SHA-256 digests of the published files")
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    ids = [row.get("id") or "" for row in rows]
+    households = ([row.get(HOUSEHOLD_COLUMN) or None for row in rows]
+                  if manifest.get("households") else None)
+    if manifest.get("respondents") != len(ids):
+        report.differ(MANIFEST, "respondents",
+                      f"{manifest.get('respondents')!r}, {RESPONDENTS} has {len(ids)}")
+    if len(set(ids)) != len(ids):
+        report.differ(RESPONDENTS, "id", "an id appears twice")
+    draw = manifest.get("draw") or {}
+    recorded = draw.get("number")
+    if number is not None and recorded != number:
+        report.differ(MANIFEST, "draw.number",
+                      f"{recorded!r} is recorded; the public number is {number}")
+    used = number if number is not None else recorded
+    if isinstance(used, bool) or not isinstance(used, int) or used < 0:
+        report.differ(MANIFEST, "draw.number", f"{used!r} is not an integer ≥ 0")
+        return report
+    seats = manifest.get("seats")
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        report.differ(MANIFEST, "seats", f"{seats!r} is not a number of seats")
+        return report
+    expected = [ids[i] for i in uniform_pick(ids, households, seats, used)]
+    report.number, report.panel = used, expected
+    if len(expected) < seats:
+        report.differ(RESPONDENTS, "", f"only {len(expected)} candidates from distinct "
+                                       f"households for {seats} seats")
+    if draw.get("panel") != expected:
+        report.differ(MANIFEST, "draw.panel",
+                      f"the recorded panel is not the one the rule draws with {used}: "
+                      f"{', '.join(expected)}")
+    report.checked.append(f"the panel is the one the rule draws with the number {used}")
+    return report
