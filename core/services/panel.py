@@ -40,6 +40,7 @@ import datetime as dt
 import hashlib
 import importlib
 import io
+import logging
 import random
 import shutil
 import threading
@@ -561,6 +562,9 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
     except Exception as error:  # every failure is the draw's message, never a traceback
         message = (refusal_message(error) if isinstance(error, InvalidInput | NotAllowed)
                    else f"the computation failed ({type(error).__name__})")
+        # The traceback in full for the operator (kleroterion's log handler withholds
+        # exception messages, which may quote personal data).
+        logging.getLogger(__name__).error("panel draw %s failed", draw_id, exc_info=error)
         try:
             with db.session_scope(factory, actor=actor) as session:
                 draw = session.get(Draw, draw_id)

@@ -70,6 +70,9 @@ ACCESS: dict[str, str] = {
     "api.follow_up": "public",
     "api.follow_up_item": "public",
     "auth.login": "public",
+    # The operator's metrics: the loopback (the test client) or a token, no account
+    # (tests/web/test_observability.py refuses other clients).
+    "metrics": "public",
     "auth.logout": "public",  # harmless when nobody is logged in
     "backoffice.dashboard": "read-only",
     "backoffice.proposal_page": "read-only",
