@@ -115,6 +115,15 @@ class PlainFormatter(logging.Formatter):
     def formatException(self, ei: Any) -> str:
         return _exception_text(ei)
 
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches the exception text on the record: another handler's (with the
+        # message) must not be reused, nor ours left for the next handler.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, request id, message, exception."""

@@ -34,8 +34,10 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 BROKER_SETTING = "KLEROTERION_BROKER_URL"
 EMBEDDED_SETTING = "KLEROTERION_EMBEDDED_WORKER"
 QUEUE_FILENAME = "jobs.sqlite3"
-#: Every instance's queue has this name (a Redis database may hold one instance only).
+#: The queue's name, unless ``KLEROTERION_QUEUE_NAME`` gives another (two instances
+#: sharing a Redis database need two names).
 QUEUE_NAME = "kleroterion"
+QUEUE_NAME_SETTING = "KLEROTERION_QUEUE_NAME"
 
 _HUEY = "kleroterion.jobs.huey"
 _lock = threading.Lock()
@@ -61,19 +63,19 @@ def is_embedded(url: str) -> bool:
     return url.startswith(("sqlite:", "memory:"))
 
 
-def make_huey(url: str) -> Huey:
+def make_huey(url: str, name: str = QUEUE_NAME) -> Huey:
     """The huey of a broker URL, with kleroterion's jobs registered on it."""
     from kleroterion.jobs import tasks
 
     huey: Huey
     if url.startswith(("redis://", "rediss://", "unix://")):
-        huey = RedisHuey(QUEUE_NAME, url=url, results=False)
+        huey = RedisHuey(name, url=url, results=False)
     elif url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
+        huey = SqliteHuey(name, filename=str(path), results=False)
     elif url == "memory://":
-        huey = MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+        huey = MemoryHuey(name, immediate=True, results=False)
     else:
         raise BrokerError(f"{BROKER_SETTING} {url!r} is not a broker kleroterion knows; "
                           "expected redis://HOST:PORT/DB, sqlite:///PATH or memory://")
@@ -86,10 +88,12 @@ def queue_of(app: Flask) -> Huey:
     huey = app.extensions.get(_HUEY)
     if huey is None:
         url = broker_url(app)
+        name = str(app.config.get(QUEUE_NAME_SETTING) or os.environ.get(QUEUE_NAME_SETTING)
+                   or QUEUE_NAME)
         with _lock:
-            huey = _queues.get(url)
+            huey = _queues.get(f"{name} {url}")
             if huey is None:
-                huey = _queues[url] = make_huey(url)
+                huey = _queues[f"{name} {url}"] = make_huey(url, name)
             _apps[id(huey)] = app
         app.extensions[_HUEY] = huey
     assert isinstance(huey, Huey)
