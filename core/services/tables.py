@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kleroterion.messages import Message
 from kleroterion.services.errors import InvalidInput
-from kleroterion.sortition.io import CSVError, InputError, decode, split_records
+from kleroterion.sortition.io import CSVError, InputError, decode, iter_records
 
 
 @dataclass(frozen=True)
@@ -68,30 +70,75 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     written in a second encoding (a UTF-8 file with Latin-1 lines pasted in): the
     file was read, but those lines' accented letters are wrong.
     """
+    table, problems, stream = stream_table(path)
+    if table is None or stream is None:
+        return None, problems
+    rows = list(stream)
+    if stream.failure is not None:
+        return None, [stream.failure]
+    return Table(table.name, table.digest, table.header, rows), problems
+
+
+@dataclass
+class Stream:
+    """The records of a table, read one at a time (a file of 200,000 rows is never held
+    whole as records). A malformed record ends the iteration and is kept in ``failure``
+    (the file is then refused with that problem alone, as ``scan_table`` does); ``count``
+    is the number of records read so far."""
+
+    name: str
+    records: Iterator[tuple[int, list[str]]]
+    count: int = 0
+    failure: InputError | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        try:
+            for item in self.records:
+                self.count += 1
+                yield item
+        except CSVError as error:
+            self.failure = _not_csv(self.name, error)
+
+
+def _not_csv(name: str, error: CSVError) -> InputError:
+    return InputError(Message("not valid CSV (%(reason)s)", reason=error.reason), path=name,
+                      line=error.line)
+
+
+def stream_table(path: str | Path) -> tuple[Table | None, list[InputError], Stream | None]:
+    """As ``scan_table``, the rows left in a ``Stream`` (the table's ``rows`` empty).
+
+    The file is refused whole (no table) for the same problems, a malformed record
+    excepted: it is found as the stream reaches it (``Stream.failure``).
+    """
     path = Path(path)
     name = str(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         return None, [InputError(Message("cannot be read (%(reason)s)",
-                                         reason=error.strerror), path=name)]
+                                         reason=error.strerror), path=name)], None
     if b"\x00" in data:
         return None, [InputError(Message("the file holds NUL bytes: it looks like UTF-16 "
                                          "(Excel's 'Unicode text'); save it as CSV"),
-                                 path=name, accepted=ENCODINGS)]
+                                 path=name, accepted=ENCODINGS)], None
     text, encoding = decode(data)
+    # Done with the bytes before the text is split: a large file is not held twice.
+    digest, mixed = hashlib.sha256(data).hexdigest(), _mixed_encoding(data, encoding, name)
+    del data
     if not text.strip():
         return None, [InputError(Message("the file is empty; a header line and rows are "
-                                         "expected"), path=name)]
+                                         "expected"), path=name)], None
     try:
-        header, rows = split_records(text)
+        header, records = iter_records(text)
+        first = next(records, None)
     except CSVError as error:
-        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
-                                 path=name, line=error.line)]
-    if not rows:
-        return None, [InputError(Message("the file has a header but no rows"), path=name)]
-    table = Table(name, hashlib.sha256(data).hexdigest(), header, rows)
-    return table, _mixed_encoding(data, encoding, name)
+        return None, [_not_csv(name, error)], None
+    if first is None:
+        return None, [InputError(Message("the file has a header but no rows"),
+                                 path=name)], None
+    stream = Stream(name, itertools.chain([first], records))
+    return Table(name, digest, header, []), mixed, stream
 
 
 def _mixed_encoding(data: bytes, encoding: str, name: str) -> list[InputError]:

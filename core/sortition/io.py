@@ -14,7 +14,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,30 +201,47 @@ class CSVError(ValueError):
         self.line = line
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+
+
 def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (cells stripped) and the records of a non-empty CSV text.
 
     The delimiter is sniffed; blank records are skipped; each record comes with the
     first physical line it starts on, so errors can point at it. Raises ``CSVError``.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
+    header, records = iter_records(text)
+    return header, list(records)
+
+
+def iter_records(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """As ``split_records``, the records read one at a time as the iterator is advanced.
+
+    ``CSVError`` is raised here for a text without a header, and by the iterator for
+    a malformed record, when it is reached.
+    """
+    # The lines as io.StringIO(text, newline="") gives them (\n, \r\n or \r ends one,
+    # kept), made one at a time: a StringIO copies the whole text at four bytes a
+    # character, 100 MB for a 200,000-row file.
+    lines = (found.group(0) for found in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=sniff_delimiter(text[:65536]))
     line = 0
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in record]
-            else:
-                rows.append((start, record))
-    except csv.Error as error:
-        raise CSVError(str(error), reader.line_num) from None
-    if header is None:
+
+    def read() -> Iterator[tuple[int, list[str]]]:
+        nonlocal line
+        try:
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                if any(cell.strip() for cell in record):
+                    yield start, record
+        except csv.Error as error:
+            raise CSVError(str(error), reader.line_num) from None
+
+    records = read()
+    first = next(records, None)
+    if first is None:
         raise CSVError(Message("no header line"), line)
-    return header, rows
+    return [cell.strip() for cell in first[1]], records
 
 
 def _cell(table: _Table, line: int, record: list[str], index: int) -> str:
