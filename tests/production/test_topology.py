@@ -32,9 +32,10 @@ from kleroterion.sortition import lottery
 from sqlalchemy import select
 
 from tests.lifecycle.citydata import write_respondents
-from tests.lifecycle.conftest import postgresql_unavailable
+from tests.lifecycle.conftest import database_url  # noqa: F401 (a fresh PostgreSQL schema)
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql,
+              pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
 
 REDIS_URL = os.environ.get("KLEROTERION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 GROUP = "non-europeens"
@@ -140,21 +141,13 @@ class Topology:
 
 
 @pytest.fixture
-def topology(tmp_path: Path) -> Iterator[tuple[Topology, int, str]]:
-    reason = postgresql_unavailable() or _redis_unavailable()
+def topology(tmp_path: Path, database_url: str) -> Iterator[tuple[Topology, int, str]]:  # noqa: F811
+    reason = _redis_unavailable()
     if reason is None and not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
         reason = "gunicorn is not installed (pip install 'kleroterion[production]')"
     if reason:
         pytest.skip(reason)
-    from sqlalchemy import create_engine, text
-
-    from tests.lifecycle.conftest import POSTGRESQL_URL, _schema_url
-
-    schema = "klt_" + uuid.uuid4().hex[:16]
-    admin = create_engine(POSTGRESQL_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _schema_url(schema)
+    url = database_url
     upgrade(url)
     config = city("paris").config
     seat = next(g for g in config.composition.seat_groups if g.key == GROUP)
@@ -172,9 +165,6 @@ def topology(tmp_path: Path) -> Iterator[tuple[Topology, int, str]]:
         yield running, mandate_id, url
     finally:
         running.stop_all()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _start_draw(topology: Topology) -> None:
