@@ -66,6 +66,11 @@ LOGGERS = ("kleroterion", "huey")
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
+# prometheus_client writes a multiprocess folder's files as metrics are first used: the
+# folder must exist in every process (a worker may start before the web app makes it).
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter("kleroterion_http_requests", "HTTP requests answered",
                    ("method", "route", "status"))
 LATENCY = Histogram("kleroterion_http_request_duration_seconds",
