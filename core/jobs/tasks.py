@@ -7,7 +7,9 @@ that failed fails again on the same inputs, so a failed draw is not retried; a
 computation *interrupted* (its worker killed, the machine restarted) is resumed from
 its start by :func:`recover`, which every worker runs when it starts and then every
 ``RECOVER_EVERY`` seconds: a running draw whose heartbeat is older than
-``RECOVER_AFTER`` goes back on the queue. A draw's inputs are fixed when it starts
+``RECOVER_AFTER`` goes back on the queue, unless its job still waits there (its
+heartbeat is then renewed, so a draw queued behind another is not given up). A
+draw's inputs are fixed when it starts
 (quotas, seed), so the resumed computation publishes the lottery the first would have.
 
 The progress is written on the draw in words the page shows: ``queued``, then the
@@ -95,17 +97,28 @@ def queue_draw(session: Session, draw_id: int) -> None:
 
 
 def recover(app: Flask) -> list[int]:
-    """Put back on the queue the running draws whose worker went silent; their ids."""
-    from kleroterion.jobs import enqueue
+    """Put back on the queue the running draws whose worker went silent; their ids.
+
+    A draw whose job still waits on the queue (behind another draw a worker computes)
+    is alive, not silent: its heartbeat is renewed, so that the page does not give it
+    up, and it is not queued twice.
+    """
+    from kleroterion.jobs import enqueue, queue_of
 
     factory = _factory(app)
-    limit = utcnow() - RECOVER_AFTER
+    waiting = {int(task.args[0]) for task in queue_of(app).pending()
+               if task.name == "panel_draw" and task.args}
+    now = utcnow()
     with session_scope(factory, actor="system") as session:
-        stale = [draw for draw in session.scalars(
-            select(Draw).where(Draw.kind == "panel", Draw.state == "running").with_for_update())
-            if (draw.heartbeat_at or draw.created_at) < limit]
-        for draw in stale:
-            queue_draw(session, draw.id)
+        running = list(session.scalars(select(Draw).where(
+            Draw.kind == "panel", Draw.state == "running").with_for_update()))
+        stale = []
+        for draw in running:
+            if draw.id in waiting:
+                draw.heartbeat_at = now
+            elif (draw.heartbeat_at or draw.created_at) < now - RECOVER_AFTER:
+                stale.append(draw)
+                queue_draw(session, draw.id)
         ids = [draw.id for draw in stale]
     for draw_id in ids:
         log.warning("panel draw %s was interrupted with its worker; queued again", draw_id)

@@ -90,3 +90,16 @@ def test_the_embedded_queue_lives_in_the_instance_folder(app: Flask) -> None:
     assert not jobs.embedded_worker_wanted(app)
     app.config[jobs.EMBEDDED_SETTING] = "true"
     assert jobs.embedded_worker_wanted(app)
+
+
+def test_a_draw_waiting_on_the_queue_is_kept_alive_not_queued_twice(
+    app: Flask, pool: int  # noqa: F811
+) -> None:
+    app.config[jobs.EMBEDDED_SETTING] = False  # nobody runs the SQLite queue here
+    ident = _started(app, pool, beat_age=tasks.RECOVER_AFTER * 2, stage=tasks.QUEUED)
+    jobs.enqueue(app, "panel_draw", ident, "test")
+    assert tasks.recover(app) == []
+    assert jobs.queue_of(app).pending_count() == 1
+    draw = _draw(app, ident)
+    assert draw.state == "running" and draw.heartbeat_at is not None
+    assert draw.heartbeat_at > utcnow() - tasks.RECOVER_AFTER  # renewed: not given up
