@@ -164,8 +164,13 @@ def make_handler(fmt: str | None = None) -> logging.Handler:
 
 
 def configure_logging(fmt: str | None = None, level: str | None = None, *,
-                      propagate: bool = False) -> None:
-    """Send kleroterion's and huey's records to standard error, once (idempotent)."""
+                      propagate: bool = True) -> None:
+    """Send kleroterion's and huey's records to standard error, once (idempotent).
+
+    The records still propagate to the root logger: it has no handler under gunicorn
+    or the CLI (so nothing is written twice), and a test's or an embedding
+    application's handlers there see every record.
+    """
     chosen_level = (level or os.environ.get(LEVEL_SETTING) or "INFO").upper()
     handler = make_handler(fmt)
     for name in LOGGERS:

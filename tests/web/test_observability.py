@@ -56,16 +56,22 @@ class Everything(logging.Handler):
 
 @pytest.fixture
 def logs() -> Iterator[Everything]:
+    """Every record of the test, whatever an earlier app made of the loggers' levels."""
     handler = Everything()
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in observability.LOGGERS)]
+    previous = [(logger, logger.level, logger.propagate) for logger in loggers]
+    loggers[0].addHandler(handler)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    for logger in loggers[1:]:
+        logger.propagate = True
     try:
         yield handler
     finally:
-        root.removeHandler(handler)
-        root.setLevel(previous)
+        loggers[0].removeHandler(handler)
+        for logger, level, propagate in previous:
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def _marked_file(path: Path, group: SeatGroup) -> None:
