@@ -17,6 +17,14 @@ Debian's ``wrk`` (``apt-get install wrk``): 20 connections for ``--duration``
 seconds per URL, loopback only. The trivial endpoint is measured before the first
 page and after each one, and each page's ratio is taken against the two measures
 around it, so a drift of the machine's load during the run moves both sides alike.
+
+With ``--writes-per-second N`` (issue 16) the script measures instead each page twice,
+read-only and then while a writer adds a follow-up milestone to an adopted act N times
+a second through the write API (``POST /api/commitments/<id>/milestones`` with a
+secretariat's token: a request of a gunicorn worker, a transaction through the
+services and the audit log, as a back-office form makes), and reports each page's
+throughput under writes against its read-only figure. Targets: ratio >= 0.7 and p99
+under 150 ms.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ PAGES = ("/", "/panel", "/draw", "/sessions", "/proposals", "/proposals/{act}", 
          "/follow-up/{adopted}", "/api/proposals", "/api/follow-up")
 MIN_RATIO = 0.5
 MAX_P99_MS = 100.0
+WRITE_MIN_RATIO = 0.7
+WRITE_MAX_P99_MS = 150.0
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,121 @@ def page_urls(base: str) -> list[str]:
     return [page.format(**values) for page in PAGES]
 
 
+# -- the writer (--writes-per-second) ------------------------------------------------
+
+
+class Writer:
+    """Adds a milestone to one commitment through the write API, ``rate`` times a second."""
+
+    def __init__(self, base: str, database_url: str, rate: float) -> None:
+        import threading
+
+        self.base, self.rate = base, rate
+        self.token, self.commitment, self.due = _writer_token(database_url)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.writes = self.failures = 0
+
+    def _run(self) -> None:
+        period = 1.0 / self.rate
+        following = time.monotonic()
+        while not self.stop.is_set():
+            body = json.dumps({"title": f"bench step {self.writes}",
+                               "due_on": self.due}).encode()
+            request = urllib.request.Request(
+                f"{self.base}/api/commitments/{self.commitment}/milestones", data=body,
+                method="POST", headers={"Authorization": f"Bearer {self.token}",
+                                        "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    answer.read()
+                self.writes += 1
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                self.failures += 1
+            following += period
+            self.stop.wait(max(0.0, following - time.monotonic()))
+
+    def __enter__(self) -> Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def _writer_token(database_url: str) -> tuple[str, int, str]:
+    """A secretariat's API token, an adopted act's commitment and a valid due date."""
+    from kleroterion.db import make_engine, make_sessionmaker, session_scope
+    from kleroterion.models import Commitment, User
+    from kleroterion.services import users
+    from sqlalchemy import select
+
+    engine = make_engine(database_url)
+    try:
+        with session_scope(make_sessionmaker(engine), actor="bench") as session:
+            user = session.scalar(select(User).where(User.username == "bench-writer"))
+            if user is None:
+                user = users.create_user(session, "bench-writer", uuid.uuid4().hex,
+                                         "secretariat")
+            _row, token = users.issue_token(session, user.id, "bench")
+            commitment = session.scalars(select(Commitment).order_by(Commitment.id)).first()
+            if commitment is None:
+                raise RuntimeError("the demo has no commitment to add milestones to")
+            due = max(commitment.created_on, commitment.due_on or commitment.created_on)
+            return token, commitment.id, due.isoformat()
+    finally:
+        engine.dispose()
+
+
+def bench_writes(name: str, database_url: str, instance: Path, args: argparse.Namespace
+                 ) -> list[tuple[Measure, Measure, int]]:
+    """Each page read-only, then under writes: (read-only, under writes, writes made)."""
+    base = f"http://127.0.0.1:{args.port}"
+    log = DATA / f"gunicorn-{name}.log"
+    server = start_gunicorn(database_url, instance, args.port, args.workers, log)
+    results = []
+    try:
+        wait_until_up(base, server, log)
+        urls = page_urls(base)
+        for url in urls:
+            for _ in range(args.workers * 3):
+                _get(base + url)
+        for url in urls:
+            alone = drive(base, url, args.connections, args.duration, args.threads)
+            with Writer(base, database_url, args.writes_per_second) as writer:
+                written = drive(base, url, args.connections, args.duration, args.threads)
+            if writer.failures:
+                raise RuntimeError(f"{writer.failures} writes failed during {url}")
+            results.append((alone, written, writer.writes))
+            print(f"  {url}: {alone.requests_per_s:.0f} req/s alone, "
+                  f"{written.requests_per_s:.0f} with {writer.writes} writes "
+                  f"(p99 {written.p99_ms:.1f} ms)", flush=True)
+    finally:
+        stop(server)
+    return results
+
+
+def write_table(name: str, results: list[tuple[Measure, Measure, int]], rate: float) -> str:
+    rows = [("URL", "read-only req/s", "under writes req/s", "ratio", "p99 ms", "writes",
+             "errors", "targets")]
+    total_alone = sum(alone.requests_per_s for alone, _, _ in results)
+    total_written = sum(written.requests_per_s for _, written, _ in results)
+    for alone, written, writes in results:
+        ratio = written.requests_per_s / alone.requests_per_s
+        met = (ratio >= WRITE_MIN_RATIO and written.p99_ms < WRITE_MAX_P99_MS
+               and not written.errors)
+        rows.append((alone.url, f"{alone.requests_per_s:.0f}",
+                     f"{written.requests_per_s:.0f}", f"{ratio:.2f}",
+                     f"{written.p99_ms:.1f}", str(writes), str(written.errors),
+                     "met" if met else "MISSED"))
+    lines = [f"{name}: {rate:g} write(s) a second; all pages together "
+             f"{total_written / total_alone:.2f} of the read-only throughput", "",
+             "| " + " | ".join(rows[0]) + " |", "|" + " --- |" * len(rows[0])]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows[1:])
+    return "\n".join(lines)
+
+
 # -- the run --------------------------------------------------------------------------
 
 
@@ -248,6 +373,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--postgresql-url", default=POSTGRESQL_URL)
     parser.add_argument("--markdown", action="store_true", help="tables for the README")
+    parser.add_argument("--writes-per-second", type=float, default=0.0,
+                        help="measure each page read-only and under this many writes a "
+                        "second (issue 16's test: 1)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -268,11 +396,15 @@ def main() -> int:
                 schema = f"bench_load_{uuid.uuid4().hex[:8]}"
                 _postgresql_schema(args.postgresql_url, schema, create=True)
                 url = _prepare(_schema_url(args.postgresql_url, schema), instance)
-            measures = bench_database(name, url, instance, args)
+            if args.writes_per_second > 0:
+                written = bench_writes(name, url, instance, args)
+                reports.append(write_table(name, written, args.writes_per_second))
+            else:
+                measures = bench_database(name, url, instance, args)
+                reports.append(table(name, measures, args.markdown))
         finally:
             if schema is not None:
                 _postgresql_schema(args.postgresql_url, schema, create=False)
-        reports.append(table(name, measures, args.markdown))
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n\n".join(reports))
     return 0

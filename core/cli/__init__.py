@@ -41,6 +41,7 @@ COMMAND_INDEX: dict[str, str] = {
     "verify": "kleroterion.cli.sortition",
     "new-city": "kleroterion.cli.newcity",
     "serve": "kleroterion.cli.web",
+    "worker": "kleroterion.cli.web",
     "demo": "kleroterion.cli.web",
     "db": "kleroterion.cli.lifecycle",
     "mandate": "kleroterion.cli.lifecycle",

@@ -7,6 +7,9 @@ production, run the WSGI entry point under gunicorn:
 
     KLEROTERION_CITY=paris gunicorn 'kleroterion.web.wsgi:app'
 
+``kleroterion worker --city paris`` runs the jobs of the city's queue (panel draws):
+on any machine that reaches the database and the broker (``KLEROTERION_BROKER_URL``).
+
 ``kleroterion demo paris`` first creates (or reuses) a demo database of a simulated
 mandate in the instance folder, then serves the site on it.
 """
@@ -85,4 +88,37 @@ def demo(city: str, host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
 
 
-COMMANDS: list[click.Command] = [serve, demo]
+@click.command()
+@click.option("--city", required=True, envvar="KLEROTERION_CITY", show_envvar=True,
+              help="Slug of an installed city (see `kleroterion cities`).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at once by this process (a draw uses one core).")
+def worker(city: str, threads: int) -> None:
+    """Run the jobs (panel draws) of CITY's queue until stopped.
+
+    The queue is KLEROTERION_BROKER_URL (redis://HOST:PORT/DB in production), else the
+    SQLite queue jobs.sqlite3 in the instance folder (KLEROTERION_INSTANCE_PATH, or
+    ./instance). The database is KLEROTERION_DATABASE_URL, as for the site. Run as
+    many workers, on as many machines, as the draws need; a draw whose worker stopped
+    is taken up again by another within a minute. SIGINT waits for the jobs under way,
+    SIGTERM stops at once (an interrupted draw is computed again from its start).
+    """
+    from flask import Flask
+    from kleroterion.jobs import BrokerError, broker_url
+    from kleroterion.jobs import worker as job_worker
+    from kleroterion.observability import configure_logging
+
+    app = _app_or_fail(city)
+    assert isinstance(app, Flask)
+    configure_logging(app.config.get("KLEROTERION_LOG_FORMAT"),
+                      app.config.get("KLEROTERION_LOG_LEVEL"))
+    url = broker_url(app)
+    shown = url.split("@")[-1]  # never print a password from the URL
+    click.echo(f"Worker of {city}: queue {shown}, {threads} job thread(s). Ctrl+C to stop.")
+    try:
+        job_worker.run(app, threads)
+    except BrokerError as error:
+        raise click.ClickException(str(error)) from None
+
+
+COMMANDS: list[click.Command] = [serve, worker, demo]

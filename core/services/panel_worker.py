@@ -10,6 +10,7 @@ stale, and may be started again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -152,6 +153,9 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
     except Exception as error:  # every failure is the draw's message, never a traceback
         message = (refusal_message(error) if isinstance(error, InvalidInput | NotAllowed)
                    else f"the computation failed ({type(error).__name__})")
+        # The traceback in full for the operator (kleroterion's log handler withholds
+        # exception messages, which may quote personal data).
+        logging.getLogger(__name__).error("panel draw %s failed", draw_id, exc_info=error)
         try:
             with db.session_scope(factory, actor=actor) as session:
                 draw = session.get(Draw, draw_id)

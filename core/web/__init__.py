@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from kleroterion import logsafe
+from kleroterion import jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
 from kleroterion.web import (
     anchor,
@@ -83,6 +83,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     # Order matters: security settles the secret key and cookies before anything
     # uses the session; i18n must exist before the blueprints render a page.
     security.init_app(app)
+    # Logging and the request id before the other hooks, so that their records carry it.
+    observability.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
@@ -98,6 +100,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     panel_draw.init_app(app)
     backoffice_followup.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
+    jobs.init_app(app)
     _init_plugins(app, loaded)
     return app
 

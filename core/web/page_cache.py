@@ -25,8 +25,17 @@ which is stamped with the time it was made, nor the follow-up report downloads);
 database without an audit head (never written through the services) is not cached.
 The after-request hooks (security headers, the language cookie, ``Vary``) run on
 every answer, stored or not. Each worker keeps at most ``MAX_ENTRIES`` answers and
-``MAX_BYTES`` bytes, least recently used first out, and forgets them all when the
-database changes.
+``MAX_BYTES`` bytes, least recently used first out.
+
+**A write drops only what it changed.** The stamp read carries the head's sequence
+number too. When it moves (from ``seq`` a to b), the worker reads the actions of the
+audit entries a+1..b (one indexed query, once per change and worker, not per
+request) and drops the answers of the areas those actions change (``CHANGES``: an
+act moved drops the acts' and follow-up's pages, not the panel's or the sessions'),
+keeping the others under the new stamp. An action ``CHANGES`` does not list, more
+than ``MAX_STEPS`` entries at once, a log whose entries do not match the head
+(rewritten, emptied) or a failed read drop everything, as before. An answer made
+under an older stamp than the store's is not stored.
 
 Setting ``KLEROTERION_PAGE_CACHE`` (default True): False renders every request.
 """
@@ -43,7 +52,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from kleroterion.db import make_engine
-from kleroterion.models import AuditHead
+from kleroterion.models import AuditEntry, AuditHead
 from kleroterion.web.database import database_url
 from kleroterion.web.i18n import current_language
 from kleroterion.web.public import today
@@ -74,15 +83,70 @@ _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Link")
 
 Key = tuple[str, str, dt.date]
 
+#: What each cached endpoint shows of the database, by area; none: the configuration only.
+_ACTS = frozenset({"mandate", "proposals"})
+AREAS: dict[str, frozenset[str]] = {
+    "public.home": frozenset({"mandate", "sessions"}),
+    "public.sessions_page": frozenset({"mandate", "sessions"}),
+    "public.panel": frozenset({"mandate", "members"}),
+    "records.draw_page": frozenset({"mandate", "draws"}), "api.draws": frozenset({"mandate",
+                                                                                 "draws"}),
+    **{endpoint: _ACTS for endpoint in (
+        "records.proposals_page", "records.proposal_page", "records.follow_up_page",
+        "records.follow_up_item", "api.proposals_list", "api.proposal", "api.follow_up",
+        "api.follow_up_item")},
+    **{endpoint: frozenset() for endpoint in (
+        "public.powers", "public.power", "public.indemnity", "public.accountability",
+        "api.city", "api.composition", "api.bodies", "api.mandate", "api.proposal_kinds",
+        "api.proposal_kind", "api.indemnity", "api.accountability", "api.openapi")},
+}
+#: The areas an audited action changes, by action or by its prefix before the dot. An
+#: action not listed here (a draw, a member's change, a mandate, a purge) changes all.
+CHANGES: dict[str, frozenset[str]] = {
+    "proposal": frozenset({"proposals"}), "followup": frozenset({"proposals"}),
+    "session.add": frozenset({"sessions"}),
+    # Shown on no cached page: attendance, indemnities, accounts, tokens, exports.
+    "attendance.record": frozenset(), "indemnity": frozenset(), "user": frozenset(),
+    "token": frozenset(), "personal_data.export": frozenset(),
+    "personal_data.update": frozenset(),
+}
+#: Entries between two stamps read to drop only what changed; more drop everything.
+MAX_STEPS = 64
+
+
+def changed_areas(actions: list[str]) -> frozenset[str] | None:
+    """The areas a run of audited actions changed, or None for all of them."""
+    areas: set[str] = set()
+    for action in actions:
+        found = CHANGES.get(action, CHANGES.get(action.split(".", 1)[0]))
+        if found is None:
+            return None
+        areas |= found
+    return frozenset(areas)
+
+
+class Stamp(str):
+    """The audit head's hash, which a stored answer is made under, with its sequence number."""
+
+    seq: int | None = None
+
+    @classmethod
+    def of(cls, text: str, seq: int | None) -> Stamp:
+        stamp = cls(text)
+        stamp.seq = seq
+        return stamp
+
 
 @dataclass(frozen=True)
 class Stored:
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    #: What of the database the answer shows (``AREAS``); None: everything.
+    areas: frozenset[str] | None = None
 
 
 class PageCache:
-    """The answers of one worker, all made under one database stamp."""
+    """The answers of one worker, all valid under one database stamp."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
@@ -90,6 +154,36 @@ class PageCache:
         self._entries: OrderedDict[Key, Stored] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()  # `kleroterion serve` answers from threads
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def advance(self, stamp: str,
+                actions: Callable[[int, int], list[str] | None]) -> None:
+        """Move the store to ``stamp``, dropping the answers of what changed since.
+
+        ``actions(a, b)`` gives the actions of the audit entries a+1..b, or None when
+        they cannot be read whole.
+        """
+        with self._lock:
+            if stamp == self.stamp:
+                return
+            old = getattr(self.stamp, "seq", None)
+            new = getattr(stamp, "seq", None)
+            if old is not None and new is not None and new < old:
+                return  # an older stamp than the store's: a slow request, not the news
+            areas = None
+            if old is not None and new is not None and 0 < new - old <= MAX_STEPS:
+                found = actions(old, new)
+                areas = changed_areas(found) if found is not None else None
+            if areas is None:
+                self._clear()
+            else:
+                for key in [k for k, v in self._entries.items()
+                            if v.areas is None or v.areas & areas]:
+                    self._bytes -= len(self._entries.pop(key).body)
+            self.stamp = stamp
 
     def get(self, stamp: str, key: Key) -> Stored | None:
         with self._lock:
@@ -105,9 +199,12 @@ class PageCache:
             return
         with self._lock:
             if stamp != self.stamp:
-                # The database changed: every answer kept so far is out of date.
-                self._entries.clear()
-                self._bytes = 0
+                old = getattr(self.stamp, "seq", None)
+                new = getattr(stamp, "seq", None)
+                if old is not None and new is not None and new <= old:
+                    return  # made under an older stamp: it may show what has changed
+                # The database changed in ways not read: every answer kept is out of date.
+                self._clear()
                 self.stamp = stamp
             previous = self._entries.pop(key, None)
             if previous is not None:
@@ -129,7 +226,9 @@ def cache_of(app: Flask) -> PageCache:
 
 
 #: Built once: read on every cached request, it must cost next to nothing.
-_STAMP = select(AuditHead.__table__.c.hash).where(AuditHead.__table__.c.id == 1)
+_HEAD = AuditHead.__table__.c
+_STAMP = select(_HEAD.hash, _HEAD.seq).where(_HEAD.id == 1)
+_LOG = AuditEntry.__table__.c
 
 
 class StampReader:
@@ -182,16 +281,35 @@ class StampReader:
             connection.invalidate()
             connection.close()
 
-    def read(self) -> str | None:
-        """The audit log head's hash, or None without one (or without a database yet)."""
+    def read(self) -> Stamp | None:
+        """The audit log head's hash (and seq), or None without one (or without a database)."""
+        rows = self._run(self.statement)
+        if not rows:
+            return None
+        return Stamp.of(str(rows[0][0]), int(rows[0][1]))
+
+    def actions(self, after: int, upto: int) -> list[str] | None:
+        """The actions of audit entries after..upto, or None unless every one is there."""
+        statement = select(_LOG.action).where(_LOG.seq > int(after), _LOG.seq <= int(upto))
+        try:
+            rows = self._run(str(statement.compile(dialect=self.engine.dialect,
+                                                   compile_kwargs={"literal_binds": True})))
+        except Exception:
+            return None
+        if rows is None or len(rows) != upto - after:
+            return None
+        return [str(row[0]) for row in rows]
+
+    def _run(self, statement: str) -> list[Any] | None:
+        """The rows of a statement on a kept connection; None when there are no tables."""
         dbapi = self.engine.dialect.loaded_dbapi
         for attempt in (1, 2):
             connection = self._checkout()
             try:
                 cursor = connection.cursor()
                 try:
-                    cursor.execute(self.statement)
-                    row = cursor.fetchone()
+                    cursor.execute(statement)
+                    rows = list(cursor.fetchall())
                 finally:
                     cursor.close()
                 connection.rollback()
@@ -214,7 +332,7 @@ class StampReader:
                 connection.close()
                 raise
             self._checkin(connection)
-            return None if row is None else str(row[0])
+            return rows
         return None
 
     def close(self) -> None:
@@ -234,7 +352,7 @@ def reader_of(app: Flask) -> StampReader:
     return reader
 
 
-def database_stamp() -> str | None:
+def database_stamp() -> Stamp | None:
     """The current database stamp for the app handling this request."""
     return reader_of(current_app._get_current_object()).read()  # type: ignore[attr-defined]
 
@@ -264,6 +382,7 @@ def _cached(view: Callable[..., Any]) -> Callable[..., Any]:
         if stamp is None:
             return view(**kwargs)
         cache = cache_of(app)
+        cache.advance(stamp, reader_of(app).actions)
         key: Key = (request.url, current_language(), today())
         stored = cache.get(stamp, key)
         if stored is not None:
@@ -272,7 +391,8 @@ def _cached(view: Callable[..., Any]) -> Callable[..., Any]:
         if response.status_code == 200 and not response.is_streamed:
             headers = tuple((name, value) for name, value in response.headers.items()
                             if name in _KEPT_HEADERS)
-            cache.put(stamp, key, Stored(response.get_data(), headers))
+            cache.put(stamp, key, Stored(response.get_data(), headers,
+                                         AREAS.get(str(request.endpoint))))
         return response
 
     return answer

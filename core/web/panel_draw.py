@@ -2,8 +2,8 @@
 
 A stratified seat group is drawn in the two steps of the published lottery
 (:mod:`kleroterion.services.panel`): the secretariat starts the computation, which
-runs in a worker thread with its own database sessions (LEXIMIN may take minutes on
-a large pool; the request returns at once) and writes its progress on the draw; the
+runs as a job of the queue (:mod:`kleroterion.jobs`: LEXIMIN may take minutes on a
+large pool; the request returns at once) and writes its progress on the draw; the
 page shows it, refreshing itself every two seconds without JavaScript (a
 ``<noscript>`` meta refresh) or updating a live region with it. Once the lottery is
 published the page gives its digests, the folder to download and how to verify it,
@@ -15,7 +15,6 @@ Read-only accounts see every state, without the forms.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import kleroterion.sortition
@@ -33,8 +32,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from kleroterion import jobs
 from kleroterion.city.types import SeatGroup
-from kleroterion.db import make_sessionmaker, session_scope
+from kleroterion.db import session_scope
+from kleroterion.jobs.tasks import queue_draw
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
 from kleroterion.services.errors import ServiceError
@@ -138,7 +139,7 @@ def status(group_key: str) -> Response:
 @bp.route("/<group_key>/start", methods=["POST"])
 @role_required("secretariat")
 def start(group_key: str) -> ResponseReturnValue:
-    """Open the draw and compute it in a worker thread; the request returns at once."""
+    """Open the draw and put its computation on the job queue; the request returns at once."""
     mandate, group = _group(group_key)
     form = _start_form(group)
     if group.selection != "stratified":
@@ -153,14 +154,14 @@ def start(group_key: str) -> ResponseReturnValue:
                                     algorithm=form.algorithm.data,
                                     time_limit=form.time_limit.data)
             draw_id = draw.id
+            queue_draw(session, draw_id)
     except ServiceError as refusal:
         return _render(group_key, start=form, refusal=refusal_text(refusal), status=422)
-    worker = threading.Thread(
-        target=panel.run_draw, args=(make_sessionmaker(_engine()), draw_id,
-                                     lottery_root(current_app)),
-        kwargs={"actor": actor()}, name=f"panel-draw-{draw_id}", daemon=True)
-    worker.start()
-    current_app.extensions.setdefault("kleroterion.draw_workers", {})[draw_id] = worker
+    try:
+        jobs.enqueue(current_app._get_current_object(),  # type: ignore[attr-defined]
+                     "panel_draw", draw_id, actor())
+    except Exception:  # the broker is down: the draw waits as queued; workers recover it
+        current_app.logger.exception("panel draw %s could not be queued", draw_id)
     return redirect(url_for("panel_draw.page", group_key=group.key))
 
 

@@ -74,6 +74,9 @@ ACCESS: dict[str, str] = {
     "api.follow_up_item": "public",
     "api.open_data_indicators": "public",
     "auth.login": "public",
+    # The operator's metrics: the loopback (the test client) or a token, no account
+    # (tests/web/test_observability.py refuses other clients).
+    "metrics": "public",
     "auth.logout": "public",  # harmless when nobody is logged in
     "backoffice.dashboard": "read-only",
     "backoffice.proposal_page": "read-only",
