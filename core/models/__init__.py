@@ -6,6 +6,7 @@ from kleroterion.models.assembly import (
     AssemblySession,
     Attendance,
     BodyMembership,
+    CityEvent,
     Draw,
     DrawEntry,
     ExtraClaim,
@@ -17,6 +18,7 @@ from kleroterion.models.assembly import (
     PersonalData,
     Respondent,
     RespondentImport,
+    SessionGuest,
 )
 from kleroterion.models.audit import GENESIS, AuditEntry, AuditHead
 from kleroterion.models.base import Base, utcnow
@@ -24,8 +26,10 @@ from kleroterion.models.proposals import (
     Commitment,
     Milestone,
     Proposal,
+    ProposalAttachment,
     ProposalResponse,
     ProposalTransition,
+    ProposalVote,
 )
 from kleroterion.models.users import (
     ROLE_LEVEL,
@@ -52,6 +56,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "BodyMembership",
+    "CityEvent",
     "Commitment",
     "Draw",
     "DrawEntry",
@@ -64,10 +69,13 @@ __all__ = [
     "Milestone",
     "PersonalData",
     "Proposal",
+    "ProposalAttachment",
     "ProposalResponse",
     "ProposalTransition",
+    "ProposalVote",
     "Respondent",
     "RespondentImport",
+    "SessionGuest",
     "User",
     "new_token",
     "token_digest",
