@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.newcity",
     "kleroterion.cli.web",
     "kleroterion.cli.lifecycle",
+    "kleroterion.cli.record",
 )
 
 

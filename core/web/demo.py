@@ -79,6 +79,8 @@ def _mandate(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
                                with_overdue=with_overdue)
         demo_record.acts_content(factory, say, config, mandate, work.parent, today, record_rng)
         demo_record.answers(factory, say, config, mandate, today)
+    else:
+        demo_mandate.draft_acts(factory, say, config, mandate, today)
     demo_record.session_details(factory, say, mandate, today, record_rng)
 
 
@@ -117,7 +119,7 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     before = add_months(start, -rules.renewal_months)
     say(f"the previous {term}, from {before}: its record and follow-up stay public")
     past = run_step(factory, mandates.open_mandate, slug, f"{term} {before.year} (démo)",
-                    before, add_months(before, rules.min_months) - dt.timedelta(days=1))
+                    before)
     _mandate(factory, say, config, past, today, work, random.Random(SEED + 11),
              with_overdue=False)
     built.append(past)

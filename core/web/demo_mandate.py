@@ -293,6 +293,22 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
     return adopted
 
 
+def draft_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+               today: dt.date) -> None:
+    """A promotion that has just started: one act of each kind, drafted."""
+    bilingual = "nl" in config.profile.languages
+    day = min(today, mandate.starts_on + dt.timedelta(days=20))
+    say(f"acts of {mandate.label}: one draft of each kind")
+    for index, kind in enumerate(config.proposal_kinds):
+        french, dutch = TITLES[-1 - index]
+        title = f"{french} / {dutch}" if bilingual else french
+        external = next((t.actor for t in kind.transitions
+                         if t.actor not in proposals.INTERNAL_ACTORS), "council")
+        summary, text, tabled = act_content(config, title, external)
+        run_step(factory, proposals.create, mandate.id, kind.key, title, day,
+                 summary=summary, full_text=text, tabled_by=tabled)
+
+
 def _last_step_on(session: Session, proposal_id: int) -> dt.date:
     return get(session, Proposal, proposal_id).transitions[-1].on
 

@@ -16,24 +16,29 @@ from babel.dates import format_time
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from kleroterion.messages import N_
 
-STATUSES: Mapping[str, Any] = {
-    "planned": _l("planned"),
-    "in_progress": _l("in progress"),
-    "done": _l("done"),
-    "abandoned": _l("abandoned"),
+#: The English source of the names the CLI's report uses too (through the same catalogs).
+SOURCE_STATUSES: dict[str, str] = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "abandoned": N_("abandoned"),
 }
-ANSWER_KINDS: Mapping[str, Any] = {
-    "first": _l("first answer"),
-    "final": _l("final answer"),
-    "yearly": _l("yearly report"),
-    "reasons": _l("reasons for not retaining"),
+SOURCE_ANSWER_KINDS: dict[str, str] = {
+    "first": N_("first answer"),
+    "final": N_("final answer"),
+    "yearly": N_("yearly report"),
+    "reasons": N_("reasons for not retaining"),
 }
-VERDICTS: Mapping[str, Any] = {
-    "retained": _l("retained"),
-    "partly_retained": _l("partly retained"),
-    "not_retained": _l("not retained"),
+SOURCE_VERDICTS: dict[str, str] = {
+    "retained": N_("retained"),
+    "partly_retained": N_("partly retained"),
+    "not_retained": N_("not retained"),
 }
+STATUSES: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_STATUSES.items()}
+ANSWER_KINDS: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_ANSWER_KINDS.items()}
+VERDICTS: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_VERDICTS.items()}
 GUEST_ROLES: Mapping[str, Any] = {
     "expert": _l("expert"),
     "elected": _l("elected official"),
