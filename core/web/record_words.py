@@ -17,6 +17,7 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from kleroterion.messages import N_
+from kleroterion.web.i18n import current_language
 
 #: The English source of the names the CLI's report uses too (through the same catalogs).
 SOURCE_STATUSES: dict[str, str] = {
@@ -80,6 +81,8 @@ def clock(value: dt.time) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_global(word, "word")
     app.add_template_global(clock, "clock")
+    # Macros imported without context still know the page's language.
+    app.add_template_global(current_language, "page_language")
     app.jinja_env.globals["words"] = {
         "status": STATUSES, "answer": ANSWER_KINDS, "verdict": VERDICTS,
         "guest": GUEST_ROLES, "event": EVENT_KINDS, "vote": VOTE_BODIES,

@@ -22,8 +22,16 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
-from kleroterion.models import AuditEntry, Commitment, Draw, Mandate, Member, Proposal
-from kleroterion.services import followup, members, recruitment
+from kleroterion.models import (
+    AuditEntry,
+    Commitment,
+    Draw,
+    Mandate,
+    Member,
+    Proposal,
+    ProposalResponse,
+)
+from kleroterion.services import acts, followup, members, recruitment
 from kleroterion.web import api_records, create_app, demo
 from kleroterion.web.database import _factory
 from kleroterion.web.records import install_command
@@ -430,9 +438,9 @@ def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
 #: past one, the next one). One query per member or per act (an N+1) made /panel cost
 #: 102 queries and 70 ms.
 QUERIES = {"/": 9, "/panel": 4, "/draw": 4, "/sessions": 9, "/proposals": 5,
-           "/proposals/{act}": 6, "/follow-up": 17, "/follow-up/{adopted}": 9,
-           "/api/proposals": 17, "/api/follow-up": 17, "/promotions": 14,
-           "/follow-up/report-2026": 21, "/api/sessions": 11, "/api/promotions": 14}
+           "/proposals/{act}": 6, "/follow-up": 22, "/follow-up/{adopted}": 9,
+           "/api/proposals": 22, "/api/follow-up": 22, "/promotions": 14,
+           "/follow-up/report-2026": 26, "/api/sessions": 11, "/api/promotions": 14}
 
 
 def test_every_record_page_makes_a_fixed_number_of_queries(instance: Path,
@@ -481,3 +489,100 @@ def test_the_install_line_of_a_manifest() -> None:
         "pip install kleroterion==0.1.0 highspy==1.16.0")
     assert install_command({"version": "0.1.0; rm -rf /"}) is None
     assert install_command(None) is None
+
+
+# -- acts with their content, answers, files; the report as a page; every promotion ------
+
+
+def _act_of(database: str, kind: str, promotion: int = 1) -> int:
+    return int(_query(database, lambda s: s.scalar(select(Proposal.id).where(
+        Proposal.mandate_id == promotion, Proposal.kind == kind).order_by(Proposal.id))))
+
+
+def test_an_act_text_with_markup_is_shown_as_text(client: FlaskClient, database: str) -> None:
+    ident = _act_of(database, "question")
+    hostile = '<script>alert("x")</script> **gras** [lien](javascript:alert(1))'
+    _query(database, lambda s: acts.set_content(
+        s, ident, summary={"fr": hostile}, full_text={"fr": "<img src=x onerror=alert(1)>"},
+        tabled_by="<b>l'Exécutif</b>"))
+    page = _text(client, f"/proposals/{ident}")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>l" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; **gras**" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    api = client.get(f"/api/proposals/{ident}").get_json()
+    assert api["summary"]["fr"] == hostile  # the API gives the text as it was written
+
+
+def test_an_act_page_shows_its_votes_and_the_city_answers(client: FlaskClient,
+                                                          database: str) -> None:
+    answered = _query(database, lambda s: [
+        (r.proposal_id, r.year) for r in s.scalars(select(ProposalResponse).where(
+            ProposalResponse.kind == "yearly"))])
+    assert answered, "the demo publishes Paris's yearly answers"
+    ident, year = answered[0]
+    page = _text(client, f"/proposals/{ident}?lang=fr")
+    assert "Les réponses de la ville" in page and f"rapport annuel {year}</strong>" in page
+    assert "Vote de l&#39;assemblée" in page and "Présenté par" in page
+    english = _text(client, f"/follow-up/{ident}?lang=en")
+    assert "yearly report" in english and "Answer given: yearly report" in english
+    api = client.get(f"/api/proposals/{ident}").get_json()
+    assert {"kind": "yearly", "year": year}.items() <= api["answers"][0].items()
+    assert api["votes"] and api["votes"][0]["body"] == "assembly"
+
+
+def test_an_attachment_downloads_under_its_safe_name(app: Flask, client: FlaskClient,
+                                                     database: str, tmp_path: Path) -> None:
+    ident = _act_of(database, "voeu")
+    source = tmp_path / "Carnet de synthèse <atelier>.pdf"
+    source.write_bytes(b"%PDF-1.4 carnet")
+    stored = _query(database, lambda s: acts.add_attachment(
+        s, ident, source, Path(app.instance_path), kind="synthesis", title="Carnet <1>",
+        on=TODAY).id)
+    page = _text(client, f"/proposals/{ident}")
+    assert "Carnet &lt;1&gt;" in page and "carnet de synthèse" in page
+    response = client.get(f"/proposals/{ident}/files/{stored}")
+    body = response.data
+    response.close()
+    assert response.status_code == 200 and body == b"%PDF-1.4 carnet"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "<" not in disposition
+    assert client.get(f"/proposals/{ident + 1}/files/{stored}").status_code == 404
+
+
+def test_the_report_is_a_page_in_the_visitor_s_language(client: FlaskClient) -> None:
+    french = _text(client, "/follow-up/report-2026?lang=fr")
+    assert "<h1>Rapport de suivi 2026</h1>" in french and "Engagements par statut" in french
+    assert '<svg viewBox' in french and '<table class="data">' in french  # chart + its table
+    assert "en cours" in french and ">in_progress<" not in french
+    assert RESPONSIBLE not in french
+    english = _text(client, "/follow-up/report-2026?lang=en")
+    assert "<h1>Follow-up report 2026</h1>" in english and "in progress" in english
+    csv_fr = client.get("/follow-up/report-2026.csv?lang=fr").get_data(as_text=True)
+    assert csv_fr.startswith("Acte;Promotion;Type;Titre;État;Réponses;Engagement;")
+    csv_en = client.get("/follow-up/report-2026.csv?lang=en").get_data(as_text=True)
+    assert csv_en.startswith("Act,Promotion,Kind,Title,State,Answers,Commitment,")
+    markdown = client.get("/follow-up/report-2026.md?lang=fr").get_data(as_text=True)
+    assert markdown.startswith("# Rapport de suivi 2026") and "| Engagement |" in markdown
+
+
+def test_an_unknown_promotion_is_not_found_and_a_known_one_narrows_the_lists(
+        client: FlaskClient, database: str) -> None:
+    assert client.get("/proposals?promotion=999").status_code == 404
+    assert client.get("/proposals?promotion=abc").status_code == 404
+    assert client.get("/api/proposals?promotion=999").status_code == 422
+    first = {a["id"] for a in client.get("/api/proposals?promotion=1").get_json()}
+    every = {a["id"] for a in client.get("/api/proposals").get_json()}
+    assert first < every and first == _query(database, lambda s: set(s.scalars(
+        select(Proposal.id).where(Proposal.mandate_id == 1))))
+    promotions = client.get("/api/promotions").get_json()
+    assert sorted(p["status"] for p in promotions) == ["past", "sitting", "sitting"]
+
+
+def test_the_calendar_carries_times_places_and_the_city_events(client: FlaskClient) -> None:
+    feed = client.get("/sessions.ics").get_data(as_text=True)
+    assert "DTSTART:2026" in feed and "T163000Z" in feed  # 18:30 in Paris, in UTC
+    assert "LOCATION:" in feed and "UID:event-" in feed
+    page = _text(client, "/sessions?lang=fr")
+    assert "Réunion annuelle du droit de suite" in page and "Lieu\u00a0:" in page
+    assert "Experte fictive" in page and "Personnes entendues" in page
