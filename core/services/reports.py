@@ -68,7 +68,7 @@ class ReportAct:
     state_label: Localized
     outcome: str
     answers: tuple[ReportAnswer, ...]
-    pending: tuple[tuple[str, dt.date, bool], ...]  # (deadline label, due on, overdue)
+    pending: tuple[tuple[Localized, dt.date, bool], ...]  # (deadline, due on, overdue)
     commitments: tuple[ReportCommitment, ...]
 
 
@@ -114,7 +114,9 @@ def _act(session: Session, mandate: Mandate, proposal: Proposal, as_of: dt.date)
     answers = tuple(ReportAnswer(r.kind, r.answered_on, r.summary, dict(r.text), r.verdict)
                     for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))
                     if r.answered_on <= as_of)
-    pending = tuple((d.label, d.due_on, d.overdue(as_of))
+    labels = {rule.key: rule.label
+              for rule in city(mandate.city).config.accountability.response_deadlines}
+    pending = tuple((labels.get(d.key, {"en": d.label}), d.due_on, d.overdue(as_of))
                     for d in followup.deadlines(session, proposal.id)
                     if d.answered_on is None or d.answered_on > as_of)
     return ReportAct(id=proposal.id, mandate_id=mandate.id, mandate_label=mandate.label,
@@ -174,7 +176,8 @@ def _answers(act: ReportAct, words: Words) -> str:
     parts = [f"{words.answer_kind(a.kind)} ({words.day(a.on)})"
              + (f", {words.verdict(a.verdict)}" if a.verdict else "")
              + (f": {a.summary}" if a.summary else "") for a in act.answers]
-    parts += [words.gettext("%(what)s due on %(day)s", what=label, day=words.day(due))
+    parts += [words.gettext("%(what)s due on %(day)s", what=localize(label, words.language),
+                            day=words.day(due))
               for label, due, _late in act.pending]
     return "; ".join(parts)
 

@@ -69,7 +69,7 @@ def report_page(year: int) -> str:
     _shown, one = promotions.chosen(every)
     return render_template(
         "public/report.html", config=current_config(), report=report, year=year,
-        chart=status_chart(report.by_status), words=page_words(), mandate=one,
+        chart=status_chart(report.by_status), mandate=one,
         as_of=format_date(report.as_of, "long"))
 
 
