@@ -74,8 +74,13 @@ def word(table: Mapping[str, Any], key: str) -> str:
 
 
 def clock(value: dt.time) -> str:
-    """A time of day in the reader's locale ("18:30"; "6:30 PM" in English)."""
-    return format_time(value, "short", locale=get_locale())
+    """A time of day as the reader's administration writes it: « 18 h 30 », « 18 h » in
+    French (Babel's French pattern is 18:30), 18:30 in Dutch, 6:30 PM in English."""
+    locale = get_locale()
+    if locale is not None and locale.language == "fr":
+        hours = f"{value.hour}\u00a0h"
+        return f"{hours}\u00a0{value.minute:02d}" if value.minute else hours
+    return format_time(value, "short", locale=locale)
 
 
 def init_app(app: Flask) -> None:
