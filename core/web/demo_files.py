@@ -107,7 +107,8 @@ def tabled_by(config: CityConfig, addressee_actor: str) -> str:
         return ("l'Exécutif parisien, par l'adjointe à la Maire chargée de la participation "
                 "citoyenne")
     if addressee_actor == "government":
-        return "le secrétariat de l'assemblée, au Gouvernement bruxellois"
+        return ("le secrétariat de l'assemblée, au Gouvernement bruxellois / het secretariaat "
+                "van de burgerraad, aan de Brusselse regering")
     return "le comité méthodologique, au conseil municipal"
 
 

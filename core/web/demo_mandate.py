@@ -313,6 +313,9 @@ def _last_step_on(session: Session, proposal_id: int) -> dt.date:
     return get(session, Proposal, proposal_id).transitions[-1].on
 
 
+#: The one-line gist of a first and of a final answer, in Brussels's two languages.
+ANSWER_SUMMARY = {False: "Réponse publiée / Antwoord gepubliceerd",
+                  True: "Évaluation publiée / Evaluatie gepubliceerd"}
 #: The verdicts of the demo's final answers, in turn.
 VERDICTS = ("retained", "partly_retained", "not_retained")
 
@@ -334,9 +337,9 @@ def follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopte
                 run_step(factory, followup.record_answer, proposal.id,
                          "final" if final else "first",
                          deadline.due_on - dt.timedelta(days=10),
-                         summary="Réponse finale et évaluation publiées" if final
-                         else "Réponse publiée", verdict=verdict,
-                         text={"fr": "Réponse du gouvernement (démonstration)."})
+                         summary=ANSWER_SUMMARY[final], verdict=verdict,
+                         text={"fr": "Réponse du gouvernement (démonstration).",
+                               "nl": "Antwoord van de regering (demonstratie)."})
     for proposal_id in adopted:
         proposal_day = run_step(factory, _last_step_on, proposal_id)
         start = min(today, proposal_day + dt.timedelta(days=10))
