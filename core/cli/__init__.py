@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.lifecycle",
     "kleroterion.cli.observatory",
     "kleroterion.cli.letters",
+    "kleroterion.cli.record",
 )
 
 #: Each core command, in ``COMMAND_MODULES`` order: the module whose ``COMMANDS`` holds it.
@@ -60,6 +61,7 @@ COMMAND_INDEX: dict[str, str] = {
     "user": "kleroterion.cli.lifecycle",
     "observatory": "kleroterion.cli.observatory",
     "letters": "kleroterion.cli.letters",
+    "record": "kleroterion.cli.record",
 }
 
 

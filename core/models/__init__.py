@@ -6,6 +6,7 @@ from kleroterion.models.assembly import (
     AssemblySession,
     Attendance,
     BodyMembership,
+    CityEvent,
     Draw,
     DrawEntry,
     ExtraClaim,
@@ -17,6 +18,7 @@ from kleroterion.models.assembly import (
     PersonalData,
     Respondent,
     RespondentImport,
+    SessionGuest,
 )
 from kleroterion.models.audit import GENESIS, AuditEntry, AuditHead
 from kleroterion.models.base import Base, utcnow
@@ -25,8 +27,10 @@ from kleroterion.models.proposals import (
     Commitment,
     Milestone,
     Proposal,
+    ProposalAttachment,
     ProposalResponse,
     ProposalTransition,
+    ProposalVote,
 )
 from kleroterion.models.users import (
     ROLE_LEVEL,
@@ -55,6 +59,7 @@ __all__ = [
     "AuditHead",
     "Base",
     "BodyMembership",
+    "CityEvent",
     "Commitment",
     "Draw",
     "DrawEntry",
@@ -69,10 +74,13 @@ __all__ = [
     "Milestone",
     "PersonalData",
     "Proposal",
+    "ProposalAttachment",
     "ProposalResponse",
     "ProposalTransition",
+    "ProposalVote",
     "Respondent",
     "RespondentImport",
+    "SessionGuest",
     "User",
     "new_session_token",
     "new_token",

@@ -308,10 +308,63 @@ class AssemblySession(Base):
     duration: Mapped[Decimal] = mapped_column(Units)
     unit: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200), default="")
+    # As it happens: local times, the place, the agenda and the minutes (plain text).
+    starts_at: Mapped[dt.time | None]
+    ends_at: Mapped[dt.time | None]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    # A training members may skip (Paris's optional trainings).
+    optional: Mapped[bool] = mapped_column(default=False)
+    # Public documents of the session: [{"title": ..., "url": ...}].
+    documents: Mapped[list[Any]] = mapped_column(default=list)
 
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
     )
+    guests: Mapped[list[SessionGuest]] = relationship(
+        back_populates="session", order_by="SessionGuest.id", cascade="all, delete-orphan"
+    )
+
+
+class SessionGuest(Base):
+    """Someone heard at a session (expert, elected official, agent): a guest, not a member.
+
+    Guests speak in a public capacity, like officials in a body: their name is public.
+    """
+
+    __tablename__ = "session_guests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # expert | elected | agent | other
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+
+    session: Mapped[AssemblySession] = relationship(back_populates="guests")
+
+
+class CityEvent(Base):
+    """A city-level meeting that belongs to no single mandate.
+
+    Paris's yearly droit-de-suite meeting addresses all promotions; Brussels's formal
+    follow-up meetings follow one cycle's recommendations. ``mandate_ids`` lists the
+    mandates addressed; empty means every mandate of the city.
+    """
+
+    __tablename__ = "city_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # accountability | follow_up | other
+    held_on: Mapped[dt.date]
+    starts_at: Mapped[dt.time | None]
+    ends_at: Mapped[dt.time | None]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    mandate_ids: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Attendance(Base):

@@ -1,9 +1,14 @@
 """Tables of the acts an assembly produces and of what became of them (the follow-up).
 
 A proposal's state only moves through recorded transitions; commitments and their
-milestones track the implementation of an adopted act. Proposals and commitments
-and milestones carry a version counter so that two users editing one of them at
-once cannot silently overwrite each other.
+milestones track the implementation of an adopted act. An act carries its content
+(summary and full text per language, who tabled it), the votes on it (the
+assembly's, the council's with its reference) and its attachments (files kept in
+the instance folder under a safe name); the city's answers are responses, each of
+one kind (first, final, yearly, reasons) with an optional verdict kept apart from
+implementation progress. Proposals, commitments and milestones carry a version
+counter so that two users editing one of them at once cannot silently overwrite
+each other.
 """
 
 from __future__ import annotations
@@ -27,9 +32,20 @@ class Proposal(Base):
     state: Mapped[str] = mapped_column(String(64))
     created_on: Mapped[dt.date]
     version: Mapped[int] = mapped_column(default=1)
+    # The act's content, by language code ("fr", "nl", "en"): plain text, shown escaped.
+    summary: Mapped[dict[str, str]] = mapped_column(default=dict)
+    full_text: Mapped[dict[str, str]] = mapped_column(default=dict)
+    # Who tables it before its addressee (Paris: the executive, through the deputy mayor).
+    tabled_by: Mapped[str] = mapped_column(String(200), default="")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
+    votes: Mapped[list[ProposalVote]] = relationship(
+        back_populates="proposal", order_by="ProposalVote.on", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[ProposalAttachment]] = relationship(
+        back_populates="proposal", order_by="ProposalAttachment.id", cascade="all, delete-orphan"
+    )
     transitions: Mapped[list[ProposalTransition]] = relationship(
         back_populates="proposal", order_by="ProposalTransition.id", cascade="all, delete-orphan"
     )
@@ -70,8 +86,53 @@ class ProposalResponse(Base):
     deadline_key: Mapped[str] = mapped_column(String(64))
     answered_on: Mapped[dt.date]
     summary: Mapped[str] = mapped_column(Text, default="")
+    # first | final | yearly | reasons; a yearly entry's deadline_key is "yearly-<year>".
+    kind: Mapped[str] = mapped_column(String(16), default="first", server_default="first")
+    year: Mapped[int | None]
+    # The answer's text by language (``summary`` stays the one-line gist).
+    text: Mapped[dict[str, str]] = mapped_column(default=dict)
+    # retained | partly_retained | not_retained: the city's verdict, not its progress.
+    verdict: Mapped[str | None] = mapped_column(String(20))
 
     proposal: Mapped[Proposal] = relationship(back_populates="responses")
+
+
+class ProposalVote(Base):
+    """A vote on an act: by the assembly, or by the council that decides on it."""
+
+    __tablename__ = "proposal_votes"
+    __table_args__ = (UniqueConstraint("proposal_id", "body"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    body: Mapped[str] = mapped_column(String(16))  # assembly | council
+    on: Mapped[dt.date]
+    votes_for: Mapped[int]
+    votes_against: Mapped[int]
+    abstentions: Mapped[int]
+    # The council's own reference for its decision, e.g. its deliberation number.
+    reference: Mapped[str] = mapped_column(String(120), default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="votes")
+
+
+class ProposalAttachment(Base):
+    """A file of an act (the text as adopted, a carnet de synthèse), kept in the instance."""
+
+    __tablename__ = "proposal_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # adopted_text | synthesis | other
+    title: Mapped[str] = mapped_column(String(300))
+    # The stored file's name under the instance's attachments folder (safe, unique).
+    stored_name: Mapped[str] = mapped_column(String(255), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    added_on: Mapped[dt.date]
+
+    proposal: Mapped[Proposal] = relationship(back_populates="attachments")
 
 
 class Commitment(Base):

@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kleroterion import spreadsheet
@@ -113,7 +114,8 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
     if any(r.deadline_key == deadline_key for r in proposal.responses):
         raise NotAllowed("the %(key)r answer to proposal %(proposal)s is already recorded",
                          key=deadline_key, proposal=proposal_id, field="deadline_key")
-    response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary)
+    response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary,
+                                kind="first" if deadline_key == rules[0].key else "final")
     proposal.responses.append(response)
     try:
         session.flush()
@@ -124,6 +126,122 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
                             proposal=proposal_id) from None
     audit.record(session, "followup.respond", "proposal", proposal.id, deadline=deadline_key,
                  on=on, summary=summary)
+    return response
+
+
+ANSWER_KINDS = ("first", "final", "yearly", "reasons")
+VERDICTS = ("retained", "partly_retained", "not_retained")
+
+
+def answers_due(session: Session, proposal: Proposal) -> list[str]:
+    """The kinds of answer the city owes for ``proposal`` now, from its accountability rules.
+
+    First and final answers follow the city's response deadlines (the first and the
+    last), once the act was sent; yearly report entries follow every adopted act of a
+    city that reports periodically (Paris: once a year, on every act the Conseil de
+    Paris adopted); reasons follow a verdict that does not retain the act in full.
+    """
+    mandate = get(session, Mandate, proposal.mandate_id)
+    rules = city_of(mandate).config.accountability
+    kinds: list[str] = []
+    if rules.response_deadlines and sent_on(proposal, proposal_kind(mandate, proposal.kind)):
+        kinds += ["first", "final"] if len(rules.response_deadlines) > 1 else ["first"]
+    if rules.report_every_months and outcome(session, proposal) == "adopted":
+        kinds.append("yearly")
+    if any(r.verdict in ("partly_retained", "not_retained") for r in proposal.responses):
+        kinds.append("reasons")
+    return kinds
+
+
+def answers_due_for(session: Session, proposal_id: int) -> list[str]:
+    """``answers_due`` of the act ``proposal_id``."""
+    return answers_due(session, get(session, Proposal, proposal_id))
+
+
+def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
+                  summary: str = "", text: dict[str, str] | None = None,
+                  verdict: str | None = None, year: int | None = None) -> ProposalResponse:
+    """Record one of the city's answers to an act, published with the act.
+
+    ``kind``: ``first`` or ``final`` (the city's response deadlines), ``yearly`` (an
+    entry of the periodic report, for ``year``), ``reasons`` (why a recommendation is
+    not, or only partly, retained). ``verdict`` (retained, partly retained, not
+    retained) is kept apart from implementation progress. An answer the city does not
+    owe for this act is refused with the reason.
+    """
+    proposal = get(session, Proposal, proposal_id)
+    mandate = get(session, Mandate, proposal.mandate_id)
+    rules = city_of(mandate).config.accountability
+    if kind not in ANSWER_KINDS:
+        raise InvalidInput("%(kind)r is not a kind of answer; accepted: %(accepted)s",
+                           kind=kind, accepted=", ".join(ANSWER_KINDS), field="kind")
+    if verdict is not None and verdict not in VERDICTS:
+        raise InvalidInput("%(verdict)r is not a verdict; accepted: %(accepted)s",
+                           verdict=verdict, accepted=", ".join(VERDICTS), field="verdict")
+    languages = city_of(mandate).config.profile.languages
+    texts = {k: v.strip() for k, v in (text or {}).items() if v.strip()}
+    for language in texts:
+        if language not in languages:
+            raise InvalidInput("an answer in %(language)r: %(city)s publishes in "
+                               "%(accepted)s", language=language, city=mandate.city,
+                               accepted=", ".join(languages), field="text")
+    if not summary.strip() and not texts:
+        raise InvalidInput("an answer needs a summary or a text", field="summary")
+    due = answers_due(session, proposal)
+    if kind not in due:
+        if kind in ("first", "final") and not rules.response_deadlines:
+            raise NotAllowed("%(city)s sets no response deadline: it answers in its periodic "
+                             "report (kind yearly), not with a %(kind)s answer",
+                             city=mandate.city, kind=kind, field="kind")
+        if kind in ("first", "final"):
+            raise NotAllowed("proposal %(proposal)s was not sent to its addressee yet: no "
+                             "answer is due", proposal=proposal.id, field="kind")
+        if kind == "yearly" and not rules.report_every_months:
+            raise NotAllowed("%(city)s makes no periodic report: its answers are first and "
+                             "final answers", city=mandate.city, field="kind")
+        if kind == "yearly":
+            raise NotAllowed("proposal %(proposal)s is %(state)r: the periodic report "
+                             "follows adopted acts only", proposal=proposal.id,
+                             state=proposal.state, field="kind")
+        raise NotAllowed("no answer of proposal %(proposal)s said it is not or only partly "
+                         "retained: no reasons are due", proposal=proposal.id, field="kind")
+    if kind == "yearly":
+        if year is None:
+            year = on.year
+        if not proposal.created_on.year <= year <= on.year:
+            raise InvalidInput("a yearly answer for %(year)s: the act dates from %(created)s "
+                               "and the answer from %(date)s", year=year,
+                               created=proposal.created_on.isoformat(), date=on.isoformat(),
+                               field="year")
+        key = f"yearly-{year}"
+    elif kind == "reasons":
+        key = "reasons"
+    else:
+        deadlines_ = rules.response_deadlines
+        key = (deadlines_[0] if kind == "first" else deadlines_[-1]).key
+        year = None
+    if kind in ("first", "final"):
+        response = record_response(session, proposal.id, key, on, summary.strip())
+    else:
+        if on < proposal.created_on:
+            raise InvalidInput("the answer date %(date)s is before the act (%(created)s)",
+                               date=on.isoformat(), created=proposal.created_on.isoformat(),
+                               field="on")
+        if any(r.deadline_key == key for r in proposal.responses):
+            raise NotAllowed("the %(key)r answer to proposal %(proposal)s is already recorded",
+                             key=key, proposal=proposal.id, field="kind")
+        response = ProposalResponse(deadline_key=key, answered_on=on, summary=summary.strip())
+        proposal.responses.append(response)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise ConflictError("the %(key)r answer to proposal %(proposal)s was recorded by "
+                                "someone else at the same time; reload it", key=key,
+                                proposal=proposal.id) from None
+    response.kind, response.year, response.text, response.verdict = kind, year, texts, verdict
+    session.flush()
+    audit.record(session, "followup.answer", "proposal", proposal.id, kind=kind, key=key,
+                 on=on, verdict=verdict, year=year, languages=sorted(texts))
     return response
 
 
@@ -333,15 +451,16 @@ def overdue(session: Session, today: dt.date, *, city: str | None = None,
     return sorted(late, key=lambda item: (item.due_on, item.what, item.ident))
 
 
-def _report_rows(session: Session, mandate: Mandate, as_of: dt.date) -> list[dict[str, str]]:
+def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
+                 day: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, str]]:
     rows = []
     for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)
                                     .order_by(Proposal.id)):
         kind = proposal_kind(mandate, proposal.kind)
         state = state_of(kind, proposal.state)
         answers = "; ".join(
-            f"{d.label}: due {d.due_on.isoformat()}, "
-            + (f"answered {d.answered_on.isoformat()}" if d.answered_on else
+            f"{d.label}: due {day(d.due_on)}, "
+            + (f"answered {day(d.answered_on)}" if d.answered_on else
                ("OVERDUE" if d.overdue(as_of) else "pending"))
             for d in deadlines(session, proposal.id))
         base = {"proposal": str(proposal.id), "kind": kind.key, "title": proposal.title,
@@ -354,15 +473,15 @@ def _report_rows(session: Session, mandate: Mandate, as_of: dt.date) -> list[dic
             late = (commitment.status not in CLOSED and commitment.due_on is not None
                     and as_of > commitment.due_on)
             milestones = "; ".join(
-                f"{m.title} ({m.due_on.isoformat()}: "
-                + (f"done {m.done_on.isoformat()})" if m.done_on else "open)")
+                f"{m.title} ({day(m.due_on)}: "
+                + (f"done {day(m.done_on)})" if m.done_on else "open)")
                 for m in commitment.milestones)
             rows.append({**base, "commitment": commitment.title,
                          "department": commitment.department,
                          "responsible": commitment.responsible,
                          "status": commitment.status + (" (overdue)" if late else ""),
                          "progress": f"{commitment.progress}%",
-                         "due_on": commitment.due_on.isoformat() if commitment.due_on else "",
+                         "due_on": day(commitment.due_on) if commitment.due_on else "",
                          "milestones": milestones})
     return rows
 
@@ -378,6 +497,11 @@ def markdown_text(text: str) -> str:
     report rendered to HTML must show them, never run them.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def french_date(day: dt.date) -> str:
+    """DD/MM/YYYY, as French spreadsheets and readers expect."""
+    return day.strftime("%d/%m/%Y")
 
 
 REPORT_COLUMNS = ("proposal", "kind", "title", "state", "outcome", "responses", "commitment",
@@ -397,7 +521,8 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
                            "%(year)s", mandate=mandate.id, started=mandate.starts_on.year,
                            year=year)
     as_of = dt.date(year, 12, 31)
-    rows = _report_rows(session, mandate, as_of)
+    day = french_date if french else dt.date.isoformat
+    rows = _report_rows(session, mandate, as_of, day)
     if public:
         for row in rows:
             if row["responsible"]:
@@ -417,8 +542,8 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
     profile = city_of(mandate).config.profile
     lines = [f"# Follow-up report {year}: {localize(profile.assembly_name, 'en')}, "
              f"{markdown_text(mandate.label)}", "",
-             f"State as of {as_of.isoformat()}; mandate {mandate.id} "
-             f"({mandate.starts_on.isoformat()} to {mandate.ends_on.isoformat()}).", ""]
+             f"State as of {day(as_of)}; mandate {mandate.id} "
+             f"({day(mandate.starts_on)} to {day(mandate.ends_on)}).", ""]
     done = sum(1 for r in rows if r["status"].startswith("done"))
     total = sum(1 for r in rows if r["commitment"])
     lines += [f"{len({r['proposal'] for r in rows})} acts, {total} commitments, {done} done.", ""]

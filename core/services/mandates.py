@@ -6,11 +6,18 @@ the next one sits. A mandate's length must fall within the city's
 phases with a typical length in months get it, the others share the rest of the
 mandate evenly; a phase that cannot fit (Brussels' year of follow-up after a cycle
 of three months) runs after the mandate's end.
+
+How many mandates may sit on one day follows from the city's rules: a new panel
+every ``renewal_months`` for at most ``max_months`` makes ``ceil(max / renewal)``
+(Paris: 18 months, renewed yearly, two promotions overlap for six months; Poitiers
+and Brussels: one at a time). A mandate that would make more sit at once is refused
+with the label of the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from kleroterion.city.types import localize
@@ -19,7 +26,7 @@ from kleroterion.services import audit
 from kleroterion.services.context import add_months, city, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 
 def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> list[MandatePhase]:
@@ -70,6 +77,7 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     if existing is not None:
         raise InvalidInput("%(city)s already has a mandate labelled %(label)r (id %(id)s)",
                            city=city_slug, label=label, id=existing.id)
+    _check_overlap(session, city_slug, starts_on, ends_on)
     mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
                       starts_on=starts_on, ends_on=ends_on, status="open",
                       household_secret=secrets.token_hex(16))
@@ -80,6 +88,44 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
                  starts_on=starts_on, ends_on=ends_on,
                  phases={p.key: [p.starts_on, p.ends_on] for p in mandate.phases})
     return mandate
+
+
+def sitting_at_once(city_slug: str) -> int:
+    """How many mandates of the city may sit on one day, from its mandate rules."""
+    rules = city(city_slug).config.mandate
+    return max(1, math.ceil(rules.max_months / max(1, rules.renewal_months)))
+
+
+def _check_overlap(session: Session, city_slug: str, starts_on: dt.date,
+                   ends_on: dt.date) -> None:
+    """Refuse a mandate that would make more of the city's mandates sit on one day."""
+    allowed = sitting_at_once(city_slug)
+    others = [m for m in list_mandates(session, city_slug)
+              if m.starts_on <= ends_on and starts_on <= m.ends_on]
+    # The most mandates sitting at once begins on one of their first days.
+    for day in sorted({starts_on, *(m.starts_on for m in others if m.starts_on > starts_on)}):
+        sitting = [m for m in others if m.starts_on <= day <= m.ends_on]
+        if len(sitting) + 1 > allowed:
+            names = ", ".join(f"{m.label!r} ({m.starts_on.isoformat()} to "
+                              f"{m.ends_on.isoformat()})" for m in sitting)
+            if allowed == 1:
+                raise NotAllowed(
+                    "the %(term)s from %(start)s to %(end)s overlaps %(others)s: %(city)s "
+                    "has one %(term)s sitting at a time", term=city(city_slug).config.mandate
+                    .term_name, start=starts_on.isoformat(), end=ends_on.isoformat(),
+                    others=names, city=city_slug, field="start")
+            raise NotAllowed(
+                "on %(day)s the %(term)s from %(start)s to %(end)s would sit with %(others)s: "
+                "%(city)s has at most %(allowed)s sitting at once", day=day.isoformat(),
+                term=city(city_slug).config.mandate.term_name, start=starts_on.isoformat(),
+                end=ends_on.isoformat(), others=names, city=city_slug, allowed=allowed,
+                field="start")
+
+
+def sitting_on(session: Session, city_slug: str, day: dt.date) -> list[Mandate]:
+    """The city's mandates whose panel sits on ``day`` (open, and within their dates)."""
+    return [m for m in list_mandates(session, city_slug)
+            if m.status == "open" and m.starts_on <= day <= m.ends_on]
 
 
 def close_mandate(session: Session, mandate_id: int) -> Mandate:
@@ -93,7 +139,8 @@ def close_mandate(session: Session, mandate_id: int) -> Mandate:
 
 
 def list_mandates(session: Session, city_slug: str | None = None) -> list[Mandate]:
-    query = select(Mandate).order_by(Mandate.city, Mandate.starts_on, Mandate.id)
+    query = (select(Mandate).order_by(Mandate.city, Mandate.starts_on, Mandate.id)
+             .options(selectinload(Mandate.phases)))
     if city_slug:
         query = query.where(Mandate.city == city_slug)
     return list(session.scalars(query))

@@ -59,8 +59,15 @@ def state_of(kind: ProposalKind, key: str) -> ProposalState:
 
 
 def create(session: Session, mandate_id: int, kind_key: str, title: str,
-           on: dt.date) -> Proposal:
-    """Start an act of one of the city's kinds, in the kind's initial state."""
+           on: dt.date, *, summary: dict[str, str] | None = None,
+           full_text: dict[str, str] | None = None, tabled_by: str = "") -> Proposal:
+    """Start an act of one of the city's kinds, in the kind's initial state.
+
+    Its summary and full text (by language) and who tables it may be given at once
+    (``acts.set_content`` changes them later, checking the act's version).
+    """
+    from kleroterion.services.acts import checked_texts
+
     mandate = get(session, Mandate, mandate_id)
     kind = proposal_kind(mandate, kind_key)
     title = title.strip()
@@ -76,8 +83,13 @@ def create(session: Session, mandate_id: int, kind_key: str, title: str,
                              "mandate %(mandate)s has %(count)s", city=mandate.city,
                              maximum=kind.per_mandate, kind=kind.key, mandate=mandate.id,
                              count=count)
+    summaries = checked_texts(mandate, summary, "summary") or {}
+    texts = checked_texts(mandate, full_text, "full_text") or {}
+    if len(tabled_by.strip()) > 200:
+        raise InvalidInput("who tables the act: at most 200 characters", field="tabled_by")
     proposal = Proposal(mandate_id=mandate.id, kind=kind.key, title=title, state=kind.initial,
-                        created_on=on)
+                        created_on=on, summary=summaries, full_text=texts,
+                        tabled_by=tabled_by.strip())
     session.add(proposal)
     session.flush()
     audit.record(session, "proposal.create", "proposal", proposal.id, mandate=mandate.id,
@@ -154,12 +166,14 @@ def outcome(session: Session, proposal: Proposal) -> str:
 def list_proposals(session: Session, mandate_id: int, *, with_history: bool = False
                    ) -> list[Proposal]:
     """The mandate's acts in order; ``with_history`` loads their transitions, responses,
-    commitments and milestones too, in four queries whatever the number of acts (the
+    votes, attachments, commitments and milestones too, in six queries whatever the
+    number of acts (the
     public record and the API read them all; one query per act would grow with them)."""
     get(session, Mandate, mandate_id)
     query = select(Proposal).where(Proposal.mandate_id == mandate_id).order_by(Proposal.id)
     if with_history:
         query = query.options(
             selectinload(Proposal.transitions), selectinload(Proposal.responses),
+            selectinload(Proposal.votes), selectinload(Proposal.attachments),
             selectinload(Proposal.commitments).selectinload(Commitment.milestones))
     return list(session.scalars(query))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kleroterion.city.types import SessionKind
 from kleroterion.messages import N_, Message
-from kleroterion.models import AssemblySession, Attendance, Mandate, Member
+from kleroterion.models import AssemblySession, Attendance, Mandate, Member, SessionGuest
 from kleroterion.services import audit
 from kleroterion.services.bodies import _body_until, body, sits_in
 from kleroterion.services.context import MAX_ID, check_in_mandate, city_of, conflicts, flush, get
@@ -27,7 +27,7 @@ from kleroterion.services.tables import read_table
 from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 ATTENDANCE = ("present", "excused", "absent")
 #: The refusal of a length of 0 or less, in each unit of the city types.
@@ -185,4 +185,84 @@ def sessions_of(session: Session, mandate_id: int) -> list[AssemblySession]:
     get(session, Mandate, mandate_id)
     return list(session.scalars(select(AssemblySession).where(
         AssemblySession.mandate_id == mandate_id).order_by(AssemblySession.held_on,
-                                                           AssemblySession.id)))
+                                                           AssemblySession.id)
+        .options(selectinload(AssemblySession.guests))))
+
+
+GUEST_ROLES = ("expert", "elected", "agent", "other")
+#: Session kinds that are trainings, the only sessions a member may skip by design.
+TRAINING_KINDS = frozenset({"formation", "training", "opleiding"})
+
+
+def describe_session(session: Session, session_id: int, *, starts_at: dt.time | None = None,
+                     ends_at: dt.time | None = None, place: str | None = None,
+                     agenda: str | None = None, minutes: str | None = None,
+                     optional: bool | None = None) -> AssemblySession:
+    """Give a session its times, place, agenda, minutes (compte rendu) or optional mark.
+
+    Only what is given changes; texts are plain text, published escaped.
+    """
+    meeting = get(session, AssemblySession, session_id)
+    start = starts_at if starts_at is not None else meeting.starts_at
+    end = ends_at if ends_at is not None else meeting.ends_at
+    if start is not None and end is not None and end <= start:
+        raise InvalidInput("the session ends at %(end)s, not after it starts (%(start)s)",
+                           end=end.strftime("%H:%M"), start=start.strftime("%H:%M"),
+                           field="ends_at")
+    if place is not None and len(place.strip()) > 300:
+        raise InvalidInput("a place has at most 300 characters", field="place")
+    changes: dict[str, object] = {}
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at),
+                        ("place", place.strip() if place is not None else None),
+                        ("agenda", agenda.strip() if agenda is not None else None),
+                        ("minutes", minutes.strip() if minutes is not None else None),
+                        ("optional", optional)):
+        if value is not None:
+            changes[name] = value
+            setattr(meeting, name, value)
+    if not changes:
+        raise InvalidInput("nothing to change: give a time, a place, an agenda or minutes",
+                           field="place")
+    if changes.get("optional") and meeting.kind not in TRAINING_KINDS:
+        # Only trainings are optional: a plenary or a workshop is the assembly's own work.
+        raise NotAllowed("a %(kind)r session is not optional; only trainings are",
+                         kind=meeting.kind, field="optional")
+    session.flush()
+    audit.record(session, "session.describe", "session", meeting.id,
+                 **{k: (v.strftime("%H:%M") if isinstance(v, dt.time) else v)
+                    for k, v in changes.items()})
+    return meeting
+
+
+def add_guest(session: Session, session_id: int, name: str, role: str,
+              organisation: str = "") -> SessionGuest:
+    """Record someone heard at a session: an expert, an elected official, an agent.
+
+    A guest is not a member: no attendance, no indemnity, named in a public capacity.
+    """
+    meeting = get(session, AssemblySession, session_id)
+    if role not in GUEST_ROLES:
+        raise InvalidInput("%(role)r is not a guest's role; accepted: %(accepted)s",
+                           role=role, accepted=", ".join(GUEST_ROLES), field="role")
+    if not name.strip() or len(name.strip()) > 200:
+        raise InvalidInput("a guest needs a name of 1 to 200 characters", field="name")
+    guest = SessionGuest(name=name.strip(), role=role, organisation=organisation.strip()[:200])
+    meeting.guests.append(guest)
+    session.flush()
+    audit.record(session, "session.guest", "session", meeting.id, guest=guest.id, role=role,
+                 name=guest.name, organisation=guest.organisation)
+    return guest
+
+
+def add_document(session: Session, session_id: int, title: str, url: str) -> AssemblySession:
+    """List a public document of a session (slides, a report) by its web address."""
+    meeting = get(session, AssemblySession, session_id)
+    if not title.strip():
+        raise InvalidInput("a document needs a title", field="title")
+    if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        raise InvalidInput("%(url)r is not a web address (https://...)", url=url, field="url")
+    meeting.documents = [*meeting.documents, {"title": title.strip()[:200], "url": url}]
+    session.flush()
+    audit.record(session, "session.document", "session", meeting.id, title=title.strip(),
+                 url=url)
+    return meeting

@@ -1,10 +1,13 @@
-"""The JSON API of the public record: panel draws, proposals with their transitions, follow-up.
+"""The JSON API of the public record: promotions, draws, acts, sessions, events, follow-up.
 
 Read-only and free of personal data, like the pages of ``kleroterion.web.records``
 whose views it shares: a draw gives its digests and public number (no candidate), a
-proposal its transitions, an adopted act its journey. The routes are added to the
-``api`` blueprint at import, declared with ``@endpoint`` so that the OpenAPI document
-describes them; ``api.init_app`` imports this module before registering the blueprint.
+proposal its content, votes, attachments, answers and transitions, an adopted act
+its journey. Every list spans all the city's mandates, or the one ``?promotion=``
+names; the city's answers are written through ``kleroterion.web.api_answers``.
+The routes are added to the ``api`` blueprint at import, declared with ``@endpoint``
+so that the OpenAPI document describes them; ``api.init_app`` imports this module
+before registering the blueprint.
 """
 
 from __future__ import annotations
@@ -13,15 +16,15 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, abort, jsonify
+from flask import Response, abort, jsonify, request, url_for
 from kleroterion.city.types import CityConfig
-from kleroterion.models import Proposal
+from kleroterion.models import Mandate, Proposal
 from kleroterion.services import proposals
-from kleroterion.web import records
-from kleroterion.web.api import _dump, bp, endpoint, parse_query
+from kleroterion.web import promotions, records
+from kleroterion.web.api import InvalidQuery, _dump, bp, endpoint, parse_query
 from kleroterion.web.context import current_config
-from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.public import today
+from kleroterion.web.database import db_session
+from kleroterion.web.public import all_meetings, today
 from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import fields, validate
@@ -73,8 +76,50 @@ class ProposalMoveSchema(BaseSchema):
     reason = fields.String()
 
 
+class VoteSchema(BaseSchema):
+    body = fields.String(validate=validate.OneOf(["assembly", "council"]))
+    on = fields.String(metadata={"description": "ISO date"})
+    votes_for = fields.Integer()
+    votes_against = fields.Integer()
+    abstentions = fields.Integer()
+    reference = fields.String(metadata={
+        "description": "the council's reference for its decision (deliberation number)"})
+
+
+class AttachmentSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(["adopted_text", "synthesis", "other"]))
+    title = fields.String()
+    media_type = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    digest = fields.String(metadata={"description": "SHA-256 of the file"})
+    url = fields.String()
+
+
+class AnswerSchema(BaseSchema):
+    kind = fields.String(validate=validate.OneOf(["first", "final", "yearly", "reasons"]))
+    on = fields.String(metadata={"description": "ISO date"})
+    summary = fields.String()
+    text = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the answer's text by language code (plain text)"})
+    verdict = fields.String(allow_none=True, validate=validate.OneOf(
+        ["retained", "partly_retained", "not_retained"]), metadata={
+        "description": "whether the city retains the act, apart from its implementation"})
+    year = fields.Integer(allow_none=True, metadata={"description": "of a yearly answer"})
+
+
 class ProposalSchema(BaseSchema):
     id = fields.Integer()
+    promotion = fields.Integer(metadata={"description": "the mandate the act belongs to"})
+    promotion_label = fields.String()
+    summary = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the act's summary by language code (plain text)"})
+    full_text = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the act's full text by language code (plain text)"})
+    tabled_by = fields.String(metadata={"description": "who tables it before its addressee"})
+    votes = fields.List(fields.Nested(VoteSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+    answers = fields.List(fields.Nested(AnswerSchema))
     kind = fields.String()
     kind_label = LocalizedField()
     title = fields.String()
@@ -91,14 +136,16 @@ class ProposalSchema(BaseSchema):
 class StepSchema(BaseSchema):
     on = fields.String(metadata={"description": "ISO date"})
     what = fields.String(validate=validate.OneOf(
-        ["proposed", "moved", "response_due", "answered", "committed", "commitment_due",
-         "milestone_due", "milestone_done"]))
+        ["proposed", "moved", "voted", "response_due", "answered", "committed",
+         "commitment_due", "milestone_due", "milestone_done"]))
     title = fields.String()
     state = LocalizedField(allow_none=True)
     actor = fields.String()
     reason = fields.String()
     label = LocalizedField(allow_none=True)
     overdue = fields.Boolean()
+    answer_kind = fields.String(metadata={"description": "of an answered step"})
+    verdict = fields.String(allow_none=True)
 
 
 class CommitmentSchema(BaseSchema):
@@ -117,6 +164,10 @@ class CommitmentSchema(BaseSchema):
 
 class JourneySchema(BaseSchema):
     id = fields.Integer()
+    mandate_id = fields.Integer(metadata={"description": "the act's promotion"})
+    mandate_label = fields.String()
+    followed = fields.Boolean(metadata={"description": "whether the city still follows it"})
+    answers = fields.List(fields.Nested(AnswerSchema))
     kind = fields.String()
     kind_label = LocalizedField()
     title = fields.String()
@@ -125,6 +176,51 @@ class JourneySchema(BaseSchema):
     overdue = fields.Integer(metadata={"description": "how many steps are overdue today"})
     steps = fields.List(fields.Nested(StepSchema))
     commitments = fields.List(fields.Nested(CommitmentSchema))
+
+
+class PromotionSchema(BaseSchema):
+    id = fields.Integer()
+    label = fields.String()
+    starts_on = fields.String(metadata={"description": "ISO date"})
+    ends_on = fields.String(metadata={"description": "ISO date"})
+    follow_up_until = fields.String(metadata={"description": "ISO date"})
+    status = fields.String(validate=validate.OneOf(list(promotions.STATUSES)))
+    members = fields.Integer(metadata={"description": "members sitting (not withdrawn)"})
+    sessions = fields.Integer()
+    acts = fields.Integer()
+    adopted = fields.Integer()
+
+
+class GuestSchema(BaseSchema):
+    name = fields.String()
+    role = fields.String(validate=validate.OneOf(["expert", "elected", "agent", "other"]))
+    organisation = fields.String()
+
+
+class DocumentSchema(BaseSchema):
+    title = fields.String()
+    url = fields.String()
+
+
+class MeetingSchema(BaseSchema):
+    id = fields.Integer()
+    type = fields.String(validate=validate.OneOf(["session", "event"]), metadata={
+        "description": "a session of one promotion, or a city-level event"})
+    day = fields.String(metadata={"description": "ISO date"})
+    starts_at = fields.String(allow_none=True, metadata={"description": "local time HH:MM"})
+    ends_at = fields.String(allow_none=True, metadata={"description": "local time HH:MM"})
+    kind = fields.String()
+    kind_label = LocalizedField(allow_none=True)
+    body_label = LocalizedField(allow_none=True)
+    title = fields.String()
+    place = fields.String()
+    agenda = fields.String()
+    minutes = fields.String()
+    optional = fields.Boolean()
+    promotion = fields.Integer(allow_none=True)
+    promotion_label = fields.String()
+    guests = fields.List(fields.Nested(GuestSchema))
+    documents = fields.List(fields.Nested(DocumentSchema))
 
 
 # -- views ------------------------------------------------------------------------
@@ -143,8 +239,19 @@ def _iso(value: Any) -> Any:
 
 def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
     kind = records.find_kind(config, proposal.kind)
+    mandate = db_session().get(Mandate, proposal.mandate_id)
     view: dict[str, Any] = _iso({
         "id": proposal.id, "kind": proposal.kind,
+        "promotion": proposal.mandate_id, "promotion_label": mandate.label if mandate else "",
+        "summary": dict(proposal.summary), "full_text": dict(proposal.full_text),
+        "tabled_by": proposal.tabled_by,
+        "votes": [asdict(vote) for vote in records.votes_of(proposal)],
+        "attachments": [
+            {"id": a.id, "kind": a.kind, "title": a.title, "media_type": a.media_type,
+             "size": a.size, "digest": a.digest,
+             "url": url_for("records.attachment_download", ident=proposal.id, file_id=a.id)}
+            for a in proposal.attachments],
+        "answers": [_answer(a) for a in records.answers_of(config, proposal)],
         "kind_label": kind.label if kind is not None else {"en": proposal.kind},
         "title": proposal.title, "state": proposal.state,
         "state_label": records.state_label_of(kind, proposal.state),
@@ -161,10 +268,36 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
     return view
 
 
+def _answer(answer: records.AnswerView) -> dict[str, Any]:
+    view = asdict(answer)
+    view.pop("label")
+    return view
+
+
 def journey_view(journey: records.Journey) -> dict[str, Any]:
     view: dict[str, Any] = _iso(asdict(journey))
     view["overdue"] = journey.overdue
+    view["answers"] = _iso([_answer(a) for a in journey.answers])
     return view
+
+
+def _clock(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def meeting_view(meeting: Any) -> dict[str, Any]:
+    return {
+        "id": meeting.id, "type": "event" if meeting.event_kind else "session",
+        "day": meeting.day.isoformat(), "starts_at": _clock(meeting.starts_at),
+        "ends_at": _clock(meeting.ends_at),
+        "kind": meeting.event_kind or next(iter(meeting.kind.values()), ""),
+        "kind_label": None if meeting.event_kind else meeting.kind,
+        "body_label": meeting.body, "title": meeting.title, "place": meeting.place,
+        "agenda": meeting.agenda, "minutes": meeting.minutes, "optional": meeting.optional,
+        "promotion": meeting.mandate_id, "promotion_label": meeting.mandate_label,
+        "guests": [asdict(g) for g in meeting.guests],
+        "documents": [{"title": t, "url": u} for t, u in meeting.documents],
+    }
 
 
 def _number(ident: str) -> int:
@@ -180,13 +313,55 @@ def _reply(view_name: str, schema: type[BaseSchema], data: Any, *, many: bool = 
     return jsonify(_dump(schema, data, many=many, language=query.get("lang")))
 
 
-@endpoint("The panel draws of the current mandate: digests, public number, chosen panel",
-          DrawSchema, many=True)
+def _promotion_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
+    return {"promotion": fields.Integer(strict=False, metadata={
+        "description": "only this promotion (a mandate's id, as listed by /api/promotions)"})}
+
+
+def _shown() -> list[Mandate]:
+    """The mandates a list answers for: all the city's, or the ``promotion`` asked for.
+
+    An unknown promotion is an invalid parameter (422, naming the known ones).
+    """
+    every = promotions.city_mandates()
+    value = request.args.get(promotions.PARAMETER)
+    if not value:
+        return every
+    found = [m for m in every if str(m.id) == value]
+    if not found:
+        known = ", ".join(str(m.id) for m in every) or "none"
+        raise InvalidQuery({promotions.PARAMETER: [
+            f"no promotion {value} in this city; its promotions: {known}"]})
+    return found
+
+
+@endpoint("Every promotion of the city, sitting, to come or past, with counts of its record",
+          PromotionSchema, many=True)
+def promotions_list() -> Response:
+    from kleroterion.web.promotion_pages import promotion_record
+
+    found = [_iso(asdict(promotion_record(m, today()))) for m in promotions.city_mandates()]
+    return _reply("promotions_list", PromotionSchema, found, many=True)
+
+
+@endpoint("The sessions of every promotion (times, place, agenda, minutes, guests heard) "
+          "and the city's events", MeetingSchema, many=True, query=_promotion_query)
+def sessions_list() -> Response:
+    query = parse_query("sessions_list")
+    every = promotions.city_mandates()
+    found = [meeting_view(m) for m in all_meetings(current_config(), every, _shown())]
+    return jsonify(_dump(MeetingSchema, found, many=True, language=query.get("lang")))
+
+
+@endpoint("The panel draws of every promotion: digests, public number, chosen panel",
+          DrawSchema, many=True, query=_promotion_query)
 def draws() -> Response:
     config = current_config()
-    mandate = current_mandate()
-    found = records.draw_records(config, mandate) if mandate is not None else []
-    return _reply("draws", DrawSchema, [_iso(asdict(draw)) for draw in found], many=True)
+    query = parse_query("draws")
+    shown = _shown()
+    found = [draw for mandate in shown for draw in records.draw_records(config, mandate)]
+    return jsonify(_dump(DrawSchema, [_iso(asdict(draw)) for draw in found], many=True,
+                         language=query.get("lang")))
 
 
 def _proposal_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
@@ -194,39 +369,41 @@ def _proposal_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
         "kind": fields.String(
             validate=validate.OneOf([kind.key for kind in config.proposal_kinds]),
             metadata={"description": "only acts of this kind"},
-        )
+        ),
+        **_promotion_query(config),
     }
 
 
-@endpoint("The acts of the current mandate with every transition", ProposalSchema, many=True,
-          query=_proposal_query)
+@endpoint("The acts of every promotion with their content, votes, answers and transitions",
+          ProposalSchema, many=True, query=_proposal_query)
 def proposals_list() -> Response:
     config = current_config()
     query = parse_query("proposals_list")
-    mandate = current_mandate()
-    rows = (proposals.list_proposals(db_session(), mandate.id, with_history=True)
-            if mandate is not None else [])
+    shown = _shown()  # held: the session's identity map keeps only referenced mandates
+    rows = [p for m in shown
+            for p in proposals.list_proposals(db_session(), m.id, with_history=True)]
     if "kind" in query:
         rows = [row for row in rows if row.kind == query["kind"]]
     return jsonify(_dump(ProposalSchema, [proposal_view(config, row) for row in rows],
                          many=True, language=query.get("lang")))
 
 
-@endpoint("One act of the current mandate with every transition", ProposalSchema,
+@endpoint("One act of any promotion with its content, votes, answers and transitions",
+          ProposalSchema,
           path_parameters={"ident": "the act's number, as listed by /api/proposals"})
 def proposal(ident: str) -> Response:
     _, found = records.proposal_or_404(_number(ident))
     return _reply("proposal", ProposalSchema, proposal_view(current_config(), found))
 
 
-@endpoint("The follow-up of each adopted act: its journey and commitments", JourneySchema,
-          many=True)
+@endpoint("The follow-up of each adopted act of every promotion: its journey, answers and "
+          "commitments", JourneySchema, many=True, query=_promotion_query)
 def follow_up() -> Response:
     config = current_config()
-    mandate = current_mandate()
-    journeys = ([records.journey(config, p, today()) for p in records.adopted(config, mandate)]
-                if mandate is not None else [])
-    return _reply("follow_up", JourneySchema, [journey_view(j) for j in journeys], many=True)
+    query = parse_query("follow_up")
+    journeys = records.journeys(config, _shown(), today())
+    return jsonify(_dump(JourneySchema, [journey_view(j) for j in journeys], many=True,
+                         language=query.get("lang")))
 
 
 @endpoint("The follow-up of one adopted act", JourneySchema,
@@ -237,10 +414,12 @@ def follow_up_item(ident: str) -> Response:
     if found not in records.adopted(config, mandate):
         abort(404)
     return _reply("follow_up_item", JourneySchema,
-                  journey_view(records.journey(config, found, today())))
+                  journey_view(records.journey(config, found, today(), mandate=mandate)))
 
 
 for _rule, _view in (
+    ("/promotions", promotions_list),
+    ("/sessions", sessions_list),
     ("/draws", draws),
     ("/proposals", proposals_list),
     ("/proposals/<ident>", proposal),

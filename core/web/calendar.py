@@ -1,6 +1,8 @@
 """The assembly's sessions as an iCalendar feed (RFC 5545), for calendar applications.
 
-Sessions are whole-day events (the services date them, they do not time them). The
+A session with a start time is a timed event (its local time converted to UTC, so
+no time-zone component is needed), ending at its end time or an hour later; a
+session without one is a whole-day event. The place is the event's LOCATION. The
 feed holds what the public sessions page shows and nothing about who attended.
 Lines end in CRLF, text is escaped and long lines are folded at 75 octets, as the
 RFC requires; a test parses the feed back.
@@ -12,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 PRODUCT = "-//kleroterion//citizens' assembly sessions//EN"
 
@@ -22,6 +25,24 @@ class Event:
     day: dt.date
     summary: str
     description: str = ""
+    starts_at: dt.time | None = None
+    ends_at: dt.time | None = None
+    location: str = ""
+    timezone: str = "UTC"
+
+    def span(self) -> tuple[str, str]:
+        """The DTSTART and DTEND lines' values (with their parameters)."""
+        if self.starts_at is None:
+            end = self.day + dt.timedelta(days=1)
+            return (f";VALUE=DATE:{self.day.strftime('%Y%m%d')}",
+                    f";VALUE=DATE:{end.strftime('%Y%m%d')}")
+        zone = ZoneInfo(self.timezone)
+        start = dt.datetime.combine(self.day, self.starts_at, zone)
+        end = (dt.datetime.combine(self.day, self.ends_at, zone) if self.ends_at is not None
+               else start + dt.timedelta(hours=1))
+        utc = "%Y%m%dT%H%M%SZ"
+        return (f":{start.astimezone(dt.UTC).strftime(utc)}",
+                f":{end.astimezone(dt.UTC).strftime(utc)}")
 
 
 #: Line breaks of every kind (a bare CR ends a content line for many readers), and the
@@ -69,16 +90,19 @@ def calendar(name: str, events: Iterable[Event], stamp: dt.datetime) -> str:
         f"X-WR-CALNAME:{escape(name)}",
     ]
     for event in events:
+        start, end = event.span()
         lines += [
             "BEGIN:VEVENT",
             f"UID:{escape(event.uid)}",
             f"DTSTAMP:{stamp_text}",
-            f"DTSTART;VALUE=DATE:{event.day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(event.day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
+            f"DTSTART{start}",
+            f"DTEND{end}",
             f"SUMMARY:{escape(event.summary)}",
         ]
         if event.description:
             lines.append(f"DESCRIPTION:{escape(event.description)}")
+        if event.location:
+            lines.append(f"LOCATION:{escape(event.location)}")
         lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -1,4 +1,6 @@
-"""Quota targets of a seat group as data for an accessible SVG bar chart and its table.
+"""Accessible SVG bar charts, each drawn beside a table of the same numbers.
+
+Quota targets of a seat group; at the end, the follow-up report's commitments by status.
 
 For each stratification criterion of a group, each value gets its share of the
 population, its exact proportional number of seats and the quota range
@@ -127,3 +129,42 @@ def group_charts(composition: PanelComposition, group: SeatGroup) -> tuple[Quota
     return tuple(
         feature_chart(features[key], group.seats, bounds[key]) for key in group.features
     )
+
+
+# -- the follow-up report's summary --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusBar:
+    """One status of the commitments: how many, and its bar."""
+
+    key: str
+    count: int
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class StatusChart:
+    """Commitments by status as horizontal bars; the page puts the same numbers in a table."""
+
+    bars: tuple[StatusBar, ...]
+    height: float
+    plot_left: float
+    value_x: float
+    total: int
+
+    @property
+    def width(self) -> int:
+        return WIDTH
+
+
+def status_chart(counts: dict[str, int]) -> StatusChart:
+    """The bars of ``counts`` (status -> commitments), in the order given."""
+    scale = max([*counts.values(), 1])
+    unit = PLOT_WIDTH / scale
+    bars = tuple(StatusBar(key, count, TOP + index * ROW_HEIGHT, round(count * unit, 2))
+                 for index, (key, count) in enumerate(counts.items()))
+    return StatusChart(bars=bars, height=TOP * 2 + len(bars) * ROW_HEIGHT,
+                       plot_left=LABEL_WIDTH, value_x=LABEL_WIDTH + PLOT_WIDTH + 8,
+                       total=sum(counts.values()))

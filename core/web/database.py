@@ -63,19 +63,31 @@ def current_engine() -> Engine:
 
 
 def current_mandate() -> Mandate | None:
-    """The city's latest mandate, or None when there is none (or no database yet).
+    """The mandate the back office works on: the sitting one that started first.
 
-    A site started before ``kleroterion db upgrade`` shows its configuration pages
-    and says that no mandate is open, rather than failing.
+    Two promotions may sit at once (Paris); the one in full work (its acts, attendance
+    and indemnities under way) comes first, a newly opened one once the other ended.
+    Without a sitting one: the last that started, else the first to come. The public
+    site shows every mandate (``kleroterion.web.promotions``). None when there is none
+    (or no database yet): a site started before ``kleroterion db upgrade`` shows its
+    configuration pages and says that no mandate is open, rather than failing.
     """
+    from kleroterion.web.promotions import status_of
+    from kleroterion.web.public import today
+
     try:
-        return db_session().scalar(
+        every = list(db_session().scalars(
             select(Mandate).where(Mandate.city == current_city().slug)
-            .order_by(Mandate.starts_on.desc(), Mandate.id.desc())
-        )
+            .order_by(Mandate.starts_on, Mandate.id)))
     except (OperationalError, ProgrammingError):
         db_session().rollback()
         return None
+    day = today()
+    sitting = [m for m in every if status_of(m, day) == "sitting"]
+    if sitting:
+        return sitting[0]
+    started = [m for m in every if m.starts_on <= day]
+    return started[-1] if started else (every[0] if every else None)
 
 
 def _close(_: BaseException | None) -> None:

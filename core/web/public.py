@@ -3,9 +3,11 @@
 From the city's configuration: the assembly and how it works, the panel's
 composition against its quota targets, the assembly's powers and the lifecycle of
 each act, the indemnity, and the accountability rules. From the database, through
-the services: the current mandate, its sessions (with an iCalendar feed). Nothing
-here reads a person's data (sessions are shown without attendance) but for one
-thing: the panel page names the sitting members who consented to it, under the
+the services: every mandate of the city (the sitting ones on the home page), their
+sessions as they happen (time, place, agenda, minutes, documents, guests heard) and
+the city-level events that belong to no single mandate, with an iCalendar feed.
+Nothing here reads a person's data (sessions are shown without attendance) but for
+one thing: the panel page names the sitting members who consented to it, under the
 name they chose, and only counts the others.
 """
 
@@ -20,11 +22,11 @@ from flask_babel import gettext
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.compare import typical_year_amount
 from kleroterion.models import AssemblySession, Mandate
-from kleroterion.services import mandates, members, sessions
-from kleroterion.web import calendar
+from kleroterion.services import events, mandates, members, sessions
+from kleroterion.web import calendar, promotions
 from kleroterion.web.charts import group_charts
 from kleroterion.web.context import current_city, current_config
-from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.database import db_session
 from kleroterion.web.i18n import current_language, unit_count
 
 bp = Blueprint("public", __name__)
@@ -39,8 +41,17 @@ def today() -> dt.date:
 
 
 @dataclass(frozen=True)
+class Guest:
+    """Someone heard at a session, in a public capacity."""
+
+    name: str
+    role: str
+    organisation: str
+
+
+@dataclass(frozen=True)
 class Meeting:
-    """A session as the public sees it: when, what, which body, how long."""
+    """A session (or a city-level event) as the public sees it: when, where, what, who spoke."""
 
     id: int
     day: dt.date
@@ -48,6 +59,22 @@ class Meeting:
     body: Localized | None
     length: str
     title: str
+    mandate_id: int | None = None
+    mandate_label: str = ""
+    starts_at: dt.time | None = None
+    ends_at: dt.time | None = None
+    place: str = ""
+    agenda: str = ""
+    minutes: str = ""
+    optional: bool = False
+    documents: tuple[tuple[str, str], ...] = ()
+    guests: tuple[Guest, ...] = ()
+    #: A city-level event (``event-<id>``) rather than a session of one mandate.
+    event_kind: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"event-{self.id}" if self.event_kind else f"session-{self.id}"
 
 
 def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
@@ -62,9 +89,45 @@ def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
             body=bodies.get(row.body_key) if row.body_key else None,
             length=unit_count(row.unit, float(row.duration)),
             title=row.title,
+            mandate_id=mandate.id,
+            mandate_label=mandate.label,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            place=row.place,
+            agenda=row.agenda,
+            minutes=row.minutes,
+            optional=row.optional,
+            documents=tuple((str(d.get("title", "")), str(d.get("url", "")))
+                            for d in row.documents if isinstance(d, dict)),
+            guests=tuple(Guest(g.name, g.role, g.organisation) for g in row.guests),
         )
         for row in rows
     ]
+
+
+def _event_meetings(every: list[Mandate], shown: list[Mandate]) -> list[Meeting]:
+    """The city's events addressed to any of ``shown`` (all of them when all are shown)."""
+    if not every:  # nothing opened yet (or no database): no event either
+        return []
+    labels = {m.id: m.label for m in every}
+    wanted = None if len(shown) == len(every) else [m.id for m in shown]
+    return [
+        Meeting(
+            id=row.id, day=row.held_on, kind={"en": row.kind}, body=None, length="",
+            title=row.title, mandate_label=", ".join(labels[i] for i in row.mandate_ids
+                                                     if i in labels),
+            starts_at=row.starts_at, ends_at=row.ends_at, place=row.place,
+            agenda=row.summary, event_kind=row.kind)
+        for row in events.events_of(db_session(), current_city().slug, wanted)
+    ]
+
+
+def all_meetings(config: CityConfig, every: list[Mandate], shown: list[Mandate]
+                 ) -> list[Meeting]:
+    """The sessions of ``shown`` and the city's events for them, in date and time order."""
+    found = [m for mandate in shown for m in _meetings(config, mandate)]
+    found += _event_meetings(every, shown)
+    return sorted(found, key=lambda m: (m.day, m.starts_at or dt.time(0), m.anchor))
 
 
 def _phase_label(config: CityConfig, mandate: Mandate, day: dt.date) -> Localized | None:
@@ -88,49 +151,60 @@ def healthz() -> Response:
 @bp.get("/")
 def home() -> str:
     config = current_config()
-    mandate = current_mandate()
-    upcoming: list[Meeting] = []
-    phase = None
-    if mandate is not None:
-        upcoming = [m for m in _meetings(config, mandate) if m.day >= today()]
-        phase = _phase_label(config, mandate, today())
+    every = promotions.city_mandates()
+    sitting = [m for m in every if promotions.status_of(m, today()) == "sitting"]
+    shown = promotions.featured(today(), every)
+    upcoming = [m for m in all_meetings(config, every, every) if m.day >= today()]
+    phases = [(m, _phase_label(config, m, today())) for m in sitting]
     return render_template(
         "public/home.html", config=config, year_amount=typical_year_amount(config),
-        current=mandate, phase=phase, upcoming=upcoming[:UPCOMING_ON_HOME],
+        current=shown, sitting=phases, upcoming=upcoming[:UPCOMING_ON_HOME],
+        phase=phases[-1][1] if phases else None,
     )
 
 
 @bp.get("/sessions")
 def sessions_page() -> str:
     config = current_config()
-    mandate = current_mandate()
-    meetings = _meetings(config, mandate) if mandate is not None else []
+    every = promotions.city_mandates()
+    shown, one = promotions.chosen(every)
+    meetings = all_meetings(config, every, shown)
     upcoming = [m for m in meetings if m.day >= today()]
     past = [m for m in reversed(meetings) if m.day < today()]
-    return render_template("public/sessions.html", config=config, mandate=mandate,
-                           upcoming=upcoming, past=past)
+    return render_template("public/sessions.html", config=config, mandate=one,
+                           every=every, upcoming=upcoming, past=past,
+                           selector=promotions.links(every, today(), one))
+
+
+def _where(meeting: Meeting) -> str:
+    return meeting.place
 
 
 @bp.get("/sessions.ics")
 def sessions_calendar() -> Response:
     config = current_config()
-    mandate = current_mandate()
+    every = promotions.city_mandates()
+    shown, _one = promotions.chosen(every)
     language = current_language()
     host = current_city().slug
     events = [
         calendar.Event(
-            uid=f"session-{meeting.id}@{host}.kleroterion",
+            uid=f"{meeting.anchor}@{host}.kleroterion",
             day=meeting.day,
             summary=" – ".join(
                 part for part in (
-                    localize(meeting.kind, language),
+                    localize(meeting.kind, language) if not meeting.event_kind else "",
                     localize(meeting.body, language) if meeting.body else "",
                     meeting.title,
                 ) if part
             ),
-            description=meeting.length,
+            description=" – ".join(p for p in (meeting.length, meeting.mandate_label) if p),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            location=_where(meeting),
+            timezone=config.profile.timezone,
         )
-        for meeting in (_meetings(config, mandate) if mandate is not None else [])
+        for meeting in all_meetings(config, every, shown)
     ]
     name = gettext("Sessions of %(assembly)s",
                    assembly=localize(config.profile.assembly_name, language))
@@ -167,7 +241,8 @@ def seated_counts(mandate: Mandate) -> dict[str, Seated]:
 @bp.get("/panel")
 def panel() -> str:
     config = current_config()
-    mandate = current_mandate()
+    every = promotions.city_mandates()
+    mandate = promotions.featured(today(), every)
     seated = seated_counts(mandate) if mandate is not None else {}
     groups = [
         (group, group_charts(config.composition, group), seated.get(group.key))
@@ -175,7 +250,7 @@ def panel() -> str:
     ]
     names = members.public_names(db_session(), mandate.id) if mandate is not None else {}
     return render_template("public/panel.html", config=config, groups=groups, mandate=mandate,
-                           names=names)
+                           names=names, selector=promotions.links(every, today(), mandate))
 
 
 @bp.get("/powers")

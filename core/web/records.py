@@ -1,4 +1,4 @@
-"""The public record of the current mandate: its panel draws, its acts and their follow-up.
+"""The public record of every mandate of the city: panel draws, acts and their follow-up.
 
 Read from the database through the services, never a person: draws show their
 published digests, the dates of publication and of the public number, and the
@@ -6,8 +6,13 @@ lottery folder to download and verify (public ids and selection features only,
 checked again before it is served; no candidate's name), acts their timeline of
 transitions, adopted acts their journey from proposal to decision to commitments
 and milestones, with deadlines and overdue marks, and the yearly follow-up report
-(Markdown or CSV) to download. The views build plain dataclasses (``Step``,
-``Journey``) that the pages and the JSON API share.
+(a page, Markdown or CSV, see ``kleroterion.web.report_page``). Every list spans
+all the city's mandates, sitting or past, or the one ``?promotion=`` names
+(``kleroterion.web.promotions``). An act's page gives its content (summary and
+text in the page's language, shown as text), its votes, the council's reference,
+its attachments (served under their safe stored name) and the city's answers.
+The views build plain dataclasses (``Step``, ``Journey``, ``AnswerView``) that the
+pages and the JSON API share.
 """
 
 from __future__ import annotations
@@ -18,19 +23,32 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    send_file,
+    url_for,
+)
 from kleroterion import __version__
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
-from kleroterion.models import Draw, Mandate, Proposal
-from kleroterion.services import followup, panel, proposals
-from kleroterion.services.errors import NotAllowed, ServiceError
-from kleroterion.web import source
+from kleroterion.models import Draw, Mandate, Proposal, ProposalAttachment
+from kleroterion.services import acts, followup, panel, proposals
+from kleroterion.services.context import follow_up_until
+from kleroterion.services.errors import NotAllowed
+from kleroterion.web import promotions, source
 from kleroterion.web.context import current_city, current_config
-from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.database import db_session
 from kleroterion.web.public import today
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 bp = Blueprint("records", __name__)
+T = TypeVar("T")
 
 REPORT_FORMATS = {"md": ("markdown", "text/markdown"), "csv": ("csv", "text/csv")}
 
@@ -226,13 +244,25 @@ def outcome_of(kind: ProposalKind | None, key: str) -> str:
 MAX_ID = 2**31 - 1
 
 
-def proposal_or_404(ident: int) -> tuple[Mandate, Proposal]:
-    """The current mandate's proposal ``ident``, or a 404 page."""
-    mandate = current_mandate()
-    if mandate is None or not 0 < ident <= MAX_ID:
+def row_or_404(model: type[T], ident: int) -> T:
+    """The row ``ident`` of ``model``, or a 404 page (also before the database exists)."""
+    if not 0 < ident <= MAX_ID:
         abort(404)
-    proposal = db_session().get(Proposal, ident)
-    if proposal is None or proposal.mandate_id != mandate.id:
+    try:
+        row = db_session().get(model, ident)
+    except (OperationalError, ProgrammingError):
+        db_session().rollback()
+        abort(404)
+    if row is None:
+        abort(404)
+    return row
+
+
+def proposal_or_404(ident: int) -> tuple[Mandate, Proposal]:
+    """The city's proposal ``ident``, whatever its mandate, or a 404 page."""
+    proposal = row_or_404(Proposal, ident)
+    mandate = db_session().get(Mandate, proposal.mandate_id)
+    if mandate is None or mandate.city != current_city().slug:
         abort(404)
     return mandate, proposal
 
@@ -245,14 +275,16 @@ class Step:
     """One dated event of an adopted act's journey."""
 
     on: dt.date
-    what: str  # proposed | moved | response_due | answered | committed | commitment_due
-    #            | milestone_due | milestone_done
+    what: str  # proposed | moved | voted | response_due | answered | committed
+    #            | commitment_due | milestone_due | milestone_done
     title: str = ""
     state: Localized | None = None
     actor: str = ""
     reason: str = ""
     label: Localized | None = None
     overdue: bool = False
+    answer_kind: str = ""  # of an "answered" step: first | final | yearly | reasons
+    verdict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +302,29 @@ class CommitmentView:
 
 
 @dataclass(frozen=True)
+class AnswerView:
+    """One of the city's answers to an act, as published."""
+
+    kind: str  # first | final | yearly | reasons
+    on: dt.date
+    summary: str
+    text: Localized
+    verdict: str | None
+    year: int | None
+    label: Localized | None = None  # the deadline's label, for a first or final answer
+
+
+@dataclass(frozen=True)
+class VoteView:
+    body: str  # assembly | council
+    on: dt.date
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    reference: str
+
+
+@dataclass(frozen=True)
 class Journey:
     """An adopted act from proposal to decision, responses, commitments and milestones."""
 
@@ -281,6 +336,12 @@ class Journey:
     state_label: Localized
     steps: list[Step] = field(default_factory=list)
     commitments: list[CommitmentView] = field(default_factory=list)
+    mandate_id: int = 0
+    mandate_label: str = ""
+    answers: list[AnswerView] = field(default_factory=list)
+    #: Whether the city still follows the act: its follow-up period runs, or a
+    #: commitment is open.
+    followed: bool = True
 
     @property
     def overdue(self) -> int:
@@ -293,21 +354,46 @@ def adopted(config: CityConfig, mandate: Mandate) -> list[Proposal]:
             if outcome_of(find_kind(config, p.kind), p.state) == "adopted"]
 
 
-def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
+def answers_of(config: CityConfig, proposal: Proposal) -> list[AnswerView]:
+    """The city's answers to an act, in date order."""
+    rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
+    return [AnswerView(kind=r.kind, on=r.answered_on, summary=r.summary, text=dict(r.text),
+                       verdict=r.verdict, year=r.year, label=rules.get(r.deadline_key))
+            for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))]
+
+
+def votes_of(proposal: Proposal) -> list[VoteView]:
+    return [VoteView(v.body, v.on, v.votes_for, v.votes_against, v.abstentions, v.reference)
+            for v in proposal.votes]
+
+
+def journeys(config: CityConfig, shown: list[Mandate], on: dt.date) -> list[Journey]:
+    """The journeys of the adopted acts of ``shown``: those still followed first."""
+    found = [journey(config, p, on, mandate=m) for m in shown for p in adopted(config, m)]
+    return sorted(found, key=lambda j: (not j.followed, j.id))
+
+
+def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
+            mandate: Mandate | None = None) -> Journey:
     """The chronological story of one act, with what is late on ``on``."""
     kind = find_kind(config, proposal.kind)
+    mandate = mandate or db_session().get(Mandate, proposal.mandate_id)
     steps = [Step(proposal.created_on, "proposed", title=proposal.title,
                   state=state_label_of(kind, kind.initial if kind else ""))]
     for move in proposal.transitions:
         steps.append(Step(move.on, "moved", state=state_label_of(kind, move.target),
                           actor=move.actor, reason=move.reason))
+    for vote in proposal.votes:
+        steps.append(Step(vote.on, "voted", actor=vote.body, title=vote.reference))
     rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
     for deadline in followup.deadlines(db_session(), proposal.id):
         label = rules.get(deadline.key, {"en": deadline.label})
         steps.append(Step(deadline.due_on, "response_due", actor=deadline.by, label=label,
                           overdue=deadline.overdue(on)))
-        if deadline.answered_on is not None:
-            steps.append(Step(deadline.answered_on, "answered", actor=deadline.by, label=label))
+    answers = answers_of(config, proposal)
+    for answer in answers:
+        steps.append(Step(answer.on, "answered", title=answer.summary, label=answer.label,
+                          answer_kind=answer.kind, verdict=answer.verdict))
     commitments: list[CommitmentView] = []
     for commitment in proposal.commitments:
         closed = commitment.status in followup.CLOSED
@@ -329,20 +415,28 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date) -> Journey:
             due_on=commitment.due_on, overdue=late,
             milestones_done=sum(1 for m in commitment.milestones if m.done_on is not None),
             milestones=len(commitment.milestones), version=commitment.version))
-    order = ("proposed", "moved", "committed", "response_due", "answered", "milestone_due",
-             "milestone_done", "commitment_due")
+    order = ("proposed", "moved", "voted", "committed", "response_due", "answered",
+             "milestone_due", "milestone_done", "commitment_due")
     steps.sort(key=lambda step: (step.on, order.index(step.what)))
+    still_open = any(c.status not in followup.CLOSED for c in proposal.commitments)
+    followed = still_open or (mandate is not None and on <= follow_up_until(mandate)) or (
+        bool(config.accountability.report_every_months))
     return Journey(
         id=proposal.id, kind=proposal.kind,
         kind_label=kind.label if kind is not None else {"en": proposal.kind},
         title=proposal.title, state=proposal.state,
-        state_label=state_label_of(kind, proposal.state), steps=steps, commitments=commitments)
+        state_label=state_label_of(kind, proposal.state), steps=steps, commitments=commitments,
+        mandate_id=proposal.mandate_id, mandate_label=mandate.label if mandate else "",
+        answers=answers, followed=followed)
 
 
-def report_years(mandate: Mandate) -> list[int]:
-    """The years a follow-up report may be downloaded for, latest first."""
-    last = max(mandate.starts_on.year, min(today().year, mandate.ends_on.year + 1))
-    return list(range(last, mandate.starts_on.year - 1, -1))
+def report_years(every: list[Mandate]) -> list[int]:
+    """The years a follow-up report may be read for, latest first."""
+    if not every:
+        return []
+    first = min(m.starts_on.year for m in every)
+    last = max(first, min(today().year, max(m.ends_on.year for m in every) + 1))
+    return list(range(last, first - 1, -1))
 
 
 # -- pages ------------------------------------------------------------------------
@@ -351,7 +445,8 @@ def report_years(mandate: Mandate) -> list[int]:
 @bp.get("/draw")
 def draw_page() -> str:
     config = current_config()
-    mandate = current_mandate()
+    every = promotions.city_mandates()
+    mandate = promotions.featured(today(), every)
     records = (draw_records(config, mandate, ("panel", "replacement", "body"))
                if mandate is not None else [])
     served = source.archive()
@@ -359,59 +454,87 @@ def draw_page() -> str:
                            draws=[r for r in records if r.kind == "panel"],
                            replacements=[r for r in records if r.kind != "panel"],
                            lottery_size=panel.LOTTERY_SIZE, source_url=source.source_url(),
-                           source_sha256=served.sha256)
+                           source_sha256=served.sha256,
+                           selector=promotions.links(every, today(), mandate))
 
 
 @bp.get("/draw/<int:draw_id>/lottery.zip")
 def lottery_download(draw_id: int) -> Response:
-    """A published lottery folder of the current mandate, to check with ``kleroterion verify``."""
-    mandate = current_mandate()
-    if mandate is None:
+    """A published lottery folder of any mandate of the city, to check with ``verify``."""
+    draw = row_or_404(Draw, draw_id)
+    if draw.kind not in ("panel", "replacement", "body"):
         abort(404)
-    draw = db_session().get(Draw, draw_id)
-    if draw is None or draw.mandate_id != mandate.id or draw.kind not in (
-            "panel", "replacement", "body"):
+    mandate = db_session().get(Mandate, draw.mandate_id)
+    if mandate is None or mandate.city != current_city().slug:
         abort(404)
     return lottery_zip(draw)
+
+
+def acts_of(shown: list[Mandate]) -> list[tuple[Mandate, Proposal]]:
+    return [(m, p) for m in shown for p in proposals.list_proposals(db_session(), m.id)]
 
 
 @bp.get("/proposals")
 def proposals_page() -> str:
     config = current_config()
-    mandate = current_mandate()
-    rows = proposals.list_proposals(db_session(), mandate.id) if mandate is not None else []
+    every = promotions.city_mandates()
+    shown, one = promotions.chosen(every)
+    rows = acts_of(shown)
     by_kind = []
     for kind in config.proposal_kinds:
-        mine = [p for p in rows if p.kind == kind.key]
-        by_state = [(state, [p for p in mine if p.state == state.key]) for state in kind.states]
+        mine = [(m, p) for m, p in rows if p.kind == kind.key]
+        by_state = [(state, [(m, p) for m, p in mine if p.state == state.key])
+                    for state in kind.states]
         by_kind.append((kind, mine, [(s, ps) for s, ps in by_state if ps]))
-    return render_template("public/proposals.html", config=config, mandate=mandate,
-                           by_kind=by_kind)
+    return render_template("public/proposals.html", config=config, mandate=one,
+                           every=every, by_kind=by_kind,
+                           selector=promotions.links(every, today(), one))
 
 
 @bp.get("/proposals/<int:ident>")
 def proposal_page(ident: int) -> str:
     config = current_config()
-    _, proposal = proposal_or_404(ident)
+    mandate, proposal = proposal_or_404(ident)
     kind = find_kind(config, proposal.kind)
     timeline = [(move, state_label_of(kind, move.source), state_label_of(kind, move.target))
                 for move in proposal.transitions]
     adopted_act = outcome_of(kind, proposal.state) == "adopted"
     return render_template(
-        "public/proposal.html", config=config, proposal=proposal, kind=kind,
+        "public/proposal.html", config=config, proposal=proposal, kind=kind, mandate=mandate,
         state_label=state_label_of(kind, proposal.state), outcome=outcome_of(kind, proposal.state),
-        timeline=timeline, adopted=adopted_act)
+        timeline=timeline, adopted=adopted_act, votes=votes_of(proposal),
+        answers=answers_of(config, proposal), attachments=proposal.attachments)
+
+
+@bp.get("/proposals/<int:ident>/files/<int:file_id>")
+def attachment_download(ident: int, file_id: int) -> Response:
+    """An act's attachment, as a download under its safe stored name."""
+    _, proposal = proposal_or_404(ident)
+    attachment = next((a for a in proposal.attachments if a.id == file_id), None)
+    if attachment is None:
+        abort(404)
+    return _send_attachment(attachment)
+
+
+def _send_attachment(attachment: ProposalAttachment) -> Response:
+    path = acts.attachment_path(Path(current_app.instance_path), attachment)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=attachment.media_type, as_attachment=True,
+                         download_name=attachment.stored_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/follow-up")
 def follow_up_page() -> str:
     config = current_config()
-    mandate = current_mandate()
-    journeys = ([journey(config, p, today()) for p in adopted(config, mandate)]
-                if mandate is not None else [])
-    return render_template("public/follow_up.html", config=config, mandate=mandate,
-                           journeys=journeys,
-                           years=report_years(mandate) if mandate is not None else [])
+    every = promotions.city_mandates()
+    shown, one = promotions.chosen(every)
+    return render_template("public/follow_up.html", config=config, mandate=one,
+                           journeys=journeys(config, shown, today()),
+                           years=report_years(every),
+                           selector=promotions.links(every, today(), one))
 
 
 @bp.get("/follow-up/<int:ident>")
@@ -421,31 +544,17 @@ def follow_up_item(ident: int) -> str:
     if proposal not in adopted(config, mandate):
         abort(404)
     return render_template("public/follow_up_item.html", config=config,
-                           journey=journey(config, proposal, today()), today=today())
-
-
-@bp.get("/follow-up/report-<int:year>.<any(md, csv):fmt>")
-def follow_up_report(year: int, fmt: str) -> Response:
-    mandate = current_mandate()
-    if mandate is None or year not in report_years(mandate):
-        abort(404)
-    session = db_session()
-    name, mimetype = REPORT_FORMATS[fmt]
-    try:
-        body = followup.report(session, mandate.id, year, name,
-                               french=current_config().profile.languages[0] == "fr",
-                               public=True)
-    except ServiceError:
-        abort(404)
-    finally:
-        # The service logs each report it makes (and moves the next one's due date):
-        # a visitor's download is a reading, not the city's report.
-        session.rollback()
-    response = Response(body, mimetype=mimetype)
-    filename = f"{current_city().slug}-follow-up-{year}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+                           journey=journey(config, proposal, today(), mandate=mandate),
+                           today=today())
 
 
 def init_app(app: Flask) -> None:
+    from kleroterion.web import (  # noqa: F401  (their routes join the blueprints)
+        api_answers,  # on the api blueprint, registered after this one
+        promotion_pages,
+        record_words,
+        report_page,
+    )
+
+    record_words.init_app(app)
     app.register_blueprint(bp)

@@ -169,3 +169,100 @@ def test_an_answer_recorded_twice_at_once_is_a_conflict(
         b.rollback()
     answers = run(lambda s: [r.answered_on for r in s.get(Proposal, brussels["sent"]).responses])
     assert answers == [D(2026, 8, 1)]
+
+
+# -- the city's answers (first, final, yearly, reasons) --------------------------------
+
+
+def _answers(run: Any, ident: int) -> list[tuple[str, str | None, int | None, dict[str, str]]]:
+    def read(session: Session) -> list[tuple[str, str | None, int | None, dict[str, str]]]:
+        row = session.get(Proposal, ident)
+        assert row is not None
+        return [(r.kind, r.verdict, r.year, dict(r.text)) for r in row.responses]
+    result: list[tuple[str, str | None, int | None, dict[str, str]]] = run(read)
+    return result
+
+
+def test_paris_records_its_yearly_answer_and_no_deadline_answer(run: Any,
+                                                                 paris: dict[str, int]) -> None:
+    with pytest.raises(NotAllowed, match="sets no response deadline: it answers in its "
+                                         "periodic report") as refused:
+        run(followup.record_answer, paris["act"], "first", D(2026, 9, 1), summary="Oui")
+    assert refused.value.field == "kind"
+    run(followup.record_answer, paris["act"], "yearly", D(2026, 12, 10), year=2026,
+        summary="Cent fontaines en service", text={"fr": "Le compte rendu annuel."})
+    assert _answers(run, paris["act"]) == [
+        ("yearly", None, 2026, {"fr": "Le compte rendu annuel."})]
+    with pytest.raises(NotAllowed, match="already recorded"):
+        run(followup.record_answer, paris["act"], "yearly", D(2026, 12, 20), year=2026,
+            summary="encore")
+    with pytest.raises(InvalidInput, match="publishes in fr, en") as refused:
+        run(followup.record_answer, paris["act"], "yearly", D(2027, 1, 5), year=2027,
+            text={"nl": "Jaarverslag"})
+    assert refused.value.field == "text"
+
+
+def test_a_yearly_answer_follows_adopted_acts_only(run: Any, paris: dict[str, int]) -> None:
+    mandate = run(lambda s: s.get(Proposal, paris["act"]).mandate_id)
+    draft = run(proposals.create, mandate, "voeu", "Un brouillon", D(2026, 5, 2))
+    with pytest.raises(NotAllowed, match=r"is 'redige': the periodic report follows adopted "
+                                         "acts only"):
+        run(followup.record_answer, draft.id, "yearly", D(2026, 12, 1), summary="rien")
+    assert _answers(run, draft.id) == []
+
+
+def test_brussels_answers_with_a_verdict_then_its_reasons(run: Any,
+                                                          brussels: dict[str, int]) -> None:
+    with pytest.raises(NotAllowed, match="not sent to its addressee yet: no answer is due"):
+        run(followup.record_answer, brussels["draft"], "first", D(2026, 6, 1), summary="x")
+    with pytest.raises(NotAllowed, match="no reasons are due"):
+        run(followup.record_answer, brussels["sent"], "reasons", D(2026, 6, 1), summary="x")
+    with pytest.raises(NotAllowed, match="makes no periodic report"):
+        run(followup.record_answer, brussels["sent"], "yearly", D(2026, 6, 1), summary="x")
+    with pytest.raises(InvalidInput, match="'maybe' is not a verdict") as refused:
+        run(followup.record_answer, brussels["sent"], "final", D(2026, 6, 1), summary="x",
+            verdict="maybe")
+    assert refused.value.field == "verdict"
+    run(followup.record_answer, brussels["sent"], "first", D(2026, 8, 20),
+        summary="Première réponse", text={"fr": "Réponse", "nl": "Antwoord"})
+    run(followup.record_answer, brussels["sent"], "final", D(2027, 5, 20),
+        summary="Évaluation", verdict="partly_retained")
+    run(followup.record_answer, brussels["sent"], "reasons", D(2027, 5, 25),
+        summary="Budget indisponible")
+    assert [(kind, verdict) for kind, verdict, _, _ in _answers(run, brussels["sent"])] == [
+        ("first", None), ("final", "partly_retained"), ("reasons", None)]
+    # The deadlines read the answers given through record_answer.
+    due = run(followup.deadlines, brussels["sent"])
+    assert [d.answered_on for d in due] == [D(2026, 8, 20), D(2027, 5, 20)]
+
+
+# -- promotions that overlap -----------------------------------------------------------
+
+
+def test_a_promotion_the_city_forbids_to_overlap_is_refused_naming_the_other(run: Any) -> None:
+    run(mandates.open_mandate, "poitiers", "édition 2026", D(2026, 1, 1))
+    with pytest.raises(NotAllowed, match=r"overlaps 'édition 2026' \(2026-01-01 to "
+                                         r"2026-12-31\): poitiers has one") as refused:
+        run(mandates.open_mandate, "poitiers", "édition bis", D(2026, 6, 1))
+    assert refused.value.field == "start"
+    run(mandates.open_mandate, "poitiers", "édition 2027", D(2027, 1, 1))
+
+
+def test_two_paris_promotions_overlap_but_not_three(run: Any) -> None:
+    run(mandates.open_mandate, "paris", "promotion 2025", D(2025, 9, 1))
+    run(mandates.open_mandate, "paris", "promotion 2026", D(2026, 9, 1))
+    with pytest.raises(NotAllowed, match=r"on 2026-09-01 .* would sit with 'promotion 2025' "
+                                         r".*'promotion 2026' .*at most 2 sitting at once"):
+        run(mandates.open_mandate, "paris", "promotion bis", D(2026, 8, 1))
+    assert len(run(mandates.list_mandates, "paris")) == 2
+
+
+# -- the yearly report in French dates ----------------------------------------------------
+
+
+def test_the_french_report_gives_dd_mm_yyyy_dates(run: Any, paris: dict[str, int]) -> None:
+    mandate = run(lambda s: s.get(Proposal, paris["act"]).mandate_id)
+    run(followup.update_commitment, paris["commitment"], due_on=D(2026, 12, 24))
+    french = run(followup.report, mandate, 2026, "csv", french=True)
+    assert "24/12/2026" in french and "2026-12-24" not in french
+    assert "2026-12-24" in run(followup.report, mandate, 2026, "csv")

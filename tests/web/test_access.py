@@ -65,6 +65,12 @@ ACCESS: dict[str, str] = {
     "records.follow_up_item": "public",
     "observatory.indicators_page": "public",
     "records.follow_up_report": "public",
+    "records.report_page": "public",
+    "records.promotions_page": "public",
+    "records.promotion_page": "public",
+    "records.attachment_download": "public",
+    "api.promotions_list": "public",
+    "api.sessions_list": "public",
     "api.draws": "public",
     "api.audit_head": "public",
     "anchor.page": "public",
@@ -108,6 +114,7 @@ ACCESS: dict[str, str] = {
     # API writes: the role of the bearer token (see the module's docstring).
     "api.move_proposal": "secretariat",
     "api.record_response": "secretariat",
+    "api.record_answer": "secretariat",
     "api.add_commitment": "secretariat",
     "api.update_commitment": "secretariat",
     "api.add_milestone": "secretariat",
@@ -135,11 +142,13 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
                  "draw_id": 1, "group_key": "panel",
                  "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
-                 "member_id": 1}
+                 "member_id": 1, "file_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
+                  "records.report_page", "records.promotion_page",
+                  "records.attachment_download", "api.record_answer",
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
                   "backoffice.indemnity_csv", "records.lottery_download", "panel_draw.page",

@@ -206,6 +206,7 @@ def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskCli
     assert writes == {
         ("/api/proposals/{ident}/transitions", "POST"),
         ("/api/proposals/{ident}/responses", "POST"),
+        ("/api/proposals/{ident}/answers", "POST"),
         ("/api/proposals/{ident}/commitments", "POST"),
         ("/api/commitments/{ident}", "PATCH"),
         ("/api/commitments/{ident}/milestones", "POST"),

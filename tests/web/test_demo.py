@@ -17,16 +17,20 @@ from kleroterion.db import current_revision, make_engine, make_sessionmaker, ses
 from kleroterion.models import (
     AssemblySession,
     Attendance,
+    CityEvent,
     Commitment,
     Draw,
     Mandate,
     Member,
     PersonalData,
     Proposal,
+    ProposalResponse,
+    ProposalVote,
+    SessionGuest,
     User,
 )
-from kleroterion.services import followup, users
-from kleroterion.services.context import city
+from kleroterion.services import followup, mandates, members, users
+from kleroterion.services.context import add_months, city
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import create_app, demo
 from sqlalchemy import func, inspect, select
@@ -67,20 +71,32 @@ def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
     assert login.created and login.database_url.endswith(f"demo-{city}.sqlite3")
 
     def facts(session: Any) -> dict[str, Any]:
-        seated = list(session.scalars(select(Member).where(Member.status != "withdrawn",
-                                                           Member.seat_group != "volunteers")))
-        meetings = list(session.scalars(select(AssemblySession)))
-        proposals = list(session.scalars(select(Proposal)))
+        mine = login.mandate_id
+        seated = list(session.scalars(select(Member).where(
+            Member.status != "withdrawn", Member.seat_group != "volunteers",
+            Member.mandate_id == mine)))
+        meetings = list(session.scalars(select(AssemblySession).where(
+            AssemblySession.mandate_id == mine)))
+        proposals = list(session.scalars(select(Proposal).where(Proposal.mandate_id == mine)))
         return {
+            "mandates": [(m.label, m.starts_on, m.ends_on) for m in session.scalars(
+                select(Mandate).order_by(Mandate.starts_on))],
             "seats": Counter(member.seat_group for member in seated),
             "draws": [(d.seat_group, d.panels_digest is not None, d.final)
-                      for d in session.scalars(select(Draw).where(Draw.kind == "panel"))],
+                      for d in session.scalars(select(Draw).where(Draw.kind == "panel",
+                                                                  Draw.mandate_id == mine))],
             "replacements": session.scalar(select(func.count()).select_from(Draw).where(
-                Draw.kind == "replacement")),
+                Draw.kind == "replacement", Draw.mandate_id == mine)),
             "past": [m for m in meetings if m.held_on <= TODAY],
             "future": [m for m in meetings if m.held_on > TODAY],
             "attendance": session.scalar(select(func.count()).select_from(Attendance)),
             "states": {(p.kind, p.state) for p in proposals},
+            "texts": all(p.summary and p.full_text and p.tabled_by for p in proposals),
+            "votes": session.scalar(select(func.count()).select_from(ProposalVote)),
+            "answers": [(r.kind, r.verdict) for r in session.scalars(select(ProposalResponse))],
+            "timed": all(m.starts_at and m.place and m.agenda for m in meetings),
+            "guests": session.scalar(select(func.count()).select_from(SessionGuest)),
+            "events": [e.kind for e in session.scalars(select(CityEvent))],
             "commitments": session.scalar(select(func.count()).select_from(Commitment)),
             "overdue": [(o.what) for o in followup.overdue(session, TODAY, city=city)],
             "names": [p.name for p in session.scalars(select(PersonalData)) if p.name],
@@ -88,6 +104,12 @@ def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
         }
 
     found = _query(login.database_url, facts)
+    # The sitting promotion, the one before it and, where promotions overlap, the next.
+    overlapping = city == "paris"
+    assert len(found["mandates"]) == (3 if overlapping else 2)
+    if overlapping:
+        (_, _, past_end), (_, start, end), (_, next_start, _) = found["mandates"]
+        assert past_end < TODAY and start < next_start <= TODAY <= end
     assert found["seats"] == {g.key: g.seats for g in config.composition.seat_groups}
     # Every drawn group publishes its lottery folder, stratified or uniform (issue 18).
     drawn = {g.key for g in config.composition.seat_groups if g.selection != "open"}
@@ -100,10 +122,77 @@ def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
         if kind.per_mandate is not None:
             expected = {state.key for state in kind.states if state.outcome == "adopted"}
         assert {state for k, state in found["states"] if k == kind.key} == expected
+    assert found["texts"] and found["votes"] > 0
+    assert found["timed"] and found["guests"] > 0
+    if config.accountability.report_every_months:  # Paris: yearly answers, a yearly meeting
+        assert ("yearly", None) in found["answers"] and "accountability" in found["events"]
+    if config.accountability.response_deadlines:  # Brussels: verdicts, reasons, meetings
+        assert {v for _, v in found["answers"]} >= {"retained", "not_retained"}
+        assert "reasons" in {k for k, _ in found["answers"]}
+        assert found["events"].count("follow_up") >= 2  # two per ended cycle
     assert found["commitments"] >= 2
     assert found["overdue"] == ["commitment"]
     assert all("fictif" in name or "fictive" in name for name in found["names"])
     assert found["login"] is not None and found["login"].role == "secretariat"
+    _the_next_promotion_leaves_the_record_reachable(city, login.database_url, login.mandate_id)
+
+
+def _the_next_promotion_leaves_the_record_reachable(city: str, url: str, sitting: int) -> None:
+    """Open the next promotion: every act, session, member list and follow-up item of the
+    sitting one stays reachable on the site and in the API (the site used to show the
+    mandate with the latest start date only)."""
+    rules = city_config(city).mandate
+
+    def open_next(session: Any) -> int:
+        latest = max(session.scalars(select(Mandate).where(Mandate.city == city)),
+                     key=lambda m: m.starts_on)
+        start = max(add_months(latest.starts_on, rules.renewal_months),
+                    latest.ends_on + dt.timedelta(days=1))
+        return mandates.open_mandate(session, city, "next promotion (test)", start).id
+
+    def record(session: Any) -> dict[str, Any]:
+        acts = list(session.scalars(select(Proposal).where(Proposal.mandate_id == sitting)))
+        config = city_config(city)
+        return {
+            "acts": [p.id for p in acts],
+            "adopted": [p.id for p in acts if next(
+                s.outcome for k in config.proposal_kinds if k.key == p.kind
+                for s in k.states if s.key == p.state) == "adopted"],
+            "sessions": [m.id for m in session.scalars(select(AssemblySession).where(
+                AssemblySession.mandate_id == sitting))],
+            "named": [name for key, group in members.public_names(session, sitting).items()
+                      if key in {g.key for g in config.composition.seat_groups}
+                      for name in group.names],
+        }
+
+    new = _query(url, open_next)
+    found = _query(url, record)
+    app = create_app(city, {"TESTING": True, "SECRET_KEY": "test", "KLEROTERION_TODAY": TODAY,
+                            "KLEROTERION_DATABASE_URL": url})
+    client = app.test_client()
+    proposals_page = client.get("/proposals").get_data(as_text=True)
+    api_acts = {a["id"] for a in client.get("/api/proposals").get_json()}
+    for ident in found["acts"]:
+        assert f'href="/proposals/{ident}"' in proposals_page
+        assert client.get(f"/proposals/{ident}").status_code == 200
+        assert ident in api_acts
+    follow_up_page = client.get("/follow-up").get_data(as_text=True)
+    api_follow_up = {j["id"] for j in client.get("/api/follow-up").get_json()}
+    assert found["adopted"]
+    for ident in found["adopted"]:
+        assert f'href="/follow-up/{ident}"' in follow_up_page and ident in api_follow_up
+        assert client.get(f"/api/follow-up/{ident}").status_code == 200
+    sessions_page = client.get(f"/sessions?promotion={sitting}").get_data(as_text=True)
+    api_sessions = {m["id"] for m in client.get("/api/sessions").get_json()
+                    if m["type"] == "session"}
+    for ident in found["sessions"]:
+        assert f'id="session-{ident}"' in sessions_page and ident in api_sessions
+    panel = client.get(f"/panel?promotion={sitting}").get_data(as_text=True)
+    assert all(name in panel for name in found["named"][:20])
+    promotions_page = client.get("/promotions").get_data(as_text=True)
+    assert f'href="/promotions/{sitting}"' in promotions_page
+    assert f'href="/promotions/{new}"' in promotions_page
+    assert {p["id"] for p in client.get("/api/promotions").get_json()} >= {sitting, new}
 
 
 def city_config(slug: str) -> Any:
@@ -165,11 +254,12 @@ def test_the_demo_builds_into_an_empty_database_given_by_url(instance: Path,
                                                               empty_url: str) -> None:
     first = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
     assert first.created and first.database_url == empty_url
-    assert _mandates(empty_url) == [("poitiers", first.mandate_id)]
+    built = _mandates(empty_url)  # the sitting edition (first), and the previous one
+    assert built[0] == ("poitiers", first.mandate_id) and len(built) == 2
     assert not demo.database_path(instance, "poitiers").exists()  # not the SQLite file
     again = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
     assert not again.created and again.mandate_id == first.mandate_id
-    assert _mandates(empty_url) == [("poitiers", first.mandate_id)]  # not built twice
+    assert _mandates(empty_url) == built  # not built twice
     assert _query(empty_url, lambda s: users.authenticate(
         s, "secretariat", again.password)) is not None
 

@@ -1,0 +1,372 @@
+"""One demo mandate, step by step through the services: recruitment, panel, bodies,
+sessions with attendance, acts in every state, the follow-up of the adopted ones.
+
+Each step is one transaction, as the CLI makes them; a step a city's rules refuse
+(a body it forms oddly) is reported and skipped. ``kleroterion.web.demo`` runs these
+steps for each mandate of the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kleroterion.city.types import CityConfig, ProposalKind, localize
+from kleroterion.db import session_scope
+from kleroterion.models import Mandate, Proposal
+from kleroterion.services import (
+    bodies,
+    followup,
+    members,
+    panel,
+    proposals,
+    recruitment,
+    sessions,
+)
+from kleroterion.services.context import city, follow_up_until, get
+from kleroterion.services.errors import ServiceError
+from kleroterion.web.demo_files import (
+    REGISTRY_ROWS,
+    RESPONDENTS_PER_SEAT,
+    act_content,
+    write_registry,
+    write_respondents,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+DEMO_USER = "secretariat"
+#: How far into its mandate the demo's "today" falls (a Brussels cycle is then over
+#: and its follow-up under way; a Paris promotion is half-way).
+MONTHS_IN = 7
+SEED = 20250901
+
+Say = Callable[[str], None]
+
+#: Titles of the demo's acts: plausible subjects, in French, with a Dutch version.
+TITLES = (
+    ("Végétaliser les cours d'école", "Scholen vergroenen"),
+    ("Des fontaines d'eau potable dans chaque quartier", "Drinkwaterfonteinen in elke wijk"),
+    ("Un budget participatif pour les jeunes", "Een burgerbegroting voor jongeren"),
+    ("Rénover les logements mal isolés", "Slecht geïsoleerde woningen renoveren"),
+    ("Des cantines bio et locales", "Biologische en lokale schoolmaaltijden"),
+    ("Réduire la place de la voiture devant les écoles", "Minder auto's aan de schoolpoort"),
+    ("Ouvrir les bibliothèques le dimanche", "Bibliotheken op zondag open"),
+    ("Un plan contre les îlots de chaleur", "Een plan tegen hitte-eilanden"),
+    ("Des toilettes publiques accessibles", "Toegankelijke openbare toiletten"),
+    ("Un conseil des usagers des transports", "Een raad van reizigers"),
+    ("Réparer plutôt que jeter", "Herstellen in plaats van weggooien"),
+    ("Des jardins partagés sur les toits", "Gedeelde daktuinen"),
+    ("Simplifier les démarches administratives", "Administratieve procedures vereenvoudigen"),
+    ("Un réseau de pistes cyclables continues", "Een doorlopend fietsnetwerk"),
+    ("Des bancs et de l'ombre pour les aînés", "Banken en schaduw voor ouderen"),
+    ("Lutter contre le gaspillage alimentaire", "Voedselverspilling tegengaan"),
+    ("Accueillir les nouveaux habitants", "Nieuwe inwoners verwelkomen"),
+    ("Des maisons de santé de quartier", "Wijkgezondheidscentra"),
+    ("Mieux trier les déchets", "Afval beter sorteren"),
+    ("Des salles municipales pour les associations", "Gemeentezalen voor verenigingen"),
+)
+#: Share of the members who consent to be named publicly, and the names they choose.
+NAMED_SHARE = 0.6
+FIRST_NAMES = ("Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgane", "Yanis", "Inès",
+               "Lucie", "Mathis", "Nour", "Hugo", "Léa", "Karim", "Maëlle", "Théo", "Aïcha",
+               "Jules", "Zoé", "Malik", "Chloé", "Émile", "Sarah", "Noé")
+
+DEPARTMENTS = ("Direction de l'urbanisme", "Direction des espaces verts",
+               "Direction de l'éducation", "Direction de la voirie", "Direction du logement")
+
+
+def run_step(factory: sessionmaker[Session], service: Callable[..., T], *args: Any,
+         **kwargs: Any) -> T:
+    # One transaction per step, as the CLI does: a refused step leaves the rest intact.
+    with session_scope(factory, actor="demo") as session:
+        return service(session, *args, **kwargs)
+
+
+def try_step(factory: sessionmaker[Session], say: Say, what: str, service: Callable[..., T],
+         *args: Any, **kwargs: Any) -> T | None:
+    """A step the demo can do without (a body the city forms oddly): report and go on."""
+    try:
+        return run_step(factory, service, *args, **kwargs)
+    except ServiceError as error:
+        say(f"  skipped {what}: {error}")
+        return None
+
+
+def _path_to(kind: ProposalKind, target: str) -> list[str]:
+    """The shortest run of states from the kind's initial state to ``target``."""
+    queue: deque[list[str]] = deque([[kind.initial]])
+    seen = {kind.initial}
+    while queue:
+        path = queue.popleft()
+        if path[-1] == target:
+            return path[1:]
+        for move in kind.transitions:
+            if move.source == path[-1] and move.target not in seen:
+                seen.add(move.target)
+                queue.append([*path, move.target])
+    return []
+
+
+def _spread(start: dt.date, end: dt.date, count: int) -> list[dt.date]:
+    if count <= 0 or end < start:
+        return []
+    step = (end - start) / max(count, 1)
+    return [start + step * (index + 0.5) for index in range(count)]
+
+
+def recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+             work: Path, rng: random.Random) -> None:
+    draw_day = mandate.starts_on - dt.timedelta(days=45)
+    for index, group in enumerate(config.composition.seat_groups):
+        label = localize(group.label, "en")
+        if group.selection == "open":
+            continue
+        if group.invitations:
+            registry = work / f"registry-{group.key}.csv"
+            column = write_registry(registry, config, group, rng)
+            letters = min(group.invitations, REGISTRY_ROWS // 10)
+            say(f"{label}: invitation draw of {letters} letters from a synthetic registry "
+                f"of {REGISTRY_ROWS} people")
+            run_step(factory, recruitment.record_invitation_draw, mandate.id, group.key, registry,
+                 work / f"letters-{group.key}.csv", seed=SEED + index, count=letters,
+                 stratify_by=column)
+        respondents = work / f"respondents-{group.key}.csv"
+        write_respondents(respondents, config, group,
+                          max(group.seats + 5, group.seats * RESPONDENTS_PER_SEAT), rng)
+        run_step(factory, recruitment.import_respondents, mandate.id, group.key, respondents)
+        number = str(rng.randrange(10**6))
+        if group.selection == "stratified":
+            method = config.composition.selection_algorithm.upper()
+            say(f"{label}: panel draw of {group.seats} seats ({method}): the lottery is "
+                f"published, then the public number {number} chooses the panel")
+            # The two steps of a real draw, each its own transaction: the folder is
+            # published first, the number chosen after (kleroterion verify checks it).
+            draw = run_step(factory, panel.publish_panel, mandate.id, group.key,
+                            work / "lotteries")
+            draw = run_step(factory, panel.choose_panel, draw.id, number, draw_day,
+                            work / "lotteries")
+        else:
+            say(f"{label}: panel draw of {group.seats} seats (lottery by the public number "
+                f"{number})")
+            draw = run_step(factory, panel.draw_panel, mandate.id, group.key, draw_day,
+                            public_number=number, root=work / "lotteries")
+        run_step(factory, panel.finalize_draw, draw.id)
+    if config.composition.open_volunteers:
+        say("open volunteers: a few come to the first session")
+        for volunteer in range(1, 9):
+            run_step(factory, recruitment.add_volunteer, mandate.id, mandate.starts_on,
+                 external_id=f"VOL-{volunteer:03d}", name=f"Volontaire fictif {volunteer}")
+
+
+def seat_members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
+                 rng: random.Random, work: Path) -> None:
+    seated = run_step(factory, members.list_members, mandate.id, active_only=True)
+    for member in seated:
+        run_step(factory, members.confirm, member.id, member.seated_on)
+    leaver = rng.choice([m for m in seated if m.seat_group != recruitment.VOLUNTEERS])
+    on = mandate.starts_on + dt.timedelta(days=40)
+    say("one member withdraws after six weeks and is replaced under the quotas left")
+    run_step(factory, members.withdraw, leaver.id, on, "moved away")
+    try_step(factory, say, "the replacement", panel.replace_member, leaver.id,
+             on + dt.timedelta(days=7), public_number=str(rng.randrange(10**6)),
+             root=work / "lotteries")
+    # A generator of its own: the rest of the demo draws the same numbers as before.
+    names = random.Random(SEED + 1)
+    sitting = run_step(factory, members.list_members, mandate.id, active_only=True)
+    named = names.sample(sitting, round(NAMED_SHARE * len(sitting)))
+    say(f"{len(named)} of {len(sitting)} members consent to be named on the public site")
+    for member in named:
+        initial = names.choice("ABCDEFGHJKLMNPRSTV")
+        run_step(factory, members.give_name_consent, member.id,
+             f"{names.choice(FIRST_NAMES)} {initial}.", member.seated_on)
+
+
+def form_bodies(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+            rng: random.Random) -> None:
+    for declared in config.bodies:
+        on = mandate.starts_on + dt.timedelta(days=14)
+        if declared.formed == "end":
+            on = mandate.ends_on
+        elif declared.formed == "during":
+            on = mandate.starts_on + (mandate.ends_on - mandate.starts_on) / 2
+        say(f"body: {localize(declared.label, 'en')}")
+        for seat in declared.seats:
+            count = seat.count if seat.count is not None else 6
+            if seat.role == "member" and seat.selection == "drawn":
+                try_step(factory, say, f"the draw of {declared.key}", bodies.draw, mandate.id,
+                     declared.key, on, public_number=str(rng.randrange(10**6)))
+            elif seat.role == "member":
+                sitting = [m for m in run_step(factory, members.list_members, mandate.id,
+                                           active_only=True) if members.sits_on(m, on)]
+                for member in rng.sample(sitting, min(count, len(sitting))):
+                    try_step(factory, say, f"{declared.key} member", bodies.join, mandate.id,
+                         declared.key, member.id, on)
+            else:
+                for number in range(1, min(count, 6) + 1):
+                    name = f"{seat.role.replace('_', ' ').capitalize()} fictif {number}"
+                    try_step(factory, say, f"{declared.key} {seat.role}", bodies.appoint,
+                         mandate.id, declared.key, seat.role, name, on)
+
+
+def hold_sessions(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+              today: dt.date, rng: random.Random) -> None:
+    rules = config.mandate
+    kinds = rules.session_kinds
+    if not kinds:
+        return
+    count = rules.sessions_per_mandate or rules.working_days_max or 12
+    dates = _spread(mandate.starts_on + dt.timedelta(days=7), mandate.ends_on, count)
+    planned: list[tuple[str, dt.date, str | None]] = []
+    for index, day in enumerate(dates):
+        # The first kind (plenary, working day) opens and closes; the others alternate.
+        kind = kinds[0] if index in (0, len(dates) - 1) or len(kinds) == 1 else (
+            kinds[1 + index % (len(kinds) - 1)])
+        planned.append((kind.key, day, None))
+    for declared in config.bodies:
+        if declared.formal_meetings and declared.formed == "end":
+            until = follow_up_until(mandate)
+            for day in _spread(mandate.ends_on + dt.timedelta(days=30), until,
+                               declared.formal_meetings):
+                planned.append((kinds[-1].key, day, declared.key))
+    say(f"{len(planned)} sessions, attendance taken for those held before {today}")
+    for kind_key, day, body_key in planned:
+        meeting = try_step(factory, say, f"a {kind_key} session", sessions.add_session,
+                       mandate.id, kind_key, day, body_key=body_key)
+        if meeting is None or day > today:
+            continue
+        with session_scope(factory, actor="demo") as session:
+            for member in members.list_members(session, mandate.id):
+                if not members.sits_on(member, day):
+                    continue
+                if body_key and not bodies.sits_in(session, member.id, body_key, day):
+                    continue
+                roll = rng.random()
+                status = "present" if roll < 0.86 else "excused" if roll < 0.94 else "absent"
+                sessions.record_attendance(session, meeting.id, member.id, status)
+
+
+def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+               today: dt.date, rng: random.Random) -> list[int]:
+    """One act in every state of every kind; return the adopted ones' ids."""
+    bilingual = "nl" in config.profile.languages
+    titles = iter(TITLES * 5)
+    adopted: list[int] = []
+    first = mandate.starts_on + dt.timedelta(days=30)
+    for kind in config.proposal_kinds:
+        states = list(kind.states)
+        if kind.per_mandate is not None:
+            # A limited kind (Poitiers' one action plan): show it adopted, then followed up.
+            states.sort(key=lambda state: state.outcome != "adopted")
+            states = states[: kind.per_mandate]
+        say(f"acts: {localize(kind.label, 'en')}, one in each of {len(states)} states")
+        for state in states:
+            path = _path_to(kind, state.key) if state.key != kind.initial else []
+            if state.key != kind.initial and not path:
+                continue  # unreachable state
+            french, dutch = next(titles)
+            title = f"{french} / {dutch}" if bilingual else french
+            created = first + dt.timedelta(days=rng.randrange(0, 40))
+            external = next((t.actor for t in kind.transitions
+                             if t.actor not in proposals.INTERNAL_ACTORS), "council")
+            summary, text, tabled = act_content(config, title, external)
+            proposal = run_step(factory, proposals.create, mandate.id, kind.key, title, created,
+                                summary=summary, full_text=text, tabled_by=tabled)
+            # The assembly and the secretariat act within the mandate; the addressee
+            # may answer during the follow-up, but never after the demo's today.
+            inside = min(today, mandate.ends_on) - dt.timedelta(days=5)
+            latest = min(today, follow_up_until(mandate)) - dt.timedelta(days=20)
+            actors = {(t.source, t.target): t.actor for t in kind.transitions}
+            day, source = created, kind.initial
+            for target in path:
+                internal = actors[(source, target)] in proposals.INTERNAL_ACTORS
+                limit = inside if internal else max(latest, day)
+                day = max(day, min(day + dt.timedelta(days=12 if internal else 30), limit))
+                run_step(factory, proposals.move, proposal.id, target, day,
+                     reason="vote en séance" if internal else "")
+                source = target
+            if state.final and state.outcome == "adopted":
+                adopted.append(proposal.id)
+    return adopted
+
+
+def draft_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
+               today: dt.date) -> None:
+    """A promotion that has just started: one act of each kind, drafted."""
+    bilingual = "nl" in config.profile.languages
+    day = min(today, mandate.starts_on + dt.timedelta(days=20))
+    say(f"acts of {mandate.label}: one draft of each kind")
+    for index, kind in enumerate(config.proposal_kinds):
+        french, dutch = TITLES[-1 - index]
+        title = f"{french} / {dutch}" if bilingual else french
+        external = next((t.actor for t in kind.transitions
+                         if t.actor not in proposals.INTERNAL_ACTORS), "council")
+        summary, text, tabled = act_content(config, title, external)
+        run_step(factory, proposals.create, mandate.id, kind.key, title, day,
+                 summary=summary, full_text=text, tabled_by=tabled)
+
+
+def _last_step_on(session: Session, proposal_id: int) -> dt.date:
+    return get(session, Proposal, proposal_id).transitions[-1].on
+
+
+#: The one-line gist of a first and of a final answer, in Brussels's two languages.
+ANSWER_SUMMARY = {False: "Réponse publiée / Antwoord gepubliceerd",
+                  True: "Évaluation publiée / Evaluatie gepubliceerd"}
+#: The verdicts of the demo's final answers, in turn.
+VERDICTS = ("retained", "partly_retained", "not_retained")
+
+
+def follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopted: list[int],
+              today: dt.date, rng: random.Random, *, with_overdue: bool = True) -> None:
+    say(f"follow-up of {len(adopted)} adopted acts"
+        + ("; one commitment is overdue" if with_overdue else ""))
+    overdue_done = not with_overdue
+    # The addressee answered every act in time: the one overdue item is a commitment.
+    rules = city(mandate.city).config.accountability.response_deadlines
+    finals = 0
+    for proposal in run_step(factory, proposals.list_proposals, mandate.id):
+        for deadline in run_step(factory, followup.deadlines, proposal.id):
+            if deadline.due_on <= today and deadline.answered_on is None:
+                final = len(rules) > 1 and deadline.key == rules[-1].key
+                verdict = VERDICTS[finals % len(VERDICTS)] if final else None
+                finals += final
+                run_step(factory, followup.record_answer, proposal.id,
+                         "final" if final else "first",
+                         deadline.due_on - dt.timedelta(days=10),
+                         summary=ANSWER_SUMMARY[final], verdict=verdict,
+                         text={"fr": "Réponse du gouvernement (démonstration).",
+                               "nl": "Antwoord van de regering (demonstratie)."})
+    for proposal_id in adopted:
+        proposal_day = run_step(factory, _last_step_on, proposal_id)
+        start = min(today, proposal_day + dt.timedelta(days=10))
+        department = rng.choice(DEPARTMENTS)
+        # A measure under way, on time, with one milestone met and one ahead.
+        ongoing = run_step(factory, followup.add_commitment, proposal_id, "Étude et concertation",
+                       department, start, responsible="Cheffe de projet fictive",
+                       due_on=today + dt.timedelta(days=120))
+        met = run_step(factory, followup.add_milestone, ongoing.id, "Diagnostic partagé",
+                   start + dt.timedelta(days=20))
+        run_step(factory, followup.complete_milestone, met.id, min(today, start + dt.timedelta(
+            days=18)))
+        run_step(factory, followup.add_milestone, ongoing.id, "Présentation aux habitants",
+             today + dt.timedelta(days=60))
+        run_step(factory, followup.update_commitment, ongoing.id, status="in_progress",
+             progress=rng.choice((35, 45, 60)))
+        # A measure finished.
+        finished = run_step(factory, followup.add_commitment, proposal_id, "Première réalisation",
+                        department, start, responsible="Chef de service fictif",
+                        due_on=today + dt.timedelta(days=30))
+        run_step(factory, followup.update_commitment, finished.id, status="done")
+        if not overdue_done:
+            late = run_step(factory, followup.add_commitment, proposal_id,
+                        "Calendrier des travaux", department, start,
+                        responsible="Responsable fictif", due_on=today - dt.timedelta(days=25))
+            run_step(factory, followup.update_commitment, late.id, status="in_progress",
+                 progress=70)
+            overdue_done = True

@@ -1,0 +1,95 @@
+"""Names of the public record's own keys in the reader's language.
+
+The services store keys (a commitment's ``in_progress``, an answer's ``yearly``, a
+verdict's ``partly_retained``, a guest's ``elected``); a page, a report or a CSV
+shows their name from these tables, never the key. ``word`` falls back to the key
+for a value a newer version stored, so a page never fails on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from babel.dates import format_time
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from kleroterion.messages import N_
+from kleroterion.web.i18n import current_language
+
+#: The English source of the names the CLI's report uses too (through the same catalogs).
+SOURCE_STATUSES: dict[str, str] = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "abandoned": N_("abandoned"),
+}
+SOURCE_ANSWER_KINDS: dict[str, str] = {
+    "first": N_("first answer"),
+    "final": N_("final answer"),
+    "yearly": N_("yearly report"),
+    "reasons": N_("reasons for not retaining"),
+}
+SOURCE_VERDICTS: dict[str, str] = {
+    "retained": N_("retained"),
+    "partly_retained": N_("partly retained"),
+    "not_retained": N_("not retained"),
+}
+STATUSES: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_STATUSES.items()}
+ANSWER_KINDS: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_ANSWER_KINDS.items()}
+VERDICTS: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_VERDICTS.items()}
+GUEST_ROLES: Mapping[str, Any] = {
+    "expert": _l("expert"),
+    "elected": _l("elected official"),
+    "agent": _l("city agent"),
+    "other": _l("guest"),
+}
+EVENT_KINDS: Mapping[str, Any] = {
+    "accountability": _l("Yearly accountability meeting"),
+    "follow_up": _l("Follow-up meeting"),
+    "other": _l("City event"),
+}
+VOTE_BODIES: Mapping[str, Any] = {
+    "assembly": _l("Vote of the assembly"),
+    "council": _l("Vote of the council"),
+}
+ATTACHMENT_KINDS: Mapping[str, Any] = {
+    "adopted_text": _l("the act as adopted"),
+    "synthesis": _l("summary booklet"),
+    "other": _l("document"),
+}
+PROMOTION_STATUSES: Mapping[str, Any] = {
+    "sitting": _l("sitting"),
+    "upcoming": _l("to come"),
+    "following": _l("follow-up under way"),
+    "past": _l("ended"),
+}
+
+
+def word(table: Mapping[str, Any], key: str) -> str:
+    """The name of ``key`` in the current language, or the key itself if it has none."""
+    return str(table[key]) if key in table else key
+
+
+def clock(value: dt.time) -> str:
+    """A time of day as the reader's administration writes it: « 18 h 30 », « 18 h » in
+    French (Babel's French pattern is 18:30), 18:30 in Dutch, 6:30 PM in English."""
+    locale = get_locale()
+    if locale is not None and locale.language == "fr":
+        hours = f"{value.hour}\u00a0h"
+        return f"{hours}\u00a0{value.minute:02d}" if value.minute else hours
+    return format_time(value, "short", locale=locale)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(word, "word")
+    app.add_template_global(clock, "clock")
+    # Macros imported without context still know the page's language.
+    app.add_template_global(current_language, "page_language")
+    app.jinja_env.globals["words"] = {
+        "status": STATUSES, "answer": ANSWER_KINDS, "verdict": VERDICTS,
+        "guest": GUEST_ROLES, "event": EVENT_KINDS, "vote": VOTE_BODIES,
+        "attachment": ATTACHMENT_KINDS, "promotion": PROMOTION_STATUSES,
+    }
