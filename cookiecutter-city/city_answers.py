@@ -170,7 +170,8 @@ SENT = ("submitted", "asked", "sent-to-council", "sent-to-executive")
 FINAL = {"adopted": "adopted", "rejected": "rejected", "withdrawn": "withdrawn",
          "answered": "answered", "carried-out": "adopted", "not-carried-out": "rejected"}
 
-#: Proposal kind presets: key, label, description, addressee answer, binding, note,
+#: Proposal kind presets: key, label, description, addressee answer, power, legal force
+#: (binding), note,
 #: states, transitions (source, target, actor), per mandate.
 ADOPTION = (
     ["drafted", "adopted-by-assembly", "submitted", "debated", "adopted", "rejected", "withdrawn"],
@@ -183,7 +184,7 @@ PROPOSAL_PRESETS: dict[str, list[dict[str, Any]]] = {
         dict(key="question", label={"fr": "Question d'actualité", "en": "Topical question",
                                     "nl": "Actualiteitsvraag"},
              description="a question put to the executive during a council meeting",
-             addressee="executive_name", binding=False,
+             addressee="executive_name", binding=False, power="consultative",
              binding_note="the executive answers in session; no vote",
              states=["drafted", "adopted-by-assembly", "asked", "answered", "withdrawn"],
              transitions=[("drafted", "adopted-by-assembly", "assembly"),
@@ -192,13 +193,13 @@ PROPOSAL_PRESETS: dict[str, list[dict[str, Any]]] = {
                           ("asked", "answered", "executive")]),
         dict(key="wish", label={"fr": "Vœu", "en": "Wish (vœu)", "nl": "Wens"},
              description="a wish submitted to and voted by the council",
-             addressee="council_name", binding=False,
+             addressee="council_name", binding=False, power="council_vote",
              binding_note="voted by the council; a wish states a position, not a decision",
              states=ADOPTION[0], transitions=ADOPTION[1]),
         dict(key="deliberation", label={"fr": "Délibération citoyenne",
                                         "en": "Citizens' deliberation", "nl": "Burgerbesluit"},
              description="a draft decision submitted to the council, which adopts or rejects it",
-             addressee="council_name", binding=True,
+             addressee="council_name", binding=True, power="council_vote",
              binding_note="once adopted by the council it is a municipal decision",
              states=ADOPTION[0], transitions=ADOPTION[1]),
     ],
@@ -206,7 +207,7 @@ PROPOSAL_PRESETS: dict[str, list[dict[str, Any]]] = {
         dict(key="action-plan", label={"fr": "Plan d'action", "en": "Action plan",
                                        "nl": "Actieplan"},
              description="the action plan the assembly decides at the end of its sessions",
-             addressee="council_name", binding=True,
+             addressee="council_name", binding=True, power="adopted_as_proposed",
              binding_note="the council adopts it as a decision, or puts it to a local referendum",
              states=["drafted", "decided", "sent-to-council", "referendum", "adopted", "rejected"],
              transitions=[("drafted", "decided", "assembly"),
@@ -222,7 +223,7 @@ PROPOSAL_PRESETS: dict[str, list[dict[str, Any]]] = {
         dict(key="recommendation", label={"fr": "Recommandation", "en": "Recommendation",
                                           "nl": "Aanbeveling"},
              description="a recommendation to the executive, which must answer it",
-             addressee="executive_name", binding=False,
+             addressee="executive_name", binding=False, power="consultative",
              binding_note=("not binding; the executive must justify every recommendation it "
                            "does not carry out"),
              states=["drafted", "adopted-by-assembly", "sent-to-executive", "first-response",
@@ -774,6 +775,11 @@ def _label(city: CityAnswers, texts: Texts, keep_extra: bool = False) -> Label:
     return Label(label, frozenset(copied))
 
 
+def _prose(city: CityAnswers, text: str) -> Label:
+    """The city's prose in each of its languages (the answer copied where untranslated)."""
+    return _label(city, {"en": text}) if text else Label({})
+
+
 def _key_text(key: str) -> Texts:
     """A label made from a key the city gave, in no particular language."""
     return {"": key.replace("-", " ").replace("_", " ").capitalize()}
@@ -800,7 +806,7 @@ def city_profile(city: CityAnswers) -> Call:
         currency=city.currency,
         population=_none_if_zero(city.population),
         website=city.website,
-        summary=_summary(city),
+        summary=_prose(city, _summary(city)),
         sources=_sources(),
     )
 
@@ -896,8 +902,9 @@ def assembly_bodies(city: CityAnswers) -> tuple[Call, ...]:
             "Body",
             key=key,
             label=_label(city, texts),
-            purpose=purpose,
-            seats=tuple(call("BodySeat", role=role, count=count, selection=selection, note=note)
+            purpose=_prose(city, purpose),
+            seats=tuple(call("BodySeat", role=role, count=count, selection=selection,
+                             note=_prose(city, note))
                         if note else call("BodySeat", role=role, count=count,
                                           selection=selection)
                         for role, count, selection, note in seats),
@@ -909,9 +916,9 @@ def assembly_bodies(city: CityAnswers) -> tuple[Call, ...]:
             key=FOLLOW_UP_BODY,
             label=_label(city, {"fr": "Comité de suivi", "en": "Follow-up committee",
                                 "nl": "Opvolgingscomité"}),
-            purpose="follows the response to the assembly's acts after the mandate",
+            purpose=_prose(city, "follows the response to the assembly's acts after the mandate"),
             seats=(call("BodySeat", role="member", count=city.follow_up_size,
-                        selection="drawn", note="drawn from the panel"),),
+                        selection="drawn", note=_prose(city, "drawn from the panel")),),
             size=city.follow_up_size,
             formed="end",
             term_months=city.follow_up_months,
@@ -930,7 +937,7 @@ def mandate_rules(city: CityAnswers) -> Call:
         renewal_months=city.renewal_months,
         sessions_per_mandate=_none_if_zero(city.sessions),
         phases=tuple(
-            call("Phase", key=key, label=_label(city, texts), description=description)
+            call("Phase", key=key, label=_label(city, texts), description=_prose(city, description))
             if description else call("Phase", key=key, label=_label(city, texts))
             for key, texts, description in PHASES
         ),
@@ -940,9 +947,9 @@ def mandate_rules(city: CityAnswers) -> Call:
         ),
         typical_year_units=(
             float(city.sessions * 12 // city.renewal_months) if city.sessions else None),
-        typical_year_note=(
-            "[A] one unit per assembly session; count your own calendar" if city.sessions
-            else ""),
+        typical_year_note=_prose(
+            city, "estimate: one unit per assembly session; count your own calendar"
+            if city.sessions else ""),
         sources=_sources(),
     )
 
@@ -955,10 +962,11 @@ def proposal_kinds(city: CityAnswers) -> tuple[Call, ...]:
                 "ProposalKind",
                 key=kind["key"],
                 label=_label(city, kind["label"]),
-                description=kind["description"],
-                addressee=getattr(city, kind["addressee"]),
-                binding=kind["binding"],
-                binding_note=kind["binding_note"],
+                description=_prose(city, kind["description"]),
+                addressee=_prose(city, getattr(city, kind["addressee"])),
+                power=kind["power"],
+                legal_force=kind["binding"],
+                binding_note=_prose(city, kind["binding_note"]),
                 states=tuple(
                     call("ProposalState", key=state, label=_label(city, STATES[state]),
                          final=True, outcome=FINAL[state])
@@ -988,7 +996,7 @@ def indemnity_policy(city: CityAnswers) -> Call:
                        label=_label(city, {"fr": "Frais de garde d'enfants",
                                            "en": "Childcare costs",
                                            "nl": "Kosten voor kinderopvang"}),
-                       note="reimbursed on top of the indemnity"),)
+                       note=_prose(city, "reimbursed on top of the indemnity")),)
     return call(
         "IndemnityPolicy",
         _comments={"paid_bodies": "Empty: every panel member is paid; otherwise only members "
@@ -1003,8 +1011,8 @@ def indemnity_policy(city: CityAnswers) -> Call:
         annual_ceiling=_none_if_zero(city.annual_ceiling),
         rate_is_maximum=city.rate_is_maximum,
         extras=extras,
-        legal_basis=city.legal_basis,
-        conditions=city.conditions,
+        legal_basis=_prose(city, city.legal_basis),
+        conditions=_prose(city, city.conditions),
         sources=_sources(),
     )
 
@@ -1029,8 +1037,8 @@ def accountability_rules(city: CityAnswers) -> Call:
         "AccountabilityRules",
         _comments={"response_deadlines": "Months after an act is submitted; they drive the "
                                         "overdue list."},
-        reporter=city.reporter,
-        audience=city.audience,
+        reporter=_prose(city, city.reporter),
+        audience=_prose(city, city.audience),
         report_every_months=12 if city.annual_report else None,
         response_deadlines=tuple(deadlines),
         follow_up_committee=committee,

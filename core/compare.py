@@ -23,6 +23,7 @@ from kleroterion.city.types import (
     Body,
     CityConfig,
     IndemnityPolicy,
+    Localized,
     MandateRules,
     ProposalKind,
     localize,
@@ -50,6 +51,12 @@ ROLE_NAMES = {
     "expert": "experts",
 }
 
+POWER_NAMES = {
+    "consultative": "consultative",
+    "council_vote": "submitted to a council vote",
+    "adopted_as_proposed": "adopted as proposed",
+}
+
 Cell = str | int | float | bool | None
 
 
@@ -70,6 +77,11 @@ class Section:
 class Comparison:
     cities: tuple[str, ...]
     sections: tuple[Section, ...]
+
+
+def _prose(text: Localized) -> str:
+    """A city's prose in the comparison's language; empty when the city gives none."""
+    return localize(text, LANGUAGE) if text else ""
 
 
 def _yes(value: bool) -> str:
@@ -145,7 +157,8 @@ def typical_year_amount(config: CityConfig) -> Decimal | None:
     policy, units = config.indemnity, config.mandate.typical_year_units
     if not policy.paid or units is None:
         return None
-    paid_units = Decimal(str(units))
+    # A data file's 18 reads as 18.0: count whole units as such, so 44 x 18 is 792.
+    paid_units = Decimal(int(units)) if float(units).is_integer() else Decimal(str(units))
     if policy.max_units is not None:
         paid_units = min(paid_units, Decimal(policy.max_units))
     amount = policy.rate * paid_units
@@ -232,7 +245,11 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                     )
                 ),
             ),
-            ("oversight", "Draw oversight", lambda c: c.composition.draw_oversight or "none"),
+            (
+                "oversight",
+                "Draw oversight",
+                lambda c: _prose(c.composition.draw_oversight) or "none",
+            ),
         ),
     ),
     (
@@ -244,7 +261,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Seat groups",
                 lambda c: _list(
                     [
-                        f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection}; {g.eligibility})"
+                        f"{localize(g.label, LANGUAGE)}: {g.seats} "
+                        f"({g.selection}; {_prose(g.eligibility)})"
                         if g.eligibility
                         else f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection})"
                         for g in c.composition.seat_groups
@@ -352,7 +370,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
             (
                 "subject",
                 "Subject choice",
-                lambda c: c.mandate.subject_choice or "set by the executive or the assembly",
+                lambda c: (
+                    _prose(c.mandate.subject_choice) or "set by the executive or the assembly"
+                ),
             ),
         ),
     ),
@@ -368,7 +388,20 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "addressees",
                 "Addressee",
                 lambda c: _list(
-                    [f"{localize(k.label, LANGUAGE)}: {k.addressee}" for k in c.proposal_kinds]
+                    [
+                        f"{localize(k.label, LANGUAGE)}: {_prose(k.addressee)}"
+                        for k in c.proposal_kinds
+                    ]
+                ),
+            ),
+            (
+                "power",
+                "Decision power",
+                lambda c: _list(
+                    [
+                        f"{localize(k.label, LANGUAGE)}: {POWER_NAMES[k.power]}"
+                        for k in c.proposal_kinds
+                    ]
                 ),
             ),
             (
@@ -376,7 +409,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Binding",
                 lambda c: _list(
                     [
-                        f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} ({k.binding_note})"
+                        f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} "
+                        f"({_prose(k.binding_note)})"
                         for k in c.proposal_kinds
                     ]
                 ),
@@ -400,13 +434,17 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Extras",
                 lambda c: _list([localize(e.label, LANGUAGE) for e in c.indemnity.extras]),
             ),
-            ("legal_basis", "Legal basis", lambda c: c.indemnity.legal_basis or "none given"),
+            (
+                "legal_basis",
+                "Legal basis",
+                lambda c: _prose(c.indemnity.legal_basis) or "none given",
+            ),
             (
                 "typical_year",
                 "Typical year, fully present member (derived)",
                 lambda c: (
                     f"{_money(amount, c.indemnity.currency)} ({c.mandate.typical_year_units:g} "
-                    f"{UNIT_NAMES[c.indemnity.unit]}s: {c.mandate.typical_year_note})"
+                    f"{UNIT_NAMES[c.indemnity.unit]}s: {_prose(c.mandate.typical_year_note)})"
                     if (amount := typical_year_amount(c)) is not None
                     else "none"
                 ),
@@ -416,8 +454,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
     (
         "Accountability",
         (
-            ("reporter", "Who reports", lambda c: c.accountability.reporter),
-            ("audience", "To whom", lambda c: c.accountability.audience),
+            ("reporter", "Who reports", lambda c: _prose(c.accountability.reporter)),
+            ("audience", "To whom", lambda c: _prose(c.accountability.audience)),
             (
                 "report",
                 "Periodic report",

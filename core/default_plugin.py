@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kleroterion import hookimpl
-from kleroterion.city.types import AccountabilityRules, Body, IndemnityPolicy
+from kleroterion.city.types import AccountabilityRules, Body, IndemnityPolicy, Institution
 
 
 @hookimpl(trylast=True)
@@ -29,8 +29,22 @@ def indemnity_policy() -> IndemnityPolicy:
 def accountability_rules() -> AccountabilityRules:
     """The secretariat publishes a yearly report on what became of each act."""
     return AccountabilityRules(
-        reporter="the assembly's secretariat",
-        audience="the assembly and the public",
+        reporter={
+            "fr": "le secrétariat de l'assemblée",
+            "en": "the assembly's secretariat",
+            "nl": "het secretariaat van de burgerraad",
+        },
+        audience={
+            "fr": "l'assemblée et le public",
+            "en": "the assembly and the public",
+            "nl": "de burgerraad en het publiek",
+        },
         report_every_months=12,
         public_status=True,
     )
+
+
+@hookimpl(trylast=True)
+def institution() -> Institution:
+    """Nothing is known: every fact is unknown until the city gives it with a source."""
+    return Institution()

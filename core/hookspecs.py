@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Body,
         CityProfile,
         IndemnityPolicy,
+        Institution,
         MandateRules,
         PanelComposition,
         ProposalKind,
@@ -116,6 +117,19 @@ def accountability_rules() -> AccountabilityRules | None:
     """
 
 
+@hookspec(firstresult=True)
+def institution() -> Institution | None:
+    """Return how the assembly is instituted, funded, staffed and tied to officials.
+
+    Founding act, rules of procedure, whether the droit de suite is in law, budget
+    and staff, the place of experts and stakeholders, the articulation with elected
+    officials and agents, engagement measures: what practitioners compare. A fact
+    left empty is unknown; a fact given without a source in ``evidence`` stops the
+    city's load naming the field. The core's default knows nothing. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
 # --- Extension hooks ----------------------------------------------------------
 
 
@@ -193,6 +207,7 @@ CONFIG_HOOKS: tuple[str, ...] = (
     "proposal_kinds",
     "indemnity_policy",
     "accountability_rules",
+    "institution",
 )
 
 

@@ -197,6 +197,7 @@ def build_config(manager: pluggy.PluginManager) -> CityConfig:
         proposal_kinds=tuple(answers["proposal_kinds"]),
         indemnity=answers["indemnity_policy"],
         accountability=answers["accountability_rules"],
+        institution=answers["institution"],
     )
     problems = check_city(config)
     if problems:

@@ -29,8 +29,9 @@ def type_name(item: dataclasses.Field[Any], hint: Any) -> str:
 def _name(hint: Any) -> str:
     origin = typing.get_origin(hint)
     if origin is typing.Literal:
-        return "one of " + ", ".join(f"`{value}`" if value else '`""`'
-                                      for value in typing.get_args(hint))
+        return "one of " + ", ".join(
+            f"`{value}`" if value else '`""`' for value in typing.get_args(hint)
+        )
     if origin is tuple:
         return f"list of {_name(typing.get_args(hint)[0])}"
     if origin is dict:

@@ -222,6 +222,45 @@ def _check_indemnity(data: dict[str, Any]) -> None:
         raise ValidationError("a paid indemnity needs a rate above 0", "rate")
 
 
+def _check_evidence(cls: type, data: dict[str, Any]) -> None:
+    """Evidence names real fields and cites a source for every fact it vouches for."""
+    names = [item.name for item in dataclasses.fields(cls) if item.name not in NOT_FACTS]
+    for name, evidence in (data.get("evidence") or {}).items():
+        if name not in names:
+            raise ValidationError(
+                f"evidence for an unknown field {name!r}; fields: {', '.join(names)}",
+                f"evidence.{name}",
+            )
+        if evidence.confidence != "unknown" and not evidence.source:
+            raise ValidationError(
+                f"a {evidence.confidence} fact needs the key of its source",
+                f"evidence.{name}.source",
+            )
+
+
+#: Fields that hold no fact of their own.
+NOT_FACTS = frozenset({"sources", "evidence"})
+
+
+def _check_institution(data: dict[str, Any]) -> None:
+    """A fact given without a source is refused: practitioners compare on these."""
+    evidence = data.get("evidence") or {}
+    for name, value in data.items():
+        if name in NOT_FACTS or value in (None, "", {}, ()):
+            continue
+        found = evidence.get(name)
+        if found is None or not found.source:
+            raise ValidationError(
+                f"a fact without a source: cite one in evidence.{name} "
+                "(source = the key of one of the sources, confidence = verified or approximate)",
+                name,
+            )
+        if found.confidence == "unknown":
+            raise ValidationError(
+                "a fact given cannot be of unknown confidence: leave it empty instead", name
+            )
+
+
 #: Checks across the fields of one dataclass, run after its fields are valid.
 CHECKS: dict[type, Callable[[dict[str, Any]], None]] = {
     t.CityProfile: _check_profile,
@@ -233,6 +272,7 @@ CHECKS: dict[type, Callable[[dict[str, Any]], None]] = {
     t.MandateRules: _check_mandate,
     t.ProposalKind: _check_proposal_kind,
     t.IndemnityPolicy: _check_indemnity,
+    t.Institution: _check_institution,
 }
 
 
@@ -321,8 +361,9 @@ def schema_for(cls: type) -> type[Schema]:
         return _SCHEMAS[cls]
     hints = typing.get_type_hints(cls)
     tuples = [
-        item.name for item in dataclasses.fields(cls) if typing.get_origin(
-            optional_type(hints[item.name])[0]) is tuple
+        item.name
+        for item in dataclasses.fields(cls)
+        if typing.get_origin(optional_type(hints[item.name])[0]) is tuple
     ]
     attrs: dict[str, Any] = {}
 
@@ -334,10 +375,14 @@ def schema_for(cls: type) -> type[Schema]:
 
     attrs["_make"] = post_load(make)
     check = CHECKS.get(cls)
-    if check is not None:
+    with_evidence = "evidence" in {item.name for item in dataclasses.fields(cls)}
+    if check is not None or with_evidence:
 
         def run_check(self: Schema, data: dict[str, Any], **_: Any) -> None:
-            check(data)
+            if with_evidence:
+                _check_evidence(cls, data)
+            if check is not None:
+                check(data)
 
         attrs["_check"] = validates_schema(run_check)
     schema = type(f"{cls.__name__}Schema", (Base,), attrs)
@@ -410,6 +455,9 @@ def _labels(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
     elif isinstance(value, (tuple, list)):
         for index, inner in enumerate(value):
             yield from _labels(inner, f"{path}.{index}" if path else str(index))
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _labels(inner, f"{path}.{key}" if path else str(key))
 
 
 def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
@@ -417,12 +465,14 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
     problems: list[tuple[str, str, str]] = []
     languages = config.profile.languages
     by_hook: dict[str, Any] = {
+        "city_profile": config.profile,
         "panel_composition": config.composition,
         "assembly_bodies": config.bodies,
         "mandate_rules": config.mandate,
         "proposal_kinds": config.proposal_kinds,
         "indemnity_policy": config.indemnity,
         "accountability_rules": config.accountability,
+        "institution": config.institution,
     }
     for hook, value in by_hook.items():
         for path, label in _labels(value, ""):
@@ -436,6 +486,7 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
                         f"a language of the assembly ({', '.join(languages)})",
                     )
                 )
+    problems += _check_citations(config)
     bodies = {body.key for body in config.bodies}
     for index, key in enumerate(config.indemnity.paid_bodies):
         if key not in bodies:
@@ -464,4 +515,41 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
                 f"{committee.size} is more than the panel's {config.composition.seats} seats",
             )
         )
+    return problems
+
+
+def _sections(config: t.CityConfig) -> Iterator[tuple[str, str, Any]]:
+    """(hook, path prefix, dataclass) of every section, one per body and act kind."""
+    yield "city_profile", "", config.profile
+    yield "panel_composition", "", config.composition
+    for index, body in enumerate(config.bodies):
+        yield "assembly_bodies", f"{index}.", body
+    yield "mandate_rules", "", config.mandate
+    for index, kind in enumerate(config.proposal_kinds):
+        yield "proposal_kinds", f"{index}.", kind
+    yield "indemnity_policy", "", config.indemnity
+    yield "accountability_rules", "", config.accountability
+    yield "institution", "", config.institution
+
+
+def _check_citations(config: t.CityConfig) -> list[tuple[str, str, str]]:
+    """Every evidence cites a source the city declares (in any section)."""
+    keys = {
+        source.key
+        for _, _, section in _sections(config)
+        for source in section.sources
+        if source.key
+    }
+    problems: list[tuple[str, str, str]] = []
+    for hook, prefix, section in _sections(config):
+        for name, evidence in section.evidence.items():
+            if evidence.source and evidence.source not in keys:
+                problems.append(
+                    (
+                        hook,
+                        f"{prefix}evidence.{name}.source",
+                        f"unknown source {evidence.source!r}; sources: "
+                        f"{', '.join(sorted(keys)) or 'none has a key'}",
+                    )
+                )
     return problems

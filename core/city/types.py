@@ -24,109 +24,71 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+# The model's vocabulary, re-exported: plugins import everything from here.
+from kleroterion.city.declaration import (
+    BODY_ROLES as BODY_ROLES,
+)
+from kleroterion.city.declaration import (
+    BODY_SELECTIONS as BODY_SELECTIONS,
+)
+from kleroterion.city.declaration import (
+    CONFIDENCES as CONFIDENCES,
+)
+from kleroterion.city.declaration import (
+    DECISION_POWERS as DECISION_POWERS,
+)
+from kleroterion.city.declaration import (
+    KEY_ERROR as KEY_ERROR,
+)
+from kleroterion.city.declaration import (
+    KEY_PATTERN as KEY_PATTERN,
+)
+from kleroterion.city.declaration import (
+    REGISTRY_KINDS as REGISTRY_KINDS,
+)
+from kleroterion.city.declaration import (
+    SELECTION_METHODS as SELECTION_METHODS,
+)
+from kleroterion.city.declaration import (
+    TIME_UNITS as TIME_UNITS,
+)
+from kleroterion.city.declaration import (
+    BodyRole as BodyRole,
+)
+from kleroterion.city.declaration import (
+    BodySelection as BodySelection,
+)
+from kleroterion.city.declaration import (
+    Confidence as Confidence,
+)
+from kleroterion.city.declaration import (
+    DecisionPower as DecisionPower,
+)
+from kleroterion.city.declaration import (
+    Localized as Localized,
+)
+from kleroterion.city.declaration import (
+    RegistryKind as RegistryKind,
+)
+from kleroterion.city.declaration import (
+    SelectionMethod as SelectionMethod,
+)
+from kleroterion.city.declaration import (
+    TimeUnit as TimeUnit,
+)
+from kleroterion.city.declaration import (
+    fact as fact,
+)
+from kleroterion.city.declaration import (
+    key_fact as key_fact,
+)
+from kleroterion.city.declaration import (
+    label_fact as label_fact,
+)
+from kleroterion.city.declaration import (
+    sources_fact as sources_fact,
+)
 from kleroterion.sortition.types import Quota
-
-#: Text in several languages, keyed by language code ("fr", "en", "nl").
-Localized = dict[str, str]
-
-#: Where a seat group's candidates come from.
-RegistryKind = Literal[
-    "electoral_roll",  # liste électorale
-    "addresses",  # address database, door to door or letters to addresses
-    "residents_card",  # Paris "Carte citoyenne" holders who volunteered
-    "population_register",  # rijksregister, registre national
-    "volunteers",  # anyone who comes forward
-]
-REGISTRY_KINDS: tuple[str, ...] = RegistryKind.__args__  # type: ignore[attr-defined]
-
-#: How the seats of a group are filled.
-SelectionMethod = Literal[
-    "stratified",  # panel draw under quotas (LEXIMIN by default)
-    "uniform",  # plain lottery among the candidates
-    "open",  # every volunteer who comes takes part
-]
-SELECTION_METHODS: tuple[str, ...] = SelectionMethod.__args__  # type: ignore[attr-defined]
-
-#: The unit in which sessions are counted and indemnities paid.
-TimeUnit = Literal["half_day", "day", "session", "hour"]
-TIME_UNITS: tuple[str, ...] = TimeUnit.__args__  # type: ignore[attr-defined]
-
-#: Who sits in a body.
-BodyRole = Literal[
-    "member",  # a member of the panel (drawn)
-    "volunteer",  # an open volunteer
-    "elected",  # an elected official of the majority
-    "elected_opposition",  # an elected official of the opposition
-    "agent",  # a municipal or regional civil servant
-    "facilitator",  # a professional facilitator
-    "guarantor",  # an external guarantor
-    "expert",  # researcher, association, business, invited expert
-]
-BODY_ROLES: tuple[str, ...] = BodyRole.__args__  # type: ignore[attr-defined]
-
-#: How a body's seats of one role are filled.
-BodySelection = Literal["drawn", "chosen_by_members", "appointed", "volunteer", "elected"]
-BODY_SELECTIONS: tuple[str, ...] = BodySelection.__args__  # type: ignore[attr-defined]
-
-
-
-
-def fact(
-    doc: str,
-    default: Any = dataclasses.MISSING,
-    *,
-    unit: str = "",
-    prose: bool = False,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    above: float | None = None,
-    pattern: str = "",
-    pattern_error: str = "",
-    min_items: int | None = None,
-    nonempty: bool = False,
-) -> Any:
-    """Declare one field of the city model.
-
-    ``doc`` says what the field holds (it becomes the API's description and the
-    configuration reference); ``unit`` its unit (months, EUR, half-days...);
-    ``prose`` marks text shown to people, which must be written in the assembly's
-    languages. ``minimum``/``maximum`` bound a number (``above``: strictly greater),
-    ``pattern`` a text, ``min_items`` a list; ``nonempty`` refuses an empty text.
-    """
-    metadata = {
-        "doc": doc,
-        "unit": unit,
-        "prose": prose,
-        "minimum": minimum,
-        "maximum": maximum,
-        "above": above,
-        "pattern": pattern,
-        "pattern_error": pattern_error,
-        "min_items": min_items,
-        "nonempty": nonempty,
-    }
-    if isinstance(default, dict):
-        return field(default_factory=dict, metadata=metadata)
-    if default is dataclasses.MISSING:
-        return field(metadata=metadata)
-    return field(default=default, metadata=metadata)
-
-
-KEY_PATTERN = r"^[a-z][a-z0-9_-]*$"
-KEY_ERROR = "must be lowercase letters, digits, - or _"
-
-
-def key_fact(doc: str) -> Any:
-    """A key: lowercase ascii, used in URLs, files and the command line."""
-    return fact(doc, pattern=KEY_PATTERN, pattern_error=KEY_ERROR)
-
-
-def label_fact(doc: str = "the name shown to people, per language") -> Any:
-    return fact(doc)
-
-
-def sources_fact() -> Any:
-    return fact("the public documents these facts come from", ())
 
 
 @dataclass(frozen=True)
@@ -134,9 +96,23 @@ class Source:
     """A public document a plugin's facts come from."""
 
     title: str = fact("the document's title", nonempty=True)
+    key: str = fact("the short name facts cite it by in ``evidence``", "")
     url: str = fact("its address", "")
     date: str = fact("ISO date of the document or of the reading", "")
-    note: str = fact("what the document says, or what is approximate in it", "", prose=True)
+    note: Localized = fact("what the document says, or what is approximate in it", {}, prose=True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where one fact comes from and how sure it is."""
+
+    source: str = fact("key of the source the fact comes from", "")
+    confidence: Confidence = fact("how sure the fact is", "verified")
+    note: Localized = fact("what is approximate, disputed or missing", {}, prose=True)
+
+
+def evidence_fact() -> Any:
+    return fact("source and confidence of the facts above, by field name", {})
 
 
 @dataclass(frozen=True)
@@ -166,8 +142,9 @@ class CityProfile:
     )
     population: int | None = fact("residents of the city", None, unit="people", minimum=1)
     website: str = fact("the city's or the assembly's website", "")
-    summary: str = fact("one paragraph on the assembly, for practitioners", "", prose=True)
+    summary: Localized = fact("one paragraph on the assembly, for practitioners", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 @dataclass(frozen=True)
@@ -208,7 +185,7 @@ class SeatGroup:
     )
     stratify_invitations_by: str = fact("registry column used to spread the letters", "")
     features: tuple[str, ...] = fact("keys of the stratification criteria applied", ())
-    eligibility: str = fact("who may be drawn", "", prose=True)
+    eligibility: Localized = fact("who may be drawn", {}, prose=True)
     minimum_age: int | None = fact("youngest age admitted", None, unit="years", minimum=0)
     maximum_age: int | None = fact("oldest age admitted", None, unit="years", minimum=0)
     quotas: tuple[Quota, ...] = fact("explicit bounds, overriding the proportional ones", ())
@@ -231,7 +208,7 @@ class PanelComposition:
     registry_size: int | None = fact(
         "people in the registry the first draw reads", None, unit="people", minimum=1
     )
-    registry_note: str = fact("what the registry is", "", prose=True)
+    registry_note: Localized = fact("what the registry is", {}, prose=True)
     joint_draw: bool = fact("all seat groups are filled in one draw", False)
     one_per_household: bool = fact("at most one person per household is selected", True)
     open_volunteers: bool = fact("anyone else may join the sessions", False)
@@ -240,8 +217,11 @@ class PanelComposition:
     selection_algorithm: Literal["leximin", "legacy"] = fact(
         "the panel draw's algorithm", "leximin"
     )
-    draw_oversight: str = fact("who oversees the draw, e.g. a bailiff's record", "", prose=True)
+    draw_oversight: Localized = fact(
+        "who oversees the draw, e.g. a bailiff's record", {}, prose=True
+    )
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 @dataclass(frozen=True)
@@ -249,9 +229,9 @@ class BodySeat:
     """Seats of one role in a body; ``count`` None means "as many as come"."""
 
     role: BodyRole = fact("who sits")
-    count: int | None = fact("how many; none: as many as come", unit="seats", minimum=0)
     selection: BodySelection = fact("how these seats are filled")
-    note: str = fact("anything else about these seats", "", prose=True)
+    count: int | None = fact("how many; none: as many as come", None, unit="seats", minimum=0)
+    note: Localized = fact("anything else about these seats", {}, prose=True)
 
 
 @dataclass(frozen=True)
@@ -260,7 +240,7 @@ class Body:
 
     key: str = key_fact("the body's key")
     label: Localized = label_fact()
-    purpose: str = fact("what the body does", prose=True)
+    purpose: Localized = fact("what the body does", prose=True)
     seats: tuple[BodySeat, ...] = fact("its seats, by role")
     size: int | None = fact(
         "total seats when the sources give one; checked against the seats",
@@ -273,11 +253,10 @@ class Body:
         "when in the mandate the body is formed", "start"
     )
     term_months: int | None = fact("how long it sits", None, unit="months", minimum=1)
-    formal_meetings: int | None = fact(
-        "formal meetings it holds", None, unit="meetings", minimum=0
-    )
-    note: str = fact("anything else", "", prose=True)
+    formal_meetings: int | None = fact("formal meetings it holds", None, unit="meetings", minimum=0)
+    note: Localized = fact("anything else", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 @dataclass(frozen=True)
@@ -296,7 +275,7 @@ class Phase:
 
     key: str = key_fact("the phase's key")
     label: Localized = label_fact()
-    description: str = fact("what happens in it", "", prose=True)
+    description: Localized = fact("what happens in it", {}, prose=True)
     months: float | None = fact("typical length", None, unit="months", above=0)
 
 
@@ -323,11 +302,11 @@ class MandateRules:
         unit="indemnity units",
         minimum=0,
     )
-    typical_year_note: str = fact("how the typical year is counted", "", prose=True)
+    typical_year_note: Localized = fact("how the typical year is counted", {}, prose=True)
     subjects_per_mandate: int | None = fact(
         "subjects worked per term", None, unit="subjects", minimum=1
     )
-    subject_choice: str = fact("how the subject is chosen", "", prose=True)
+    subject_choice: Localized = fact("how the subject is chosen", {}, prose=True)
     next_theme_chosen_by_share: Decimal | None = fact(
         "share of members choosing the next theme (Brussels: a quarter)",
         None,
@@ -339,6 +318,7 @@ class MandateRules:
         "usual month a term starts", None, unit="month, 1-12", minimum=1, maximum=12
     )
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 @dataclass(frozen=True)
@@ -356,9 +336,7 @@ class ProposalState:
     outcome: Literal["adopted", "rejected", "withdrawn", "answered", ""] = fact(
         "the decision a final state records", ""
     )
-    sent: bool = fact(
-        "the act has reached its addressee: response deadlines run from here", False
-    )
+    sent: bool = fact("the act has reached its addressee: response deadlines run from here", False)
 
 
 @dataclass(frozen=True)
@@ -372,6 +350,17 @@ class Transition:
         nonempty=True,
     )
     label: Localized = fact("the action's name, per language", {})
+    justification: bool = fact("the actor must say why (e.g. a recommendation not retained)", False)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The addressee's answer on whether it retains an act, apart from how far it is done."""
+
+    key: str = key_fact("the verdict's key")
+    label: Localized = label_fact()
+    retained: Literal["yes", "partly", "no"] = fact("whether the act is retained")
+    justification: bool = fact("the addressee must say why", False)
 
 
 @dataclass(frozen=True)
@@ -380,17 +369,31 @@ class ProposalKind:
 
     key: str = key_fact("the act kind's key")
     label: Localized = label_fact()
-    description: str = fact("what the act is", prose=True)
-    addressee: str = fact("who receives it, e.g. the Conseil de Paris", prose=True, nonempty=True)
-    binding: bool = fact("adoption makes it a decision with legal force")
-    binding_note: str = fact("what adoption means", prose=True)
+    description: Localized = fact("what the act is", prose=True)
+    addressee: Localized = fact("who receives it, e.g. the Conseil de Paris", prose=True)
+    power: DecisionPower = fact(
+        "what the addressee does with it: consultative (an opinion it answers), council_vote "
+        "(submitted to a vote of the council, which may reject it), adopted_as_proposed (the "
+        "council adopts it as it stands, or puts it to the people)"
+    )
+    binding_note: Localized = fact("what adoption means", prose=True)
     states: tuple[ProposalState, ...] = fact("its lifecycle's states", min_items=2)
     initial: str = fact("the state a new act starts in")
     transitions: tuple[Transition, ...] = fact("the moves allowed", min_items=1)
     per_mandate: int | None = fact(
         "how many a panel may produce, if limited", None, unit="acts", minimum=1
     )
+    legal_force: bool = fact("once adopted, it has the force of the addressee's decision", False)
+    verdicts: tuple[Verdict, ...] = fact(
+        "the answers the addressee gives on retaining it, kept apart from implementation", ()
+    )
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
+
+    @property
+    def binding(self) -> bool:
+        """Whether adoption makes it a decision with legal force."""
+        return self.legal_force
 
 
 @dataclass(frozen=True)
@@ -399,7 +402,7 @@ class Extra:
 
     key: str = key_fact("the cost's key")
     label: Localized = label_fact()
-    note: str = fact("how it is reimbursed", "", prose=True)
+    note: Localized = fact("how it is reimbursed", {}, prose=True)
     ceiling: Decimal | None = fact("most reimbursed", None, unit="currency", minimum=0)
 
 
@@ -432,9 +435,10 @@ class IndemnityPolicy:
     )
     rate_is_maximum: bool = fact("the rate is a ceiling rather than a fixed sum", False)
     extras: tuple[Extra, ...] = fact("costs reimbursed on top", ())
-    legal_basis: str = fact("the rule the indemnity rests on", "", prose=True)
-    conditions: str = fact("anything else about who is paid and how", "", prose=True)
+    legal_basis: Localized = fact("the rule the indemnity rests on", {}, prose=True)
+    conditions: Localized = fact("anything else about who is paid and how", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 @dataclass(frozen=True)
@@ -462,8 +466,8 @@ class FollowUpCommittee:
 class AccountabilityRules:
     """How the city answers for what it did with the acts (hook ``accountability_rules``)."""
 
-    reporter: str = fact("who reports", prose=True, nonempty=True)
-    audience: str = fact("to whom", prose=True, nonempty=True)
+    reporter: Localized = fact("who reports", prose=True)
+    audience: Localized = fact("to whom", prose=True)
     report_every_months: int | None = fact(
         "a follow-up report every...", None, unit="months", minimum=1
     )
@@ -475,8 +479,59 @@ class AccountabilityRules:
     justify_rejections: bool = fact("every act not carried out is justified", False)
     public_status: bool = fact("the state of each measure is published", False)
     citizens_in_implementation: bool = fact("citizens take part in carrying it out", False)
-    note: str = fact("anything else", "", prose=True)
+    note: Localized = fact("anything else", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
+
+
+@dataclass(frozen=True)
+class Institution:
+    """How the assembly is instituted, funded, staffed and tied to officials (hook ``institution``).
+
+    The questions practitioners compare cities on. A fact left empty is unknown; a
+    fact given must cite its source in ``evidence`` (the city's load fails otherwise).
+    """
+
+    founding_act: Localized = fact("the act that created the assembly", {}, prose=True)
+    founding_date: str = fact(
+        "date of the founding act",
+        "",
+        unit="ISO date",
+        pattern=r"^(\d{4}-\d{2}-\d{2})?$",
+        pattern_error="must be an ISO date such as 2021-10-15",
+    )
+    rules_of_procedure: Localized = fact(
+        "its rules of procedure (règlement intérieur, charter)", {}, prose=True
+    )
+    follow_up_in_law: bool | None = fact(
+        "the droit de suite is written in a legal act; none: unknown", None
+    )
+    follow_up_basis: Localized = fact("where the droit de suite is written", {}, prose=True)
+    annual_budget_min: Decimal | None = fact(
+        "lowest yearly budget given", None, unit="currency per year", minimum=0
+    )
+    annual_budget_max: Decimal | None = fact(
+        "highest yearly budget given", None, unit="currency per year", minimum=0
+    )
+    staff: Localized = fact("who runs the assembly day to day", {}, prose=True)
+    staff_fte: float | None = fact(
+        "staff in full-time equivalents", None, unit="full-time equivalents", minimum=0
+    )
+    experts_and_stakeholders: Localized = fact(
+        "the place of experts, associations and stakeholders", {}, prose=True
+    )
+    articulation: Localized = fact(
+        "how the assembly's work meets that of elected officials and agents", {}, prose=True
+    )
+    engagement: Localized = fact(
+        "what keeps members engaged over time (indemnity, training, replacements)",
+        {},
+        prose=True,
+    )
+    training: bool | None = fact("members are offered training; none: unknown", None)
+    replacements: bool | None = fact("members who drop out are replaced; none: unknown", None)
+    sources: tuple[Source, ...] = sources_fact()
+    evidence: dict[str, Evidence] = evidence_fact()
 
 
 #: The sections of a city's configuration, by the hook that answers each.
@@ -488,6 +543,7 @@ SECTIONS: dict[str, type] = {
     "proposal_kinds": ProposalKind,
     "indemnity_policy": IndemnityPolicy,
     "accountability_rules": AccountabilityRules,
+    "institution": Institution,
 }
 
 
@@ -531,6 +587,7 @@ class CityConfig:
     proposal_kinds: tuple[ProposalKind, ...]
     indemnity: IndemnityPolicy
     accountability: AccountabilityRules
+    institution: Institution = field(default_factory=Institution)
 
     def body(self, key: str) -> Body:
         for body in self.bodies:

@@ -81,6 +81,10 @@ def _dump_inner(hint: Any, metadata: dict[str, Any]) -> fields.Field[Any]:
         return fields.String(validate=validate.OneOf(typing.get_args(hint)), **options)
     if origin is tuple:
         return fields.List(_dump_inner(typing.get_args(hint)[0], {}), **options)
+    if origin is dict:
+        return fields.Dict(
+            keys=fields.String(), values=_dump_inner(typing.get_args(hint)[1], {}), **options
+        )
     if hint is Decimal:
         return fields.Decimal(as_string=True, **options)
     simple: dict[Any, type[fields.Field[Any]]] = {

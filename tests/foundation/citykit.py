@@ -19,6 +19,7 @@ HOOKS = (
     "proposal_kinds",
     "indemnity_policy",
     "accountability_rules",
+    "institution",
 )
 
 

@@ -93,7 +93,8 @@ def test_hook_mandate_rules() -> None:
 
 def test_hook_proposal_kinds() -> None:
     city = load(proposal_kinds=lambda kinds: kinds[1:])
-    assert [kind.key for kind in city.config.proposal_kinds] == ["voeu", "deliberation"]
+    assert [kind.key for kind in city.config.proposal_kinds] == [
+        "voeu", "deliberation", "jury", "mission"]
 
 
 def test_hook_indemnity_policy() -> None:
@@ -104,6 +105,27 @@ def test_hook_indemnity_policy() -> None:
 def test_hook_accountability_rules() -> None:
     city = load(accountability_rules=lambda r: dataclasses.replace(r, report_every_months=6))
     assert city.config.accountability.report_every_months == 6
+
+
+def test_hook_institution() -> None:
+    city = load(institution=lambda facts: dataclasses.replace(facts, staff_fte=2.0))
+    assert city.config.institution.staff_fte == 2.0
+    # The core's default knows nothing: a city that says nothing has every fact unknown.
+    from kleroterion import default_plugin
+
+    assert default_plugin.institution() == type(city.config.institution)()
+
+
+def test_hook_institution__a_fact_without_a_source_is_refused() -> None:
+    def unsourced(facts: Any) -> Any:
+        evidence = {k: v for k, v in facts.evidence.items() if k != "staff"}
+        return dataclasses.replace(facts, evidence=evidence)
+
+    with pytest.raises(plugins.PluginError) as error:
+        load(institution=unsourced)
+    assert str(error.value).startswith(
+        "plugin 'testcity', hook 'institution': field 'staff': a fact without a source"
+    )
 
 
 def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch) -> None:

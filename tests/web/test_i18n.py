@@ -78,9 +78,14 @@ def test_city_labels_follow_the_language(client: FlaskClient) -> None:
     assert "Electoral roll" in client.get("/panel?lang=en").get_data(as_text=True)
 
 
-def test_english_only_prose_is_marked_as_english(client: FlaskClient) -> None:
+def test_city_prose_speaks_the_page_language(client: FlaskClient) -> None:
+    """The city's prose is a Localized text: French on French pages, unmarked."""
     french = client.get("/").get_data(as_text=True)
-    assert '<span lang="en">A permanent assembly of 100 Parisians' in french
+    assert "<p>Assemblée permanente de 100 Parisiennes et Parisiens" in french
+    assert "A permanent assembly of 100 Parisians" not in french
+    powers = client.get("/powers").get_data(as_text=True)
+    assert "le Conseil de Paris, par l'intermédiaire de l'adjoint" in powers.replace("&#39;", "'")
+    assert '<span lang="en">' not in powers
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "<p>A permanent assembly of 100 Parisians" in english
 
