@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 from kleroterion.plugins import City, load_city
+from kleroterion.services import context as service_context
 from kleroterion.web import (
     api,
     auth,
@@ -62,6 +63,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
             f"no city given: pass one (kleroterion serve --city paris) or set {CITY_ENV}"
         )
     loaded: City = load_city(slug)
+    # The services use this same city: one load (entry points, validation) per app.
+    service_context.use_city(loaded)
 
     instance_path = os.environ.get(INSTANCE_ENV) or None
     if instance_path is not None:
