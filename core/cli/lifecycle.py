@@ -4,7 +4,9 @@ Each command is one transaction through :mod:`kleroterion.services`: on any erro
 it prints one line on stderr, exits non-zero and leaves the database exactly as
 it was. The database is ``KLEROTERION_DATABASE_URL`` or the instance folder's
 SQLite file (``KLEROTERION_INSTANCE_PATH``, default ``./instance``); the audit
-log names the user of ``KLEROTERION_ACTOR`` (default: the login name).
+log names the user of ``KLEROTERION_ACTOR`` (default: the login name). With
+``KLEROTERION_CITY`` set, the commands serve that city only: a record of another
+city sharing the database is not found.
 Dates are YYYY-MM-DD or DD/MM/YYYY.
 """
 
@@ -34,6 +36,7 @@ from kleroterion.models import (
 from kleroterion.services import (
     audit,
     bodies,
+    context,
     followup,
     indemnities,
     mandates,
@@ -47,6 +50,7 @@ from kleroterion.services import (
 )
 from kleroterion.services.context import get
 from kleroterion.services.errors import ServiceError
+from kleroterion.services.scope import scoped
 from kleroterion.services.tables import parse_date, parse_decimal
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -54,6 +58,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The city the commands serve: with it set, another city's records are not found.
+CITY_VARIABLE = "KLEROTERION_CITY"
 
 
 class DateParam(click.ParamType[dt.date]):
@@ -119,7 +126,8 @@ def transaction(function: F) -> F:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with db.session_scope(_factory(db.database_url()), actor=_actor()) as session:
+            with scoped(os.environ.get(CITY_VARIABLE) or None), db.session_scope(
+                    _factory(db.database_url()), actor=_actor()) as session:
                 return function(session, *args, **kwargs)
         except ServiceError as error:
             raise click.ClickException(str(error)) from None
@@ -1081,13 +1089,32 @@ def user_group() -> None:
 @user_group.command(name="add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
+@click.option("--city", envvar=CITY_VARIABLE, default=None,
+              help="The city the account works for (default: KLEROTERION_CITY; none: every "
+                   "city of the installation).")
 @click.password_option(envvar="KLEROTERION_PASSWORD", help="Password (prompted; or "
                        "KLEROTERION_PASSWORD).")
 @transaction
-def user_add(session: Session, username: str, role: str, password: str) -> None:
+def user_add(session: Session, username: str, role: str, city: str | None,
+             password: str) -> None:
     """Create a back-office account."""
-    user = users.create_user(session, username, password, role)
-    click.echo(f"user {user.id}: {user.username} ({user.role})")
+    if city:
+        context.city(city)  # an installed city, or the list of those that are
+    user = users.create_user(session, username, password, role, city=city)
+    click.echo(f"user {user.id}: {user.username} ({user.role}, {user.city or 'every city'})")
+
+
+@user_group.command(name="city")
+@click.argument("username")
+@click.argument("city")
+@transaction
+def user_city(session: Session, username: str, city: str) -> None:
+    """Give an account its city ("all": every city of the installation)."""
+    slug = None if city == "all" else city
+    if slug:
+        context.city(slug)
+    users.set_city(session, users.by_username(session, username).id, slug)
+    click.echo(f"{username}: {slug or 'every city'}")
 
 
 @user_group.command(name="list")
@@ -1096,7 +1123,7 @@ def user_list(session: Session) -> None:
     """List accounts."""
     for user in session.scalars(select(User).order_by(User.id)):
         click.echo(f"{user.id}\t{user.username}\t{user.role}\t"
-                   f"{'active' if user.active else 'inactive'}")
+                   f"{'active' if user.active else 'inactive'}\t{user.city or 'every city'}")
 
 
 @user_group.command(name="role")

@@ -39,6 +39,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The city the account works for; None: every city of the installation (an
+    # account made before accounts had a city, or an installation's administrator).
+    city: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

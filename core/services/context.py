@@ -1,5 +1,8 @@
 """What every service needs around a session: the mandate's city, the actor, lookups, dates.
 
+Lookups are kept to the city the front end serves (``scoped``, from
+``kleroterion.services.scope``): a record of another city is not found.
+
 Cities are loaded once per slug and cached (building a plugin manager reads entry
 points and validates every hook); tests and embedders may ``use_city`` a city
 built by other means. Lookups raise :class:`NotFound` naming the id.
@@ -20,6 +23,8 @@ from kleroterion.messages import N_, Message
 from kleroterion.models import Base, Mandate
 from kleroterion.plugins import City, PluginError, UnknownCity, load_city
 from kleroterion.services.errors import ConflictError, InvalidInput, NotFound
+from kleroterion.services.scope import current_scope as current_scope
+from kleroterion.services.scope import scoped as scoped
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
