@@ -90,6 +90,13 @@ def test_city_prose_speaks_the_page_language(client: FlaskClient) -> None:
     assert "<p>A permanent assembly of 100 Parisians" in english
 
 
+def test_an_approximate_figure_reads_as_an_estimate_never_as_a_tag(client: FlaskClient) -> None:
+    page = client.get("/indemnity").get_data(as_text=True)
+    assert "(estimation)" in page
+    assert "[A" not in page and "[P]" not in page and "approximate" not in page
+    assert "(estimate)" in client.get("/indemnity?lang=en").get_data(as_text=True)
+
+
 def test_numbers_and_money_are_formatted_for_the_language(client: FlaskClient) -> None:
     assert "44,00\u00a0€ par demi-journée" in client.get("/indemnity").get_data(as_text=True)
     assert "€44.00 per half-day" in client.get("/indemnity?lang=en").get_data(as_text=True)
