@@ -12,6 +12,8 @@ when it drifts.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import io
 import json
 import textwrap
@@ -23,6 +25,7 @@ from kleroterion.city.types import (
     Body,
     CityConfig,
     IndemnityPolicy,
+    Institution,
     Localized,
     MandateRules,
     ProposalKind,
@@ -511,6 +514,39 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
 )
 
 
+def _fact(config: CityConfig, name: str) -> Cell:
+    """One institution fact as a cell: its value, "unknown" when not given, and
+    "(estimate)" when its evidence says it is approximate."""
+    value = getattr(config.institution, name)
+    evidence = config.institution.evidence.get(name)
+    if value in (None, "", {}):
+        return "unknown"
+    if isinstance(value, dict):
+        text = _prose(value)
+    elif isinstance(value, bool):
+        text = _yes(value)
+    elif isinstance(value, Decimal):
+        text = _money(value, config.profile.currency)
+    else:
+        text = str(value)
+    if evidence is not None and evidence.confidence == "approximate":
+        text += " (estimate)"
+    return text
+
+
+def institution_rows() -> tuple[tuple[str, str, Extractor], ...]:
+    """The institution section, derived from the city model's declaration: a fact
+    declared in ``Institution`` is a row here without an edit."""
+    rows = []
+    for item in dataclasses.fields(Institution):
+        if item.name in ("sources", "evidence"):
+            continue
+        doc = str(item.metadata.get("doc", item.name)).split(";")[0]
+        rows.append((item.name, doc[0].upper() + doc[1:],
+                     functools.partial(lambda c, name: _fact(c, name), name=item.name)))
+    return tuple(rows)
+
+
 def compare(configs: Sequence[CityConfig]) -> Comparison:
     """Build the comparison table of the given cities, in the given order."""
     sections = tuple(
@@ -521,7 +557,7 @@ def compare(configs: Sequence[CityConfig]) -> Comparison:
                 for key, label, extract in rows
             ),
         )
-        for title, rows in SECTIONS
+        for title, rows in (*SECTIONS, ("Institution, budget and staff", institution_rows()))
     )
     return Comparison(tuple(config.profile.slug for config in configs), sections)
 
