@@ -15,8 +15,12 @@ from click.testing import CliRunner
 from kleroterion import plugins
 from kleroterion.cli import main
 
-SLUG = {{ cookiecutter.slug | pystr }}
-DISTRIBUTION = {{ cookiecutter.project_slug | pystr }}
+SLUG = (
+    {{ cookiecutter.slug | pystr }}
+)
+DISTRIBUTION = (
+    {{ cookiecutter.project_slug | pystr }}
+)
 
 
 def test_the_entry_point_is_discovered() -> None:
