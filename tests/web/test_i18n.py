@@ -97,6 +97,14 @@ def test_an_approximate_figure_reads_as_an_estimate_never_as_a_tag(client: Flask
     assert "(estimate)" in client.get("/indemnity?lang=en").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("city", ["brussels"])
+def test_the_follow_up_committee_is_drawn_from_the_panel_in_each_language(
+    client: FlaskClient,
+) -> None:
+    assert "het panel" in client.get("/accountability?lang=nl").get_data(as_text=True)
+    assert "le panel" in client.get("/accountability?lang=fr").get_data(as_text=True)
+
+
 def test_numbers_and_money_are_formatted_for_the_language(client: FlaskClient) -> None:
     assert "44,00\u00a0€ par demi-journée" in client.get("/indemnity").get_data(as_text=True)
     assert "€44.00 per half-day" in client.get("/indemnity?lang=en").get_data(as_text=True)
