@@ -1,16 +1,17 @@
-"""The vocabulary and the declaring function of the city model (``fact``).
+"""The vocabulary and the declaring function of the city model (``fact``), and sources.
 
 ``kleroterion.city.types`` declares every field of a city's configuration with
 ``fact(...)``, defined here with the enumerations its fields take (registries,
 selection methods, time units, roles, confidence, decision powers). The field's
 metadata is what validation, the API, the OpenAPI document and the configuration
-reference are derived from.
+reference are derived from. ``Source`` and ``Evidence`` say where a fact comes
+from and how sure it is, beside every section of the model.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 #: Text in several languages, keyed by language code ("fr", "en", "nl").
@@ -121,3 +122,27 @@ CONFIDENCES: tuple[str, ...] = Confidence.__args__  # type: ignore[attr-defined]
 #: What the addressee does with an act, from the weakest power to the strongest.
 DecisionPower = Literal["consultative", "council_vote", "adopted_as_proposed"]
 DECISION_POWERS: tuple[str, ...] = DecisionPower.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public document a plugin's facts come from."""
+
+    title: str = fact("the document's title", nonempty=True)
+    key: str = fact("the short name facts cite it by in ``evidence``", "")
+    url: str = fact("its address", "")
+    date: str = fact("ISO date of the document or of the reading", "")
+    note: Localized = fact("what the document says, or what is approximate in it", {}, prose=True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where one fact comes from and how sure it is."""
+
+    source: str = fact("key of the source the fact comes from", "")
+    confidence: Confidence = fact("how sure the fact is", "verified")
+    note: Localized = fact("what is approximate, disputed or missing", {}, prose=True)
+
+
+def evidence_fact() -> Any:
+    return fact("source and confidence of the facts above, by field name", {})

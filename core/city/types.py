@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 # The model's vocabulary, re-exported: plugins import everything from here.
+from kleroterion.city import declaration
 from kleroterion.city.declaration import (
     BODY_ROLES as BODY_ROLES,
 )
@@ -65,6 +66,9 @@ from kleroterion.city.declaration import (
     DecisionPower as DecisionPower,
 )
 from kleroterion.city.declaration import (
+    Evidence as Evidence,
+)
+from kleroterion.city.declaration import (
     Localized as Localized,
 )
 from kleroterion.city.declaration import (
@@ -74,7 +78,13 @@ from kleroterion.city.declaration import (
     SelectionMethod as SelectionMethod,
 )
 from kleroterion.city.declaration import (
+    Source as Source,
+)
+from kleroterion.city.declaration import (
     TimeUnit as TimeUnit,
+)
+from kleroterion.city.declaration import (
+    evidence_fact as evidence_fact,
 )
 from kleroterion.city.declaration import (
     fact as fact,
@@ -89,30 +99,6 @@ from kleroterion.city.declaration import (
     sources_fact as sources_fact,
 )
 from kleroterion.sortition.types import Quota
-
-
-@dataclass(frozen=True)
-class Source:
-    """A public document a plugin's facts come from."""
-
-    title: str = fact("the document's title", nonempty=True)
-    key: str = fact("the short name facts cite it by in ``evidence``", "")
-    url: str = fact("its address", "")
-    date: str = fact("ISO date of the document or of the reading", "")
-    note: Localized = fact("what the document says, or what is approximate in it", {}, prose=True)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where one fact comes from and how sure it is."""
-
-    source: str = fact("key of the source the fact comes from", "")
-    confidence: Confidence = fact("how sure the fact is", "verified")
-    note: Localized = fact("what is approximate, disputed or missing", {}, prose=True)
-
-
-def evidence_fact() -> Any:
-    return fact("source and confidence of the facts above, by field name", {})
 
 
 @dataclass(frozen=True)
@@ -554,7 +540,7 @@ def declared_classes() -> list[type]:
     seen: list[type] = []
 
     def walk(cls: type) -> None:
-        if cls in seen or cls.__module__ != __name__:
+        if cls in seen or cls.__module__ not in (__name__, declaration.__name__):
             return
         seen.append(cls)
         hints = typing.get_type_hints(cls)
