@@ -11,24 +11,34 @@ when it drifts.
 
 from __future__ import annotations
 
-import io
-import json
-import textwrap
+import dataclasses
+import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from kleroterion import spreadsheet
 from kleroterion.city.types import (
     Body,
     CityConfig,
     IndemnityPolicy,
+    Institution,
+    Localized,
     MandateRules,
     ProposalKind,
     localize,
 )
+from kleroterion.comparison import (
+    FORMATS,
+    RENDERERS,
+    Cell,
+    Comparison,
+    Row,
+    Section,
+    to_csv,
+    to_json,
+    to_markdown,
+    to_text,
+)
 
-FORMATS = ("text", "markdown", "json", "csv")
 LANGUAGE = "en"
 
 UNIT_NAMES = {"half_day": "half-day", "day": "day", "session": "session", "hour": "hour"}
@@ -50,26 +60,15 @@ ROLE_NAMES = {
     "expert": "experts",
 }
 
-Cell = str | int | float | bool | None
+POWER_NAMES = {
+    "consultative": "consultative",
+    "council_vote": "submitted to a council vote",
+    "adopted_as_proposed": "adopted as proposed",
+}
 
-
-@dataclass(frozen=True)
-class Row:
-    key: str
-    label: str
-    values: tuple[Cell, ...]
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    cities: tuple[str, ...]
-    sections: tuple[Section, ...]
+def _prose(text: Localized) -> str:
+    """A city's prose in the comparison's language; empty when the city gives none."""
+    return localize(text, LANGUAGE) if text else ""
 
 
 def _yes(value: bool) -> str:
@@ -145,7 +144,8 @@ def typical_year_amount(config: CityConfig) -> Decimal | None:
     policy, units = config.indemnity, config.mandate.typical_year_units
     if not policy.paid or units is None:
         return None
-    paid_units = Decimal(str(units))
+    # A data file's 18 reads as 18.0: count whole units as such, so 44 x 18 is 792.
+    paid_units = Decimal(int(units)) if float(units).is_integer() else Decimal(str(units))
     if policy.max_units is not None:
         paid_units = min(paid_units, Decimal(policy.max_units))
     amount = policy.rate * paid_units
@@ -232,7 +232,11 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                     )
                 ),
             ),
-            ("oversight", "Draw oversight", lambda c: c.composition.draw_oversight or "none"),
+            (
+                "oversight",
+                "Draw oversight",
+                lambda c: _prose(c.composition.draw_oversight) or "none",
+            ),
         ),
     ),
     (
@@ -244,7 +248,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Seat groups",
                 lambda c: _list(
                     [
-                        f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection}; {g.eligibility})"
+                        f"{localize(g.label, LANGUAGE)}: {g.seats} "
+                        f"({g.selection}; {_prose(g.eligibility)})"
                         if g.eligibility
                         else f"{localize(g.label, LANGUAGE)}: {g.seats} ({g.selection})"
                         for g in c.composition.seat_groups
@@ -352,7 +357,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
             (
                 "subject",
                 "Subject choice",
-                lambda c: c.mandate.subject_choice or "set by the executive or the assembly",
+                lambda c: (
+                    _prose(c.mandate.subject_choice) or "set by the executive or the assembly"
+                ),
             ),
         ),
     ),
@@ -368,7 +375,20 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "addressees",
                 "Addressee",
                 lambda c: _list(
-                    [f"{localize(k.label, LANGUAGE)}: {k.addressee}" for k in c.proposal_kinds]
+                    [
+                        f"{localize(k.label, LANGUAGE)}: {_prose(k.addressee)}"
+                        for k in c.proposal_kinds
+                    ]
+                ),
+            ),
+            (
+                "power",
+                "Decision power",
+                lambda c: _list(
+                    [
+                        f"{localize(k.label, LANGUAGE)}: {POWER_NAMES[k.power]}"
+                        for k in c.proposal_kinds
+                    ]
                 ),
             ),
             (
@@ -376,7 +396,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Binding",
                 lambda c: _list(
                     [
-                        f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} ({k.binding_note})"
+                        f"{localize(k.label, LANGUAGE)}: {_yes(k.binding)} "
+                        f"({_prose(k.binding_note)})"
                         for k in c.proposal_kinds
                     ]
                 ),
@@ -400,13 +421,17 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
                 "Extras",
                 lambda c: _list([localize(e.label, LANGUAGE) for e in c.indemnity.extras]),
             ),
-            ("legal_basis", "Legal basis", lambda c: c.indemnity.legal_basis or "none given"),
+            (
+                "legal_basis",
+                "Legal basis",
+                lambda c: _prose(c.indemnity.legal_basis) or "none given",
+            ),
             (
                 "typical_year",
                 "Typical year, fully present member (derived)",
                 lambda c: (
                     f"{_money(amount, c.indemnity.currency)} ({c.mandate.typical_year_units:g} "
-                    f"{UNIT_NAMES[c.indemnity.unit]}s: {c.mandate.typical_year_note})"
+                    f"{UNIT_NAMES[c.indemnity.unit]}s: {_prose(c.mandate.typical_year_note)})"
                     if (amount := typical_year_amount(c)) is not None
                     else "none"
                 ),
@@ -416,8 +441,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
     (
         "Accountability",
         (
-            ("reporter", "Who reports", lambda c: c.accountability.reporter),
-            ("audience", "To whom", lambda c: c.accountability.audience),
+            ("reporter", "Who reports", lambda c: _prose(c.accountability.reporter)),
+            ("audience", "To whom", lambda c: _prose(c.accountability.audience)),
             (
                 "report",
                 "Periodic report",
@@ -473,6 +498,39 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, Extractor], ...]], ...] = (
 )
 
 
+def _fact(config: CityConfig, name: str) -> Cell:
+    """One institution fact as a cell: its value, "unknown" when not given, and
+    "(estimate)" when its evidence says it is approximate."""
+    value = getattr(config.institution, name)
+    evidence = config.institution.evidence.get(name)
+    if value in (None, "", {}):
+        return "unknown"
+    if isinstance(value, dict):
+        text = _prose(value)
+    elif isinstance(value, bool):
+        text = _yes(value)
+    elif isinstance(value, Decimal):
+        text = _money(value, config.profile.currency)
+    else:
+        text = str(value)
+    if evidence is not None and evidence.confidence == "approximate":
+        text += " (estimate)"
+    return text
+
+
+def institution_rows() -> tuple[tuple[str, str, Extractor], ...]:
+    """The institution section, derived from the city model's declaration: a fact
+    declared in ``Institution`` is a row here without an edit."""
+    rows = []
+    for item in dataclasses.fields(Institution):
+        if item.name in ("sources", "evidence"):
+            continue
+        doc = str(item.metadata.get("doc", item.name)).split(";")[0]
+        rows.append((item.name, doc[0].upper() + doc[1:],
+                     functools.partial(lambda c, name: _fact(c, name), name=item.name)))
+    return tuple(rows)
+
+
 def compare(configs: Sequence[CityConfig]) -> Comparison:
     """Build the comparison table of the given cities, in the given order."""
     sections = tuple(
@@ -483,100 +541,25 @@ def compare(configs: Sequence[CityConfig]) -> Comparison:
                 for key, label, extract in rows
             ),
         )
-        for title, rows in SECTIONS
+        for title, rows in (*SECTIONS, ("Institution, budget and staff", institution_rows()))
     )
     return Comparison(tuple(config.profile.slug for config in configs), sections)
 
 
-def _cell(value: Cell) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _yes(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def to_markdown(comparison: Comparison) -> str:
-    lines = ["# Cities compared", ""]
-    lines.append(
-        "Generated by `kleroterion compare --format markdown "
-        + " ".join(comparison.cities)
-        + "`; do not edit by hand."
-    )
-    for section in comparison.sections:
-        lines += ["", f"## {section.title}", ""]
-        lines.append("| | " + " | ".join(comparison.cities) + " |")
-        lines.append("|---" * (len(comparison.cities) + 1) + "|")
-        for row in section.rows:
-            cells = [_cell(value).replace("|", "\\|") for value in row.values]
-            lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def to_json(comparison: Comparison) -> str:
-    data = {
-        "cities": list(comparison.cities),
-        "sections": [
-            {
-                "title": section.title,
-                "rows": [
-                    {
-                        "key": row.key,
-                        "label": row.label,
-                        "values": dict(zip(comparison.cities, row.values, strict=True)),
-                    }
-                    for row in section.rows
-                ],
-            }
-            for section in comparison.sections
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_csv(comparison: Comparison) -> str:
-    buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "key", "dimension", *comparison.cities])
-    for section in comparison.sections:
-        for row in section.rows:
-            writer.writerow(
-                [section.title, row.key, row.label, *("" if v is None else v for v in row.values)]
-            )
-    return buffer.getvalue()
-
-
-def to_text(comparison: Comparison, width: int = 120) -> str:
-    label_width = 28
-    column = max(16, (width - label_width - 3 * len(comparison.cities)) // len(comparison.cities))
-    out: list[str] = []
-
-    def line(cells: Sequence[str]) -> None:
-        wrapped = [textwrap.wrap(cells[0], label_width) or [""]]
-        wrapped += [textwrap.wrap(cell, column) or [""] for cell in cells[1:]]
-        for index in range(max(len(w) for w in wrapped)):
-            parts = [
-                (w[index] if index < len(w) else "").ljust(label_width if i == 0 else column)
-                for i, w in enumerate(wrapped)
-            ]
-            out.append(" │ ".join(parts).rstrip())
-
-    line(["", *comparison.cities])
-    for section in comparison.sections:
-        out.append("")
-        out.append(
-            f"== {section.title} ".ljust(label_width + (column + 3) * len(comparison.cities), "=")
-        )
-        for row in section.rows:
-            line([row.label, *(_cell(value) for value in row.values)])
-    return "\n".join(out) + "\n"
-
-
-RENDERERS: dict[str, Callable[[Comparison], str]] = {
-    "text": to_text,
-    "markdown": to_markdown,
-    "json": to_json,
-    "csv": to_csv,
-}
+# The table's shape and its formats live in kleroterion.comparison, re-exported here.
+__all__ = [
+    "FORMATS",
+    "RENDERERS",
+    "Cell",
+    "Comparison",
+    "Row",
+    "Section",
+    "compare",
+    "drawn_share",
+    "institution_rows",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_text",
+    "typical_year_amount",
+]

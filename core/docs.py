@@ -2,7 +2,8 @@
 
 ``kleroterion docs hooks`` writes docs/hooks.md from the hook specifications'
 signatures and docstrings; ``kleroterion docs cli`` writes docs/cli.md from every
-command's help; ``kleroterion docs cities`` writes docs/cities.md from
+command's help; ``kleroterion docs configuration`` writes docs/configuration.md from the
+city model's declaration; ``kleroterion docs cities`` writes docs/cities.md from
 ``kleroterion compare --format markdown`` over the bundled cities. Tests fail when
 any of these files drifts from what these functions produce.
 """
@@ -87,7 +88,15 @@ def cli_markdown() -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
+def configuration_markdown() -> str:
+    """The configuration reference, docs/configuration.md, from the city model."""
+    from kleroterion.city.reference import configuration_markdown as generate
+
+    return generate()
+
+
 GENERATED: dict[str, Callable[[], str]] = {
+    "configuration": configuration_markdown,
     "hooks": hooks_markdown,
     "cli": cli_markdown,
     "cities": cities_markdown,

@@ -8,7 +8,11 @@ loaded for every city and adds commands or reacts to events.
 Configuration hooks are ``firstresult``: the first plugin that returns something
 other than ``None`` wins, so a city plugin overrides the core's defaults (registered
 with ``trylast``). Their results are validated when the plugin manager is built
-(``kleroterion.plugins.load_city``).
+(``kleroterion.plugins.load_city``). Behaviour hooks receive the city and a context
+(a member, a move, a date) and answer with a decision. Only a city's own plugin may
+answer configuration and behaviour hooks: an extension that implements one is
+refused when the city loads, with a message naming both plugins. Event hooks carry
+typed events (``kleroterion.city.behaviour``) with pseudonymous ids only.
 
 docs/hooks.md is generated from this module (``kleroterion docs hooks``); a test
 fails when it drifts, when a hook has no docstring, or when a hook has no test.
@@ -21,16 +25,32 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import click
     import flask
+    from kleroterion.city.behaviour import (
+        Candidate,
+        Entitlement,
+        MemberWithdrawn,
+        Move,
+        MoveRule,
+        PaidMember,
+        ProposalDecided,
+        ProposalMoved,
+    )
     from kleroterion.city.types import (
         AccountabilityRules,
         Body,
+        CityConfig,
         CityProfile,
         IndemnityPolicy,
+        Institution,
         MandateRules,
         PanelComposition,
         ProposalKind,
+        ResponseDeadline,
+        SeatGroup,
     )
 
 hookspec = pluggy.HookspecMarker("kleroterion")
@@ -116,6 +136,19 @@ def accountability_rules() -> AccountabilityRules | None:
     """
 
 
+@hookspec(firstresult=True)
+def institution() -> Institution | None:
+    """Return how the assembly is instituted, funded, staffed and tied to officials.
+
+    Founding act, rules of procedure, whether the droit de suite is in law, budget
+    and staff, the place of experts and stakeholders, the articulation with elected
+    officials and agents, engagement measures: what practitioners compare. A fact
+    left empty is unknown; a fact given without a source in ``evidence`` stops the
+    city's load naming the field. The core's default knows nothing. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
 # --- Extension hooks ----------------------------------------------------------
 
 
@@ -151,37 +184,118 @@ def extra_template_vars(city: str) -> dict[str, Any] | None:
     """
 
 
+# --- Behaviour hooks ----------------------------------------------------------
+#
+# Where cities differ in logic: each receives the city's configuration and a context,
+# and answers. Like the configuration hooks, only the city's own plugin may answer
+# them (an extension that implements one is refused at load time); the core's
+# defaults read the declared configuration.
+
+
+@hookspec(firstresult=True)
+def indemnity_entitlement(city: CityConfig, member: PaidMember, on: dt.date) -> Entitlement | None:
+    """Return whether ``member`` is paid for an attendance on ``on``, and the rate per unit.
+
+    The core's default pays every member, or only members of ``paid_bodies``, under
+    the means test of ``family_quotient_max``, at the policy's rate; the caps
+    (``max_units``, ``annual_ceiling``) are applied by the core afterwards. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def transition_rule(city: CityConfig, move: Move) -> MoveRule | None:
+    """Return whether an act may make ``move``, and what the move requires.
+
+    Called once the move is one the act kind's lifecycle lists. The core's default
+    requires a justification for a transition declared with ``justification = true``
+    (e.g. a recommendation the government does not retain). This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def response_due(
+    city: CityConfig, kind: ProposalKind, deadline: ResponseDeadline, sent_on: dt.date
+) -> dt.date | None:
+    """Return the day the addressee's answer to an act sent on ``sent_on`` is due.
+
+    The core's default adds ``deadline.months`` calendar months. A city whose rule
+    counts otherwise (working days, a summer recess) answers here. This is a
+    ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def seat_group_eligibility(city: CityConfig, group: SeatGroup, candidate: Candidate) -> str | None:
+    """Return why ``candidate`` may not sit in ``group``, or ``""`` when they may.
+
+    The core's default checks the group's age bounds when the age is known. This is
+    a ``firstresult`` hook: the first non-``None`` answer is used.
+    """
+
+
 # --- Event hooks --------------------------------------------------------------
+#
+# Called after the change is committed, every implementation in turn; one that raises
+# is logged (its plugin, the hook, the error's type) and never turns the saved change
+# into an error.
 
 
 @hookspec
-def on_member_withdrawn(member_id: str, reason: str, date: str) -> None:
+def on_withdrawal(event: MemberWithdrawn) -> None:
     """React to a panel member's withdrawal (notify, plan a replacement draw...).
 
-    ``member_id`` is the member's pseudonymous id, ``date`` an ISO date. Called by
-    the core after the withdrawal is recorded; every implementation is called.
+    ``event`` carries the city, the day, the mandate and the member's pseudonymous
+    id; never the reason, which may be about health or family. Every implementation
+    is called.
     """
 
 
 @hookspec
+def on_transition(event: ProposalMoved) -> None:
+    """React to an act moving from ``event.source`` to ``event.target``.
+
+    ``event`` carries the city, the day, the mandate, the act's id and kind and the
+    actor. Every implementation is called.
+    """
+
+
+@hookspec
+def on_decision(event: ProposalDecided) -> None:
+    """React to an act reaching a final state (adopted, rejected, answered...).
+
+    Called after ``on_transition`` when the new state is final, with the state's
+    ``outcome``; a city may open follow-up commitments here. Every implementation is
+    called.
+    """
+
+
+_DEPRECATED = "is deprecated since kleroterion 0.6 and will be removed in 1.0; implement {}"
+
+
+@hookspec(warn_on_impl=DeprecationWarning(
+    "on_member_withdrawn " + _DEPRECATED.format("on_withdrawal(event)")))
+def on_member_withdrawn(member_id: str, reason: str, date: str) -> None:
+    """Deprecated: implement ``on_withdrawal``. Still called, with an empty ``reason``.
+
+    ``member_id`` is the member's pseudonymous id, ``date`` an ISO date. The reason is
+    no longer passed (it may be about health): ``reason`` is always ``""``.
+    """
+
+
+@hookspec(warn_on_impl=DeprecationWarning(
+    "on_proposal_transition " + _DEPRECATED.format("on_transition(event)")))
 def on_proposal_transition(
     proposal_id: str, kind: str, source: str, target: str, actor: str
 ) -> None:
-    """React to a proposal moving from ``source`` to ``target`` in its lifecycle.
-
-    Called after the transition is recorded; ``kind`` is the proposal kind's key.
-    Every implementation is called.
-    """
+    """Deprecated: implement ``on_transition``. Still called after each move."""
 
 
-@hookspec
+@hookspec(warn_on_impl=DeprecationWarning(
+    "on_proposal_decided " + _DEPRECATED.format("on_decision(event)")))
 def on_proposal_decided(proposal_id: str, kind: str, outcome: str) -> None:
-    """React to a proposal reaching a final state (adopted, rejected, answered...).
-
-    Called after ``on_proposal_transition`` when the new state is final, with the
-    state's ``outcome``; a city may open follow-up commitments here. Every
-    implementation is called.
-    """
+    """Deprecated: implement ``on_decision``. Still called after a final move."""
 
 
 #: The configuration hooks, in the order the core reads them.
@@ -193,6 +307,15 @@ CONFIG_HOOKS: tuple[str, ...] = (
     "proposal_kinds",
     "indemnity_policy",
     "accountability_rules",
+    "institution",
+)
+
+#: The behaviour hooks: like the configuration hooks, the city's own plugin answers them.
+BEHAVIOUR_HOOKS: tuple[str, ...] = (
+    "indemnity_entitlement",
+    "transition_rule",
+    "response_due",
+    "seat_group_eligibility",
 )
 
 

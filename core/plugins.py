@@ -197,6 +197,7 @@ def build_config(manager: pluggy.PluginManager) -> CityConfig:
         proposal_kinds=tuple(answers["proposal_kinds"]),
         indemnity=answers["indemnity_policy"],
         accountability=answers["accountability_rules"],
+        institution=answers["institution"],
     )
     problems = check_city(config)
     if problems:
@@ -229,7 +230,27 @@ def load_city(
     for index, obj in enumerate(extra):
         _register(manager, Plugin(name=getattr(obj, "__name__", f"extra-{index}"), obj=obj))
     _check_pending(manager)
+    _refuse_foreign_answers(manager, cities[slug].name)
     return City(slug=slug, manager=manager, config=build_config(manager), plugin=cities[slug])
+
+
+def _refuse_foreign_answers(manager: pluggy.PluginManager, city_plugin: str) -> None:
+    """Only the city's own plugin (and the core's defaults) answer its configuration.
+
+    An extension answering ``indemnity_policy`` once turned Paris's 44 € into 1 €
+    for every city: an extension that implements a configuration or behaviour hook
+    is refused, naming both plugins.
+    """
+    allowed = {city_plugin, DEFAULT_PLUGIN_NAME}
+    for hook in (*hookspecs.CONFIG_HOOKS, *hookspecs.BEHAVIOUR_HOOKS):
+        for implementation in getattr(manager.hook, hook).get_hookimpls():
+            if implementation.plugin_name not in allowed:
+                kind = "configuration" if hook in hookspecs.CONFIG_HOOKS else "behaviour"
+                raise PluginError(
+                    f"plugin {implementation.plugin_name!r} implements the {kind} hook "
+                    f"{hook!r} of the city plugin {city_plugin!r}: only a city's own plugin "
+                    f"may answer it; remove {hook!r} from {implementation.plugin_name!r}"
+                )
 
 
 def manager_of_all(plugins: Sequence[Plugin] | None = None) -> pluggy.PluginManager:

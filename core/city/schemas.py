@@ -1,35 +1,38 @@
-"""marshmallow schemas that validate what city plugins return.
+"""marshmallow schemas that validate a city's configuration, derived from its declaration.
 
-Each configuration dataclass has a schema here. ``validate_config`` turns the
-dataclass into a dict, loads it through its schema and returns the field errors as
-``path -> messages``; ``check_city`` adds the checks that span several hooks (paid
-bodies must exist, labels must speak the city's default language...). Unknown keys
-are errors, so a field added to a dataclass without its schema fails the tests.
+The schemas are not written by hand: ``schema_for`` builds one per dataclass of
+``kleroterion.city.types`` from its fields' types and ``fact`` metadata (required
+or not, bounds, patterns, enumerations), and loading through it returns the
+dataclass itself. The checks that span several fields of one dataclass live here
+(``CHECKS``), those that span several hooks in ``check_city``. Unknown keys are
+errors, so a misspelt field in a plugin or a city's data file is named.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import types
+import typing
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from kleroterion.city import types as t
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from kleroterion.sortition.types import Quota
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-KEY = validate.Regexp(r"^[a-z][a-z0-9_-]*$", error="must be lowercase letters, digits, - or _")
-SLUG = validate.Regexp(
-    r"^[a-z][a-z0-9-]*[a-z0-9]$", error="must be lowercase ascii letters, digits and hyphens"
-)
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-NON_NEGATIVE = validate.Range(min=0)
-POSITIVE = validate.Range(min=1)
 
 
 def _check_localized(value: Mapping[str, str]) -> None:
     if not value:
         raise ValidationError("needs at least one language")
+    _check_languages(value)
+
+
+def _check_languages(value: Mapping[str, str]) -> None:
     for language, text in value.items():
         if not LANGUAGE.match(language):
             raise ValidationError(f"{language!r} is not a language code such as 'fr', 'en', 'nl'")
@@ -37,18 +40,20 @@ def _check_localized(value: Mapping[str, str]) -> None:
             raise ValidationError(f"the {language!r} text is empty")
 
 
-def Label() -> fields.Dict:
-    return fields.Dict(
-        keys=fields.Str(), values=fields.Str(), required=True, validate=_check_localized
-    )
-
-
-def _unique(items: list[dict[str, Any]], key: str, what: str, field_name: str) -> None:
+def _unique(items: list[Any], key: str, what: str, field_name: str) -> None:
     seen: set[Any] = set()
     for item in items:
-        if item[key] in seen:
-            raise ValidationError(f"two {what} share the key {item[key]!r}", field_name)
-        seen.add(item[key])
+        value = _get(item, key)
+        if value in seen:
+            raise ValidationError(f"two {what} share the key {value!r}", field_name)
+        seen.add(value)
+
+
+def _get(item: Any, name: str, default: Any = None) -> Any:
+    """A field of a loaded item: nested schemas already return dataclasses."""
+    if isinstance(item, Mapping):
+        return item.get(name, default)
+    return getattr(item, name, default)
 
 
 class Base(Schema):
@@ -58,404 +63,344 @@ class Base(Schema):
         unknown = "raise"
 
 
-class SourceSchema(Base):
-    title = fields.Str(required=True, validate=validate.Length(min=1))
-    url = fields.Str(load_default="")
-    date = fields.Str(load_default="")
-    note = fields.Str(load_default="")
+# -- checks across the fields of one dataclass ----------------------------------------
 
 
-def Sources() -> fields.List[Any]:
-    return fields.List(fields.Nested(SourceSchema), load_default=())
+def _check_profile(data: dict[str, Any]) -> None:
+    for language in data["languages"]:
+        if not LANGUAGE.match(language):
+            raise ValidationError(f"{language!r} is not a language code", "languages")
+    if data["languages"][0] not in data["assembly_name"]:
+        raise ValidationError(
+            f"needs the default language {data['languages'][0]!r}", "assembly_name"
+        )
+    try:
+        zoneinfo.ZoneInfo(data["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            f"{data['timezone']!r} is not an IANA time zone such as 'Europe/Paris'",
+            "timezone",
+        ) from error
 
 
-class CityProfileSchema(Base):
-    slug = fields.Str(required=True, validate=SLUG)
-    name = fields.Str(required=True, validate=validate.Length(min=1))
-    assembly_name = Label()
-    country = fields.Str(
-        required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="must be ISO 3166 alpha-2")
-    )
-    languages = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
-    timezone = fields.Str(required=True)
-    currency = fields.Str(
-        required=True,
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 code such as 'EUR'"),
-    )
-    population = fields.Int(allow_none=True, validate=POSITIVE)
-    website = fields.Str()
-    summary = fields.Str()
-    sources = Sources()
+def _check_quota(data: dict[str, Any]) -> None:
+    for bound in ("min", "max", "min_flex", "max_flex"):
+        if (data.get(bound) or 0) < 0:
+            raise ValidationError("Must be greater than or equal to 0.", bound)
+    if data["min"] > data["max"]:
+        raise ValidationError(
+            f"minimum {data['min']} is above maximum {data['max']} "
+            f"for {data['feature']}/{data['value']}",
+            "min",
+        )
 
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        for language in data["languages"]:
-            if not LANGUAGE.match(language):
-                raise ValidationError(f"{language!r} is not a language code", "languages")
-        if data["languages"][0] not in data["assembly_name"]:
+
+def _check_feature(data: dict[str, Any]) -> None:
+    _unique(list(data["values"]), "key", "values", "values")
+
+
+def _check_seat_group(data: dict[str, Any]) -> None:
+    low, high = data.get("minimum_age"), data.get("maximum_age")
+    if low is not None and high is not None and low > high:
+        raise ValidationError(f"minimum age {low} is above maximum age {high}", "minimum_age")
+    for index, quota in enumerate(data.get("quotas", ())):
+        if quota.max > data["seats"] and quota.min > data["seats"]:
             raise ValidationError(
-                f"needs the default language {data['languages'][0]!r}", "assembly_name"
-            )
-        try:
-            zoneinfo.ZoneInfo(data["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-            raise ValidationError(
-                f"{data['timezone']!r} is not an IANA time zone such as 'Europe/Paris'",
-                "timezone",
-            ) from error
-
-
-class QuotaSchema(Base):
-    feature = fields.Str(required=True)
-    value = fields.Str(required=True)
-    min = fields.Int(required=True, strict=True, validate=NON_NEGATIVE)
-    max = fields.Int(required=True, strict=True, validate=NON_NEGATIVE)
-    min_flex = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-    max_flex = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if data["min"] > data["max"]:
-            raise ValidationError(
-                f"minimum {data['min']} is above maximum {data['max']} "
-                f"for {data['feature']}/{data['value']}",
-                "min",
+                f"quota minimum {quota.min} is above the group's {data['seats']} seats",
+                f"quotas.{index}.min",
             )
 
 
-class FeatureValueSchema(Base):
-    key = fields.Str(required=True, validate=validate.Length(min=1))
-    label = Label()
-    population = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
-
-
-class FeatureSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    values = fields.List(
-        fields.Nested(FeatureValueSchema), required=True, validate=validate.Length(min=1)
-    )
-    tolerance = fields.Int(validate=NON_NEGATIVE)
-    approximate = fields.Bool()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        _unique(data["values"], "key", "values", "values")
-
-
-class SeatGroupSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    seats = fields.Int(required=True, strict=True, validate=NON_NEGATIVE)
-    registry = fields.Str(required=True, validate=validate.OneOf(t.REGISTRY_KINDS))
-    selection = fields.Str(validate=validate.OneOf(t.SELECTION_METHODS))
-    invitations = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-    stratify_invitations_by = fields.Str()
-    features = fields.List(fields.Str())
-    eligibility = fields.Str()
-    minimum_age = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-    maximum_age = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-    quotas = fields.List(fields.Nested(QuotaSchema))
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        low, high = data.get("minimum_age"), data.get("maximum_age")
-        if low is not None and high is not None and low > high:
-            raise ValidationError(f"minimum age {low} is above maximum age {high}", "minimum_age")
-        for index, quota in enumerate(data.get("quotas", ())):
-            if quota["max"] > data["seats"] and quota["min"] > data["seats"]:
+def _check_composition(data: dict[str, Any]) -> None:
+    groups = list(data["seat_groups"])
+    _unique(groups, "key", "seat groups", "seat_groups")
+    total = sum(group.seats for group in groups)
+    if total != data["seats"]:
+        detail = " + ".join(f"{g.seats} ({g.key})" for g in groups)
+        raise ValidationError(
+            f"seat groups add up to {total} ({detail}), not to the {data['seats']} seats",
+            "seat_groups",
+        )
+    features = {feature.key: feature for feature in data.get("features", ())}
+    _unique(list(data.get("features", ())), "key", "features", "features")
+    for index, group in enumerate(groups):
+        for name in group.features:
+            if name not in features:
                 raise ValidationError(
-                    f"quota minimum {quota['min']} is above the group's {data['seats']} seats",
-                    f"quotas.{index}.min",
+                    f"unknown feature {name!r}; declared: {', '.join(features) or 'none'}",
+                    f"seat_groups.{index}.features",
+                )
+        for q_index, quota in enumerate(group.quotas):
+            feature = features.get(quota.feature)
+            where = f"seat_groups.{index}.quotas.{q_index}"
+            if feature is None:
+                raise ValidationError(f"unknown feature {quota.feature!r}", where)
+            if quota.value not in {v.key for v in feature.values}:
+                raise ValidationError(
+                    f"unknown value {quota.value!r} of feature {quota.feature!r}", where
                 )
 
 
-class PanelCompositionSchema(Base):
-    seats = fields.Int(required=True, strict=True, validate=POSITIVE)
-    seat_groups = fields.List(
-        fields.Nested(SeatGroupSchema), required=True, validate=validate.Length(min=1)
-    )
-    features = fields.List(fields.Nested(FeatureSchema))
-    registry_size = fields.Int(allow_none=True, validate=POSITIVE)
-    registry_note = fields.Str()
-    joint_draw = fields.Bool()
-    one_per_household = fields.Bool()
-    open_volunteers = fields.Bool()
-    open_volunteers_vote = fields.Bool()
-    minimum_age = fields.Int(validate=NON_NEGATIVE)
-    selection_algorithm = fields.Str(validate=validate.OneOf(("leximin", "legacy")))
-    draw_oversight = fields.Str()
-    sources = Sources()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        groups = data["seat_groups"]
-        _unique(groups, "key", "seat groups", "seat_groups")
-        total = sum(group["seats"] for group in groups)
-        if total != data["seats"]:
-            detail = " + ".join(f"{g['seats']} ({g['key']})" for g in groups)
-            raise ValidationError(
-                f"seat groups add up to {total} ({detail}), not to the {data['seats']} seats",
-                "seat_groups",
-            )
-        features = {feature["key"]: feature for feature in data.get("features", ())}
-        _unique(list(data.get("features", ())), "key", "features", "features")
-        for index, group in enumerate(groups):
-            for name in group.get("features", ()):
-                if name not in features:
-                    raise ValidationError(
-                        f"unknown feature {name!r}; declared: {', '.join(features) or 'none'}",
-                        f"seat_groups.{index}.features",
-                    )
-            for q_index, quota in enumerate(group.get("quotas", ())):
-                feature = features.get(quota["feature"])
-                where = f"seat_groups.{index}.quotas.{q_index}"
-                if feature is None:
-                    raise ValidationError(f"unknown feature {quota['feature']!r}", where)
-                if quota["value"] not in {v["key"] for v in feature["values"]}:
-                    raise ValidationError(
-                        f"unknown value {quota['value']!r} of feature {quota['feature']!r}", where
-                    )
+def _check_body(data: dict[str, Any]) -> None:
+    size = data.get("size")
+    if size is None:
+        return
+    counts = [seat.count for seat in data["seats"]]
+    known = sum(count for count in counts if count is not None)
+    if None not in counts and known != size:
+        raise ValidationError(f"seats add up to {known}, not to the size {size}", "size")
+    if known > size:
+        raise ValidationError(f"seats add up to {known}, more than the size {size}", "size")
 
 
-class BodySeatSchema(Base):
-    role = fields.Str(required=True, validate=validate.OneOf(t.BODY_ROLES))
-    count = fields.Int(required=True, allow_none=True, strict=True, validate=NON_NEGATIVE)
-    selection = fields.Str(required=True, validate=validate.OneOf(t.BODY_SELECTIONS))
-    note = fields.Str()
+def _check_mandate(data: dict[str, Any]) -> None:
+    if data["min_months"] > data["max_months"]:
+        raise ValidationError(
+            f"{data['min_months']} is above max_months {data['max_months']}", "min_months"
+        )
+    low, high = data.get("working_days_min"), data.get("working_days_max")
+    if low is not None and high is not None and low > high:
+        raise ValidationError(f"{low} is above working_days_max {high}", "working_days_min")
+    _unique(list(data.get("phases", ())), "key", "phases", "phases")
+    _unique(list(data.get("session_kinds", ())), "key", "session kinds", "session_kinds")
 
 
-class BodySchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    purpose = fields.Str(required=True)
-    seats = fields.List(fields.Nested(BodySeatSchema), required=True)
-    size = fields.Int(allow_none=True, strict=True, validate=POSITIVE)
-    decides = fields.Bool()
-    formed = fields.Str(validate=validate.OneOf(("start", "during", "end")))
-    term_months = fields.Int(allow_none=True, validate=POSITIVE)
-    formal_meetings = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-    note = fields.Str()
-    sources = Sources()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        size = data.get("size")
-        if size is None:
-            return
-        counts = [seat["count"] for seat in data["seats"]]
-        known = sum(count for count in counts if count is not None)
-        if None not in counts and known != size:
-            raise ValidationError(f"seats add up to {known}, not to the size {size}", "size")
-        if known > size:
-            raise ValidationError(f"seats add up to {known}, more than the size {size}", "size")
-
-
-class SessionKindSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    unit = fields.Str(required=True, validate=validate.OneOf(t.TIME_UNITS))
-    default_duration = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-
-
-class PhaseSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    description = fields.Str()
-    months = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
-
-
-class MandateRulesSchema(Base):
-    term_name = Label()
-    min_months = fields.Int(required=True, validate=POSITIVE)
-    max_months = fields.Int(required=True, validate=POSITIVE)
-    renewal_months = fields.Int(validate=POSITIVE)
-    phases = fields.List(fields.Nested(PhaseSchema))
-    session_kinds = fields.List(fields.Nested(SessionKindSchema))
-    sessions_per_mandate = fields.Int(allow_none=True, validate=POSITIVE)
-    working_days_min = fields.Int(allow_none=True, validate=POSITIVE)
-    working_days_max = fields.Int(allow_none=True, validate=POSITIVE)
-    typical_year_units = fields.Float(allow_none=True, validate=NON_NEGATIVE)
-    typical_year_note = fields.Str()
-    subjects_per_mandate = fields.Int(allow_none=True, validate=POSITIVE)
-    subject_choice = fields.Str()
-    next_theme_chosen_by_share = fields.Decimal(
-        allow_none=True, validate=validate.Range(min=0, max=1, min_inclusive=False)
-    )
-    start_month = fields.Int(allow_none=True, validate=validate.Range(min=1, max=12))
-    sources = Sources()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if data["min_months"] > data["max_months"]:
-            raise ValidationError(
-                f"{data['min_months']} is above max_months {data['max_months']}", "min_months"
-            )
-        low, high = data.get("working_days_min"), data.get("working_days_max")
-        if low is not None and high is not None and low > high:
-            raise ValidationError(f"{low} is above working_days_max {high}", "working_days_min")
-        _unique(list(data.get("phases", ())), "key", "phases", "phases")
-        _unique(list(data.get("session_kinds", ())), "key", "session kinds", "session_kinds")
-
-
-class ProposalStateSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    final = fields.Bool()
-    outcome = fields.Str(
-        validate=validate.OneOf(("adopted", "rejected", "withdrawn", "answered", ""))
-    )
-    sent = fields.Bool()
-
-
-class TransitionSchema(Base):
-    source = fields.Str(required=True)
-    target = fields.Str(required=True)
-    actor = fields.Str(required=True, validate=validate.Length(min=1))
-    label = fields.Dict(keys=fields.Str(), values=fields.Str())
-
-
-class ProposalKindSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    description = fields.Str(required=True)
-    addressee = fields.Str(required=True, validate=validate.Length(min=1))
-    binding = fields.Bool(required=True)
-    binding_note = fields.Str(required=True)
-    states = fields.List(
-        fields.Nested(ProposalStateSchema), required=True, validate=validate.Length(min=2)
-    )
-    initial = fields.Str(required=True)
-    transitions = fields.List(
-        fields.Nested(TransitionSchema), required=True, validate=validate.Length(min=1)
-    )
-    per_mandate = fields.Int(allow_none=True, validate=POSITIVE)
-    sources = Sources()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        _unique(data["states"], "key", "states", "states")
-        states = {state["key"]: state for state in data["states"]}
-        known = ", ".join(states)
-        if data["initial"] not in states:
-            raise ValidationError(
-                f"unknown proposal state {data['initial']!r}; states: {known}", "initial"
-            )
-        for index, transition in enumerate(data["transitions"]):
-            for end in ("source", "target"):
-                if transition[end] not in states:
-                    raise ValidationError(
-                        f"unknown proposal state {transition[end]!r}; states: {known}",
-                        f"transitions.{index}.{end}",
-                    )
-            if states[transition["source"]].get("final"):
+def _check_proposal_kind(data: dict[str, Any]) -> None:
+    _unique(list(data["states"]), "key", "states", "states")
+    states = {state.key: state for state in data["states"]}
+    transitions = list(data["transitions"])
+    known = ", ".join(states)
+    if data["initial"] not in states:
+        raise ValidationError(
+            f"unknown proposal state {data['initial']!r}; states: {known}", "initial"
+        )
+    for index, transition in enumerate(transitions):
+        for end in ("source", "target"):
+            if getattr(transition, end) not in states:
                 raise ValidationError(
-                    f"final state {transition['source']!r} cannot have a transition",
-                    f"transitions.{index}.source",
+                    f"unknown proposal state {getattr(transition, end)!r}; states: {known}",
+                    f"transitions.{index}.{end}",
                 )
-        reached = {data["initial"]}
-        frontier = [data["initial"]]
-        while frontier:
-            current = frontier.pop()
-            for transition in data["transitions"]:
-                if transition["source"] == current and transition["target"] not in reached:
-                    reached.add(transition["target"])
-                    frontier.append(transition["target"])
-        unreachable = [key for key in states if key not in reached]
-        if unreachable:
+        if states[transition.source].final:
             raise ValidationError(
-                f"states never reached from {data['initial']!r}: {', '.join(unreachable)}",
-                "transitions",
+                f"final state {transition.source!r} cannot have a transition",
+                f"transitions.{index}.source",
             )
-        stuck = [
-            key
-            for key, state in states.items()
-            if not state.get("final") and not any(t["source"] == key for t in data["transitions"])
-        ]
-        if stuck:
+    reached = {data["initial"]}
+    frontier = [data["initial"]]
+    while frontier:
+        current = frontier.pop()
+        for transition in transitions:
+            if transition.source == current and transition.target not in reached:
+                reached.add(transition.target)
+                frontier.append(transition.target)
+    unreachable = [key for key in states if key not in reached]
+    if unreachable:
+        raise ValidationError(
+            f"states never reached from {data['initial']!r}: {', '.join(unreachable)}",
+            "transitions",
+        )
+    stuck = [
+        key
+        for key, state in states.items()
+        if not state.final and not any(t.source == key for t in transitions)
+    ]
+    if stuck:
+        raise ValidationError(
+            f"states that are not final but have no way out: {', '.join(stuck)}", "states"
+        )
+    sent = [key for key, state in states.items() if state.sent]
+    if len(sent) > 1:
+        raise ValidationError(f"only one state may be marked sent, not {', '.join(sent)}", "states")
+    for key, state in states.items():
+        if state.outcome and not state.final:
+            raise ValidationError(f"state {key!r} has an outcome but is not final", "states")
+
+
+def _check_indemnity(data: dict[str, Any]) -> None:
+    if data.get("paid", True) and data["rate"] == 0:
+        raise ValidationError("a paid indemnity needs a rate above 0", "rate")
+
+
+def _check_evidence(cls: type, data: dict[str, Any]) -> None:
+    """Evidence names real fields and cites a source for every fact it vouches for."""
+    names = [item.name for item in dataclasses.fields(cls) if item.name not in NOT_FACTS]
+    for name, evidence in (data.get("evidence") or {}).items():
+        if name not in names:
             raise ValidationError(
-                f"states that are not final but have no way out: {', '.join(stuck)}", "states"
+                f"evidence for an unknown field {name!r}; fields: {', '.join(names)}",
+                f"evidence.{name}",
             )
-        sent = [key for key, state in states.items() if state.get("sent")]
-        if len(sent) > 1:
+        if evidence.confidence != "unknown" and not evidence.source:
             raise ValidationError(
-                f"only one state may be marked sent, not {', '.join(sent)}", "states"
+                f"a {evidence.confidence} fact needs the key of its source",
+                f"evidence.{name}.source",
             )
-        for key, state in states.items():
-            if state.get("outcome") and not state.get("final"):
-                raise ValidationError(f"state {key!r} has an outcome but is not final", "states")
 
 
-class ExtraSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    note = fields.Str()
-    ceiling = fields.Decimal(allow_none=True, validate=NON_NEGATIVE)
+#: Fields that hold no fact of their own.
+NOT_FACTS = frozenset({"sources", "evidence"})
 
 
-class IndemnityPolicySchema(Base):
-    rate = fields.Decimal(required=True, validate=NON_NEGATIVE)
-    currency = fields.Str(
-        required=True,
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="must be an ISO 4217 code such as 'EUR'"),
-    )
-    unit = fields.Str(required=True, validate=validate.OneOf(t.TIME_UNITS))
-    paid = fields.Bool()
-    paid_bodies = fields.List(fields.Str())
-    family_quotient_max = fields.Decimal(allow_none=True, validate=NON_NEGATIVE)
-    max_units = fields.Int(allow_none=True, validate=POSITIVE)
-    annual_ceiling = fields.Decimal(allow_none=True, validate=NON_NEGATIVE)
-    rate_is_maximum = fields.Bool()
-    extras = fields.List(fields.Nested(ExtraSchema))
-    legal_basis = fields.Str()
-    conditions = fields.Str()
-    sources = Sources()
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("paid", True) and data["rate"] == 0:
-            raise ValidationError("a paid indemnity needs a rate above 0", "rate")
+def _check_institution(data: dict[str, Any]) -> None:
+    """A fact given without a source is refused: practitioners compare on these."""
+    evidence = data.get("evidence") or {}
+    for name, value in data.items():
+        if name in NOT_FACTS or value in (None, "", {}, ()):
+            continue
+        found = evidence.get(name)
+        if found is None or not found.source:
+            raise ValidationError(
+                f"a fact without a source: cite one in evidence.{name} "
+                "(source = the key of one of the sources, confidence = verified or approximate)",
+                name,
+            )
+        if found.confidence == "unknown":
+            raise ValidationError(
+                "a fact given cannot be of unknown confidence: leave it empty instead", name
+            )
 
 
-class ResponseDeadlineSchema(Base):
-    key = fields.Str(required=True, validate=KEY)
-    label = Label()
-    months = fields.Int(required=True, validate=POSITIVE)
-    by = fields.Str(required=True, validate=validate.Length(min=1))
-
-
-class FollowUpCommitteeSchema(Base):
-    size = fields.Int(required=True, strict=True, validate=POSITIVE)
-    drawn_from = fields.Str(required=True)
-    selection = fields.Str(required=True, validate=validate.OneOf(t.BODY_SELECTIONS))
-    term_months = fields.Int(allow_none=True, validate=POSITIVE)
-    formal_meetings = fields.Int(allow_none=True, validate=NON_NEGATIVE)
-
-
-class AccountabilityRulesSchema(Base):
-    reporter = fields.Str(required=True, validate=validate.Length(min=1))
-    audience = fields.Str(required=True, validate=validate.Length(min=1))
-    report_every_months = fields.Int(allow_none=True, validate=POSITIVE)
-    response_deadlines = fields.List(fields.Nested(ResponseDeadlineSchema))
-    follow_up_committee = fields.Nested(FollowUpCommitteeSchema, allow_none=True)
-    owner_per_measure = fields.Bool()
-    justify_rejections = fields.Bool()
-    public_status = fields.Bool()
-    citizens_in_implementation = fields.Bool()
-    note = fields.Str()
-    sources = Sources()
-
-
-#: hook name -> (expected type, schema, whether the hook returns a tuple of them)
-HOOK_SCHEMAS: dict[str, tuple[type, type[Schema], bool]] = {
-    "city_profile": (t.CityProfile, CityProfileSchema, False),
-    "panel_composition": (t.PanelComposition, PanelCompositionSchema, False),
-    "assembly_bodies": (t.Body, BodySchema, True),
-    "mandate_rules": (t.MandateRules, MandateRulesSchema, False),
-    "proposal_kinds": (t.ProposalKind, ProposalKindSchema, True),
-    "indemnity_policy": (t.IndemnityPolicy, IndemnityPolicySchema, False),
-    "accountability_rules": (t.AccountabilityRules, AccountabilityRulesSchema, False),
+#: Checks across the fields of one dataclass, run after its fields are valid.
+CHECKS: dict[type, Callable[[dict[str, Any]], None]] = {
+    t.CityProfile: _check_profile,
+    Quota: _check_quota,
+    t.Feature: _check_feature,
+    t.SeatGroup: _check_seat_group,
+    t.PanelComposition: _check_composition,
+    t.Body: _check_body,
+    t.MandateRules: _check_mandate,
+    t.ProposalKind: _check_proposal_kind,
+    t.IndemnityPolicy: _check_indemnity,
+    t.Institution: _check_institution,
 }
+
+
+# -- deriving the schemas ---------------------------------------------------------------
+
+
+def is_localized(item: dataclasses.Field[Any]) -> bool:
+    """Whether a declared field holds a ``Localized`` text (by its written annotation)."""
+    return isinstance(item.type, str) and item.type.startswith("Localized")
+
+
+def _validators(meta: Mapping[str, Any], hint: Any) -> list[Any]:
+    found: list[Any] = []
+    if meta.get("minimum") is not None or meta.get("maximum") is not None:
+        found.append(validate.Range(min=meta.get("minimum"), max=meta.get("maximum")))
+    if meta.get("above") is not None:
+        found.append(
+            validate.Range(min=meta["above"], max=meta.get("maximum"), min_inclusive=False)
+        )
+    if meta.get("pattern"):
+        found.append(validate.Regexp(meta["pattern"], error=meta.get("pattern_error") or None))
+    if meta.get("min_items") is not None:
+        found.append(validate.Length(min=meta["min_items"]))
+    if meta.get("nonempty"):
+        found.append(validate.Length(min=1))
+    return found
+
+
+def optional_type(hint: Any) -> tuple[Any, bool]:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(args) == 1 and len(typing.get_args(hint)) == 2:
+            return args[0], True
+    return hint, False
+
+
+def _inner_field(hint: Any) -> fields.Field[Any]:
+    """The field of a list's items or a value with no metadata of its own."""
+    hint, allow_none = optional_type(hint)
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return fields.Nested(schema_for(hint), allow_none=allow_none)
+    if origin is typing.Literal:
+        return fields.Str(validate=validate.OneOf(typing.get_args(hint)), allow_none=allow_none)
+    if origin is tuple:
+        return fields.List(_inner_field(typing.get_args(hint)[0]), allow_none=allow_none)
+    if origin is dict:
+        key, value = typing.get_args(hint)
+        return fields.Dict(keys=_inner_field(key), values=_inner_field(value))
+    simple: dict[Any, type[fields.Field[Any]]] = {
+        str: fields.Str,
+        bool: fields.Bool,
+        float: fields.Float,
+        Decimal: fields.Decimal,
+    }
+    if hint is int:
+        return fields.Int(strict=True, allow_none=allow_none)
+    if hint in simple:
+        return simple[hint](allow_none=allow_none)
+    raise TypeError(f"no validation field for the type {hint!r}")
+
+
+def _field(item: dataclasses.Field[Any], hint: Any) -> fields.Field[Any]:
+    meta = item.metadata
+    required = item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
+    options: dict[str, Any] = {"required": required}
+    if is_localized(item):
+        return fields.Dict(
+            keys=fields.Str(),
+            values=fields.Str(),
+            validate=_check_localized if required else _check_languages,
+            **options,
+        )
+    result = _inner_field(hint)
+    result.required = required
+    result.validators = [*result.validators, *_validators(meta, hint)]
+    return result
+
+
+_SCHEMAS: dict[type, type[Schema]] = {}
+
+
+def schema_for(cls: type) -> type[Schema]:
+    """The validation schema of one dataclass of the city model; loading returns it."""
+    if cls in _SCHEMAS:
+        return _SCHEMAS[cls]
+    hints = typing.get_type_hints(cls)
+    tuples = [
+        item.name
+        for item in dataclasses.fields(cls)
+        if typing.get_origin(optional_type(hints[item.name])[0]) is tuple
+    ]
+    attrs: dict[str, Any] = {}
+
+    def make(self: Schema, data: dict[str, Any], **_: Any) -> Any:
+        for name in tuples:
+            if data.get(name) is not None:
+                data[name] = tuple(data[name])
+        return cls(**data)
+
+    attrs["_make"] = post_load(make)
+    check = CHECKS.get(cls)
+    with_evidence = "evidence" in {item.name for item in dataclasses.fields(cls)}
+    if check is not None or with_evidence:
+
+        def run_check(self: Schema, data: dict[str, Any], **_: Any) -> None:
+            if with_evidence:
+                _check_evidence(cls, data)
+            if check is not None:
+                check(data)
+
+        attrs["_check"] = validates_schema(run_check)
+    schema = type(f"{cls.__name__}Schema", (Base,), attrs)
+    _SCHEMAS[cls] = schema  # before the fields: a dataclass may nest itself
+    schema._declared_fields = {  # type: ignore[attr-defined]
+        item.name: _field(item, hints[item.name]) for item in dataclasses.fields(cls)
+    }
+    return schema
+
+
+#: hooks that answer a tuple of their section's dataclass rather than one
+MANY = frozenset({"assembly_bodies", "proposal_kinds"})
+
+
+def hook_schema(hook: str) -> tuple[type, type[Schema], bool]:
+    """(expected type, schema, whether the hook returns a tuple of them)."""
+    cls = t.SECTIONS[hook]
+    return cls, schema_for(cls), hook in MANY
 
 
 def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -472,7 +417,7 @@ def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 def validate_config(hook: str, value: Any) -> list[tuple[str, str]]:
     """Validate one hook's result; return ``(field path, message)`` pairs, empty if valid."""
-    expected, schema_class, many = HOOK_SCHEMAS[hook]
+    expected, schema_class, many = hook_schema(hook)
     items: Any = value
     if many:
         if not isinstance(value, (tuple, list)):
@@ -510,6 +455,9 @@ def _labels(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
     elif isinstance(value, (tuple, list)):
         for index, inner in enumerate(value):
             yield from _labels(inner, f"{path}.{index}" if path else str(index))
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _labels(inner, f"{path}.{key}" if path else str(key))
 
 
 def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
@@ -517,12 +465,14 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
     problems: list[tuple[str, str, str]] = []
     languages = config.profile.languages
     by_hook: dict[str, Any] = {
+        "city_profile": config.profile,
         "panel_composition": config.composition,
         "assembly_bodies": config.bodies,
         "mandate_rules": config.mandate,
         "proposal_kinds": config.proposal_kinds,
         "indemnity_policy": config.indemnity,
         "accountability_rules": config.accountability,
+        "institution": config.institution,
     }
     for hook, value in by_hook.items():
         for path, label in _labels(value, ""):
@@ -536,6 +486,7 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
                         f"a language of the assembly ({', '.join(languages)})",
                     )
                 )
+    problems += _check_citations(config)
     bodies = {body.key for body in config.bodies}
     for index, key in enumerate(config.indemnity.paid_bodies):
         if key not in bodies:
@@ -564,4 +515,41 @@ def check_city(config: t.CityConfig) -> list[tuple[str, str, str]]:
                 f"{committee.size} is more than the panel's {config.composition.seats} seats",
             )
         )
+    return problems
+
+
+def _sections(config: t.CityConfig) -> Iterator[tuple[str, str, Any]]:
+    """(hook, path prefix, dataclass) of every section, one per body and act kind."""
+    yield "city_profile", "", config.profile
+    yield "panel_composition", "", config.composition
+    for index, body in enumerate(config.bodies):
+        yield "assembly_bodies", f"{index}.", body
+    yield "mandate_rules", "", config.mandate
+    for index, kind in enumerate(config.proposal_kinds):
+        yield "proposal_kinds", f"{index}.", kind
+    yield "indemnity_policy", "", config.indemnity
+    yield "accountability_rules", "", config.accountability
+    yield "institution", "", config.institution
+
+
+def _check_citations(config: t.CityConfig) -> list[tuple[str, str, str]]:
+    """Every evidence cites a source the city declares (in any section)."""
+    keys = {
+        source.key
+        for _, _, section in _sections(config)
+        for source in section.sources
+        if source.key
+    }
+    problems: list[tuple[str, str, str]] = []
+    for hook, prefix, section in _sections(config):
+        for name, evidence in section.evidence.items():
+            if evidence.source and evidence.source not in keys:
+                problems.append(
+                    (
+                        hook,
+                        f"{prefix}evidence.{name}.source",
+                        f"unknown source {evidence.source!r}; sources: "
+                        f"{', '.join(sorted(keys)) or 'none has a key'}",
+                    )
+                )
     return problems

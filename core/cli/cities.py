@@ -113,8 +113,8 @@ def compare_command(slugs: tuple[str, ...], fmt: str, width: int | None) -> None
     help="Exit with an error when the file given with --output is out of date.",
 )
 def docs_command(which: str, output: Path | None, check: bool) -> None:
-    """Generate a reference page: hooks (docs/hooks.md), cli (docs/cli.md) or cities
-    (docs/cities.md)."""
+    """Generate a reference page: hooks (docs/hooks.md), cli (docs/cli.md), cities
+    (docs/cities.md) or configuration (docs/configuration.md)."""
     try:
         text = generated_docs.GENERATED[which]()
     except (plugins.PluginError, plugins.UnknownCity) as error:

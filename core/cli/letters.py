@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from kleroterion import db
-from kleroterion.cli.lifecycle import DATE, transaction
+from kleroterion.cli.running import DATE, transaction
 from sqlalchemy.orm import Session
 
 

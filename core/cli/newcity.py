@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import click
 TEMPLATE_PACKAGE_DIR = "cookiecutter_city"  # where pyproject.toml puts it in a wheel
 TEMPLATE_CHECKOUT_DIR = "cookiecutter-city"  # where it lives in the repository
 ANSWERS_FILE = "new-city-answers.json"  # refused answers, kept to be corrected
+LANGUAGES = ("fr", "en")  # the languages the questions are written in
 
 
 def template_path() -> Path:
@@ -105,6 +108,8 @@ def _save_answers(template: Path, config_file: Path | None, output_dir: Path) ->
               help="Write into an existing project folder, replacing the generated files.")
 @click.option("--list-questions", is_flag=True,
               help="Print the questions the template asks, then stop.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True,
+              help="The language the questions are asked in.")
 def new_city(
     pairs: tuple[str, ...],
     no_input: bool,
@@ -113,10 +118,13 @@ def new_city(
     config_file: Path | None,
     overwrite: bool,
     list_questions: bool,
+    lang: str,
 ) -> None:
     """Create a city plugin for a new municipality, from a few questions.
 
-    The project it creates installs beside kleroterion and passes its own tests:
+    The questions are asked in French (--lang en: in English); the answers become the
+    city's data file, src/<package>/city.toml. The project it creates installs beside
+    kleroterion and passes its own tests:
 
         kleroterion new-city
         cd kleroterion-<slug> && pip install -e ".[test]" && pytest
@@ -125,13 +133,6 @@ def new_city(
     Answers may be given ahead, e.g. kleroterion new-city city_name=Lorient seats=60.
     docs/new-city.md explains every question.
     """
-    from cookiecutter.exceptions import (
-        CookiecutterException,
-        FailedHookException,
-        OutputDirExistsException,
-    )
-    from cookiecutter.main import cookiecutter
-
     template = template_path()
     known = questions(template)
     if list_questions:
@@ -139,6 +140,36 @@ def new_city(
         return
     extra_context = _answers(answers_file, pairs, known)
     output_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        asked = template if lang == "fr" else _in_language(template, lang, Path(scratch))
+        _bake(asked, template, no_input, extra_context, output_dir, config_file, overwrite)
+
+
+def _in_language(template: Path, lang: str, scratch: Path) -> Path:
+    """A copy of the template whose questions are those of ``prompts-<lang>.json``.
+
+    cookiecutter reads its prompts from cookiecutter.json only: the French ones live
+    there, the others beside it.
+    """
+    copy = scratch / template.name
+    shutil.copytree(template, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    context = json.loads((copy / "cookiecutter.json").read_text(encoding="utf-8"))
+    context["__prompts__"] = json.loads(
+        (template / f"prompts-{lang}.json").read_text(encoding="utf-8"))
+    (copy / "cookiecutter.json").write_text(
+        json.dumps(context, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return copy
+
+
+def _bake(template: Path, original: Path, no_input: bool, extra_context: dict[str, Any],
+          output_dir: Path, config_file: Path | None, overwrite: bool) -> None:
+    from cookiecutter.exceptions import (
+        CookiecutterException,
+        FailedHookException,
+        OutputDirExistsException,
+    )
+    from cookiecutter.main import cookiecutter
+
     # The hook prints why it refuses; cookiecutter's own traceback of it would bury that.
     quiet = logging.getLogger("cookiecutter")
     quiet.addHandler(logging.NullHandler())
@@ -154,7 +185,7 @@ def new_city(
         )
     except FailedHookException:
         # The hook has printed each refused answer on stderr already.
-        saved = _save_answers(template, config_file, output_dir)
+        saved = _save_answers(original, config_file, output_dir)
         again = (f"; your answers are in {saved}: correct them, then run\n"
                  f"  kleroterion new-city --no-input --answers {saved}") if saved else ""
         raise click.ClickException(
@@ -172,7 +203,8 @@ def new_city(
     click.echo("Next:")
     click.echo(f'  cd {project} && pip install -e ".[test]" && pytest')
     click.echo(f"  kleroterion compare {slug} paris poitiers brussels")
-    click.echo("Then correct the facts in src/, cite your sources, and see docs/new-city.md.")
+    click.echo("Then correct the facts in src/*/city.toml, cite your sources, and follow "
+               "docs/new-city.md to a hosted instance.")
 
 
 COMMANDS: list[click.Command] = [new_city]

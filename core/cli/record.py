@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from babel.support import Translations
 from flask import Flask
-from kleroterion.cli.lifecycle import DATE, transaction
+from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import acts, events, followup, reports, sessions
 from kleroterion.services.errors import InvalidInput
 from sqlalchemy.orm import Session

@@ -47,6 +47,9 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Changed to end every session of the user (see ``end_sessions``).
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: new_session_token())
+    # The city the account works for; None: every city of the installation (an
+    # account made before accounts had a city, or an installation's administrator).
+    city: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -1,5 +1,8 @@
 """What every service needs around a session: the mandate's city, the actor, lookups, dates.
 
+Lookups are kept to the city the front end serves (``scoped``, from
+``kleroterion.services.scope``): a record of another city is not found.
+
 Cities are loaded once per slug and cached (building a plugin manager reads entry
 points and validates every hook); tests and embedders may ``use_city`` a city
 built by other means. Lookups raise :class:`NotFound` naming the id.
@@ -9,19 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kleroterion.db import ACTOR
+from kleroterion.city.behaviour import Event, MemberWithdrawn, ProposalDecided, ProposalMoved
+from kleroterion.city.dates import add_months as add_months
+from kleroterion.db import ACTOR, queue_event
 from kleroterion.messages import N_, Message
 from kleroterion.models import Base, Mandate
 from kleroterion.plugins import City, PluginError, UnknownCity, load_city
 from kleroterion.services.errors import ConflictError, InvalidInput, NotFound
+from kleroterion.services.scope import current_scope as current_scope
+from kleroterion.services.scope import scoped as scoped
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 _CITIES: dict[str, City] = {}
+LOG = logging.getLogger("kleroterion.events")
 
 ModelT = TypeVar("ModelT", bound=Base)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +53,45 @@ def city(slug: str) -> City:
 
 def city_of(mandate: Mandate) -> City:
     return city(mandate.city)
+
+
+def emit(session: Session, city: City, event: Event) -> None:
+    """Tell the city's plugins about ``event`` once the session commits.
+
+    Each implementation is called in turn; one that raises is logged (hook, plugin,
+    the error's type: never its message, which may quote personal data) and the
+    others still run, so a failing extension never turns a saved change into an error.
+    The deprecated hooks are called too, without the withdrawal's reason.
+    """
+    queue_event(session, lambda: deliver(city, event))
+
+
+def _event_calls(event: Event) -> list[tuple[str, dict[str, Any]]]:
+    if isinstance(event, MemberWithdrawn):
+        return [("on_withdrawal", {"event": event}),
+                ("on_member_withdrawn", {"member_id": event.member, "reason": "",
+                                         "date": event.on.isoformat()})]
+    if isinstance(event, ProposalMoved):
+        return [("on_transition", {"event": event}),
+                ("on_proposal_transition", {"proposal_id": event.proposal, "kind": event.kind,
+                                            "source": event.source, "target": event.target,
+                                            "actor": event.actor})]
+    if isinstance(event, ProposalDecided):
+        return [("on_decision", {"event": event}),
+                ("on_proposal_decided", {"proposal_id": event.proposal, "kind": event.kind,
+                                         "outcome": event.outcome})]
+    raise TypeError(f"no hook for the event {type(event).__name__}")
+
+
+def deliver(city: City, event: Event) -> None:
+    """Call every implementation of the event's hooks now; see ``emit``."""
+    for hook, arguments in _event_calls(event):
+        for implementation in reversed(getattr(city.hook, hook).get_hookimpls()):
+            try:
+                implementation.function(*[arguments[name] for name in implementation.argnames])
+            except Exception as error:  # a plugin's own failure, whatever it is
+                LOG.error("event hook %s of plugin %r failed after the change was saved: %s",
+                          hook, implementation.plugin_name, type(error).__name__)
 
 
 def actor(session: Session) -> str:
@@ -164,18 +212,6 @@ def flush(session: Session, row: Any) -> None:
         if template is None:
             raise ConflictError(_CHANGED_NOW_ANY, what=_label(type(row)), id=ident) from None
         raise ConflictError(template, id=ident) from None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def check_in_mandate(

@@ -83,10 +83,14 @@ def deadlines(session: Session, proposal_id: int) -> list[Deadline]:
     if start is None:
         return []
     answers = {r.deadline_key: r.answered_on for r in proposal.responses}
+    city = city_of(mandate)
+    kind = proposal_kind(mandate, proposal.kind)
     return [
         Deadline(proposal.id, rule.key, localize(rule.label, "en"), rule.by,
-                 add_months(start, rule.months), answers.get(rule.key))
-        for rule in city_of(mandate).config.accountability.response_deadlines
+                 city.hook.response_due(city=city.config, kind=kind, deadline=rule,
+                                        sent_on=start),
+                 answers.get(rule.key))
+        for rule in city.config.accountability.response_deadlines
     ]
 
 

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from kleroterion import spreadsheet
+from kleroterion.city.behaviour import Entitlement, PaidMember
 from kleroterion.city.types import IndemnityPolicy
 from kleroterion.messages import N_
 from kleroterion.models import AssemblySession, Attendance, ExtraClaim, Mandate, Member
@@ -107,20 +108,16 @@ class Statement:
         return self.indemnity + sum(self.extras.values(), Decimal(0))
 
 
-def _eligibility(session: Session, member: Member, policy: IndemnityPolicy) -> str:
-    """Why the member is not paid, or "" when they are."""
-    if not policy.paid:
-        return "the city pays no indemnity"
-    if policy.paid_bodies and not set(bodies_of(session, member.id)) & set(policy.paid_bodies):
-        return f"only members of {', '.join(policy.paid_bodies)} are paid"
-    if policy.family_quotient_max is not None:
-        personal = member.respondent.personal
-        quotient = personal.family_quotient if personal is not None else None
-        if quotient is None:
-            return "no family quotient recorded (means-tested indemnity)"
-        if quotient > policy.family_quotient_max:
-            return f"family quotient above {policy.family_quotient_max}"
-    return ""
+def _entitlement(session: Session, mandate: Mandate, member: Member, on: dt.date) -> Entitlement:
+    """Whether the city pays the member, asked of its ``indemnity_entitlement`` hook."""
+    city = city_of(mandate)
+    quotient = None
+    if city.config.indemnity.family_quotient_max is not None and member.respondent.personal:
+        quotient = member.respondent.personal.family_quotient
+    context = PaidMember(member=member.public_id, seat_group=member.seat_group,
+                         bodies=tuple(bodies_of(session, member.id)), family_quotient=quotient)
+    answer: Entitlement = city.hook.indemnity_entitlement(city=city.config, member=context, on=on)
+    return answer
 
 
 def pay(attended: Sequence[tuple[dt.date, Decimal]], policy: IndemnityPolicy,
@@ -183,8 +180,12 @@ def _statement(session: Session, mandate: Mandate, member: Member, start: dt.dat
                end: dt.date, rate: Decimal | None) -> Statement:
     _check_period(mandate, start, end)
     policy = city_of(mandate).config.indemnity
-    paid_rate = _rate(policy, rate)
-    reason = _eligibility(session, member, policy)
+    entitlement = _entitlement(session, mandate, member, end)
+    reason = "" if entitlement.paid else entitlement.reason or "not paid"
+    # A rate asked for is checked against the policy (Brussels: up to a maximum); else
+    # the city's answer for this member.
+    paid_rate = _rate(policy, rate) if rate is not None or not entitlement.paid else (
+        entitlement.rate)
     result = Statement(member.id, member.public_id, member.seat_group, start, end, policy.unit,
                        paid_rate, policy.currency, eligible=not reason, reason=reason)
     attended = session.execute(

@@ -3,8 +3,8 @@
 A member's row changes status, but each step is also a dated ``MemberEvent``, so
 history is never overwritten. Changes check the version the caller read
 (``expected_version``) and the version counter of the row, so two users editing
-one member at once get a conflict instead of losing an update. The city's
-``on_member_withdrawn`` hook runs after the withdrawal is committed.
+one member at once get a conflict instead of losing an update. The plugins'
+``on_withdrawal`` hook hears of a withdrawal after it is committed, without its reason.
 
 A member may consent to be named on the public site under a name of their choice,
 and withdraw that consent at any time. The name is personal data: it is kept in
@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from kleroterion.db import queue_event
+from kleroterion.city.behaviour import MemberWithdrawn
 from kleroterion.models import Mandate, Member, MemberEvent, PersonalData, Respondent
 from kleroterion.models.assembly import PUBLIC_NAME_LENGTH
 from kleroterion.services import audit
@@ -30,6 +30,7 @@ from kleroterion.services.context import (
     check_version,
     city_of,
     conflicts,
+    emit,
     flush,
     get,
 )
@@ -87,10 +88,8 @@ def withdraw(session: Session, member_id: int, on: dt.date, reason: str, *,
     # The reason may be personal (health, family): the log records that one was given.
     audit.record(session, "member.withdraw", "member", member.id, on=on,
                  version=member.version)
-    hook = city_of(mandate).hook
-    public_id = member.public_id
-    queue_event(session, lambda: hook.on_member_withdrawn(
-        member_id=public_id, reason=reason, date=on.isoformat()))
+    emit(session, city_of(mandate), MemberWithdrawn(
+        city=mandate.city, on=on, mandate=mandate.id, member=member.public_id))
     return member
 
 

@@ -5,16 +5,16 @@ lifecycle names, the reason, and who entered it). A move the lifecycle does not
 list is refused with the moves it does allow from the current state. Moves made
 by the assembly or its secretariat fall within the mandate; the addressee's
 (council, government, citizens) may come later. The city's
-``on_proposal_transition`` hook, then ``on_proposal_decided`` for a final state,
-run after the commit.
+``transition_rule`` hook may refuse a move or require a justification; the plugins'
+``on_transition`` hook, then ``on_decision`` for a final state, run after the commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from kleroterion.city.behaviour import Move, ProposalDecided, ProposalMoved
 from kleroterion.city.types import ProposalKind, ProposalState
-from kleroterion.db import queue_event
 from kleroterion.messages import N_, Message
 from kleroterion.models import Commitment, Mandate, Proposal, ProposalTransition
 from kleroterion.services import audit
@@ -24,6 +24,7 @@ from kleroterion.services.context import (
     check_version,
     city_of,
     conflicts,
+    emit,
     flush,
     get,
 )
@@ -137,6 +138,16 @@ def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason
                            date=on.isoformat(), last=last.isoformat())
     if match.actor in INTERNAL_ACTORS:
         check_in_mandate(mandate, on, MOVE_DATE[match.actor])
+    city = city_of(mandate)
+    rule = city.hook.transition_rule(city=city.config, move=Move(
+        proposal=str(proposal.id), kind=kind.key, source=proposal.state, target=target,
+        actor=match.actor, on=on, justification=reason.strip()))
+    if not rule.allowed:
+        raise NotAllowed("the move %(state)r → %(target)r is refused: %(reason)s",
+                         state=proposal.state, target=target, reason=rule.reason)
+    if "justification" in rule.requires and not reason.strip():
+        raise NotAllowed("the move %(state)r → %(target)r needs a justification (the reason "
+                         "the act is not retained)", state=proposal.state, target=target)
     source = proposal.state
     step = ProposalTransition(source=source, target=target, actor=match.actor,
                               reason=reason.strip(), on=on, recorded_by=actor(session))
@@ -147,13 +158,14 @@ def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason
                  target=target, actor=match.actor, on=on, reason=reason.strip(),
                  version=proposal.version)
     state = state_of(kind, target)
-    hook = city_of(mandate).hook
-    ident, kind_key = str(proposal.id), kind.key
-    queue_event(session, lambda: hook.on_proposal_transition(
-        proposal_id=ident, kind=kind_key, source=source, target=target, actor=match.actor))
+    city = city_of(mandate)
+    emit(session, city, ProposalMoved(city=mandate.city, on=on, mandate=mandate.id,
+                                      proposal=str(proposal.id), kind=kind.key, source=source,
+                                      target=target, actor=match.actor))
     if state.final:
-        queue_event(session, lambda: hook.on_proposal_decided(
-            proposal_id=ident, kind=kind_key, outcome=state.outcome))
+        emit(session, city, ProposalDecided(city=mandate.city, on=on, mandate=mandate.id,
+                                            proposal=str(proposal.id), kind=kind.key,
+                                            outcome=state.outcome))
     return step
 
 

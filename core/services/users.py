@@ -1,6 +1,8 @@
 """Back-office accounts: create, authenticate, change roles, issue and check API tokens.
 
-Changes to accounts are audited (never the password or the token). A token is
+An account belongs to a city (``User.city``; None: every city): in a front end
+serving one city, an account or token of another city does not exist
+(``services.scope``). Changes to accounts are audited (never the password or the token). A token is
 shown once when issued; only its SHA-256 is stored, with its public prefix. A
 presented token is looked up by that prefix and its digest compared with
 ``hmac.compare_digest``, so the time an answer takes says nothing of how much of
@@ -51,7 +53,9 @@ def _check_role(role: str) -> None:
                            accepted=", ".join(ROLES))
 
 
-def create_user(session: Session, username: str, password: str, role: str) -> User:
+def create_user(session: Session, username: str, password: str, role: str,
+                city: str | None = None) -> User:
+    """A new active account; ``city`` is the city it works for (None: every city)."""
     username = username.strip()
     if not username:
         raise InvalidInput("a user needs a username")
@@ -59,11 +63,20 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     _check_password(password)
     if session.scalar(select(User.id).where(User.username == username)):
         raise InvalidInput("the username %(username)r is taken", username=username)
-    user = User(username=username, role=role, active=True)
+    user = User(username=username, role=role, active=True, city=city or None)
     user.set_password(password)
     session.add(user)
     session.flush()
-    audit.record(session, "user.create", "user", user.id, username=username, role=role)
+    audit.record(session, "user.create", "user", user.id, username=username, role=role,
+                 city=user.city)
+    return user
+
+
+def set_city(session: Session, user_id: int, city: str | None) -> User:
+    """Give an account its city (None: every city of the installation)."""
+    user = get(session, User, user_id)
+    user.city = city or None
+    audit.record(session, "user.city", "user", user.id, city=user.city)
     return user
 
 

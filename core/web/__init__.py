@@ -14,9 +14,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from kleroterion import jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
+from kleroterion.services import context as service_context
+from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
     anchor,
     answer,
@@ -68,6 +70,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
             f"no city given: pass one (kleroterion serve --city paris) or set {CITY_ENV}"
         )
     loaded: City = load_city(slug)
+    # The services use this same city: one load (entry points, validation) per app.
+    service_context.use_city(loaded)
 
     instance_path = os.environ.get(INSTANCE_ENV) or None
     if instance_path is not None:
@@ -102,7 +106,22 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)
     _init_plugins(app, loaded)
+    _keep_to_the_city(app, loaded.slug)
     return app
+
+
+def _keep_to_the_city(app: Flask, slug: str) -> None:
+    """Every query of a request sees this city's records only (services.scope)."""
+
+    @app.before_request
+    def enter_scope() -> None:
+        g.city_scope_token = CITY_SCOPE.set(slug)
+
+    @app.teardown_request
+    def leave_scope(_: BaseException | None) -> None:
+        token = g.pop("city_scope_token", None)
+        if token is not None:
+            CITY_SCOPE.reset(token)
 
 
 def _init_plugins(app: Flask, city: City) -> None:

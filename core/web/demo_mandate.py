@@ -282,13 +282,17 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
             inside = min(today, mandate.ends_on) - dt.timedelta(days=5)
             latest = min(today, follow_up_until(mandate)) - dt.timedelta(days=20)
             actors = {(t.source, t.target): t.actor for t in kind.transitions}
+            justified = {(t.source, t.target) for t in kind.transitions if t.justification}
             day, source = created, kind.initial
             for target in path:
                 internal = actors[(source, target)] in proposals.INTERNAL_ACTORS
                 limit = inside if internal else max(latest, day)
                 day = max(day, min(day + dt.timedelta(days=12 if internal else 30), limit))
-                run_step(factory, proposals.move, proposal.id, target, day,
-                     reason="vote en séance" if internal else "")
+                # A move the city's rules want justified (an act not retained) gets a reason.
+                reason = ("vote en séance" if internal else
+                          "hors des compétences de l'exécutif (démo)"
+                          if (source, target) in justified else "")
+                run_step(factory, proposals.move, proposal.id, target, day, reason=reason)
                 source = target
             if state.final and state.outcome == "adopted":
                 adopted.append(proposal.id)

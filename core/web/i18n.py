@@ -7,9 +7,10 @@ switcher's links, remembered in a cookie), then that cookie, then the browser's
 preferences, then the default.
 
 Interface strings are written in English in the code and templates and translated
-through the catalogs in ``translations/``. City-provided labels are ``Localized``
-mappings read with ``localize``; a plugin's English-only prose is marked
-``lang="en"`` on non-English pages so that screen readers switch voice (RGAA 8.7).
+through the catalogs in ``translations/``. City-provided labels and prose are ``Localized``
+mappings shown with the ``l10n`` (or ``localize``) filter; a text missing in the
+page's language falls back to English and is marked ``lang="en"`` so that screen
+readers switch voice (RGAA 8.7).
 The services' refusals are English templates with parameters, shown translated
 with ``refusal_text``.
 """
@@ -251,6 +252,9 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.context_processor(_template_context)
     app.add_template_filter(l10n, "l10n")
+    # A city's prose (a Localized text) in the page's language: the same as l10n,
+    # named for what templates use it for.
+    app.add_template_filter(l10n, "localize")
     app.add_template_filter(l10n_text, "l10n_text")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)

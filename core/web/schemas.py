@@ -1,6 +1,9 @@
 """marshmallow schemas of the JSON API: what each endpoint returns and which query it takes.
 
-Response schemas dump the city's configuration dataclasses as they are. A label is a
+Response schemas are derived from the city model's declaration
+(``kleroterion.city.types``): every declared field is dumped, documented by its
+``fact`` metadata, so a field added to the model reaches the API and its OpenAPI
+components without an edit here. A label is a
 ``Localized`` mapping, or a plain string when the request asked for one language
 (``?lang=``); the language travels in marshmallow's context. Nothing here reads a
 person: these schemas describe the city, never its residents. Query schemas are
@@ -10,10 +13,27 @@ city's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import typing
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, TypedDict
 
-from kleroterion.city.types import CityConfig, Localized, PanelComposition, localize
+from kleroterion.city.schemas import is_localized, optional_type
+from kleroterion.city.types import (
+    AccountabilityRules,
+    Body,
+    CityConfig,
+    CityProfile,
+    IndemnityPolicy,
+    Localized,
+    MandateRules,
+    PanelComposition,
+    ProposalKind,
+    SeatGroup,
+    Source,
+    localize,
+)
 from kleroterion.compare import typical_year_amount
 from kleroterion.web.charts import group_charts
 from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_dump, validate
@@ -45,26 +65,73 @@ class BaseSchema(Schema):
         unknown = EXCLUDE
 
 
-class SourceSchema(BaseSchema):
-    title = fields.String()
-    url = fields.String()
-    date = fields.String()
-    note = fields.String()
+def _description(item: dataclasses.Field[Any]) -> dict[str, Any]:
+    doc = item.metadata.get("doc", "")
+    unit = item.metadata.get("unit", "")
+    return {"description": f"{doc} ({unit})" if unit and doc else doc} if doc else {}
 
 
-class CityProfileSchema(BaseSchema):
-    slug = fields.String()
-    name = fields.String()
-    assembly_name = LocalizedField()
-    country = fields.String()
-    languages = fields.List(fields.String())
-    site_languages = fields.List(fields.String())
-    timezone = fields.String()
-    currency = fields.String()
-    population = fields.Integer(allow_none=True)
-    website = fields.String()
-    summary = fields.String(metadata={"description": "in English, for practitioners"})
-    sources = fields.List(fields.Nested(SourceSchema))
+def _dump_inner(hint: Any, metadata: dict[str, Any]) -> fields.Field[Any]:
+    hint, allow_none = optional_type(hint)
+    origin = typing.get_origin(hint)
+    options: dict[str, Any] = {"allow_none": allow_none, "metadata": metadata}
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return fields.Nested(dump_schema(hint), **options)
+    if origin is typing.Literal:
+        return fields.String(validate=validate.OneOf(typing.get_args(hint)), **options)
+    if origin is tuple:
+        return fields.List(_dump_inner(typing.get_args(hint)[0], {}), **options)
+    if origin is dict:
+        return fields.Dict(
+            keys=fields.String(), values=_dump_inner(typing.get_args(hint)[1], {}), **options
+        )
+    if hint is Decimal:
+        return fields.Decimal(as_string=True, **options)
+    simple: dict[Any, type[fields.Field[Any]]] = {
+        str: fields.String, bool: fields.Boolean, int: fields.Integer, float: fields.Float,
+    }
+    if hint in simple:
+        return simple[hint](**options)
+    raise TypeError(f"no API field for the type {hint!r}")
+
+
+#: Component names kept from the hand-written schemas, so clients see no rename.
+COMPONENT_NAMES: dict[type, str] = {
+    PanelComposition: "Composition",
+    MandateRules: "Mandate",
+    IndemnityPolicy: "Indemnity",
+    AccountabilityRules: "Accountability",
+}
+
+#: Derived fields some responses add to a declared dataclass (not stored facts).
+ADDED: dict[type, Callable[[], dict[str, fields.Field[Any]]]] = {}
+
+_DUMP: dict[type, type[Schema]] = {}
+
+
+def dump_schema(cls: type) -> type[Schema]:
+    """The API's response schema of one dataclass of the city model, derived from it.
+
+    Every declared field is dumped, with its documentation as description; a
+    ``Localized`` one as a ``LocalizedField`` (the mapping, or one language's text).
+    """
+    if cls in _DUMP:
+        return _DUMP[cls]
+    name = COMPONENT_NAMES.get(cls, cls.__name__) + "Schema"
+    schema = type(name, (BaseSchema,), {})
+    _DUMP[cls] = schema
+    hints = typing.get_type_hints(cls)
+    declared: dict[str, fields.Field[Any]] = {}
+    for item in dataclasses.fields(cls):
+        metadata = _description(item)
+        if is_localized(item):
+            declared[item.name] = LocalizedField(metadata=metadata)
+        else:
+            declared[item.name] = _dump_inner(hints[item.name], metadata)
+    added = ADDED.get(cls)
+    declared.update(added() if added else {})
+    schema._declared_fields = declared  # type: ignore[attr-defined]
+    return schema
 
 
 class QuotaTargetSchema(BaseSchema):
@@ -83,49 +150,36 @@ class FeatureTargetsSchema(BaseSchema):
     rows = fields.List(fields.Nested(QuotaTargetSchema), data_key="values")
 
 
-class SeatGroupSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    seats = fields.Integer()
-    registry = fields.String()
-    selection = fields.String()
-    invitations = fields.Integer(allow_none=True)
-    stratify_invitations_by = fields.String()
-    features = fields.List(fields.String())
-    eligibility = fields.String()
-    minimum_age = fields.Integer(allow_none=True)
-    maximum_age = fields.Integer(allow_none=True)
-    quota_targets = fields.List(fields.Nested(FeatureTargetsSchema))
+ADDED[CityProfile] = lambda: {
+    "site_languages": fields.List(
+        fields.String(), metadata={"description": "languages the site offers"}
+    )
+}
+ADDED[SeatGroup] = lambda: {
+    "quota_targets": fields.List(
+        fields.Nested(FeatureTargetsSchema),
+        metadata={"description": "the group's quota targets, derived from the weights"},
+    )
+}
+ADDED[IndemnityPolicy] = lambda: {
+    "typical_year_amount": fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"description": "what a fully present member earns in a typical year"},
+    )
+}
+
+SourceSchema = dump_schema(Source)
+CityProfileSchema = dump_schema(CityProfile)
+BodySchema = dump_schema(Body)
+MandateSchema = dump_schema(MandateRules)
+ProposalKindSchema = dump_schema(ProposalKind)
+IndemnitySchema = dump_schema(IndemnityPolicy)
+AccountabilitySchema = dump_schema(AccountabilityRules)
 
 
-class FeatureValueSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    population = fields.Float()
-
-
-class FeatureSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    values = fields.List(fields.Nested(FeatureValueSchema))
-    tolerance = fields.Integer()
-    approximate = fields.Boolean()
-
-
-class CompositionSchema(BaseSchema):
-    seats = fields.Integer()
-    seat_groups = fields.List(fields.Nested(SeatGroupSchema))
-    features = fields.List(fields.Nested(FeatureSchema))
-    registry_size = fields.Integer(allow_none=True)
-    registry_note = fields.String()
-    joint_draw = fields.Boolean()
-    one_per_household = fields.Boolean()
-    open_volunteers = fields.Boolean()
-    open_volunteers_vote = fields.Boolean()
-    minimum_age = fields.Integer()
-    selection_algorithm = fields.String()
-    draw_oversight = fields.String()
-    sources = fields.List(fields.Nested(SourceSchema))
+class CompositionSchema(dump_schema(PanelComposition)):  # type: ignore[misc]
+    """The panel's composition, with each seat group's derived quota targets."""
 
     @pre_dump
     def _with_targets(self, composition: PanelComposition, **kwargs: Any) -> dict[str, Any]:
@@ -139,143 +193,16 @@ class CompositionSchema(BaseSchema):
         }
 
 
-class BodySeatSchema(BaseSchema):
-    role = fields.String()
-    count = fields.Integer(allow_none=True, metadata={"description": "null: as many as come"})
-    selection = fields.String()
-    note = fields.String()
-
-
-class BodySchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    purpose = fields.String()
-    seats = fields.List(fields.Nested(BodySeatSchema))
-    size = fields.Integer(allow_none=True)
-    decides = fields.Boolean()
-    formed = fields.String()
-    term_months = fields.Integer(allow_none=True)
-    formal_meetings = fields.Integer(allow_none=True)
-    note = fields.String()
-    sources = fields.List(fields.Nested(SourceSchema))
-
-
-class PhaseSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    description = fields.String()
-    months = fields.Float(allow_none=True)
-
-
-class SessionKindSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    unit = fields.String()
-    default_duration = fields.Float()
-
-
-class MandateSchema(BaseSchema):
-    term_name = LocalizedField()
-    min_months = fields.Integer()
-    max_months = fields.Integer()
-    renewal_months = fields.Integer()
-    phases = fields.List(fields.Nested(PhaseSchema))
-    session_kinds = fields.List(fields.Nested(SessionKindSchema))
-    sessions_per_mandate = fields.Integer(allow_none=True)
-    working_days_min = fields.Integer(allow_none=True)
-    working_days_max = fields.Integer(allow_none=True)
-    typical_year_units = fields.Float(allow_none=True)
-    typical_year_note = fields.String()
-    subjects_per_mandate = fields.Integer(allow_none=True)
-    subject_choice = fields.String()
-    next_theme_chosen_by_share = fields.Decimal(as_string=True, allow_none=True)
-    start_month = fields.Integer(allow_none=True)
-    sources = fields.List(fields.Nested(SourceSchema))
-
-
-class ProposalStateSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    final = fields.Boolean()
-    outcome = fields.String()
-
-
-class TransitionSchema(BaseSchema):
-    source = fields.String()
-    target = fields.String()
-    actor = fields.String()
-    label = LocalizedField()
-
-
-class ProposalKindSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    description = fields.String()
-    addressee = fields.String()
-    binding = fields.Boolean()
-    binding_note = fields.String()
-    states = fields.List(fields.Nested(ProposalStateSchema))
-    initial = fields.String()
-    transitions = fields.List(fields.Nested(TransitionSchema))
-    per_mandate = fields.Integer(allow_none=True)
-    sources = fields.List(fields.Nested(SourceSchema))
-
-
-class ExtraSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    note = fields.String()
-    ceiling = fields.Decimal(as_string=True, allow_none=True)
-
-
-class IndemnitySchema(BaseSchema):
-    rate = fields.Decimal(as_string=True)
-    currency = fields.String()
-    unit = fields.String()
-    paid = fields.Boolean()
-    paid_bodies = fields.List(fields.String())
-    family_quotient_max = fields.Decimal(as_string=True, allow_none=True)
-    max_units = fields.Integer(allow_none=True)
-    annual_ceiling = fields.Decimal(as_string=True, allow_none=True)
-    rate_is_maximum = fields.Boolean()
-    extras = fields.List(fields.Nested(ExtraSchema))
-    legal_basis = fields.String()
-    conditions = fields.String()
-    typical_year_amount = fields.Decimal(
-        as_string=True,
-        allow_none=True,
-        metadata={"description": "what a fully present member earns in a typical year"},
-    )
-    sources = fields.List(fields.Nested(SourceSchema))
-
-
-class ResponseDeadlineSchema(BaseSchema):
-    key = fields.String()
-    label = LocalizedField()
-    months = fields.Integer()
-    by = fields.String()
-
-
-class FollowUpCommitteeSchema(BaseSchema):
-    size = fields.Integer()
-    drawn_from = fields.String()
-    selection = fields.String()
-    term_months = fields.Integer(allow_none=True)
-    formal_meetings = fields.Integer(allow_none=True)
-
-
-class AccountabilitySchema(BaseSchema):
-    reporter = fields.String()
-    audience = fields.String()
-    report_every_months = fields.Integer(allow_none=True)
-    response_deadlines = fields.List(fields.Nested(ResponseDeadlineSchema))
-    follow_up_committee = fields.Nested(FollowUpCommitteeSchema, allow_none=True)
-    owner_per_measure = fields.Boolean()
-    justify_rejections = fields.Boolean()
-    public_status = fields.Boolean()
-    citizens_in_implementation = fields.Boolean()
-    note = fields.String()
-    sources = fields.List(fields.Nested(SourceSchema))
+#: The response schema of each section of the configuration, by its hook.
+SECTION_SCHEMAS: dict[str, type[Schema]] = {
+    "city_profile": CityProfileSchema,
+    "panel_composition": CompositionSchema,
+    "assembly_bodies": BodySchema,
+    "mandate_rules": MandateSchema,
+    "proposal_kinds": ProposalKindSchema,
+    "indemnity_policy": IndemnitySchema,
+    "accountability_rules": AccountabilitySchema,
+}
 
 
 class ErrorSchema(BaseSchema):

@@ -19,15 +19,24 @@ HOOKS = (
     "proposal_kinds",
     "indemnity_policy",
     "accountability_rules",
-)
+    "institution",
+)  # the configuration hooks (kleroterion.hookspecs.CONFIG_HOOKS)
 
 
-def city_plugin(name: str = "testcity", slug: str = "testcity", **answers: Any) -> Plugin:
+def city_plugin(
+    name: str = "testcity", slug: str = "testcity", extra_hooks: Any = None, **answers: Any
+) -> Plugin:
     """A city plugin answering like Paris, except for the hooks given as keywords.
 
     A keyword's value is either the answer itself or a function of Paris's answer.
+    ``extra_hooks`` is an object whose hook implementations the city plugin adds
+    (behaviour hooks: a city's own logic).
     """
     namespace = types.SimpleNamespace()
+    for attribute in dir(extra_hooks) if extra_hooks is not None else ():
+        function = getattr(extra_hooks, attribute)
+        if hasattr(function, "kleroterion_impl"):
+            setattr(namespace, attribute, function)
     for hook in HOOKS:
         original = getattr(kleroterion_paris, hook)()
         if hook == "city_profile":

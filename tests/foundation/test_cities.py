@@ -46,14 +46,27 @@ def test_paris_seats_recruitment_and_quotas(paris: CityConfig) -> None:
     assert (quotas["gender", "femme"].min, quotas["gender", "femme"].max) == (39, 41)
     youth = composition.seat_groups[2]
     assert (youth.minimum_age, youth.maximum_age) == (16, 17)
-    assert "commissaire de justice" in composition.draw_oversight
+    assert "commissaire de justice" in composition.draw_oversight["fr"]
+    assert "commissaire de justice" in composition.draw_oversight["en"]
 
 
 def test_paris_powers_indemnity_and_droit_de_suite(paris: CityConfig) -> None:
     kinds = {kind.key: kind for kind in paris.proposal_kinds}
-    assert set(kinds) == {"question", "voeu", "deliberation"}
-    assert all("Conseil de Paris" in kind.addressee for kind in kinds.values())
+    assert set(kinds) == {"question", "voeu", "deliberation", "jury", "mission"}
+    assert kinds["jury"].label["fr"] == "Jury citoyen"
+    assert kinds["mission"].label["fr"] == "Mission d'information et d'évaluation citoyenne"
+    assert all(
+        "Conseil de Paris" in kind.addressee["fr"]
+        for key, kind in kinds.items() if key in ("question", "voeu", "deliberation")
+    )
     assert kinds["deliberation"].binding and not kinds["voeu"].binding
+    assert {key: kind.power for key, kind in kinds.items()} == {
+        "question": "consultative",
+        "voeu": "council_vote",
+        "deliberation": "council_vote",
+        "jury": "consultative",
+        "mission": "consultative",
+    }
     states = [s.key for s in kinds["deliberation"].states]
     assert states[:4] == ["redige", "adopte-assemblee", "depose", "debattu"]
     assert {s.outcome for s in kinds["deliberation"].states if s.final} >= {"adopted", "rejected"}
@@ -123,7 +136,7 @@ def test_brussels_allowance_and_accountability(brussels: CityConfig) -> None:
 def test_each_plugin_cites_its_sources(module: str) -> None:
     doc = importlib.import_module(module).__doc__ or ""
     assert "Sources:" in doc
-    assert "[V]" in doc, "each fact is tagged with how sure it is"
+    assert "city.toml" in doc, "the facts live in the plugin's data file"
 
 
 def test_each_kind_marks_the_state_in_which_the_act_reaches_its_addressee(
@@ -138,6 +151,63 @@ def test_each_kind_marks_the_state_in_which_the_act_reaches_its_addressee(
         ("paris", "question"): ["posee"],
         ("paris", "voeu"): ["depose"],
         ("paris", "deliberation"): ["depose"],
+        ("paris", "jury"): ["convoque"],
+        ("paris", "mission"): ["engagee"],
         ("poitiers", "plan-action"): ["transmis"],
         ("brussels", "recommandation"): ["transmise"],
     }
+
+
+def test_decision_powers_on_the_scale(poitiers: CityConfig, brussels: CityConfig) -> None:
+    """Poitiers's council adopts the action plan as it stands; Brussels only recommends."""
+    assert poitiers.proposal_kind("plan-action").power == "adopted_as_proposed"
+    assert brussels.proposal_kind("recommandation").power == "consultative"
+
+
+def test_brussels_verdict_is_apart_from_implementation(brussels: CityConfig) -> None:
+    kind = brussels.proposal_kind("recommandation")
+    assert [(v.key, v.retained, v.justification) for v in kind.verdicts] == [
+        ("retenue", "yes", False),
+        ("partiellement-retenue", "partly", True),
+        ("non-retenue", "no", True),
+    ]
+    assert [v.label["nl"] for v in kind.verdicts] == [
+        "Weerhouden", "Gedeeltelijk weerhouden", "Niet weerhouden"]
+    assert next(t for t in kind.transitions if t.target == "non-retenue").justification
+
+
+def test_brussels_speaks_dutch_with_the_official_commune_names(brussels: CityConfig) -> None:
+    communes = next(f for f in brussels.composition.features if f.key == "commune")
+    names = {value.key: value.label["nl"] for value in communes.values}
+    assert names["Ixelles"] == "Elsene" and names["Uccle"] == "Ukkel"
+    assert names["Molenbeek-Saint-Jean"] == "Sint-Jans-Molenbeek"
+    assert brussels.bodies[0].label["nl"] == "Opvolgingscomité"
+    assert "aanbeveling" in brussels.proposal_kind("recommandation").binding_note["nl"]
+
+
+def test_every_prose_field_speaks_the_assembly_languages(
+    paris: CityConfig, poitiers: CityConfig, brussels: CityConfig
+) -> None:
+    from kleroterion.city.schemas import check_city
+
+    for config in (paris, poitiers, brussels):
+        assert check_city(config) == []
+        assert set(config.profile.summary) >= set(config.profile.languages)
+        assert "[A" not in str(config) and "[P]" not in str(config), "raw confidence tags"
+
+
+def test_institution_facts_with_sources_and_unknowns(
+    paris: CityConfig, poitiers: CityConfig, brussels: CityConfig
+) -> None:
+    facts = paris.institution
+    assert (facts.annual_budget_min, facts.annual_budget_max) == (Decimal(40000), Decimal(50000))
+    assert facts.evidence["annual_budget_min"].confidence == "approximate"
+    assert "secrétaire général" in facts.staff["fr"]
+    assert facts.founding_act == {} and facts.evidence["founding_act"].confidence == "unknown"
+    assert poitiers.institution.annual_budget_min is None
+    assert brussels.institution.follow_up_in_law is None
+    for config in (paris, poitiers, brussels):
+        keys = {source.key for source in config.institution.sources}
+        for name, evidence in config.institution.evidence.items():
+            if evidence.confidence != "unknown":
+                assert evidence.source in keys, (config.profile.slug, name)

@@ -88,7 +88,7 @@ def test_all_formats_carry_the_same_content(as_json: dict[str, dict[str, object]
             expected = as_json[row["key"]][city]
             assert row[city] == ("" if expected is None else str(expected))
     _, markdown, _ = run("compare", *CITIES, "--format", "markdown")
-    assert markdown.count("\n| ") == len(as_json) + 8  # one header row per section
+    assert markdown.count("\n| ") == len(as_json) + 9  # one header row per section
     _, text, _ = run("compare", *CITIES, "--width", "200")
     assert "41.22 EUR per session" in text and "== Indemnity" in text
 
@@ -185,3 +185,20 @@ def test_largest_remainder_properties() -> None:
             assert exact - 1 < share < exact + 1
 
     check()
+
+
+def test_the_institution_rows_derive_from_the_declaration() -> None:
+    import dataclasses as dc
+
+    from kleroterion.city.types import Institution
+    from kleroterion.compare import institution_rows
+
+    declared = [f.name for f in dc.fields(Institution) if f.name not in ("sources", "evidence")]
+    assert [key for key, _, _ in institution_rows()] == declared
+    configs = [plugins.load_city(slug).config for slug in ("paris", "brussels")]
+    table = compare.compare(configs)
+    section = next(s for s in table.sections if s.title.startswith("Institution"))
+    cells = {row.key: row.values for row in section.rows}
+    assert cells["annual_budget_min"] == ("40,000 EUR (estimate)", "unknown")
+    assert cells["founding_act"] == ("unknown", "unknown")
+    assert cells["training"][0] == "yes"

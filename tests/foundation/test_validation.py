@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from kleroterion import plugins
 from kleroterion.city.types import PanelComposition, ProposalKind, Transition
@@ -124,6 +124,8 @@ def test_follow_up_committee_larger_than_the_panel() -> None:
     assert "field 'follow_up_committee.size': 500 is more than the panel's 100 seats" in message
 
 
+# Each example builds a plugin manager: its time says nothing (no timed unit tests).
+@settings(deadline=None)
 @given(
     st.lists(st.integers(min_value=0, max_value=120), min_size=1, max_size=4),
     st.integers(min_value=1, max_value=300),
@@ -147,6 +149,8 @@ def test_seat_groups_are_valid_exactly_when_they_sum_to_the_seats(
             plugins.load_city("testcity", plugins=[plugin])
 
 
+# Each example builds a plugin manager: its time says nothing (no timed unit tests).
+@settings(deadline=None)
 @given(st.decimals(min_value=-1000, max_value=1000, places=2))
 def test_rates_are_valid_exactly_when_positive(rate: Decimal) -> None:
     plugin = city_plugin("generated", indemnity_policy=lambda p: dataclasses.replace(p, rate=rate))

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kleroterion import hookimpl
+from kleroterion.city.behaviour import MemberWithdrawn, ProposalDecided, ProposalMoved
 from kleroterion.db import session_scope
 from kleroterion.models import Member, PersonalData, Respondent
 from kleroterion.plugins import load_city
@@ -48,17 +49,16 @@ class Recorder:
         self.calls: list[tuple[str, dict[str, str]]] = []
 
     @hookimpl
-    def on_member_withdrawn(self, member_id: str, reason: str, date: str) -> None:
-        self.calls.append(("withdrawn", {"member_id": member_id, "date": date}))
+    def on_withdrawal(self, event: MemberWithdrawn) -> None:
+        self.calls.append(("withdrawn", {"member_id": event.member, "date": event.on.isoformat()}))
 
     @hookimpl
-    def on_proposal_transition(self, proposal_id: str, kind: str, source: str, target: str,
-                               actor: str) -> None:
-        self.calls.append(("transition", {"target": target, "actor": actor}))
+    def on_transition(self, event: ProposalMoved) -> None:
+        self.calls.append(("transition", {"target": event.target, "actor": event.actor}))
 
     @hookimpl
-    def on_proposal_decided(self, proposal_id: str, kind: str, outcome: str) -> None:
-        self.calls.append(("decided", {"outcome": outcome}))
+    def on_decision(self, event: ProposalDecided) -> None:
+        self.calls.append(("decided", {"outcome": event.outcome}))
 
 
 @pytest.fixture
@@ -97,8 +97,13 @@ def test_event_hooks_run_after_commit_only(run: Any, factory: Any, tmp_path: Pat
     recorder.calls.clear()
     rec = run(proposals.create, mandate_id, "recommandation", "R", D(2025, 5, 1))
     for target, on in (("adoptee", D(2025, 5, 2)), ("transmise", D(2025, 5, 3)),
-                       ("reponse", D(2025, 8, 1)), ("non-retenue", D(2026, 5, 1))):
+                       ("reponse", D(2025, 8, 1))):
         run(proposals.move, rec.id, target, on)
+    # Not retaining a recommendation needs a justification (Brussels's transition rule).
+    with pytest.raises(NotAllowed, match="needs a justification"):
+        run(proposals.move, rec.id, "non-retenue", D(2026, 5, 1))
+    run(proposals.move, rec.id, "non-retenue", D(2026, 5, 1),
+        reason="outside the Region's competence")
     assert recorder.calls[-2:] == [("transition", {"target": "non-retenue",
                                                    "actor": "government"}),
                                    ("decided", {"outcome": "rejected"})]

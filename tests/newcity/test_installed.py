@@ -111,7 +111,7 @@ def test_the_generated_plugin_passes_its_own_tests(
     project = installed[name]
     output = venv.check([venv.bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                         cwd=project)
-    assert "3 passed" in output
+    assert "4 passed" in output
 
 
 @pytest.mark.parametrize("name", CITIES)

@@ -37,7 +37,10 @@ def _template_module(name: str) -> ModuleType:
     return module
 
 
+city_presets = _template_module("city_presets")
+toml_writer = _template_module("toml_writer")
 city_answers = _template_module("city_answers")
+city_datafile = _template_module("city_datafile")
 
 NAMES = [*CITIES, "swiss", "long"]
 SLUGS = {**{name: slug for name, (slug, _) in CITIES.items()}, "swiss": "biel-bienne",
@@ -118,8 +121,9 @@ def test_the_poitiers_like_answers_give_poitiers_figures(
     assert config.indemnity.rate == Decimal("41.22")
     assert config.indemnity.paid_bodies == ("proposals-group", "methodology-committee")
     assert config.indemnity.family_quotient_max == 1000
-    source = (baked["poitiers-like"] / "src/kleroterion_limonum/__init__.py").read_text("utf-8")
-    assert 'family_quotient_max=Decimal("1000"),' in source  # as a person writes it
+    data = (baked["poitiers-like"] / "src/kleroterion_limonum/city.toml").read_text("utf-8")
+    assert '\nfamily_quotient_max = "1000"\n' in data  # as a person writes it
+    assert '\nrate = "41.22"\n' in data
     assert config.indemnity.max_units == 25
     (kind,) = config.proposal_kinds
     assert kind.key == "action-plan" and kind.per_mandate == 1
@@ -148,9 +152,10 @@ def test_the_brussels_like_answers_give_brussels_figures(
 def test_labels_without_a_preset_text_are_copied_and_marked_to_translate(
     baked: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = (baked["swiss"] / "src/kleroterion_biel_bienne/__init__.py").read_text("utf-8")
-    assert '"de": "Woman",  # TODO translate' in source
-    assert '"fr": "Femme",' in source
+    data = (baked["swiss"] / "src/kleroterion_biel_bienne/city.toml").read_text("utf-8")
+    woman = next(line for line in data.splitlines() if 'key = "woman"' in line)
+    assert 'label = { de = "Woman", fr = "Femme" }' in woman
+    assert woman.endswith("# TODO translate: de")
     config = load(baked["swiss"], "biel-bienne", monkeypatch).config
     assert config.profile.assembly_name == {
         "de": "Bürgerrat Biel / Conseil citoyen de Bienne",
@@ -221,10 +226,12 @@ def test_the_template_mirrors_kleroterion_vocabulary() -> None:
     # city_answers cannot import kleroterion (the template bakes without it).
     assert city_answers.REGISTRY_KINDS == types.REGISTRY_KINDS
     assert city_answers.TIME_UNITS == types.TIME_UNITS
-    from kleroterion.city import schemas
+    import dataclasses
+
     from kleroterion.docs import BUNDLED_CITIES
 
-    assert city_answers.SLUG.pattern == schemas.SLUG.regex.pattern
+    slug = next(f for f in dataclasses.fields(types.CityProfile) if f.name == "slug")
+    assert city_answers.SLUG.pattern == slug.metadata["pattern"]
     assert city_answers.BUNDLED_CITIES == BUNDLED_CITIES
     for role in {seat[0] for _, _, seats, _ in city_answers.BODIES.values() for seat in seats}:
         assert role in types.BODY_ROLES
@@ -265,8 +272,8 @@ def test_new_city_bakes_from_answers_and_arguments(
     project = tmp_path / "out" / "kleroterion-brussel"
     assert f"Created {project}" in result.output
     assert "kleroterion compare brussel paris poitiers brussels" in result.output
-    source = (project / "src/kleroterion_brussel/__init__.py").read_text("utf-8")
-    assert 'name="Brussel"' in source and "ResponseDeadline(" in source
+    data = (project / "src/kleroterion_brussel/city.toml").read_text("utf-8")
+    assert '\nname = "Brussel"\n' in data and "\nresponse_deadlines = [\n" in data
 
 
 def test_new_city_refuses_impossible_answers(tmp_path: Path, cookiecutter_config: str) -> None:
@@ -307,6 +314,34 @@ def test_new_city_refuses_an_answer_outside_the_choices(
                                        "--config-file", cookiecutter_config, "registry=moon"])
     assert result.exit_code == 1
     assert "moon provided for choice variable registry" in result.output
+
+
+def test_new_city_asks_in_french_or_in_english(tmp_path: Path) -> None:
+    template = newcity.template_path()
+    french = json.loads((template / "cookiecutter.json").read_text("utf-8"))["__prompts__"]
+    assert french["seats"] == "Sièges du panel, tirés au sort"
+    english = newcity._in_language(template, "en", tmp_path)
+    prompts = json.loads((english / "cookiecutter.json").read_text("utf-8"))["__prompts__"]
+    assert prompts["seats"] == "Seats on the panel, drawn by lot"
+    assert set(prompts) == set(french)
+
+
+def test_a_localized_answer_becomes_a_text_per_language(tmp_path: Path) -> None:
+    answers = {**json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))}
+    answers = {key: value[0] if isinstance(value, list) else value
+               for key, value in answers.items() if not key.startswith("_")}
+    answers.update(city_name="Lorient", slug="lorient", project_slug="kleroterion-lorient",
+                   assembly_name="fr: Assemblée citoyenne de Lorient | en: Lorient assembly",
+                   term_name="promotion", council_name="fr: le conseil municipal | en: the "
+                   "municipal council", legal_basis="délibération du 3 mars 2026")
+    data = tomllib.loads(city_datafile.city_toml(answers))
+    kinds = {kind["key"]: kind for kind in data["proposal_kinds"]}
+    assert kinds["wish"]["addressee"] == {"fr": "le conseil municipal",
+                                          "en": "the municipal council"}
+    # Answered once: the first language's text, copied (to translate) into the others.
+    assert data["indemnity"]["legal_basis"] == {"fr": "délibération du 3 mars 2026",
+                                                "en": "délibération du 3 mars 2026"}
+    assert "Une assemblée permanente de 50 habitantes" in data["profile"]["summary"]["fr"]
 
 
 def test_new_city_lists_its_questions() -> None:

@@ -78,11 +78,31 @@ def test_city_labels_follow_the_language(client: FlaskClient) -> None:
     assert "Electoral roll" in client.get("/panel?lang=en").get_data(as_text=True)
 
 
-def test_english_only_prose_is_marked_as_english(client: FlaskClient) -> None:
+def test_city_prose_speaks_the_page_language(client: FlaskClient) -> None:
+    """The city's prose is a Localized text: French on French pages, unmarked."""
     french = client.get("/").get_data(as_text=True)
-    assert '<span lang="en">A permanent assembly of 100 Parisians' in french
+    assert "<p>Assemblée permanente de 100 Parisiennes et Parisiens" in french
+    assert "A permanent assembly of 100 Parisians" not in french
+    powers = client.get("/powers").get_data(as_text=True)
+    assert "le Conseil de Paris, par l'intermédiaire de l'adjoint" in powers.replace("&#39;", "'")
+    assert '<span lang="en">' not in powers
     english = client.get("/?lang=en").get_data(as_text=True)
     assert "<p>A permanent assembly of 100 Parisians" in english
+
+
+def test_an_approximate_figure_reads_as_an_estimate_never_as_a_tag(client: FlaskClient) -> None:
+    page = client.get("/indemnity").get_data(as_text=True)
+    assert "(estimation)" in page
+    assert "[A" not in page and "[P]" not in page and "approximate" not in page
+    assert "(estimate)" in client.get("/indemnity?lang=en").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("city", ["brussels"])
+def test_the_follow_up_committee_is_drawn_from_the_panel_in_each_language(
+    client: FlaskClient,
+) -> None:
+    assert "het panel" in client.get("/accountability?lang=nl").get_data(as_text=True)
+    assert "le panel" in client.get("/accountability?lang=fr").get_data(as_text=True)
 
 
 def test_numbers_and_money_are_formatted_for_the_language(client: FlaskClient) -> None:

@@ -1,5 +1,5 @@
-{%- set code = cookiecutter | city_code -%}
-"""{{ (code.city.city_name ~ "'s plugin as kleroterion sees it: discovered, valid, comparable.") | wordwrap(88, break_long_words=false, break_on_hyphens=false) }}
+{%- set city = cookiecutter | city -%}
+"""{{ (city.city_name ~ "'s plugin as kleroterion sees it: discovered, valid, comparable.") | wordwrap(88, break_long_words=false, break_on_hyphens=false) }}
 
 These tests need the plugin installed (``pip install -e .``) beside kleroterion,
 whose bundled Paris plugin is the comparison's other column.
@@ -8,13 +8,19 @@ whose bundled Paris plugin is the comparison's other column.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from kleroterion import plugins
 from kleroterion.cli import main
 
-SLUG = {{ cookiecutter.slug | pyvalue(7) }}
-DISTRIBUTION = {{ cookiecutter.project_slug | pyvalue(15) }}
+SLUG = (
+    {{ cookiecutter.slug | pystr }}
+)
+DISTRIBUTION = (
+    {{ cookiecutter.project_slug | pystr }}
+)
 
 
 def test_the_entry_point_is_discovered() -> None:
@@ -33,6 +39,18 @@ def test_the_configuration_validates() -> None:
     assert config.proposal_kinds
     for language in config.profile.languages:
         assert language in config.profile.assembly_name
+        assert language in config.profile.summary
+
+
+def test_a_badly_written_data_file_names_its_line(tmp_path: Path) -> None:
+    from kleroterion.city.datafile import CityFile, CityFileError
+
+    source = Path(plugins.load_city(SLUG).plugin.obj.__file__).with_name("city.toml")
+    broken = tmp_path / "city.toml"
+    broken.write_text(source.read_text(encoding="utf-8").replace("seats = ", "seats = -", 1),
+                      encoding="utf-8")
+    with pytest.raises(CityFileError, match=r"city\.toml, line \d+: field 'composition\.seats'"):
+        CityFile(broken).city_profile()
 
 
 def test_it_appears_in_compare() -> None:

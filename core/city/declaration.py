@@ -1,0 +1,148 @@
+"""The vocabulary and the declaring function of the city model (``fact``), and sources.
+
+``kleroterion.city.types`` declares every field of a city's configuration with
+``fact(...)``, defined here with the enumerations its fields take (registries,
+selection methods, time units, roles, confidence, decision powers). The field's
+metadata is what validation, the API, the OpenAPI document and the configuration
+reference are derived from. ``Source`` and ``Evidence`` say where a fact comes
+from and how sure it is, beside every section of the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: Text in several languages, keyed by language code ("fr", "en", "nl").
+Localized = dict[str, str]
+
+#: Where a seat group's candidates come from.
+RegistryKind = Literal[
+    "electoral_roll",  # liste électorale
+    "addresses",  # address database, door to door or letters to addresses
+    "residents_card",  # Paris "Carte citoyenne" holders who volunteered
+    "population_register",  # rijksregister, registre national
+    "volunteers",  # anyone who comes forward
+]
+REGISTRY_KINDS: tuple[str, ...] = RegistryKind.__args__  # type: ignore[attr-defined]
+
+#: How the seats of a group are filled.
+SelectionMethod = Literal[
+    "stratified",  # panel draw under quotas (LEXIMIN by default)
+    "uniform",  # plain lottery among the candidates
+    "open",  # every volunteer who comes takes part
+]
+SELECTION_METHODS: tuple[str, ...] = SelectionMethod.__args__  # type: ignore[attr-defined]
+
+#: The unit in which sessions are counted and indemnities paid.
+TimeUnit = Literal["half_day", "day", "session", "hour"]
+TIME_UNITS: tuple[str, ...] = TimeUnit.__args__  # type: ignore[attr-defined]
+
+#: Who sits in a body.
+BodyRole = Literal[
+    "member",  # a member of the panel (drawn)
+    "volunteer",  # an open volunteer
+    "elected",  # an elected official of the majority
+    "elected_opposition",  # an elected official of the opposition
+    "agent",  # a municipal or regional civil servant
+    "facilitator",  # a professional facilitator
+    "guarantor",  # an external guarantor
+    "expert",  # researcher, association, business, invited expert
+]
+BODY_ROLES: tuple[str, ...] = BodyRole.__args__  # type: ignore[attr-defined]
+
+#: How a body's seats of one role are filled.
+BodySelection = Literal["drawn", "chosen_by_members", "appointed", "volunteer", "elected"]
+BODY_SELECTIONS: tuple[str, ...] = BodySelection.__args__  # type: ignore[attr-defined]
+
+
+def fact(
+    doc: str,
+    default: Any = dataclasses.MISSING,
+    *,
+    unit: str = "",
+    prose: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    pattern: str = "",
+    pattern_error: str = "",
+    min_items: int | None = None,
+    nonempty: bool = False,
+) -> Any:
+    """Declare one field of the city model.
+
+    ``doc`` says what the field holds (it becomes the API's description and the
+    configuration reference); ``unit`` its unit (months, EUR, half-days...);
+    ``prose`` marks text shown to people, which must be written in the assembly's
+    languages. ``minimum``/``maximum`` bound a number (``above``: strictly greater),
+    ``pattern`` a text, ``min_items`` a list; ``nonempty`` refuses an empty text.
+    """
+    metadata = {
+        "doc": doc,
+        "unit": unit,
+        "prose": prose,
+        "minimum": minimum,
+        "maximum": maximum,
+        "above": above,
+        "pattern": pattern,
+        "pattern_error": pattern_error,
+        "min_items": min_items,
+        "nonempty": nonempty,
+    }
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=metadata)
+    if default is dataclasses.MISSING:
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+KEY_PATTERN = r"^[a-z][a-z0-9_-]*$"
+KEY_ERROR = "must be lowercase letters, digits, - or _"
+
+
+def key_fact(doc: str) -> Any:
+    """A key: lowercase ascii, used in URLs, files and the command line."""
+    return fact(doc, pattern=KEY_PATTERN, pattern_error=KEY_ERROR)
+
+
+def label_fact(doc: str = "the name shown to people, per language") -> Any:
+    return fact(doc)
+
+
+def sources_fact() -> Any:
+    return fact("the public documents these facts come from", ())
+
+
+#: How sure a fact is: read in a primary source, an estimate to replace, or not known.
+Confidence = Literal["verified", "approximate", "unknown"]
+CONFIDENCES: tuple[str, ...] = Confidence.__args__  # type: ignore[attr-defined]
+
+#: What the addressee does with an act, from the weakest power to the strongest.
+DecisionPower = Literal["consultative", "council_vote", "adopted_as_proposed"]
+DECISION_POWERS: tuple[str, ...] = DecisionPower.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public document a plugin's facts come from."""
+
+    title: str = fact("the document's title", nonempty=True)
+    key: str = fact("the short name facts cite it by in ``evidence``", "")
+    url: str = fact("its address", "")
+    date: str = fact("ISO date of the document or of the reading", "")
+    note: Localized = fact("what the document says, or what is approximate in it", {}, prose=True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where one fact comes from and how sure it is."""
+
+    source: str = fact("key of the source the fact comes from", "")
+    confidence: Confidence = fact("how sure the fact is", "verified")
+    note: Localized = fact("what is approximate, disputed or missing", {}, prose=True)
+
+
+def evidence_fact() -> Any:
+    return fact("source and confidence of the facts above, by field name", {})

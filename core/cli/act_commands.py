@@ -1,0 +1,199 @@
+"""Commands of the assembly's acts and their follow-up: proposals, responses, commitments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from kleroterion.cli.running import (
+    DATE,
+    FRENCH,
+    OUT,
+    VERSION,
+    transaction,
+    write_or_echo,
+)
+from kleroterion.models import (
+    Proposal,
+)
+from kleroterion.services import (
+    followup,
+    proposals,
+)
+from kleroterion.services.context import get
+from sqlalchemy.orm import Session
+
+# --------------------------------------------------------------------------- proposals
+
+
+@click.group(name="proposal")
+def proposal_group() -> None:
+    """Proposals: acts of the kinds the city allows, through its lifecycle."""
+
+
+@proposal_group.command(name="create")
+@click.argument("mandate_id", type=int)
+@click.argument("kind")
+@click.argument("title")
+@click.option("--date", "on", type=DATE, required=True, help="Date the work began.")
+@transaction
+def proposal_create(session: Session, mandate_id: int, kind: str, title: str,
+                    on: dt.date) -> None:
+    """Create a proposal of KIND in its initial state."""
+    proposal = proposals.create(session, mandate_id, kind, title, on)
+    click.echo(f"proposal {proposal.id}: {kind}, {proposal.state}")
+
+
+@proposal_group.command(name="move")
+@click.argument("proposal_id", type=int)
+@click.argument("target")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the move.")
+@click.option("--reason", default="", help="Why (a vote, a decision, a letter...).")
+@click.option("--by", default=None, help="The actor (assembly, council...), checked against "
+              "the city's lifecycle.")
+@VERSION
+@transaction
+def proposal_move(session: Session, proposal_id: int, target: str, on: dt.date, reason: str,
+                  by: str | None, expected_version: int | None) -> None:
+    """Move a proposal to TARGET, if the city's lifecycle allows it."""
+    step = proposals.move(session, proposal_id, target, on, reason=reason, by=by,
+                          expected_version=expected_version)
+    click.echo(f"proposal {proposal_id}: {step.source} → {step.target} ({step.actor}, {on})")
+
+
+@proposal_group.command(name="show")
+@click.argument("proposal_id", type=int)
+@transaction
+def proposal_show(session: Session, proposal_id: int) -> None:
+    """Show a proposal, its transitions, the moves allowed and its deadlines."""
+    proposal = get(session, Proposal, proposal_id)
+    click.echo(f"proposal {proposal.id} (version {proposal.version}): {proposal.kind} "
+               f"«{proposal.title}», state {proposal.state}")
+    for step in proposal.transitions:
+        click.echo(f"  {step.on} {step.source} → {step.target} by {step.actor} "
+                   f"(entered by {step.recorded_by}){': ' + step.reason if step.reason else ''}")
+    moves = proposals.allowed_moves(session, proposal.id)
+    click.echo("  allowed: " + (", ".join(f"{t} (by {a})" for t, a in moves) or "none"))
+    for deadline in followup.deadlines(session, proposal.id):
+        state = (f"answered {deadline.answered_on}" if deadline.answered_on else "pending")
+        click.echo(f"  deadline {deadline.key}: due {deadline.due_on}, {state}")
+    for c in proposal.commitments:
+        click.echo(f"  commitment {c.id} (v{c.version}): {c.title}, {c.department}, "
+                   f"{c.status} {c.progress}%")
+
+
+@proposal_group.command(name="list")
+@click.argument("mandate_id", type=int)
+@transaction
+def proposal_list(session: Session, mandate_id: int) -> None:
+    """List a mandate's proposals."""
+    for p in proposals.list_proposals(session, mandate_id):
+        click.echo(f"{p.id}\t{p.kind}\t{p.state}\t{p.title}")
+
+
+# --------------------------------------------------------------------------- follow-up
+
+
+@click.group(name="followup")
+def followup_group() -> None:
+    """Follow-up: commitments, milestones, responses, overdue list, yearly report."""
+
+
+@followup_group.command(name="commit")
+@click.argument("proposal_id", type=int)
+@click.argument("title")
+@click.option("--department", required=True, help="The responsible department.")
+@click.option("--responsible", default="", help="The person responsible for the measure.")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the commitment.")
+@click.option("--due", type=DATE, default=None, help="Due date.")
+@transaction
+def followup_commit(session: Session, proposal_id: int, title: str, department: str,
+                    responsible: str, on: dt.date, due: dt.date | None) -> None:
+    """Open a commitment for an adopted act."""
+    c = followup.add_commitment(session, proposal_id, title, department, on,
+                                responsible=responsible, due_on=due)
+    click.echo(f"commitment {c.id}: {c.title}")
+
+
+@followup_group.command(name="update")
+@click.argument("commitment_id", type=int)
+@click.option("--status", type=click.Choice(followup.STATUSES), default=None,
+              help="New status.")
+@click.option("--progress", type=click.IntRange(0, 100), default=None, help="Percent done.")
+@click.option("--due", type=DATE, default=None, help="New due date.")
+@click.option("--responsible", default=None, help="New responsible person.")
+@VERSION
+@transaction
+def followup_update(session: Session, commitment_id: int, status: str | None,
+                    progress: int | None, due: dt.date | None, responsible: str | None,
+                    expected_version: int | None) -> None:
+    """Update a commitment's status, progress, due date or responsible person."""
+    c = followup.update_commitment(session, commitment_id, status=status, progress=progress,
+                                   due_on=due, responsible=responsible,
+                                   expected_version=expected_version)
+    click.echo(f"commitment {c.id} (version {c.version}): {c.status} {c.progress}%")
+
+
+@followup_group.command(name="milestone")
+@click.argument("commitment_id", type=int)
+@click.argument("title")
+@click.option("--due", type=DATE, required=True, help="Due date of the milestone.")
+@transaction
+def followup_milestone(session: Session, commitment_id: int, title: str, due: dt.date) -> None:
+    """Add a dated milestone to a commitment."""
+    m = followup.add_milestone(session, commitment_id, title, due)
+    click.echo(f"milestone {m.id}: {m.title}, due {m.due_on}")
+
+
+@followup_group.command(name="done")
+@click.argument("milestone_id", type=int)
+@click.option("--date", "on", type=DATE, required=True, help="Date it was reached.")
+@transaction
+def followup_done(session: Session, milestone_id: int, on: dt.date) -> None:
+    """Mark a milestone as reached."""
+    followup.complete_milestone(session, milestone_id, on)
+    click.echo(f"milestone {milestone_id} done on {on}")
+
+
+@followup_group.command(name="respond")
+@click.argument("proposal_id", type=int)
+@click.argument("deadline")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the answer.")
+@click.option("--summary", default="", help="What the answer says.")
+@transaction
+def followup_respond(session: Session, proposal_id: int, deadline: str, on: dt.date,
+                     summary: str) -> None:
+    """Record the addressee's answer to one of the city's response deadlines."""
+    followup.record_response(session, proposal_id, deadline, on, summary)
+    click.echo(f"proposal {proposal_id}: {deadline} answered on {on}")
+
+
+@followup_group.command(name="overdue")
+@click.option("--date", "today", type=DATE, default=None, help="As of this day (default: today).")
+@click.option("--city", default=None, help="Only this city.")
+@click.option("--mandate", "mandate_id", type=int, default=None, help="Only this mandate.")
+@transaction
+def followup_overdue(session: Session, today: dt.date | None, city: str | None,
+                     mandate_id: int | None) -> None:
+    """List responses, commitments and milestones past due."""
+    late = followup.overdue(session, today or dt.date.today(), city=city, mandate_id=mandate_id)
+    for item in late:
+        click.echo(str(item))
+    click.echo(f"{len(late)} overdue", err=True)
+
+
+@followup_group.command(name="report")
+@click.argument("mandate_id", type=int)
+@click.option("--year", type=int, required=True, help="The report's year (state at 31 Dec).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv"]), default="markdown",
+              show_default=True, help="Report format.")
+@FRENCH
+@OUT
+@transaction
+def followup_report(session: Session, mandate_id: int, year: int, fmt: str, french: bool,
+                    out: Path | None) -> None:
+    """The yearly follow-up report of a mandate."""
+    write_or_echo(followup.report(session, mandate_id, year, fmt, french=french), out)
+
+
