@@ -1,0 +1,113 @@
+"""Every public page of the three demos, in each of their languages, speaks that language.
+
+The crawl starts at the home page and follows every link of the site (not the back
+office, not the API, not downloads). On each page, the language switcher aside, no
+passage may be marked in another language, no configuration key may show raw (a
+``snake_case`` word in the text) and no number may be written the English way in a
+French or Dutch page (``1,350,000``, ``264.00``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import kleroterion.sortition
+import pytest
+from flask import Flask
+from kleroterion.web import create_app, demo
+
+from tests.lifecycle import engine_standin
+
+from .conftest import CITIES, CITY_LANGUAGES
+
+TODAY = dt.date(2026, 11, 23)
+LINK = re.compile(r'href="([^"#]+)"')
+SWITCHER = re.compile(r'<nav class="languages".*?</nav>', re.S)
+MARKED = re.compile(r'\slang="([a-z]{2})"')
+TAGS = re.compile(r"<[^>]+>")
+#: A configuration key shown raw: lowercase words joined by underscores.
+RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+#: An English thousands separator or decimal point in a French or Dutch text.
+ENGLISH_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\.\d{2}\b")
+SKIPPED = ("/admin", "/api", "/static", "/source", "/sessions.ics", "/answer")
+
+
+def _visible(page: str) -> str:
+    body = page.split("<main", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(TAGS.sub(" ", body)).split())
+
+
+def _crawl(app: Flask, language: str) -> Iterator[tuple[str, str]]:
+    client = app.test_client()
+    seen: set[str] = set()
+    queue = ["/"]
+    while queue and len(seen) < 120:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        separator = "&" if "?" in path else "?"
+        response = client.get(f"{path}{separator}lang={language}")
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        yield path, page
+        for link in LINK.findall(page):
+            parts = urlsplit(urljoin("http://localhost" + path, html.unescape(link)))
+            if parts.netloc not in ("", "localhost") or parts.path.startswith(SKIPPED):
+                continue
+            if parts.path.endswith((".zip", ".csv", ".md", ".pdf", ".json")):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query and
+                                   "lang=" not in parts.query else "")
+            if target not in seen:
+                queue.append(target)
+
+
+@pytest.fixture(scope="module", params=CITIES)
+def demo_app(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]]:
+    city = request.param
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("find_distribution", "round_distribution"):
+            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
+                          raising=False)
+        login = demo.prepare(tmp_path_factory.mktemp(f"demo-{city}"), city, today=TODAY)
+        patch.setenv("KLEROTERION_INSTANCE_PATH", str(Path(login.database_url.split(
+            "sqlite:///", 1)[-1]).parent))
+        app = create_app(city, {"SECRET_KEY": "crawl", "KLEROTERION_TODAY": TODAY,
+                                "KLEROTERION_DATABASE_URL": login.database_url})
+    yield city, app
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 11 item 4 is not finished: prose the city gives in one language only is shown "
+    "marked in that language, source titles are marked English, two registry keys have "
+    "no label, and the draw page writes the solver's version as a number; this test is "
+    "the target (strict: it fails as soon as a city passes, to be unmarked)"))
+def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> None:
+    city, app = demo_app
+    problems: list[tuple[str, str, str]] = []
+    for language in CITY_LANGUAGES[city]:
+        pages = 0
+        for path, page in _crawl(app, language):
+            pages += 1
+            assert f'<html lang="{language}">' in page, (path, language)
+            body = SWITCHER.sub("", page)
+            for marked in MARKED.findall(body):
+                if marked != language:
+                    problems.append((path, language, f'a passage marked lang="{marked}"'))
+            text = _visible(body)
+            for key in sorted(set(RAW_KEY.findall(text))):
+                problems.append((path, language, f"raw key {key!r}"))
+            if language in ("fr", "nl"):
+                for number in sorted(set(ENGLISH_NUMBER.findall(text))):
+                    problems.append((path, language, f"English number {number!r}"))
+        assert pages >= 10, (city, language, pages)
+    assert problems == [], "\n".join(map(str, problems[:60]))
