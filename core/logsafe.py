@@ -24,6 +24,7 @@ from typing import Any
 #: Where the database layer's exceptions come from, by module.
 _DATABASE_MODULES = ("sqlalchemy", "psycopg", "psycopg2", "sqlite3", "_sqlite3", "asyncpg")
 WITHHELD = "message withheld: a database error may quote the values of a row"
+MESSAGE_WITHHELD = "message withheld: it may quote personal data"
 _installed: list[Callable[..., logging.LogRecord]] = []
 
 
@@ -38,10 +39,12 @@ def is_database_error(error: BaseException) -> bool:
 
 
 def describe(error: BaseException) -> str:
-    """One exception as its last traceback line says it, a database error's text withheld."""
-    if not is_database_error(error):
-        return "".join(traceback.format_exception_only(type(error), error)).rstrip("\n")
+    """One exception as its last traceback line says it, its message withheld: any error
+    may quote the values of a row (a driver's always may; a ValueError built from a row
+    may too), so a log holds the type, and for a database error its code and SQL."""
     kind = type(error)
+    if not is_database_error(error):
+        return f"{kind.__module__}.{kind.__qualname__}: ({MESSAGE_WITHHELD})"
     lines = [f"{kind.__module__}.{kind.__qualname__} ({WITHHELD})"]
     original = getattr(error, "orig", None)
     if isinstance(original, BaseException):

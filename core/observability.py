@@ -122,7 +122,10 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         # logging caches the exception text on the record: another handler's (with the
-        # message) must not be reused, nor ours left for the next handler.
+        # message) must not be reused, nor ours left for the next handler. A record
+        # kleroterion.logsafe made carries no exc_info but its own safe text: keep that.
+        if record.exc_info is None and record.exc_text:
+            return super().format(record)
         cached, record.exc_text = record.exc_text, None
         try:
             return super().format(record)
@@ -145,6 +148,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = getattr(record, key)
         if record.exc_info:
             entry["exception"] = _exception_text(record.exc_info)
+        elif record.exc_text:  # made safe by kleroterion.logsafe, which kept no exc_info
+            entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
 
 

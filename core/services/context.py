@@ -104,6 +104,7 @@ MISSING: dict[str, str] = {
     "body_memberships": N_("no body seat with id %(id)s"),
     "commitments": N_("no commitment with id %(id)s"),
     "draws": N_("no draw with id %(id)s"),
+    "invitation_draws": N_("no invitation draw with id %(id)s"),
     "mandates": N_("no mandate with id %(id)s"),
     "members": N_("no member with id %(id)s"),
     "milestones": N_("no milestone with id %(id)s"),

@@ -85,7 +85,9 @@ Key = tuple[str, str, dt.date]
 
 #: What each cached endpoint shows of the database, by area; none: the configuration only.
 _ACTS = frozenset({"mandate", "proposals"})
-AREAS: dict[str, frozenset[str]] = {
+AREAS: dict[str, frozenset[str] | None] = {
+    # The record's indicators count everything (attendance, indemnities, answers...).
+    "observatory.indicators_page": None, "api.open_data_indicators": None,
     "public.home": frozenset({"mandate", "sessions"}),
     "public.sessions_page": frozenset({"mandate", "sessions"}),
     "public.panel": frozenset({"mandate", "members"}),

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import Draw
-from kleroterion.services import mandates, recruitment, users
+from kleroterion.services import mandates, panel, recruitment, users
 from kleroterion.services.context import city
 from kleroterion.sortition import lottery
 from sqlalchemy import select
@@ -204,7 +204,9 @@ def _published(url: str, topology: Topology) -> None:
     draw = _draw(url)
     assert draw.state == "published", (draw.state, draw.message)
     assert draw.lottery_folder is not None
-    assert lottery.verify(Path(draw.lottery_folder), digest=draw.panels_digest).ok
+    folder = panel.folder_path(draw, topology.folder / "instance" / "lotteries")
+    assert folder is not None
+    assert lottery.verify(folder, digest=draw.panels_digest).ok
     if "web" in topology.processes:
         topology.kill("web")
     topology.start("web")  # and the back office shows it, from a fresh server

@@ -57,7 +57,10 @@ def test_a_queued_draw_is_computed_and_published(immediate: Flask, pool: int) ->
     jobs.enqueue(immediate, "panel_draw", ident, "test")
     draw = _draw(immediate, ident)
     assert draw.state == "published" and draw.lottery_folder
-    assert Path(draw.lottery_folder).is_dir()
+    folder = panel.folder_path(draw, Path(immediate.config["KLEROTERION_LOTTERY_ROOT"])
+                               if immediate.config.get("KLEROTERION_LOTTERY_ROOT")
+                               else Path(immediate.instance_path) / "lotteries")
+    assert folder is not None and folder.is_dir()
 
 
 def test_a_draw_another_worker_computes_is_left_to_it(immediate: Flask, pool: int) -> None:  # noqa: F811

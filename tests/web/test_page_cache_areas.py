@@ -91,7 +91,7 @@ def test_an_answer_survives_only_changes_outside_its_areas(before: str, done: li
         assert not kept  # same seq, another hash: a rewritten log, all dropped
     else:
         assert seen == [(1, 1 + len(done))]
-        assert kept == (changed is not None and not (areas & changed))
+        assert kept == (changed is not None and areas is not None and not (areas & changed))
 
 
 def test_every_cached_endpoint_declares_its_areas() -> None:
