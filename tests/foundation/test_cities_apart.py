@@ -41,6 +41,7 @@ from kleroterion.services.errors import NotFound
 from kleroterion.services.scope import scoped
 from kleroterion.web import create_app, demo
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from tests.lifecycle import engine_standin
 
@@ -57,6 +58,7 @@ RECORDS = {
     "draw_id": Draw,
     "commitment_id": Commitment,
     "milestone_id": Milestone,
+    "mandate_id": Mandate,
 }
 #: API routes whose ``ident`` names another table than an act.
 API_IDENT = {
@@ -108,10 +110,11 @@ BODIES = {
     "api.move_proposal": {"target": "adoptee", "on": "2026-01-05", "expected_version": 1},
     "api.record_response": {"deadline": "premiere-reponse", "on": "2026-01-05"},
     "api.add_commitment": {"title": "t", "department": "d", "on": "2026-01-05"},
-    "api.update_commitment": {"progress": 10},
+    "api.update_commitment": {"progress": 10, "expected_version": 1},
     "api.add_milestone": {"title": "t", "due_on": "2026-02-01"},
     "api.complete_milestone": {"on": "2026-01-05"},
     "api.record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
+    "api.record_answer": {"kind": "first", "on": "2026-01-05"},
 }
 
 
@@ -148,8 +151,11 @@ def _walk(app: Flask, ids: dict[Any, list[int]]) -> Iterator[tuple[str, str, str
             (name,) = arguments
             model = API_IDENT.get(rule.endpoint) or WEB_IDENT.get(rule.endpoint) or RECORDS[name]
             others = {"target": "adoptee", "deadline_key": "premiere-reponse"}
+            numbers = {key for key, converter in rule._converters.items()
+                       if isinstance(converter, IntegerConverter)}
             for ident in ids[model]:
-                values = {key: others.get(key, "x") for key in rule.arguments}
+                values = {key: others.get(key, 1 if key in numbers else "x")
+                          for key in rule.arguments}
                 values[name] = ident
                 url = adapter.build(rule.endpoint, values)
                 for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):

@@ -43,6 +43,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "move_proposal": {"target": "adopte-assemblee", "on": "2026-11-02", "reason": "vote",
                       "expected_version": 1},
     "record_response": {"deadline": "x", "on": "2026-11-02", "summary": "réponse"},
+    "record_answer": {"kind": "yearly", "on": "2026-11-02", "summary": "réponse",
+                      "text": {"fr": "texte"}},
     "add_commitment": {"title": "Titre", "department": "Voirie", "on": "2026-11-02",
                        "responsible": "Quelqu'un"},
     "update_commitment": {"status": "in_progress", "progress": 10},
@@ -53,6 +55,7 @@ BODIES: dict[str, dict[str, Any]] = {
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
                                                                             "summary"],
+                 "record_answer": ["kind", "summary"],
                  "add_commitment": ["title", "department", "responsible"],
                  "update_commitment": ["status"], "add_milestone": ["title"],
                  "complete_milestone": ["on"], "record_attendance": []}
@@ -67,6 +70,7 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
     found: dict[str, int] = _query(database_url(app), ids)
     paths = {"move_proposal": f"/api/proposals/{DRAFTED}/transitions",
              "record_response": f"/api/proposals/{ADOPTED}/responses",
+             "record_answer": f"/api/proposals/{ADOPTED}/answers",
              "add_commitment": f"/api/proposals/{ADOPTED}/commitments",
              "update_commitment": f"/api/commitments/{found['commitment']}",
              "add_milestone": f"/api/commitments/{found['commitment']}/milestones",
