@@ -35,7 +35,7 @@ import numpy.typing as npt
 from kleroterion.sortition.highs import new_instance
 
 if TYPE_CHECKING:
-    from kleroterion.sortition.leximin import TypeModel
+    from kleroterion.sortition.typemodel import TypeModel
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -190,6 +190,11 @@ def relaxed_leximin(model: TypeModel, base: highspy.Highs) -> RelaxedLevels | No
     while not fixed.all():
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # A warm start from the previous level's basis can end in a false verdict
+            # ("infeasible" where a cold solve finds the optimum): start afresh first.
+            h.clearSolver()
+            h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             if last is None or slack >= MAX_SLACK:
                 return None
             slack *= 10.0
@@ -244,7 +249,7 @@ def decompose(
     face_point: Callable[[Face], IntArray | None],
     face_panel: FacePanel,
     deadline: float,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
 ) -> Decomposition:
     """Write ``point`` as a convex combination of panels, or say how far it got.
 
@@ -286,7 +291,7 @@ def decompose(
         remaining *= 1.0 - share
         x = np.clip(x + mu * (x - v), 0.0, polytope.sizes)
         if progress is not None:
-            progress(1.0 - remaining)
+            progress(1.0 - remaining, len(panels))
 
 
 def _finish(
