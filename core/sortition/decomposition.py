@@ -174,6 +174,10 @@ def relaxed_leximin(model: TypeModel, base: highspy.Highs) -> RelaxedLevels | No
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     # Level values come from simplex vertices: an interior point could overstate a level.
     h.setOptionValue("solver", "simplex")
+    # The point must lie in R to better than the decomposition's acceptance (1e-7): HiGHS's
+    # default feasibility tolerance (1e-7) left it that far outside, and the decomposition
+    # then failed on points of Q.
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
     h.addCol(1.0, -INF, INF, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
     starts = np.arange(0, 2 * n, 2, dtype=np.int32)
     index = np.empty(2 * n, dtype=np.int32)
@@ -354,6 +358,9 @@ def phase_one(
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("presolve", "off")
+    # A new column keeps the basis primal feasible: primal simplex resumes from it (the
+    # default chose dual simplex and re-solved about 1.5 times slower on tight quotas).
+    h.setOptionValue("simplex_strategy", 4)
     lp = highspy.HighsLp()
     lp.num_col_ = 2 * m
     lp.col_cost_ = np.ones(2 * m)
@@ -397,8 +404,16 @@ def phase_one(
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        if float(h.getInfo().objective_function_value) <= PHASE_ONE_TOL * scale:
-            values = np.maximum(np.array(h.getSolution().col_value[2 * m:]), 0.0)
+        solution = np.array(h.getSolution().col_value)
+        residual = solution[:m] + solution[m:2 * m]
+        # Decomposed: the infeasibility is nil, or within what the point itself is exact to
+        # (it comes from LPs solved to HiGHS's feasibility tolerance, 1e-7): insisting on
+        # 1e-9 there declared points of Q outside it and sent tight quotas to column
+        # generation. ``_reproduces`` checks the result against the point all the same.
+        if float(h.getInfo().objective_function_value) <= PHASE_ONE_TOL * scale or bool(
+            np.all(residual <= 0.9 * ACCEPT_TOL * np.maximum(1.0, polytope.sizes[free]))
+        ):
+            values = np.maximum(solution[2 * m:], 0.0)
             total = float(values.sum())
             return [(c, float(w) / total) for c, w in zip(columns, values, strict=True)
                     if w > 0.0]
