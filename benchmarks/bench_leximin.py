@@ -121,6 +121,52 @@ def run_ours(
     }
 
 
+def run_paris_joint(per_seat: int, time_limit: float | None) -> dict[str, float]:
+    """Paris's joint 80/15/5 draw on respondents made as ``kleroterion demo`` makes them
+    (``per_seat`` respondents per seat), timed from the problem to the three roundings."""
+    import random
+    import tempfile
+
+    from kleroterion.city.quotas import group_quotas
+    from kleroterion.services.context import city
+    from kleroterion.sortition import Pool, Problem, check_feasible
+    from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
+    from kleroterion.sortition.rounding import round_lottery
+    from kleroterion.web.demo import write_respondents
+
+    config = city("paris").config
+    rng = random.Random(2026)
+    groups = []
+    with tempfile.TemporaryDirectory() as folder:
+        for group in config.composition.seat_groups:
+            if group.selection != "stratified":
+                continue
+            path = Path(folder) / f"{group.key}.csv"
+            write_respondents(path, config, group, group.seats * per_seat, rng)
+            with path.open(encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+            pool = Pool(ids=tuple(r["id"] for r in rows), features=tuple(group.features),
+                        values=tuple(tuple(r[k] for k in group.features) for r in rows))
+            problem = Problem(pool=pool, quotas=group_quotas(config.composition, group),
+                              seats=group.seats)
+            check_feasible(problem)
+            groups.append(SeatGroupProblem(group.key, problem))
+    start = time.perf_counter()
+    found = draw_groups(groups, joint=True, time_limit=time_limit, seed=0)
+    elapsed = time.perf_counter() - start
+    start = time.perf_counter()
+    deviations = [round_lottery(d, 1000).max_deviation * 1000 for d in found.values()]
+    published = time.perf_counter() - start
+    return {
+        "time": elapsed,
+        "round": published,
+        "deviation": max(deviations),
+        "respondents": float(sum(len(g.problem.pool) for g in groups)),
+        "optimal": float(all(d.optimal for d in found.values())),
+        "min": min(d.min_probability for d in found.values()),
+    }
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--peer":
         peer_worker(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
@@ -144,9 +190,21 @@ def main() -> None:
     parser.add_argument(
         "--time-limit", type=float, default=None, help="our time budget (seconds) per run"
     )
+    parser.add_argument(
+        "--paris-joint", type=int, default=0, metavar="PER_SEAT",
+        help="also time Paris's joint 80/15/5 draw with PER_SEAT respondents per seat",
+    )
     args = parser.parse_args()
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load {load} (1, 5, 15 min); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.paris_joint:
+        joint = run_paris_joint(args.paris_joint, args.time_limit)
+        print(f"Paris joint 80/15/5, {joint['respondents']:.0f} respondents: LEXIMIN "
+              f"{joint['time']:.2f} s (optimal {bool(joint['optimal'])}, min "
+              f"{joint['min']:.6f}), publishing {joint['round']:.2f} s, deviation "
+              f"{joint['deviation']:.2f}/m; load {os.getloadavg()[0]:.1f}", flush=True)
+        if not args.pools:
+            return
     data = HERE / "data"
     header = (
         f"{'pool':<16} {'ours min':>10} {'peer min':>10} {'ours s':>8} {'peer s':>8} {'ratio':>6}"

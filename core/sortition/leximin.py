@@ -67,6 +67,8 @@ LEVEL_TOL = 1e-7
 # the same tolerances as the quota polytope's levels (``decomposition``), so both routes
 # fix the same types at the same values.
 FIX_SLACK = SLACK
+# The engine's own random choices: one stream, whatever seed the caller passes.
+ENGINE_SEED = 0
 MAX_FIX_SLACK = MAX_SLACK
 SEED_PANELS = 12
 LOCAL_STARTS = 0
@@ -197,10 +199,17 @@ def leximin(
     ``time_limit`` the best distribution found so far is returned with ``optimal=False``.
     ``certify=False`` skips the quota polytope route and runs column generation alone (for
     comparisons); ``stats["certified"]`` is 1 when the polytope route gave the answer.
+
+    ``seed`` is accepted for compatibility and recorded by callers, but the engine's own
+    random choices (the objectives that spread the decomposition's panels, HiGHS's seed)
+    are fixed: the same input takes the same route and the same time whatever the seed
+    (``select`` draws a seed when none is given, and a seed used to decide between one
+    minute and ten on tight quotas). The lottery's chance comes from the public number.
     """
     started = time.perf_counter()
     deadline = math.inf if time_limit is None else started + time_limit
-    seed = 0 if seed is None else seed
+    del seed
+    seed = ENGINE_SEED
     rng = random.Random(seed)
     model = compile_types(problem)
     stats = _Stats()
