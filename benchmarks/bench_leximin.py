@@ -164,6 +164,9 @@ def run_paris_joint(per_seat: int, time_limit: float | None) -> dict[str, float]
         "respondents": float(sum(len(g.problem.pool) for g in groups)),
         "optimal": float(all(d.optimal for d in found.values())),
         "min": min(d.min_probability for d in found.values()),
+        "certified": next(iter(found.values())).stats.get("certified", 0.0),
+        "types": next(iter(found.values())).stats.get("types", 0.0),
+        "levels": next(iter(found.values())).stats.get("levels", 0.0),
     }
 
 
@@ -202,7 +205,9 @@ def main() -> None:
         print(f"Paris joint 80/15/5, {joint['respondents']:.0f} respondents: LEXIMIN "
               f"{joint['time']:.2f} s (optimal {bool(joint['optimal'])}, min "
               f"{joint['min']:.6f}), publishing {joint['round']:.2f} s, deviation "
-              f"{joint['deviation']:.2f}/m; load {os.getloadavg()[0]:.1f}", flush=True)
+              f"{joint['deviation']:.2f}/m; {joint['types']:.0f} types, {joint['levels']:.0f} "
+              f"levels, {'certified' if joint['certified'] else 'column generation'}; "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
         if not args.pools:
             return
     data = HERE / "data"
