@@ -195,3 +195,17 @@ def test_a_time_budget_marks_the_run_and_its_certified_levels():
     assert not stopped.optimal
     assert stopped.stats["certified_levels"] == 0.0
     assert stopped.stats["certified_respondents"] == 0.0
+
+
+def test_no_solver_banner_on_the_terminal():
+    """HiGHS prints its banner when a process makes its first instance: neither standard
+    output (data) nor standard error (the terminal during ``kleroterion demo``) shows it.
+    A process of its own, since the banner comes once per process."""
+    import subprocess
+
+    code = ("from kleroterion.sortition.highs import new_instance; new_instance(); "
+            "new_instance(); print('done')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout == "done\n"
+    assert "HiGHS" not in done.stderr and "Copyright" not in done.stderr
