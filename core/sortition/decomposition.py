@@ -233,6 +233,9 @@ def _hold(h: highspy.Highs, first_row: int, sizes: FloatArray, types: IntArray, 
 #: ``face_panel(face, objective)``: a panel of the face of highest objective (exact: the LP
 #: vertex when it is integral, else the ILP), None when the face holds no panel.
 FacePanel = Callable[[Face, FloatArray], "IntArray | None"]
+#: ``quick(face, objective, start)``: a panel of the face near ``start`` with a higher
+#: objective, found cheaply (local search), or None; never used to prove anything.
+QuickPanel = Callable[[Face, FloatArray, IntArray], "IntArray | None"]
 
 
 @dataclass
@@ -254,6 +257,7 @@ def decompose(
     face_panel: FacePanel,
     deadline: float,
     progress: Callable[[float, int], None] | None = None,
+    quick: QuickPanel | None = None,
 ) -> Decomposition:
     """Write ``point`` as a convex combination of panels, or say how far it got.
 
@@ -279,7 +283,7 @@ def decompose(
         v = face_point(face) if steps <= 2 * dimension else None
         if v is None:
             # The walk left Q (or never was in it): back up and finish by column generation.
-            done = _finish(polytope, history, panels, weights, face_panel, deadline)
+            done = _finish(polytope, history, panels, weights, face_panel, deadline, quick)
             done.steps = steps
             return done
         history.append((x.copy(), remaining, face))
@@ -305,6 +309,7 @@ def _finish(
     weights: list[float],
     face_panel: FacePanel,
     deadline: float,
+    quick: QuickPanel | None = None,
 ) -> Decomposition:
     """Back up 1, 2, 4... steps and decompose that point over its face by phase one."""
     reach = min(len(history), MAX_BACKUP)
@@ -315,9 +320,9 @@ def _finish(
     for back in backups:
         k = len(history) - back
         x, remaining, face = history[k]
-        seeds = [p for p in panels[k:] if _on_face(p, face, polytope)]
+        seeds = [p for p in panels[k:] if on_face(p, face, polytope)]
         tries += 1
-        found = phase_one(polytope, x, face, seeds, face_panel, deadline)
+        found = phase_one(polytope, x, face, seeds, face_panel, deadline, quick)
         if found is not None:
             out_panels = panels[:k]
             out_weights = weights[:k]
@@ -330,7 +335,8 @@ def _finish(
     return Decomposition(panels, weights, complete=False, backtracks=tries)
 
 
-def _on_face(panel: IntArray, face: Face, polytope: Polytope) -> bool:
+def on_face(panel: IntArray, face: Face, polytope: Polytope) -> bool:
+    """Whether a panel lies on a face (meets its tight bounds and rows exactly)."""
     p = panel.astype(np.float64)
     if np.any(p[face.at_zero] != 0.0) or np.any(p[face.at_size] != polytope.sizes[face.at_size]):
         return False
@@ -346,6 +352,7 @@ def phase_one(
     seeds: list[IntArray],
     face_panel: FacePanel,
     deadline: float,
+    quick: QuickPanel | None = None,
 ) -> list[tuple[IntArray, float]] | None:
     """Decompose x over the panels of its face by column generation; None if it is not in Q.
 
@@ -421,6 +428,15 @@ def phase_one(
         u, nu = duals[:m], float(duals[m])
         weights = np.zeros(len(x))
         weights[free] = u
+        bar = PHASE_ONE_TOL * max(1.0, float(np.abs(u).max(initial=0.0)))
+        if quick is not None:
+            # Pricing by local search from the best column first: any improving column
+            # will do; the exact pricing (an ILP on most faces: 75 % of the time on Paris's
+            # joint draw) runs only when it finds none, to prove optimality.
+            best = max(columns, key=lambda c: float(u @ c[free]))
+            near = quick(face, weights, best)
+            if near is not None and float(u @ near[free]) + nu > bar and add(near):
+                continue
         panel = face_panel(face, weights)
         # A column improves when its reduced cost, 0 - (u·y + ν), is negative.
         if panel is None or float(u @ panel[free]) + nu <= PHASE_ONE_TOL * max(

@@ -93,7 +93,8 @@ def _spread(
     for panel, weight in zip(panels, weights, strict=True):
         support = [int(t) for t in np.flatnonzero(panel)]
         split = [t for t in support if panel[t] < model.sizes[t]]
-        points = {Fraction(r, int(model.sizes[t])) for t in split for r in range(model.sizes[t])}
+        # Cut points r/s for each distinct size s of a split type (types share sizes).
+        points = {Fraction(r, s) for s in {int(model.sizes[t]) for t in split} for r in range(s)}
         cuts = sorted(points | {Fraction(0)})
         cuts.append(Fraction(1))
         for start, end in itertools.pairwise(cuts):
@@ -161,6 +162,7 @@ def _through_polytope(
             deadline,
             lambda share, panels: progress(f"certifying {bounded} levels",
                                            0.05 + 0.9 * share, panels=panels),
+            pricer.near_panel,
         )
     finally:
         pricer.whole()

@@ -12,7 +12,7 @@ import math
 import highspy
 import numpy as np
 import numpy.typing as npt
-from kleroterion.sortition.decomposition import Face, Polytope
+from kleroterion.sortition.decomposition import Face, Polytope, on_face
 from kleroterion.sortition.highs import new_instance
 from kleroterion.sortition.typemodel import LeximinError, TypeModel
 
@@ -80,6 +80,19 @@ class Pricer:
         """
         n = self.model.n_types
         return self._on_face(face, [self.rng.random(n) for _ in range(tries)], np.zeros(n))
+
+    def near_panel(self, face: Face, objective: FloatArray, start: IntArray) -> IntArray | None:
+        """A panel of the face reached from ``start`` by improving swaps, or None.
+
+        Types the face fixes (at zero or at their size) get prohibitive weights, so the
+        swaps leave them alone; the result is checked against the face all the same.
+        """
+        weights = objective.copy()
+        big = 1e6 * (1.0 + float(np.abs(objective).max(initial=0.0)))
+        weights[face.at_size] = big
+        weights[face.at_zero] = -big
+        panel = self.improve(start, weights)
+        return panel if on_face(panel, face, self.polytope) else None
 
     def _on_face(self, face: Face, lp_objectives: list[FloatArray],
                  ilp_objective: FloatArray) -> IntArray | None:
