@@ -317,12 +317,15 @@ def _finish(
     if history and len(history) not in backups:
         backups.append(len(history))  # last resort: phase one on the whole point
     tries = 0
+    # Panels a failed phase one found lie on its face, hence on every larger face: they
+    # seed the next, longer backup (on Paris's joint draw, 6 failed backups before the 7th).
+    generated: list[IntArray] = []
     for back in backups:
         k = len(history) - back
         x, remaining, face = history[k]
-        seeds = [p for p in panels[k:] if on_face(p, face, polytope)]
+        seeds = [p for p in panels[k:] + generated if on_face(p, face, polytope)]
         tries += 1
-        found = phase_one(polytope, x, face, seeds, face_panel, deadline, quick)
+        found = phase_one(polytope, x, face, seeds, face_panel, deadline, quick, generated)
         if found is not None:
             out_panels = panels[:k]
             out_weights = weights[:k]
@@ -353,11 +356,14 @@ def phase_one(
     face_panel: FacePanel,
     deadline: float,
     quick: QuickPanel | None = None,
+    generated: list[IntArray] | None = None,
 ) -> list[tuple[IntArray, float]] | None:
     """Decompose x over the panels of its face by column generation; None if it is not in Q.
 
     min Σ(a⁺ + a⁻) s.t. Σ_P p_P y_P + a⁺ - a⁻ = x on the face's free types, Σ p = 1. The
     rows are only the free types (the face fixes the others), so this LP is small.
+    ``quick`` prices cheaply first (see ``QuickPanel``); the panels this call finds beyond
+    its seeds are appended to ``generated``, whether it succeeds or not.
     """
     free = np.flatnonzero(face.free)
     m = len(free)
@@ -391,12 +397,15 @@ def phase_one(
             return False
         known.add(key)
         columns.append(panel)
+        if generated is not None and len(columns) > n_seeds:
+            generated.append(panel)
         entries = panel[free].astype(np.float64)
         support = np.flatnonzero(entries)
         index = np.concatenate((support, [m])).astype(np.int32)
         h.addCol(0.0, 0.0, INF, len(index), index, np.concatenate((entries[support], [1.0])))
         return True
 
+    n_seeds = len(seeds)
     for seed in seeds:
         add(seed)
     if not columns:

@@ -91,7 +91,12 @@ class Pricer:
         big = 1e6 * (1.0 + float(np.abs(objective).max(initial=0.0)))
         weights[face.at_size] = big
         weights[face.at_zero] = -big
-        panel = self.improve(start, weights)
+        # Rows tight on the face stay at their bound: a swap may not move them.
+        q = self.model.n_quotas
+        lo, hi = self.model.lo.copy(), self.model.hi.copy()
+        lo[:q] = np.where(face.at_upper[:q], hi[:q], lo[:q])
+        hi[:q] = np.where(face.at_lower[:q], self.model.lo[:q], hi[:q])
+        panel = self.improve(start, weights, bounds=(lo, hi))
         return panel if on_face(panel, face, self.polytope) else None
 
     def _on_face(self, face: Face, lp_objectives: list[FloatArray],
@@ -190,11 +195,16 @@ class Pricer:
 
     # -- cheap ---------------------------------------------------------------------------------
 
-    def improve(self, panel: IntArray, weights: FloatArray, max_steps: int = 200) -> IntArray:
-        """Best-improvement one-for-one swaps that keep every quota and the household rule."""
+    def improve(self, panel: IntArray, weights: FloatArray, max_steps: int = 200,
+                bounds: tuple[IntArray, IntArray] | None = None) -> IntArray:
+        """Best-improvement one-for-one swaps that keep every quota and the household rule.
+
+        ``bounds`` replaces the quota rows' (lo, hi), dummy row last, as ``model.lo/hi``.
+        """
         model = self.model
         panel = panel.copy()
-        lo, hi, quota_of = model.lo, model.hi, model.quota_of
+        lo, hi = bounds if bounds is not None else (model.lo, model.hi)
+        quota_of = model.quota_of
         for _ in range(max_steps):
             counts = model.counts(panel)
             inside = np.flatnonzero(panel > 0)
