@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kleroterion.sortition import find_distribution, maximin_value
 from kleroterion.sortition.leximin import compile_types, leximin
 
@@ -209,3 +210,35 @@ def test_no_solver_banner_on_the_terminal():
                           timeout=120, check=True)
     assert done.stdout == "done\n"
     assert "HiGHS" not in done.stderr and "Copyright" not in done.stderr
+
+
+def test_households_and_ten_percent_bands_are_certified():
+    """500/50, five features, ±10 % bands, households: certified (it ran past two minutes
+    through column generation before), every panel meets the quotas and the household rule."""
+    problem = _benchmark_pool("tight-10pc-500-50-f5-hh")
+    dist = leximin(problem)
+    assert dist.optimal and dist.stats["certified"] == 1.0
+    check_distribution(problem, dist)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_problems(households=True), st.integers(0, 2**31))
+def test_near_panel_stays_on_its_face(problem, seed):
+    """The phase one's cheap pricing returns only panels of the face it was given."""
+    from kleroterion.sortition.decomposition import Face, on_face
+    from kleroterion.sortition.pricing import Pricer
+
+    model = compile_types(problem)
+    pricer = Pricer(model, 0)
+    rng = np.random.default_rng(seed)
+    start = pricer.best_panel(rng.random(model.n_types))
+    assert start is not None
+    # The face of the start itself: every bound and row it meets is held.
+    face = pricer.polytope.face(start.astype(np.float64))
+    assert on_face(start, face, pricer.polytope)
+    near = pricer.near_panel(face, rng.normal(size=model.n_types), start)
+    if near is not None:
+        assert model.is_feasible(near) and on_face(near, face, pricer.polytope)
+    whole = Face.whole(pricer.polytope)
+    anywhere = pricer.near_panel(whole, rng.normal(size=model.n_types), start)
+    assert anywhere is not None and model.is_feasible(anywhere)
