@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,11 +40,14 @@ def peer_worker(people_csv: Path, quotas_csv: Path, seats: int) -> None:
 
     people_rows, quota_rows = _read(people_csv, quotas_csv)
     features, _, _ = read_in_features(["feature", "value", "min", "max"], quota_rows, seats)
-    people = People(columns_to_keep=[])
+    # The household rule: the peer's "same address" check on the household column.
+    address = ["household"] if "household" in people_rows[0] else []
+    people = People(columns_to_keep=address)
     for row_number, row in enumerate(people_rows, start=2):
         people.add(row["id"], row, features, row_number)
     start = time.perf_counter()
-    committees, weights, _ = find_distribution_maximin(features, people, seats, [], "highspy")
+    committees, weights, _ = find_distribution_maximin(features, people, seats, address,
+                                                       "highspy")
     elapsed = time.perf_counter() - start
     prob = dict.fromkeys(people, 0.0)
     for committee, weight in zip(committees, weights, strict=True):
@@ -71,18 +75,26 @@ def run_peer(
 
 
 def run_ours(
-    people_csv: Path, quotas_csv: Path, seats: int, certify: bool = True
+    people_csv: Path, quotas_csv: Path, seats: int, certify: bool = True,
+    time_limit: float | None = None, m: int = 1000,
 ) -> dict[str, float]:
-    """Our LEXIMIN (feasibility check included); ``certify=False``: column generation alone."""
+    """Our LEXIMIN (feasibility check included), then its rounding to ``m`` panels.
+
+    ``certify=False``: column generation alone. Publishing is timed as the rounding
+    (what ``lottery.publish`` adds to the computation besides writing small files).
+    """
     from kleroterion.sortition import Pool, Problem, Quota, check_feasible
     from kleroterion.sortition.leximin import leximin
+    from kleroterion.sortition.rounding import round_lottery
 
     people_rows, quota_rows = _read(people_csv, quotas_csv)
-    features = tuple(k for k in people_rows[0] if k != "id")
+    features = tuple(k for k in people_rows[0] if k not in ("id", "household"))
     pool = Pool(
         ids=tuple(r["id"] for r in people_rows),
         features=features,
         values=tuple(tuple(r[f] for f in features) for r in people_rows),
+        households=(tuple(r["household"] for r in people_rows)
+                    if "household" in people_rows[0] else None),
     )
     quotas = tuple(
         Quota(r["feature"], r["value"], int(r["min"]), int(r["max"])) for r in quota_rows
@@ -90,14 +102,71 @@ def run_ours(
     problem = Problem(pool=pool, quotas=quotas, seats=seats)
     start = time.perf_counter()
     check_feasible(problem)
-    dist = leximin(problem, seed=0, certify=certify)
+    dist = leximin(problem, seed=0, certify=certify, time_limit=time_limit)
     elapsed = time.perf_counter() - start
+    start = time.perf_counter()
+    rounding = round_lottery(dist, m)
+    published = time.perf_counter() - start
     return {
         "time": elapsed,
         "min": dist.min_probability,
+        "optimal": float(dist.optimal),
         "panels": len(dist.panels),
         "levels": dist.stats.get("levels", 0.0),
         "certified": dist.stats.get("certified", 0.0),
+        "certified_levels": dist.stats.get("certified_levels", 0.0),
+        "round": published,
+        "deviation": rounding.max_deviation * m,
+        "spread": float(rounding.max_type_spread),
+    }
+
+
+def run_paris_joint(per_seat: int, time_limit: float | None) -> dict[str, float]:
+    """Paris's joint 80/15/5 draw on respondents made as ``kleroterion demo`` makes them
+    (``per_seat`` respondents per seat), timed from the problem to the three roundings."""
+    import random
+    import tempfile
+
+    from kleroterion.city.quotas import group_quotas
+    from kleroterion.services.context import city
+    from kleroterion.sortition import Pool, Problem, check_feasible
+    from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
+    from kleroterion.sortition.rounding import round_lottery
+    from kleroterion.web.demo import write_respondents
+
+    config = city("paris").config
+    rng = random.Random(2026)
+    groups = []
+    with tempfile.TemporaryDirectory() as folder:
+        for group in config.composition.seat_groups:
+            if group.selection != "stratified":
+                continue
+            path = Path(folder) / f"{group.key}.csv"
+            write_respondents(path, config, group, group.seats * per_seat, rng)
+            with path.open(encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+            pool = Pool(ids=tuple(r["id"] for r in rows), features=tuple(group.features),
+                        values=tuple(tuple(r[k] for k in group.features) for r in rows))
+            problem = Problem(pool=pool, quotas=group_quotas(config.composition, group),
+                              seats=group.seats)
+            check_feasible(problem)
+            groups.append(SeatGroupProblem(group.key, problem))
+    start = time.perf_counter()
+    found = draw_groups(groups, joint=True, time_limit=time_limit, seed=0)
+    elapsed = time.perf_counter() - start
+    start = time.perf_counter()
+    deviations = [round_lottery(d, 1000).max_deviation * 1000 for d in found.values()]
+    published = time.perf_counter() - start
+    return {
+        "time": elapsed,
+        "round": published,
+        "deviation": max(deviations),
+        "respondents": float(sum(len(g.problem.pool) for g in groups)),
+        "optimal": float(all(d.optimal for d in found.values())),
+        "min": min(d.min_probability for d in found.values()),
+        "certified": next(iter(found.values())).stats.get("certified", 0.0),
+        "types": next(iter(found.values())).stats.get("types", 0.0),
+        "levels": next(iter(found.values())).stats.get("levels", 0.0),
     }
 
 
@@ -121,7 +190,26 @@ def main() -> None:
     parser.add_argument(
         "--peer-timeout", type=float, default=None, help="stop the peer after this many seconds"
     )
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="our time budget (seconds) per run"
+    )
+    parser.add_argument(
+        "--paris-joint", type=int, default=0, metavar="PER_SEAT",
+        help="also time Paris's joint 80/15/5 draw with PER_SEAT respondents per seat",
+    )
     args = parser.parse_args()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load {load} (1, 5, 15 min); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.paris_joint:
+        joint = run_paris_joint(args.paris_joint, args.time_limit)
+        print(f"Paris joint 80/15/5, {joint['respondents']:.0f} respondents: LEXIMIN "
+              f"{joint['time']:.2f} s (optimal {bool(joint['optimal'])}, min "
+              f"{joint['min']:.6f}), publishing {joint['round']:.2f} s, deviation "
+              f"{joint['deviation']:.2f}/m; {joint['types']:.0f} types, {joint['levels']:.0f} "
+              f"levels, {'certified' if joint['certified'] else 'column generation'}; "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        if not args.pools:
+            return
     data = HERE / "data"
     header = (
         f"{'pool':<16} {'ours min':>10} {'peer min':>10} {'ours s':>8} {'peer s':>8} {'ratio':>6}"
@@ -132,9 +220,14 @@ def main() -> None:
         if args.pools and pool.name not in args.pools:
             continue
         people_csv, quotas_csv = pool.write_csv(data)
-        ours = [run_ours(people_csv, quotas_csv, pool.seats) for _ in range(args.repeat)]
+        ours = [run_ours(people_csv, quotas_csv, pool.seats, time_limit=args.time_limit)
+                for _ in range(args.repeat)]
         best = min(ours, key=lambda r: r["time"])
         how = "certified" if best["certified"] else "column generation"
+        if not best["optimal"]:
+            how = f"stopped by the time limit, {best['certified_levels']:.0f} levels certified"
+        how += (f"; publishing {best['round']:.2f} s, deviation {best['deviation']:.2f}/m,"
+                f" spread {best['spread']:.0f}; load {os.getloadavg()[0]:.1f}")
         if args.column_generation:
             alone = run_ours(people_csv, quotas_csv, pool.seats, certify=False)
             how += f"; column generation alone {alone['time']:.2f} s, min {alone['min']:.6f}"

@@ -62,6 +62,8 @@ class SyntheticPool:
     features: tuple[str, ...]
     people: tuple[tuple[str, ...], ...]
     quotas: tuple[tuple[str, str, int, int], ...]
+    #: one household key per person (same order as ``people``), or None: no household rule
+    households: tuple[str, ...] | None = None
 
     def write_csv(self, folder: Path) -> tuple[Path, Path]:
         """Write ``<name>-respondents.csv`` (id,features...) and ``<name>-quotas.csv``."""
@@ -70,8 +72,13 @@ class SyntheticPool:
         quotas_path = folder / f"{self.name}-quotas.csv"
         with people_path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(("id", *self.features))
-            writer.writerows(self.people)
+            if self.households is None:
+                writer.writerow(("id", *self.features))
+                writer.writerows(self.people)
+            else:
+                writer.writerow(("id", *self.features, "household"))
+                writer.writerows((*p, h) for p, h in zip(self.people, self.households,
+                                                          strict=True))
         with quotas_path.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(("feature", "value", "min", "max"))
@@ -92,12 +99,20 @@ def _quotas(
     available: dict[str, int],
     slack: float,
 ) -> list[tuple[str, str, int, int]]:
-    """Min/max around the proportional target, never asking more than the pool holds."""
+    """Min/max around the proportional target, never asking more than the pool holds.
+
+    ``slack`` is a share of the target (0.25: ±25 %); 0 means a band of one seat,
+    ⌊target⌋..⌊target⌋ + 1, as practitioners set the tightest quotas.
+    """
     rows = []
     for value, (share, _) in table.items():
         target = seats * share
-        low = min(math.floor(target * (1 - slack)), available.get(value, 0))
-        high = max(math.ceil(target * (1 + slack)), low)
+        if slack == 0:
+            low = min(math.floor(target), available.get(value, 0))
+            high = max(math.floor(target) + 1, low)
+        else:
+            low = min(math.floor(target * (1 - slack)), available.get(value, 0))
+            high = max(math.ceil(target * (1 + slack)), low)
         rows.append((feature, value, low, high))
     total_min = sum(r[2] for r in rows)
     total_max = sum(r[3] for r in rows)
@@ -113,6 +128,7 @@ def _build(
     tables: dict[str, dict[str, tuple[float, float]]],
     seed: int,
     slack: float,
+    households: bool = False,
 ) -> SyntheticPool:
     rng = random.Random(f"{name}/{seed}")
     features = tuple(tables)
@@ -130,7 +146,19 @@ def _build(
         for person in people:
             available[person[j + 1]] = available.get(person[j + 1], 0) + 1
         quotas.extend(_quotas(feature, tables[feature], seats, available, slack))
-    return SyntheticPool(name, seats, features, tuple(people), tuple(quotas))
+    keys: tuple[str, ...] | None = None
+    if households:
+        # About one respondent in six shares a household with another (couples answering
+        # the same letter); the rest live alone.
+        made: list[str] = []
+        for i in range(size):
+            if i and rng.random() < 0.17 and not made[-1].startswith("shared"):
+                made.append(f"shared-{i}")
+                made[-2] = made[-1]
+            else:
+                made.append(f"h{i}")
+        keys = tuple(made)
+    return SyntheticPool(name, seats, features, tuple(people), tuple(quotas), keys)
 
 
 def generic_pool(size: int, seats: int, seed: int = 2026) -> SyntheticPool:
@@ -155,12 +183,55 @@ def paris_pool(size: int = 750, seats: int = 100, seed: int = 2026) -> Synthetic
     return _build(f"paris-{size}-{seats}", size, seats, tables, seed, slack=0.3)
 
 
+# Further features for the tight pools (4 to 7 features in all).
+HOUSING = {"proprietaire": (0.40, 1.25), "locataire": (0.55, 0.85), "autre": (0.05, 0.6)}
+ACTIVITY = {
+    "emploi": (0.55, 0.95), "chomage": (0.07, 0.7), "retraite": (0.25, 1.35),
+    "etudes": (0.07, 0.8), "autre": (0.06, 0.7),
+}  # fmt: skip
+URBAN = {"grande-ville": (0.45, 1.05), "periurbain": (0.35, 1.0), "rural": (0.20, 0.9)}
+EXTRA = {"logement": HOUSING, "activite": ACTIVITY, "urbanite": URBAN}
+
+
+def tight_pool(
+    size: int, seats: int, *, features: int = 4, slack: float = 0.0, households: bool = False,
+    seed: int = 2026,
+) -> SyntheticPool:
+    """A national-style pool with tight quotas: ``slack`` 0 (one seat) or 0.1 (±10 %).
+
+    Features: gender, age, region, diploma, then housing, activity, urban (``features``
+    of them, 4 to 7); ``households`` ties about one respondent in six to another.
+    """
+    tables = {"genre": GENDERS, "age": AGE_BANDS_ADULT, "region": REGIONS, "diplome": DIPLOMAS,
+              **EXTRA}
+    chosen = dict(list(tables.items())[:features])
+    band = "seat" if slack == 0 else f"{round(slack * 100)}pc"
+    name = f"tight-{band}-{size}-{seats}-f{features}" + ("-hh" if households else "")
+    return _build(name, size, seats, chosen, seed, slack=slack, households=households)
+
+
 # The benchmark sizes: respondents / seats.
 SIZES = ((150, 22), (300, 45), (500, 75), (750, 112))
+# Tight pools: (respondents, seats, features, slack, households).
+TIGHT = (
+    (300, 30, 4, 0.0, False),
+    (500, 50, 4, 0.0, False),
+    (500, 50, 5, 0.1, True),
+    (1000, 100, 4, 0.0, False),
+    (1000, 100, 6, 0.1, False),
+    (1000, 100, 7, 0.1, True),
+    (1500, 120, 5, 0.0, True),
+    (1500, 120, 7, 0.1, False),
+)
 
 
 def all_pools(seed: int = 2026) -> list[SyntheticPool]:
-    return [generic_pool(n, k, seed) for n, k in SIZES] + [paris_pool(seed=seed)]
+    return (
+        [generic_pool(n, k, seed) for n, k in SIZES]
+        + [paris_pool(seed=seed)]
+        + [tight_pool(n, k, features=f, slack=s, households=h, seed=seed)
+           for n, k, f, s, h in TIGHT]
+    )
 
 
 def main() -> None:

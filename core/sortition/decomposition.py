@@ -35,7 +35,7 @@ import numpy.typing as npt
 from kleroterion.sortition.highs import new_instance
 
 if TYPE_CHECKING:
-    from kleroterion.sortition.leximin import TypeModel
+    from kleroterion.sortition.typemodel import TypeModel
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -174,6 +174,10 @@ def relaxed_leximin(model: TypeModel, base: highspy.Highs) -> RelaxedLevels | No
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     # Level values come from simplex vertices: an interior point could overstate a level.
     h.setOptionValue("solver", "simplex")
+    # The point must lie in R to better than the decomposition's acceptance (1e-7): HiGHS's
+    # default feasibility tolerance (1e-7) left it that far outside, and the decomposition
+    # then failed on points of Q.
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
     h.addCol(1.0, -INF, INF, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
     starts = np.arange(0, 2 * n, 2, dtype=np.int32)
     index = np.empty(2 * n, dtype=np.int32)
@@ -189,6 +193,11 @@ def relaxed_leximin(model: TypeModel, base: highspy.Highs) -> RelaxedLevels | No
     slack = SLACK
     while not fixed.all():
         h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # A warm start from the previous level's basis can end in a false verdict
+            # ("infeasible" where a cold solve finds the optimum): start afresh first.
+            h.clearSolver()
+            h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             if last is None or slack >= MAX_SLACK:
                 return None
@@ -224,6 +233,9 @@ def _hold(h: highspy.Highs, first_row: int, sizes: FloatArray, types: IntArray, 
 #: ``face_panel(face, objective)``: a panel of the face of highest objective (exact: the LP
 #: vertex when it is integral, else the ILP), None when the face holds no panel.
 FacePanel = Callable[[Face, FloatArray], "IntArray | None"]
+#: ``quick(face, objective, start)``: a panel of the face near ``start`` with a higher
+#: objective, found cheaply (local search), or None; never used to prove anything.
+QuickPanel = Callable[[Face, FloatArray, IntArray], "IntArray | None"]
 
 
 @dataclass
@@ -244,7 +256,8 @@ def decompose(
     face_point: Callable[[Face], IntArray | None],
     face_panel: FacePanel,
     deadline: float,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
+    quick: QuickPanel | None = None,
 ) -> Decomposition:
     """Write ``point`` as a convex combination of panels, or say how far it got.
 
@@ -270,7 +283,7 @@ def decompose(
         v = face_point(face) if steps <= 2 * dimension else None
         if v is None:
             # The walk left Q (or never was in it): back up and finish by column generation.
-            done = _finish(polytope, history, panels, weights, face_panel, deadline)
+            done = _finish(polytope, history, panels, weights, face_panel, deadline, quick)
             done.steps = steps
             return done
         history.append((x.copy(), remaining, face))
@@ -286,7 +299,7 @@ def decompose(
         remaining *= 1.0 - share
         x = np.clip(x + mu * (x - v), 0.0, polytope.sizes)
         if progress is not None:
-            progress(1.0 - remaining)
+            progress(1.0 - remaining, len(panels))
 
 
 def _finish(
@@ -296,6 +309,7 @@ def _finish(
     weights: list[float],
     face_panel: FacePanel,
     deadline: float,
+    quick: QuickPanel | None = None,
 ) -> Decomposition:
     """Back up 1, 2, 4... steps and decompose that point over its face by phase one."""
     reach = min(len(history), MAX_BACKUP)
@@ -303,12 +317,15 @@ def _finish(
     if history and len(history) not in backups:
         backups.append(len(history))  # last resort: phase one on the whole point
     tries = 0
+    # Panels a failed phase one found lie on its face, hence on every larger face: they
+    # seed the next, longer backup (on Paris's joint draw, 6 failed backups before the 7th).
+    generated: list[IntArray] = []
     for back in backups:
         k = len(history) - back
         x, remaining, face = history[k]
-        seeds = [p for p in panels[k:] if _on_face(p, face, polytope)]
+        seeds = [p for p in panels[k:] + generated if on_face(p, face, polytope)]
         tries += 1
-        found = phase_one(polytope, x, face, seeds, face_panel, deadline)
+        found = phase_one(polytope, x, face, seeds, face_panel, deadline, quick, generated)
         if found is not None:
             out_panels = panels[:k]
             out_weights = weights[:k]
@@ -321,7 +338,8 @@ def _finish(
     return Decomposition(panels, weights, complete=False, backtracks=tries)
 
 
-def _on_face(panel: IntArray, face: Face, polytope: Polytope) -> bool:
+def on_face(panel: IntArray, face: Face, polytope: Polytope) -> bool:
+    """Whether a panel lies on a face (meets its tight bounds and rows exactly)."""
     p = panel.astype(np.float64)
     if np.any(p[face.at_zero] != 0.0) or np.any(p[face.at_size] != polytope.sizes[face.at_size]):
         return False
@@ -337,11 +355,15 @@ def phase_one(
     seeds: list[IntArray],
     face_panel: FacePanel,
     deadline: float,
+    quick: QuickPanel | None = None,
+    generated: list[IntArray] | None = None,
 ) -> list[tuple[IntArray, float]] | None:
     """Decompose x over the panels of its face by column generation; None if it is not in Q.
 
     min Σ(a⁺ + a⁻) s.t. Σ_P p_P y_P + a⁺ - a⁻ = x on the face's free types, Σ p = 1. The
     rows are only the free types (the face fixes the others), so this LP is small.
+    ``quick`` prices cheaply first (see ``QuickPanel``); the panels this call finds beyond
+    its seeds are appended to ``generated``, whether it succeeds or not.
     """
     free = np.flatnonzero(face.free)
     m = len(free)
@@ -349,6 +371,9 @@ def phase_one(
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("presolve", "off")
+    # A new column keeps the basis primal feasible: primal simplex resumes from it (the
+    # default chose dual simplex and re-solved about 1.5 times slower on tight quotas).
+    h.setOptionValue("simplex_strategy", 4)
     lp = highspy.HighsLp()
     lp.num_col_ = 2 * m
     lp.col_cost_ = np.ones(2 * m)
@@ -372,12 +397,15 @@ def phase_one(
             return False
         known.add(key)
         columns.append(panel)
+        if generated is not None and len(columns) > n_seeds:
+            generated.append(panel)
         entries = panel[free].astype(np.float64)
         support = np.flatnonzero(entries)
         index = np.concatenate((support, [m])).astype(np.int32)
         h.addCol(0.0, 0.0, INF, len(index), index, np.concatenate((entries[support], [1.0])))
         return True
 
+    n_seeds = len(seeds)
     for seed in seeds:
         add(seed)
     if not columns:
@@ -392,8 +420,16 @@ def phase_one(
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        if float(h.getInfo().objective_function_value) <= PHASE_ONE_TOL * scale:
-            values = np.maximum(np.array(h.getSolution().col_value[2 * m:]), 0.0)
+        solution = np.array(h.getSolution().col_value)
+        residual = solution[:m] + solution[m:2 * m]
+        # Decomposed: the infeasibility is nil, or within what the point itself is exact to
+        # (it comes from LPs solved to HiGHS's feasibility tolerance, 1e-7): insisting on
+        # 1e-9 there declared points of Q outside it and sent tight quotas to column
+        # generation. ``_reproduces`` checks the result against the point all the same.
+        if float(h.getInfo().objective_function_value) <= PHASE_ONE_TOL * scale or bool(
+            np.all(residual <= 0.9 * ACCEPT_TOL * np.maximum(1.0, polytope.sizes[free]))
+        ):
+            values = np.maximum(solution[2 * m:], 0.0)
             total = float(values.sum())
             return [(c, float(w) / total) for c, w in zip(columns, values, strict=True)
                     if w > 0.0]
@@ -401,6 +437,15 @@ def phase_one(
         u, nu = duals[:m], float(duals[m])
         weights = np.zeros(len(x))
         weights[free] = u
+        bar = PHASE_ONE_TOL * max(1.0, float(np.abs(u).max(initial=0.0)))
+        if quick is not None:
+            # Pricing by local search from the best column first: any improving column
+            # will do; the exact pricing (an ILP on most faces: 75 % of the time on Paris's
+            # joint draw) runs only when it finds none, to prove optimality.
+            best = max(columns, key=lambda c: float(u @ c[free]))
+            near = quick(face, weights, best)
+            if near is not None and float(u @ near[free]) + nu > bar and add(near):
+                continue
         panel = face_panel(face, weights)
         # A column improves when its reduced cost, 0 - (u·y + ν), is negative.
         if panel is None or float(u @ panel[free]) + nu <= PHASE_ONE_TOL * max(

@@ -96,6 +96,12 @@ def _marginals(
             if origin[i][0] == g.key:
                 probabilities[origin[i][1]] = p
         panels = sorted(tally)
+        # The joint draw's interchangeable respondents, in this group's indices (a joint
+        # type never spans two groups: the group is one of its quota features).
+        local = None if joint.groups is None else [
+            [origin[i][1] for i in members if origin[i][0] == g.key]
+            for members in joint.groups
+        ]
         out[g.key] = Distribution(
             algorithm=joint.algorithm,
             panels=panels,
@@ -103,6 +109,7 @@ def _marginals(
             probabilities=probabilities,
             optimal=joint.optimal,
             stats={**joint.stats, "joint": 1.0},
+            groups=None if local is None else [members for members in local if members],
         )
     return out
 

@@ -3,18 +3,22 @@
 HiGHS 1.16 prints its banner ("Running HiGHS ... Copyright ...") on standard output
 when the process's first instance is constructed, before any option (``output_flag``)
 can be set. On a command's output that banner is data corruption:
-``kleroterion select --format json > panel.json`` would not be JSON. So the first
-construction in a process runs with file descriptor 1 pointed at standard error,
-where the banner stays visible for support; every later one is left alone, since
-HiGHS prints it once. The redirection lasts one constructor call, under a lock; a
-thread of the same process writing to standard output at that instant would see its
-text go to standard error, never lost.
+``kleroterion select --format json > panel.json`` would not be JSON; on the terminal
+(``kleroterion demo``, a draw's progress on standard error) it is noise a resident
+cannot act on. So the first construction in a process runs with file descriptor 1
+pointed at the null device; the solver's version, which support may need, goes to
+the ``kleroterion.sortition`` log instead (and into every lottery's manifest). Every
+later construction is left alone, since HiGHS prints the banner once. The
+redirection lasts one constructor call, under a lock; a thread of the same process
+writing to file descriptor 1 at that instant would lose that text, which is why
+nothing in kleroterion writes there while a draw starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import sys
 import threading
@@ -22,6 +26,7 @@ import threading
 import highspy
 
 _LOCK = threading.Lock()
+_LOG = logging.getLogger("kleroterion.sortition")
 _first_done = False
 
 
@@ -32,7 +37,7 @@ def _flush_c_stdio() -> None:
 
 
 def new_instance() -> highspy.Highs:
-    """A new ``highspy.Highs``, its banner (the first time) on standard error."""
+    """A new ``highspy.Highs``; its banner (the first time) goes nowhere."""
     global _first_done
     with _LOCK:
         if _first_done:
@@ -45,10 +50,24 @@ def new_instance() -> highspy.Highs:
         except OSError:  # no descriptor 1 at all: nothing to protect
             return highspy.Highs()  # type: ignore[no-untyped-call]
         try:
-            os.dup2(2, 1)
+            null = os.open(os.devnull, os.O_WRONLY)
+        except OSError:  # pragma: no cover - no null device: standard error will do
+            null = os.dup(2)
+        try:
+            os.dup2(null, 1)
             instance = highspy.Highs()  # type: ignore[no-untyped-call]
             _flush_c_stdio()
         finally:
             os.dup2(saved, 1)
             os.close(saved)
+            os.close(null)
+        _LOG.debug("HiGHS %s", _version())
         return instance
+
+
+def _version() -> str:
+    with contextlib.suppress(Exception):  # metadata missing: the version is only a courtesy
+        from importlib.metadata import version
+
+        return version("highspy")
+    return "(unknown version)"

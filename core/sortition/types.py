@@ -72,6 +72,9 @@ class Distribution:
     probabilities: list[float]
     optimal: bool = True
     stats: dict[str, float] = field(default_factory=dict)
+    #: Respondents the engine treats as interchangeable (same quota values, no household
+    #: tie), as lists of pool indices; the rounding may exchange them. None: no one is.
+    groups: list[list[int]] | None = None
 
     @property
     def min_probability(self) -> float:

@@ -52,3 +52,21 @@ def test_joint_draw_with_a_shared_quota():
 def test_shared_quotas_need_joint():
     with pytest.raises(ValueError):
         draw_groups(_groups(), joint=False, shared_quotas=[Quota("genre", "f", 1, 4)])
+
+
+def test_joint_marginals_name_interchangeable_respondents_for_the_rounding():
+    """Each group's marginal says which of its respondents the joint draw treated alike, so
+    the rounding works over types (and identical respondents share panels evenly)."""
+    groups = _groups()
+    result = draw_groups(groups, joint=True, seed=1)
+    for g in groups:
+        dist = result[g.key]
+        assert dist.groups is not None
+        assert sorted(i for members in dist.groups for i in members) == list(
+            range(len(g.problem.pool)))
+        pool = g.problem.pool
+        quoted = [pool.features.index(f) for f in sorted({q.feature for q in g.problem.quotas})]
+        for members in dist.groups:
+            # Alike on every feature with a quota (the 16-17 group has none: all alike).
+            assert len({tuple(pool.values[i][j] for j in quoted) for i in members}) == 1
+    assert result["roll"].groups is not None and len(result["roll"].groups) == 4
