@@ -20,6 +20,7 @@ import kleroterion.sortition
 import pytest
 from flask import Flask
 from kleroterion.web import create_app, demo
+from kleroterion.web.database import current_engine
 
 from tests.lifecycle import engine_standin
 
@@ -54,15 +55,17 @@ def _crawl(app: Flask, language: str) -> Iterator[tuple[str, str]]:
         seen.add(path)
         separator = "&" if "?" in path else "?"
         response = client.get(f"{path}{separator}lang={language}")
-        if response.status_code != 200 or response.mimetype != "text/html":
+        page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        response.close()  # a download (an act's attachment) holds its file open until then
+        if response.status_code != 200 or not page:
             continue
-        page = response.get_data(as_text=True)
         yield path, page
         for link in LINK.findall(page):
             parts = urlsplit(urljoin("http://localhost" + path, html.unescape(link)))
             if parts.netloc not in ("", "localhost") or parts.path.startswith(SKIPPED):
                 continue
-            if parts.path.endswith((".zip", ".csv", ".md", ".pdf", ".json")):
+            if parts.path.endswith((".zip", ".csv", ".md", ".pdf", ".json")) or (
+                    "/files/" in parts.path):
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query and
                                    "lang=" not in parts.query else "")
@@ -84,6 +87,8 @@ def demo_app(request: pytest.FixtureRequest,
         app = create_app(city, {"SECRET_KEY": "crawl", "KLEROTERION_TODAY": TODAY,
                                 "KLEROTERION_DATABASE_URL": login.database_url})
     yield city, app
+    with app.app_context():  # the crawl's connections closed with the module
+        current_engine().dispose()
 
 
 @pytest.mark.xfail(strict=True, reason=(
