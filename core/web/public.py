@@ -250,7 +250,7 @@ def panel() -> str:
     ]
     names = members.public_names(db_session(), mandate.id) if mandate is not None else {}
     return render_template("public/panel.html", config=config, groups=groups, mandate=mandate,
-                           names=names, selector=promotions.links(every, today(), mandate))
+                           public_names=names, selector=promotions.links(every, today(), mandate))
 
 
 @bp.get("/powers")
