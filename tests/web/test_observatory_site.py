@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,24 +22,11 @@ from flask import Flask, jsonify
 from kleroterion.cli import main
 from kleroterion.observatory import site, sources, summary
 from kleroterion.web import create_app, demo
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.lifecycle import engine_standin
+from tests.web.test_browser import LiveServer
 
 TODAY = dt.date(2026, 11, 23)
-
-
-class Served:
-    def __init__(self, app: Any) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
 
 def _odd(kind: str) -> Flask:
@@ -74,7 +60,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
                                                 "KLEROTERION_TODAY": TODAY}),
             "html": _odd("html"), "older": _odd("older"),
         }
-        servers = {name: Served(app) for name, app in apps.items()}
+        servers = {name: LiveServer(app) for name, app in apps.items()}
         with socket.socket() as probe:  # a port where nothing listens once closed
             probe.bind(("127.0.0.1", 0))
             closed = probe.getsockname()[1]
