@@ -186,6 +186,8 @@ WRITE_REFUSALS = {
     "404": "no such item in this city",
     "409": "the record's state forbids the change, or it changed since you read it "
            "(expected_version); the message says which",
+    "413": "the body is larger than a write takes (refused before it is read; "
+           "kleroterion.web.limits)",
     "415": "the body is not sent as application/json",
     "422": "a field of the body or a query parameter is not valid, or the rules refuse a "
            "value; messages by field",
