@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -62,7 +62,26 @@ def _throttle() -> LoginThrottle:
 
 
 def _form_values() -> dict[str, str]:
-    return {name: request.form.get(name, "")[:400] for name in FIELDS}
+    # One character past the limit: enough for the refusal, never a page of echo.
+    return {name: request.form.get(name, "")[:answers.FIELD_LIMITS[name] + 1]
+            for name in FIELDS}
+
+
+def _forged(group: SeatGroup, *others: str) -> str | None:
+    """Why the posted form is not the one the page sent (a field it lacks, or one sent
+    twice), in the visitor's language; None when it is."""
+    known = {"csrf_token", "step", "code", "consent", "guardian", *FIELDS, *others,
+             *(f"feature-{key}" for key in group.features)}
+    for name in request.form:
+        if name not in known:
+            return str(gettext("The form sent holds a field this page does not have (%(field)s): "
+                           "nothing was recorded. Open the page again and answer through it.",
+                           field=name[:40]))
+        if len(request.form.getlist(name)) > 1:
+            return str(gettext("The form sent gives the field %(field)s twice: nothing was "
+                           "recorded. Open the page again and answer through it.",
+                           field=name[:40]))
+    return None
 
 
 def _answer(*, on: dt.date, group: SeatGroup, channel: str, code: str,
@@ -127,6 +146,9 @@ def answer_page() -> ResponseReturnValue:
                "until": draw.answers_until if draw else None}
     if request.method == "GET" or request.form.get("step") != "answer":
         return _page("answer", **context)
+    forged = _forged(group)
+    if forged is not None:
+        return _page("answer", 422, error=forged, **context)
     problem, field = _answer(on=today(), group=group, channel="web", code=code,
                              mandate_id=None, by="answer-page")
     if problem is not None:
@@ -156,8 +178,14 @@ def answers_desk() -> ResponseReturnValue:
     choice = request.form.get("target", "")
     found = [(m, g) for m, g in groups if f"{m.id}:{g.key}" == choice]
     if not found:
-        abort(422)
+        return render_template("admin/answers.html", error=gettext(
+            "Choose the open mandate and seat group of the answer in the list."),
+            values={}, chosen={}, **context), 422
     mandate, group = found[0]
+    forged = _forged(group, "target", "channel")
+    if forged is not None:
+        return render_template("admin/answers.html", error=forged, values={}, chosen={},
+                               **context), 422
     channel = request.form.get("channel", "phone")
     error, field = _answer(on=today(), group=group, channel=channel,
                            code=(request.form.get("code") or "").strip()[:40],
@@ -173,8 +201,10 @@ def answers_desk() -> ResponseReturnValue:
 @bp.context_processor
 @admin.context_processor
 def _template_context() -> dict[str, Any]:
-    return {"features_by_key": {f.key: f for f in current_config().composition.features},
-            "channel_names": CHANNEL_NAMES}
+    composition = current_config().composition
+    return {"features_by_key": {f.key: f for f in composition.features},
+            "composition": composition, "channel_names": CHANNEL_NAMES,
+            "limits": answers.FIELD_LIMITS}
 
 
 def init_app(app: Flask) -> None:

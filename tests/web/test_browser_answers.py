@@ -10,7 +10,6 @@ sending), and the secretariat records a phone answer through ``/admin/answers``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from kleroterion.models import Respondent
 from kleroterion.web import create_app
 from sqlalchemy import func, select
 
-from tests.web.conftest import in_database
+from tests.web.conftest import in_database, instance_folder
 from tests.web.test_access import PASSWORD
 from tests.web.test_answer_page import _letters
 from tests.web.test_browser import AXE_RUN, AXE_TAGS, BLOCKING_IMPACTS, LiveServer
@@ -31,18 +30,11 @@ TODAY = dt.date(2026, 3, 10)
 
 @pytest.fixture(scope="module")
 def brussels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, list[str]]]:
-    previous = os.environ.get("KLEROTERION_INSTANCE_PATH")
-    os.environ["KLEROTERION_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    try:
+    with instance_folder(tmp_path_factory.mktemp("instance")):
         app = create_app("brussels", {"SECRET_KEY": "browser", "SESSION_COOKIE_SECURE": False,
                                       "KLEROTERION_TODAY": TODAY})
         codes = _letters(app, tmp_path_factory.mktemp("letters"), "brussels", "panel",
                          "commune", ["Ixelles", "Schaerbeek"])
-    finally:
-        if previous is None:
-            os.environ.pop("KLEROTERION_INSTANCE_PATH", None)
-        else:
-            os.environ["KLEROTERION_INSTANCE_PATH"] = previous
     server = LiveServer(app)
     yield server, codes
     server.stop()
