@@ -206,6 +206,12 @@ class PanelComposition:
     draw_oversight: Localized = fact(
         "who oversees the draw, e.g. a bailiff's record", {}, prose=True
     )
+    consent: Localized = fact("what an invitee agrees to by answering: who keeps the answer, "
+                              "for what, and how to reach or erase it; on the answer page",
+                              {}, prose=True)
+    answers_retention_months: int = fact(
+        "an answer's personal data are blanked this long after it was given, unless its author "
+        "sits (``kleroterion privacy purge --expired``)", 24, unit="months", minimum=1)
     sources: tuple[Source, ...] = sources_fact()
     evidence: dict[str, Evidence] = evidence_fact()
 

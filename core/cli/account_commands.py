@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from kleroterion.cli.running import (
     CITY_VARIABLE,
+    DATE,
     OUT,
     transaction,
     write_or_echo,
@@ -84,10 +85,32 @@ def privacy_group() -> None:
 
 
 @privacy_group.command(name="purge")
-@click.argument("mandate_id", type=int)
+@click.argument("mandate_id", type=int, required=False)
+@click.option("--expired", is_flag=True, help="Instead: blank the answers older than their "
+              "city's retention (answers_retention_months), even before the draws; of "
+              "MANDATE_ID, or of every mandate (of KLEROTERION_CITY when it is set).")
+@click.option("--on", type=DATE, default=None, help="With --expired: as of this day "
+              "(default: today).")
 @transaction
-def privacy_purge(session: Session, mandate_id: int) -> None:
-    """Blank the personal data of respondents never seated, once the draws are final."""
+def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
+                  on: dt.date | None) -> None:
+    """Blank the personal data of respondents never seated, once the draws are final.
+
+    With --expired, those of every answer kept longer than its city's retention: run it
+    daily (a cron job, a timer) so that no answer outlives what the answer page promised.
+    Seated members keep theirs.
+    """
+    if expired:
+        counts = privacy.purge_expired(session, on or dt.date.today(), mandate_id)
+        for mandate, count in sorted(counts.items()):
+            click.echo(f"mandate {mandate}: personal data of {count} respondents blanked "
+                       "(kept longer than the city's retention)")
+        click.echo(f"personal data of {sum(counts.values())} respondents blanked")
+        return
+    if mandate_id is None:
+        raise click.UsageError("give MANDATE_ID, or --expired")
+    if on is not None:
+        raise click.UsageError("--on goes with --expired")
     count = privacy.purge(session, mandate_id)
     click.echo(f"personal data of {count} respondents blanked")
 

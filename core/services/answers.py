@@ -28,10 +28,16 @@ from sqlalchemy.orm import Session
 
 #: How an answer reached the secretariat.
 CHANNELS = ("web", "phone", "paper", "door")
-__all__ = ["CHANNELS", "Contact", "StratumAnswers", "answer", "answer_rates", "letter_of",
-           "refused_code"]
+__all__ = ["CHANNELS", "FIELD_LIMITS", "LIMITS", "Contact", "StratumAnswers", "answer",
+           "answer_rates", "letter_of", "refused_code"]
 #: The longest text kept in a personal field, in characters (the columns' widths).
 LIMITS = {"name": 200, "address": 300, "email": 200, "phone": 40}
+#: The longest value each field of an answer takes, in characters: the personal fields'
+#: widths, a letter's code (``XXXXX-XXXXX`` as typed, with room for spaces), an ISO date,
+#: a feature's value. The forms' ``maxlength`` are these; all of them at once, in 4-byte
+#: characters percent-encoded, fit the anonymous body limit (``web.limits``, 16 KB) with
+#: room for the form's other fields, so a long answer is refused field by field.
+FIELD_LIMITS = {**LIMITS, "code": 40, "birth_date": 10, "feature": 64}
 #: Age under which a parent's or guardian's agreement is asked.
 ADULT_AGE = 18
 
@@ -89,8 +95,10 @@ def _check_features(group: SeatGroup, features: dict[str, str], mandate: Mandate
         value = (features.get(key) or "").strip()
         accepted = [v.key for v in declared[key].values] if key in declared else []
         if value not in accepted:
+            longest = FIELD_LIMITS["feature"]
+            shown = value[:longest] + ("…" if len(value) > longest else "")
             raise InvalidInput("%(feature)s: %(value)r is not one of the answers offered "
-                               "(%(accepted)s)", feature=key, value=value,
+                               "(%(accepted)s)", feature=key, value=shown,
                                accepted=", ".join(accepted), field=f"feature-{key}")
         checked[key] = value
     return checked

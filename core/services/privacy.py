@@ -9,6 +9,11 @@ theirs (they are paid, convened). Every export of personal data goes through her
 and is recorded in the audit log with its purpose, its row count and the digest of
 what was written: a mandate's CSV (``export_personal``), or everything kept about one
 person (``export_person``: a right of access answered whole, in JSON).
+
+An answer is also kept no longer than its city says (``answers_retention_months`` of
+the city's composition, which the answer page tells the invitee): ``purge_expired``
+blanks, whatever the state of the draws, the personal data of every respondent who
+entered the pool before that many months ago and holds no seat.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from kleroterion.models import (
     utcnow,
 )
 from kleroterion.services import audit
-from kleroterion.services.context import get
+from kleroterion.services.context import add_months, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed, NotFound
 from kleroterion.services.recruitment import PERSONAL_COLUMNS
 from sqlalchemy import select
@@ -57,15 +62,22 @@ def purge(session: Session, mandate_id: int) -> int:
         raise NotAllowed("draws %(draws)s of mandate %(mandate)s are not final; finalize them "
                          "before purging", draws=", ".join(map(str, pending)),
                          mandate=mandate.id)
-    seated = select(Member.respondent_id)
-    rows = session.scalars(
-        select(PersonalData).join(Respondent).where(
-            Respondent.mandate_id == mandate.id, Respondent.id.not_in(seated),
-            PersonalData.purged_at.is_(None))
-        .order_by(PersonalData.respondent_id))
+    count = _blank(session, mandate.id)
+    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count)
+    return count
+
+
+def _blank(session: Session, mandate_id: int, before: dt.datetime | None = None) -> int:
+    """Blank the personal data of the mandate's respondents never seated (that entered
+    the pool before ``before``, when given); return how many."""
+    query = select(PersonalData).join(Respondent).where(
+        Respondent.mandate_id == mandate_id, Respondent.id.not_in(select(Member.respondent_id)),
+        PersonalData.purged_at.is_(None))
+    if before is not None:
+        query = query.where(Respondent.created_at < before)
     count = 0
     now = utcnow()
-    for personal in rows:
+    for personal in session.scalars(query.order_by(PersonalData.respondent_id)):
         for field in PURGED_FIELDS:
             setattr(personal, field, None)
         personal.purged_at = now
@@ -74,8 +86,33 @@ def purge(session: Session, mandate_id: int) -> int:
         # as a name; the pseudonymous id keeps the row unique in its mandate.
         respondent.external_id, respondent.household = respondent.public_id, None
         count += 1
-    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count)
     return count
+
+
+def purge_expired(session: Session, on: dt.date, mandate_id: int | None = None
+                  ) -> dict[int, int]:
+    """Blank the answers kept longer than their city's retention, on day ``on``: of one
+    mandate, or of every mandate in reach; how many per mandate (those with any).
+
+    Respondents who sit keep theirs (they are paid and convened); the others' answers
+    go once ``answers_retention_months`` have passed since they entered the pool, even
+    while a draw is pending: the answer page promised it.
+    """
+    if mandate_id is not None:
+        mandates = [get(session, Mandate, mandate_id)]
+    else:
+        mandates = list(session.scalars(select(Mandate).order_by(Mandate.id)))
+    counts: dict[int, int] = {}
+    for mandate in mandates:
+        months = city_of(mandate).config.composition.answers_retention_months
+        limit = add_months(on, -months)
+        count = _blank(session, mandate.id, dt.datetime.combine(limit, dt.time()))
+        if count:
+            counts[mandate.id] = count
+            audit.record(session, "personal_data.purge", "mandate", mandate.id,
+                         respondents=count, rule="retention", months=months,
+                         before=limit.isoformat())
+    return counts
 
 
 #: Every personal datum kept on a respondent, so that an export answers a right of access

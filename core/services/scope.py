@@ -11,6 +11,7 @@ global WHERE criterion (``do_orm_execute`` with ``with_loader_criteria``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -74,7 +75,10 @@ def scoped(city: str | None) -> Iterator[None]:
         CITY_SCOPE.reset(token)
 
 
-def _criteria(city: str) -> list[Any]:
+@functools.lru_cache(maxsize=64)
+def _criteria(city: str) -> tuple[Any, ...]:
+    """The criteria of ``city``, built once: they are immutable, and building them for
+    every statement cost as much as running a simple query (the answer page's profile)."""
     mandates = select(Mandate.id).where(Mandate.city == city)
     members = select(Member.id).where(Member.mandate_id.in_(mandates))
     proposals = select(Proposal.id).where(Proposal.mandate_id.in_(mandates))
@@ -119,7 +123,7 @@ def _criteria(city: str) -> list[Any]:
         with_loader_criteria(model, model.mandate_id.in_(mandates), include_aliases=True)
         for model in WITH_MANDATE
     ]
-    return options
+    return tuple(options)
 
 
 @event.listens_for(Session, "do_orm_execute")

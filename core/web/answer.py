@@ -19,15 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from kleroterion.city.types import SeatGroup
 from kleroterion.db import session_scope
+from kleroterion.messages import N_
 from kleroterion.models import InvitationDraw, Mandate
 from kleroterion.services import answers
-from kleroterion.services.errors import ServiceError
+from kleroterion.services.context import get
+from kleroterion.services.errors import InvalidInput, ServiceError
 from kleroterion.services.recruitment import seat_group
 from kleroterion.web.auth import actor, role_required
 from kleroterion.web.context import current_city, current_config
@@ -36,6 +38,7 @@ from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from kleroterion.web.throttle import LoginThrottle
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 bp = Blueprint("answer", __name__)
 admin = Blueprint("answers_admin", __name__, url_prefix="/admin")
@@ -54,34 +57,73 @@ def _throttle() -> LoginThrottle:
     found = current_app.extensions.get(_THROTTLE)
     if found is None:
         secret = str(current_app.config["SECRET_KEY"]).encode() + b"\0answers"
-        found = LoginThrottle(secret=secret, limits={"pair": CHECKS, "client": CHECKS,
-                                                     "account": 10**9})
+        # Counted per client only: a code names no account to lock, and one count is
+        # one query on every answer.
+        found = LoginThrottle(secret=secret, limits={"client": CHECKS})
         current_app.extensions[_THROTTLE] = found
     assert isinstance(found, LoginThrottle)
     return found
 
 
 def _form_values() -> dict[str, str]:
-    return {name: request.form.get(name, "")[:400] for name in FIELDS}
+    # One character past the limit: enough for the refusal, never a page of echo.
+    return {name: request.form.get(name, "")[:answers.FIELD_LIMITS[name] + 1]
+            for name in FIELDS}
 
 
-def _answer(*, on: dt.date, group: SeatGroup, channel: str, code: str,
-            mandate_id: int | None, by: str) -> tuple[str | None, str | None]:
-    """Record the posted answer; (None, None) or the refusal and the field it is about."""
+def _forged(group: SeatGroup, *others: str) -> str | None:
+    """Why the posted form is not the one the page sent (a field it lacks, or one sent
+    twice), in the visitor's language; None when it is."""
+    known = {"csrf_token", "step", "code", "consent", "guardian", *FIELDS, *others,
+             *(f"feature-{key}" for key in group.features)}
+    for name in request.form:
+        if name not in known:
+            return str(gettext("The form sent holds a field this page does not have (%(field)s): "
+                           "nothing was recorded. Open the page again and answer through it.",
+                           field=name[:40]))
+        if len(request.form.getlist(name)) > 1:
+            return str(gettext("The form sent gives the field %(field)s twice: nothing was "
+                           "recorded. Open the page again and answer through it.",
+                           field=name[:40]))
+    return None
+
+
+class _Forged(ServiceError):
+    """A posted form that is not the page's; ``forged`` says why, translated."""
+
+    def __init__(self, forged: str) -> None:
+        super().__init__("the form sent is not the page's")
+        self.forged = forged
+
+
+def _posted(group: SeatGroup) -> tuple[dict[str, str], answers.Contact]:
+    """The features and contact of the posted answer; InvalidInput for a bad birth date."""
     values = _form_values()
     try:
         birth = dt.date.fromisoformat(values["birth_date"])
     except ValueError:
-        return gettext("Give your date of birth (day, month and year)."), "birth_date"
+        raise InvalidInput(N_("Give your date of birth (day, month and year)."),
+                           field="birth_date") from None
     features = {key: request.form.get(f"feature-{key}", "") for key in group.features}
-    contact = answers.Contact(values["name"], values["address"], birth,
-                              email=values["email"], phone=values["phone"])
+    return features, answers.Contact(values["name"], values["address"], birth,
+                                     email=values["email"], phone=values["phone"])
+
+
+def _record(session: Session, *, group: SeatGroup, channel: str, code: str,
+            mandate_id: int | None) -> None:
+    features, contact = _posted(group)
+    answers.answer(session, on=today(), features=features, contact=contact,
+                   consent=request.form.get("consent") == "yes",
+                   guardian=request.form.get("guardian") == "yes", channel=channel,
+                   code=code, mandate_id=mandate_id, group_key=group.key)
+
+
+def _answer(*, group: SeatGroup, channel: str, code: str, mandate_id: int | None,
+            by: str) -> tuple[str | None, str | None]:
+    """Record the posted answer; (None, None) or the refusal and the field it is about."""
     try:
         with session_scope(current_engine(), actor=by) as session:
-            answers.answer(session, on=on, features=features, contact=contact,
-                           consent=request.form.get("consent") == "yes",
-                           guardian=request.form.get("guardian") == "yes", channel=channel,
-                           code=code, mandate_id=mandate_id, group_key=group.key)
+            _record(session, group=group, channel=channel, code=code, mandate_id=mandate_id)
     except ServiceError as error:
         return refusal_text(error), error.field
     return None, None
@@ -94,6 +136,17 @@ def _page(step: str, status: int = 200, **context: Any) -> ResponseReturnValue:
                            **context), status
 
 
+def _letter(session: Session, code: str) -> tuple[Mandate, SeatGroup, InvitationDraw]:
+    """The open letter of ``code`` in this city: its mandate, seat group and draw."""
+    letter = answers.letter_of(session, code, today())
+    mandate = session.get(Mandate, letter.mandate_id)
+    if mandate is None or mandate.city != current_city().slug:
+        # A code of another city sharing the database is no code here.
+        raise answers.refused_code()
+    return (mandate, seat_group(mandate, letter.seat_group),
+            get(session, InvitationDraw, letter.invitation_draw_id))
+
+
 @bp.route("/answer", methods=["GET", "POST"])
 def answer_page() -> ResponseReturnValue:
     code = (request.values.get("code") or "").strip()[:40]
@@ -104,35 +157,45 @@ def answer_page() -> ResponseReturnValue:
     limiter = _throttle()
     attempt = limiter.attempt("answer", request.remote_addr)
     # Only refused codes are counted: an invitee's own checks cost one read.
-    wait = limiter.waiting(current_engine(), attempt)
+    wait = limiter.waiting_in(db_session(), attempt)
     if wait > 0:
         minutes = max(1, round(wait / 60))
         return _page("code", 429, error=gettext(
             "Too many codes were tried from your connection: try again in %(minutes)s "
             "minutes, or call the secretariat.", minutes=minutes))
+    answering = request.method == "POST" and request.form.get("step") == "answer"
     try:
-        letter = answers.letter_of(db_session(), code, today())
+        if answering:
+            # The letter is read and answered in one transaction: one look-up, one commit.
+            with session_scope(current_engine(), actor="answer-page") as session:
+                _, group, _ = _letter(session, code)
+                forged = _forged(group)
+                if forged is not None:
+                    raise _Forged(forged)
+                _record(session, group=group, channel="web", code=code, mandate_id=None)
+            return _page("thanks")
+        mandate, group, draw = _letter(db_session(), code)
     except answers.CodeRefused as refusal:
         limiter.fail(current_engine(), attempt)
         return _page("code", 422, error=refusal_text(refusal), code=code)
     except ServiceError as refusal:
-        return _page("code", 422, error=refusal_text(refusal), code=code)
-    mandate = db_session().get(Mandate, letter.mandate_id)
-    if mandate is None or mandate.city != current_city().slug:
-        # A code of another city sharing the database is no code here.
-        return _page("code", 422, error=refusal_text(answers.refused_code()), code=code)
-    group = seat_group(mandate, letter.seat_group)
-    draw = db_session().get(InvitationDraw, letter.invitation_draw_id)
-    context: dict[str, Any] = {"code": code, "group": group, "mandate": mandate,
-               "until": draw.answers_until if draw else None}
-    if request.method == "GET" or request.form.get("step") != "answer":
-        return _page("answer", **context)
-    problem, field = _answer(on=today(), group=group, channel="web", code=code,
-                             mandate_id=None, by="answer-page")
-    if problem is not None:
-        return _page("answer", 422, error=problem, field=field, values=_form_values(),
-                     chosen=dict(request.form), **context)
-    return _page("thanks")
+        if not answering or refusal.field == "code":  # answers closed, say
+            return _page("code", 422, error=refusal_text(refusal), code=code)
+        return _refused_answer(code, refusal)
+    return _page("answer", code=code, group=group, mandate=mandate, until=draw.answers_until)
+
+
+def _refused_answer(code: str, refusal: ServiceError) -> ResponseReturnValue:
+    """The form again, with the refusal next to its field and what was typed."""
+    try:
+        mandate, group, draw = _letter(db_session(), code)
+    except ServiceError as gone:  # answered meanwhile, from another tab
+        return _page("code", 422, error=refusal_text(gone), code=code)
+    context = {"code": code, "group": group, "mandate": mandate, "until": draw.answers_until}
+    if isinstance(refusal, _Forged):
+        return _page("answer", 422, error=refusal.forged, **context)
+    return _page("answer", 422, error=refusal_text(refusal), field=refusal.field,
+                 values=_form_values(), chosen=dict(request.form), **context)
 
 
 @admin.route("/answers", methods=["GET", "POST"])
@@ -156,10 +219,16 @@ def answers_desk() -> ResponseReturnValue:
     choice = request.form.get("target", "")
     found = [(m, g) for m, g in groups if f"{m.id}:{g.key}" == choice]
     if not found:
-        abort(422)
+        return render_template("admin/answers.html", error=gettext(
+            "Choose the open mandate and seat group of the answer in the list."),
+            values={}, chosen={}, **context), 422
     mandate, group = found[0]
+    forged = _forged(group, "target", "channel")
+    if forged is not None:
+        return render_template("admin/answers.html", error=forged, values={}, chosen={},
+                               **context), 422
     channel = request.form.get("channel", "phone")
-    error, field = _answer(on=today(), group=group, channel=channel,
+    error, field = _answer(group=group, channel=channel,
                            code=(request.form.get("code") or "").strip()[:40],
                            mandate_id=mandate.id, by=actor())
     if error is not None:
@@ -173,8 +242,10 @@ def answers_desk() -> ResponseReturnValue:
 @bp.context_processor
 @admin.context_processor
 def _template_context() -> dict[str, Any]:
-    return {"features_by_key": {f.key: f for f in current_config().composition.features},
-            "channel_names": CHANNEL_NAMES}
+    composition = current_config().composition
+    return {"features_by_key": {f.key: f for f in composition.features},
+            "composition": composition, "channel_names": CHANNEL_NAMES,
+            "limits": answers.FIELD_LIMITS}
 
 
 def init_app(app: Flask) -> None:

@@ -14,10 +14,16 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from kleroterion.web.api import API_PREFIX
 from kleroterion.web.database import db_session
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    UnprocessableEntity,
+)
 
 _TITLES: dict[int, Any] = {
     400: _l("Bad request"),
@@ -34,7 +40,8 @@ _EXPLANATIONS: dict[int, Any] = {
     403: _l("You are not allowed to see this page."),
     404: _l("There is no page at this address. It may have moved, or the link may be wrong."),
     405: _l("This address does not accept this kind of request."),
-    413: _l("The file sent is larger than this site accepts."),
+    413: _l("What was sent is larger than this site accepts (a file too large, or a text far "
+            "longer than any field takes): nothing was recorded."),
     422: _l("Some of what was sent is not valid."),
     429: _l("Too many attempts in a short time. Please wait a few minutes and try again."),
     500: _l(
@@ -77,6 +84,17 @@ def handle_internal_error(error: InternalServerError) -> tuple[Response | str, i
     return _render(InternalServerError())
 
 
+class ForgedForm(BadRequest):
+    """A form sent without this site's token (CSRF), or with one from another session."""
+
+    explanation = _l("This form did not come from this page, or it has expired: nothing was "
+                     "recorded. Open the page again and send the form from it.")
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    return _render(ForgedForm())
+
+
 class UnstorableValue(UnprocessableEntity):
     """A value the database refused (too long, too large, a character it cannot hold)."""
 
@@ -94,5 +112,6 @@ def handle_data_error(error: DataError) -> tuple[Response | str, int]:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_internal_error)

@@ -86,13 +86,18 @@ class Attempt:
 
 @dataclass
 class LoginThrottle:
-    """Counts failed logins in the database; ``secret`` keys the digests."""
+    """Counts failed logins in the database; ``secret`` keys the digests; ``limits``
+    by kind (pair, client, account): a kind left out is not counted."""
 
     secret: bytes
     window: dt.timedelta = WINDOW
     limits: dict[str, int] = field(default_factory=lambda: {
         "pair": PAIR_LIMIT, "client": CLIENT_LIMIT, "account": ACCOUNT_LIMIT})
     clock: Callable[[], dt.datetime] = _now
+
+    def _counted(self, attempt: Attempt) -> dict[str, str]:
+        """The attempt's keys that have a limit here (a throttle may count fewer kinds)."""
+        return {kind: key for kind, key in attempt.counted().items() if kind in self.limits}
 
     def _digest(self, *parts: str) -> str:
         message = "\0".join(parts).encode("utf-8", "surrogatepass")
@@ -118,7 +123,7 @@ class LoginThrottle:
         with session_scope(engine, actor="login") as session:
             self._forget_old(session, now)
             rows = [LoginAttempt(key=key, kind=FAILURE, at=now)
-                    for key in attempt.counted().values()]
+                    for key in self._counted(attempt).values()]
             session.add_all(rows)
             session.flush()
             ids = [row.id for row in rows]
@@ -147,9 +152,12 @@ class LoginThrottle:
         far; for checks that record a failure only when there is one (``fail``), which
         are cheap for the many that succeed but may let a racing burst exceed the limit
         by the number of workers."""
-        now = self.clock()
         with session_scope(engine, actor="throttle") as session:
-            return self._wait(session, attempt, now, margin=1)
+            return self.waiting_in(session, attempt)
+
+    def waiting_in(self, session: Session, attempt: Attempt) -> float:
+        """``waiting``, read in ``session`` (a request's own: no transaction of its own)."""
+        return self._wait(session, attempt, self.clock(), margin=1)
 
     def fail(self, engine: Engine, attempt: Attempt) -> None:
         """Count one failure of ``attempt`` (see ``waiting``)."""
@@ -157,7 +165,7 @@ class LoginThrottle:
         with session_scope(engine, actor="throttle") as session:
             self._forget_old(session, now)
             session.add_all(LoginAttempt(key=key, kind=FAILURE, at=now)
-                            for key in attempt.counted().values())
+                            for key in self._counted(attempt).values())
 
     def _count(self, session: Session, key: str, since: dt.datetime) -> tuple[int, dt.datetime]:
         count, oldest = session.execute(
@@ -171,7 +179,7 @@ class LoginThrottle:
         """``margin``: attempts not yet counted (1 when this one is not among them)."""
         since = now - self.window
         wait = 0.0
-        for kind, key in attempt.counted().items():
+        for kind, key in self._counted(attempt).items():
             if kind == "account" and self._is_known(session, attempt, now):
                 continue
             count, oldest = self._count(session, key, since)

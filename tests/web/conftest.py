@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +55,21 @@ def client(app: Flask) -> FlaskClient:
 
 
 T = TypeVar("T")
+
+
+@contextmanager
+def instance_folder(folder: Path) -> Iterator[Path]:
+    """``KLEROTERION_INSTANCE_PATH`` set to ``folder`` for a while (a module's fixture,
+    where ``monkeypatch`` cannot reach): apps created meanwhile keep their database there."""
+    previous = os.environ.get(INSTANCE_ENV)
+    os.environ[INSTANCE_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(INSTANCE_ENV, None)
+        else:
+            os.environ[INSTANCE_ENV] = previous
 
 
 def in_database(app: Flask, work: Callable[[Session], T]) -> T:

@@ -196,3 +196,20 @@ def test_the_secretariat_records_a_phone_answer(paris: tuple[Flask, list[str]]) 
         "csrf_token": token, "target": target.group(1), "channel": "phone", "code": "",
         **PARIS, **CONTACT, "consent": ""})
     assert refused.status_code == 422 and _pool(app) == 1
+
+
+def test_the_form_shows_the_city_s_consent_text_and_retention(
+        paris: tuple[Flask, list[str]], instance: Path, tmp_path: Path) -> None:
+    app, codes = paris
+    french = _read(app.test_client().get(f"/answer?code={codes[0]}"))
+    assert "La Ville de Paris traite vos réponses pour le tirage au sort" in french
+    assert "sont effacés 24 mois après votre réponse" in french
+    english = _read(app.test_client().get(f"/answer?code={codes[0]}&lang=en"))
+    assert "The City of Paris processes your answers" in english
+    assert "deleted 24 months after you answer" in english
+    brussels = _app("brussels")
+    (tmp_path / "b").mkdir()
+    code = _letters(brussels, tmp_path / "b", "brussels", "panel", "commune", ["Ixelles"])[0]
+    dutch = _read(brussels.test_client().get(f"/answer?code={code}&lang=nl"))
+    assert "Het Brussels Hoofdstedelijk Gewest verwerkt uw antwoorden" in dutch
+    assert "worden 12 maanden na uw antwoord gewist" in dutch
