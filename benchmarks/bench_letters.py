@@ -120,8 +120,8 @@ def main() -> None:
                         str(args.letters), env=env)
             out = work / f"letters-{name}"
             until = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-            wall, peak, _ = kleroterion("letters", "generate", "1", str(merge), "--out",
-                                        str(out), "--until", until, "--url",
+            wall, peak, _ = kleroterion("letters", "generate", "1", str(merge), "--inline",
+                                        "--out", str(out), "--until", until, "--url",
                                         "https://bench.example/answer", env=env)
             size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
             print(f"{name}: {args.letters} letters in {wall:.1f} s, peak {peak:.0f} MB, "

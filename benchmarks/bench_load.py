@@ -138,7 +138,7 @@ def _postgresql_schema(url: str, schema: str, *, create: bool) -> None:
 # -- the server -----------------------------------------------------------------------
 
 
-def _get(url: str, timeout: float = 5.0) -> bytes:
+def _get(url: str, timeout: float = 60.0) -> bytes:  # a loaded machine: first hits are slow
     with urllib.request.urlopen(url, timeout=timeout) as answer:
         body: bytes = answer.read()
         return body

@@ -11,6 +11,23 @@ from kleroterion.cli.running import DATE, transaction
 from sqlalchemy.orm import Session
 
 
+def _out(out: Path | None) -> Path:
+    if out is None:
+        raise click.UsageError("--inline writes the letters into --out FOLDER; give it")
+    return out
+
+
+def _queue(session: Session, kind: str, invitation_draw_id: int, mailmerge: Path,
+           answers_until: dt.date, url: str, template: Path | None, **more: object) -> None:
+    from kleroterion.cli.exports import start_export
+
+    params: dict[str, object] = {
+        "invitation_draw_id": invitation_draw_id, "answers_until": answers_until.isoformat(),
+        "url": url, "template": str(template.resolve()) if template is not None else None,
+        **more}
+    start_export(session, kind, params, inline=False, mailmerge=mailmerge)
+
+
 @click.group(name="letters")
 def letters_group() -> None:
     """Invitation letters: one per invitee, with an answer code and its QR code."""
@@ -19,8 +36,12 @@ def letters_group() -> None:
 @letters_group.command(name="generate")
 @click.argument("invitation_draw_id", type=int)
 @click.argument("mailmerge", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder of the letters: letters.pdf, one PDF per stratum, labels.csv.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --inline: folder of the letters: letters.pdf, one PDF per stratum, "
+                   "labels.csv.")
+@click.option("--inline", is_flag=True,
+              help="Write the letters in this process, into --out, instead of queuing an "
+                   "export a worker makes (`kleroterion jobs`).")
 @click.option("--until", "answers_until", type=DATE, required=True,
               help="The last day to answer, printed on the letters.")
 @click.option("--url", default="",
@@ -30,8 +51,9 @@ def letters_group() -> None:
               default=None, help="The city's letters.toml (default: the instance folder's, "
                                  "if any, else kleroterion's text).")
 @transaction
-def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
-                     answers_until: dt.date, url: str, template: Path | None) -> None:
+def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
+                     out: Path | None, inline: bool, answers_until: dt.date, url: str,
+                     template: Path | None) -> None:
     """Write the letters of INVITATION_DRAW_ID from the MAILMERGE file its draw wrote.
 
     Each invitee gets an unguessable code (kept only as a digest) and a QR code to the
@@ -39,9 +61,18 @@ def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
     one PDF in all and one per stratum for the mail house, with the address labels as
     a spreadsheet. Refused if MAILMERGE is not the file the draw wrote, or if the
     draw's letters were generated already: a code exists only in its letter.
+
+    By default the letters are an export a worker makes (`kleroterion worker`, or the
+    site's own): the command returns at once with its number; `kleroterion jobs show`
+    follows it and `kleroterion jobs fetch` copies the zip of the letters.
     """
     from kleroterion.letters.template import load
     from kleroterion.services import letters
+
+    if not inline:
+        _queue(session, "letters", invitation_draw_id, mailmerge, answers_until, url, template)
+        return
+    out = _out(out)
 
     if template is None:
         default = db.instance_path() / "letters.toml"
@@ -66,8 +97,12 @@ def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
 @letters_group.command(name="remind")
 @click.argument("invitation_draw_id", type=int)
 @click.argument("mailmerge", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder of the reminders: letters.pdf, one PDF per stratum, labels.csv.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --inline: folder of the reminders: letters.pdf, one PDF per stratum, "
+                   "labels.csv.")
+@click.option("--inline", is_flag=True,
+              help="Write the reminders in this process, into --out, instead of queuing an "
+                   "export a worker makes (`kleroterion jobs`).")
 @click.option("--until", "answers_until", type=DATE, required=True,
               help="The new last day to answer, printed on the reminders.")
 @click.option("--stratum", "strata", multiple=True,
@@ -78,17 +113,25 @@ def letters_generate(session: Session, invitation_draw_id: int, mailmerge: Path,
 @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The city's letters.toml (as for generate).")
 @transaction
-def letters_remind(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path,
-                   answers_until: dt.date, strata: tuple[str, ...], lowest: int | None,
-                   url: str, template: Path | None) -> None:
+def letters_remind(session: Session, invitation_draw_id: int, mailmerge: Path,
+                   out: Path | None, inline: bool, answers_until: dt.date,
+                   strata: tuple[str, ...], lowest: int | None, url: str,
+                   template: Path | None) -> None:
     """Write reminder letters to the invitees of INVITATION_DRAW_ID who have not answered.
 
     Each reminder carries a fresh code (the first letter's code no longer answers: codes
     are kept only as digests) and the new last day to answer. Choose the strata that
-    answer least with --lowest N, or name them with --stratum.
+    answer least with --lowest N, or name them with --stratum. Queued as an export a
+    worker makes, unless --inline (as for generate).
     """
     from kleroterion.letters.template import load
     from kleroterion.services import letters
+
+    if not inline:
+        _queue(session, "reminders", invitation_draw_id, mailmerge, answers_until, url,
+               template, strata=list(strata), lowest=lowest)
+        return
+    out = _out(out)
 
     if template is None:
         default = db.instance_path() / "letters.toml"

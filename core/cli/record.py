@@ -250,17 +250,29 @@ def report_words(language: str, french_dates: bool) -> reports.Words:
               help="Only this mandate (repeat); default: every mandate of the city.")
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (UTF-8 with BOM) instead of standard output.")
+@click.option("--queue", "queued", is_flag=True,
+              help="Queue it as an export a worker makes (`kleroterion jobs`), in the "
+                   "spreadsheet format of its language, instead of writing it here.")
 @transaction
 def record_report(session: Session, city: str, year: int, fmt: str, language: str,
-                  french: bool, mandate_ids: tuple[int, ...], out: Path | None) -> None:
+                  french: bool, mandate_ids: tuple[int, ...], out: Path | None,
+                  queued: bool) -> None:
     """The city's yearly follow-up report on every promotion, in one language.
 
     Unlike `followup report` (one mandate, logged as the city's report), this is a
-    reading: nothing is logged.
+    reading: nothing is logged. With --queue a worker writes it: `kleroterion jobs
+    show` follows it and `kleroterion jobs fetch` copies it.
     """
     if language not in ("fr", "nl", "en"):
         raise InvalidInput("%(language)r is not a report language; accepted: fr, nl, en",
                            language=language, field="lang")
+    if queued:
+        from kleroterion.cli.exports import start_export
+
+        start_export(session, "report", {"city": city, "year": year, "language": language,
+                                         "format": fmt, "mandate_ids": list(mandate_ids)},
+                     inline=False)
+        return
     report = reports.city_report(session, city, year, list(mandate_ids) or None)
     words = report_words(language, french)
     body = (reports.as_csv(report, words, semicolon=french) if fmt == "csv"

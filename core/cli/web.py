@@ -7,7 +7,8 @@ production, run the WSGI entry point under gunicorn:
 
     KLEROTERION_CITY=paris gunicorn 'kleroterion.web.wsgi:app'
 
-``kleroterion worker --city paris`` runs the jobs of the city's queue (panel draws):
+``kleroterion worker --city paris`` runs the jobs of the city's queue (panel draws,
+letters and reports):
 on any machine that reaches the database and the broker (``KLEROTERION_BROKER_URL``).
 
 ``kleroterion demo paris`` first creates (or reuses) a demo database of a simulated
@@ -94,7 +95,7 @@ def demo(city: str, host: str, port: int) -> None:
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Jobs run at once by this process (a draw uses one core).")
 def worker(city: str, threads: int) -> None:
-    """Run the jobs (panel draws) of CITY's queue until stopped.
+    """Run the jobs (panel draws, letters, reports) of CITY's queue until stopped.
 
     The queue is KLEROTERION_BROKER_URL (redis://HOST:PORT/DB in production), else the
     SQLite queue jobs.sqlite3 in the instance folder (KLEROTERION_INSTANCE_PATH, or

@@ -1,5 +1,9 @@
 """What kleroterion's jobs do, and how a draw interrupted with its worker is taken up again.
 
+``export(export_id, actor)`` makes letters, reminders or a report
+(:mod:`kleroterion.jobs.exports`); an interrupted export is put back on the queue by
+:func:`recover` as a draw is (nothing of an interrupted run was committed).
+
 ``panel_draw(draw_id, actor)`` computes and publishes a started panel draw
 (:func:`kleroterion.services.panel.run_draw`, which records any failure on the draw
 with the reason shown on the page). Its nature decides its retries: a computation
@@ -106,8 +110,12 @@ def recover(app: Flask) -> list[int]:
     from kleroterion.jobs import enqueue, queue_of
 
     factory = _factory(app)
-    waiting = {int(task.args[0]) for task in queue_of(app).pending()
-               if task.name == "panel_draw" and task.args}
+    pending = list(queue_of(app).pending())
+    waiting = {int(task.args[0]) for task in pending if task.name == "panel_draw" and task.args}
+    for export_id in _recover_exports(app, {int(task.args[0]) for task in pending
+                                            if task.name == "export" and task.args}):
+        log.warning("export %s was interrupted with its worker; queued again", export_id)
+        enqueue(app, "export", export_id, "system")
     now = utcnow()
     with session_scope(factory, actor="system") as session:
         running = list(session.scalars(select(Draw).where(
@@ -126,8 +134,28 @@ def recover(app: Flask) -> list[int]:
     return ids
 
 
+def export(huey: Huey, export_id: int, actor: str) -> None:
+    """Make an export (letters, reminders, a report); a failure is recorded on it."""
+    from pathlib import Path
+
+    from kleroterion.jobs import app_of
+    from kleroterion.jobs import exports as export_jobs
+
+    app = app_of(huey)
+    export_jobs.run(_factory(app), export_id, Path(app.instance_path), actor=actor,
+                    stale_after=RECOVER_AFTER)
+
+
+def _recover_exports(app: Flask, waiting: set[int]) -> list[int]:
+    from kleroterion.services import exports
+
+    with session_scope(_factory(app), actor="system") as session:
+        ids = exports.stale(session, utcnow(), RECOVER_AFTER, waiting)
+    return ids
+
+
 #: The jobs by name, each called with its queue and its arguments.
-JOBS: dict[str, Callable[..., None]] = {"panel_draw": panel_draw}
+JOBS: dict[str, Callable[..., None]] = {"panel_draw": panel_draw, "export": export}
 
 
 def register(huey: Huey) -> None:

@@ -22,6 +22,7 @@ from kleroterion.models.assembly import (
 )
 from kleroterion.models.audit import GENESIS, AuditEntry, AuditHead
 from kleroterion.models.base import Base, utcnow
+from kleroterion.models.exports import ExportJob
 from kleroterion.models.invitations import Invitation
 from kleroterion.models.proposals import (
     Commitment,
@@ -63,6 +64,7 @@ __all__ = [
     "Commitment",
     "Draw",
     "DrawEntry",
+    "ExportJob",
     "ExtraClaim",
     "Invitation",
     "InvitationDraw",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -65,37 +64,20 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     return Table(**fields), problems
 
 
-@dataclass
-class Stream:
-    """The records of a table handed over one at a time and released as they go, so an
-    import of 200,000 rows never holds them twice (as records and as the rows built
-    from them); ``count`` is the number read so far. ``failure`` stays None: the one
-    reader refuses a malformed file whole before any record is handed over."""
-
-    name: str
-    records: Iterator[tuple[int, list[str]]]
-    count: int = 0
-    failure: InputError | None = None
-
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
-        for item in self.records:
-            self.count += 1
-            yield item
+#: The records of a file as they are read (``kleroterion.sortition.reader.Records``).
+Stream = reader.Records
 
 
 def stream_table(path: str | Path) -> tuple[Table | None, list[InputError], Stream | None]:
-    """As :func:`scan_table`, the rows in a :class:`Stream` (the table's own ``rows`` empty)."""
-    table, problems = scan_table(path)
-    if table is None:
+    """As :func:`scan_table`, the records parsed as they are read and never all held: a
+    200,000-row import holds only the rows it keeps (see ``reader.stream_table``)."""
+    read, problems, records = reader.stream_table(path)
+    if read is None or records is None:
         return None, problems, None
-    rows = table.rows
-    rows.reverse()
-
-    def release() -> Iterator[tuple[int, list[str]]]:
-        while rows:
-            yield rows.pop()
-
-    return dataclasses.replace(table, rows=[]), problems, Stream(table.name, release())
+    fields = {f.name: getattr(read, f.name) for f in dataclasses.fields(read)}
+    table = Table(**fields)
+    records.table = table
+    return table, problems, records
 
 
 def read_table(path: str | Path) -> Table:

@@ -28,7 +28,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -398,6 +398,153 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     problems = mixed_encoding(data, encoding, name) + _line_problems(table, text, header_line)
     problems.sort(key=lambda problem: problem.line or 0)
     return table, problems
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _physical_lines(text: str) -> Iterator[str]:
+    """The lines of a text with their endings (CRLF, CR or LF), one at a time: no list of
+    them, no copy of the text (``io.StringIO`` holds four bytes a character)."""
+    start = 0
+    for end in _LINE_END.finditer(text):
+        yield text[start:end.end()]
+        start = end.end()
+    if start < len(text):
+        yield text[start:]
+
+
+@dataclass
+class Records:
+    """The records of a file handed over one at a time (see :func:`stream_table`).
+
+    ``problems`` is the caller's list, to which the lines' own problems (the header
+    repeated, an invisible character) are added as the records go by; ``failure`` is
+    set instead of a record when the CSV turns out malformed, and the records stop.
+    ``count`` is the number of records handed over.
+    """
+
+    table: Table
+    text: str | None
+    delimiter: str
+    problems: list[InputError]
+    count: int = 0
+    failure: InputError | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        text, self.text = self.text, None  # released with the last record
+        if text is None:
+            return
+        table = self.table
+        keys = [header_key(cell) for cell in table.header]
+        width = len(keys) - next((i for i, k in enumerate(reversed(keys)) if k), len(keys))
+        scan_cells = INVISIBLE.search(text) is not None
+        rows = csv.reader(_physical_lines(text), delimiter=self.delimiter)
+        header_seen = False
+        line = 0
+        try:
+            for record in rows:
+                start, line = line + 1, rows.line_num
+                if not any(cell.strip() for cell in record):
+                    continue
+                if not header_seen:
+                    header_seen = True
+                    continue
+                if _repeated_header(keys, width, record):
+                    self.problems.append(InputError(
+                        Message("the header line is repeated here (two files pasted "
+                                "together?)"), path=table.path, line=start,
+                        accepted=Message("the header on the first line only, then one row "
+                                         "per record")))
+                    continue  # not a record
+                problem = _invisible(table, scan_cells, start, record)
+                if problem is not None:
+                    self.problems.append(problem)
+                self.count += 1
+                yield start, record
+        except csv.Error as error:
+            self.failure = InputError(Message("not valid CSV (%(reason)s)", reason=str(error)),
+                                      path=table.path, line=rows.line_num)
+            return
+        if not self.count:
+            self.problems.append(InputError(Message("the file has a header but no rows"),
+                                            path=table.path))
+
+
+def _repeated_header(keys: list[str], width: int, record: list[str]) -> bool:
+    return bool(record and header_key(record[0]) == keys[0]  # cheap first: most rows differ
+                and [header_key(cell) for cell in record[:width]] == keys[:width]
+                and not any(cell.strip() for cell in record[width:]))
+
+
+def _invisible(table: Table, scan_cells: bool, line: int,
+               record: list[str]) -> InputError | None:
+    """The first invisible character of a record, if the text has any."""
+    if scan_cells:
+        for index, cell in enumerate(record):
+            column = table.header[index] if index < len(table.header) else ""
+            problem = invisible_problem(cell, table.path, line, column, index + 1)
+            if problem is not None:
+                return problem
+    return None
+
+
+def stream_table(path: str | Path) -> tuple[Table | None, list[InputError], Records | None]:
+    """As :func:`scan_table`, but the records are parsed as they are read, never all held.
+
+    The file's bytes are released once decoded, digested and checked for a second
+    encoding; the records come from :class:`Records`, which adds the lines' problems to
+    the returned list as it goes and sets ``failure`` on malformed CSV (the whole file
+    is then refused for it).
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [InputError(Message("cannot be read (%(reason)s)",
+                                         reason=error.strerror), path=name)], None
+    nul = nul_problem(data, name)
+    if nul is not None:
+        return None, [nul], None
+    text, encoding = decode(data)
+    digest = hashlib.sha256(data).hexdigest()
+    problems = mixed_encoding(data, encoding, name)
+    del data
+    if not text.strip():
+        return None, [InputError(Message("the file is empty; a header line and rows are "
+                                         "expected"), path=name)], None
+    first = next((n for n, line in enumerate(_physical_lines(text), start=1)
+                  if line.strip().strip(",;\t")), 1)
+    try:
+        header = _header(text)
+    except CSVError as error:
+        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
+                                 path=name, line=error.line)], None
+    try:
+        check_header(header, name, line=first)
+    except InputError as error:
+        return None, [error], None
+    table = Table(name, header, [], digest, encoding)
+    if INVISIBLE.search(text) is not None:
+        for index, cell in enumerate(header):
+            problem = invisible_problem(cell, name, first, cell, index + 1)
+            if problem is not None:
+                problems.append(problem)
+                break
+    return table, problems, Records(table, text, sniff_delimiter(text[:65536]), problems)
+
+
+def _header(text: str) -> list[str]:
+    """The header of a CSV text (its first non-blank record), cells stripped."""
+    rows = csv.reader(_physical_lines(text), delimiter=sniff_delimiter(text[:65536]))
+    try:
+        for record in rows:
+            if any(cell.strip() for cell in record):
+                return [cell.strip() for cell in record]
+    except csv.Error as error:
+        raise CSVError(str(error), rows.line_num) from None
+    raise CSVError(Message("no header line"), rows.line_num)
 
 
 def read_table(path: str | Path) -> Table:

@@ -28,6 +28,7 @@ from kleroterion.web import (
     backoffice_followup,
     database,
     errors,
+    exports,
     i18n,
     limits,
     observatory,
@@ -103,6 +104,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     backoffice.init_app(app)
     panel_draw.init_app(app)
     backoffice_followup.init_app(app)
+    exports.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)
     _init_plugins(app, loaded)

@@ -101,6 +101,12 @@ ACCESS: dict[str, str] = {
     "panel_draw.download": "read-only",
     "panel_draw.start": "secretariat",
     "panel_draw.choose": "secretariat",
+    # Letters and reports made by a worker (letters' files: secretariat only, in the view).
+    "exports.index": "read-only",
+    "exports.page": "read-only",
+    "exports.download": "read-only",
+    "exports.start_letters": "secretariat",
+    "exports.start_report": "secretariat",
     "backoffice_followup.page": "read-only",
     "backoffice_followup.record_response": "secretariat",
     "backoffice_followup.add_commitment": "secretariat",
@@ -142,7 +148,7 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
                  "draw_id": 1, "group_key": "panel",
                  "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
-                 "member_id": 1, "file_id": 1}
+                 "member_id": 1, "file_id": 1, "export_id": 1}
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
@@ -155,6 +161,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "panel_draw.status", "panel_draw.download", "backoffice_followup.page",
                   "backoffice.member_page",
                   "backoffice.give_public_name", "backoffice.withdraw_public_name",
+                  "exports.page", "exports.download",
                   # Only the running version's file name exists (the sample name does not).
                   "source.download"}
 
