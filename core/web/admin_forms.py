@@ -80,7 +80,8 @@ class DatedForm(FlaskForm):  # type: ignore[misc]
 class ConfirmForm(DatedForm):
     """Members confirmed together: the ids of the boxes ticked."""
 
-    members = SelectMultipleField(_l("Members to confirm"), coerce=int)
+    # A member no longer seated (a stale page) is the service's refusal, in its words.
+    members = SelectMultipleField(_l("Members to confirm"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("Confirm the members ticked"))
 
 
