@@ -8,16 +8,17 @@ adopted on ``backoffice_followup.page``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from kleroterion.services import proposals
+from kleroterion.models import Proposal
+from kleroterion.services import acts, proposals
 from kleroterion.web.admin_common import Refusal, change, may_write
-from kleroterion.web.admin_forms import ActForm
+from kleroterion.web.admin_forms import ActForm, TextsForm
 from kleroterion.web.auth import role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.i18n import current_language, l10n_text
+from kleroterion.web.i18n import INTERFACE_LANGUAGES, current_language, l10n_text
 from kleroterion.web.public import today
 
 bp = Blueprint("admin_acts", __name__, url_prefix="/admin/acts")
@@ -69,6 +70,62 @@ def new_act() -> ResponseReturnValue:
         return _render(form, refusal.text, 422)
     flash(gettext("The act is created."))
     return redirect(url_for("backoffice.proposal_page", proposal_id=act.id))
+
+
+def _act(proposal_id: int) -> Proposal:
+    act = db_session().get(Proposal, proposal_id)
+    if act is None:
+        abort(404)
+    return act
+
+
+def _render_texts(act: Proposal, typed: dict[str, dict[str, str]] | None = None,
+                  form: TextsForm | None = None, refusal: str | None = None,
+                  status: int = 200) -> ResponseReturnValue:
+    languages = current_config().profile.languages
+    texts = typed or {"summary": dict(act.summary), "full_text": dict(act.full_text)}
+    if form is None:
+        form = TextsForm(formdata=None, data={"tabled_by": act.tabled_by,
+                                              "expected_version": act.version})
+    return render_template("admin/act_texts.html", act=act, languages=languages, texts=texts,
+                           language_names=INTERFACE_LANGUAGES,
+                           form=form, refusal=refusal, may_write=may_write()), status
+
+
+@bp.route("/<int:proposal_id>/texts")
+@role_required("read-only")
+def texts_page(proposal_id: int) -> ResponseReturnValue:
+    return _render_texts(_act(proposal_id))
+
+
+@bp.route("/<int:proposal_id>/texts", methods=["POST"])
+@role_required("secretariat")
+def save_texts(proposal_id: int) -> ResponseReturnValue:
+    """The act's summary and full text in each of the city's languages (``acts.set_content``,
+    the CLI's ``record content``), checked against the version the page showed."""
+    act = _act(proposal_id)
+    languages = current_config().profile.languages
+    typed = {what: {language: request.form.get(f"{what}-{language}", "")
+                    for language in languages} for what in ("summary", "full_text")}
+    form = TextsForm()
+    if not form.validate_on_submit():
+        return _render_texts(act, typed, form, status=422)
+    try:
+        version = int(form.expected_version.data)
+    except (TypeError, ValueError):
+        version = None
+    try:
+        change(lambda session: acts.set_content(
+            session, proposal_id, summary=typed["summary"], full_text=typed["full_text"],
+            tabled_by=form.tabled_by.data or "", expected_version=version))
+    except Refusal as refusal:
+        if refusal.conflict:
+            return _render_texts(_act(proposal_id), None, None, gettext(
+                "Someone else changed this act since the page was shown. Here it is as it "
+                "is now; check it and record the step again if it is still needed."), 409)
+        return _render_texts(act, typed, form, refusal.text, 422)
+    flash(gettext("The texts are saved."))
+    return redirect(url_for("admin_acts.texts_page", proposal_id=proposal_id))
 
 
 def init_app(app: Flask) -> None:

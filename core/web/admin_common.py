@@ -15,7 +15,7 @@ from typing import TypeVar
 from flask import abort
 from kleroterion.db import session_scope
 from kleroterion.models import Mandate
-from kleroterion.services.errors import ServiceError
+from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level
 from kleroterion.web.database import current_engine, db_session
 from kleroterion.web.i18n import refusal_text
@@ -27,10 +27,12 @@ T = TypeVar("T")
 class Refusal(Exception):
     """A service refused the change: ``text`` says why in the visitor's language."""
 
-    def __init__(self, text: str, field: str | None = None) -> None:
+    def __init__(self, text: str, field: str | None = None, conflict: bool = False) -> None:
         super().__init__(text)
         self.text = text
         self.field = field
+        #: Someone else changed the record since the page was shown (409, not 422).
+        self.conflict = conflict
 
 
 def change(work: Callable[[Session], T]) -> T:
@@ -40,7 +42,8 @@ def change(work: Callable[[Session], T]) -> T:
             result = work(session)
     except ServiceError as refusal:
         db_session().expire_all()
-        raise Refusal(refusal_text(refusal), getattr(refusal, "field", None)) from None
+        raise Refusal(refusal_text(refusal), getattr(refusal, "field", None),
+                      isinstance(refusal, ConflictError)) from None
     db_session().expire_all()
     return result
 

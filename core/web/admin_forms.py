@@ -40,6 +40,15 @@ class ActForm(FlaskForm):  # type: ignore[misc]  # flask-wtf has no type hints
     submit = SubmitField(_l("Create the act"))
 
 
+class TextsForm(FlaskForm):  # type: ignore[misc]
+    """Who tables an act and the version the page showed; the texts are one field per
+    language of the city, read by the view."""
+
+    tabled_by = StringField(_l("Tabled by (optional)"), validators=[Length(max=200)])
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Save the texts"))
+
+
 class SessionForm(FlaskForm):  # type: ignore[misc]
     """A new session (``sessions.add_session`` then ``describe_session``)."""
 
@@ -65,6 +74,15 @@ class MandateForm(FlaskForm):  # type: ignore[misc]
     ends_on = DateField(_l("Last day (optional: the longest term of the city's rules)"),
                         validators=[Optional(), Understood(_DATE)])
     submit = SubmitField(_l("Open the mandate"))
+
+
+class MandateEditForm(FlaskForm):  # type: ignore[misc]
+    """A mandate's new label or last day (``mandates.edit_mandate``)."""
+
+    label = StringField(_l("Name of the mandate"), validators=[
+        DataRequired(message=_l("Enter a name, such as “promotion 2027”.")), Length(max=120)])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(message=_DATE)])
+    submit = SubmitField(_l("Save the mandate"))
 
 
 class ButtonForm(FlaskForm):  # type: ignore[misc]

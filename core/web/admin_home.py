@@ -42,7 +42,8 @@ class MenuEntry:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("backoffice.dashboard", _l("What is due")),
     MenuEntry("admin_mandates.mandates_page", _l("Mandates"),
-              under=("admin_mandates.new_mandate", "admin_mandates.close_mandate")),
+              under=("admin_mandates.new_mandate", "admin_mandates.close_mandate",
+                     "admin_mandates.edit_mandate", "admin_mandates.save_mandate")),
     MenuEntry("backoffice.respondents", _l("Respondents"), "secretariat"),
     MenuEntry("answers_admin.answers_desk", _l("Answers to invitations"), "secretariat"),
     MenuEntry("admin_draws.draws_page", _l("Draws"),
@@ -61,6 +62,7 @@ MENU: tuple[MenuEntry, ...] = (
                      "admin_sessions.new_session")),
     MenuEntry("admin_acts.acts_page", _l("Acts"),
               under=("backoffice.proposal_page", "admin_acts.new_act", "admin_acts.texts_page",
+                     "admin_acts.save_texts",
                      "backoffice_followup.page")),
     MenuEntry("backoffice.indemnity_statements", _l("Indemnities")),
     MenuEntry("admin_privacy.privacy_page", _l("Personal data"), "secretariat",

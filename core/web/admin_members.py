@@ -136,8 +136,8 @@ def withdraw(member_id: int) -> ResponseReturnValue:
                                                 form.reason.data or "",
                                                 expected_version=version))
     except Refusal as refusal:
-        return _render_seat(_member(member_id), withdrawal=form, refusal=refusal.text,
-                            status=422)
+        return _render_seat(_member(member_id), withdrawal=None if refusal.conflict else form,
+                            refusal=refusal.text, status=409 if refusal.conflict else 422)
     flash(gettext("The withdrawal is recorded."))
     return redirect(url_for("admin_members.seat_page", member_id=member_id))
 

@@ -128,11 +128,15 @@ ACCESS: dict[str, str] = {
     "admin_draws.finalize": "secretariat",
     "admin_acts.acts_page": "read-only",
     "admin_acts.new_act": "secretariat",
+    "admin_acts.texts_page": "read-only",
+    "admin_acts.save_texts": "secretariat",
     "admin_sessions.sessions_page": "read-only",
     "admin_sessions.new_session": "secretariat",
     "admin_mandates.mandates_page": "read-only",
     "admin_mandates.new_mandate": "secretariat",
     "admin_mandates.close_mandate": "secretariat",
+    "admin_mandates.edit_mandate": "secretariat",
+    "admin_mandates.save_mandate": "secretariat",
     "admin_members.confirm_page": "secretariat",
     "admin_members.confirm_members": "secretariat",
     "admin_members.seat_page": "read-only",
@@ -187,7 +191,8 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "panel_draw.status", "panel_draw.download", "backoffice_followup.page",
                   "backoffice.member_page",
                   "backoffice.give_public_name", "backoffice.withdraw_public_name",
-                  "admin_members.seat_page", "admin_bodies.body_page",
+                  "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
+                  "admin_mandates.edit_mandate",
                   # Only the running version's file name exists (the sample name does not).
                   "source.download"}
 

@@ -167,3 +167,51 @@ def test_accounts_are_for_administrators_who_cannot_deactivate_themselves(
         response.get_data(as_text=True)
     assert in_database(ready, lambda s: s.scalar(select(User.id).where(
         User.username == "new"))) is None
+
+
+def test_an_acts_texts_in_each_language_and_a_stale_page(
+    ready: Flask, client: FlaskClient, tmp_path: Any
+) -> None:
+    from kleroterion.services import proposals
+
+    mandate = _seated(ready, tmp_path)
+    act = in_database(ready, lambda s: proposals.create(
+        s, mandate, "plan-action", "Plan", dt.date(2027, 2, 1)).id)
+    log_in(client, "secretariat")
+    url = f"/admin/acts/{act}/texts"
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert 'id="summary-fr" name="summary-fr" lang="fr"' in page and 'id="full_text-en"' in page
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "expected_version": "1",
+                                      "summary-fr": "Un résumé.", "summary-en": "A summary.",
+                                      "full_text-fr": "Le texte.", "full_text-en": ""})
+    assert response.status_code == 302
+    saved = in_database(ready, lambda s: (s.get(Proposal, act).summary,
+                                          s.get(Proposal, act).full_text))
+    assert saved == ({"fr": "Un résumé.", "en": "A summary."}, {"fr": "Le texte."})
+    # The same page posted again: someone (this page) changed it since; nothing written.
+    response = client.post(f"{url}?lang=en", data={
+        "csrf_token": token, "expected_version": "1", "summary-fr": "Autre.",
+        "summary-en": "", "full_text-fr": "", "full_text-en": ""})
+    assert response.status_code == 409 and "Someone else changed" in \
+        response.get_data(as_text=True)
+    assert in_database(ready, lambda s: s.get(Proposal, act).summary)["fr"] == "Un résumé."
+
+
+def test_a_mandate_is_renamed_and_its_term_kept_to_the_city_rules(
+    ready: Flask, client: FlaskClient, tmp_path: Any
+) -> None:
+    mandate = _seated(ready, tmp_path)
+    log_in(client, "secretariat")
+    url = f"/admin/mandates/{mandate}/edit"
+    token = csrf_token(client, url)
+    # Poitiers' edition lasts exactly twelve months: another last day is refused.
+    response = client.post(f"{url}?lang=en", data={
+        "csrf_token": token, "label": "édition 2027", "ends_on": "2027-06-30"})
+    assert response.status_code == 422 and "lasts 12 to 12 months" in \
+        response.get_data(as_text=True)
+    assert in_database(ready, lambda s: s.get(Mandate, mandate).label) == "2027"
+    response = client.post(url, data={"csrf_token": token, "label": "édition 2027",
+                                      "ends_on": "2028-01-03"})
+    assert response.status_code == 302
+    assert in_database(ready, lambda s: s.get(Mandate, mandate).label) == "édition 2027"

@@ -238,6 +238,13 @@ def test_a_poitiers_edition_from_the_back_office_alone(
     assert notice() == "L'acte est créé."
     act = int(page.url.rstrip("/").rsplit("/", 1)[1])
     check("act created")
+    page.goto(f"{server.url}/admin/acts/{act}/texts")
+    page.fill("#summary-en", "Proposals to move about the city.")
+    page.fill("#full_text-fr", "Article premier : une ligne de bus le dimanche.")
+    submit("form[action$='/texts']")
+    assert notice() == "Les textes sont enregistrés."
+    check("act texts")
+    page.goto(f"{server.url}/admin/proposals/{act}")
     for target, day in (("decide", "2027-02-01"), ("transmis", "2027-02-05"),
                         ("adopte", "2027-02-12")):
         form = page.locator(f"form[action$='/move/{target}']")
