@@ -132,7 +132,7 @@ def issue_token(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
     form = TokenForm()
     if not form.validate_on_submit():
-        return _render_account(user, refusal=" ".join(form.name.errors), status=422)
+        return _render_account(user, refusal=" ".join(map(str, form.name.errors)), status=422)
     try:
         _, token = change(lambda session: users.issue_token(session, user_id,
                                                             form.name.data or ""))

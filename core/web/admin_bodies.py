@@ -185,7 +185,7 @@ def leave(key: str, seat_id: int) -> ResponseReturnValue:
         abort(404)
     form = DatedForm(prefix="leave")
     if not form.validate_on_submit():
-        return _render(key, refusal=" ".join(form.on.errors) or gettext(
+        return _render(key, refusal=" ".join(map(str, form.on.errors)) or gettext(
             "The form has expired; try again."), status=422)
     try:
         change(lambda session: bodies.leave(session, seat_id, form.on.data))

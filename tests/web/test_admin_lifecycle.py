@@ -215,3 +215,26 @@ def test_a_mandate_is_renamed_and_its_term_kept_to_the_city_rules(
                                       "ends_on": "2028-01-03"})
     assert response.status_code == 302
     assert in_database(ready, lambda s: s.get(Mandate, mandate).label) == "édition 2027"
+
+
+def test_the_dashboard_says_what_is_due_and_the_menu_marks_the_page(
+    ready: Flask, client: FlaskClient, tmp_path: Any
+) -> None:
+    from kleroterion.services import sessions
+
+    mandate = _seated(ready, tmp_path)
+    in_database(ready, lambda s: sessions.add_session(
+        s, mandate, "assemblee", TODAY + dt.timedelta(days=3), title="Plénière du jeudi"))
+    in_database(ready, lambda s: sessions.add_session(
+        s, mandate, "assemblee", TODAY + dt.timedelta(days=8), title="La semaine suivante"))
+    log_in(client, "read-only")
+    page = client.get("/admin/?lang=en").get_data(as_text=True)
+    week = page.split('id="week-title"')[1].split("</section>")[0]
+    assert "Plénière du jeudi" in week and "La semaine suivante" not in week
+    draws = page.split('id="draws-title"')[1].split("</section>")[0]
+    assert "drawn, to be declared final" in draws
+    assert '<a href="/admin/" aria-current="page">What is due</a>' in page
+    assert 'href="/admin/accounts/"' not in page  # administrators only
+    assert 'href="/admin/personal-data/"' not in page  # the secretariat's
+    french = client.get("/admin/?lang=fr").get_data(as_text=True)
+    assert "Séances de la semaine" in french and "What is due" not in french
