@@ -39,7 +39,7 @@ from kleroterion.jobs.tasks import queue_draw
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
 from kleroterion.services.errors import ServiceError
-from kleroterion.web import draw_progress, source
+from kleroterion.web import draw_progress, relaxation, source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
@@ -112,7 +112,10 @@ def _render(group_key: str, *, start: StartDrawForm | None = None,
         "admin/panel_draw.html", mandate=mandate, group=group, draw=draw, seated=seated,
         start=start or _start_form(group), number=number or PublicNumberForm(formdata=None),
         refusal=refusal, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
-        refresh=REFRESH_SECONDS, progress=draw_progress, lottery_size=panel.LOTTERY_SIZE,
+        refresh=REFRESH_SECONDS, progress=draw_progress,
+        failure=relaxation.read(draw.message, current_config().composition.features)
+        if draw is not None and draw.state == "failed" else [],
+        lottery_size=panel.LOTTERY_SIZE,
         folder_name=Path(draw.lottery_folder).name if draw and draw.lottery_folder else None,
     ), status
 

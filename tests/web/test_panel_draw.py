@@ -193,8 +193,13 @@ def test_infeasible_quotas_show_the_engine_relaxation(
     assert _wait(client) == "failed"
     page = client.get(f"{PAGE}?lang=en").get_data(as_text=True)
     assert "The last computation failed" in page and "Traceback" not in page
-    lines = re.findall(r"<li>([^<]*→[^<]*)</li>", page)
-    assert lines and all(line.startswith(quota.feature) for line in lines)
+    # The engine's smallest relaxation, in words, with the criterion's and value's labels.
+    label = next(f for f in composition.features if f.key == quota.feature).label
+    lines = re.findall(r"<li>([^<]*(?:raise the maximum|lower the minimum)[^<]*)</li>", page)
+    assert lines and all(line.startswith(label["en"]) for line in lines)
+    assert "→" not in page and f"{quota.feature}/" not in page
+    french = client.get(f"{PAGE}?lang=fr").get_data(as_text=True)
+    assert re.search(r"(relever le maximum|abaisser le minimum) de \d+ à \d+ sièges", french)
 
 
 def test_read_only_accounts_see_the_state_but_no_forms(
