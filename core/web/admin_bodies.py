@@ -10,6 +10,7 @@ facilitators are appointed by name (``bodies.appoint``), and a seat ends on a da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -25,7 +26,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, gettext
 from kleroterion.city.types import Body
-from kleroterion.models import BodyMembership
+from kleroterion.models import BodyMembership, Mandate
 from kleroterion.services import bodies, members
 from kleroterion.web.admin_common import Refusal, change, may_write
 from kleroterion.web.admin_forms import AppointForm, BodyDrawForm, DatedForm, JoinForm
@@ -35,6 +36,7 @@ from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.i18n import vocabulary
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_root
+from sqlalchemy.orm import Session
 
 bp = Blueprint("admin_bodies", __name__, url_prefix="/admin/bodies")
 
@@ -107,73 +109,61 @@ def body_page(key: str) -> ResponseReturnValue:
     return _render(key)
 
 
-def _posted(key: str, name: str, form: Any) -> ResponseReturnValue | None:
-    """The page again with the form's messages, or None when the form is valid."""
-    if current_mandate() is None:
+def _seat_change(key: str, name: str, form: Any,
+                 work: Callable[[Session, Mandate], object], done: str) -> ResponseReturnValue:
+    """Validate the body page's form ``name``, run ``work`` in one transaction, say ``done``.
+
+    A form the page cannot read, or a refusal of the service, shows the page again with
+    what was typed and the message (422); nothing is written.
+    """
+    mandate = current_mandate()
+    if mandate is None:
         abort(404)
     _forms(_body(key), {name: form})  # fills the choices, so that they validate
     if not form.validate_on_submit():
         return _render(key, {name: form}, status=422)
-    return None
+    try:
+        change(lambda session: work(session, mandate))
+    except Refusal as refusal:
+        return _render(key, {name: form}, refusal.text, 422)
+    flash(done)
+    return redirect(url_for("admin_bodies.body_page", key=key))
 
 
 @bp.route("/<key>/join", methods=["POST"])
 @role_required("secretariat")
 def join(key: str) -> ResponseReturnValue:
+    """A member who chose or volunteered joins (``body join``)."""
     form = JoinForm(prefix="join")
-    failed = _posted(key, "join", form)
-    if failed is not None:
-        return failed
-    mandate = current_mandate()
-    assert mandate is not None
-    try:
-        change(lambda session: bodies.join(session, mandate.id, key, form.member.data,
-                                           form.on.data, role=form.role.data))
-    except Refusal as refusal:
-        return _render(key, {"join": form}, refusal.text, 422)
-    flash(gettext("The member joins the body."))
-    return redirect(url_for("admin_bodies.body_page", key=key))
+    return _seat_change(key, "join", form, lambda session, mandate: bodies.join(
+        session, mandate.id, key, form.member.data, form.on.data, role=form.role.data),
+        gettext("The member joins the body."))
 
 
 @bp.route("/<key>/draw", methods=["POST"])
 @role_required("secretariat")
 def draw(key: str) -> ResponseReturnValue:
+    """Drawn seats filled by lot with a public number (``body draw``)."""
     form = BodyDrawForm(prefix="draw")
-    failed = _posted(key, "draw", form)
-    if failed is not None:
-        return failed
-    mandate = current_mandate()
-    assert mandate is not None
     root = lottery_root(current_app)
-    try:
-        change(lambda session: bodies.draw(session, mandate.id, key, form.on.data,
-                                           public_number=form.public_number.data,
-                                           role=form.role.data, root=root))
-    except Refusal as refusal:
-        return _render(key, {"draw": form}, refusal.text, 422)
-    flash(gettext("The seats are drawn by lot."))
-    return redirect(url_for("admin_bodies.body_page", key=key))
+    return _seat_change(key, "draw", form, lambda session, mandate: bodies.draw(
+        session, mandate.id, key, form.on.data, public_number=form.public_number.data,
+        role=form.role.data, root=root), gettext("The seats are drawn by lot."))
 
 
 @bp.route("/<key>/appoint", methods=["POST"])
 @role_required("secretariat")
 def appoint(key: str) -> ResponseReturnValue:
+    """An elected official, an agent or a facilitator appointed by name (``body appoint``)."""
     form = AppointForm(prefix="appoint")
-    failed = _posted(key, "appoint", form)
-    if failed is not None:
-        return failed
-    mandate = current_mandate()
-    assert mandate is not None
-    name = (form.name.data or "").strip()
-    if (form.group.data or "").strip():
-        name = f"{name} ({form.group.data.strip()})"
-    try:
-        change(lambda session: bodies.appoint(session, mandate.id, key, form.role.data, name,
-                                              form.on.data))
-    except Refusal as refusal:
-        return _render(key, {"appoint": form}, refusal.text, 422)
-    flash(gettext("The appointment is recorded."))
-    return redirect(url_for("admin_bodies.body_page", key=key))
+
+    def work(session: Session, mandate: Mandate) -> object:
+        name = (form.name.data or "").strip()
+        if (form.group.data or "").strip():
+            name = f"{name} ({form.group.data.strip()})"
+        return bodies.appoint(session, mandate.id, key, form.role.data, name, form.on.data)
+
+    return _seat_change(key, "appoint", form, work, gettext("The appointment is recorded."))
 
 
 @bp.route("/<key>/seats/<int:seat_id>/leave", methods=["POST"])
