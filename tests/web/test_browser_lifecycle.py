@@ -293,4 +293,17 @@ def test_a_poitiers_edition_from_the_back_office_alone(
     submit("form[action$='/close']")
     assert notice() == "Le mandat est clos."
     check("mandate closed")
+
+    # The same back office in English, chosen from its header; the choice stays.
+    page.locator("nav.admin-languages a[hreflang=en]").click()
+    page.wait_for_url("**lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Mandates"
+    page.locator("nav.admin-menu a", has_text="What is due").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "What is due"
+    page.add_script_tag(content=axe_source)
+    problems.extend(("dashboard in English", v) for v in page.evaluate(AXE_RUN, AXE_TAGS)
+                    if v["impact"] in BLOCKING_IMPACTS)
     assert problems == []
