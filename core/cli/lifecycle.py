@@ -123,6 +123,20 @@ def mandate_show(session: Session, mandate_id: int) -> None:
     click.echo(f"  members sitting: {len(active)}")
 
 
+@mandate_group.command(name="edit")
+@click.argument("mandate_id", type=int)
+@click.option("--label", default=None, help="The mandate's new label.")
+@click.option("--end", type=DATE, default=None,
+              help="The new last day (within the city's term; no session after it).")
+@transaction
+def mandate_edit(session: Session, mandate_id: int, label: str | None,
+                 end: dt.date | None) -> None:
+    """Rename a mandate or move its last day (its phases are laid out again)."""
+    mandate = mandates.edit_mandate(session, mandate_id, label=label, ends_on=end)
+    click.echo(f"mandate {mandate.id}: {mandate.city} {mandate.label}, {mandate.starts_on} "
+               f"to {mandate.ends_on}")
+
+
 @mandate_group.command(name="close")
 @click.argument("mandate_id", type=int)
 @transaction

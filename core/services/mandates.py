@@ -60,23 +60,8 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     label = label.strip()
     if not label:
         raise InvalidInput("a mandate needs a label, e.g. 'promotion 2025'")
-    latest = add_months(starts_on, rules.max_months) - dt.timedelta(days=1)
-    earliest = add_months(starts_on, rules.min_months) - dt.timedelta(days=1)
-    ends_on = ends_on or latest
-    if not earliest <= ends_on <= latest:
-        raise InvalidInput(
-            "a %(term)s of %(city)s lasts %(min)s to %(max)s months: from %(start)s it must "
-            "end between %(earliest)s and %(latest)s, not %(end)s",
-            term=rules.term_name, city=city_slug, min=rules.min_months, max=rules.max_months,
-            start=starts_on.isoformat(), earliest=earliest.isoformat(),
-            latest=latest.isoformat(), end=ends_on.isoformat(),
-        )
-    existing = session.scalar(
-        select(Mandate).where(Mandate.city == city_slug, Mandate.label == label)
-    )
-    if existing is not None:
-        raise InvalidInput("%(city)s already has a mandate labelled %(label)r (id %(id)s)",
-                           city=city_slug, label=label, id=existing.id)
+    ends_on = _check_term(city_slug, starts_on, ends_on)
+    _check_label(session, city_slug, label)
     _check_overlap(session, city_slug, starts_on, ends_on)
     mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
                       starts_on=starts_on, ends_on=ends_on, status="open",
@@ -90,6 +75,80 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     return mandate
 
 
+def _check_term(city_slug: str, starts_on: dt.date, ends_on: dt.date | None) -> dt.date:
+    """The mandate's last day (default: the longest term), refused outside the city's rules."""
+    rules = city(city_slug).config.mandate
+    latest = add_months(starts_on, rules.max_months) - dt.timedelta(days=1)
+    earliest = add_months(starts_on, rules.min_months) - dt.timedelta(days=1)
+    ends_on = ends_on or latest
+    if not earliest <= ends_on <= latest:
+        raise InvalidInput(
+            "a %(term)s of %(city)s lasts %(min)s to %(max)s months: from %(start)s it must "
+            "end between %(earliest)s and %(latest)s, not %(end)s",
+            term=rules.term_name, city=city_slug, min=rules.min_months, max=rules.max_months,
+            start=starts_on.isoformat(), earliest=earliest.isoformat(),
+            latest=latest.isoformat(), end=ends_on.isoformat(),
+        )
+    return ends_on
+
+
+def _check_label(session: Session, city_slug: str, label: str,
+                 exclude: int | None = None) -> None:
+    existing = session.scalar(
+        select(Mandate).where(Mandate.city == city_slug, Mandate.label == label)
+    )
+    if existing is not None and existing.id != exclude:
+        raise InvalidInput("%(city)s already has a mandate labelled %(label)r (id %(id)s)",
+                           city=city_slug, label=label, id=existing.id)
+
+
+def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
+                 ends_on: dt.date | None = None) -> Mandate:
+    """Rename a mandate or move its last day, under the rules that open one.
+
+    The new last day must keep the term within the city's rules, overlap no more
+    mandates than the city allows, and leave no session after it; the phases are
+    laid out again over the new dates.
+    """
+    from kleroterion.models import AssemblySession
+
+    mandate = get(session, Mandate, mandate_id)
+    if mandate.status == "closed":
+        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate_id)
+    changes: dict[str, object] = {}
+    if label is not None and label.strip() != mandate.label:
+        label = label.strip()
+        if not label:
+            raise InvalidInput("a mandate needs a label, e.g. 'promotion 2025'")
+        _check_label(session, mandate.city, label, exclude=mandate.id)
+        changes["label"] = label
+    if ends_on is not None and ends_on != mandate.ends_on:
+        _check_term(mandate.city, mandate.starts_on, ends_on)
+        _check_overlap(session, mandate.city, mandate.starts_on, ends_on, exclude=mandate.id)
+        later = session.scalar(select(AssemblySession.held_on).where(
+            AssemblySession.mandate_id == mandate.id, AssemblySession.held_on > ends_on)
+            .order_by(AssemblySession.held_on))
+        if later is not None:
+            raise NotAllowed("mandate %(mandate)s has a session on %(date)s, after %(end)s",
+                             mandate=mandate.id, date=later.isoformat(),
+                             end=ends_on.isoformat(), field="ends_on")
+        changes["ends_on"] = ends_on
+    if not changes:
+        raise InvalidInput("nothing to change: give a new label or a new last day")
+    if "label" in changes:
+        mandate.label = str(changes["label"])
+    if "ends_on" in changes:
+        mandate.ends_on = ends_on  # type: ignore[assignment]
+        rules = city(mandate.city).config.mandate
+        laid = {p.key: p for p in _phases(mandate, [(p.key, p.months) for p in rules.phases])}
+        for phase in mandate.phases:  # in place: the same phases, new dates
+            if phase.key in laid:
+                phase.starts_on, phase.ends_on = laid[phase.key].starts_on, laid[phase.key].ends_on
+    session.flush()
+    audit.record(session, "mandate.edit", "mandate", mandate.id, **changes)
+    return mandate
+
+
 def sitting_at_once(city_slug: str) -> int:
     """How many mandates of the city may sit on one day, from its mandate rules."""
     rules = city(city_slug).config.mandate
@@ -97,11 +156,11 @@ def sitting_at_once(city_slug: str) -> int:
 
 
 def _check_overlap(session: Session, city_slug: str, starts_on: dt.date,
-                   ends_on: dt.date) -> None:
+                   ends_on: dt.date, *, exclude: int | None = None) -> None:
     """Refuse a mandate that would make more of the city's mandates sit on one day."""
     allowed = sitting_at_once(city_slug)
     others = [m for m in list_mandates(session, city_slug)
-              if m.starts_on <= ends_on and starts_on <= m.ends_on]
+              if m.starts_on <= ends_on and starts_on <= m.ends_on and m.id != exclude]
     # The most mandates sitting at once begins on one of their first days.
     for day in sorted({starts_on, *(m.starts_on for m in others if m.starts_on > starts_on)}):
         sitting = [m for m in others if m.starts_on <= day <= m.ends_on]

@@ -190,6 +190,8 @@ def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
     try:
         distribution = find(problem, algorithm, seed=seed, time_limit=time_limit,
                             progress=progress)
+        if progress is not None:
+            progress("rounding", 1.0)
         panels = [tuple(sorted(p)) for p in round_(distribution, m=LOTTERY_SIZE)]
     except _refusals(engine) as error:  # infeasible quotas, a time out...
         raise DrawRefused([line.strip() for line in str(error).splitlines()]) from None

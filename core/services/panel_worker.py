@@ -146,6 +146,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         distribution, panels = compute(prepared.problem, prepared.algorithm,
                                        seed=prepared.seed, time_limit=prepared.time_limit,
                                        progress=progress, engine=engine)
+        progress("publishing", 1.0)
         done.set()
         heart.join()
         with db.session_scope(factory, actor=actor) as session:

@@ -20,6 +20,14 @@ from kleroterion.plugins import City, load_city
 from kleroterion.services import context as service_context
 from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
+    admin_accounts,
+    admin_acts,
+    admin_bodies,
+    admin_draws,
+    admin_mandates,
+    admin_members,
+    admin_privacy,
+    admin_sessions,
     anchor,
     answer,
     api,
@@ -105,6 +113,9 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     panel_draw.init_app(app)
     backoffice_followup.init_app(app)
     exports.init_app(app)
+    for module in (admin_accounts, admin_acts, admin_bodies, admin_draws, admin_mandates,
+                   admin_members, admin_privacy, admin_sessions):
+        module.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)
     _init_plugins(app, loaded)

@@ -58,18 +58,6 @@ class Move:
     form: MoveForm
 
 
-@bp.route("/")
-@role_required("read-only")
-def dashboard() -> str:
-    mandate = current_mandate()
-    meetings = sessions.sessions_of(db_session(), mandate.id) if mandate else []
-    acts = proposals.list_proposals(db_session(), mandate.id) if mandate else []
-    adopted = {act.id for act in acts if proposals.outcome(db_session(), act) == "adopted"}
-    return render_template("admin/dashboard.html", mandate=mandate, meetings=meetings,
-                           acts=acts, adopted=adopted,
-                           seat_groups=current_config().composition.seat_groups)
-
-
 def _engine() -> Engine:
     bind = db_session().get_bind()
     assert isinstance(bind, Engine)
@@ -409,6 +397,8 @@ def import_respondents() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from kleroterion.web import roster  # noqa: F401  (adds the members' routes to bp)
+    # These modules add their routes to bp: import them before registering it.
+    from kleroterion.web import admin_home, roster  # noqa: F401
 
     app.register_blueprint(bp)
+    admin_home.init_app(app)

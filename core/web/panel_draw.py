@@ -39,7 +39,7 @@ from kleroterion.jobs.tasks import queue_draw
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
 from kleroterion.services.errors import ServiceError
-from kleroterion.web import source
+from kleroterion.web import draw_progress, relaxation, source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
@@ -112,7 +112,10 @@ def _render(group_key: str, *, start: StartDrawForm | None = None,
         "admin/panel_draw.html", mandate=mandate, group=group, draw=draw, seated=seated,
         start=start or _start_form(group), number=number or PublicNumberForm(formdata=None),
         refusal=refusal, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
-        refresh=REFRESH_SECONDS, lottery_size=panel.LOTTERY_SIZE,
+        refresh=REFRESH_SECONDS, progress=draw_progress,
+        failure=relaxation.read(draw.message, current_config().composition.features)
+        if draw is not None and draw.state == "failed" else [],
+        lottery_size=panel.LOTTERY_SIZE,
         folder_name=Path(draw.lottery_folder).name if draw and draw.lottery_folder else None,
     ), status
 
@@ -129,10 +132,17 @@ def status(group_key: str) -> Response:
     """The draw's state and progress, for the page's script (numbers and keys only)."""
     mandate, group = _group(group_key)
     draw = _latest(mandate, group)
+    if draw is None:
+        return jsonify({"state": None, "stage": None, "fraction": None, "words": None,
+                        "percent": None})
     return jsonify({
-        "state": draw.state if draw is not None else None,
-        "stage": draw.progress_stage if draw is not None else None,
-        "fraction": draw.progress_fraction if draw is not None else None,
+        "state": draw.state,
+        "stage": draw.progress_stage,
+        "fraction": draw.progress_fraction,
+        # What the page says: the stage in words, and a percentage below 100 until done.
+        "words": draw_progress.stage_words(draw.progress_stage),
+        "percent": draw_progress.percent(draw.progress_stage, draw.progress_fraction,
+                                         draw.state),
     })
 
 

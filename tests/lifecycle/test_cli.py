@@ -250,3 +250,15 @@ def test_panel_publish_then_choose_from_the_terminal(
     again = invoke("panel", "choose", 1, "27", "--date", "2025-09-01", ok=False)
     assert "already chosen with the number 31415" in again.stderr
     assert "chosen" in invoke("panel", "show", 1).output
+
+
+def test_a_mandate_edited_from_the_terminal(invoke: Invoke, database_url: str) -> None:
+    """The CLI's ``mandate edit`` and the back office share ``mandates.edit_mandate``."""
+    invoke("mandate", "open", "paris", "promotion 2027", "--start", "2027-01-01",
+           "--end", "2027-12-31")
+    before = snapshot(database_url)
+    refused = invoke("mandate", "edit", 1, "--end", "2029-12-31", ok=False)
+    assert "lasts" in refused.output and snapshot(database_url) == before
+    done = invoke("mandate", "edit", 1, "--label", "promotion Simone Veil", "--end",
+                  "2028-06-30")
+    assert "promotion Simone Veil, 2027-01-01 to 2028-06-30" in done.output

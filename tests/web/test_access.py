@@ -129,6 +129,40 @@ ACCESS: dict[str, str] = {
     # Answers to the invitation letters: the public page, the secretariat's desk.
     "answer.answer_page": "public",
     "answers_admin.answers_desk": "secretariat",
+    # The lifecycle pages of the back office (issue 12).
+    "admin_draws.draws_page": "read-only",
+    "admin_draws.finalize": "secretariat",
+    "admin_acts.acts_page": "read-only",
+    "admin_acts.new_act": "secretariat",
+    "admin_acts.texts_page": "read-only",
+    "admin_acts.save_texts": "secretariat",
+    "admin_sessions.sessions_page": "read-only",
+    "admin_sessions.new_session": "secretariat",
+    "admin_mandates.mandates_page": "read-only",
+    "admin_mandates.new_mandate": "secretariat",
+    "admin_mandates.close_mandate": "secretariat",
+    "admin_mandates.edit_mandate": "secretariat",
+    "admin_mandates.save_mandate": "secretariat",
+    "admin_members.confirm_page": "secretariat",
+    "admin_members.confirm_members": "secretariat",
+    "admin_members.seat_page": "read-only",
+    "admin_members.withdraw": "secretariat",
+    "admin_members.replace": "secretariat",
+    "admin_bodies.bodies_page": "read-only",
+    "admin_bodies.body_page": "read-only",
+    "admin_bodies.join": "secretariat",
+    "admin_bodies.draw": "secretariat",
+    "admin_bodies.appoint": "secretariat",
+    "admin_bodies.leave": "secretariat",
+    "admin_privacy.privacy_page": "secretariat",
+    "admin_privacy.purge": "secretariat",
+    "admin_accounts.accounts_page": "administrator",
+    "admin_accounts.new_account": "administrator",
+    "admin_accounts.account_page": "administrator",
+    "admin_accounts.set_role": "administrator",
+    "admin_accounts.deactivate": "administrator",
+    "admin_accounts.issue_token": "administrator",
+    "admin_accounts.revoke_token": "administrator",
 }
 
 
@@ -148,7 +182,10 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "fmt": "md", "proposal_id": 1, "target": "adopted", "session_id": 1,
                  "draw_id": 1, "group_key": "panel",
                  "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
-                 "member_id": 1, "file_id": 1, "export_id": 1}
+                 "member_id": 1, "file_id": 1, "export_id": 1,
+                 "mandate_id": 1, "key": "groupe-propositions",
+                 "seat_id": 1, "user_id": 1,
+                 "token_id": 999_999}  # not the walk's own bearer token
 
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
@@ -162,6 +199,8 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "backoffice.member_page",
                   "backoffice.give_public_name", "backoffice.withdraw_public_name",
                   "exports.page", "exports.download",
+                  "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
+                  "admin_mandates.edit_mandate",
                   # Only the running version's file name exists (the sample name does not).
                   "source.download"}
 

@@ -122,15 +122,15 @@ def test_the_page_lists_the_deadlines_and_which_are_overdue(
     assert page.count(f'action="/admin/proposals/{brussels["act"]}/follow-up/responses/') == 2
 
 
-def test_the_act_page_and_the_dashboard_lead_to_the_follow_up(
+def test_the_act_page_and_the_list_of_acts_lead_to_the_follow_up(
     client: FlaskClient, paris: dict[str, int]
 ) -> None:
     log_in(client, "read-only")
     follow_up = f"/admin/proposals/{paris['act']}/follow-up"
     assert follow_up in client.get(f"/admin/proposals/{paris['act']}").get_data(as_text=True)
-    dashboard = client.get("/admin/?lang=en").get_data(as_text=True)
-    assert f'href="{follow_up}"' in dashboard
-    assert f"/admin/proposals/{paris['draft']}/follow-up" not in dashboard  # not adopted
+    acts = client.get("/admin/acts/?lang=en").get_data(as_text=True)
+    assert f'href="{follow_up}"' in acts
+    assert f"/admin/proposals/{paris['draft']}/follow-up" not in acts  # not adopted
 
 
 def test_the_secretariat_sees_the_person_responsible_and_what_is_late(

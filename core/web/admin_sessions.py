@@ -1,0 +1,90 @@
+"""The back office's sessions: the current mandate's sessions, and a new one.
+
+A session is added through ``services.sessions.add_session`` (the CLI's ``session
+add``) and, when a time or a place is given, described by ``describe_session`` in
+the same transaction: refused whole, as the CLI refuses. Each session links to its
+attendance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from kleroterion.models import AssemblySession
+from kleroterion.services import sessions
+from kleroterion.web.admin_common import Refusal, change, may_write
+from kleroterion.web.admin_forms import SessionForm
+from kleroterion.web.auth import role_required
+from kleroterion.web.context import current_config
+from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.i18n import l10n_text
+from kleroterion.web.public import today
+from sqlalchemy.orm import Session
+
+bp = Blueprint("admin_sessions", __name__, url_prefix="/admin/sessions")
+
+
+def _form() -> SessionForm:
+    form = SessionForm()
+    config = current_config()
+    form.kind.choices = [(kind.key, l10n_text(kind.label))
+                         for kind in config.mandate.session_kinds]
+    form.body.choices = [("", gettext("The whole assembly"))] + [
+        (body.key, l10n_text(body.label)) for body in config.bodies]
+    if not form.is_submitted():
+        form.held_on.data = today()
+    return form
+
+
+def _render(form: SessionForm | None = None, refusal: str | None = None,
+            status: int = 200) -> ResponseReturnValue:
+    mandate = current_mandate()
+    rows = sessions.sessions_of(db_session(), mandate.id) if mandate else []
+    config = current_config()
+    return render_template(
+        "admin/sessions.html", mandate=mandate, rows=rows, form=form or _form(),
+        kinds={kind.key: kind.label for kind in config.mandate.session_kinds},
+        bodies={body.key: body.label for body in config.bodies},
+        may_write=may_write(), refusal=refusal, day=today()), status
+
+
+@bp.route("/")
+@role_required("read-only")
+def sessions_page() -> ResponseReturnValue:
+    return _render()
+
+
+@bp.route("/", methods=["POST"])
+@role_required("secretariat")
+def new_session() -> ResponseReturnValue:
+    """Add a session (and its times and place), refused whole as ``session add`` refuses."""
+    mandate = current_mandate()
+    form = _form()
+    if mandate is None or not form.validate_on_submit():
+        return _render(form, None if mandate else gettext("No mandate is open."), 422)
+    starts: dt.time | None = form.starts_at.data
+    ends: dt.time | None = form.ends_at.data
+    place = (form.place.data or "").strip()
+
+    def add(session: Session) -> AssemblySession:
+        row = sessions.add_session(session, mandate.id, form.kind.data, form.held_on.data,
+                                   duration=form.duration.data, body_key=form.body.data or None,
+                                   title=form.title.data or "")
+        if starts is not None or ends is not None or place:
+            sessions.describe_session(session, row.id, starts_at=starts, ends_at=ends,
+                                      place=place or None)
+        return row
+
+    try:
+        change(add)
+    except Refusal as refusal:
+        return _render(form, refusal.text, 422)
+    flash(gettext("The session is added."))
+    return redirect(url_for("admin_sessions.sessions_page"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
