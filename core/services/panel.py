@@ -40,14 +40,14 @@ import hashlib
 import importlib
 import random
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kleroterion.city.behaviour import Candidate
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
-from kleroterion.messages import Message
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
@@ -57,13 +57,16 @@ from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_folder import (
     FOLDER_FILES,
     check_folder,
+    choose_folder,
+    folder_name,
     folder_path,
     keep_folder,
     lottery_root,
+    mark_chosen,
     public_files,
     publish_uniform_folder,
     undo_on_rollback,
-    uniform_choice,
+    uniform_candidates,
 )
 from kleroterion.services.panel_worker import (
     HEARTBEAT_SECONDS,
@@ -84,7 +87,7 @@ from kleroterion.sortition.io import _shared_households
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 __all__ = [
     "FOLDER_FILES",
@@ -95,7 +98,9 @@ __all__ = [
     "DrawRefused",
     "Prepared",
     "check_folder",
+    "choose_draw",
     "choose_panel",
+    "choose_replacement",
     "compute",
     "draw_panel",
     "draws",
@@ -106,17 +111,20 @@ __all__ = [
     "folder_path",
     "latest_panel_draw",
     "lottery_root",
+    "open_draw",
     "parse_number",
     "prepare",
     "public_files",
     "publish_computed",
     "publish_panel",
+    "publish_uniform_panel",
     "record_progress",
     "refusal_message",
     "replace_member",
     "run_draw",
     "start_draw",
-    "uniform_choice",
+    "start_replacement",
+    "uniform_candidates",
     "use_public_number",
 ]
 
@@ -196,6 +204,24 @@ def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
     return distribution, panels
 
 
+def compute_prepared(prepared: Prepared, *, progress: Progress | None = None,
+                     engine: Any = None) -> tuple[Prepared, Distribution, list[tuple[int, ...]]]:
+    """:func:`compute` a prepared draw; a replacement whose minima no one left can meet
+    is computed again with the minima dropped (the maxima kept), and says so."""
+    try:
+        return prepared, *compute(prepared.problem, prepared.algorithm, seed=prepared.seed,
+                                  time_limit=prepared.time_limit, progress=progress,
+                                  engine=engine)
+    except InvalidInput:
+        if not prepared.relaxable:
+            raise
+    problem = prepared.problem
+    relaxed = replace(prepared, relaxable=False, relaxed=True, problem=replace(
+        problem, quotas=tuple(Quota(q.feature, q.value, 0, q.max) for q in problem.quotas)))
+    return relaxed, *compute(relaxed.problem, relaxed.algorithm, seed=relaxed.seed,
+                             time_limit=relaxed.time_limit, progress=progress, engine=engine)
+
+
 def quota_payload(quotas: Sequence[Quota]) -> list[list[object]]:
     return [[q.feature, q.value, q.min, q.max] for q in quotas]
 
@@ -208,9 +234,42 @@ def open_mandate(session: Session, mandate_id: int) -> Mandate:
 
 
 def pool_of(session: Session, mandate: Mandate, group: SeatGroup) -> list[Respondent]:
-    return list(session.scalars(select(Respondent).where(
+    """The respondents a seat group's draw is made among: in its pool, and eligible.
+
+    Eligibility is the city's ``seat_group_eligibility`` hook, asked for each one with
+    their age at the mandate's start (:func:`eligible`).
+    """
+    return eligible(mandate, group, session.scalars(select(Respondent).where(
         Respondent.mandate_id == mandate.id, Respondent.seat_group == group.key,
-        Respondent.status == "pool").order_by(Respondent.id)))
+        Respondent.status == "pool").options(selectinload(Respondent.personal))
+        .order_by(Respondent.id)), mandate.starts_on)
+
+
+def _age(born: dt.date | None, on: dt.date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def eligible(mandate: Mandate, group: SeatGroup, respondents: Iterable[Respondent],
+             on: dt.date | None) -> list[Respondent]:
+    """The respondents the city's ``seat_group_eligibility`` hook lets sit in ``group``.
+
+    The one place a seat group's eligible respondents are decided, for panel draws
+    and replacements alike: the hook is given each one's pseudonymous id, selection
+    features and age on ``on`` (when the birth date is known; the mandate's start
+    by default), and a non-empty answer leaves them out of the draw.
+    """
+    city = city_of(mandate)
+    day = on or mandate.starts_on
+    kept = []
+    for respondent in respondents:
+        born = respondent.personal.birth_date if respondent.personal is not None else None
+        candidate = Candidate(respondent.public_id, _age(born, day), dict(respondent.features))
+        if not city.hook.seat_group_eligibility(city=city.config, group=group,
+                                                candidate=candidate):
+            kept.append(respondent)
+    return kept
 
 
 def _slot(mandate: Mandate, group: SeatGroup) -> str:
@@ -311,11 +370,18 @@ class Prepared:
     algorithm: str
     seed: int | None
     time_limit: float | None
+    #: A replacement's minima may be dropped when no one left can meet them.
+    relaxable: bool = False
+    relaxed: bool = False
 
 
 def prepare(session: Session, draw_id: int) -> Prepared:
-    """Read the pool of a running draw into the problem the engine computes."""
+    """Read the pool of a running draw (a panel's, a replacement's) into its problem."""
     draw = running(session, draw_id)
+    if draw.kind == "replacement":
+        from kleroterion.services.replacements import prepare_replacement
+
+        return prepare_replacement(session, draw)
     mandate = get(session, Mandate, draw.mandate_id)
     group = seat_group(mandate, draw.seat_group or "")
     composition = city_of(mandate).config.composition
@@ -344,13 +410,16 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
     """
     draw = running(session, prepared.draw_id)
     problem = prepared.problem
-    folder = Path(root) / f"{draw.mandate_id}-{draw.seat_group}-{draw.id}"
+    folder = Path(root) / folder_name(draw)
+    extra: dict[str, Any] = {"mandate": draw.mandate_id, "seat_group": draw.seat_group,
+                             "draw_id": draw.id}
+    if draw.kind != "panel":
+        extra.update(kind=draw.kind, replaces=draw.inputs.get("replaces"),
+                     minima_relaxed=prepared.relaxed)
     try:
         published = lottery.publish(
             folder, problem, distribution, seed=prepared.seed, m=LOTTERY_SIZE,
-            time_limit=prepared.time_limit, panels=panels,
-            extra={"mandate": draw.mandate_id, "seat_group": draw.seat_group,
-                   "draw_id": draw.id})
+            time_limit=prepared.time_limit, panels=panels, extra=extra)
     except (lottery.LotteryError, OSError) as error:
         raise InvalidInput("the lottery folder cannot be written: %(error)s",
                            error=error) from None
@@ -365,6 +434,8 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
                   engine=published.manifest.get("engine"),
                   list_digest=published.list_digest)
     inputs.pop("flex", None)
+    if draw.kind != "panel":
+        inputs["minima_relaxed"] = prepared.relaxed
     draw.inputs = inputs
     draw.panels_digest = published.digest
     keep_folder(draw, folder)
@@ -375,7 +446,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
                   selected=False)
         for i, c in enumerate(candidates)
     ]
-    audit.record(session, "panel.publish", "draw", draw.id, mandate=draw.mandate_id,
+    audit.record(session, f"{draw.kind}.publish", "draw", draw.id, mandate=draw.mandate_id,
                  seat_group=draw.seat_group, algorithm=draw.algorithm, seed=draw.seed,
                  inputs={k: v for k, v in inputs.items() if k != "quotas"},
                  panels_digest=published.digest, folder=folder.name)
@@ -389,11 +460,15 @@ def publish_panel(session: Session, mandate_id: int, group_key: str, root: Path 
                   *, algorithm: str | None = None, time_limit: float | None = None,
                   seed: int | None = None, quotas: Sequence[Quota] | None = None,
                   progress: Progress | None = None, engine: Any = None) -> Draw:
-    """Compute a stratified seat group's lottery and publish its folder, in one transaction.
+    """Compute a seat group's lottery and publish its folder, in one transaction.
 
-    The draw then awaits its public number (:func:`choose_panel`). A refusal leaves
-    no draw and no folder.
+    A stratified group's list of panels is computed here; a uniform group's
+    candidates are committed (:func:`publish_uniform_panel`). The draw then awaits its
+    public number (:func:`choose_panel`). A refusal leaves no draw and no folder.
     """
+    mandate = open_mandate(session, mandate_id)
+    if seat_group(mandate, group_key).selection == "uniform":
+        return publish_uniform_panel(session, mandate.id, group_key, root)
     draw = start_draw(session, mandate_id, group_key, algorithm=algorithm,
                       time_limit=time_limit, seed=seed, quotas=quotas)
     prepared = prepare(session, draw.id)
@@ -445,49 +520,69 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
                            "(%(end)s)", date=on.isoformat(), mandate=mandate.id,
                            end=mandate.ends_on.isoformat())
     group = seat_group(mandate, draw.seat_group or "")
-    folder = folder_path(draw, root) or Path()
-    try:
-        published = lottery.load(folder)
-    except lottery.LotteryError as error:
-        raise InvalidInput("the lottery folder of draw %(draw)s cannot be read: %(error)s",
-                           draw=draw.id, error=error) from None
-    if published.digest != draw.panels_digest:
-        raise InvalidInput("the lottery folder of draw %(draw)s is not the one published (its "
-                           "digest is %(digest)s, the draw's %(expected)s); refusing to "
-                           "draw", draw=draw.id, digest=published.digest,
-                           expected=draw.panels_digest)
-    before = (folder / lottery.MANIFEST).read_bytes()
-    try:
-        drawn = lottery.choose(folder, number).draw
-    except lottery.LotteryError as error:
-        raise InvalidInput(Message.of(error)) from None
-    def restore() -> None:
-        (folder / lottery.MANIFEST).write_bytes(before)
-
-    undo_on_rollback(session, restore)
-    assert drawn is not None
-    chosen_ids = set(drawn["panel"])
+    drawn = choose_folder(session, draw, root, number)
+    chosen = mark_chosen(session, draw, drawn, number, public_number)
     entries = sorted(draw.entries, key=lambda e: e.id)
     candidates = [get(session, Respondent, e.respondent_id) for e in entries]
-    chosen = [i for i, c in enumerate(candidates) if c.public_id in chosen_ids]
-    if len(chosen) != len(chosen_ids) or any(c.status != "pool" for c in candidates):
+    if any(c.status != "pool" for c in candidates):
         raise InvalidInput("the respondents of draw %(draw)s changed since its lottery was "
                            "published; start a new draw", draw=draw.id)
-    for index, entry in enumerate(entries):
-        entry.selected = index in set(chosen)
-    inputs = dict(draw.inputs)
-    inputs["number"] = number
-    inputs["panel_number"] = drawn["panel_number"]
-    draw.inputs = inputs
-    draw.public_number = public_number
-    draw.state, draw.chosen_at = "chosen", utcnow()
     seat_panel(session, draw, mandate, group, candidates, chosen, on)
     audit.record(session, "panel.draw", "draw", draw.id, mandate=mandate.id,
                  seat_group=group.key, algorithm=draw.algorithm, seed=draw.seed,
                  public_number=public_number, number=number,
-                 panel_number=drawn["panel_number"], panels_digest=draw.panels_digest,
+                 panel_number=drawn.get("panel_number"), panels_digest=draw.panels_digest,
                  panel=[candidates[i].public_id for i in chosen])
     return draw
+
+
+def publish_uniform_panel(session: Session, mandate_id: int, group_key: str,
+                          root: Path | None = None) -> Draw:
+    """Commit a uniform seat group's lottery: its candidates and rule, before any number.
+
+    The folder's digest is published; :func:`choose_panel` then lets the public
+    number draw from it, exactly as for a stratified group's list of panels.
+    """
+    mandate = open_mandate(session, mandate_id)
+    group = seat_group(mandate, group_key)
+    if group.selection != "uniform":
+        raise NotAllowed("seat group %(group)r is not drawn by a plain lottery",
+                         group=group.key)
+    households = city_of(mandate).config.composition.one_per_household
+    _check_new_draw(session, mandate, group)
+    candidates = pool_of(session, mandate, group)
+    if len(candidates) < group.seats:
+        raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
+                           "%(seats)s seats", group=group.key, pool=len(candidates),
+                           seats=group.seats)
+    ids, homes = uniform_candidates(candidates, group.seats, households)
+    probabilities = [group.seats / len(candidates)] * len(candidates)
+    draw = persist_draw(session, mandate, "panel", group.key, "uniform", None, None,
+                        group.seats, draw_inputs(candidates, group.seats, None), None,
+                        candidates, probabilities, [])
+    draw.slot = _slot(mandate, group)
+    publish_uniform_folder(session, draw, root, ids, homes)
+    audit.record(session, "panel.publish", "draw", draw.id, mandate=mandate.id,
+                 seat_group=group.key, algorithm="uniform", panels_digest=draw.panels_digest,
+                 folder=draw.lottery_folder)
+    audit.write_anchor(session, folder_path(draw, root) or Path())
+    return draw
+
+
+def open_draw(session: Session, mandate_id: int, group_key: str, root: Path | None = None, *,
+              algorithm: str | None = None, time_limit: float | None = None) -> Draw:
+    """Begin a seat group's draw as its rule says: the one door of every front end.
+
+    A stratified group's draw is opened ``running`` (its computation is a job for
+    :func:`run_draw`); a uniform group's candidates are committed at once
+    (``published``). Either then awaits its public number (:func:`choose_panel`).
+    """
+    mandate = open_mandate(session, mandate_id)
+    group = seat_group(mandate, group_key)
+    if group.selection == "uniform":
+        return publish_uniform_panel(session, mandate.id, group.key, root)
+    return start_draw(session, mandate.id, group.key, algorithm=algorithm,
+                      time_limit=time_limit)
 
 
 # --------------------------------------------------------------------------- one call
@@ -514,36 +609,26 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
         draw = publish_panel(session, mandate.id, group.key, root, algorithm=algorithm,
                              seed=seed, quotas=quotas, engine=engine)
         return _choose(session, draw, picked, public_number, on, root)
-    composition = city_of(mandate).config.composition
+    if group.selection == "uniform":
+        picked = pick_number(seed, public_number)
+        draw = publish_uniform_panel(session, mandate.id, group.key, root)
+        draw.seed = seed
+        return _choose(session, draw, picked, public_number, on, root)
+    # An open group seats its whole pool: nothing is drawn, nothing to commit.
     _check_new_draw(session, mandate, group)
     candidates = pool_of(session, mandate, group)
-    number: int | None
-    if group.selection == "open":
-        chosen, probabilities = list(range(len(candidates))), [1.0] * len(candidates)
-        algorithm, number = "open", None
-    else:
-        if len(candidates) < group.seats:
-            raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
-                               "%(seats)s seats", group=group.key, pool=len(candidates),
-                               seats=group.seats)
-        number = pick_number(seed, public_number)
-        algorithm = "uniform"
-        chosen, ids, homes = uniform_choice(candidates, group.seats, number,
-                                            composition.one_per_household)
-        probabilities = [group.seats / len(candidates)] * len(candidates)
     inputs = draw_inputs(candidates, group.seats, None)
-    inputs["number"] = number
-    draw = persist_draw(session, mandate, "panel", group.key, algorithm, seed, public_number,
-                    group.seats if group.selection != "open" else len(candidates), inputs,
-                    None, candidates, probabilities, chosen)
+    inputs["number"] = None
+    chosen = list(range(len(candidates)))
+    draw = persist_draw(session, mandate, "panel", group.key, "open", seed, public_number,
+                        len(candidates), inputs, None, candidates, [1.0] * len(candidates),
+                        chosen)
     draw.slot, draw.chosen_at = _slot(mandate, group), utcnow()
-    if number is not None:
-        publish_uniform_folder(session, draw, root, ids, homes, number)
     seat_panel(session, draw, mandate, group, candidates, chosen, on)
     audit.record(session, "panel.draw", "draw", draw.id, mandate=mandate.id,
-                 seat_group=group.key, algorithm=algorithm, seed=seed,
-                 public_number=public_number, inputs=inputs, panels_digest=draw.panels_digest,
-                 panel=[candidates[i].public_id for i in chosen])
+                 seat_group=group.key, algorithm="open", seed=seed,
+                 public_number=public_number, inputs=inputs, panels_digest=None,
+                 panel=[c.public_id for c in candidates])
     return draw
 
 
@@ -580,10 +665,15 @@ def persist_draw(session: Session, mandate: Mandate, kind: str, group_key: str |
 # The replacement draw and the records of draws live in their own modules; imported
 # last, as they use this one's helpers.
 from kleroterion.services.panel_records import (  # noqa: E402
+    choose_draw,
     draws,
     entry_summaries,
     finalize_draw,
     latest_panel_draw,
     use_public_number,
 )
-from kleroterion.services.replacements import replace_member  # noqa: E402
+from kleroterion.services.replacements import (  # noqa: E402
+    choose_replacement,
+    replace_member,
+    start_replacement,
+)

@@ -35,6 +35,7 @@ from kleroterion.web import (
     panel_draw,
     public,
     records,
+    replacement_draw,
     security,
 )
 from kleroterion.web.context import CITY_KEY
@@ -102,6 +103,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     auth.init_app(app)
     backoffice.init_app(app)
     panel_draw.init_app(app)
+    replacement_draw.init_app(app)
     backoffice_followup.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)
