@@ -22,9 +22,9 @@ from kleroterion.messages import N_
 from kleroterion.models import BodyMembership, Draw, DrawEntry, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
+from kleroterion.services.draw_pool import parse_number, pick_number
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
-from kleroterion.services.panel import parse_number, pick_number
 from kleroterion.services.panel_folder import choose_folder, mark_chosen, publish_uniform_folder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

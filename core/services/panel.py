@@ -36,16 +36,11 @@ probability and the panel.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib
-import random
 import shutil
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kleroterion.city.behaviour import Candidate
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
@@ -53,6 +48,24 @@ from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.audit import canonical
 from kleroterion.services.context import actor, city_of, get
+from kleroterion.services.draw_pool import (
+    LOTTERY_SIZE,
+    Prepared,
+    Progress,
+    compute,
+    compute_prepared,
+    default_engine,
+    draw_inputs,
+    eligible,
+    open_mandate,
+    parse_number,
+    persist_draw,
+    pick_number,
+    pool_of,
+    quota_payload,
+    respondent_pool,
+    sha_text,
+)
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_folder import (
     FOLDER_FILES,
@@ -82,12 +95,12 @@ from kleroterion.services.panel_worker import (
 )
 from kleroterion.services.panel_worker import _expire_interrupted as expire_stale
 from kleroterion.services.recruitment import seat_group
+from kleroterion.services.selection import publish_lottery
 from kleroterion.sortition import lottery
-from kleroterion.sortition.io import _shared_households
-from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.types import Distribution, Problem, Quota
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 __all__ = [
     "FOLDER_FILES",
@@ -102,8 +115,10 @@ __all__ = [
     "choose_panel",
     "choose_replacement",
     "compute",
+    "compute_prepared",
     "draw_panel",
     "draws",
+    "eligible",
     "entry_summaries",
     "expire_interrupted",
     "fail_draw",
@@ -113,6 +128,7 @@ __all__ = [
     "lottery_root",
     "open_draw",
     "parse_number",
+    "pool_of",
     "prepare",
     "public_files",
     "publish_computed",
@@ -128,148 +144,33 @@ __all__ = [
     "use_public_number",
 ]
 
-#: Panels in the rounded, published list.
-LOTTERY_SIZE = 1000
-
-Progress = Any
 
 
-def _engine() -> Any:
-    # Looked up at call time: the engine is kleroterion.sortition's public API.
-    return importlib.import_module("kleroterion.sortition")
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def parse_number(public_number: str) -> int:
-    """The public number as an integer ≥ 0, or InvalidInput saying what is accepted."""
-    text = str(public_number).strip().replace(" ", "")
-    if not text.isdigit():
-        raise InvalidInput("the public number %(number)r is not a whole number; give the "
-                           "digits of the dice, the lottery or the bailiff (0 or more)",
-                           number=str(public_number).strip())
-    return int(text)
 
 
-def pick_number(seed: int | None, public_number: str | None) -> int:
-    if public_number is not None:
-        return parse_number(public_number)
-    if seed is None:
-        raise InvalidInput("give a seed or a public number for the draw")
-    return random.Random(seed).randrange(10**9)
 
 
-def respondent_pool(candidates: Sequence[Respondent], features: Sequence[str],
-          households: bool) -> Pool:
-    # Households renumbered 1, 2... as the lottery's respondents.csv publishes them:
-    # the stored key (keyed by the mandate's secret) never leaves the database.
-    return Pool(
-        ids=tuple(c.public_id for c in candidates),
-        features=tuple(features),
-        values=tuple(tuple(c.features.get(f, "") for f in features) for c in candidates),
-        households=(_shared_households(c.household or None for c in candidates)
-                    if households else None),
-    )
 
 
-def _refusals(engine: Any) -> tuple[type[BaseException], ...]:
-    return (ValueError, ArithmeticError, RuntimeError,
-            getattr(engine, "InfeasibleQuotas", ValueError))
 
 
-def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
-            time_limit: float | None = None, progress: Progress | None = None,
-            engine: Any = None) -> tuple[Distribution, list[tuple[int, ...]]]:
-    """The engine's distribution for ``problem`` and its ``LOTTERY_SIZE`` rounded panels.
-
-    ``engine`` is anything with ``find_distribution`` and ``round_distribution`` (a test's
-    stand-in, another engine); by default ``kleroterion.sortition``. Raises
-    :class:`DrawRefused` with the engine's lines (the smallest relaxation of infeasible
-    quotas) instead of its exception.
-    """
-    engine = engine if engine is not None else _engine()
-    find = getattr(engine, "find_distribution", None)
-    round_ = getattr(engine, "round_distribution", None)
-    if find is None or round_ is None:
-        raise NotAllowed("this installation has no sortition engine "
-                         "(kleroterion.sortition.find_distribution)")
-    try:
-        distribution = find(problem, algorithm, seed=seed, time_limit=time_limit,
-                            progress=progress)
-        panels = [tuple(sorted(p)) for p in round_(distribution, m=LOTTERY_SIZE)]
-    except _refusals(engine) as error:  # infeasible quotas, a time out...
-        raise DrawRefused([line.strip() for line in str(error).splitlines()]) from None
-    return distribution, panels
 
 
-def compute_prepared(prepared: Prepared, *, progress: Progress | None = None,
-                     engine: Any = None) -> tuple[Prepared, Distribution, list[tuple[int, ...]]]:
-    """:func:`compute` a prepared draw; a replacement whose minima no one left can meet
-    is computed again with the minima dropped (the maxima kept), and says so."""
-    try:
-        return prepared, *compute(prepared.problem, prepared.algorithm, seed=prepared.seed,
-                                  time_limit=prepared.time_limit, progress=progress,
-                                  engine=engine)
-    except InvalidInput:
-        if not prepared.relaxable:
-            raise
-    problem = prepared.problem
-    relaxed = replace(prepared, relaxable=False, relaxed=True, problem=replace(
-        problem, quotas=tuple(Quota(q.feature, q.value, 0, q.max) for q in problem.quotas)))
-    return relaxed, *compute(relaxed.problem, relaxed.algorithm, seed=relaxed.seed,
-                             time_limit=relaxed.time_limit, progress=progress, engine=engine)
 
 
-def quota_payload(quotas: Sequence[Quota]) -> list[list[object]]:
-    return [[q.feature, q.value, q.min, q.max] for q in quotas]
 
 
-def open_mandate(session: Session, mandate_id: int) -> Mandate:
-    mandate = get(session, Mandate, mandate_id)
-    if mandate.status != "open":
-        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate.id)
-    return mandate
 
 
-def pool_of(session: Session, mandate: Mandate, group: SeatGroup) -> list[Respondent]:
-    """The respondents a seat group's draw is made among: in its pool, and eligible.
-
-    Eligibility is the city's ``seat_group_eligibility`` hook, asked for each one with
-    their age at the mandate's start (:func:`eligible`).
-    """
-    return eligible(mandate, group, session.scalars(select(Respondent).where(
-        Respondent.mandate_id == mandate.id, Respondent.seat_group == group.key,
-        Respondent.status == "pool").options(selectinload(Respondent.personal))
-        .order_by(Respondent.id)), mandate.starts_on)
 
 
-def _age(born: dt.date | None, on: dt.date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def eligible(mandate: Mandate, group: SeatGroup, respondents: Iterable[Respondent],
-             on: dt.date | None) -> list[Respondent]:
-    """The respondents the city's ``seat_group_eligibility`` hook lets sit in ``group``.
 
-    The one place a seat group's eligible respondents are decided, for panel draws
-    and replacements alike: the hook is given each one's pseudonymous id, selection
-    features and age on ``on`` (when the birth date is known; the mandate's start
-    by default), and a non-empty answer leaves them out of the draw.
-    """
-    city = city_of(mandate)
-    day = on or mandate.starts_on
-    kept = []
-    for respondent in respondents:
-        born = respondent.personal.birth_date if respondent.personal is not None else None
-        candidate = Candidate(respondent.public_id, _age(born, day), dict(respondent.features))
-        if not city.hook.seat_group_eligibility(city=city.config, group=group,
-                                                candidate=candidate):
-            kept.append(respondent)
-    return kept
 
 
 def _slot(mandate: Mandate, group: SeatGroup) -> str:
@@ -325,7 +226,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
                          "quotas: draw it in one step with its public number", group=group.key,
                          selection=group.selection)
     algorithm = algorithm or composition.selection_algorithm
-    known = getattr(_engine(), "ALGORITHMS", (algorithm,))
+    known = getattr(default_engine(), "ALGORITHMS", (algorithm,))
     if algorithm not in known:
         raise InvalidInput("unknown algorithm %(algorithm)r; expected one of %(known)s",
                            algorithm=algorithm, known=", ".join(known))
@@ -344,7 +245,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
                 algorithm=algorithm, seed=seed, seats=group.seats, final=False,
                 state="running", slot=_slot(mandate, group), time_limit=time_limit,
                 heartbeat_at=utcnow(), progress_stage="waiting", progress_fraction=0.0,
-                inputs={"quotas": payload, "quotas_digest": _sha(canonical(payload)),
+                inputs={"quotas": payload, "quotas_digest": sha_text(canonical(payload)),
                         "seats": group.seats,
                         "flex": [[q.min_flex, q.max_flex] for q in quotas]})
     session.add(draw)
@@ -360,19 +261,6 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     return draw
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """What a running draw computes on: the problem, and the respondents in pool order."""
-
-    draw_id: int
-    problem: Problem
-    respondent_ids: tuple[int, ...]
-    algorithm: str
-    seed: int | None
-    time_limit: float | None
-    #: A replacement's minima may be dropped when no one left can meet them.
-    relaxable: bool = False
-    relaxed: bool = False
 
 
 def prepare(session: Session, draw_id: int) -> Prepared:
@@ -417,9 +305,8 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
         extra.update(kind=draw.kind, replaces=draw.inputs.get("replaces"),
                      minima_relaxed=prepared.relaxed)
     try:
-        published = lottery.publish(
-            folder, problem, distribution, seed=prepared.seed, m=LOTTERY_SIZE,
-            time_limit=prepared.time_limit, panels=panels, extra=extra)
+        published = publish_lottery(folder, problem, distribution, panels, seed=prepared.seed,
+                                    m=LOTTERY_SIZE, time_limit=prepared.time_limit, extra=extra)
     except (lottery.LotteryError, OSError) as error:
         raise InvalidInput("the lottery folder cannot be written: %(error)s",
                            error=error) from None
@@ -632,34 +519,8 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
     return draw
 
 
-def draw_inputs(candidates: Sequence[Respondent], seats: int,
-            quotas: Sequence[Quota] | None) -> dict[str, Any]:
-    respondents = canonical([[c.public_id, c.features, c.household] for c in candidates])
-    data: dict[str, Any] = {"respondents_digest": _sha(respondents),
-                            "respondents": len(candidates), "seats": seats}
-    if quotas is not None:
-        data["quotas_digest"] = _sha(canonical(quota_payload(quotas)))
-        data["quotas"] = quota_payload(quotas)
-    return data
 
 
-def persist_draw(session: Session, mandate: Mandate, kind: str, group_key: str | None,
-             algorithm: str, seed: int | None, public_number: str | None, seats: int,
-             inputs: dict[str, Any], listing_digest: str | None,
-             candidates: Sequence[Respondent], probabilities: Sequence[float],
-             chosen: Sequence[int], body_key: str | None = None) -> Draw:
-    chosen_set = set(chosen)
-    draw = Draw(mandate_id=mandate.id, kind=kind, seat_group=group_key, body_key=body_key,
-                algorithm=algorithm, seed=seed, public_number=public_number, seats=seats,
-                inputs=inputs, panels_digest=listing_digest, final=False)
-    draw.entries = [
-        DrawEntry(respondent_id=c.id, probability=float(probabilities[i]),
-                  selected=i in chosen_set)
-        for i, c in enumerate(candidates)
-    ]
-    session.add(draw)
-    session.flush()
-    return draw
 
 
 # The replacement draw and the records of draws live in their own modules; imported

@@ -141,7 +141,8 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         except Exception:  # progress is a courtesy; the computation goes on
             pass
 
-    from kleroterion.services.panel import compute_prepared, prepare, publish_computed
+    from kleroterion.services.draw_pool import compute_prepared
+    from kleroterion.services.panel import prepare, publish_computed
 
     heart = threading.Thread(target=beat, name=f"draw-{draw_id}-heartbeat", daemon=True)
     heart.start()

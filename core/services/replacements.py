@@ -34,8 +34,7 @@ from kleroterion.models import Draw, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.context import actor, city_of, get
-from kleroterion.services.errors import InvalidInput, NotAllowed
-from kleroterion.services.panel import (
+from kleroterion.services.draw_pool import (
     Prepared,
     compute_prepared,
     draw_inputs,
@@ -43,9 +42,10 @@ from kleroterion.services.panel import (
     parse_number,
     persist_draw,
     pick_number,
-    publish_computed,
     respondent_pool,
 )
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.panel import publish_computed
 from kleroterion.services.panel_folder import (
     choose_folder,
     in_quota_order,
@@ -201,6 +201,20 @@ def choose_replacement(session: Session, draw_id: int, public_number: str | None
                  replaces=old.id, draw=draw.id, algorithm=draw.algorithm, seed=draw.seed,
                  public_number=public_number, number=picked, respondent=respondent.public_id)
     return new
+
+
+def use_public_number(session: Session, member_id: int, public_number: str, on: dt.date,
+                      root: Path | None = None) -> Member:
+    """Seat the replacement the public number draws from the member's published draw.
+
+    The front ends' one door: refused while no replacement draw of the member is
+    published (the number is taken only once the digest is public).
+    """
+    draw = latest_replacement_draw(session, member_id)
+    if draw is None:
+        raise NotAllowed("member %(member)s has no published replacement draw yet",
+                         member=member_id)
+    return choose_replacement(session, draw.id, public_number, on, root)
 
 
 def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int | None = None,

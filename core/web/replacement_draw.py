@@ -28,7 +28,7 @@ from kleroterion.db import session_scope
 from kleroterion.jobs.tasks import queue_draw
 from kleroterion.models import Draw, Member, Respondent
 from kleroterion.services import panel, replacements
-from kleroterion.services.errors import NotAllowed, ServiceError
+from kleroterion.services.errors import ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
@@ -116,14 +116,10 @@ def choose(member_id: int) -> ResponseReturnValue:
     form = PublicNumberForm()
     if not form.validate_on_submit():
         return _render(member, number=form, status=422)
-    draw = _latest(member)
     try:
-        if draw is None:
-            raise NotAllowed("member %(member)s has no published replacement draw yet",
-                             member=member.id)
         with session_scope(write_engine(), actor=actor()) as session:
-            replacements.choose_replacement(session, draw.id, form.public_number.data,
-                                            today(), lottery_root(current_app))
+            replacements.use_public_number(session, member.id, form.public_number.data,
+                                           today(), lottery_root(current_app))
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
         return _render(member, number=form, status=422)
