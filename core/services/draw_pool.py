@@ -29,7 +29,7 @@ from kleroterion.services.audit import canonical
 from kleroterion.services.context import city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_worker import DrawRefused
-from kleroterion.services.selection import compute_lottery
+from kleroterion.services.selection import UnknownAlgorithm, algorithm_for, compute_lottery
 from kleroterion.sortition.io import _shared_households
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
 from sqlalchemy import select
@@ -45,6 +45,17 @@ Progress = Any
 def default_engine() -> Any:
     # Looked up at call time: the engine is kleroterion.sortition's public API.
     return importlib.import_module("kleroterion.sortition")
+
+
+def draw_algorithm(requested: str | None, city_default: str) -> str:
+    """The algorithm of a database draw (:func:`~kleroterion.services.selection.algorithm_for`),
+    refused with InvalidInput when the engine does not have the one asked for."""
+    known = tuple(getattr(default_engine(), "ALGORITHMS", None) or (requested or city_default,))
+    try:
+        return algorithm_for(requested, city_default, known)
+    except UnknownAlgorithm as error:
+        raise InvalidInput("unknown algorithm %(algorithm)r; expected one of %(known)s",
+                           algorithm=error.algorithm, known=", ".join(error.known)) from None
 
 
 def sha_text(text: str) -> str:

@@ -54,7 +54,7 @@ from kleroterion.services.draw_pool import (
     Progress,
     compute,
     compute_prepared,
-    default_engine,
+    draw_algorithm,
     draw_inputs,
     eligible,
     open_mandate,
@@ -225,11 +225,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
         raise NotAllowed("seat group %(group)r is drawn by a %(selection)s lottery, not under "
                          "quotas: draw it in one step with its public number", group=group.key,
                          selection=group.selection)
-    algorithm = algorithm or composition.selection_algorithm
-    known = getattr(default_engine(), "ALGORITHMS", (algorithm,))
-    if algorithm not in known:
-        raise InvalidInput("unknown algorithm %(algorithm)r; expected one of %(known)s",
-                           algorithm=algorithm, known=", ".join(known))
+    algorithm = draw_algorithm(algorithm, composition.selection_algorithm)
     if time_limit is not None and not time_limit > 0:
         raise InvalidInput("the time limit %(limit)s must be a number of seconds above 0",
                            limit=time_limit)

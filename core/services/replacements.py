@@ -37,6 +37,7 @@ from kleroterion.services.context import actor, city_of, get
 from kleroterion.services.draw_pool import (
     Prepared,
     compute_prepared,
+    draw_algorithm,
     draw_inputs,
     eligible,
     parse_number,
@@ -127,7 +128,8 @@ def start_replacement(session: Session, member_id: int, root: Path | None = None
     _, candidates = _candidates(session, mandate, group, old.withdrawn_on)
     if group.selection == "stratified":
         draw = Draw(mandate_id=mandate.id, kind="replacement", seat_group=group.key,
-                    algorithm=algorithm or composition.selection_algorithm, seed=seed,
+                    algorithm=draw_algorithm(algorithm, composition.selection_algorithm),
+                    seed=seed,
                     seats=1, final=False, state="running", slot=_slot(old),
                     heartbeat_at=utcnow(), progress_stage="waiting", progress_fraction=0.0,
                     inputs={"replaces": old.id, "seats": 1})

@@ -49,6 +49,31 @@ class Engine(Protocol):
                     time_limit: float | None = ..., seed: int | None = ...) -> Any: ...
 
 
+class UnknownAlgorithm(ValueError):
+    """An algorithm the engine does not have; ``known`` are those it has."""
+
+    def __init__(self, algorithm: str, known: Sequence[str]) -> None:
+        super().__init__(f"unknown algorithm {algorithm!r}; expected one of {', '.join(known)}")
+        self.algorithm, self.known = algorithm, tuple(known)
+
+
+def algorithm_for(requested: str | None, city_default: str | None,
+                  known: Sequence[str]) -> str:
+    """The algorithm a draw runs: the one asked for, else the city's, else the engine's first.
+
+    One rule for every front end: an algorithm asked for and unknown to the engine is
+    refused (:class:`UnknownAlgorithm`); a city's default the engine lacks gives way to
+    the engine's first (LEXIMIN).
+    """
+    if requested:
+        if requested not in known:
+            raise UnknownAlgorithm(requested, known)
+        return requested
+    if city_default is not None and city_default in known:
+        return city_default
+    return known[0]
+
+
 class GroupInfeasible(Exception):
     """The quotas of one seat group (drawn separately) cannot be met; ``error`` says how."""
 
