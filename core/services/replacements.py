@@ -55,6 +55,7 @@ from kleroterion.services.panel_folder import (
     publish_uniform_folder,
     uniform_candidates,
 )
+from kleroterion.services.panel_worker import expire_interrupted
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition.types import Pool, Problem, Quota
 from sqlalchemy import select
@@ -120,6 +121,7 @@ def start_replacement(session: Session, member_id: int, root: Path | None = None
     """
     old, mandate, group = _replaceable(session, member_id)
     composition = city_of(mandate).config.composition
+    expire_interrupted(session, mandate.id)  # a draw whose worker stopped may start again
     previous = session.scalar(select(Draw).where(Draw.slot == _slot(old)))
     if previous is not None:
         raise NotAllowed("the replacement draw of member %(member)s is already under way "

@@ -105,3 +105,25 @@ def test_a_member_of_another_mandate_is_not_found(
 ) -> None:
     log_in(client, "read-only")
     assert client.get("/admin/replacement/9999").status_code == 404
+
+
+def test_an_interrupted_replacement_draw_may_start_again(
+    client: FlaskClient, app: Flask, pool: int, tmp_path: Path  # noqa: F811
+) -> None:
+    from kleroterion.models import utcnow
+
+    leaver = _withdraw_one(app, pool, tmp_path / "lotteries")
+    with session_scope(_factory(app), actor="test") as session:
+        draw = panel.start_replacement(session, leaver, background=True)
+        draw.heartbeat_at = utcnow() - panel.STALE_AFTER * 2  # its worker stopped
+    log_in(client, "secretariat")
+    url = f"/admin/replacement/{leaver}"
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "The last computation failed" in page and "start-submit" in page
+    response = client.post(f"{url}/start?lang=en", data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302
+    assert _wait(client, url) == "published"
+    with _factory(app)() as session:
+        states = sorted(d.state for d in session.scalars(select(Draw).where(
+            Draw.kind == "replacement")))
+    assert states == ["failed", "published"]
