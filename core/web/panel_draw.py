@@ -17,6 +17,7 @@ Read-only accounts see every state, without the forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import kleroterion.sortition
@@ -50,6 +51,7 @@ from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_root, lottery_zip
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
 
@@ -194,19 +196,33 @@ def start(group_key: str) -> ResponseReturnValue:
 def choose(group_key: str) -> ResponseReturnValue:
     """Seat the panel the public number chooses (a uniform group: draw it with the number)."""
     mandate, group = _group(group_key)
+    # The group's rule decides what the number does (services.panel_records).
+    return enter_number(
+        lambda session, number: panel.use_public_number(
+            session, mandate.id, group.key, number, today(), lottery_root(current_app)),
+        lambda form: _render(group_key, number=form, status=422),
+        gettext("The panel is seated."), url_for("panel_draw.page", group_key=group.key))
+
+
+def enter_number(use: Callable[[Session, str], object],
+                 refused: Callable[[PublicNumberForm], ResponseReturnValue], done: str,
+                 then: str) -> ResponseReturnValue:
+    """The public number's form posted: ``use`` it (a service door) in one transaction.
+
+    A refusal is shown next to the field (``refused`` renders the page again with
+    the form); else ``done`` is said on the page ``then``.
+    """
     form = PublicNumberForm()
     if not form.validate_on_submit():
-        return _render(group_key, number=form, status=422)
+        return refused(form)
     try:
         with session_scope(write_engine(), actor=actor()) as session:
-            # The group's rule decides what the number does (services.panel_records).
-            panel.use_public_number(session, mandate.id, group.key, form.public_number.data,
-                                    today(), lottery_root(current_app))
+            use(session, form.public_number.data)
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
-        return _render(group_key, number=form, status=422)
-    flash(gettext("The panel is seated."))
-    return redirect(url_for("panel_draw.page", group_key=group.key))
+        return refused(form)
+    flash(done)
+    return redirect(then)
 
 
 @bp.route("/<group_key>/lottery.zip")

@@ -17,7 +17,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     url_for,
@@ -34,7 +33,14 @@ from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartReplacementForm
 from kleroterion.web.i18n import refusal_text
-from kleroterion.web.panel_draw import REFRESH_SECONDS, queue_job, shown, status_of, write_engine
+from kleroterion.web.panel_draw import (
+    REFRESH_SECONDS,
+    enter_number,
+    queue_job,
+    shown,
+    status_of,
+    write_engine,
+)
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_root, lottery_zip
 
@@ -113,18 +119,12 @@ def start(member_id: int) -> ResponseReturnValue:
 def choose(member_id: int) -> ResponseReturnValue:
     """Seat the replacement the public number draws from the published lottery."""
     member = _member(member_id)
-    form = PublicNumberForm()
-    if not form.validate_on_submit():
-        return _render(member, number=form, status=422)
-    try:
-        with session_scope(write_engine(), actor=actor()) as session:
-            replacements.use_public_number(session, member.id, form.public_number.data,
-                                           today(), lottery_root(current_app))
-    except ServiceError as refusal:
-        form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
-        return _render(member, number=form, status=422)
-    flash(gettext("The replacement is seated."))
-    return redirect(url_for("replacement_draw.page", member_id=member.id))
+    return enter_number(
+        lambda session, number: replacements.use_public_number(
+            session, member.id, number, today(), lottery_root(current_app)),
+        lambda form: _render(member, number=form, status=422),
+        gettext("The replacement is seated."),
+        url_for("replacement_draw.page", member_id=member.id))
 
 
 @bp.route("/<int:member_id>/lottery.zip")
