@@ -230,8 +230,14 @@ def response_due(
 def seat_group_eligibility(city: CityConfig, group: SeatGroup, candidate: Candidate) -> str | None:
     """Return why ``candidate`` may not sit in ``group``, or ``""`` when they may.
 
-    The core's default checks the group's age bounds when the age is known. This is
-    a ``firstresult`` hook: the first non-``None`` answer is used.
+    Asked for every respondent of the group's pool when a draw is made among it (the
+    panel draw, stratified or uniform, with the age on the mandate's first day; a
+    replacement draw, with the age on the withdrawal's day): a respondent given a
+    reason is not a candidate of the draw, and is not in its published folder.
+    ``candidate`` carries the pseudonymous id, the selection features and the age when
+    the birth date is known, never a name. The core's default checks the group's age
+    bounds when the age is known. This is a ``firstresult`` hook: the first
+    non-``None`` answer is used.
     """
 
 

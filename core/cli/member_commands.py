@@ -89,7 +89,20 @@ def member_withdraw(session: Session, member_id: int, on: dt.date, reason: str,
 @transaction
 def member_replace(session: Session, member_id: int, on: dt.date, seed: int | None,
                    public_number: str | None) -> None:
-    """Draw a replacement for a withdrawn member under the quotas left."""
+    """Draw a replacement for a withdrawn member under the quotas left.
+
+    Without --seed or --public-number the draw is only published: its digest is
+    printed, to make public before the number is known; then
+    `kleroterion panel choose DRAW NUMBER --date YYYY-MM-DD` seats the replacement.
+    """
+    if seed is None and public_number is None:
+        draw = panel.start_replacement(session, member_id)
+        click.echo(f"replacement draw {draw.id} ({draw.algorithm}) published, awaiting the "
+                   "public number")
+        click.echo(f"  digest: {draw.panels_digest}")
+        click.echo(f"  lottery folder: {panel.folder_path(draw)}")
+        click.echo(f"  then: kleroterion panel choose {draw.id} NUMBER --date {on.isoformat()}")
+        return
     new = panel.replace_member(session, member_id, on, seed=seed, public_number=public_number)
     click.echo(f"member {new.id} ({new.public_id}) replaces member {member_id}")
 
@@ -210,11 +223,19 @@ def body_join(session: Session, mandate_id: int, body_key: str, member_id: int, 
 @transaction
 def body_draw(session: Session, mandate_id: int, body_key: str, on: dt.date,
               candidates: tuple[int, ...], seed: int | None, public_number: str | None) -> None:
-    """Fill a body's drawn seats by lot among candidate members."""
+    """Fill a body's drawn seats by lot among candidate members.
+
+    Without --seed or --public-number the draw is only published (its digest printed,
+    to make public before the number is known); then
+    `kleroterion panel choose DRAW NUMBER --date YYYY-MM-DD` seats who it draws.
+    """
     draw = bodies.draw(session, mandate_id, body_key, on, candidates=candidates or None,
                        seed=seed, public_number=public_number)
     click.echo(f"draw {draw.id}: {draw.seats} seats of {body_key} among "
                f"{len(draw.entries)} candidates")
+    if draw.state == "published":
+        click.echo(f"  published, awaiting the public number; digest: {draw.panels_digest}")
+        click.echo(f"  then: kleroterion panel choose {draw.id} NUMBER --date {on.isoformat()}")
 
 
 @body_group.command(name="appoint")

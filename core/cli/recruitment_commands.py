@@ -192,6 +192,7 @@ def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm:
                   root: Path | None) -> None:
     """Compute SEAT_GROUP's lottery and publish its folder; the panel is chosen later.
 
+    A uniform seat group's candidates are committed instead (nothing to compute).
     Publish the list digest printed here before the public number is known, then run
     `panel choose`. Anyone can check the folder with `kleroterion verify FOLDER`.
     """
@@ -214,15 +215,19 @@ def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm:
               help="Date the panel is seated (the draw's date).")
 @transaction
 def panel_choose(session: Session, draw_id: int, public_number: str, on: dt.date) -> None:
-    """Let PUBLIC_NUMBER (dice, lottery, bailiff) choose the panel of published DRAW_ID.
+    """Let PUBLIC_NUMBER (dice, lottery, bailiff) choose in the published draw DRAW_ID.
 
-    The panel is the one numbered PUBLIC_NUMBER mod 1000 in the folder's panels.csv;
-    it is seated, and the number recorded in the folder's manifest.
+    Any published draw: a stratified panel is the one numbered PUBLIC_NUMBER mod 1000
+    in the folder's panels.csv; a uniform group, a replacement or a body's seats are
+    drawn by their folder's rule. Who is drawn is seated, and the number recorded in
+    the folder's manifest.
     """
-    draw = panel.choose_panel(session, draw_id, public_number, on)
+    draw = panel.choose_draw(session, draw_id, public_number, on)
     chosen = sum(e.selected for e in draw.entries)
-    click.echo(f"draw {draw.id}: panel {draw.inputs.get('panel_number')} chosen by "
-               f"{draw.public_number}; {chosen} seated among {len(draw.entries)}")
+    which = (f"panel {draw.inputs['panel_number']}" if "panel_number" in draw.inputs
+             else "the draw")
+    click.echo(f"draw {draw.id}: {which} chosen by {draw.public_number}; {chosen} seated "
+               f"among {len(draw.entries)}")
     click.echo(f"  check it: kleroterion verify {panel.folder_path(draw)} "
                f"--digest {draw.panels_digest}")
 

@@ -24,6 +24,7 @@ from kleroterion.cli.terminal import (
     new_seed,
     progress_bar,
 )
+from kleroterion.services.selection import algorithm_for
 from kleroterion.sortition import ALGORITHMS, InfeasibleQuotas
 from kleroterion.sortition.io import (
     InputError,
@@ -303,7 +304,7 @@ def select_command(
             city_quotas, city_seats, city_algorithm, one_per_household = _city_quotas(city, group)
             quota_list = _file_quotas(quotas, None) if quotas is not None else city_quotas
             seats = city_seats if seats is None else seats
-            algorithm = algorithm or (city_algorithm if city_algorithm in ALGORITHMS else "leximin")
+            algorithm = algorithm_for(algorithm, city_algorithm, ALGORITHMS)
             if one_per_household and not household_columns:
                 click.echo(
                     f"Note: {city} selects at most one person per household; "
@@ -316,7 +317,7 @@ def select_command(
             if seats is None:
                 fail("--seats is required (or --city to take a city's seat count)")
             quota_list = _file_quotas(quotas, group)
-            algorithm = algorithm or "leximin"
+            algorithm = algorithm_for(algorithm, None, ALGORITHMS)
         table = QuotaTable(
             str(quotas or f"the quotas of {city}"), quota_list, (None,) * len(quota_list)
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from kleroterion.cli.terminal import echo_composition, echo_published, fail, infeasible, new_seed
+from kleroterion.services.selection import algorithm_for
 from kleroterion.sortition import ALGORITHMS, InfeasibleQuotas
 from kleroterion.sortition.grouped import read_grouped_respondents
 from kleroterion.sortition.io import InputError, make_problem, read_quotas
@@ -136,7 +137,7 @@ def select_groups(
                 fail(f"seat group {key!r}: {error}")
     except InputError as error:
         fail(error)
-    algorithm = algorithm or (city_algorithm if city_algorithm in ALGORITHMS else "leximin")
+    algorithm = algorithm_for(algorithm, city_algorithm, ALGORITHMS)
     joint = city_joint if joint is None else joint
     if city is not None and one_per_household and not household_columns:
         click.echo(

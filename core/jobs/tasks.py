@@ -4,8 +4,9 @@
 (:mod:`kleroterion.jobs.exports`); an interrupted export is put back on the queue by
 :func:`recover` as a draw is (nothing of an interrupted run was committed).
 
-``panel_draw(draw_id, actor)`` computes and publishes a started panel draw
-(:func:`kleroterion.services.panel.run_draw`, which records any failure on the draw
+``panel_draw(draw_id, actor)`` computes and publishes a started panel draw, and
+``replacement_draw(draw_id, actor)`` a started replacement draw (both through
+:func:`kleroterion.services.panel.run_draw`, which records any failure on the draw
 with the reason shown on the page). Its nature decides its retries: a computation
 that failed fails again on the same inputs, so a failed draw is not retried; a
 computation *interrupted* (its worker killed, the machine restarted) is resumed from
@@ -73,16 +74,17 @@ def _claim(factory: sessionmaker[Session], draw_id: int, actor: str) -> bool:
 
 
 def panel_draw(huey: Huey, draw_id: int, actor: str) -> None:
-    """Compute and publish a started panel draw; a failure is recorded on the draw."""
+    """Compute and publish a started draw (a panel's, a replacement's); a failure is
+    recorded on the draw."""
     from kleroterion.jobs import app_of
     from kleroterion.web.records import lottery_root
 
     app = app_of(huey)
     factory = _factory(app)
     if not _claim(factory, draw_id, actor):
-        log.info("panel draw %s is not waiting for a worker; nothing to do", draw_id)
+        log.info("draw %s is not waiting for a worker; nothing to do", draw_id)
         return
-    log.info("panel draw %s: computing", draw_id)
+    log.info("draw %s: computing", draw_id)
     panel.run_draw(factory, draw_id, lottery_root(app), actor=actor)
     with factory() as session:
         draw = session.get(Draw, draw_id)
@@ -90,9 +92,9 @@ def panel_draw(huey: Huey, draw_id: int, actor: str) -> None:
         reason = draw.message if draw is not None else None
     if state == "failed":
         # The reason the page shows (in English here; the page translates it).
-        log.error("panel draw %s failed: %s", draw_id, reason)
+        log.error("draw %s failed: %s", draw_id, reason)
     else:
-        log.info("panel draw %s: %s", draw_id, state)
+        log.info("draw %s: %s", draw_id, state)
 
 
 def queue_draw(session: Session, draw_id: int) -> None:
@@ -111,7 +113,8 @@ def recover(app: Flask) -> list[int]:
 
     factory = _factory(app)
     pending = list(queue_of(app).pending())
-    waiting = {int(task.args[0]) for task in pending if task.name == "panel_draw" and task.args}
+    waiting = {int(task.args[0]) for task in pending
+               if task.name in DRAW_JOBS.values() and task.args}
     for export_id in _recover_exports(app, {int(task.args[0]) for task in pending
                                             if task.name == "export" and task.args}):
         log.warning("export %s was interrupted with its worker; queued again", export_id)
@@ -119,7 +122,7 @@ def recover(app: Flask) -> list[int]:
     now = utcnow()
     with session_scope(factory, actor="system") as session:
         running = list(session.scalars(select(Draw).where(
-            Draw.kind == "panel", Draw.state == "running").with_for_update()))
+            Draw.kind.in_(DRAW_JOBS), Draw.state == "running").with_for_update()))
         stale = []
         for draw in running:
             if draw.id in waiting:
@@ -127,11 +130,11 @@ def recover(app: Flask) -> list[int]:
             elif (draw.heartbeat_at or draw.created_at) < now - RECOVER_AFTER:
                 stale.append(draw)
                 queue_draw(session, draw.id)
-        ids = [draw.id for draw in stale]
-    for draw_id in ids:
-        log.warning("panel draw %s was interrupted with its worker; queued again", draw_id)
-        enqueue(app, "panel_draw", draw_id, "system")
-    return ids
+        ids = [(draw.id, DRAW_JOBS[draw.kind]) for draw in stale]
+    for draw_id, name in ids:
+        log.warning("draw %s was interrupted with its worker; queued again", draw_id)
+        enqueue(app, name, draw_id, "system")
+    return [draw_id for draw_id, _ in ids]
 
 
 def export(huey: Huey, export_id: int, actor: str) -> None:
@@ -155,7 +158,11 @@ def _recover_exports(app: Flask, waiting: set[int]) -> list[int]:
 
 
 #: The jobs by name, each called with its queue and its arguments.
-JOBS: dict[str, Callable[..., None]] = {"panel_draw": panel_draw, "export": export}
+JOBS: dict[str, Callable[..., None]] = {"panel_draw": panel_draw,
+                                        "replacement_draw": panel_draw,
+                                        "export": export}
+#: The job that computes each kind of draw.
+DRAW_JOBS = {"panel": "panel_draw", "replacement": "replacement_draw"}
 
 
 def register(huey: Huey) -> None:

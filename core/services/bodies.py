@@ -5,7 +5,8 @@ join the workshops they choose (``chosen_by_members``) or volunteer
 (``volunteer``); seats ``drawn`` are filled by the uniform lottery of
 :mod:`kleroterion.sortition.uniform` among candidate members (Poitiers' comité
 méthodologique among the volunteers, Brussels' follow-up committee among the whole
-panel), published as a lottery folder that ``kleroterion verify`` re-runs;
+panel), committed as a lottery folder before the public number is taken, then drawn
+by it (:func:`publish_draw`, :func:`choose_draw`), which ``kleroterion verify`` re-runs;
 officials (elected, opposition, agents, facilitators, guarantors) are ``appointed``
 by name, in their public capacity. A role's seat count is never exceeded.
 """
@@ -21,11 +22,10 @@ from kleroterion.messages import N_
 from kleroterion.models import BodyMembership, Draw, DrawEntry, Mandate, Member
 from kleroterion.services import audit
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
+from kleroterion.services.draw_pool import parse_number, pick_number
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.members import sits_on
-from kleroterion.services.panel import pick_number
-from kleroterion.services.panel_folder import publish_uniform_folder
-from kleroterion.sortition.uniform import uniform_pick
+from kleroterion.services.panel_folder import choose_folder, mark_chosen, publish_uniform_folder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -126,7 +126,26 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
          root: Path | None = None) -> Draw:
     """Fill the drawn seats of a body by lot among ``candidates`` (default: the sitting panel).
 
-    The draw's folder is published under ``root`` (default the instance's lottery root).
+    Without a seed or public number the draw is only committed (:func:`publish_draw`):
+    its digest is published, then :func:`choose_draw` takes the number. With one, both
+    steps are made in this call, writing the folder the two steps would.
+    """
+    if seed is None and public_number is None:
+        return publish_draw(session, mandate_id, body_key, on, candidates=candidates,
+                            role=role, root=root)
+    number = pick_number(seed, public_number)
+    record = publish_draw(session, mandate_id, body_key, on, candidates=candidates,
+                          role=role, root=root, seed=seed)
+    return choose_draw(session, record.id, public_number, on, root, number=number)
+
+
+def publish_draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
+                 candidates: Sequence[int] | None = None, role: str = "member",
+                 root: Path | None = None, seed: int | None = None) -> Draw:
+    """Commit a body's draw before any number: its candidates, seats and rule published.
+
+    The draw's folder is published under ``root`` (default the instance's lottery
+    root); its digest is the one to publish before the public number.
     """
     mandate = get(session, Mandate, mandate_id)
     declared = body(mandate, body_key)
@@ -137,6 +156,11 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
     check_in_mandate(mandate, on, N_("the draw date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"),
                      until=_body_until(mandate, declared))
+    slot = f"body:{mandate.id}:{body_key}:{role}"
+    waiting = session.scalar(select(Draw.id).where(Draw.slot == slot))
+    if waiting is not None:
+        raise NotAllowed("the draw %(draw)s of %(body)r awaits its public number",
+                         draw=waiting, body=body_key)
     already = {r.member_id for r in _current(session, mandate, body_key)}
     if candidates is None:
         pool = [m for m in session.scalars(select(Member).where(
@@ -152,28 +176,56 @@ def draw(session: Session, mandate_id: int, body_key: str, on: dt.date, *,
     if len(pool) < free:
         raise InvalidInput("%(candidates)s candidates for %(seats)s seats of %(body)r",
                            candidates=len(pool), seats=free, body=body_key)
-    number = pick_number(seed, public_number)
-    ids = [m.public_id for m in pool]
-    chosen = uniform_pick(ids, None, free, number)
     record = Draw(mandate_id=mandate.id, kind="body", body_key=body_key, algorithm="uniform",
-                  seed=seed, public_number=public_number, seats=free,
-                  inputs={"candidates": [m.public_id for m in pool], "number": number,
-                          "role": role}, final=True)
+                  seed=seed, seats=free, slot=slot,
+                  inputs={"candidates": [m.public_id for m in pool], "role": role,
+                          "on": on.isoformat()}, final=True)
     record.entries = [
-        DrawEntry(respondent_id=m.respondent_id, probability=free / len(pool),
-                  selected=i in chosen)
-        for i, m in enumerate(pool)
+        DrawEntry(respondent_id=m.respondent_id, probability=free / len(pool), selected=False)
+        for m in pool
     ]
     session.add(record)
     session.flush()
-    publish_uniform_folder(session, record, root, ids, None, number)
+    publish_uniform_folder(session, record, root, [m.public_id for m in pool], None)
+    audit.record(session, "body.publish", "draw", record.id, mandate=mandate.id, body=body_key,
+                 role=role, panels_digest=record.panels_digest,
+                 candidates=[m.id for m in pool])
+    return record
+
+
+def choose_draw(session: Session, draw_id: int, public_number: str | None, on: dt.date,
+                root: Path | None = None, *, number: int | None = None) -> Draw:
+    """Let the public number draw a committed body draw's seats, joined on ``on``."""
+    record = get(session, Draw, draw_id)
+    if record.kind != "body" or record.state != "published":
+        raise NotAllowed("draw %(draw)s is not a published draw of a body's seats",
+                         draw=draw_id)
+    mandate = get(session, Mandate, record.mandate_id)
+    body_key = record.body_key or ""
+    declared = body(mandate, body_key)
+    check_in_mandate(mandate, on, N_("the draw date %(date)s is outside mandate %(mandate)s "
+                                     "(%(start)s to %(end)s)"),
+                     until=_body_until(mandate, declared))
+    picked = number if number is not None else parse_number(public_number or "")
+    drawn = choose_folder(session, record, root, picked)
+    chosen = mark_chosen(session, record, drawn, picked, public_number)
+    record.slot = None  # the body's next seats may be drawn
+    entries = sorted(record.entries, key=lambda e: e.id)
+    role = str(record.inputs.get("role", "member"))
+    members = {m.respondent_id: m for m in session.scalars(select(Member).where(
+        Member.mandate_id == mandate.id, Member.respondent_id.in_(
+            [entries[i].respondent_id for i in chosen])))}
     for index in chosen:
+        member = members[entries[index].respondent_id]
+        if not sits_on(member, on):
+            raise InvalidInput("member %(member)s no longer sits on %(date)s; start a new draw",
+                               member=member.id, date=on.isoformat())
         session.add(BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
-                                   selection="drawn", member_id=pool[index].id, joined_on=on,
+                                   selection="drawn", member_id=member.id, joined_on=on,
                                    draw_id=record.id))
     audit.record(session, "body.draw", "draw", record.id, mandate=mandate.id, body=body_key,
-                 seed=seed, public_number=public_number, number=number,
-                 candidates=[m.id for m in pool], chosen=[pool[i].id for i in chosen])
+                 seed=record.seed, public_number=public_number, number=picked,
+                 chosen=[members[entries[i].respondent_id].id for i in chosen])
     return record
 
 

@@ -36,34 +36,50 @@ probability and the panel.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib
-import random
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
-from kleroterion.messages import Message
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.audit import canonical
 from kleroterion.services.context import actor, city_of, get
+from kleroterion.services.draw_pool import (
+    LOTTERY_SIZE,
+    Prepared,
+    Progress,
+    compute,
+    compute_prepared,
+    draw_algorithm,
+    draw_inputs,
+    eligible,
+    open_mandate,
+    parse_number,
+    persist_draw,
+    pick_number,
+    pool_of,
+    quota_payload,
+    respondent_pool,
+    sha_text,
+)
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_folder import (
     FOLDER_FILES,
     check_folder,
+    choose_folder,
+    folder_name,
     folder_path,
     keep_folder,
     lottery_root,
+    mark_chosen,
     public_files,
     publish_uniform_folder,
     undo_on_rollback,
-    uniform_choice,
+    uniform_candidates,
 )
 from kleroterion.services.panel_worker import (
     HEARTBEAT_SECONDS,
@@ -79,9 +95,9 @@ from kleroterion.services.panel_worker import (
 )
 from kleroterion.services.panel_worker import _expire_interrupted as expire_stale
 from kleroterion.services.recruitment import seat_group
+from kleroterion.services.selection import publish_lottery
 from kleroterion.sortition import lottery
-from kleroterion.sortition.io import _shared_households
-from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.types import Distribution, Problem, Quota
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -95,10 +111,14 @@ __all__ = [
     "DrawRefused",
     "Prepared",
     "check_folder",
+    "choose_draw",
     "choose_panel",
+    "choose_replacement",
     "compute",
+    "compute_prepared",
     "draw_panel",
     "draws",
+    "eligible",
     "entry_summaries",
     "expire_interrupted",
     "fail_draw",
@@ -106,113 +126,23 @@ __all__ = [
     "folder_path",
     "latest_panel_draw",
     "lottery_root",
+    "open_draw",
     "parse_number",
+    "pool_of",
     "prepare",
     "public_files",
     "publish_computed",
     "publish_panel",
+    "publish_uniform_panel",
     "record_progress",
     "refusal_message",
     "replace_member",
     "run_draw",
     "start_draw",
-    "uniform_choice",
+    "start_replacement",
+    "uniform_candidates",
     "use_public_number",
 ]
-
-#: Panels in the rounded, published list.
-LOTTERY_SIZE = 1000
-
-Progress = Any
-
-
-def _engine() -> Any:
-    # Looked up at call time: the engine is kleroterion.sortition's public API.
-    return importlib.import_module("kleroterion.sortition")
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def parse_number(public_number: str) -> int:
-    """The public number as an integer ≥ 0, or InvalidInput saying what is accepted."""
-    text = str(public_number).strip().replace(" ", "")
-    if not text.isdigit():
-        raise InvalidInput("the public number %(number)r is not a whole number; give the "
-                           "digits of the dice, the lottery or the bailiff (0 or more)",
-                           number=str(public_number).strip())
-    return int(text)
-
-
-def pick_number(seed: int | None, public_number: str | None) -> int:
-    if public_number is not None:
-        return parse_number(public_number)
-    if seed is None:
-        raise InvalidInput("give a seed or a public number for the draw")
-    return random.Random(seed).randrange(10**9)
-
-
-def respondent_pool(candidates: Sequence[Respondent], features: Sequence[str],
-          households: bool) -> Pool:
-    # Households renumbered 1, 2... as the lottery's respondents.csv publishes them:
-    # the stored key (keyed by the mandate's secret) never leaves the database.
-    return Pool(
-        ids=tuple(c.public_id for c in candidates),
-        features=tuple(features),
-        values=tuple(tuple(c.features.get(f, "") for f in features) for c in candidates),
-        households=(_shared_households(c.household or None for c in candidates)
-                    if households else None),
-    )
-
-
-def _refusals(engine: Any) -> tuple[type[BaseException], ...]:
-    return (ValueError, ArithmeticError, RuntimeError,
-            getattr(engine, "InfeasibleQuotas", ValueError))
-
-
-def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
-            time_limit: float | None = None, progress: Progress | None = None,
-            engine: Any = None) -> tuple[Distribution, list[tuple[int, ...]]]:
-    """The engine's distribution for ``problem`` and its ``LOTTERY_SIZE`` rounded panels.
-
-    ``engine`` is anything with ``find_distribution`` and ``round_distribution`` (a test's
-    stand-in, another engine); by default ``kleroterion.sortition``. Raises
-    :class:`DrawRefused` with the engine's lines (the smallest relaxation of infeasible
-    quotas) instead of its exception.
-    """
-    engine = engine if engine is not None else _engine()
-    find = getattr(engine, "find_distribution", None)
-    round_ = getattr(engine, "round_distribution", None)
-    if find is None or round_ is None:
-        raise NotAllowed("this installation has no sortition engine "
-                         "(kleroterion.sortition.find_distribution)")
-    try:
-        distribution = find(problem, algorithm, seed=seed, time_limit=time_limit,
-                            progress=progress)
-        if progress is not None:
-            progress("rounding", 1.0)
-        panels = [tuple(sorted(p)) for p in round_(distribution, m=LOTTERY_SIZE)]
-    except _refusals(engine) as error:  # infeasible quotas, a time out...
-        raise DrawRefused([line.strip() for line in str(error).splitlines()]) from None
-    return distribution, panels
-
-
-def quota_payload(quotas: Sequence[Quota]) -> list[list[object]]:
-    return [[q.feature, q.value, q.min, q.max] for q in quotas]
-
-
-def open_mandate(session: Session, mandate_id: int) -> Mandate:
-    mandate = get(session, Mandate, mandate_id)
-    if mandate.status != "open":
-        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate.id)
-    return mandate
-
-
-def pool_of(session: Session, mandate: Mandate, group: SeatGroup) -> list[Respondent]:
-    return list(session.scalars(select(Respondent).where(
-        Respondent.mandate_id == mandate.id, Respondent.seat_group == group.key,
-        Respondent.status == "pool").order_by(Respondent.id)))
 
 
 def _slot(mandate: Mandate, group: SeatGroup) -> str:
@@ -267,11 +197,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
         raise NotAllowed("seat group %(group)r is drawn by a %(selection)s lottery, not under "
                          "quotas: draw it in one step with its public number", group=group.key,
                          selection=group.selection)
-    algorithm = algorithm or composition.selection_algorithm
-    known = getattr(_engine(), "ALGORITHMS", (algorithm,))
-    if algorithm not in known:
-        raise InvalidInput("unknown algorithm %(algorithm)r; expected one of %(known)s",
-                           algorithm=algorithm, known=", ".join(known))
+    algorithm = draw_algorithm(algorithm, composition.selection_algorithm)
     if time_limit is not None and not time_limit > 0:
         raise InvalidInput("the time limit %(limit)s must be a number of seconds above 0",
                            limit=time_limit)
@@ -287,7 +213,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
                 algorithm=algorithm, seed=seed, seats=group.seats, final=False,
                 state="running", slot=_slot(mandate, group), time_limit=time_limit,
                 heartbeat_at=utcnow(), progress_stage="waiting", progress_fraction=0.0,
-                inputs={"quotas": payload, "quotas_digest": _sha(canonical(payload)),
+                inputs={"quotas": payload, "quotas_digest": sha_text(canonical(payload)),
                         "seats": group.seats,
                         "flex": [[q.min_flex, q.max_flex] for q in quotas]})
     session.add(draw)
@@ -303,21 +229,13 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     return draw
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """What a running draw computes on: the problem, and the respondents in pool order."""
-
-    draw_id: int
-    problem: Problem
-    respondent_ids: tuple[int, ...]
-    algorithm: str
-    seed: int | None
-    time_limit: float | None
-
-
 def prepare(session: Session, draw_id: int) -> Prepared:
-    """Read the pool of a running draw into the problem the engine computes."""
+    """Read the pool of a running draw (a panel's, a replacement's) into its problem."""
     draw = running(session, draw_id)
+    if draw.kind == "replacement":
+        from kleroterion.services.replacements import prepare_replacement
+
+        return prepare_replacement(session, draw)
     mandate = get(session, Mandate, draw.mandate_id)
     group = seat_group(mandate, draw.seat_group or "")
     composition = city_of(mandate).config.composition
@@ -346,13 +264,15 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
     """
     draw = running(session, prepared.draw_id)
     problem = prepared.problem
-    folder = Path(root) / f"{draw.mandate_id}-{draw.seat_group}-{draw.id}"
+    folder = Path(root) / folder_name(draw)
+    extra: dict[str, Any] = {"mandate": draw.mandate_id, "seat_group": draw.seat_group,
+                             "draw_id": draw.id}
+    if draw.kind != "panel":
+        extra.update(kind=draw.kind, replaces=draw.inputs.get("replaces"),
+                     minima_relaxed=prepared.relaxed)
     try:
-        published = lottery.publish(
-            folder, problem, distribution, seed=prepared.seed, m=LOTTERY_SIZE,
-            time_limit=prepared.time_limit, panels=panels,
-            extra={"mandate": draw.mandate_id, "seat_group": draw.seat_group,
-                   "draw_id": draw.id})
+        published = publish_lottery(folder, problem, distribution, panels, seed=prepared.seed,
+                                    m=LOTTERY_SIZE, time_limit=prepared.time_limit, extra=extra)
     except (lottery.LotteryError, OSError) as error:
         raise InvalidInput("the lottery folder cannot be written: %(error)s",
                            error=error) from None
@@ -367,6 +287,8 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
                   engine=published.manifest.get("engine"),
                   list_digest=published.list_digest)
     inputs.pop("flex", None)
+    if draw.kind != "panel":
+        inputs["minima_relaxed"] = prepared.relaxed
     draw.inputs = inputs
     draw.panels_digest = published.digest
     keep_folder(draw, folder)
@@ -377,7 +299,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
                   selected=False)
         for i, c in enumerate(candidates)
     ]
-    audit.record(session, "panel.publish", "draw", draw.id, mandate=draw.mandate_id,
+    audit.record(session, f"{draw.kind}.publish", "draw", draw.id, mandate=draw.mandate_id,
                  seat_group=draw.seat_group, algorithm=draw.algorithm, seed=draw.seed,
                  inputs={k: v for k, v in inputs.items() if k != "quotas"},
                  panels_digest=published.digest, folder=folder.name)
@@ -391,11 +313,15 @@ def publish_panel(session: Session, mandate_id: int, group_key: str, root: Path 
                   *, algorithm: str | None = None, time_limit: float | None = None,
                   seed: int | None = None, quotas: Sequence[Quota] | None = None,
                   progress: Progress | None = None, engine: Any = None) -> Draw:
-    """Compute a stratified seat group's lottery and publish its folder, in one transaction.
+    """Compute a seat group's lottery and publish its folder, in one transaction.
 
-    The draw then awaits its public number (:func:`choose_panel`). A refusal leaves
-    no draw and no folder.
+    A stratified group's list of panels is computed here; a uniform group's
+    candidates are committed (:func:`publish_uniform_panel`). The draw then awaits its
+    public number (:func:`choose_panel`). A refusal leaves no draw and no folder.
     """
+    mandate = open_mandate(session, mandate_id)
+    if seat_group(mandate, group_key).selection == "uniform":
+        return publish_uniform_panel(session, mandate.id, group_key, root)
     draw = start_draw(session, mandate_id, group_key, algorithm=algorithm,
                       time_limit=time_limit, seed=seed, quotas=quotas)
     prepared = prepare(session, draw.id)
@@ -447,49 +373,69 @@ def _choose(session: Session, draw: Draw, number: int, public_number: str | None
                            "(%(end)s)", date=on.isoformat(), mandate=mandate.id,
                            end=mandate.ends_on.isoformat())
     group = seat_group(mandate, draw.seat_group or "")
-    folder = folder_path(draw, root) or Path()
-    try:
-        published = lottery.load(folder)
-    except lottery.LotteryError as error:
-        raise InvalidInput("the lottery folder of draw %(draw)s cannot be read: %(error)s",
-                           draw=draw.id, error=error) from None
-    if published.digest != draw.panels_digest:
-        raise InvalidInput("the lottery folder of draw %(draw)s is not the one published (its "
-                           "digest is %(digest)s, the draw's %(expected)s); refusing to "
-                           "draw", draw=draw.id, digest=published.digest,
-                           expected=draw.panels_digest)
-    before = (folder / lottery.MANIFEST).read_bytes()
-    try:
-        drawn = lottery.choose(folder, number).draw
-    except lottery.LotteryError as error:
-        raise InvalidInput(Message.of(error)) from None
-    def restore() -> None:
-        (folder / lottery.MANIFEST).write_bytes(before)
-
-    undo_on_rollback(session, restore)
-    assert drawn is not None
-    chosen_ids = set(drawn["panel"])
+    drawn = choose_folder(session, draw, root, number)
+    chosen = mark_chosen(session, draw, drawn, number, public_number)
     entries = sorted(draw.entries, key=lambda e: e.id)
     candidates = [get(session, Respondent, e.respondent_id) for e in entries]
-    chosen = [i for i, c in enumerate(candidates) if c.public_id in chosen_ids]
-    if len(chosen) != len(chosen_ids) or any(c.status != "pool" for c in candidates):
+    if any(c.status != "pool" for c in candidates):
         raise InvalidInput("the respondents of draw %(draw)s changed since its lottery was "
                            "published; start a new draw", draw=draw.id)
-    for index, entry in enumerate(entries):
-        entry.selected = index in set(chosen)
-    inputs = dict(draw.inputs)
-    inputs["number"] = number
-    inputs["panel_number"] = drawn["panel_number"]
-    draw.inputs = inputs
-    draw.public_number = public_number
-    draw.state, draw.chosen_at = "chosen", utcnow()
     seat_panel(session, draw, mandate, group, candidates, chosen, on)
     audit.record(session, "panel.draw", "draw", draw.id, mandate=mandate.id,
                  seat_group=group.key, algorithm=draw.algorithm, seed=draw.seed,
                  public_number=public_number, number=number,
-                 panel_number=drawn["panel_number"], panels_digest=draw.panels_digest,
+                 panel_number=drawn.get("panel_number"), panels_digest=draw.panels_digest,
                  panel=[candidates[i].public_id for i in chosen])
     return draw
+
+
+def publish_uniform_panel(session: Session, mandate_id: int, group_key: str,
+                          root: Path | None = None) -> Draw:
+    """Commit a uniform seat group's lottery: its candidates and rule, before any number.
+
+    The folder's digest is published; :func:`choose_panel` then lets the public
+    number draw from it, exactly as for a stratified group's list of panels.
+    """
+    mandate = open_mandate(session, mandate_id)
+    group = seat_group(mandate, group_key)
+    if group.selection != "uniform":
+        raise NotAllowed("seat group %(group)r is not drawn by a plain lottery",
+                         group=group.key)
+    households = city_of(mandate).config.composition.one_per_household
+    _check_new_draw(session, mandate, group)
+    candidates = pool_of(session, mandate, group)
+    if len(candidates) < group.seats:
+        raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
+                           "%(seats)s seats", group=group.key, pool=len(candidates),
+                           seats=group.seats)
+    ids, homes = uniform_candidates(candidates, group.seats, households)
+    probabilities = [group.seats / len(candidates)] * len(candidates)
+    draw = persist_draw(session, mandate, "panel", group.key, "uniform", None, None,
+                        group.seats, draw_inputs(candidates, group.seats, None), None,
+                        candidates, probabilities, [])
+    draw.slot = _slot(mandate, group)
+    publish_uniform_folder(session, draw, root, ids, homes)
+    audit.record(session, "panel.publish", "draw", draw.id, mandate=mandate.id,
+                 seat_group=group.key, algorithm="uniform", panels_digest=draw.panels_digest,
+                 folder=draw.lottery_folder)
+    audit.write_anchor(session, folder_path(draw, root) or Path())
+    return draw
+
+
+def open_draw(session: Session, mandate_id: int, group_key: str, root: Path | None = None, *,
+              algorithm: str | None = None, time_limit: float | None = None) -> Draw:
+    """Begin a seat group's draw as its rule says: the one door of every front end.
+
+    A stratified group's draw is opened ``running`` (its computation is a job for
+    :func:`run_draw`); a uniform group's candidates are committed at once
+    (``published``). Either then awaits its public number (:func:`choose_panel`).
+    """
+    mandate = open_mandate(session, mandate_id)
+    group = seat_group(mandate, group_key)
+    if group.selection == "uniform":
+        return publish_uniform_panel(session, mandate.id, group.key, root)
+    return start_draw(session, mandate.id, group.key, algorithm=algorithm,
+                      time_limit=time_limit)
 
 
 # --------------------------------------------------------------------------- one call
@@ -516,76 +462,41 @@ def draw_panel(session: Session, mandate_id: int, group_key: str, on: dt.date, *
         draw = publish_panel(session, mandate.id, group.key, root, algorithm=algorithm,
                              seed=seed, quotas=quotas, engine=engine)
         return _choose(session, draw, picked, public_number, on, root)
-    composition = city_of(mandate).config.composition
+    if group.selection == "uniform":
+        picked = pick_number(seed, public_number)
+        draw = publish_uniform_panel(session, mandate.id, group.key, root)
+        draw.seed = seed
+        return _choose(session, draw, picked, public_number, on, root)
+    # An open group seats its whole pool: nothing is drawn, nothing to commit.
     _check_new_draw(session, mandate, group)
     candidates = pool_of(session, mandate, group)
-    number: int | None
-    if group.selection == "open":
-        chosen, probabilities = list(range(len(candidates))), [1.0] * len(candidates)
-        algorithm, number = "open", None
-    else:
-        if len(candidates) < group.seats:
-            raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
-                               "%(seats)s seats", group=group.key, pool=len(candidates),
-                               seats=group.seats)
-        number = pick_number(seed, public_number)
-        algorithm = "uniform"
-        chosen, ids, homes = uniform_choice(candidates, group.seats, number,
-                                            composition.one_per_household)
-        probabilities = [group.seats / len(candidates)] * len(candidates)
     inputs = draw_inputs(candidates, group.seats, None)
-    inputs["number"] = number
-    draw = persist_draw(session, mandate, "panel", group.key, algorithm, seed, public_number,
-                    group.seats if group.selection != "open" else len(candidates), inputs,
-                    None, candidates, probabilities, chosen)
+    inputs["number"] = None
+    chosen = list(range(len(candidates)))
+    draw = persist_draw(session, mandate, "panel", group.key, "open", seed, public_number,
+                        len(candidates), inputs, None, candidates, [1.0] * len(candidates),
+                        chosen)
     draw.slot, draw.chosen_at = _slot(mandate, group), utcnow()
-    if number is not None:
-        publish_uniform_folder(session, draw, root, ids, homes, number)
     seat_panel(session, draw, mandate, group, candidates, chosen, on)
     audit.record(session, "panel.draw", "draw", draw.id, mandate=mandate.id,
-                 seat_group=group.key, algorithm=algorithm, seed=seed,
-                 public_number=public_number, inputs=inputs, panels_digest=draw.panels_digest,
-                 panel=[candidates[i].public_id for i in chosen])
-    return draw
-
-
-def draw_inputs(candidates: Sequence[Respondent], seats: int,
-            quotas: Sequence[Quota] | None) -> dict[str, Any]:
-    respondents = canonical([[c.public_id, c.features, c.household] for c in candidates])
-    data: dict[str, Any] = {"respondents_digest": _sha(respondents),
-                            "respondents": len(candidates), "seats": seats}
-    if quotas is not None:
-        data["quotas_digest"] = _sha(canonical(quota_payload(quotas)))
-        data["quotas"] = quota_payload(quotas)
-    return data
-
-
-def persist_draw(session: Session, mandate: Mandate, kind: str, group_key: str | None,
-             algorithm: str, seed: int | None, public_number: str | None, seats: int,
-             inputs: dict[str, Any], listing_digest: str | None,
-             candidates: Sequence[Respondent], probabilities: Sequence[float],
-             chosen: Sequence[int], body_key: str | None = None) -> Draw:
-    chosen_set = set(chosen)
-    draw = Draw(mandate_id=mandate.id, kind=kind, seat_group=group_key, body_key=body_key,
-                algorithm=algorithm, seed=seed, public_number=public_number, seats=seats,
-                inputs=inputs, panels_digest=listing_digest, final=False)
-    draw.entries = [
-        DrawEntry(respondent_id=c.id, probability=float(probabilities[i]),
-                  selected=i in chosen_set)
-        for i, c in enumerate(candidates)
-    ]
-    session.add(draw)
-    session.flush()
+                 seat_group=group.key, algorithm="open", seed=seed,
+                 public_number=public_number, inputs=inputs, panels_digest=None,
+                 panel=[c.public_id for c in candidates])
     return draw
 
 
 # The replacement draw and the records of draws live in their own modules; imported
 # last, as they use this one's helpers.
 from kleroterion.services.panel_records import (  # noqa: E402
+    choose_draw,
     draws,
     entry_summaries,
     finalize_draw,
     latest_panel_draw,
     use_public_number,
 )
-from kleroterion.services.replacements import replace_member  # noqa: E402
+from kleroterion.services.replacements import (  # noqa: E402
+    choose_replacement,
+    replace_member,
+    start_replacement,
+)

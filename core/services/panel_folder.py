@@ -21,14 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from kleroterion import db
+from kleroterion.messages import Message
 from kleroterion.models import Draw, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.sortition import lottery
 from kleroterion.sortition.io import InputError, _shared_households
+from kleroterion.sortition.manifest import read_manifest
 from kleroterion.sortition.types import Pool, Problem
-from kleroterion.sortition.uniform import UNIFORM_FORMAT, publish_uniform, uniform_pick
+from kleroterion.sortition.uniform import (
+    UNIFORM_FORMAT,
+    choose_uniform,
+    publish_uniform,
+    uniform_pick,
+)
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -174,45 +181,109 @@ def _format(folder: Path) -> Any:
         return None
 
 
-def uniform_choice(candidates: Sequence[Respondent], seats: int, number: int,
-                   households: bool) -> tuple[list[int], list[str], list[str | None] | None]:
-    """The indices the uniform rule draws, the candidates' ids and opaque households.
+def uniform_candidates(candidates: Sequence[Respondent], seats: int,
+                       households: bool) -> tuple[list[str], list[str | None] | None]:
+    """The candidates' ids and opaque households, as a uniform lottery publishes them.
 
-    Refused (InvalidInput) when fewer candidates of distinct households remain.
+    Refused (InvalidInput) when fewer candidates of distinct households remain than
+    seats: whatever the number, the rule could not fill them.
     """
     homes = (list(_shared_households(c.household or None for c in candidates))
              if households else None)
     ids = [c.public_id for c in candidates]
-    chosen = uniform_pick(ids, homes, seats, number)
-    if len(chosen) < seats:
+    # The number only orders the candidates: how many distinct households it reaches
+    # is the same for any number.
+    reached = len(uniform_pick(ids, homes, seats, 0))
+    if reached < seats:
         raise InvalidInput("only %(candidates)s candidates from distinct households for "
-                           "%(seats)s seats", candidates=len(chosen), seats=seats)
-    return chosen, ids, homes
+                           "%(seats)s seats", candidates=reached, seats=seats)
+    return ids, homes
 
 
 def publish_uniform_folder(session: Session, draw: Draw, root: Path | None, ids: list[str],
-                           homes: list[str | None] | None, number: int) -> None:
-    """Publish the folder of a uniform draw just persisted, and keep its digest on the draw."""
+                           homes: list[str | None] | None) -> None:
+    """Commit the folder of a uniform draw just persisted: its digest kept on the draw.
+
+    Only the candidates, the seats and the rule: the public number is taken after the
+    digest is published, and recorded by :func:`choose_folder`.
+    """
     folder = (root if root is not None else lottery_root()) / folder_name(draw)
     try:
-        manifest = publish_uniform(folder, ids, homes, draw.seats, number, extra={
+        manifest = publish_uniform(folder, ids, homes, draw.seats, extra={
             "mandate": draw.mandate_id, "seat_group": draw.seat_group, "draw_id": draw.id,
-            "kind": draw.kind})
+            "kind": draw.kind, **({"body": draw.body_key} if draw.body_key else {})})
     except (lottery.LotteryError, OSError) as error:
         raise InvalidInput("the lottery folder cannot be written: %(error)s",
                            error=error) from None
     undo_on_rollback(session, lambda: shutil.rmtree(folder, ignore_errors=True))
-    chosen = {e.respondent_id for e in draw.entries if e.selected}
-    published = set(manifest["draw"]["panel"])
-    if {ids[i] for i, e in enumerate(draw.entries) if e.respondent_id in chosen} != published:
-        raise InvalidInput("the lottery folder %(folder)s does not hold the panel drawn",
-                           folder=folder.name)
     keep_folder(draw, folder)
     draw.panels_digest = str(manifest["digest"])
     draw.published_at = utcnow()
+    draw.state = "published"
     inputs = dict(draw.inputs)
     inputs.update(files=manifest["files"], engine=manifest["engine"])
     draw.inputs = inputs
+
+
+def choose_folder(session: Session, draw: Draw, root: Path | None,
+                  number: int) -> dict[str, Any]:
+    """Let ``number`` choose in a draw's committed folder; the ``draw`` its manifest records.
+
+    Refused unless the folder is the one whose digest the draw published; the manifest
+    is restored if the transaction is rolled back. Works on both folder formats (a
+    LEXIMIN list of panels, a uniform lottery).
+    """
+    folder = folder_path(draw, root) or Path()
+    uniform = _format(folder) == UNIFORM_FORMAT
+    try:
+        digest = (str(read_manifest(folder, UNIFORM_FORMAT).get("digest")) if uniform
+                  else lottery.load(folder).digest)
+    except lottery.LotteryError as error:
+        raise InvalidInput("the lottery folder of draw %(draw)s cannot be read: %(error)s",
+                           draw=draw.id, error=error) from None
+    if digest != draw.panels_digest:
+        raise InvalidInput("the lottery folder of draw %(draw)s is not the one published (its "
+                           "digest is %(digest)s, the draw's %(expected)s); refusing to "
+                           "draw", draw=draw.id, digest=digest, expected=draw.panels_digest)
+    before = (folder / lottery.MANIFEST).read_bytes()
+    try:
+        drawn = (choose_uniform(folder, number)["draw"] if uniform
+                 else lottery.choose(folder, number).draw)
+    except lottery.LotteryError as error:
+        raise InvalidInput(Message.of(error)) from None
+
+    def restore() -> None:
+        (folder / lottery.MANIFEST).write_bytes(before)
+
+    undo_on_rollback(session, restore)
+    assert drawn is not None
+    return dict(drawn)
+
+
+def mark_chosen(session: Session, draw: Draw, drawn: dict[str, Any], number: int,
+                public_number: str | None) -> list[int]:
+    """Record the number on a draw and which entries it chose; their indices in entry order.
+
+    Refused when the chosen ids are not all among the draw's candidates (the
+    respondents changed since the folder was committed).
+    """
+    chosen_ids = set(drawn["panel"])
+    entries = sorted(draw.entries, key=lambda e: e.id)
+    public_ids = [session.get(Respondent, e.respondent_id) for e in entries]
+    chosen = [i for i, r in enumerate(public_ids) if r is not None and r.public_id in chosen_ids]
+    if len(chosen) != len(chosen_ids):
+        raise InvalidInput("the respondents of draw %(draw)s changed since its lottery was "
+                           "published; start a new draw", draw=draw.id)
+    for index, entry in enumerate(entries):
+        entry.selected = index in set(chosen)
+    inputs = dict(draw.inputs)
+    inputs["number"] = number
+    if "panel_number" in drawn:
+        inputs["panel_number"] = drawn["panel_number"]
+    draw.inputs = inputs
+    draw.public_number = public_number
+    draw.state, draw.chosen_at = "chosen", utcnow()
+    return chosen
 
 
 def in_quota_order(problem: Problem) -> Problem:

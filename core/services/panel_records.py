@@ -2,8 +2,10 @@
 
 :func:`use_public_number` is what the back office (and any front end) calls when the
 secretariat enters the public number of a seat group: the group's rule decides what
-it does (a stratified group's published lottery is chosen from; a uniform group is
-drawn with it, an open group seated whole), so no front end decides between them.
+it does (a stratified or uniform group's published lottery is chosen from, an open
+group seated whole), so no front end decides between them; :func:`choose_draw` lets
+the public number choose in any published draw (a panel, a replacement, a body's
+seats), for the command line's ``panel choose``.
 """
 
 from __future__ import annotations
@@ -25,15 +27,15 @@ def use_public_number(session: Session, mandate_id: int, group_key: str, public_
                       on: dt.date, root: Path | None = None, *, engine: Any = None) -> Draw:
     """Seat a group's panel with the public number, as the group's rule says.
 
-    A stratified group: its published lottery is chosen from (refused before it is
-    published). Any other group: drawn in one step with the number, its folder
-    published under ``root``.
+    A stratified or uniform group: its published lottery is chosen from (refused
+    before it is published: the number is taken only once the digest is public). An
+    open group: seated whole (nothing is drawn).
     """
     from kleroterion.services.panel import choose_panel, draw_panel
 
     mandate = get(session, Mandate, mandate_id)
     group = seat_group(mandate, group_key)
-    if group.selection == "stratified":
+    if group.selection != "open":
         draw = latest_panel_draw(session, mandate.id, group.key)
         if draw is None:
             raise NotAllowed("seat group %(group)r has no published lottery yet",
@@ -41,6 +43,22 @@ def use_public_number(session: Session, mandate_id: int, group_key: str, public_
         return choose_panel(session, draw.id, public_number, on, root)
     return draw_panel(session, mandate.id, group.key, on, public_number=public_number,
                       root=root, engine=engine)
+
+
+def choose_draw(session: Session, draw_id: int, public_number: str, on: dt.date,
+                root: Path | None = None) -> Draw:
+    """Let the public number choose in a published draw of any kind, and seat who it draws."""
+    from kleroterion.services import bodies
+    from kleroterion.services.panel import choose_panel
+    from kleroterion.services.replacements import choose_replacement
+
+    draw = get(session, Draw, draw_id)
+    if draw.kind == "replacement":
+        choose_replacement(session, draw.id, public_number, on, root)
+        return draw
+    if draw.kind == "body":
+        return bodies.choose_draw(session, draw.id, public_number, on, root)
+    return choose_panel(session, draw.id, public_number, on, root)
 
 
 def finalize_draw(session: Session, draw_id: int) -> Draw:

@@ -1,10 +1,11 @@
 """The background computation of a panel draw: progress, heartbeat, failure, interruption.
 
-LEXIMIN may take minutes on a large pool: the back office starts a draw
-(:func:`kleroterion.services.panel.start_draw`) and :func:`run_draw` computes and
-publishes it in a worker thread, each step in its own transaction, saying it is alive
-every ``HEARTBEAT_SECONDS``; a draw whose worker stopped is recorded as failed once
-stale, and may be started again.
+LEXIMIN may take minutes on a large pool: the back office starts a draw (a panel's,
+:func:`kleroterion.services.panel.start_draw`, or a replacement's,
+:func:`kleroterion.services.replacements.start_replacement`) and :func:`run_draw`
+computes and publishes it as a job of the queue, each step in its own transaction,
+saying it is alive every ``HEARTBEAT_SECONDS``; a draw whose worker stopped is
+recorded as failed once stale, and may be started again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 1.0
 
 
+#: The kinds of draw whose lottery is computed by the engine, as a job.
+COMPUTED_KINDS = ("panel", "replacement")
+
+
 class DrawRefused(InvalidInput):
     """The engine refused the draw (infeasible quotas, a time limit...); ``lines`` say why.
 
@@ -51,7 +56,8 @@ def _expire_interrupted(session: Session, mandate_id: int) -> None:
     """Record as failed the running draws whose worker stopped saying it is alive."""
     limit = utcnow() - STALE_AFTER
     for draw in session.scalars(select(Draw).where(
-            Draw.mandate_id == mandate_id, Draw.kind == "panel", Draw.state == "running")):
+            Draw.mandate_id == mandate_id, Draw.kind.in_(COMPUTED_KINDS),
+            Draw.state == "running")):
         beat = draw.heartbeat_at or draw.created_at
         if beat is not None and beat < limit:
             mark_failed(session, draw, "the computation was interrupted (the server stopped "
@@ -67,7 +73,7 @@ def expire_interrupted(session: Session, mandate_id: int) -> None:
 
 def running(session: Session, draw_id: int) -> Draw:
     draw = get(session, Draw, draw_id)
-    if draw.kind != "panel" or draw.state != "running":
+    if draw.kind not in COMPUTED_KINDS or draw.state != "running":
         raise NotAllowed("draw %(draw)s is not being computed (it is %(state)s)",
                          draw=draw_id, state=draw.state)
     return draw
@@ -85,7 +91,7 @@ def record_progress(session: Session, draw_id: int, stage: str, fraction: float)
 
 def mark_failed(session: Session, draw: Draw, message: str) -> None:
     draw.state, draw.slot, draw.message = "failed", None, message
-    audit.record(session, "panel.fail", "draw", draw.id, mandate=draw.mandate_id,
+    audit.record(session, f"{draw.kind}.fail", "draw", draw.id, mandate=draw.mandate_id,
                  seat_group=draw.seat_group, message=message)
 
 
@@ -135,7 +141,8 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         except Exception:  # progress is a courtesy; the computation goes on
             pass
 
-    from kleroterion.services.panel import compute, prepare, publish_computed
+    from kleroterion.services.draw_pool import compute_prepared
+    from kleroterion.services.panel import prepare, publish_computed
 
     heart = threading.Thread(target=beat, name=f"draw-{draw_id}-heartbeat", daemon=True)
     heart.start()
@@ -143,9 +150,8 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         with db.session_scope(factory, actor=actor) as session:
             prepared = prepare(session, draw_id)
         progress("computing", 0.0)
-        distribution, panels = compute(prepared.problem, prepared.algorithm,
-                                       seed=prepared.seed, time_limit=prepared.time_limit,
-                                       progress=progress, engine=engine)
+        prepared, distribution, panels = compute_prepared(prepared, progress=progress,
+                                                          engine=engine)
         progress("publishing", 1.0)
         done.set()
         heart.join()
@@ -156,7 +162,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
                    else f"the computation failed ({type(error).__name__})")
         # The traceback in full for the operator (kleroterion's log handler withholds
         # exception messages, which may quote personal data).
-        logging.getLogger(__name__).error("panel draw %s failed", draw_id, exc_info=error)
+        logging.getLogger(__name__).error("draw %s failed", draw_id, exc_info=error)
         try:
             with db.session_scope(factory, actor=actor) as session:
                 draw = session.get(Draw, draw_id)

@@ -1,18 +1,28 @@
-"""Replacement draws: a withdrawn member's seat filled by lot, and published as a folder.
+"""Replacement draws: a withdrawn member's seat filled by lot, committed, then drawn.
 
-The seat is drawn among the respondents left (in the pool or not selected, and not of
-a sitting member's household when the city has the household rule). A stratified
-group draws it under the group's quotas minus what the members who stay hold: a
-one-seat LEXIMIN lottery, published as a lottery folder with its number recorded; when
-no one left can meet a minimum, the minima are dropped (the maxima kept) and the
-record says so. A uniform group draws it by the uniform rule, published as a uniform
-lottery folder. Either folder verifies with ``kleroterion verify``.
+The seat is drawn among the respondents left (in the pool or not selected, eligible
+for the group, and not of a sitting member's household when the city has the household
+rule). Like a panel draw it is made in two steps, so that nobody can fit the
+candidates to a known number:
+
+*publish* (:func:`start_replacement`): a stratified group's seat is a one-seat LEXIMIN
+lottery under the group's quotas minus what the members who stay hold, computed as a
+job of the queue (``background=True``: :func:`kleroterion.services.panel.run_draw`, the
+same job as a panel draw's) or at once; when no one left can meet a minimum, the minima
+are dropped (the maxima kept) and the record says so. A uniform group's candidates are
+committed at once as a uniform lottery folder. Either way the draw waits ``published``
+with the folder's digest, which covers the candidates, their features, the quotas and
+the parameters.
+
+*choose* (:func:`choose_replacement`): the public number, taken after the digest is
+published, draws the replacement in the folder and seats them. :func:`replace_member`
+keeps the one call of the command line (publish then choose, in one transaction).
+Either folder verifies with ``kleroterion verify --digest D --number N``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,39 +34,39 @@ from kleroterion.models import Draw, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.context import actor, city_of, get
-from kleroterion.services.errors import InvalidInput, NotAllowed
-from kleroterion.services.panel import (
-    LOTTERY_SIZE,
-    compute,
+from kleroterion.services.draw_pool import (
+    Prepared,
+    compute_prepared,
+    draw_algorithm,
     draw_inputs,
+    eligible,
+    parse_number,
     persist_draw,
     pick_number,
     respondent_pool,
 )
+from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.panel import publish_computed
 from kleroterion.services.panel_folder import (
-    folder_name,
+    choose_folder,
     in_quota_order,
-    keep_folder,
     lottery_root,
+    mark_chosen,
     publish_uniform_folder,
-    undo_on_rollback,
-    uniform_choice,
+    uniform_candidates,
 )
+from kleroterion.services.panel_worker import expire_interrupted
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
-from kleroterion.sortition import lottery
-from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
+from kleroterion.sortition.types import Pool, Problem, Quota
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 
-def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int | None = None,
-                   public_number: str | None = None, algorithm: str | None = None,
-                   root: Path | None = None, engine: Any = None) -> Member:
-    """Draw a replacement for a withdrawn member under the quotas left by who still sits.
+def _slot(old: Member) -> str:
+    return f"replace:{old.id}"
 
-    The draw's folder is published under ``root`` (default the instance's lottery root);
-    ``engine`` computes a stratified seat (default ``kleroterion.sortition``).
-    """
+
+def _replaceable(session: Session, member_id: int) -> tuple[Member, Mandate, SeatGroup]:
     old = get(session, Member, member_id)
     mandate = get(session, Mandate, old.mandate_id)
     if old.status != "withdrawn":
@@ -66,63 +76,121 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
         raise NotAllowed("open volunteers are not replaced by a draw")
     if session.scalar(select(Member.id).where(Member.replaces_id == old.id)):
         raise NotAllowed("member %(member)s was already replaced", member=member_id)
+    if mandate.status != "open":
+        raise NotAllowed("mandate %(mandate)s is closed", mandate=mandate.id)
+    return old, mandate, seat_group(mandate, old.seat_group)
+
+
+def _check_date(old: Member, mandate: Mandate, on: dt.date) -> None:
     if not old.withdrawn_on or on < old.withdrawn_on or on > mandate.ends_on:
         raise InvalidInput("the replacement date %(date)s must fall between the withdrawal "
                            "and the end of mandate %(mandate)s", date=on.isoformat(),
                            mandate=mandate.id)
-    group = seat_group(mandate, old.seat_group)
-    composition = city_of(mandate).config.composition
+
+
+def _candidates(session: Session, mandate: Mandate, group: SeatGroup,
+                on: dt.date | None) -> tuple[list[Member], list[Respondent]]:
+    """The members who stay, and the respondents the seat may be drawn among."""
+    households = city_of(mandate).config.composition.one_per_household
     sitting = list(session.scalars(select(Member).where(
         Member.mandate_id == mandate.id, Member.seat_group == group.key,
-        Member.status != "withdrawn")))
+        Member.status != "withdrawn").order_by(Member.id)))
     homes = {m.respondent.household for m in sitting if m.respondent.household}
-    candidates = [
+    left = [
         r for r in session.scalars(select(Respondent).where(
             Respondent.mandate_id == mandate.id, Respondent.seat_group == group.key,
             Respondent.status.in_(("pool", "not_selected"))).order_by(Respondent.id))
-        if not (composition.one_per_household and r.household in homes)
+        if not (households and r.household in homes)
     ]
+    candidates = eligible(mandate, group, left, on)
     if not candidates:
         raise InvalidInput("no respondent of seat group %(group)r is left to draw from",
                            group=group.key)
-    number = pick_number(seed, public_number)
-    quotas: tuple[Quota, ...] | None = None
-    relaxed = False
-    computed: tuple[Problem, Distribution, list[tuple[int, ...]]] | None = None
-    ids: list[str] = []
-    published_homes: list[str | None] | None = None
+    return sitting, candidates
+
+
+def start_replacement(session: Session, member_id: int, root: Path | None = None, *,
+                      seed: int | None = None, algorithm: str | None = None,
+                      background: bool = False, engine: Any = None) -> Draw:
+    """Open the replacement draw of a withdrawn member and commit it before any number.
+
+    A uniform group's candidates are committed at once. A stratified group's one-seat
+    lottery is computed now, or, with ``background``, left ``running`` for a job of the
+    queue (:func:`kleroterion.services.panel.run_draw`) to compute and publish. The
+    draw then awaits its public number (:func:`choose_replacement`).
+    """
+    old, mandate, group = _replaceable(session, member_id)
+    composition = city_of(mandate).config.composition
+    expire_interrupted(session, mandate.id)  # a draw whose worker stopped may start again
+    previous = session.scalar(select(Draw).where(Draw.slot == _slot(old)))
+    if previous is not None:
+        raise NotAllowed("the replacement draw of member %(member)s is already under way "
+                         "(draw %(draw)s): it is computed, published or awaits its number",
+                         member=old.id, draw=previous.id)
+    _, candidates = _candidates(session, mandate, group, old.withdrawn_on)
     if group.selection == "stratified":
-        algorithm = algorithm or composition.selection_algorithm
-        quotas, pool = _reduced(candidates, sitting, old, group,
-                                group_quotas(composition, group), composition.one_per_household)
-        try:
-            problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
-            distribution, panels = compute(problem, algorithm, seed=seed, engine=engine)
-        except InvalidInput:
-            # No one left matches a minimum the departure opened (the only respondent of a
-            # commune withdrew): keep the maxima, drop the minima, and say so in the record.
-            relaxed = True
-            quotas = tuple(Quota(q.feature, q.value, 0, q.max) for q in quotas)
-            problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
-            distribution, panels = compute(problem, algorithm, seed=seed, engine=engine)
-        computed = (problem, distribution, panels)
-        chosen = list(panels[number % len(panels)])
-        probabilities = [float(p) for p in distribution.probabilities]
-    else:
-        algorithm = "uniform"
-        chosen, ids, published_homes = uniform_choice(candidates, 1, number,
-                                            composition.one_per_household)
-        probabilities = [1 / len(candidates)] * len(candidates)
-    inputs = draw_inputs(candidates, group.seats, quotas)
-    inputs.update(number=number, replaces=old.id, seats=1, minima_relaxed=relaxed)
-    draw = persist_draw(session, mandate, "replacement", group.key, algorithm, seed,
-                        public_number, 1, inputs, None, candidates, probabilities, chosen)
-    if computed is None:
-        publish_uniform_folder(session, draw, root, ids, published_homes, number)
-    else:
-        _publish_replacement(session, draw, root, number, *computed)
-    draw.chosen_at = utcnow()
-    respondent = candidates[chosen[0]]
+        draw = Draw(mandate_id=mandate.id, kind="replacement", seat_group=group.key,
+                    algorithm=draw_algorithm(algorithm, composition.selection_algorithm),
+                    seed=seed,
+                    seats=1, final=False, state="running", slot=_slot(old),
+                    heartbeat_at=utcnow(), progress_stage="waiting", progress_fraction=0.0,
+                    inputs={"replaces": old.id, "seats": 1})
+        session.add(draw)
+        session.flush()
+        audit.record(session, "replacement.start", "draw", draw.id, mandate=mandate.id,
+                     replaces=old.id, algorithm=draw.algorithm, seed=seed)
+        if not background:
+            prepared, distribution, panels = compute_prepared(
+                prepare_replacement(session, draw), engine=engine)
+            publish_computed(session, prepared, distribution, panels,
+                             root if root is not None else lottery_root())
+        return draw
+    ids, homes = uniform_candidates(candidates, 1, composition.one_per_household)
+    inputs = draw_inputs(candidates, 1, None)
+    inputs.update(replaces=old.id, seats=1)
+    draw = persist_draw(session, mandate, "replacement", group.key, "uniform", seed, None, 1,
+                        inputs, None, candidates, [1 / len(candidates)] * len(candidates), [])
+    draw.slot = _slot(old)
+    publish_uniform_folder(session, draw, root, ids, homes)
+    audit.record(session, "replacement.publish", "draw", draw.id, mandate=mandate.id,
+                 replaces=old.id, algorithm="uniform", panels_digest=draw.panels_digest)
+    return draw
+
+
+def prepare_replacement(session: Session, draw: Draw) -> Prepared:
+    """The one-seat problem of a running replacement draw, as the engine computes it."""
+    old = get(session, Member, int(draw.inputs["replaces"]))
+    mandate = get(session, Mandate, draw.mandate_id)
+    group = seat_group(mandate, draw.seat_group or "")
+    composition = city_of(mandate).config.composition
+    sitting, candidates = _candidates(session, mandate, group, old.withdrawn_on)
+    quotas, pool = _reduced(candidates, sitting, old, group, group_quotas(composition, group),
+                            composition.one_per_household)
+    problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
+    return Prepared(draw.id, problem, tuple(c.id for c in candidates), draw.algorithm,
+                    draw.seed, draw.time_limit, relaxable=True)
+
+
+def choose_replacement(session: Session, draw_id: int, public_number: str | None, on: dt.date,
+                       root: Path | None = None, *, number: int | None = None) -> Member:
+    """Let the public number draw the replacement in a published draw, and seat them on ``on``."""
+    draw = get(session, Draw, draw_id)
+    if draw.kind != "replacement":
+        raise NotAllowed("draw %(draw)s is not a replacement draw", draw=draw_id)
+    if draw.state != "published":
+        raise NotAllowed("the replacement draw %(draw)s is not published (still computing, "
+                         "failed or already drawn): only a published draw may be drawn by "
+                         "its number", draw=draw_id)
+    old, mandate, group = _replaceable(session, int(draw.inputs["replaces"]))
+    _check_date(old, mandate, on)
+    picked = number if number is not None else parse_number(public_number or "")
+    drawn = choose_folder(session, draw, root, picked)
+    chosen = mark_chosen(session, draw, drawn, picked, public_number)
+    entries = sorted(draw.entries, key=lambda e: e.id)
+    respondent = get(session, Respondent, entries[chosen[0]].respondent_id)
+    if respondent.status not in ("pool", "not_selected"):
+        raise InvalidInput("the respondents of draw %(draw)s changed since its lottery was "
+                           "published; start a new draw", draw=draw.id)
     respondent.status = "selected"
     new = Member(mandate_id=mandate.id, respondent=respondent, seat_group=group.key,
                  source="replacement", status="seated", seated_on=on, draw_id=draw.id,
@@ -132,38 +200,41 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
                                   actor=actor(session)))
     old.events.append(MemberEvent(kind="replaced", on=on, actor=actor(session),
                                   reason=f"replacement draw {draw.id}"))
-    session.add(new)
     session.flush()
     audit.record(session, "member.replace", "member", new.id, mandate=mandate.id,
-                 replaces=old.id, draw=draw.id, algorithm=algorithm, seed=seed,
-                 public_number=public_number, respondent=respondent.public_id)
+                 replaces=old.id, draw=draw.id, algorithm=draw.algorithm, seed=draw.seed,
+                 public_number=public_number, number=picked, respondent=respondent.public_id)
     return new
 
 
-def _publish_replacement(session: Session, draw: Draw, root: Path | None, number: int,
-                         problem: Problem, distribution: Distribution,
-                         panels: Sequence[Sequence[int]]) -> None:
-    """Publish a stratified replacement's lottery folder, its number recorded at once."""
-    folder = (root if root is not None else lottery_root()) / folder_name(draw)
-    try:
-        published = lottery.publish(
-            folder, problem, distribution, seed=draw.seed, m=LOTTERY_SIZE, panels=panels,
-            extra={"mandate": draw.mandate_id, "seat_group": draw.seat_group,
-                   "draw_id": draw.id, "kind": "replacement"})
-        undo_on_rollback(session, lambda: shutil.rmtree(folder, ignore_errors=True))
-        drawn = lottery.choose(folder, number).draw
-    except (lottery.LotteryError, OSError) as error:
-        raise InvalidInput("the lottery folder cannot be written: %(error)s",
-                           error=error) from None
-    assert drawn is not None
-    keep_folder(draw, folder)
-    draw.panels_digest = published.digest
-    draw.published_at = utcnow()
-    inputs = dict(draw.inputs)
-    inputs.update(files=published.manifest["files"], m=LOTTERY_SIZE,
-                  engine=published.manifest["engine"], list_digest=published.list_digest,
-                  panel_number=drawn["panel_number"])
-    draw.inputs = inputs
+def use_public_number(session: Session, member_id: int, public_number: str, on: dt.date,
+                      root: Path | None = None) -> Member:
+    """Seat the replacement the public number draws from the member's published draw.
+
+    The front ends' one door: refused while no replacement draw of the member is
+    published (the number is taken only once the digest is public).
+    """
+    draw = latest_replacement_draw(session, member_id)
+    if draw is None:
+        raise NotAllowed("member %(member)s has no published replacement draw yet",
+                         member=member_id)
+    return choose_replacement(session, draw.id, public_number, on, root)
+
+
+def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int | None = None,
+                   public_number: str | None = None, algorithm: str | None = None,
+                   root: Path | None = None, engine: Any = None) -> Member:
+    """Draw a replacement for a withdrawn member in one call: publish, then choose.
+
+    The number (the public number, or one drawn from the seed) is given up front; the
+    draw is still committed before it is used, writing the folder the two steps would.
+    """
+    old, mandate, _ = _replaceable(session, member_id)
+    _check_date(old, mandate, on)
+    number = pick_number(seed, public_number)
+    draw = start_replacement(session, member_id, root, seed=seed, algorithm=algorithm,
+                             engine=engine)
+    return choose_replacement(session, draw.id, public_number, on, root, number=number)
 
 
 def _reduced(candidates: Sequence[Respondent], sitting: Sequence[Member], old: Member,
@@ -203,3 +274,13 @@ def _reduced(candidates: Sequence[Respondent], sitting: Sequence[Member], old: M
     return problem.quotas, problem.pool
 
 
+
+
+def latest_replacement_draw(session: Session, member_id: int) -> Draw | None:
+    """The newest replacement draw of a withdrawn member (a failed one included), or None."""
+    member = get(session, Member, member_id)
+    found = [draw for draw in session.scalars(select(Draw).where(
+        Draw.mandate_id == member.mandate_id, Draw.kind == "replacement",
+        Draw.seat_group == member.seat_group).order_by(Draw.id.desc()))
+        if (draw.inputs or {}).get("replaces") == member.id]
+    return found[0] if found else None

@@ -1,11 +1,13 @@
-"""The select pipeline on files: compute, publish the lottery, let the number choose.
+"""The select pipeline: compute, publish the lottery, let the number choose.
 
-``kleroterion select`` reads its inputs from files and writes no database; what it
-does between reading and printing lives here, with the engine passed in (the module
-``kleroterion.sortition`` or anything with its ``find_distribution``,
-``round_distribution`` and ``draw_groups``), so that a caller or a test chooses the
-engine without patching a module:
+The one orchestration of a draw under quotas, whatever front end asks for it, with the
+engine passed in (the module ``kleroterion.sortition`` or anything with its
+``find_distribution``, ``round_distribution`` and ``draw_groups``), so that a caller
+or a test chooses the engine without patching a module:
 
+- :func:`compute_lottery`: the engine's distribution and its ``m`` rounded panels
+  (each panel's indices sorted), the list that is published;
+- :func:`publish_lottery`: the lottery folder of a computed distribution;
 - :func:`select_one`: one problem's distribution; with ``out``, its lottery folder
   published (and the number recorded); with a number, the panel ``number mod m`` of
   the published (or rounded) list, rounded once; otherwise a panel drawn from the
@@ -13,14 +15,17 @@ engine without patching a module:
 - :func:`select_groups`: every seat group, jointly or separately, published as a
   grouped lottery whose one public number picks every group's panel.
 
-The database draws (back office, API, ``kleroterion panel``) run through
-:mod:`kleroterion.services.panel`, which publishes the same folders.
+``kleroterion select`` (files in, no database) calls :func:`select_one` and
+:func:`select_groups`; the database draws (the back office, ``kleroterion panel``,
+``member replace``, the queue's jobs) go through :mod:`kleroterion.services.panel` and
+:mod:`kleroterion.services.replacements`, whose computation and publication are
+:func:`compute_lottery` and :func:`publish_lottery`: the same steps, the same folders.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +49,31 @@ class Engine(Protocol):
                     time_limit: float | None = ..., seed: int | None = ...) -> Any: ...
 
 
+class UnknownAlgorithm(ValueError):
+    """An algorithm the engine does not have; ``known`` are those it has."""
+
+    def __init__(self, algorithm: str, known: Sequence[str]) -> None:
+        super().__init__(f"unknown algorithm {algorithm!r}; expected one of {', '.join(known)}")
+        self.algorithm, self.known = algorithm, tuple(known)
+
+
+def algorithm_for(requested: str | None, city_default: str | None,
+                  known: Sequence[str]) -> str:
+    """The algorithm a draw runs: the one asked for, else the city's, else the engine's first.
+
+    One rule for every front end: an algorithm asked for and unknown to the engine is
+    refused (:class:`UnknownAlgorithm`); a city's default the engine lacks gives way to
+    the engine's first (LEXIMIN).
+    """
+    if requested:
+        if requested not in known:
+            raise UnknownAlgorithm(requested, known)
+        return requested
+    if city_default is not None and city_default in known:
+        return city_default
+    return known[0]
+
+
 class GroupInfeasible(Exception):
     """The quotas of one seat group (drawn separately) cannot be met; ``error`` says how."""
 
@@ -64,19 +94,53 @@ class Selection:
     lottery: dict[str, Any] | None = None
 
 
+def compute_lottery(engine: Engine, problem: Problem, algorithm: str, *, seed: int | None,
+                    time_limit: float | None = None, m: int = 1000,
+                    progress: Progress | None = None
+                    ) -> tuple[Distribution, list[tuple[int, ...]]]:
+    """The engine's distribution for ``problem`` and its ``m`` equally likely panels.
+
+    The engine's exceptions (infeasible quotas, a time out) propagate.
+    """
+    distribution = engine.find_distribution(problem, algorithm, time_limit=time_limit,
+                                            progress=progress, seed=seed)
+    if progress is not None:
+        progress("rounding", 1.0)
+    return distribution, [tuple(sorted(p)) for p in engine.round_distribution(distribution,
+                                                                              m=m)]
+
+
+def publish_lottery(folder: Path, problem: Problem, distribution: Distribution,
+                    panels: Sequence[Sequence[int]], *, seed: int | None, m: int = 1000,
+                    time_limit: float | None = None,
+                    extra: dict[str, Any] | None = None) -> Any:
+    """Write the lottery folder of a computed distribution; its ``Lottery``.
+
+    ``lottery.LotteryError`` and ``OSError`` propagate.
+    """
+    from kleroterion.sortition import lottery as lotteries
+
+    return lotteries.publish(folder, problem, distribution, seed=seed, m=m,
+                             time_limit=time_limit, panels=panels, extra=extra)
+
+
 def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
                time_limit: float | None = None, m: int = 1000, out: Path | None = None,
                number: int | None = None, progress: Progress | None = None) -> Selection:
     """One draw: the engine's ``InfeasibleQuotas``, ``LotteryError`` and ``OSError`` propagate."""
     from kleroterion.sortition import lottery as lotteries
 
-    distribution = engine.find_distribution(problem, algorithm, time_limit=time_limit,
-                                            progress=progress, seed=seed)
+    if out is None and number is None:
+        distribution = engine.find_distribution(problem, algorithm, time_limit=time_limit,
+                                                progress=progress, seed=seed)
+        panels: list[tuple[int, ...]] = []
+    else:
+        distribution, panels = compute_lottery(engine, problem, algorithm, seed=seed,
+                                               time_limit=time_limit, m=m, progress=progress)
     selection = Selection(seed, {"": distribution}, {"": None})
     if out is not None:
-        panels = [tuple(sorted(p)) for p in engine.round_distribution(distribution, m=m)]
-        published = lotteries.publish(out, problem, distribution, seed=seed, m=m,
-                                      time_limit=time_limit, panels=panels)
+        published = publish_lottery(out, problem, distribution, panels, seed=seed, m=m,
+                                    time_limit=time_limit)
         selection.lottery = {"dir": str(out), "digest": published.digest,
                              "list_digest": published.list_digest, "m": m}
         if number is not None:
@@ -86,7 +150,6 @@ def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
             selection.panels[""] = list(panels[drawn["panel_number"]])
             selection.panel_numbers[""] = drawn["panel_number"]
     elif number is not None:
-        panels = engine.round_distribution(distribution, m=m)
         selection.panels[""] = list(panels[number % m])
         selection.panel_numbers[""] = number % m
         selection.lottery = {"m": m, "number": number, "panel_number": number % m}

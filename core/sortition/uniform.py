@@ -11,8 +11,14 @@ folder too, so that anyone can re-run it:
 ``manifest.json``
     Format ``kleroterion-uniform-lottery/1``: the seats, the rule, the SHA-256 of
     ``respondents.csv``, ``digest`` (the manifest's own, see
-    :mod:`~kleroterion.sortition.manifest`) and the draw: the public number and the
-    ids drawn.
+    :mod:`~kleroterion.sortition.manifest`) and, once drawn, the draw: the public
+    number and the ids drawn.
+
+Like a LEXIMIN lottery, it is published in two steps: :func:`publish_uniform` writes
+the candidates and the manifest, whose ``digest`` (binding the candidates, the
+households, the seats and the rule) is published *before* the public number is
+known; :func:`choose_uniform` then records the number and the ids it draws, refusing
+a folder changed since. ``verify --digest D --number N`` proves both.
 
 **The rule**: given the public number N (an integer ≥ 0), sort the candidates by the
 SHA-256 of the UTF-8 text ``"N:id"`` read as a big-endian integer, smallest first,
@@ -49,6 +55,7 @@ from kleroterion.sortition.verify import VerifyReport, check_digest
 __all__ = [
     "UNIFORM_FORMAT",
     "UNIFORM_RULE",
+    "choose_uniform",
     "is_uniform",
     "publish_uniform",
     "uniform_pick",
@@ -100,24 +107,26 @@ def publish_uniform(
     ids: Sequence[str],
     households: Sequence[str | None] | None,
     seats: int,
-    number: int,
+    number: int | None = None,
     *,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Draw ``seats`` among ``ids`` by the rule and write the folder; return its manifest.
+    """Write the folder of ``seats`` to draw among ``ids``; return its manifest.
 
+    Without ``number`` the folder is only committed: its digest is the one to publish
+    before the public number, which :func:`choose_uniform` records later. With it, the
+    draw is recorded at once (as publishing then choosing would).
     ``households`` are opaque household numbers (or None without the household rule).
     Refused (LotteryError) when fewer than ``seats`` candidates of distinct households
     remain. Written whole in a temporary folder and renamed into place, readable by all.
     """
-    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-        raise LotteryError(f"the public number must be an integer ≥ 0, not {number!r}")
+    _check_number(number)
     if len(set(ids)) != len(ids):
         raise LotteryError("the candidates' ids must be unique")
-    chosen = uniform_pick(ids, households, seats, number)
-    if len(chosen) < seats:
-        raise LotteryError(f"only {len(chosen)} candidates from distinct households for "
-                           f"{seats} seats")
+    if seats < 1 or len(uniform_pick(ids, households, seats, 0)) < seats:
+        # Distinct households are counted whatever the number: it only orders them.
+        raise LotteryError(f"only {len(uniform_pick(ids, households, seats, 0))} candidates "
+                           f"from distinct households for {seats} seats")
     with_homes = households is not None
     text = csv_text(
         ["id"] + ([HOUSEHOLD_COLUMN] if with_homes else []),
@@ -139,10 +148,57 @@ def publish_uniform(
             **(extra or {}),
         }
         manifest["digest"] = manifest_digest(manifest)
-        manifest["draw"] = {"number": number, "panel": [ids[i] for i in chosen],
-                            "recorded_at": manifest["published_at"]}
         write_json(temporary / MANIFEST, manifest)
+    if number is not None:
+        return choose_uniform(directory, number)
     return manifest
+
+
+def _check_number(number: int | None) -> None:
+    if number is None:
+        return
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise LotteryError(f"the public number must be an integer ≥ 0, not {number!r}")
+
+
+def choose_uniform(directory: Path, number: int) -> dict[str, Any]:
+    """Record the public ``number`` and the ids it draws in a committed folder's manifest.
+
+    The folder must still match its digests (the manifest's own, the candidates'
+    file's). Recording a second, different number is refused; the same one again
+    changes nothing. Returns the manifest with its ``draw``.
+    """
+    _check_number(number)
+    manifest = read_manifest(directory, UNIFORM_FORMAT)
+    if manifest_digest(manifest) != manifest.get("digest"):
+        raise LotteryError(f"{directory / MANIFEST} no longer matches its published digest "
+                           f"{manifest.get('digest')}; refusing to draw")
+    path = directory / RESPONDENTS
+    files = manifest.get("files") or {}
+    if not path.is_file() or sha256_file(path) != files.get(RESPONDENTS):
+        raise LotteryError(f"{path} no longer matches the published digest; refusing to draw")
+    previous = manifest.get("draw")
+    if previous is not None:
+        if previous.get("number") == number:
+            return manifest
+        raise LotteryError(f"{directory / MANIFEST}: the number {previous.get('number')} is "
+                           "already recorded; a lottery is drawn once")
+    ids, households = _candidates(path, manifest)
+    chosen = uniform_pick(ids, households, int(manifest["seats"]), number)
+    manifest = dict(manifest)
+    manifest["draw"] = {"number": number, "panel": [ids[i] for i in chosen],
+                        "recorded_at": now()}
+    write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def _candidates(path: Path, manifest: dict[str, Any]) -> tuple[list[str],
+                                                                list[str | None] | None]:
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    ids = [row.get("id") or "" for row in rows]
+    households = ([row.get(HOUSEHOLD_COLUMN) or None for row in rows]
+                  if manifest.get("households") else None)
+    return ids, households
 
 
 def verify_uniform(
@@ -165,10 +221,7 @@ def verify_uniform(
         report.differ(RESPONDENTS, "SHA-256",
                       f"manifest says {files.get(RESPONDENTS)}, file has {actual}")
     report.checked.append("SHA-256 digests of the published files")
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    ids = [row.get("id") or "" for row in rows]
-    households = ([row.get(HOUSEHOLD_COLUMN) or None for row in rows]
-                  if manifest.get("households") else None)
+    ids, households = _candidates(path, manifest)
     if manifest.get("respondents") != len(ids):
         report.differ(MANIFEST, "respondents",
                       f"{manifest.get('respondents')!r}, {RESPONDENTS} has {len(ids)}")
@@ -176,7 +229,13 @@ def verify_uniform(
         report.differ(RESPONDENTS, "id", "an id appears twice")
     draw = manifest.get("draw") or {}
     recorded = draw.get("number")
-    if number is not None and recorded != number:
+    if number is None and recorded is None:
+        report.notes.append("no public number is recorded yet: the candidates are committed, "
+                            "the panel is not drawn")
+        return report
+    if number is not None and recorded is None:
+        report.differ(MANIFEST, "draw", f"no number is recorded; the public number is {number}")
+    elif number is not None and recorded != number:
         report.differ(MANIFEST, "draw.number",
                       f"{recorded!r} is recorded; the public number is {number}")
     used = number if number is not None else recorded

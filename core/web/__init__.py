@@ -44,6 +44,7 @@ from kleroterion.web import (
     panel_draw,
     public,
     records,
+    replacement_draw,
     security,
 )
 from kleroterion.web.context import CITY_KEY
@@ -111,6 +112,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     auth.init_app(app)
     backoffice.init_app(app)
     panel_draw.init_app(app)
+    replacement_draw.init_app(app)
     backoffice_followup.init_app(app)
     exports.init_app(app)
     for module in (admin_accounts, admin_acts, admin_bodies, admin_draws, admin_mandates,

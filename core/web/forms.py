@@ -109,6 +109,14 @@ class PublicNumberForm(FlaskForm):  # type: ignore[misc]
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     submit = SubmitField(_l("Choose the panel"))
+
+
+class StartReplacementForm(FlaskForm):  # type: ignore[misc]
+    """Start a withdrawn member's replacement draw (its lottery is computed, then published)."""
+
+    submit = SubmitField(_l("Compute and publish the replacement draw"))
+
+
 class Understood:
     """One sentence of ours when a value cannot be read (a date, a whole number).
 

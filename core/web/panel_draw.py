@@ -7,14 +7,17 @@ large pool; the request returns at once) and writes its progress on the draw; th
 page shows it, refreshing itself every two seconds without JavaScript (a
 ``<noscript>`` meta refresh) or updating a live region with it. Once the lottery is
 published the page gives its digests, the folder to download and how to verify it,
-and a form for the public number, which seats the panel. A uniform or open group is
-drawn in one step. The state lives in the database, so any worker process shows the
-same page, and a computation whose worker stopped shows as failed, to start again.
+and a form for the public number, which seats the panel. A uniform group is
+drawn likewise: its candidates are committed (their digest published), then the
+public number draws from them; an open group seats its volunteers. The state lives
+in the database, so any worker process shows the same page, and a computation whose
+worker stopped shows as failed, to start again.
 Read-only accounts see every state, without the forms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import kleroterion.sortition
@@ -35,7 +38,7 @@ from flask_babel import gettext
 from kleroterion import jobs
 from kleroterion.city.types import SeatGroup
 from kleroterion.db import session_scope
-from kleroterion.jobs.tasks import queue_draw
+from kleroterion.jobs.tasks import DRAW_JOBS, queue_draw
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
 from kleroterion.services import panel
 from kleroterion.services.errors import ServiceError
@@ -48,6 +51,7 @@ from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_root, lottery_zip
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 bp = Blueprint("panel_draw", __name__, url_prefix="/admin/draw")
 
@@ -58,7 +62,7 @@ INTERRUPTED = ("the computation was interrupted (the server stopped or restarted
                "draw again")
 
 
-def _engine() -> Engine:
+def write_engine() -> Engine:
     bind = db_session().get_bind()
     assert isinstance(bind, Engine)
     return bind
@@ -80,13 +84,49 @@ def _latest(mandate: Mandate, group: SeatGroup) -> Draw | None:
     Read only (a GET writes nothing): the failure is recorded by the next write, the
     start of a new draw; meanwhile the page shows a detached copy in that state.
     """
-    draw = panel.latest_panel_draw(db_session(), mandate.id, group.key)
+    return shown(panel.latest_panel_draw(db_session(), mandate.id, group.key))
+
+
+def shown(draw: Draw | None) -> Draw | None:
+    """A draw as a page shows it: one whose worker stopped (stale) shows as failed.
+
+    Read only (a GET writes nothing): the failure is recorded by the next write;
+    meanwhile the page shows a detached copy in that state.
+    """
     if draw is not None and draw.state == "running":
         beat = draw.heartbeat_at or draw.created_at
         if beat is not None and beat < utcnow() - panel.STALE_AFTER:
             db_session().expunge(draw)  # never flushed: the change is for this page only
             draw.state, draw.message = "failed", INTERRUPTED
     return draw
+
+
+def status_of(draw: Draw | None) -> Response:
+    """A draw's state and progress, for the page's script (numbers and keys only)."""
+    if draw is None:
+        return jsonify({"state": None, "stage": None, "fraction": None, "words": None,
+                        "percent": None})
+    return jsonify({
+        "state": draw.state,
+        "stage": draw.progress_stage,
+        "fraction": draw.progress_fraction,
+        # What the page says: the stage in words, and a percentage below 100 until done.
+        "words": draw_progress.stage_words(draw.progress_stage),
+        "percent": draw_progress.percent(draw.progress_stage, draw.progress_fraction,
+                                         draw.state),
+    })
+
+
+def queue_job(draw: Draw) -> None:
+    """Put a started draw's computation on the job queue (called once it is committed).
+
+    When the broker is down the draw waits as queued; the workers recover it.
+    """
+    try:
+        jobs.enqueue(current_app._get_current_object(),  # type: ignore[attr-defined]
+                     DRAW_JOBS[draw.kind], draw.id, actor())
+    except Exception:
+        current_app.logger.exception("draw %s could not be queued", draw.id)
 
 
 def _start_form(group: SeatGroup) -> StartDrawForm:
@@ -131,19 +171,7 @@ def page(group_key: str) -> ResponseReturnValue:
 def status(group_key: str) -> Response:
     """The draw's state and progress, for the page's script (numbers and keys only)."""
     mandate, group = _group(group_key)
-    draw = _latest(mandate, group)
-    if draw is None:
-        return jsonify({"state": None, "stage": None, "fraction": None, "words": None,
-                        "percent": None})
-    return jsonify({
-        "state": draw.state,
-        "stage": draw.progress_stage,
-        "fraction": draw.progress_fraction,
-        # What the page says: the stage in words, and a percentage below 100 until done.
-        "words": draw_progress.stage_words(draw.progress_stage),
-        "percent": draw_progress.percent(draw.progress_stage, draw.progress_fraction,
-                                         draw.state),
-    })
+    return status_of(_latest(mandate, group))
 
 
 @bp.route("/<group_key>/start", methods=["POST"])
@@ -152,26 +180,24 @@ def start(group_key: str) -> ResponseReturnValue:
     """Open the draw and put its computation on the job queue; the request returns at once."""
     mandate, group = _group(group_key)
     form = _start_form(group)
-    if group.selection != "stratified":
+    if group.selection == "open":
         return _render(group_key, refusal=gettext(
-            "This seat group is not drawn under quotas; enter its public number below."),
+            "This seat group is not drawn: its volunteers join the assembly directly."),
             status=422)
     if not form.validate_on_submit():
         return _render(group_key, start=form, status=422)
     try:
-        with session_scope(_engine(), actor=actor()) as session:
-            draw = panel.start_draw(session, mandate.id, group.key,
-                                    algorithm=form.algorithm.data,
-                                    time_limit=form.time_limit.data)
-            draw_id = draw.id
-            queue_draw(session, draw_id)
+        with session_scope(write_engine(), actor=actor()) as session:
+            # The group's rule decides what starting means (services.panel.open_draw).
+            draw = panel.open_draw(session, mandate.id, group.key, lottery_root(current_app),
+                                   algorithm=form.algorithm.data,
+                                   time_limit=form.time_limit.data)
+            if draw.state == "running":
+                queue_draw(session, draw.id)
     except ServiceError as refusal:
         return _render(group_key, start=form, refusal=refusal_text(refusal), status=422)
-    try:
-        jobs.enqueue(current_app._get_current_object(),  # type: ignore[attr-defined]
-                     "panel_draw", draw_id, actor())
-    except Exception:  # the broker is down: the draw waits as queued; workers recover it
-        current_app.logger.exception("panel draw %s could not be queued", draw_id)
+    if draw.state == "running":
+        queue_job(draw)
     return redirect(url_for("panel_draw.page", group_key=group.key))
 
 
@@ -180,19 +206,33 @@ def start(group_key: str) -> ResponseReturnValue:
 def choose(group_key: str) -> ResponseReturnValue:
     """Seat the panel the public number chooses (a uniform group: draw it with the number)."""
     mandate, group = _group(group_key)
+    # The group's rule decides what the number does (services.panel_records).
+    return enter_number(
+        lambda session, number: panel.use_public_number(
+            session, mandate.id, group.key, number, today(), lottery_root(current_app)),
+        lambda form: _render(group_key, number=form, status=422),
+        gettext("The panel is seated."), url_for("panel_draw.page", group_key=group.key))
+
+
+def enter_number(use: Callable[[Session, str], object],
+                 refused: Callable[[PublicNumberForm], ResponseReturnValue], done: str,
+                 then: str) -> ResponseReturnValue:
+    """The public number's form posted: ``use`` it (a service door) in one transaction.
+
+    A refusal is shown next to the field (``refused`` renders the page again with
+    the form); else ``done`` is said on the page ``then``.
+    """
     form = PublicNumberForm()
     if not form.validate_on_submit():
-        return _render(group_key, number=form, status=422)
+        return refused(form)
     try:
-        with session_scope(_engine(), actor=actor()) as session:
-            # The group's rule decides what the number does (services.panel_records).
-            panel.use_public_number(session, mandate.id, group.key, form.public_number.data,
-                                    today(), lottery_root(current_app))
+        with session_scope(write_engine(), actor=actor()) as session:
+            use(session, form.public_number.data)
     except ServiceError as refusal:
         form.public_number.errors = [*form.public_number.errors, refusal_text(refusal)]
-        return _render(group_key, number=form, status=422)
-    flash(gettext("The panel is seated."))
-    return redirect(url_for("panel_draw.page", group_key=group.key))
+        return refused(form)
+    flash(done)
+    return redirect(then)
 
 
 @bp.route("/<group_key>/lottery.zip")

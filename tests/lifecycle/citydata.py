@@ -44,6 +44,9 @@ def write_respondents(path: Path, config: CityConfig, group: SeatGroup, *, rows:
         vectors.append(vectors[rng.randrange(group.seats)])
     vectors = vectors[:rows]
     ids = [f"{prefix}{group.key[:3]}{i:04d}" for i in range(rows)]
+    # Of an age the group admits (its seat_group_eligibility) for mandates starting from
+    # March 2025 to February 2027: 16 then 17 for a 16-17 group.
+    born = "2009-03-01" if group.maximum_age is not None else "1980-01-01"
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=delimiter)
         header = ["id", *group.features, "nom", "adresse", "date_naissance", "courriel"]
@@ -51,7 +54,7 @@ def write_respondents(path: Path, config: CityConfig, group: SeatGroup, *, rows:
             header.append("quotient_familial")
         writer.writerow(header)
         for i, (ident, vector) in enumerate(zip(ids, vectors, strict=True)):
-            row = [ident, *vector, f"Person {ident}", f"{i} rue Fictive", "1980-01-01",
+            row = [ident, *vector, f"Person {ident}", f"{i} rue Fictive", born,
                    f"{ident}@example.org"]
             if quotients is not None:
                 row.append(quotients[i % len(quotients)])

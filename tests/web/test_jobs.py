@@ -106,3 +106,36 @@ def test_a_draw_waiting_on_the_queue_is_kept_alive_not_queued_twice(
     draw = _draw(app, ident)
     assert draw.state == "running" and draw.heartbeat_at is not None
     assert draw.heartbeat_at > utcnow() - tasks.RECOVER_AFTER  # renewed: not given up
+
+
+def test_a_replacement_draw_whose_worker_died_is_taken_up_by_its_own_job(
+    immediate: Flask, pool: int, tmp_path: Path  # noqa: F811
+) -> None:
+    """Issue 16: replacement draws are jobs too, recovered like the panel's."""
+    from kleroterion.models import Member, Respondent
+    from kleroterion.services import members
+    from sqlalchemy import select
+
+    root = tmp_path / "lotteries"
+    immediate.config["KLEROTERION_LOTTERY_ROOT"] = str(root)
+    engine = make_engine(database_url(immediate))
+    factory = make_sessionmaker(engine)
+    with session_scope(factory, actor="test") as session:
+        panel.draw_panel(session, pool, GROUP, dt.date(2025, 9, 1), public_number="17",
+                         root=root)
+    with session_scope(factory, actor="test") as session:
+        left = [r.features for r in session.scalars(select(Respondent).where(
+            Respondent.status == "not_selected"))]
+        leaver = next(m for m in session.scalars(select(Member).order_by(Member.id))
+                      if m.respondent.features in left)
+        members.withdraw(session, leaver.id, dt.date(2025, 9, 10), "moved away")
+        draw = panel.start_replacement(session, leaver.id, background=True)
+        draw.progress_stage = "leximin"
+        draw.heartbeat_at = utcnow() - tasks.RECOVER_AFTER * 2  # its worker was killed
+        ident = int(draw.id)
+    engine.dispose()
+    assert tasks.DRAW_JOBS["replacement"] == "replacement_draw"
+    assert tasks.recover(immediate) == [ident]
+    recovered = _draw(immediate, ident)
+    assert recovered.state == "published" and recovered.kind == "replacement"
+    assert recovered.panels_digest and (root / str(recovered.lottery_folder)).is_dir()

@@ -256,7 +256,7 @@ def test_the_public_page_and_api_show_the_verifiable_draw(
 
 
 @pytest.mark.parametrize("city", ["poitiers"])
-def test_a_uniform_group_is_drawn_with_its_number_in_one_step(
+def test_a_uniform_group_is_committed_then_drawn_by_its_number(
     client: FlaskClient, app: Flask, tmp_path: Path
 ) -> None:
     upgrade(database_url(app))
@@ -273,6 +273,19 @@ def test_a_uniform_group_is_drawn_with_its_number_in_one_step(
     url = f"/admin/draw/{seat.key}"
     page = client.get(f"{url}?lang=en").get_data(as_text=True)
     assert "plain lottery" in page and "Compute and publish" not in page
+    # Issue 18: no number before the candidates are committed.
+    early = client.post(f"{url}/choose?lang=en", data={
+        "csrf_token": csrf_token(client, url), "public_number": "99"})
+    assert early.status_code == 422 and "no published lottery" in early.get_data(as_text=True)
+    response = client.post(f"{url}/start?lang=en", data={
+        "csrf_token": csrf_token(client, url), "algorithm": "leximin"})
+    assert response.status_code == 302
+    with _factory(app)() as session:
+        draw = session.scalars(select(Draw)).one()
+        assert draw.state == "published" and not list(session.scalars(select(Member)))
+        digest = draw.panels_digest
+    page = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert str(digest) in page and "Publish the list of candidates" not in page
     response = client.post(f"{url}/choose?lang=en", data={
         "csrf_token": csrf_token(client, url), "public_number": "99"})
     assert response.status_code == 302
@@ -280,7 +293,7 @@ def test_a_uniform_group_is_drawn_with_its_number_in_one_step(
         assert len(list(session.scalars(select(Member)))) == seat.seats
         draw = session.scalars(select(Draw)).one()
         folder = tmp_path / "lotteries" / str(draw.lottery_folder)
-        digest = draw.panels_digest
+        assert draw.panels_digest == digest and draw.state == "chosen"
     # Issue 18: the uniform draw is published too, and verifies from its folder.
     report = verify_uniform(folder, digest=digest, number=99)
     assert report.ok, str(report)
