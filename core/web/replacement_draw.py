@@ -28,8 +28,8 @@ from kleroterion.jobs.tasks import queue_draw
 from kleroterion.models import Draw, Member, Respondent
 from kleroterion.services import panel, replacements
 from kleroterion.services.errors import ServiceError
-from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web import draw_progress
+from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartReplacementForm
