@@ -39,14 +39,19 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import numpy.typing as npt
+from kleroterion.sortition import repair
 from kleroterion.sortition.highs import new_instance
 from kleroterion.sortition.types import Distribution
 
-__all__ = ["MAX_NODES", "Rounding", "RoundingError", "round_distribution", "round_lottery"]
+__all__ = ["BOUND", "MAX_NODES", "Rounding", "RoundingError", "round_distribution", "round_lottery"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
+#: The rounding's promise, in panels: no respondent's number of the m panels is further than
+#: this from m times their probability (``verify`` holds every published list to it), unless
+#: the quotas allow no better, which the rounding then reports as its ``max_deviation``.
+BOUND = 2.0
 #: Branch-and-bound nodes the rounding ILP may explore before keeping its best rounding.
 MAX_NODES = 50
 #: Single moves (one panel copy to another panel) the start may make before the ILP.
@@ -110,6 +115,11 @@ def round_lottery(
     target = np.where(np.abs(target - np.rint(target)) < SNAP * np.maximum(1.0, target),
                       np.rint(target), target)
     counts = _type_counts(type_panels, weights, target, sizes, m)
+    if distribution.problem is not None and _member_change(
+            type_panels, counts, target, sizes) > repair.STOP:
+        model = repair.type_model(distribution.problem, groups)
+        if model is not None:
+            type_panels, counts = repair.repair(model, type_panels, counts, target)
     panels = _members(type_panels, counts, groups)
     if len(panels) != m:
         raise RoundingError(f"rounding produced {len(panels)} panels, not {m}")
