@@ -21,13 +21,22 @@ be tens of thousands, and every structure is sparse: a panel touches at most ``s
    so that ``verify`` re-derives the same list. Everything is deterministic and sparse:
    the first method it used, deficit filling over a dense panels × respondents matrix,
    took 255 s and 385 MB on 3,000/150 and moved someone by 14/m.
-2. **Members.** Each copy of a type panel takes its y_Pt members of type t in turn, cyclically
+2. **Repair with new panels** (:mod:`~kleroterion.sortition.repair`), when the
+   distribution carries its problem and someone is still more than ``repair.STOP``
+   panels off: one copy of a panel is exchanged for another panel the quotas allow
+   (the copy improved by swaps, or the pricing ILP's panel), while that brings the
+   respondents furthest off nearer. On pools with five to seven features, where most
+   types are single respondents, the distribution's own panels left someone 3.7 to
+   4.8 panels off; the repair brings everyone within 1.5 (``BOUND``, 2, is the promise
+   ``verify`` holds the list to).
+3. **Members.** Each copy of a type panel takes its y_Pt members of type t in turn, cyclically
    through the type's members, so a type's members sit in ⌊T_t/s_t⌋ or ⌈T_t/s_t⌉ panels:
    identical respondents differ by at most one panel, and a member's count is within
    1 + 1/s_t of m·π_t whenever T_t is inside its window (for a lone respondent, within 1).
 
-Every panel published has the type counts of a panel of the distribution, so it meets the
-quotas and the household rule (household members are types of their own). The list is sorted
+Every panel published has the type counts of a panel of the distribution or of a panel the
+repair checked against the quotas, so it meets the quotas and the household rule
+(household members are types of their own). The list is sorted
 lexicographically. ``round_lottery`` also returns the largest change of any respondent's
 probability, for the manifest.
 """

@@ -10,13 +10,16 @@ respondents' counts sum to m times the seats), and meet every quota and the hous
 
 from __future__ import annotations
 
+import random
 from collections import Counter
+from pathlib import Path
 from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kleroterion.sortition import Distribution, Problem, find_distribution, rounding
+from kleroterion.sortition.lottery import publish, verify
 from kleroterion.sortition.rounding import BOUND, round_lottery
 
 from tests.sortition.builders import make_problem, panel_ok, witness_panel
@@ -101,3 +104,33 @@ def test_the_repaired_rounding_is_deterministic(problem: Problem) -> None:
     dist = find_distribution(problem, seed=0)
     with patch.object(rounding, "_start", _bad_start):
         assert round_lottery(dist, 1000).panels == round_lottery(dist, 1000).panels
+
+
+
+def _fixed_pool() -> Problem:
+    """40 respondents, 8 seats, one-seat bands: a seeded draw of ``small_pools``' kind."""
+    rng = random.Random(11)
+    rows = [tuple(rng.choice(VALUES[f]) for f in FEATURES) for _ in range(40)]
+    witness = rng.sample(range(40), 8)
+    quotas = []
+    for j, feature in enumerate(FEATURES):
+        for value in VALUES[feature]:
+            have = sum(1 for i in witness if rows[i][j] == value)
+            quotas.append((feature, value, max(have - 1, 0), have + 1))
+    return make_problem(rows, quotas, 8, features=FEATURES)
+
+
+def test_a_repaired_lottery_is_published_and_verified(tmp_path: Path) -> None:
+    """The repair's panels are re-derived by ``verify`` (same engine: panel by panel), and
+    the published deviation is within the bound ``verify`` holds it to."""
+    problem = _fixed_pool()
+    dist = find_distribution(problem, seed=0)
+    with patch.object(rounding, "_start", _bad_start), patch.object(rounding, "ILP_PANELS", -1):
+        alone = Distribution(dist.algorithm, dist.panels, dist.weights, dist.probabilities,
+                             groups=dist.groups)
+        assert round_lottery(alone, 1000).max_deviation * 1000 > BOUND  # what it repairs
+        published = publish(tmp_path / "lottery", problem, dist, seed=0, m=1000)
+        assert published.manifest["rounding"]["max_deviation"] <= BOUND
+        report = verify(tmp_path / "lottery", digest=published.digest)
+    assert report.ok, str(report)
+    assert any("panels re-derived" in c for c in report.checked)
