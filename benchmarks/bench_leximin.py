@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -76,9 +77,11 @@ def run_peer(
 
 def run_ours(
     people_csv: Path, quotas_csv: Path, seats: int, certify: bool = True,
-    time_limit: float | None = None, m: int = 1000,
+    time_limit: float | None = None, m: int = 1000, save: Path | None = None,
 ) -> dict[str, float]:
     """Our LEXIMIN (feasibility check included), then its rounding to ``m`` panels.
+
+    ``save``: write the problem, the distribution and the LEXIMIN time there (pickle).
 
     ``certify=False``: column generation alone. Publishing is timed as the rounding
     (what ``lottery.publish`` adds to the computation besides writing small files).
@@ -104,6 +107,10 @@ def run_ours(
     check_feasible(problem)
     dist = leximin(problem, seed=0, certify=certify, time_limit=time_limit)
     elapsed = time.perf_counter() - start
+    if save is not None:
+        # The computed distribution, to time and check the rounding again without LEXIMIN.
+        save.parent.mkdir(parents=True, exist_ok=True)
+        save.write_bytes(pickle.dumps((problem, dist, elapsed)))
     start = time.perf_counter()
     rounding = round_lottery(dist, m)
     published = time.perf_counter() - start
@@ -118,6 +125,45 @@ def run_ours(
         "round": published,
         "deviation": rounding.max_deviation * m,
         "spread": float(rounding.max_type_spread),
+    }
+
+
+def run_rounding(saved: Path, m: int = 1000) -> dict[str, float]:
+    """The rounding alone, on a distribution a previous run saved (``run_ours``'s ``save``).
+
+    Also checks what the lottery promises: every panel meets the quotas and the household
+    rule, and identical respondents sit in as many panels give or take one.
+    """
+    from collections import Counter
+
+    from kleroterion.sortition.rounding import round_lottery
+    from kleroterion.sortition.types import composition
+
+    problem, dist, leximin_time = pickle.loads(saved.read_bytes())
+    dist.problem = problem  # saved by an engine that did not attach it
+    start = time.perf_counter()
+    rounding = round_lottery(dist, m)
+    published = time.perf_counter() - start
+    homes = problem.pool.households
+    feasible = all(
+        all(q.min <= c <= q.max for q, c in composition(problem, panel))
+        and len(set(panel)) == problem.seats
+        and (homes is None or len({homes[i] for i in panel if homes[i] is not None})
+             == sum(homes[i] is not None for i in panel))
+        for panel in set(rounding.panels)
+    )
+    seats_in = Counter(i for panel in rounding.panels for i in panel)
+    alike: dict[tuple[object, ...], list[int]] = {}
+    for i, values in enumerate(problem.pool.values):
+        if homes is None or homes[i] is None:
+            alike.setdefault(values, []).append(seats_in[i])
+    return {
+        "leximin": leximin_time,
+        "round": published,
+        "deviation": rounding.max_deviation * m,
+        "spread": float(max((max(c) - min(c) for c in alike.values()), default=0)),
+        "feasible": float(feasible),
+        "distinct": float(len(set(rounding.panels))),
     }
 
 
@@ -197,7 +243,23 @@ def main() -> None:
         "--paris-joint", type=int, default=0, metavar="PER_SEAT",
         help="also time Paris's joint 80/15/5 draw with PER_SEAT respondents per seat",
     )
+    parser.add_argument(
+        "--rounding-only", action="store_true",
+        help="time and check the rounding alone on the distributions a previous run saved",
+    )
     args = parser.parse_args()
+    if args.rounding_only:
+        saved = sorted((HERE / "data" / "distributions").glob("*.pickle"))
+        for path in saved:
+            if args.pools and path.stem not in args.pools:
+                continue
+            r = run_rounding(path)
+            print(f"{path.stem:<26} LEXIMIN {r['leximin']:7.2f} s, publishing {r['round']:6.2f} s,"
+                  f" largest change {r['deviation']:.2f}/m, identical respondents' spread "
+                  f"{r['spread']:.0f}, {r['distinct']:.0f} distinct panels, every panel "
+                  f"{'meets' if r['feasible'] else 'DOES NOT meet'} the quotas; load "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+        return
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load {load} (1, 5, 15 min); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     if args.paris_joint:
@@ -220,7 +282,8 @@ def main() -> None:
         if args.pools and pool.name not in args.pools:
             continue
         people_csv, quotas_csv = pool.write_csv(data)
-        ours = [run_ours(people_csv, quotas_csv, pool.seats, time_limit=args.time_limit)
+        ours = [run_ours(people_csv, quotas_csv, pool.seats, time_limit=args.time_limit,
+                         save=data / "distributions" / f"{pool.name}.pickle")
                 for _ in range(args.repeat)]
         best = min(ours, key=lambda r: r["time"])
         how = "certified" if best["certified"] else "column generation"

@@ -110,6 +110,7 @@ def _marginals(
             optimal=joint.optimal,
             stats={**joint.stats, "joint": 1.0},
             groups=None if local is None else [members for members in local if members],
+            problem=g.problem,
         )
     return out
 

@@ -352,6 +352,7 @@ def _distribution(
         probabilities=probabilities,
         optimal=optimal,
         groups=[list(members) for members in model.members],
+        problem=problem,
         stats={
             "seconds": time.perf_counter() - started,
             "types": float(model.n_types),

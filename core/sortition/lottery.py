@@ -102,7 +102,8 @@ RULE = (
 )
 ROUNDING_GUARANTEE = (
     "Each respondent sits in panels.csv a number of times within rounding.max_deviation "
-    "of m times their probability; the rounding never lets it reach the panel's seats."
+    "of m times their probability; the rounding keeps that within 2 panels, or within "
+    "what the engine's own rounding reaches where the quotas allow no better."
 )
 
 

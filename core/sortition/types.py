@@ -75,6 +75,9 @@ class Distribution:
     #: Respondents the engine treats as interchangeable (same quota values, no household
     #: tie), as lists of pool indices; the rounding may exchange them. None: no one is.
     groups: list[list[int]] | None = None
+    #: The problem the distribution solves, when the engine gives it: the rounding may
+    #: then publish panels outside the distribution's that the quotas allow.
+    problem: Problem | None = field(default=None, repr=False, compare=False)
 
     @property
     def min_probability(self) -> float:

@@ -7,8 +7,10 @@ from the published respondents and quotas, every respondent's probability and co
 of panels (exactly the count ``probabilities.csv`` publishes, within the rounding's
 published ``max_deviation`` of m times the re-computed probability), the manifest's
 informational fields recomputed (``respondents``, ``min_probability``,
-``rounding.max_deviation``), and that the recorded panel is the one the public number
-picks (the number given to ``verify``, when given). ``docs/verification.md`` says what
+``rounding.max_deviation``, which may not exceed the rounding's bound of two panels, or
+the re-run's own rounding's deviation where the quotas allow no better), and that the
+recorded panel is the one the public number picks (the number given to ``verify``, when
+given). ``docs/verification.md`` says what
 this proves and what it cannot.
 """
 
@@ -40,11 +42,15 @@ from kleroterion.sortition.manifest import (
 )
 from kleroterion.sortition.types import Distribution, Problem, composition
 
-__all__ = ["Difference", "VerifyReport", "max_deviation", "read_problem", "verify"]
+__all__ = ["Difference", "VerifyReport", "allowed_deviation", "max_deviation", "read_problem",
+           "verify"]
 
 #: Published probabilities and recomputed ones may differ in the last float digits
 #: between machines (and HiGHS versions); beyond this they are reported.
 PROBABILITY_TOLERANCE = 1e-6
+#: The re-run's probabilities, and so m·π, may differ from the published run's in the last
+#: digits: the bound on the rounding's deviation is checked with this slack (in panels).
+BOUND_SLACK = 1e-6
 _MAX_LISTED = 10
 
 
@@ -283,7 +289,8 @@ def verify(
     # 4. Probabilities, each respondent's count of panels, the informational fields.
     _check_probabilities(directory, report, pool.ids, distribution, published)
     _check_shares(report, manifest, pool.ids, distribution, published, m, seats)
-    _check_informational(directory, report, manifest, problem, distribution)
+    _check_informational(directory, report, manifest, problem, distribution,
+                         _rerun_deviation(distribution, recomputed, m))
 
     # 5. The draw.
     _check_draw(manifest, report, published, m, number)
@@ -476,14 +483,37 @@ def _published_probabilities(directory: Path, ids: Sequence[str]) -> list[float]
         return None  # reported by _check_probabilities
 
 
+def _rerun_deviation(
+    distribution: Distribution, recomputed: Sequence[Sequence[int]], m: int
+) -> float:
+    """The largest change of probability (in panels) of the re-run's own rounding."""
+    counts = Counter(i for panel in recomputed for i in panel)
+    return max_deviation(distribution.probabilities,
+                         [counts[i] for i in range(len(distribution.probabilities))], m)
+
+
+def allowed_deviation(rerun: float) -> float:
+    """How far the published rounding may move anyone, in panels: the engine's bound
+    (``rounding.BOUND``), or what the re-run's own rounding reaches where it cannot."""
+    from kleroterion.sortition.rounding import BOUND
+
+    return max(BOUND, rerun) + BOUND_SLACK
+
+
 def _check_informational(
     directory: Path,
     report: VerifyReport,
     manifest: dict[str, Any],
     problem: Problem,
     distribution: Distribution,
+    rerun: float,
 ) -> None:
-    """The manifest's summary fields, recomputed from the files and the re-run."""
+    """The manifest's summary fields, recomputed from the files and the re-run.
+
+    ``rerun`` is the re-run's own rounding's largest change (in panels): the published one
+    may not exceed the rounding's bound of two panels, nor the re-run's where the quotas
+    keep it above: a list that favours someone by more is refused, whatever the version.
+    """
     ids = problem.pool.ids
     if manifest.get("respondents", len(ids)) != len(ids):
         report.differ(MANIFEST, "respondents",
@@ -509,6 +539,11 @@ def _check_informational(
                 and math.isclose(float(stated), actual, rel_tol=1e-9, abs_tol=1e-9)):
             report.differ(MANIFEST, "rounding.max_deviation",
                           f"{stated!r}, the published panels and probabilities give {actual!r}")
+        elif actual > allowed_deviation(rerun) + m * PROBABILITY_TOLERANCE:
+            report.differ(MANIFEST, "rounding.max_deviation",
+                          f"{actual!r} panels, above the rounding's guarantee "
+                          f"({allowed_deviation(rerun):.4g}: two panels, or the re-run's own "
+                          f"{rerun:.4g} where the quotas allow no better)")
         elif actual >= max(seats, 1):
             report.differ(MANIFEST, "rounding.max_deviation",
                           f"{actual!r} reaches the seats ({seats}), which the rounding "
