@@ -52,8 +52,12 @@ PER: dict[str, str] = {
 class Words:
     """The comparison's words in one language."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, fallback: bool = True) -> None:
         self.language = language if language in LANGUAGES else "fr"
+        #: Whether a city's text missing in the language is shown in another one (the
+        #: terminal); a page says instead that it is not written in its language, so
+        #: that nothing in it reads in a language it does not declare.
+        self.fallback = fallback
         self.catalog = Translations.load(str(TRANSLATIONS), [self.language], domain="messages")
 
     def gettext(self, text: str, **params: Any) -> str:
@@ -70,6 +74,8 @@ class Words:
 
     def text(self, label: Any) -> str:
         if isinstance(label, dict):
+            if label and self.language not in label and not self.fallback:
+                return self.gettext("not written in this language")
             return localize(label, self.language)
         return "" if label is None else str(label)
 
