@@ -62,18 +62,30 @@ def compare(configs: Sequence[CityConfig]) -> Comparison:
                             for config in configs))
 
 
-def collect(sources: Sequence[str]) -> Comparison:
+def local(source: str, available: list[plugins.Plugin]) -> Column:
+    return Column(source, configuration.facts_of(
+        plugins.load_city(source, plugins=available).config))
+
+
+def collect(sources: Sequence[str], tolerant: bool = False) -> Comparison:
     """Every source read in the order given: addresses from afar, slugs from here.
 
     An unknown or broken local city raises ``PluginError``/``UnknownCity`` (a mistake
-    of the person typing); a remote instance that cannot be read is a column with its
-    reason.
+    of the person typing), unless ``tolerant`` (the observatory: it becomes a column
+    with its reason); a remote instance that cannot be read is a column with its reason.
     """
     available = plugins.discover()
-    columns = [remote(source) if is_address(source) else
-               Column(source, configuration.facts_of(
-                   plugins.load_city(source, plugins=available).config))
-               for source in sources]
+    columns = []
+    for source in sources:
+        if is_address(source):
+            columns.append(remote(source))
+            continue
+        try:
+            columns.append(local(source, available))
+        except (plugins.PluginError, plugins.UnknownCity) as error:
+            if not tolerant:
+                raise
+            columns.append(Column(source, problem=("unknown_city", str(error))))
     return Comparison(tuple(columns))
 
 

@@ -245,6 +245,20 @@ def to_text(comparison: Comparison, words: Words, width: int = 120) -> str:
     return "\n".join(out) + "\n"
 
 
+def page_rows(comparison: Comparison, words: Words) -> list[dict[str, Any]]:
+    """The questions, rows and cells as a web page shows them: each cell's words, its
+    status and the numbers of its sources (as ``Comparison.sources`` numbers them)."""
+    numbers = _numbers(comparison)
+    return [{"key": key, "title": words.text(QUESTIONS[key]), "rows": [
+        {"label": words.text(row.label), "cells": [
+            {"text": words.cell(row, fact, column.facts.currency if column.facts else "EUR"),
+             "status": fact.status,
+             "refs": [numbers[json.dumps(s, sort_keys=True)] for s in fact.sources]
+             if fact.status == "known" else []}
+            for column, fact in comparison.facts(row)]}
+        for row in rows]} for key, rows in _questions()]
+
+
 RENDERERS: dict[str, Callable[[Comparison, Words], str]] = {
     "markdown": to_markdown,
     "json": to_json,

@@ -11,11 +11,9 @@ compare https://…/api`` and the observatory read from other instances.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, render_template
 from kleroterion import plugins
-from kleroterion.city.types import QUESTIONS
 from kleroterion.observatory import configuration, tables
 from kleroterion.observatory.wording import Words
 from kleroterion.web.api import bp as api_bp
@@ -92,33 +90,13 @@ def installed_comparison(own: str) -> tables.Comparison:
         for config in configs))
 
 
-def _page_rows(comparison: tables.Comparison, words: Words) -> list[dict[str, Any]]:
-    numbers = {repr(sorted(s.items())): n for n, s in enumerate(comparison.sources(), 1)}
-    questions = []
-    for key, title in QUESTIONS.items():
-        rows = []
-        for row in configuration.ROWS:
-            if row.question != key:
-                continue
-            cells = []
-            for column, fact in comparison.facts(row):
-                currency = column.facts.currency if column.facts else "EUR"
-                refs = [numbers[repr(sorted(s.items()))] for s in fact.sources] \
-                    if fact.status == "known" else []
-                cells.append({"text": words.cell(row, fact, currency), "status": fact.status,
-                              "refs": refs})
-            rows.append({"label": words.text(row.label), "cells": cells})
-        questions.append({"key": key, "title": words.text(title), "rows": rows})
-    return questions
-
-
 @bp.get("/comparison")
 def comparison_page() -> str:
     comparison = installed_comparison(current_city().slug)
     words = Words(current_language(), fallback=False)
     return render_template(
         "public/comparison.html", columns=comparison.read,
-        questions=_page_rows(comparison, words),
+        questions=tables.page_rows(comparison, words),
         sources=[tables.source_text(words, s) for s in comparison.sources()])
 
 
