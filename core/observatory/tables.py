@@ -252,11 +252,26 @@ def page_rows(comparison: Comparison, words: Words) -> list[dict[str, Any]]:
     return [{"key": key, "title": words.text(QUESTIONS[key]), "rows": [
         {"label": words.text(row.label), "cells": [
             {"text": words.cell(row, fact, column.facts.currency if column.facts else "EUR"),
-             "status": fact.status,
+             "status": fact.status, "bar": bar,
              "refs": [numbers[json.dumps(s, sort_keys=True)] for s in fact.sources]
              if fact.status == "known" else []}
-            for column, fact in comparison.facts(row)]}
+            for (column, fact), bar in zip(comparison.facts(row), bars(comparison, row),
+                                           strict=True)]}
         for row in rows]} for key, rows in _questions()]
+
+
+def bars(comparison: Comparison, row: Row) -> list[float | None]:
+    """Each city's value as a share of the row's largest, where the values compare (the
+    same unit, at least two known): a bar drawn beside the number, never instead."""
+    facts = [fact for _, fact in comparison.facts(row)]
+    known = [(f.value, f.unit) for f in facts if f.status == "known"
+             and isinstance(f.value, int | float) and not isinstance(f.value, bool)]
+    largest = max((value for value, _ in known), default=0)
+    if row.kind not in ("money", "number", "share") or len(known) < 2 or largest <= 0 \
+            or len({unit for _, unit in known}) > 1:
+        return [None] * len(facts)
+    return [f.value / largest if f.status == "known" and isinstance(f.value, int | float)
+            and not isinstance(f.value, bool) else None for f in facts]
 
 
 RENDERERS: dict[str, Callable[[Comparison, Words], str]] = {

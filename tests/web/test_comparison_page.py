@@ -43,8 +43,23 @@ def test_the_page_reads_in_the_visitors_language(client: FlaskClient, language: 
     # Every installed city is a column, this one first.
     installed = plugins.installed_cities()
     assert page.count('<th scope="col">') == (1 + len(installed)) * 9
+    # Figures that compare carry a bar beside them (hidden from screen readers: the
+    # number says it); the largest is full.
+    assert '<meter min="0" max="1" value="1.0" aria-hidden="true">' in page
     # A source reference leads to its entry.
     assert 'href="#source-1"' in page and 'id="source-1"' in page
+
+
+def test_bars_only_where_the_values_compare() -> None:
+    from kleroterion import compare
+    from kleroterion.observatory import tables
+
+    table = compare.collect(["paris", "poitiers", "brussels"])
+    row = {r.key: r for r in configuration.ROWS}
+    year = tables.bars(table, row["derived.typical_year"])
+    assert year[1] == 1.0 and year[0] == pytest.approx(792 / 1030.5)
+    assert tables.bars(table, row["indemnity.rate"]) == [None] * 3  # per half-day, session, day
+    assert tables.bars(table, row["institution.staff_fte"]) == [None] * 3  # one city knows
 
 
 def test_the_open_data_is_typed_and_read_back_as_it_was(client: FlaskClient) -> None:
