@@ -35,7 +35,7 @@ class CitedSourceSchema(BaseSchema):
 class ComparedFactSchema(BaseSchema):
     status = fields.String(validate=validate.OneOf(configuration.STATUSES), metadata={
         "description": "known; unknown (no source says it); not_applicable"})
-    value = fields.Raw(allow_none=True, metadata={
+    value = fields.Raw(metadata={
         "description": "the typed value: a number, a boolean, an ISO date, an enumeration "
                        "key, texts by language, a list or an object; null unless known"})
     unit = fields.String(metadata={
