@@ -56,7 +56,7 @@ def cities_markdown() -> str:
 
     available = plugins.discover()
     configs = [plugins.load_city(slug, plugins=available).config for slug in BUNDLED_CITIES]
-    return compare.to_markdown(compare.compare(configs))
+    return compare.to_markdown(compare.compare(configs), compare.Words("en"))
 
 
 def _command_sections(command: click.Command, path: list[str]) -> list[str]:

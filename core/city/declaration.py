@@ -57,6 +57,31 @@ BodySelection = Literal["drawn", "chosen_by_members", "appointed", "volunteer", 
 BODY_SELECTIONS: tuple[str, ...] = BodySelection.__args__  # type: ignore[attr-defined]
 
 
+#: The questions practitioners compare assemblies on (the ICPC practice group's list,
+#: identity first), in the order the comparison shows them, named per language.
+QUESTIONS: dict[str, Localized] = {
+    "identity": {"fr": "Identité", "en": "Identity", "nl": "Identiteit"},
+    "indemnity": {"fr": "Indemnisation des membres", "en": "Members' indemnity",
+                  "nl": "Vergoeding van de leden"},
+    "accountability": {"fr": "Redevabilité et droit de suite",
+                       "en": "Accountability and follow-up", "nl": "Verantwoording en opvolging"},
+    "experts": {"fr": "Place des experts et des parties prenantes",
+                "en": "Experts and stakeholders", "nl": "Plaats van experts en belanghebbenden"},
+    "sortition": {"fr": "Tirage au sort et engagement des membres",
+                  "en": "Sortition and members' engagement",
+                  "nl": "Loting en betrokkenheid van de leden"},
+    "articulation": {"fr": "Articulation avec les élus et les agents",
+                     "en": "Work with elected officials and agents",
+                     "nl": "Samenwerking met verkozenen en ambtenaren"},
+    "legal": {"fr": "Cadre juridique et institutionnalisation",
+              "en": "Legal basis and institutionalisation",
+              "nl": "Juridisch kader en institutionalisering"},
+    "budget": {"fr": "Budget et équipe", "en": "Budget and staff", "nl": "Budget en personeel"},
+    "renewal": {"fr": "Mandat et renouvellement", "en": "Term and renewal",
+                "nl": "Mandaat en vernieuwing"},
+}
+
+
 def fact(
     doc: str,
     default: Any = dataclasses.MISSING,
@@ -70,6 +95,9 @@ def fact(
     pattern_error: str = "",
     min_items: int | None = None,
     nonempty: bool = False,
+    compare: tuple[str, str, str, str] | None = None,
+    sourced: bool = False,
+    applies_if: str = "",
 ) -> Any:
     """Declare one field of the city model.
 
@@ -78,6 +106,14 @@ def fact(
     ``prose`` marks text shown to people, which must be written in the assembly's
     languages. ``minimum``/``maximum`` bound a number (``above``: strictly greater),
     ``pattern`` a text, ``min_items`` a list; ``nonempty`` refuses an empty text.
+
+    ``compare`` puts the fact in the practitioners' comparison (``kleroterion
+    compare``, the comparison page, the configuration open data): the ICPC question it
+    answers (a key of ``QUESTIONS``) and its row's label in French, English and Dutch.
+    ``sourced``: a value given must cite its source in the section's ``evidence`` (the
+    city's load fails otherwise, naming the field). ``applies_if`` names a field of the
+    same section without which the fact does not apply (an indemnity's rate when
+    members are not paid): the comparison says "not applicable".
     """
     metadata = {
         "doc": doc,
@@ -90,7 +126,13 @@ def fact(
         "pattern_error": pattern_error,
         "min_items": min_items,
         "nonempty": nonempty,
+        "question": compare[0] if compare else "",
+        "label": dict(zip(("fr", "en", "nl"), compare[1:], strict=True)) if compare else {},
+        "sourced": sourced,
+        "applies_if": applies_if,
     }
+    if compare is not None and compare[0] not in QUESTIONS:
+        raise ValueError(f"unknown question {compare[0]!r}; questions: {', '.join(QUESTIONS)}")
     if isinstance(default, dict):
         return field(default_factory=dict, metadata=metadata)
     if default is dataclasses.MISSING:

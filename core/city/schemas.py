@@ -242,22 +242,24 @@ def _check_evidence(cls: type, data: dict[str, Any]) -> None:
 NOT_FACTS = frozenset({"sources", "evidence"})
 
 
-def _check_institution(data: dict[str, Any]) -> None:
-    """A fact given without a source is refused: practitioners compare on these."""
+def _check_sourced(cls: type, data: dict[str, Any]) -> None:
+    """A fact declared ``sourced`` (``fact(..., sourced=True)``) that is given must cite
+    its source: practitioners compare on these, and an unsourced figure misleads."""
     evidence = data.get("evidence") or {}
-    for name, value in data.items():
-        if name in NOT_FACTS or value in (None, "", {}, ()):
+    for item in dataclasses.fields(cls):
+        value = data.get(item.name)
+        if not item.metadata.get("sourced") or value in (None, "", {}, ()):
             continue
-        found = evidence.get(name)
+        found = evidence.get(item.name)
         if found is None or not found.source:
             raise ValidationError(
-                f"a fact without a source: cite one in evidence.{name} "
+                f"a fact without a source: cite one in evidence.{item.name} "
                 "(source = the key of one of the sources, confidence = verified or approximate)",
-                name,
+                item.name,
             )
         if found.confidence == "unknown":
             raise ValidationError(
-                "a fact given cannot be of unknown confidence: leave it empty instead", name
+                "a fact given cannot be of unknown confidence: leave it empty instead", item.name
             )
 
 
@@ -272,7 +274,6 @@ CHECKS: dict[type, Callable[[dict[str, Any]], None]] = {
     t.MandateRules: _check_mandate,
     t.ProposalKind: _check_proposal_kind,
     t.IndemnityPolicy: _check_indemnity,
-    t.Institution: _check_institution,
 }
 
 
@@ -381,6 +382,7 @@ def schema_for(cls: type) -> type[Schema]:
         def run_check(self: Schema, data: dict[str, Any], **_: Any) -> None:
             if with_evidence:
                 _check_evidence(cls, data)
+                _check_sourced(cls, data)
             if check is not None:
                 check(data)
 

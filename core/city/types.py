@@ -25,7 +25,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 # The model's vocabulary, re-exported: plugins import everything from here.
-from kleroterion.city import declaration
+from kleroterion.city import acts, declaration, policy
+
+# The acts live in city.acts, the sections on money, answers and institution in
+# city.policy (both re-exported).
+from kleroterion.city.acts import ProposalKind as ProposalKind
+from kleroterion.city.acts import ProposalState as ProposalState
+from kleroterion.city.acts import Transition as Transition
+from kleroterion.city.acts import Verdict as Verdict
 from kleroterion.city.declaration import (
     BODY_ROLES as BODY_ROLES,
 )
@@ -43,6 +50,9 @@ from kleroterion.city.declaration import (
 )
 from kleroterion.city.declaration import (
     KEY_PATTERN as KEY_PATTERN,
+)
+from kleroterion.city.declaration import (
+    QUESTIONS as QUESTIONS,
 )
 from kleroterion.city.declaration import (
     REGISTRY_KINDS as REGISTRY_KINDS,
@@ -98,6 +108,26 @@ from kleroterion.city.declaration import (
 from kleroterion.city.declaration import (
     sources_fact as sources_fact,
 )
+
+# The sections on money, answers and institution live in city.policy (re-exported).
+from kleroterion.city.policy import (
+    AccountabilityRules as AccountabilityRules,
+)
+from kleroterion.city.policy import (
+    Extra as Extra,
+)
+from kleroterion.city.policy import (
+    FollowUpCommittee as FollowUpCommittee,
+)
+from kleroterion.city.policy import (
+    IndemnityPolicy as IndemnityPolicy,
+)
+from kleroterion.city.policy import (
+    Institution as Institution,
+)
+from kleroterion.city.policy import (
+    ResponseDeadline as ResponseDeadline,
+)
 from kleroterion.sortition.types import Quota
 
 
@@ -110,15 +140,25 @@ class CityProfile:
         pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$",
         pattern_error="must be lowercase ascii letters, digits and hyphens",
     )
-    name: str = fact("the city's own name, e.g. Paris, Région de Bruxelles-Capitale", nonempty=True)
-    assembly_name: Localized = label_fact("the assembly's official name per language")
+    name: str = fact(
+        "the city's own name, e.g. Paris, Région de Bruxelles-Capitale",
+        nonempty=True,
+        compare=("identity", "Ville", "City", "Stad"),
+    )
+    assembly_name: Localized = fact(
+        "the assembly's official name per language",
+        compare=("identity", "Nom de l'assemblée", "Assembly", "Naam van de burgerraad"),
+    )
     country: str = fact(
         "ISO 3166-1 alpha-2 code, e.g. FR, BE",
         pattern=r"^[A-Z]{2}$",
         pattern_error="must be ISO 3166 alpha-2",
+        compare=("identity", "Pays", "Country", "Land"),
     )
     languages: tuple[str, ...] = fact(
-        "languages of the assembly, the first is the default", min_items=1
+        "languages of the assembly, the first is the default",
+        min_items=1,
+        compare=("identity", "Langues", "Languages", "Talen"),
     )
     timezone: str = fact("IANA time zone, e.g. Europe/Paris")
     currency: str = fact(
@@ -126,7 +166,13 @@ class CityProfile:
         pattern=r"^[A-Z]{3}$",
         pattern_error="must be an ISO 4217 code such as 'EUR'",
     )
-    population: int | None = fact("residents of the city", None, unit="people", minimum=1)
+    population: int | None = fact(
+        "residents of the city",
+        None,
+        unit="people",
+        minimum=1,
+        compare=("identity", "Population", "Population", "Bevolking"),
+    )
     website: str = fact("the city's or the assembly's website", "")
     summary: Localized = fact("one paragraph on the assembly, for practitioners", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
@@ -186,25 +232,91 @@ class PanelComposition:
     one draw instead of one draw per group.
     """
 
-    seats: int = fact("seats drawn for the panel", unit="seats", minimum=1)
-    seat_groups: tuple[SeatGroup, ...] = fact(
-        "the seat groups, adding up to the seats", min_items=1
+    seats: int = fact(
+        "seats drawn for the panel",
+        unit="seats",
+        minimum=1,
+        compare=(
+            "sortition",
+            "Sièges tirés au sort",
+            "Seats drawn by lot",
+            "Bij loting toegewezen zetels",
+        ),
     )
-    features: tuple[Feature, ...] = fact("stratification criteria", ())
+    seat_groups: tuple[SeatGroup, ...] = fact(
+        "the seat groups, adding up to the seats",
+        min_items=1,
+        compare=("sortition", "Collèges", "Seat groups", "Zetelgroepen"),
+    )
+    features: tuple[Feature, ...] = fact(
+        "stratification criteria",
+        (),
+        compare=(
+            "sortition",
+            "Critères de stratification",
+            "Stratification criteria",
+            "Stratificatiecriteria",
+        ),
+    )
     registry_size: int | None = fact(
-        "people in the registry the first draw reads", None, unit="people", minimum=1
+        "people in the registry the first draw reads",
+        None,
+        unit="people",
+        minimum=1,
+        compare=(
+            "sortition",
+            "Personnes dans le fichier du tirage",
+            "People in the registry drawn from",
+            "Personen in het lotingsbestand",
+        ),
     )
     registry_note: Localized = fact("what the registry is", {}, prose=True)
     joint_draw: bool = fact("all seat groups are filled in one draw", False)
-    one_per_household: bool = fact("at most one person per household is selected", True)
-    open_volunteers: bool = fact("anyone else may join the sessions", False)
-    open_volunteers_vote: bool = fact("open volunteers vote", False)
-    minimum_age: int = fact("youngest member admitted", 16, unit="years", minimum=0)
+    one_per_household: bool = fact(
+        "at most one person per household is selected",
+        True,
+        compare=(
+            "sortition",
+            "Une personne au plus par foyer",
+            "At most one per household",
+            "Hoogstens één persoon per huishouden",
+        ),
+    )
+    open_volunteers: bool = fact(
+        "anyone else may join the sessions",
+        False,
+        compare=(
+            "sortition",
+            "Ouverte aux volontaires",
+            "Open to volunteers",
+            "Open voor vrijwilligers",
+        ),
+    )
+    open_volunteers_vote: bool = fact(
+        "open volunteers vote",
+        False,
+        compare=(
+            "sortition",
+            "Les volontaires votent",
+            "Volunteers vote",
+            "Vrijwilligers stemmen mee",
+        ),
+    )
+    minimum_age: int = fact(
+        "youngest member admitted",
+        16,
+        unit="years",
+        minimum=0,
+        compare=("sortition", "Âge minimum", "Minimum age", "Minimumleeftijd"),
+    )
     selection_algorithm: Literal["leximin", "legacy"] = fact(
         "the panel draw's algorithm", "leximin"
     )
     draw_oversight: Localized = fact(
-        "who oversees the draw, e.g. a bailiff's record", {}, prose=True
+        "who oversees the draw, e.g. a bailiff's record",
+        {},
+        prose=True,
+        compare=("sortition", "Contrôle du tirage", "Draw oversight", "Toezicht op de loting"),
     )
     consent: Localized = fact("what an invitee agrees to by answering: who keeps the answer, "
                               "for what, and how to reach or erase it; on the answer page",
@@ -275,256 +387,130 @@ class Phase:
 class MandateRules:
     """How long a panel sits and how its work unfolds (hook ``mandate_rules``)."""
 
-    term_name: Localized = label_fact("what a term is called: promotion, édition, cycle...")
-    min_months: int = fact("shortest term", unit="months", minimum=1)
-    max_months: int = fact("longest term", unit="months", minimum=1)
-    renewal_months: int = fact("a new panel every...", 12, unit="months", minimum=1)
+    term_name: Localized = fact(
+        "what a term is called: promotion, édition, cycle...",
+        compare=("renewal", "Nom du mandat", "Name of a term", "Naam van een mandaat"),
+    )
+    min_months: int = fact(
+        "shortest term",
+        unit="months",
+        minimum=1,
+        compare=("renewal", "Durée minimale du mandat", "Shortest term", "Kortste mandaat"),
+    )
+    max_months: int = fact(
+        "longest term",
+        unit="months",
+        minimum=1,
+        compare=("renewal", "Durée maximale du mandat", "Longest term", "Langste mandaat"),
+    )
+    renewal_months: int = fact(
+        "a new panel every...",
+        12,
+        unit="months",
+        minimum=1,
+        compare=("renewal", "Nouveau panel tous les", "New panel every", "Nieuw panel om de"),
+    )
     phases: tuple[Phase, ...] = fact("the phases of a term, in order", ())
     session_kinds: tuple[SessionKind, ...] = fact("the kinds of sessions held", ())
     sessions_per_mandate: int | None = fact(
-        "assembly sessions per term (Poitiers: 4)", None, unit="sessions", minimum=1
+        "assembly sessions per term (Poitiers: 4)",
+        None,
+        unit="sessions",
+        minimum=1,
+        compare=(
+            "renewal",
+            "Sessions de l'assemblée par mandat",
+            "Assembly sessions per term",
+            "Zittingen van de burgerraad per mandaat",
+        ),
     )
     working_days_min: int | None = fact(
-        "fewest working days per term", None, unit="days", minimum=1
+        "fewest working days per term",
+        None,
+        unit="days",
+        minimum=1,
+        compare=(
+            "renewal",
+            "Jours de travail, au moins",
+            "Working days, at least",
+            "Werkdagen, minstens",
+        ),
     )
-    working_days_max: int | None = fact("most working days per term", None, unit="days", minimum=1)
+    working_days_max: int | None = fact(
+        "most working days per term",
+        None,
+        unit="days",
+        minimum=1,
+        compare=(
+            "renewal",
+            "Jours de travail, au plus",
+            "Working days, at most",
+            "Werkdagen, hoogstens",
+        ),
+    )
     typical_year_units: float | None = fact(
         "indemnity units a fully present member works in a year",
         None,
         unit="indemnity units",
         minimum=0,
+        compare=(
+            "indemnity",
+            "Unités indemnisées d'une année type",
+            "Units paid in a typical year",
+            "Vergoede eenheden in een doorsneejaar",
+        ),
     )
     typical_year_note: Localized = fact("how the typical year is counted", {}, prose=True)
     subjects_per_mandate: int | None = fact(
-        "subjects worked per term", None, unit="subjects", minimum=1
+        "subjects worked per term",
+        None,
+        unit="subjects",
+        minimum=1,
+        compare=("renewal", "Sujets par mandat", "Subjects per term", "Onderwerpen per mandaat"),
     )
-    subject_choice: Localized = fact("how the subject is chosen", {}, prose=True)
+    subject_choice: Localized = fact(
+        "how the subject is chosen",
+        {},
+        prose=True,
+        compare=(
+            "articulation",
+            "Choix du sujet",
+            "How the subject is chosen",
+            "Keuze van het onderwerp",
+        ),
+    )
     next_theme_chosen_by_share: Decimal | None = fact(
         "share of members choosing the next theme (Brussels: a quarter)",
         None,
         unit="share, 0 to 1",
         above=0,
         maximum=1,
+        compare=(
+            "articulation",
+            "Part des membres qui choisit le thème suivant",
+            "Share of members choosing the next theme",
+            "Aandeel van de leden dat het volgende thema kiest",
+        ),
     )
     start_month: int | None = fact(
-        "usual month a term starts", None, unit="month, 1-12", minimum=1, maximum=12
+        "usual month a term starts",
+        None,
+        unit="month, 1-12",
+        minimum=1,
+        maximum=12,
+        compare=(
+            "renewal",
+            "Mois de début habituel",
+            "Usual starting month",
+            "Gebruikelijke startmaand",
+        ),
     )
     sources: tuple[Source, ...] = sources_fact()
     evidence: dict[str, Evidence] = evidence_fact()
 
 
-@dataclass(frozen=True)
-class ProposalState:
-    """A state in a proposal kind's lifecycle; ``outcome`` marks final decisions.
-
-    ``sent`` marks the state in which the act reaches its addressee (submitted to
-    the council, sent to the government): the accountability rules' response
-    deadlines run from the day the act first enters it.
-    """
-
-    key: str = key_fact("the state's key")
-    label: Localized = label_fact()
-    final: bool = fact("no transition leaves this state", False)
-    outcome: Literal["adopted", "rejected", "withdrawn", "answered", ""] = fact(
-        "the decision a final state records", ""
-    )
-    sent: bool = fact("the act has reached its addressee: response deadlines run from here", False)
-
-
-@dataclass(frozen=True)
-class Transition:
-    """A move from one state to another, made by ``actor``."""
-
-    source: str = fact("the state the act leaves")
-    target: str = fact("the state the act enters")
-    actor: str = fact(
-        "who makes the move: assembly, secretariat, executive, council, government, citizens...",
-        nonempty=True,
-    )
-    label: Localized = fact("the action's name, per language", {})
-    justification: bool = fact("the actor must say why (e.g. a recommendation not retained)", False)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The addressee's answer on whether it retains an act, apart from how far it is done."""
-
-    key: str = key_fact("the verdict's key")
-    label: Localized = label_fact()
-    retained: Literal["yes", "partly", "no"] = fact("whether the act is retained")
-    justification: bool = fact("the addressee must say why", False)
-
-
-@dataclass(frozen=True)
-class ProposalKind:
-    """An act the assembly may produce, its addressee, its lifecycle (hook ``proposal_kinds``)."""
-
-    key: str = key_fact("the act kind's key")
-    label: Localized = label_fact()
-    description: Localized = fact("what the act is", prose=True)
-    addressee: Localized = fact("who receives it, e.g. the Conseil de Paris", prose=True)
-    power: DecisionPower = fact(
-        "what the addressee does with it: consultative (an opinion it answers), council_vote "
-        "(submitted to a vote of the council, which may reject it), adopted_as_proposed (the "
-        "council adopts it as it stands, or puts it to the people)"
-    )
-    binding_note: Localized = fact("what adoption means", prose=True)
-    states: tuple[ProposalState, ...] = fact("its lifecycle's states", min_items=2)
-    initial: str = fact("the state a new act starts in")
-    transitions: tuple[Transition, ...] = fact("the moves allowed", min_items=1)
-    per_mandate: int | None = fact(
-        "how many a panel may produce, if limited", None, unit="acts", minimum=1
-    )
-    legal_force: bool = fact("once adopted, it has the force of the addressee's decision", False)
-    verdicts: tuple[Verdict, ...] = fact(
-        "the answers the addressee gives on retaining it, kept apart from implementation", ()
-    )
-    sources: tuple[Source, ...] = sources_fact()
-    evidence: dict[str, Evidence] = evidence_fact()
-
-    @property
-    def binding(self) -> bool:
-        """Whether adoption makes it a decision with legal force."""
-        return self.legal_force
-
-
-@dataclass(frozen=True)
-class Extra:
-    """A cost reimbursed on top of the indemnity (childcare, travel...)."""
-
-    key: str = key_fact("the cost's key")
-    label: Localized = label_fact()
-    note: Localized = fact("how it is reimbursed", {}, prose=True)
-    ceiling: Decimal | None = fact("most reimbursed", None, unit="currency", minimum=0)
-
-
-@dataclass(frozen=True)
-class IndemnityPolicy:
-    """What members are paid for attendance (hook ``indemnity_policy``).
-
-    ``paid_bodies`` empty means every panel member is paid; otherwise only members of
-    those bodies. ``family_quotient_max`` is a means test (Poitiers). ``max_units`` caps
-    the units paid per mandate, ``annual_ceiling`` the amount per calendar year.
-    """
-
-    rate: Decimal = fact("amount paid per unit attended", unit="currency per unit", minimum=0)
-    currency: str = fact(
-        "ISO 4217 code",
-        pattern=r"^[A-Z]{3}$",
-        pattern_error="must be an ISO 4217 code such as 'EUR'",
-    )
-    unit: TimeUnit = fact("the unit attendance is paid in")
-    paid: bool = fact("members are paid at all", True)
-    paid_bodies: tuple[str, ...] = fact(
-        "only members of these bodies are paid; empty: every member", ()
-    )
-    family_quotient_max: Decimal | None = fact(
-        "means test: highest family quotient paid", None, unit="currency", minimum=0
-    )
-    max_units: int | None = fact("most units paid per term", None, unit="units", minimum=1)
-    annual_ceiling: Decimal | None = fact(
-        "most paid per calendar year", None, unit="currency", minimum=0
-    )
-    rate_is_maximum: bool = fact("the rate is a ceiling rather than a fixed sum", False)
-    extras: tuple[Extra, ...] = fact("costs reimbursed on top", ())
-    legal_basis: Localized = fact("the rule the indemnity rests on", {}, prose=True)
-    conditions: Localized = fact("anything else about who is paid and how", {}, prose=True)
-    sources: tuple[Source, ...] = sources_fact()
-    evidence: dict[str, Evidence] = evidence_fact()
-
-
-@dataclass(frozen=True)
-class ResponseDeadline:
-    """A deadline for the addressee to answer the assembly's acts."""
-
-    key: str = key_fact("the deadline's key")
-    label: Localized = label_fact()
-    months: int = fact("months after the act is sent", unit="months", minimum=1)
-    by: str = fact("who answers", nonempty=True)
-
-
-@dataclass(frozen=True)
-class FollowUpCommittee:
-    """Members who follow the response after the mandate."""
-
-    size: int = fact("members of the committee", unit="members", minimum=1)
-    drawn_from: str = fact("where its members come from, e.g. panel")
-    selection: BodySelection = fact("how they are chosen")
-    term_months: int | None = fact("how long it sits", None, unit="months", minimum=1)
-    formal_meetings: int | None = fact("formal meetings it holds", None, unit="meetings", minimum=0)
-
-
-@dataclass(frozen=True)
-class AccountabilityRules:
-    """How the city answers for what it did with the acts (hook ``accountability_rules``)."""
-
-    reporter: Localized = fact("who reports", prose=True)
-    audience: Localized = fact("to whom", prose=True)
-    report_every_months: int | None = fact(
-        "a follow-up report every...", None, unit="months", minimum=1
-    )
-    response_deadlines: tuple[ResponseDeadline, ...] = fact("deadlines to answer the acts", ())
-    follow_up_committee: FollowUpCommittee | None = fact(
-        "members who follow the response after the term", None
-    )
-    owner_per_measure: bool = fact("a named person answers for each measure", False)
-    justify_rejections: bool = fact("every act not carried out is justified", False)
-    public_status: bool = fact("the state of each measure is published", False)
-    citizens_in_implementation: bool = fact("citizens take part in carrying it out", False)
-    note: Localized = fact("anything else", {}, prose=True)
-    sources: tuple[Source, ...] = sources_fact()
-    evidence: dict[str, Evidence] = evidence_fact()
-
-
-@dataclass(frozen=True)
-class Institution:
-    """How the assembly is instituted, funded, staffed and tied to officials (hook ``institution``).
-
-    The questions practitioners compare cities on. A fact left empty is unknown; a
-    fact given must cite its source in ``evidence`` (the city's load fails otherwise).
-    """
-
-    founding_act: Localized = fact("the act that created the assembly", {}, prose=True)
-    founding_date: str = fact(
-        "date of the founding act",
-        "",
-        unit="ISO date",
-        pattern=r"^(\d{4}-\d{2}-\d{2})?$",
-        pattern_error="must be an ISO date such as 2021-10-15",
-    )
-    rules_of_procedure: Localized = fact(
-        "its rules of procedure (règlement intérieur, charter)", {}, prose=True
-    )
-    follow_up_in_law: bool | None = fact(
-        "the droit de suite is written in a legal act; none: unknown", None
-    )
-    follow_up_basis: Localized = fact("where the droit de suite is written", {}, prose=True)
-    annual_budget_min: Decimal | None = fact(
-        "lowest yearly budget given", None, unit="currency per year", minimum=0
-    )
-    annual_budget_max: Decimal | None = fact(
-        "highest yearly budget given", None, unit="currency per year", minimum=0
-    )
-    staff: Localized = fact("who runs the assembly day to day", {}, prose=True)
-    staff_fte: float | None = fact(
-        "staff in full-time equivalents", None, unit="full-time equivalents", minimum=0
-    )
-    experts_and_stakeholders: Localized = fact(
-        "the place of experts, associations and stakeholders", {}, prose=True
-    )
-    articulation: Localized = fact(
-        "how the assembly's work meets that of elected officials and agents", {}, prose=True
-    )
-    engagement: Localized = fact(
-        "what keeps members engaged over time (indemnity, training, replacements)",
-        {},
-        prose=True,
-    )
-    training: bool | None = fact("members are offered training; none: unknown", None)
-    replacements: bool | None = fact("members who drop out are replaced; none: unknown", None)
-    sources: tuple[Source, ...] = sources_fact()
-    evidence: dict[str, Evidence] = evidence_fact()
-
+#: The modules that declare the city model.
+MODEL_MODULES = (__name__, declaration.__name__, acts.__name__, policy.__name__)
 
 #: The sections of a city's configuration, by the hook that answers each.
 SECTIONS: dict[str, type] = {
@@ -546,7 +532,7 @@ def declared_classes() -> list[type]:
     seen: list[type] = []
 
     def walk(cls: type) -> None:
-        if cls in seen or cls.__module__ not in (__name__, declaration.__name__):
+        if cls in seen or cls.__module__ not in MODEL_MODULES:
             return
         seen.append(cls)
         hints = typing.get_type_hints(cls)

@@ -64,14 +64,23 @@ def plugins_command(fmt: str) -> None:
 
 
 @click.command(name="compare")
-@click.argument("slugs", nargs=-1, required=True, metavar="CITY...")
+@click.argument("sources", nargs=-1, required=True, metavar="CITY_OR_ADDRESS...")
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["fr", "en", "nl"]),
+    default="fr",
+    show_default=True,
+    help="The language of the comparison's words, numbers and dates.",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(comparison.FORMATS),
     default="text",
     show_default=True,
-    help="text: a table for the terminal; markdown, json, csv: the same content, machine-readable.",
+    help="text: a table for the terminal; markdown, json, csv: the same content, with each "
+    "fact's status and sources (json and csv: typed values).",
 )
 @click.option(
     "--width",
@@ -79,24 +88,33 @@ def plugins_command(fmt: str) -> None:
     default=None,
     help="Width of the text table (default: the terminal's).",
 )
-def compare_command(slugs: tuple[str, ...], fmt: str, width: int | None) -> None:
-    """Compare installed cities side by side: recruitment, seats, bodies, mandate,
-    powers, indemnity, accountability and languages.
+def compare_command(sources: tuple[str, ...], language: str, fmt: str,
+                    width: int | None) -> None:
+    """Compare cities on the practitioners' questions: indemnity, accountability and
+    follow-up, experts and stakeholders, sortition and engagement, work with elected
+    officials and agents, legal basis, budget and staff, term and renewal.
 
-    Example: kleroterion compare paris poitiers brussels --format markdown
+    Each source is a city installed here (its slug) or another instance's API address
+    (https://…/api), read from its open data. A cell says "unknown" when no source
+    says the fact; an instance that cannot be read is named with its reason, and the
+    others are compared all the same (the command then exits with status 1).
+
+    Example: kleroterion compare paris poitiers brussels --lang en --format markdown
     """
     try:
-        available = plugins.discover()
-        configs = [plugins.load_city(slug, plugins=available).config for slug in slugs]
+        table = comparison.collect(sources)
     except (plugins.PluginError, plugins.UnknownCity) as error:
         raise _fail(error) from None
-    table = comparison.compare(configs)
+    words = comparison.Words(language)
     if fmt == "text":
         import shutil
 
-        click.echo(comparison.to_text(table, width or shutil.get_terminal_size().columns), nl=False)
+        text = comparison.to_text(table, words, width or shutil.get_terminal_size().columns)
     else:
-        click.echo(comparison.RENDERERS[fmt](table), nl=False)
+        text = comparison.RENDERERS[fmt](table, words)
+    click.echo(text, nl=False)
+    if len(table.read) < len(table.columns):
+        raise click.exceptions.Exit(1)
 
 
 @click.command(name="docs")

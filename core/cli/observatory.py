@@ -23,7 +23,8 @@ def observatory_group() -> None:
               help="The day the local records are read as of (YYYY-MM-DD; default: today).")
 def observatory_build(out: Path, sources: tuple[str, ...], languages: tuple[str, ...],
                       on: dt.datetime | None) -> None:
-    """Write into OUT a static site comparing SOURCES, which anyone can publish.
+    """Write into OUT a static site comparing SOURCES, which anyone can publish: their
+    records' indicators, and how each is set up (the comparison of `kleroterion compare`).
 
     Each SOURCE is a city installed here, read from this installation's database
     (KLEROTERION_DATABASE_URL, else the instance folder's SQLite file), or another
@@ -31,12 +32,14 @@ def observatory_build(out: Path, sources: tuple[str, ...], languages: tuple[str,
     cannot be read is named with its reason and the others are compared all the same;
     the command fails only when no source could be read.
     """
+    from kleroterion import compare
     from kleroterion.observatory import site
     from kleroterion.observatory import sources as reading
 
     day = on.date() if on is not None else dt.date.today()
     instances = reading.collect(list(sources), day)
-    files = site.build(instances, out, languages or site.LANGUAGES, on=day)
+    compared = compare.collect(sources, tolerant=True)
+    files = site.build(instances, out, languages or site.LANGUAGES, on=day, compared=compared)
     for instance in instances:
         if instance.problem is not None:
             click.echo(f"{instance.source}: not compared: {instance.problem}", err=True)

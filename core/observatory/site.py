@@ -24,8 +24,10 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 from kleroterion import spreadsheet
+from kleroterion.observatory import configuration, tables
 from kleroterion.observatory.sources import Instance
 from kleroterion.observatory.summary import FIGURES, MONEY, PROBLEMS, RATES, Summary, summarize
+from kleroterion.observatory.wording import Words
 
 TEMPLATES = Path(__file__).parent / "templates"
 TRANSLATIONS = Path(__file__).parents[1] / "web" / "translations"
@@ -102,9 +104,40 @@ def _csv(summaries: list[Summary], language: str) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _configuration(comparison: tables.Comparison, language: str, folder: Path,
+                   chosen: list[str]) -> list[Path]:
+    """The configurations compared: a page and a spreadsheet in one language."""
+    words = Words(language, fallback=False)
+    page = _environment(language).get_template("configuration.html").render(
+        lang=language, languages=chosen, columns=comparison.read,
+        questions=tables.page_rows(comparison, words),
+        sources=[tables.source_text(words, s) for s in comparison.sources()],
+        problems=[(c.source, tables.problem_text(words, c)) for c in comparison.columns
+                  if c.facts is None])
+    (folder / "configuration.html").write_text(page, encoding="utf-8")
+    (folder / "configuration.csv").write_text("\ufeff" + tables.to_csv(comparison, words),
+                                              encoding="utf-8", newline="")
+    return [folder / "configuration.html", folder / "configuration.csv"]
+
+
+def configuration_json(comparison: tables.Comparison) -> str:
+    """Every source's configuration as it was read (its open-data document), or its problem."""
+    return json.dumps([{"source": column.source,
+                        "document": configuration.document(column.facts)
+                        if column.facts is not None else None,
+                        "problem": None if column.problem is None else
+                        {"code": column.problem[0], "detail": column.problem[1]}}
+                       for column in comparison.columns], ensure_ascii=False, indent=1)
+
+
 def build(instances: list[Instance], out: Path, languages: Iterable[str] = LANGUAGES,
-          on: dt.date | None = None) -> list[Path]:
-    """Write the site into ``out`` (created if need be); return the files written."""
+          on: dt.date | None = None,
+          compared: tables.Comparison | None = None) -> list[Path]:
+    """Write the site into ``out`` (created if need be); return the files written.
+
+    ``compared``: the sources' configurations, written as ``<lang>/configuration.html``
+    and ``.csv`` beside the indicators, and ``configuration.json``.
+    """
     out.mkdir(parents=True, exist_ok=True)
     summaries = [summarize(instance) for instance in instances]
     written: list[Path] = []
@@ -114,11 +147,13 @@ def build(instances: list[Instance], out: Path, languages: Iterable[str] = LANGU
         folder.mkdir(exist_ok=True)
         page = _environment(language).get_template("observatory.html").render(
             lang=language, summaries=summaries, languages=chosen,
-            built_on=(on or dt.date.today()).isoformat())
+            built_on=(on or dt.date.today()).isoformat(), with_configuration=bool(compared))
         (folder / "index.html").write_text(page, encoding="utf-8")
         (folder / "indicators.csv").write_text(_csv(summaries, language), encoding="utf-8",
                                                newline="")
         written += [folder / "index.html", folder / "indicators.csv"]
+        if compared is not None:
+            written += _configuration(compared, language, folder, chosen)
     index = _environment(chosen[0]).get_template("languages.html").render(
         lang=chosen[0], languages=chosen)
     (out / "index.html").write_text(index, encoding="utf-8")
@@ -126,6 +161,9 @@ def build(instances: list[Instance], out: Path, languages: Iterable[str] = LANGU
              else asdict(instance.problem)} for instance in instances]
     (out / "indicators.json").write_text(json.dumps(data, ensure_ascii=False, indent=1,
                                                     default=str), encoding="utf-8")
+    if compared is not None:
+        (out / "configuration.json").write_text(configuration_json(compared), encoding="utf-8")
+        written.append(out / "configuration.json")
     return [*written, out / "index.html", out / "indicators.json"]
 
 

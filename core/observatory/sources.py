@@ -55,7 +55,7 @@ class Instance:
     problem: Problem | None = None
 
 
-def _get_json(url: str) -> Any:
+def get_json(url: str) -> Any:
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "kleroterion-observatory"})
     with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
@@ -86,8 +86,8 @@ def remote(url: str) -> Instance:
     """An instance read from its API root, e.g. ``https://assemblee.example.fr/api``."""
     root = url.rstrip("/")
     try:
-        city = _get_json(f"{root}/city")
-        data = _get_json(f"{root}/open-data/indicators")
+        city = get_json(f"{root}/city")
+        data = get_json(f"{root}/open-data/indicators")
     except urllib.error.HTTPError as error:
         return Instance(url, problem=Problem("http", f"{error.code} {error.reason}"))
     except (urllib.error.URLError, TimeoutError, OSError) as error:

@@ -34,6 +34,7 @@ from kleroterion.web import (
     auth,
     backoffice,
     backoffice_followup,
+    comparison,
     database,
     errors,
     exports,
@@ -106,6 +107,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     public.init_app(app)
     records.init_app(app)
     observatory.init_app(app)
+    comparison.init_app(app)
     answer.init_app(app)
     anchor.init_app(app)
     api.init_app(app)

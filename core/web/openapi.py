@@ -97,6 +97,8 @@ def field_schema(field: fields.Field[Any], components: dict[str, JsonSchema],
         spec = {"type": "number"}
     elif isinstance(field, fields.String):
         spec = {"type": "string"}
+    elif type(field) is fields.Raw:
+        spec = {}  # any JSON value; the field's description says which
     else:
         raise TypeError(f"no JSON Schema for field type {type(field).__name__}")
     for validator in field.validators:

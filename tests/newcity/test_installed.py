@@ -122,9 +122,10 @@ def test_the_generated_plugin_appears_in_compare(
     output = venv.check([venv.bin / "kleroterion", "compare", slug, "paris", "--format",
                          "json"])
     table = json.loads(output)
-    assert table["cities"] == [slug, "paris"]
-    rows = {row["key"]: row["values"] for section in table["sections"] for row in section["rows"]}
-    assert rows["name"] == {slug: answers.get("city_name", "Villeneuve-sur-Mer"), "paris": "Paris"}
+    assert [city["slug"] for city in table["cities"]] == [slug, "paris"]
+    rows = {row["key"]: row["values"] for q in table["questions"] for row in q["rows"]}
+    names = {city: cell["value"] for city, cell in rows["profile.name"].items()}
+    assert names == {slug: answers.get("city_name", "Villeneuve-sur-Mer"), "paris": "Paris"}
     # The text table, as a practitioner reads it, works too.
     text = venv.check([venv.bin / "kleroterion", "compare", slug, "paris", "--width", "120"])
     assert slug in text

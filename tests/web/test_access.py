@@ -64,6 +64,7 @@ ACCESS: dict[str, str] = {
     "records.follow_up_page": "public",
     "records.follow_up_item": "public",
     "observatory.indicators_page": "public",
+    "comparison.comparison_page": "public",
     "records.follow_up_report": "public",
     "records.report_page": "public",
     "records.promotions_page": "public",
@@ -79,6 +80,7 @@ ACCESS: dict[str, str] = {
     "api.follow_up": "public",
     "api.follow_up_item": "public",
     "api.open_data_indicators": "public",
+    "api.open_data_configuration": "public",
     "auth.login": "public",
     # The operator's metrics: the loopback (the test client) or a token, no account
     # (tests/web/test_observability.py refuses other clients).

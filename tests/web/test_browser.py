@@ -96,6 +96,7 @@ def _public_paths(app: Flask) -> list[str]:
     acts += [f"/follow-up/{act['id']}" for act in client.get("/api/follow-up").get_json()[:1]]
     return ["/", "/panel", "/sessions", "/powers", *(f"/powers/{kind}" for kind in kinds),
             "/indemnity", "/accountability", "/draw", "/proposals", "/follow-up", *acts,
+            "/comparison",
             "/no-such-page"]
 
 

@@ -42,6 +42,12 @@ def _odd(kind: str) -> Flask:
             return "<html><body>maintenance</body></html>"
         return jsonify({"schema_version": 0, "mandates": []})
 
+    @odd.get("/api/open-data/configuration")
+    def configuration() -> Any:
+        if kind == "html":
+            return "<html><body>maintenance</body></html>"
+        return jsonify({"schema_version": 0, "city": {}, "facts": {}})
+
     return odd
 
 
@@ -148,8 +154,35 @@ def test_the_command_compares_and_fails_only_when_nothing_was_read(
     assert good.exit_code == 0, good.output
     assert "1 of 2 sources read" in good.output
     assert (tmp_path / "site" / "fr" / "index.html").exists()
+    assert (tmp_path / "site" / "fr" / "configuration.html").exists()
     assert not (tmp_path / "site" / "en").exists()
     bad = runner.invoke(main, ["observatory", "build", str(tmp_path / "none"),
                                served["nowhere"], "lyon"])
     assert bad.exit_code == 1
     assert "unreachable" in bad.output and "unknown_city" in bad.output
+
+
+def test_the_site_compares_how_the_assemblies_are_set_up(served: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    from kleroterion import compare
+
+    wanted = [served[name] for name in ORDER] + ["poitiers", "lyon"]
+    compared = compare.collect(wanted, tolerant=True)
+    files = site.build(sources.collect([served["paris"]], TODAY), tmp_path, ["fr", "nl"],
+                       on=TODAY, compared=compared)
+    names = {path.relative_to(tmp_path).as_posix() for path in files}
+    assert {"fr/configuration.html", "fr/configuration.csv", "nl/configuration.html",
+            "configuration.json"} <= names
+    french = (tmp_path / "fr" / "configuration.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in french and "44\xa0€ par demi-journée" in french
+    assert "Redevabilité et droit de suite" in french
+    assert "l&#39;instance publie une autre version de la configuration" in french
+    assert "aucune réponse à cette adresse" in french and "<code>lyon</code>" in french
+    index = (tmp_path / "fr" / "index.html").read_text(encoding="utf-8")
+    assert 'href="configuration.html"' in index
+    dutch = (tmp_path / "nl" / "configuration.html").read_text(encoding="utf-8")
+    assert "Vergoeding van de leden" in dutch and "€\xa044 per halve dag" in dutch
+    data = json.loads((tmp_path / "configuration.json").read_text(encoding="utf-8"))
+    assert [d["problem"]["code"] if d["problem"] else None for d in data] == [
+        None, None, "not_json", "schema_version", "unreachable", None, "unknown_city"]
+    assert data[0]["document"]["facts"]["indemnity.rate"]["value"] == 44

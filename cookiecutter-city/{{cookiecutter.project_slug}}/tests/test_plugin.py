@@ -57,4 +57,4 @@ def test_it_appears_in_compare() -> None:
     result = CliRunner().invoke(main, ["compare", SLUG, "paris", "--format", "json"])
     assert result.exit_code == 0, result.output
     table = json.loads(result.stdout)
-    assert table["cities"] == [SLUG, "paris"]
+    assert [city["slug"] for city in table["cities"]] == [SLUG, "paris"]
