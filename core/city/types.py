@@ -39,6 +39,9 @@ from kleroterion.city.declaration import (
     DECISION_POWERS as DECISION_POWERS,
 )
 from kleroterion.city.declaration import (
+    GENDERS as GENDERS,
+)
+from kleroterion.city.declaration import (
     KEY_ERROR as KEY_ERROR,
 )
 from kleroterion.city.declaration import (
@@ -49,6 +52,9 @@ from kleroterion.city.declaration import (
 )
 from kleroterion.city.declaration import (
     SELECTION_METHODS as SELECTION_METHODS,
+)
+from kleroterion.city.declaration import (
+    SUBJECT_ORIGINS as SUBJECT_ORIGINS,
 )
 from kleroterion.city.declaration import (
     TIME_UNITS as TIME_UNITS,
@@ -79,6 +85,9 @@ from kleroterion.city.declaration import (
 )
 from kleroterion.city.declaration import (
     Source as Source,
+)
+from kleroterion.city.declaration import (
+    SubjectOrigin as SubjectOrigin,
 )
 from kleroterion.city.declaration import (
     TimeUnit as TimeUnit,
@@ -273,6 +282,16 @@ class MandateRules:
     min_months: int = fact("shortest term", unit="months", minimum=1)
     max_months: int = fact("longest term", unit="months", minimum=1)
     renewal_months: int = fact("a new panel every...", 12, unit="months", minimum=1)
+    term_plural: Localized = fact(
+        "the plural of the term's name, per language (Brussels in Dutch: cycli); "
+        "none given: the name with an s",
+        {},
+    )
+    term_gender: Localized = fact(
+        "the grammatical gender of the term's name, per language: masculine, feminine or "
+        "neuter (French: une promotion, un cycle; Dutch: de cyclus); none given: masculine",
+        {},
+    )
     phases: tuple[Phase, ...] = fact("the phases of a term, in order", ())
     session_kinds: tuple[SessionKind, ...] = fact("the kinds of sessions held", ())
     sessions_per_mandate: int | None = fact(
@@ -293,6 +312,11 @@ class MandateRules:
         "subjects worked per term", None, unit="subjects", minimum=1
     )
     subject_choice: Localized = fact("how the subject is chosen", {}, prose=True)
+    subject_origins: tuple[SubjectOrigin, ...] = fact(
+        "who may propose the subjects a term works on: assembly, executive, council, "
+        "call_for_subjects, petition, previous_panel; empty: any of them",
+        (),
+    )
     next_theme_chosen_by_share: Decimal | None = fact(
         "share of members choosing the next theme (Brussels: a quarter)",
         None,

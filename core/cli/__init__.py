@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.observatory",
     "kleroterion.cli.letters",
     "kleroterion.cli.record",
+    "kleroterion.cli.subject_commands",
 )
 
 #: Each core command, in ``COMMAND_MODULES`` order: the module whose ``COMMANDS`` holds it.
@@ -62,6 +63,7 @@ COMMAND_INDEX: dict[str, str] = {
     "observatory": "kleroterion.cli.observatory",
     "letters": "kleroterion.cli.letters",
     "record": "kleroterion.cli.record",
+    "subject": "kleroterion.cli.subject_commands",
 }
 
 

@@ -37,7 +37,9 @@ from kleroterion.models import (
     ProposalTransition,
     Respondent,
     RespondentImport,
+    Subject,
     User,
+    Workshop,
 )
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -56,6 +58,8 @@ WITH_MANDATE = (
     BodyMembership,
     AssemblySession,
     Proposal,
+    Subject,
+    Workshop,
 )
 
 
