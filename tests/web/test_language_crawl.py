@@ -42,6 +42,7 @@ SWITCHER = re.compile(r'<nav class="languages".*?</nav>', re.S)
 ENDONYM = re.compile(r'<span lang="(?:fr|en|nl)">(?:Français|English|Nederlands)</span>')
 MARKED = re.compile(r'\slang="([a-z]{2})"')
 TAGS = re.compile(r"<[^>]+>")
+INLINE = re.compile(r"</?(?:a|strong|em|span|abbr|code|time)\b[^>]*>")
 #: A configuration key shown raw: lowercase words joined by underscores.
 RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 #: An English thousands separator or decimal point in a French or Dutch text.
@@ -61,6 +62,8 @@ SKIPPED = ("/admin", "/api", "/static", "/source", "/sessions.ics", "/answer")
 def _visible(page: str) -> str:
     body = page.split("<main", 1)[-1]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # Inline tags join their text to what follows (« <strong>…</strong>: » reads « …: »).
+    body = INLINE.sub("", body)
     return " ".join(html.unescape(TAGS.sub(" ", body)).split())
 
 
