@@ -157,6 +157,20 @@ def sources_fact() -> Any:
     return fact("the public documents these facts come from", ())
 
 
+#: Who may propose a subject a term works on.
+SubjectOrigin = Literal[
+    "assembly",  # the assembly's own choice
+    "executive",  # a work mandate from the executive, adopted in plenary (Paris)
+    "council",  # the municipal or regional council
+    "call_for_subjects",  # a call for subjects open to residents (Poitiers)
+    "petition",  # a citizens' petition
+    "previous_panel",  # members of the previous panel (Brussels: a quarter of them)
+]
+SUBJECT_ORIGINS: tuple[str, ...] = SubjectOrigin.__args__  # type: ignore[attr-defined]
+
+#: The grammatical genders a city's word for a term may take, per language.
+GENDERS: tuple[str, ...] = ("masculine", "feminine", "neuter")
+
 #: How sure a fact is: read in a primary source, an estimate to replace, or not known.
 Confidence = Literal["verified", "approximate", "unknown"]
 CONFIDENCES: tuple[str, ...] = Confidence.__args__  # type: ignore[attr-defined]

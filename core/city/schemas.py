@@ -162,6 +162,14 @@ def _check_mandate(data: dict[str, Any]) -> None:
     if low is not None and high is not None and low > high:
         raise ValidationError(f"{low} is above working_days_max {high}", "working_days_min")
     _unique(list(data.get("phases", ())), "key", "phases", "phases")
+    _check_languages(data.get("term_plural", {}))
+    _check_languages(data.get("term_gender", {}))
+    for language, gender in data.get("term_gender", {}).items():
+        if gender not in t.GENDERS:
+            raise ValidationError(
+                f"{gender!r} is not a gender ({language}); accepted: {', '.join(t.GENDERS)}",
+                "term_gender",
+            )
     _unique(list(data.get("session_kinds", ())), "key", "session kinds", "session_kinds")
 
 

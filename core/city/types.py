@@ -46,6 +46,9 @@ from kleroterion.city.declaration import (
     DECISION_POWERS as DECISION_POWERS,
 )
 from kleroterion.city.declaration import (
+    GENDERS as GENDERS,
+)
+from kleroterion.city.declaration import (
     KEY_ERROR as KEY_ERROR,
 )
 from kleroterion.city.declaration import (
@@ -59,6 +62,9 @@ from kleroterion.city.declaration import (
 )
 from kleroterion.city.declaration import (
     SELECTION_METHODS as SELECTION_METHODS,
+)
+from kleroterion.city.declaration import (
+    SUBJECT_ORIGINS as SUBJECT_ORIGINS,
 )
 from kleroterion.city.declaration import (
     TIME_UNITS as TIME_UNITS,
@@ -89,6 +95,9 @@ from kleroterion.city.declaration import (
 )
 from kleroterion.city.declaration import (
     Source as Source,
+)
+from kleroterion.city.declaration import (
+    SubjectOrigin as SubjectOrigin,
 )
 from kleroterion.city.declaration import (
     TimeUnit as TimeUnit,
@@ -410,6 +419,16 @@ class MandateRules:
         minimum=1,
         compare=("renewal", "Nouveau panel tous les", "New panel every", "Nieuw panel om de"),
     )
+    term_plural: Localized = fact(
+        "the plural of the term's name, per language (Brussels in Dutch: cycli); "
+        "none given: the name with an s",
+        {},
+    )
+    term_gender: Localized = fact(
+        "the grammatical gender of the term's name, per language: masculine, feminine or "
+        "neuter (French: une promotion, un cycle; Dutch: de cyclus); none given: masculine",
+        {},
+    )
     phases: tuple[Phase, ...] = fact("the phases of a term, in order", ())
     session_kinds: tuple[SessionKind, ...] = fact("the kinds of sessions held", ())
     sessions_per_mandate: int | None = fact(
@@ -478,6 +497,11 @@ class MandateRules:
             "How the subject is chosen",
             "Keuze van het onderwerp",
         ),
+    )
+    subject_origins: tuple[SubjectOrigin, ...] = fact(
+        "who may propose the subjects a term works on: assembly, executive, council, "
+        "call_for_subjects, petition, previous_panel; empty: any of them",
+        (),
     )
     next_theme_chosen_by_share: Decimal | None = fact(
         "share of members choosing the next theme (Brussels: a quarter)",

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "kleroterion.cli.letters",
     "kleroterion.cli.record",
     "kleroterion.cli.exports",
+    "kleroterion.cli.subject_commands",
 )
 
 #: Each core command, in ``COMMAND_MODULES`` order: the module whose ``COMMANDS`` holds it.
@@ -64,6 +65,7 @@ COMMAND_INDEX: dict[str, str] = {
     "letters": "kleroterion.cli.letters",
     "record": "kleroterion.cli.record",
     "jobs": "kleroterion.cli.exports",
+    "subject": "kleroterion.cli.subject_commands",
 }
 
 

@@ -18,7 +18,9 @@ from babel.support import Translations
 from flask import Flask
 from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import acts, events, followup, reports, sessions
+from kleroterion.services.context import city as city_of
 from kleroterion.services.errors import InvalidInput
+from kleroterion.web.term import term_in
 from sqlalchemy.orm import Session
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "web" / "translations"
@@ -216,7 +218,7 @@ def record_event(session: Session, city: str, kind: str, day: dt.date, title: st
     click.echo(f"event {event.id} recorded")
 
 
-def report_words(language: str, french_dates: bool) -> reports.Words:
+def report_words(language: str, french_dates: bool, city_slug: str = "") -> reports.Words:
     """The report's words in ``language`` from the web interface's catalogs."""
     catalog = Translations.load(str(TRANSLATIONS), [language])
 
@@ -234,7 +236,8 @@ def report_words(language: str, french_dates: bool) -> reports.Words:
         status=lambda key: name(record_words.SOURCE_STATUSES, key),
         answer_kind=lambda key: name(record_words.SOURCE_ANSWER_KINDS, key),
         verdict=lambda key: name(record_words.SOURCE_VERDICTS, key),
-        day=followup.french_date if french_dates else dt.date.isoformat)
+        day=followup.french_date if french_dates else dt.date.isoformat,
+        term=term_in(city_of(city_slug).config.mandate, language).One if city_slug else "Promotion")
 
 
 @record_group.command(name="report")
@@ -274,7 +277,7 @@ def record_report(session: Session, city: str, year: int, fmt: str, language: st
                      inline=False)
         return
     report = reports.city_report(session, city, year, list(mandate_ids) or None)
-    words = report_words(language, french)
+    words = report_words(language, french, city)
     body = (reports.as_csv(report, words, semicolon=french) if fmt == "csv"
             else reports.as_markdown(report, words))
     if out is None:

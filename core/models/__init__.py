@@ -33,6 +33,7 @@ from kleroterion.models.proposals import (
     ProposalTransition,
     ProposalVote,
 )
+from kleroterion.models.subjects import Subject, Workshop, subject_workshops
 from kleroterion.models.users import (
     ROLE_LEVEL,
     ROLES,
@@ -83,9 +84,12 @@ __all__ = [
     "Respondent",
     "RespondentImport",
     "SessionGuest",
+    "Subject",
     "User",
+    "Workshop",
     "new_session_token",
     "new_token",
+    "subject_workshops",
     "token_digest",
     "token_prefix",
     "utcnow",

@@ -37,6 +37,8 @@ class Proposal(Base):
     full_text: Mapped[dict[str, str]] = mapped_column(default=dict)
     # Who tables it before its addressee (Paris: the executive, through the deputy mayor).
     tabled_by: Mapped[str] = mapped_column(String(200), default="")
+    # The subject of its mandate the act answers, if any (``models.subjects``).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -111,6 +111,7 @@ MISSING: dict[str, str] = {
     "proposals": N_("no proposal with id %(id)s"),
     "respondents": N_("no respondent with id %(id)s"),
     "sessions": N_("no session with id %(id)s"),
+    "subjects": N_("no subject with id %(id)s"),
     "users": N_("no user with id %(id)s"),
 }
 

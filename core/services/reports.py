@@ -163,11 +163,13 @@ class Words:
     answer_kind: Callable[[str], str]
     verdict: Callable[[str], str]
     day: Callable[[dt.date], str]
+    #: The city's word for a mandate in this language, capitalised (« Cycle », « Promotion »).
+    term: str = "Promotion"
 
 
 def headers(words: Words) -> list[str]:
     _ = words.gettext
-    return [_("Act"), _("Promotion"), _("Kind"), _("Title"), _("State"), _("Answers"),
+    return [_("Act"), words.term, _("Kind"), _("Title"), _("State"), _("Answers"),
             _("Commitment"), _("Department"), _("Person responsible"), _("Status"),
             _("Progress"), _("Due on"), _("Milestones")]
 
@@ -175,7 +177,8 @@ def headers(words: Words) -> list[str]:
 def _answers(act: ReportAct, words: Words) -> str:
     parts = [f"{words.answer_kind(a.kind)} ({words.day(a.on)})"
              + (f", {words.verdict(a.verdict)}" if a.verdict else "")
-             + (f": {a.summary}" if a.summary else "") for a in act.answers]
+             + (words.gettext(": %(text)s", text=a.summary) if a.summary else "")
+             for a in act.answers]
     parts += [words.gettext("%(what)s due on %(day)s", what=localize(label, words.language),
                             day=words.day(due))
               for label, due, _late in act.pending]

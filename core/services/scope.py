@@ -38,7 +38,9 @@ from kleroterion.models import (
     ProposalTransition,
     Respondent,
     RespondentImport,
+    Subject,
     User,
+    Workshop,
 )
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -57,6 +59,8 @@ WITH_MANDATE = (
     BodyMembership,
     AssemblySession,
     Proposal,
+    Subject,
+    Workshop,
 )
 
 

@@ -47,6 +47,7 @@ from kleroterion.web import (
     records,
     replacement_draw,
     security,
+    term,
 )
 from kleroterion.web.context import CITY_KEY
 from werkzeug.routing import IntegerConverter, Map
@@ -102,6 +103,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     observability.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
+    term.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     public.init_app(app)

@@ -334,7 +334,13 @@ def _refused(error: ApiRefusal) -> Response:
 
 def init_app(app: Flask) -> None:
     # Importing adds the record routes, the token check and the write routes to bp.
-    from kleroterion.web import anchor, api_auth, api_records, api_writes  # noqa: F401
+    from kleroterion.web import (  # noqa: F401
+        anchor,
+        api_auth,
+        api_records,
+        api_subjects,
+        api_writes,
+    )
     from kleroterion.web.security import csrf
 
     # Writes are authenticated by a bearer token in a header, which a browser never

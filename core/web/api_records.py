@@ -19,7 +19,7 @@ from typing import Any
 from flask import Response, abort, jsonify, request, url_for
 from kleroterion.city.types import CityConfig
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import proposals
+from kleroterion.services import proposals, subjects
 from kleroterion.web import promotions, records
 from kleroterion.web.api import InvalidQuery, _dump, bp, endpoint, parse_query
 from kleroterion.web.context import current_config
@@ -117,6 +117,8 @@ class ProposalSchema(BaseSchema):
     full_text = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "the act's full text by language code (plain text)"})
     tabled_by = fields.String(metadata={"description": "who tables it before its addressee"})
+    subject = fields.Integer(allow_none=True, metadata={
+        "description": "the subject of its promotion the act answers (see /api/subjects)"})
     votes = fields.List(fields.Nested(VoteSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
     answers = fields.List(fields.Nested(AnswerSchema))
@@ -189,6 +191,8 @@ class PromotionSchema(BaseSchema):
     sessions = fields.Integer()
     acts = fields.Integer()
     adopted = fields.Integer()
+    subjects = fields.Integer(metadata={"description": "subjects it works on"})
+    workshops = fields.Integer(metadata={"description": "its own workshops"})
 
 
 class GuestSchema(BaseSchema):
@@ -243,6 +247,7 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
     view: dict[str, Any] = _iso({
         "id": proposal.id, "kind": proposal.kind,
         "promotion": proposal.mandate_id, "promotion_label": mandate.label if mandate else "",
+        "subject": proposal.subject_id,
         "summary": dict(proposal.summary), "full_text": dict(proposal.full_text),
         "tabled_by": proposal.tabled_by,
         "votes": [asdict(vote) for vote in records.votes_of(proposal)],
@@ -340,7 +345,9 @@ def _shown() -> list[Mandate]:
 def promotions_list() -> Response:
     from kleroterion.web.promotion_pages import promotion_record
 
-    found = [_iso(asdict(promotion_record(m, today()))) for m in promotions.city_mandates()]
+    every = promotions.city_mandates()
+    counted = subjects.counts(db_session(), [m.id for m in every]) if every else {}
+    found = [_iso(asdict(promotion_record(m, today(), counted))) for m in every]
     return _reply("promotions_list", PromotionSchema, found, many=True)
 
 

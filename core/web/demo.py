@@ -42,7 +42,7 @@ from kleroterion.models import Mandate, User
 from kleroterion.services import followup, mandates, users
 from kleroterion.services.context import add_months, city
 from kleroterion.services.errors import ServiceError
-from kleroterion.web import demo_mandate, demo_record
+from kleroterion.web import demo_mandate, demo_record, demo_subjects
 from kleroterion.web.demo_mandate import DEMO_USER, MONTHS_IN, SEED, Say, run_step
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -139,6 +139,7 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     for each in built:
         _city_reports(factory, say, each, today)
     demo_record.city_events(factory, say, config, built, today)
+    demo_subjects.subjects_and_workshops(factory, say, config, built)
     return mandate.id
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import abort, render_template
 from kleroterion.models import Mandate
-from kleroterion.services import members, proposals, sessions
+from kleroterion.services import members, proposals, sessions, subjects
 from kleroterion.services.context import follow_up_until
 from kleroterion.web import promotions
 from kleroterion.web.context import current_config
@@ -36,10 +36,16 @@ class PromotionRecord:
     sessions: int
     acts: int
     adopted: int
+    subjects: int = 0
+    workshops: int = 0
 
 
-def promotion_record(mandate: Mandate, on: dt.date) -> PromotionRecord:
+def promotion_record(mandate: Mandate, on: dt.date,
+                     counted: dict[int, tuple[int, int]] | None = None) -> PromotionRecord:
+    """The record of one mandate; ``counted``: its subjects and workshops, counted for a list."""
     session = db_session()
+    if counted is None:
+        counted = subjects.counts(session, [mandate.id])
     config = current_config()
     acts = proposals.list_proposals(session, mandate.id)
     return PromotionRecord(
@@ -50,13 +56,16 @@ def promotion_record(mandate: Mandate, on: dt.date) -> PromotionRecord:
         sessions=len(sessions.sessions_of(session, mandate.id)),
         acts=len(acts),
         adopted=sum(1 for p in acts
-                    if outcome_of(find_kind(config, p.kind), p.state) == "adopted"))
+                    if outcome_of(find_kind(config, p.kind), p.state) == "adopted"),
+        subjects=counted.get(mandate.id, (0, 0))[0],
+        workshops=counted.get(mandate.id, (0, 0))[1])
 
 
 @bp.get("/promotions")
 def promotions_page() -> str:
     every = promotions.city_mandates()
-    found = [promotion_record(m, today())
+    counted = subjects.counts(db_session(), [m.id for m in every]) if every else {}
+    found = [promotion_record(m, today(), counted)
              for m in sorted(every, key=lambda m: (m.starts_on, m.id), reverse=True)]
     return render_template("public/promotions.html", config=current_config(), records=found)
 

@@ -60,6 +60,20 @@ ATTACHMENT_KINDS: Mapping[str, Any] = {
     "synthesis": _l("summary booklet"),
     "other": _l("document"),
 }
+SUBJECT_ORIGINS: Mapping[str, Any] = {
+    "assembly": _l("the assembly's own choice"),
+    "executive": _l("a work mandate from the executive, adopted in plenary"),
+    "council": _l("the council"),
+    "call_for_subjects": _l("a call for subjects"),
+    "petition": _l("a citizens' petition"),
+    "previous_panel": _l("members of the previous panel"),
+}
+POWERS: Mapping[str, Any] = {
+    "consultative": _l("consultative: an opinion its addressee answers"),
+    "council_vote": _l("submitted to a vote of the council, which may reject it"),
+    "adopted_as_proposed": _l("adopted by the council as it stands, or put to a local "
+                              "referendum"),
+}
 PROMOTION_STATUSES: Mapping[str, Any] = {
     "sitting": _l("sitting"),
     "upcoming": _l("to come"),
@@ -92,4 +106,5 @@ def init_app(app: Flask) -> None:
         "status": STATUSES, "answer": ANSWER_KINDS, "verdict": VERDICTS,
         "guest": GUEST_ROLES, "event": EVENT_KINDS, "vote": VOTE_BODIES,
         "attachment": ATTACHMENT_KINDS, "promotion": PROMOTION_STATUSES,
+        "origin": SUBJECT_ORIGINS, "power": POWERS,
     }

@@ -554,6 +554,7 @@ def init_app(app: Flask) -> None:
         promotion_pages,
         record_words,
         report_page,
+        subject_pages,
     )
 
     record_words.init_app(app)

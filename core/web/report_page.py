@@ -27,6 +27,7 @@ from kleroterion.web.database import db_session
 from kleroterion.web.i18n import current_language
 from kleroterion.web.record_words import ANSWER_KINDS, STATUSES, VERDICTS, word
 from kleroterion.web.records import bp, report_years
+from kleroterion.web.term import term
 
 FORMATS = {"md": "text/markdown", "csv": "text/csv"}
 
@@ -47,6 +48,7 @@ def page_words() -> reports.Words:
         answer_kind=lambda key: word(ANSWER_KINDS, key),
         verdict=lambda key: word(VERDICTS, key),
         day=_day(language),
+        term=term().One,
     )
 
 

@@ -69,6 +69,11 @@ ACCESS: dict[str, str] = {
     "records.report_page": "public",
     "records.promotions_page": "public",
     "records.promotion_page": "public",
+    "records.subjects_page": "public",
+    "records.subject_page": "public",
+    "api.subjects_list": "public",
+    "api.subject": "public",
+    "api.workshops_list": "public",
     "records.attachment_download": "public",
     "api.promotions_list": "public",
     "api.sessions_list": "public",
@@ -197,7 +202,8 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
 #: Routes of one record of the database: without that record (an empty database) they
 #: answer 404, which the walk accepts for anonymous visitors.
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
-                  "records.report_page", "records.promotion_page",
+                  "records.report_page", "records.promotion_page", "records.subject_page",
+                  "api.subject",
                   "records.attachment_download", "api.record_answer",
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",

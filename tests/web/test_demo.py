@@ -29,7 +29,7 @@ from kleroterion.models import (
     SessionGuest,
     User,
 )
-from kleroterion.services import followup, mandates, members, users
+from kleroterion.services import followup, mandates, members, subjects, users
 from kleroterion.services.context import add_months, city
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import create_app, demo
@@ -138,9 +138,9 @@ def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
 
 
 def _the_next_promotion_leaves_the_record_reachable(city: str, url: str, sitting: int) -> None:
-    """Open the next promotion: every act, session, member list and follow-up item of the
-    sitting one stays reachable on the site and in the API (the site used to show the
-    mandate with the latest start date only)."""
+    """Open the next promotion: every act, session, member list, subject and follow-up item
+    of the sitting one stays reachable on the site and in the API (the site used to show
+    the mandate with the latest start date only)."""
     rules = city_config(city).mandate
 
     def open_next(session: Any) -> int:
@@ -160,6 +160,7 @@ def _the_next_promotion_leaves_the_record_reachable(city: str, url: str, sitting
                 for s in k.states if s.key == p.state) == "adopted"],
             "sessions": [m.id for m in session.scalars(select(AssemblySession).where(
                 AssemblySession.mandate_id == sitting))],
+            "subjects": [s.id for s in subjects.subjects_of(session, [sitting])],
             "named": [name for key, group in members.public_names(session, sitting).items()
                       if key in {g.key for g in config.composition.seat_groups}
                       for name in group.names],
@@ -189,6 +190,12 @@ def _the_next_promotion_leaves_the_record_reachable(city: str, url: str, sitting
         assert f'id="session-{ident}"' in sessions_page and ident in api_sessions
     panel = client.get(f"/panel?promotion={sitting}").get_data(as_text=True)
     assert all(name in panel for name in found["named"][:20])
+    subjects_page = client.get("/subjects").get_data(as_text=True)
+    api_subjects = {s["id"] for s in client.get("/api/subjects").get_json()}
+    assert found["subjects"]
+    for ident in found["subjects"]:
+        assert f'href="/subjects/{ident}"' in subjects_page and ident in api_subjects
+        assert client.get(f"/subjects/{ident}").status_code == 200
     promotions_page = client.get("/promotions").get_data(as_text=True)
     assert f'href="/promotions/{sitting}"' in promotions_page
     assert f'href="/promotions/{new}"' in promotions_page

@@ -4,8 +4,13 @@ The crawl starts at the home page and follows every link of the site (not the ba
 office, not the API, not downloads). On each page, the language switcher and the
 languages' own names aside, no passage may be marked in another language (an English
 page may quote, marked, what the city publishes only in its own languages), no
-configuration key may show raw (a ``snake_case`` word in the text) and no number may
-be written the English way in a French or Dutch page (``1,350,000``, ``264.00``).
+configuration key may show raw (a ``snake_case`` word, or one of the city's own
+hyphenated keys such as ``adopte-assemblee``, in the text), no confidence tag may show
+raw (``[A]``), and no number may be written the English way in a French or Dutch page
+(``1,350,000``, ``264.00``). French and Dutch pages carry no English left over (the
+words ``the``, ``and``, ``with``... that neither language uses), French pages put a
+space before « : » and « ; », and every page names a mandate with the city's own word:
+Brussels says « cycle » / « cyclus », Poitiers « édition », never « promotion ».
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from urllib.parse import urljoin, urlsplit
 import kleroterion.sortition
 import pytest
 from flask import Flask
+from kleroterion.city.types import CityConfig
+from kleroterion.plugins import load_city
 from kleroterion.web import create_app, demo
 from kleroterion.web.database import current_engine
+from kleroterion.web.term import term_in
 
 from tests.lifecycle import engine_standin
 
@@ -34,16 +42,28 @@ SWITCHER = re.compile(r'<nav class="languages".*?</nav>', re.S)
 ENDONYM = re.compile(r'<span lang="(?:fr|en|nl)">(?:Français|English|Nederlands)</span>')
 MARKED = re.compile(r'\slang="([a-z]{2})"')
 TAGS = re.compile(r"<[^>]+>")
+INLINE = re.compile(r"</?(?:a|strong|em|span|abbr|code|time)\b[^>]*>")
 #: A configuration key shown raw: lowercase words joined by underscores.
 RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 #: An English thousands separator or decimal point in a French or Dutch text.
 ENGLISH_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|(?<![=.\d])\b\d+\.\d{2}\b(?!\.\d)")
+#: English words that neither French nor Dutch uses: English left over in the page.
+ENGLISH_WORDS = re.compile(
+    r"\b(?:the|and|with|which|from|this|that|these|those|has|have|been|will|should|"
+    r"each|every|their|there|where|when|into|after|before|under|about|only|other)\b",
+    re.I)
+#: A confidence tag shown raw: [A], [P], [V].
+RAW_TAG = re.compile(r"\[[APV]\]")
+#: French typography: a space (thin or not) before « : » and « ; » (a web address aside).
+FRENCH_COLON = re.compile(r"[^\s\u00a0\u202f\d]([:;])(?!//)")
 SKIPPED = ("/admin", "/api", "/static", "/source", "/sessions.ics", "/answer")
 
 
 def _visible(page: str) -> str:
     body = page.split("<main", 1)[-1]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # Inline tags join their text to what follows (« <strong>…</strong>: » reads « …: »).
+    body = INLINE.sub("", body)
     return " ".join(html.unescape(TAGS.sub(" ", body)).split())
 
 
@@ -94,10 +114,38 @@ def demo_app(request: pytest.FixtureRequest,
         current_engine().dispose()
 
 
+def _hyphenated_keys(config: CityConfig) -> set[str]:
+    """The city's configuration keys written with a hyphen between letters."""
+    keys = {body.key for body in config.bodies}
+    keys |= {kind.key for kind in config.mandate.session_kinds}
+    keys |= {phase.key for phase in config.mandate.phases}
+    keys |= {group.key for group in config.composition.seat_groups}
+    for kind in config.proposal_kinds:
+        keys |= {kind.key} | {state.key for state in kind.states}
+        keys |= {verdict.key for verdict in kind.verdicts}
+    keys |= {deadline.key for deadline in config.accountability.response_deadlines}
+    for feature in config.composition.features:
+        keys |= {value.key for value in feature.values}
+    # « non-retenue » is also a French noun (« motifs de non-retenue »), not only a key.
+    return {key for key in keys if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", key)} - {"non-retenue"}
+
+
+def _foreign_terms(city: str, language: str) -> set[str]:
+    """Other cities' words for a mandate that this city does not use in ``language``."""
+    own = term_in(load_city(city).config.mandate, language)
+    words: set[str] = set()
+    for other in CITIES:
+        word = term_in(load_city(other).config.mandate, language)
+        words |= {word.one.lower(), word.many.lower()}
+    return words - {own.one.lower(), own.many.lower()}
+
+
 def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> None:
     city, app = demo_app
     problems: list[tuple[str, str, str]] = []
     own = {code for code in CITY_LANGUAGES[city] if code != "en"}
+    config = load_city(city).config
+    keys = _hyphenated_keys(config)
     for language in CITY_LANGUAGES[city]:
         pages = 0
         for path, page in _crawl(app, language):
@@ -112,8 +160,25 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
             text = _visible(body)
             for key in sorted(set(RAW_KEY.findall(text))):
                 problems.append((path, language, f"raw key {key!r}"))
+            words = set(re.findall(r"[\w'-]+", text))
+            for key in sorted(keys & words):
+                problems.append((path, language, f"raw key {key!r}"))
+            for tag in sorted(set(RAW_TAG.findall(text))):
+                problems.append((path, language, f"raw confidence tag {tag!r}"))
+            lowered = {w.lower() for w in words}
+            for foreign in sorted(_foreign_terms(city, language) & lowered):
+                problems.append((path, language, f"another city's word {foreign!r}"))
             if language in ("fr", "nl"):
                 for number in sorted(set(ENGLISH_NUMBER.findall(text))):
                     problems.append((path, language, f"English number {number!r}"))
+                for english in sorted({w.lower() for w in ENGLISH_WORDS.findall(text)}):
+                    at = text.lower().find(f" {english} ")
+                    problems.append((path, language, f"English {english!r}: "
+                                     f"{text[max(at - 40, 0):at + 40]!r}"))
+            if language == "fr":
+                for match in FRENCH_COLON.finditer(text):
+                    around = text[max(match.start() - 30, 0):match.end() + 10]
+                    problems.append((path, language,
+                                     f"no space before {match.group(1)!r}: {around!r}"))
         assert pages >= 10, (city, language, pages)
-    assert problems == [], "\n".join(map(str, problems[:60]))
+    assert problems == [], "\n".join(map(str, sorted(set(problems))[:200]))

@@ -443,8 +443,8 @@ def test_the_pages_say_when_nothing_was_recorded(instance: Path) -> None:
 #: 102 queries and 70 ms.
 QUERIES = {"/": 9, "/panel": 4, "/draw": 4, "/sessions": 9, "/proposals": 5,
            "/proposals/{act}": 6, "/follow-up": 22, "/follow-up/{adopted}": 9,
-           "/api/proposals": 22, "/api/follow-up": 22, "/promotions": 14,
-           "/follow-up/report-2026": 26, "/api/sessions": 11, "/api/promotions": 14}
+           "/api/proposals": 22, "/api/follow-up": 22, "/promotions": 16,
+           "/follow-up/report-2026": 26, "/api/sessions": 11, "/api/promotions": 16}
 
 
 def test_every_record_page_makes_a_fixed_number_of_queries(instance: Path,
@@ -570,7 +570,7 @@ def test_the_report_is_a_page_in_the_visitor_s_language(client: FlaskClient) -> 
     csv_fr = client.get("/follow-up/report-2026.csv?lang=fr").get_data(as_text=True)
     assert csv_fr.startswith("Acte;Promotion;Type;Titre;État;Réponses;Engagement;")
     csv_en = client.get("/follow-up/report-2026.csv?lang=en").get_data(as_text=True)
-    assert csv_en.startswith("Act,Promotion,Kind,Title,State,Answers,Commitment,")
+    assert csv_en.startswith("Act,Cohort,Kind,Title,State,Answers,Commitment,")
     markdown = client.get("/follow-up/report-2026.md?lang=fr").get_data(as_text=True)
     assert markdown.startswith("# Rapport de suivi 2026") and "| Engagement |" in markdown
 

@@ -101,8 +101,8 @@ def test_folding_never_splits_a_character() -> None:
 
 def test_without_a_database_the_pages_say_nothing_has_started(instance: Path) -> None:
     client = create_app("paris", {"SECRET_KEY": "t"}).test_client()
-    assert "pas de promotion en cours" in client.get("/").get_data(as_text=True)
-    assert "pas de promotion en cours" in client.get("/sessions").get_data(as_text=True)
+    assert "aucune promotion n&#39;est en cours" in client.get("/").get_data(as_text=True)
+    assert "aucune promotion n&#39;est en cours" in client.get("/sessions").get_data(as_text=True)
     assert "BEGIN:VEVENT" not in client.get("/sessions.ics").get_data(as_text=True)
 
 

@@ -24,7 +24,8 @@ LANGUAGES = ("fr", "nl")
 SOURCES = (WEB, ROOT / "core" / "services", ROOT / "core" / "observatory")
 FILES = (ROOT / "core" / "sortition" / "io.py", ROOT / "core" / "sortition" / "reader.py")
 REFUSALS = ("ServiceError", "NotFound", "InvalidInput", "NotAllowed", "ConflictError")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "lazy_gettext": None, "_l": None,
             "N_": None, "Message": None, **dict.fromkeys(REFUSALS)}
 
 
