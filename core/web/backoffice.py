@@ -32,8 +32,8 @@ from flask_babel import gettext, ngettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.messages import Message
-from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
-from kleroterion.services import indemnities, members, proposals, recruitment, sessions
+from kleroterion.models import Mandate, Proposal
+from kleroterion.services import indemnities, proposals, recruitment, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.sortition.io import decode
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
@@ -42,7 +42,7 @@ from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
 from kleroterion.web.i18n import current_language, l10n_text, refusal_text
 from kleroterion.web.public import today
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from werkzeug.utils import secure_filename
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
@@ -140,122 +140,6 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
         return _render_proposal(proposal_id, (target, form), status=422)
     flash(gettext("The step is recorded."))
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
-
-
-#: The choices of the attendance grid, in the order shown.
-ATTENDANCE_CHOICES = sessions.ATTENDANCE
-
-
-def _meeting(session_id: int) -> AssemblySession:
-    meeting = db_session().get(AssemblySession, session_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _seated(meeting: AssemblySession) -> list[Member]:
-    """The members who held a seat on the session's day."""
-    return [member for member in members.list_members(db_session(), meeting.mandate_id)
-            if members.sits_on(member, meeting.held_on)]
-
-
-def _recorded(meeting: AssemblySession) -> dict[int, str]:
-    return {row.member_id: row.status for row in db_session().scalars(
-        select(Attendance).where(Attendance.session_id == meeting.id))}
-
-
-def _render_attendance(meeting: AssemblySession, seated: list[Member], chosen: dict[int, str],
-                       errors: dict[int, str], status: int = 200, *,
-                       shown: dict[int, str] | None = None) -> ResponseReturnValue:
-    return render_template(
-        "admin/attendance.html", meeting=meeting, seated=seated, chosen=chosen,
-        errors=errors, choices=ATTENDANCE_CHOICES, shown=_recorded(meeting) if shown is None
-        else shown, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
-    ), status
-
-
-@bp.route("/sessions/<int:session_id>/attendance")
-@role_required("read-only")
-def attendance(session_id: int) -> ResponseReturnValue:
-    """One fieldset per member seated that day: present, excused or absent."""
-    meeting = _meeting(session_id)
-    return _render_attendance(meeting, _seated(meeting), _recorded(meeting), {})
-
-
-def _changed_since(status: str | None) -> str:
-    """The refusal of a line someone else recorded ``status`` on (None: at the same time)."""
-    if status is None:
-        return str(gettext("Someone else changed this line at the same time. Check it and "
-                           "save again."))
-    labels = {"present": gettext("present"), "excused": gettext("excused"),
-              "absent": gettext("absent")}
-    return str(gettext("Someone else recorded “%(status)s” for this member since the page "
-                       "was shown. Check it and save again.", status=labels.get(status, status)))
-
-
-@bp.route("/sessions/<int:session_id>/attendance", methods=["POST"])
-@role_required("secretariat")
-def save_attendance(session_id: int) -> ResponseReturnValue:
-    """Save the grid all together or not at all; refused lines are marked, choices kept.
-
-    Each line carries the attendance the page showed (``shown-<member>``): a line left
-    as shown is not written (someone else's change since stays), a line changed from
-    what someone else has since recorded is refused (409) with what they recorded.
-    """
-    meeting = _meeting(session_id)
-    seated = _seated(meeting)
-    recorded = _recorded(meeting)
-    chosen = dict(recorded)
-    errors: dict[int, str] = {}
-    changes: dict[int, tuple[str, str | None]] = {}
-    conflict = False
-    for member in seated:
-        value = request.form.get(f"member-{member.id}", "")
-        field = f"shown-{member.id}"
-        shown = (request.form[field] or None) if field in request.form \
-            else recorded.get(member.id)
-        if not value or value == shown:
-            continue
-        chosen[member.id] = value
-        if value not in ATTENDANCE_CHOICES:
-            errors[member.id] = gettext("Choose present, excused or absent.")
-        elif recorded.get(member.id) not in (shown, value):
-            errors[member.id], conflict = _changed_since(recorded.get(member.id)), True
-            chosen[member.id] = recorded[member.id]
-        elif value != recorded.get(member.id):
-            changes[member.id] = (value, shown)
-    if not errors:
-        try:
-            with session_scope(_engine(), actor=actor()) as session:
-                for ident, (choice, shown) in changes.items():
-                    try:
-                        sessions.record_attendance(session, meeting.id, ident, choice,
-                                                   expected=shown)
-                    except ConflictError:
-                        # Changed between our read and our write: the session is spent.
-                        errors[ident], conflict = _changed_since(None), True
-                        break
-                    except ServiceError as refusal:
-                        errors[ident] = refusal_text(refusal)
-                if errors:
-                    raise _Refused
-        except _Refused:
-            pass
-        else:
-            flash(gettext("The attendance is saved."))
-            return redirect(url_for("backoffice.attendance", session_id=meeting.id))
-    if conflict:
-        db_session().expire_all()
-        recorded = _recorded(meeting)
-        for ident in errors:
-            if ident in recorded:
-                chosen[ident] = recorded[ident]
-    return _render_attendance(meeting, seated, chosen, errors, 409 if conflict else 422,
-                              shown=recorded)
-
-
-class _Refused(Exception):
-    """A line of the grid was refused: roll the whole grid back."""
 
 
 def _period_given() -> bool:
@@ -409,6 +293,7 @@ def import_respondents() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from kleroterion.web import roster  # noqa: F401  (adds the members' routes to bp)
+    # These modules add their routes to bp: members, the roll call.
+    from kleroterion.web import rollcall, roster  # noqa: F401
 
     app.register_blueprint(bp)
