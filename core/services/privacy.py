@@ -83,7 +83,7 @@ def purge(session: Session, mandate_id: int) -> int:
 #: be shown under with the date of that consent, as well as contact details.
 EXPORT_COLUMNS = ("public_id", "external_id", "seat_group", "status", "member", "name",
                   "address", "birth_date", "email", "phone", "family_quotient",
-                  "public_name", "public_name_consent_on", "selection_features",
+                  "iban", "public_name", "public_name_consent_on", "selection_features",
                   "withdrawn_on", "withdrawal_reason")
 
 
@@ -121,7 +121,7 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
             respondent.public_id, respondent.external_id, respondent.seat_group,
             respondent.status, member.id if member else "", kept("name"), kept("address"),
             _day(personal.birth_date if personal else None, french), kept("email"),
-            kept("phone"), quotient.replace(".", ",") if french else quotient,
+            kept("phone"), quotient.replace(".", ",") if french else quotient, kept("iban"),
             kept("public_name") if consent_on else "", _day(consent_on, french),
             "; ".join(f"{k}={v}" for k, v in sorted(respondent.features.items())),
             _day(member.withdrawn_on if member else None, french),
@@ -172,7 +172,7 @@ def person_record(session: Session, respondent: Respondent) -> dict[str, Any]:
             "birth_date": _iso(personal.birth_date), "email": personal.email,
             "phone": personal.phone,
             "family_quotient": None if personal.family_quotient is None
-            else str(personal.family_quotient),
+            else str(personal.family_quotient), "iban": personal.iban,
             "public_name": personal.public_name, "purged_at": _iso(personal.purged_at)},
         "draws": [{"draw": entry.draw_id, "kind": entry.draw.kind,
                    "probability": entry.probability, "selected": entry.selected}

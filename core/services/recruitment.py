@@ -5,7 +5,7 @@ reference), one column per selection feature of the seat group (values as the
 city's feature keys, letter case forgiven) and optional personal columns:
 ``name``/``nom``, ``address``/``adresse``, ``birth_date``/``date_naissance``,
 ``email``/``courriel``, ``phone``/``telephone``, ``family_quotient``/
-``quotient_familial``, ``household``/``foyer``. Personal values go to
+``quotient_familial``, ``iban``/``rib`` (checked), ``household``/``foyer``. Personal values go to
 ``personal_data`` only; the household becomes an opaque key (an HMAC of the
 normalised address under the mandate's secret), so two respondents of one home
 are recognised without the address reaching the selection features.
@@ -66,10 +66,13 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "courriel", "mail"),
     "phone": ("phone", "telephone", "téléphone", "tel"),
     "family_quotient": ("family_quotient", "quotient_familial", "qf"),
+    # Where the indemnity is paid (the finance department's bank details).
+    "iban": ("iban", "rib", "compte_bancaire", "rekeningnummer"),
 }
 #: What a personal column accepts, said when a value does not fit it.
 _ACCEPTED = {
     "family_quotient": Message("a number from 0 to 9 999 999 999.99"),
+    "iban": Message("an IBAN such as FR76 3000 6000 0112 3456 7890 189"),
 }
 HOUSEHOLD_COLUMNS = ("household", "foyer", "menage", "ménage")
 #: Rows per bulk INSERT of an import (bounded so a statement stays a few MB).
@@ -350,6 +353,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                     personal[field] = parse_date(cells[index])
                 elif field == "family_quotient":
                     personal[field] = parse_decimal(cells[index])
+                elif field == "iban":
+                    personal[field] = parse_iban(cells[index])
                 else:
                     personal[field] = cells[index]
             except ValueError as error:  # the cell is personal: name the column, not the value
@@ -514,8 +519,30 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
     return member
 
 
+def parse_iban(text: str) -> str:
+    """An IBAN, checked (country, length, check digits) and written compactly.
+
+    ``python-stdnum`` checks it, a well-kept library of standard numbers; the value
+    is personal data and never quoted in the refusal.
+    """
+    from stdnum import iban
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return str(iban.validate(text))
+    except ValidationError:
+        raise ValueError(Message("not a valid IBAN (country, length or check digits)")) \
+            from None
+
+
 def _check_personal(**fields: object) -> None:
     """Refuse, naming the field, a value its column cannot hold (never quoting it)."""
+    if isinstance(fields.get("iban"), str):
+        try:
+            fields = {**fields, "iban": parse_iban(str(fields["iban"]))}
+        except ValueError:
+            raise InvalidInput("the %(name)s is not a valid IBAN (country, length or check "
+                               "digits)", field="iban", name="iban") from None
     for field, value in fields.items():
         model = Respondent if field == "external_id" else PersonalData
         unfit = column_problem(model, field, value) if value is not None else None
@@ -542,6 +569,8 @@ def set_personal_data(session: Session, respondent_id: int, **fields: object) ->
         raise InvalidInput("unknown personal fields: %(fields)s",
                            fields=", ".join(sorted(unknown)))
     _check_personal(**fields)
+    if isinstance(fields.get("iban"), str):
+        fields["iban"] = parse_iban(str(fields["iban"]))
     for field, value in fields.items():
         setattr(personal, field, value)
     audit.record(session, "personal_data.update", "respondent", respondent.id,

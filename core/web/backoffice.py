@@ -19,12 +19,10 @@ from pathlib import Path
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -33,14 +31,14 @@ from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.messages import Message
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import indemnities, proposals, recruitment, sessions
+from kleroterion.services import proposals, recruitment, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.sortition.io import decode
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
-from kleroterion.web.i18n import current_language, l10n_text, refusal_text
+from kleroterion.web.forms import MoveForm, RespondentsForm
+from kleroterion.web.i18n import l10n_text, refusal_text
 from kleroterion.web.public import today
 from sqlalchemy import Engine
 from werkzeug.utils import secure_filename
@@ -142,62 +140,6 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
 
 
-def _period_given() -> bool:
-    return "start" in request.args or "end" in request.args
-
-
-def _period_form(mandate: Mandate) -> PeriodForm:
-    form = PeriodForm(request.args)
-    if not _period_given():
-        end = min(today(), mandate.ends_on)
-        form.start.data, form.end.data = max(mandate.starts_on, end.replace(day=1)), end
-    return form
-
-
-@bp.route("/indemnities")
-@role_required("read-only")
-def indemnity_statements() -> ResponseReturnValue:
-    """Each member's statement for a period (without names), and its CSV download."""
-    mandate = current_mandate()
-    if mandate is None:
-        return render_template("admin/indemnities.html", mandate=None, form=None), 200
-    form = _period_form(mandate)
-    rows: list[indemnities.Statement] = []
-    error: str | None = None
-    status = 200
-    valid = form.validate() if _period_given() else True
-    if valid:
-        try:
-            rows = indemnities.statements(db_session(), mandate.id, form.start.data,
-                                          form.end.data)
-        except ServiceError as refusal:
-            error, status = refusal_text(refusal), 422
-    else:
-        status = 422
-    return render_template("admin/indemnities.html", mandate=mandate, form=form, rows=rows,
-                           error=error), status
-
-
-@bp.route("/indemnities.csv")
-@role_required("secretariat")
-def indemnity_csv() -> ResponseReturnValue:
-    """The statements as CSV for the finance department (French conventions in French)."""
-    mandate = current_mandate()
-    if mandate is None:
-        abort(404)
-    form = _period_form(mandate)
-    if _period_given() and not form.validate():
-        abort(400)
-    try:
-        text = indemnities.export_csv(db_session(), mandate.id, form.start.data, form.end.data,
-                                      french=current_language() == "fr")
-    except ServiceError:
-        abort(400)
-    name = f"indemnities-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
-    return Response(text, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 #: Refused lines shown in the table; a sentence says how many more there are.
 PROBLEMS_SHOWN = 200
 #: How much of a refused line is shown back: enough to find it in the file.
@@ -293,7 +235,7 @@ def import_respondents() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    # These modules add their routes to bp: members, the roll call.
-    from kleroterion.web import rollcall, roster  # noqa: F401
+    # These modules add their routes to bp: indemnities, the roll call, members.
+    from kleroterion.web import indemnity_pages, rollcall, roster  # noqa: F401
 
     app.register_blueprint(bp)

@@ -322,12 +322,13 @@ def test_indemnity_statements_show_and_download(
     log_in(client, "secretariat")
     response = client.get("/admin/indemnities?lang=en&start=2026-04-01&end=2026-11-23")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<table>" in page and "Download as CSV" in page
+    assert response.status_code == 200 and '<table class="data statement">' in page
+    assert "Download as CSV" in page and "Total for" in page
     download = client.get("/admin/indemnities.csv?lang=fr&start=2026-04-01&end=2026-11-23")
     assert download.status_code == 200
     assert download.mimetype == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]
-    assert download.get_data(as_text=True).startswith("mandate;member;public_id")
+    assert download.get_data(as_text=True).startswith("\ufeffNom;Identifiant public;")
 
 
 def test_a_bad_period_re_renders_with_what_was_typed(
@@ -340,9 +341,9 @@ def test_a_bad_period_re_renders_with_what_was_typed(
     assert 'value="2026-13-45"' in page and 'id="start-error"' in page
     assert "Download as CSV" not in page
     assert client.get("/admin/indemnities.csv").status_code == 403
-    response = client.get("/admin/indemnities?lang=en")  # this month by default
+    response = client.get("/admin/indemnities?lang=en")  # the year so far by default
     assert response.status_code == 200
-    assert 'value="2026-11-01"' in response.get_data(as_text=True)
+    assert 'value="2026-01-01"' in response.get_data(as_text=True)
 
 
 # --- Respondents upload ---------------------------------------------------------------
