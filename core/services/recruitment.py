@@ -47,8 +47,10 @@ from kleroterion.models import (
     RespondentImport,
 )
 from kleroterion.services import audit
+from kleroterion.services import import_columns as columns_in
 from kleroterion.services.context import actor, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.import_columns import parse_iban
 from kleroterion.services.tables import Table, parse_date, parse_decimal, stream_table
 from kleroterion.services.values import column_problem
 from kleroterion.sortition.io import InputError
@@ -268,7 +270,7 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     required = ["id", *group.features]
     columns = Message("a header with the columns %(columns)s (in any order)",
                       columns=", ".join(required))
-    id_col = table.column("id", "identifiant")
+    id_col = columns_in.find(table.header, columns_in.ID_COLUMNS)
     if id_col is None:
         problems.append(InputError(Message("the header has no 'id' column (columns: "
                                            "%(columns)s)", columns=", ".join(table.header)),
@@ -276,7 +278,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     features = {f.key: f for f in city_of(mandate).config.composition.features}
     feature_cols: dict[str, int] = {}
     for key in group.features:
-        index = table.column(key)
+        index = columns_in.find(table.header, columns_in.feature_names(features[key])) \
+            if key in features else table.column(key)
         if index is None:
             problems.append(InputError(Message("the header has no column %(column)r, a "
                                                "selection feature of seat group %(group)r",
@@ -284,10 +287,21 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                                        path=table.name, line=1, accepted=columns))
         else:
             feature_cols[key] = index
-    allowed = {key: {v.key.casefold(): v.key for v in features[key].values}
-               for key in feature_cols}
-    personal_cols = {field: table.column(*names) for field, names in PERSONAL_COLUMNS.items()}
-    household_col = table.column(*HOUSEHOLD_COLUMNS)
+    allowed = {key: columns_in.feature_values(features[key]) for key in feature_cols}
+    personal_cols = {field: columns_in.find(table.header, (
+        *names, *columns_in.DUTCH_PERSONAL.get(field, ()))) for field, names in
+        PERSONAL_COLUMNS.items()}
+    household_col = columns_in.find(table.header, HOUSEHOLD_COLUMNS)
+    first_col = columns_in.find(table.header, columns_in.FIRST_NAME_COLUMNS)
+    used = {id_col, household_col, first_col, *feature_cols.values(), *personal_cols.values()}
+    for index, column in enumerate(table.header):
+        if index not in used:  # never silently dropped: the secretariat may have meant it
+            problems.append(InputError(
+                Message("the column %(column)r is not one this import reads", column=column),
+                path=table.name, line=1, column=column, column_number=index + 1,
+                accepted=Message("%(columns)s, and the personal columns name, first name, "
+                                 "address, birth date, email, phone, family quotient, IBAN, "
+                                 "household", columns=", ".join(required))))
     known = set(session.scalars(select(Respondent.external_id).where(
         Respondent.mandate_id == mandate.id)))
     seen: dict[str, int] = {}
@@ -337,11 +351,12 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                 seen[external] = line
         values: dict[str, str] = {}
         for key, index in feature_cols.items():
-            canonical = allowed[key].get(cells[index].casefold())
+            canonical = allowed[key].get(columns_in.fold(cells[index]))
             if canonical is None:
                 problems.append(_cell_problem(
                     table, line, index, Message("is not a value of %(feature)r", feature=key),
-                    value=cells[index], accepted=", ".join(allowed[key].values())))
+                    value=cells[index], accepted=", ".join(dict.fromkeys(
+                        allowed[key].values()))))
             else:
                 values[key] = canonical
         personal: dict[str, object] = {}
@@ -366,6 +381,14 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
             if unfit is not None:
                 problems.append(_cell_problem(table, line, index, unfit, value=None,
                                               accepted=_ACCEPTED.get(field)))
+        if first_col is not None and cells[first_col]:
+            # A first name goes with the name ("Marie" and "Curie": "Marie Curie").
+            personal["name"] = " ".join(filter(None, (cells[first_col],
+                                                      str(personal.get("name") or ""))))
+            unfit = column_problem(PersonalData, "name", personal["name"])
+            if unfit is not None:
+                problems.append(_cell_problem(table, line, first_col, unfit, value=None,
+                                              accepted=None))
         if not problems:  # rows are kept only while the file may still be imported
             home = cells[household_col] if household_col is not None else str(
                 personal.get("address") or "")
@@ -517,22 +540,6 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
     audit.record(session, "member.volunteer", "member", _flushed_id(session, member),
                  mandate=mandate.id, respondent=respondent.public_id, on=on)
     return member
-
-
-def parse_iban(text: str) -> str:
-    """An IBAN, checked (country, length, check digits) and written compactly.
-
-    ``python-stdnum`` checks it, a well-kept library of standard numbers; the value
-    is personal data and never quoted in the refusal.
-    """
-    from stdnum import iban
-    from stdnum.exceptions import ValidationError
-
-    try:
-        return str(iban.validate(text))
-    except ValidationError:
-        raise ValueError(Message("not a valid IBAN (country, length or check digits)")) \
-            from None
 
 
 def _check_personal(**fields: object) -> None:

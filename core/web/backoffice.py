@@ -11,10 +11,7 @@ since the page was shown answers 409 with a sentence saying so.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -26,22 +23,19 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
-from kleroterion.messages import Message
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import proposals, recruitment, sessions
+from kleroterion.services import proposals, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
-from kleroterion.sortition.io import decode
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import MoveForm, RespondentsForm
-from kleroterion.web.i18n import l10n_text, refusal_text
+from kleroterion.web.forms import MoveForm
+from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from sqlalchemy import Engine
-from werkzeug.utils import secure_filename
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -140,102 +134,13 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
 
 
-#: Refused lines shown in the table; a sentence says how many more there are.
-PROBLEMS_SHOWN = 200
-#: How much of a refused line is shown back: enough to find it in the file.
-LINE_SHOWN = 200
-
-
-@dataclass(frozen=True)
-class RefusedLine:
-    """One problem of a refused file, as the table shows it."""
-
-    line: int | None
-    content: str | None  # the line as the file has it (the secretariat's own file)
-    column: str | None
-    value: str | None
-    reason: str  # in the visitor's language
-
-
-def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[RefusedLine]:
-    # Read as the service read it (same encoding guess), and split as csv counts lines.
-    lines = io.StringIO(decode(content)[0], newline="").readlines()
-    shown = []
-    for problem in check.problems[:PROBLEMS_SHOWN]:
-        line = problem.line
-        text = lines[line - 1].rstrip("\r\n") if line and line <= len(lines) else None
-        if text is not None and len(text) > LINE_SHOWN:  # a 100 MB line is not a page
-            text = text[:LINE_SHOWN] + "…"
-        column = (f"{problem.column_number} ({problem.column})" if problem.column is not None
-                  else None)
-        reason = (Message("%(problem)s; accepted: %(accepted)s", problem=problem.problem,
-                          accepted=problem.accepted)
-                  if problem.accepted else Message.of(problem.problem))
-        value = problem.value
-        if value is not None and len(value) > LINE_SHOWN:
-            value = value[:LINE_SHOWN] + "…"
-        shown.append(RefusedLine(line, text, column, value, refusal_text(reason)))
-    return shown
-
-
-def _respondents_form(mandate: Mandate) -> RespondentsForm:
-    form = RespondentsForm()
-    groups = current_config().composition.seat_groups
-    form.seat_group.choices = [(g.key, l10n_text(g.label)) for g in groups
-                               if g.selection != "open"]
-    return form
-
-
-@bp.route("/respondents")
-@role_required("secretariat")
-def respondents() -> ResponseReturnValue:
-    mandate = current_mandate()
-    form = _respondents_form(mandate) if mandate else None
-    return render_template("admin/respondents.html", mandate=mandate, form=form)
-
-
-@bp.route("/respondents", methods=["POST"])
-@role_required("secretariat")
-def import_respondents() -> ResponseReturnValue:
-    """Import a respondents file, all rows or none; a refusal is shown next to its line."""
-    mandate = current_mandate()
-    if mandate is None:
-        abort(404)
-    form = _respondents_form(mandate)
-    if not form.validate_on_submit():
-        return render_template("admin/respondents.html", mandate=mandate, form=form), 422
-    upload = form.upload.data
-    # The name is the visitor's: ".." or 300 characters must not become a path.
-    name = (secure_filename(upload.filename or "")[-100:].lstrip(".")
-            or "respondents.csv")
-    content = upload.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        refused: recruitment.RespondentsCheck | None = None
-        try:
-            with session_scope(_engine(), actor=actor()) as session:
-                rows = recruitment.import_respondents(session, mandate.id,
-                                                      form.seat_group.data, path).rows
-        except recruitment.RespondentsRefused as refusal:
-            refused, message = refusal.check, None
-        except ServiceError as refusal:
-            message = refusal_text(refusal)
-        else:
-            flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.",
-                           rows))
-            return redirect(url_for("backoffice.respondents"))
-    form.upload.errors = [*form.upload.errors,
-                          gettext("Nothing was imported; choose the file again once corrected.")]
-    return render_template(
-        "admin/respondents.html", mandate=mandate, form=form, refusal=message, check=refused,
-        filename=name, problems=_refused_lines(refused, content) if refused else [],
-        more=len(refused.problems) - PROBLEMS_SHOWN if refused else 0,
-    ), 422
-
-
 def init_app(app: Flask) -> None:
-    # These modules add their routes to bp: indemnities, the roll call, members.
-    from kleroterion.web import indemnity_pages, rollcall, roster  # noqa: F401
+    # These modules add their routes to bp: indemnities, respondents, roll call, members.
+    from kleroterion.web import (  # noqa: F401
+        indemnity_pages,
+        respondent_pages,
+        rollcall,
+        roster,
+    )
 
     app.register_blueprint(bp)

@@ -97,6 +97,7 @@ ACCESS: dict[str, str] = {
     "backoffice.indemnity_xlsx": "secretariat",
     "backoffice.respondents": "secretariat",
     "backoffice.import_respondents": "secretariat",
+    "backoffice.respondents_template": "secretariat",
     "records.lottery_download": "public",
     # The source the instance runs (AGPL-3.0 section 13): anyone may download it.
     "source.download": "public",
@@ -156,6 +157,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
                   "backoffice.sign_in_sheet", "backoffice.attendance_template",
+                  "backoffice.respondents_template",
                   "backoffice.indemnity_csv", "records.lottery_download", "panel_draw.page",
                   "panel_draw.status", "panel_draw.download", "backoffice_followup.page",
                   "backoffice.member_page",
