@@ -84,10 +84,27 @@ def privacy_group() -> None:
 
 
 @privacy_group.command(name="purge")
-@click.argument("mandate_id", type=int)
+@click.argument("mandate_id", type=int, required=False)
+@click.option("--due", is_flag=True, help="Purge every person (members too) of each mandate "
+              "ended longer ago than the city's personal_data_months; run it daily.")
 @transaction
-def privacy_purge(session: Session, mandate_id: int) -> None:
-    """Blank the personal data of respondents never seated, once the draws are final."""
+def privacy_purge(session: Session, mandate_id: int | None, due: bool) -> None:
+    """Blank the personal data of respondents never seated, once the draws are final.
+
+    Until the city's replacement deadline the reserve list keeps the contact data a
+    replacement needs; a purge after it blanks them too. With --due (and no
+    MANDATE_ID), purge every mandate whose retention period after its end has run out.
+    """
+    if due == (mandate_id is not None):
+        raise click.UsageError("give a MANDATE_ID or --due, not both and not neither")
+    if due:
+        done = privacy.purge_due(session)
+        for ident, count in done:
+            click.echo(f"mandate {ident}: personal data of {count} people blanked")
+        if not done:
+            click.echo("no mandate is due for a purge")
+        return
+    assert mandate_id is not None
     count = privacy.purge(session, mandate_id)
     click.echo(f"personal data of {count} respondents blanked")
 

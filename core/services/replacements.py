@@ -42,6 +42,7 @@ from kleroterion.services.panel_folder import (
     undo_on_rollback,
     uniform_choice,
 )
+from kleroterion.services.privacy import replacement_deadline
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition import lottery
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
@@ -70,6 +71,13 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
         raise InvalidInput("the replacement date %(date)s must fall between the withdrawal "
                            "and the end of mandate %(mandate)s", date=on.isoformat(),
                            mandate=mandate.id)
+    deadline = replacement_deadline(mandate)
+    if on > deadline:
+        raise NotAllowed("%(city)s replaces members until %(deadline)s, %(months)s months "
+                         "after the term starts; the seat of member %(member)s stays empty",
+                         city=mandate.city, deadline=deadline.isoformat(),
+                         months=city_of(mandate).config.mandate.replacement_months,
+                         member=member_id)
     group = seat_group(mandate, old.seat_group)
     composition = city_of(mandate).config.composition
     sitting = list(session.scalars(select(Member).where(
@@ -85,6 +93,15 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
     if not candidates:
         raise InvalidInput("no respondent of seat group %(group)r is left to draw from",
                            group=group.key)
+    purged = [r.personal.purged_at for r in candidates
+              if r.personal is not None and r.personal.purged_at is not None]
+    if purged:
+        # Whoever the draw picks could not be reached: refuse rather than seat a stranger.
+        raise NotAllowed("the reserve list of mandate %(mandate)s was purged on %(date)s: "
+                         "the people a replacement would be drawn from can no longer be "
+                         "contacted, so member %(member)s cannot be replaced",
+                         mandate=mandate.id, date=min(purged).date().isoformat(),
+                         member=member_id)
     number = pick_number(seed, public_number)
     quotas: tuple[Quota, ...] | None = None
     relaxed = False
