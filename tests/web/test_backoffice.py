@@ -289,7 +289,8 @@ def test_the_attendance_grid_saves_all_or_nothing(
     response = client.post(url + "?lang=en", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'aria-describedby="member-{members[0]}-error"' in page
+    assert f'id="member-{members[0]}-error"' in page
+    assert f'aria-describedby="name-{members[0]} member-{members[0]}-error"' in page
     assert "Choose present, excused or absent." in page
     assert page.count('value="excused" aria-pressed="true"') == len(members) - 1
     assert "Nothing was saved" in page

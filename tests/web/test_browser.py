@@ -205,7 +205,8 @@ def test_no_serious_accessibility_violation_in_the_back_office(
     problems += _axe(page, axe_source, "dashboard")
     act = page.locator("a[href^='/admin/proposals/']").first.get_attribute("href")
     meeting = page.locator("a[href^='/admin/sessions/']").first.get_attribute("href")
-    for path in (act, meeting, "/admin/indemnities", "/admin/proposals/999999"):
+    for path in (act, meeting, "/admin/indemnities", "/admin/respondents",
+                 "/admin/proposals/999999"):
         page.goto(f"{server.url}{path}")
         problems += _axe(page, axe_source, str(path))
     assert problems == []
