@@ -529,6 +529,20 @@ class MandateRules:
             "Gebruikelijke startmaand",
         ),
     )
+    replacement_months: int | None = fact(
+        "members who leave are replaced until this many months after the term starts "
+        "(the reserve list's contact data are kept until then); none: until the term ends",
+        None,
+        unit="months",
+        minimum=0,
+    )
+    personal_data_months: int | None = fact(
+        "members' personal data are purged this many months after the term ends "
+        "(kleroterion privacy purge --due); none: only when purged by hand",
+        None,
+        unit="months",
+        minimum=0,
+    )
     sources: tuple[Source, ...] = sources_fact()
     evidence: dict[str, Evidence] = evidence_fact()
 

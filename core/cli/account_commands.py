@@ -91,15 +91,23 @@ def privacy_group() -> None:
               "MANDATE_ID, or of every mandate (of KLEROTERION_CITY when it is set).")
 @click.option("--on", type=DATE, default=None, help="With --expired: as of this day "
               "(default: today).")
+@click.option("--due", is_flag=True, help="Instead: purge every person (members too) of each "
+              "mandate ended longer ago than the city's personal_data_months; run it daily.")
 @transaction
 def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
-                  on: dt.date | None) -> None:
+                  on: dt.date | None, due: bool) -> None:
     """Blank the personal data of respondents never seated, once the draws are final.
 
-    With --expired, those of every answer kept longer than its city's retention: run it
-    daily (a cron job, a timer) so that no answer outlives what the answer page promised.
-    Seated members keep theirs.
+    Until the city's replacement deadline the reserve list keeps the contact data a
+    replacement needs; a purge after it blanks them too. With --expired, those of every
+    answer kept longer than its city's retention; with --due (and no MANDATE_ID), every
+    person of each mandate whose retention period after its end has run out. Run both
+    daily (a cron job, a timer) so that no personal data outlives what was promised.
     """
+    if expired and due:
+        raise click.UsageError("give --expired or --due, not both")
+    if on is not None and not expired:
+        raise click.UsageError("--on goes with --expired")
     if expired:
         counts = privacy.purge_expired(session, on or dt.date.today(), mandate_id)
         for mandate, count in sorted(counts.items()):
@@ -107,10 +115,16 @@ def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
                        "(kept longer than the city's retention)")
         click.echo(f"personal data of {sum(counts.values())} respondents blanked")
         return
-    if mandate_id is None:
-        raise click.UsageError("give MANDATE_ID, or --expired")
-    if on is not None:
-        raise click.UsageError("--on goes with --expired")
+    if due == (mandate_id is not None):
+        raise click.UsageError("give a MANDATE_ID, --expired or --due")
+    if due:
+        done = privacy.purge_due(session)
+        for ident, count in done:
+            click.echo(f"mandate {ident}: personal data of {count} people blanked")
+        if not done:
+            click.echo("no mandate is due for a purge")
+        return
+    assert mandate_id is not None
     count = privacy.purge(session, mandate_id)
     click.echo(f"personal data of {count} respondents blanked")
 

@@ -331,7 +331,7 @@ def attendance_record(session: Session, session_id: int, member_id: int, status:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @transaction
 def attendance_import(session: Session, session_id: int, path: Path) -> None:
-    """Record a session's attendance sheet (columns member, status); all rows or none."""
+    """Record a session's attendance sheet (columns public_id or member, status); all or none."""
     count = sessions.import_attendance(session, session_id, path)
     click.echo(f"{count} attendances recorded for session {session_id}")
 

@@ -141,6 +141,9 @@ class PersonalData(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     # Means test of Poitiers' indemnity; as private as an address.
     family_quotient: Mapped[Decimal | None]
+    # Where the indemnity is paid: bank details the finance department needs, purged
+    # with the rest, never in a log line, an API answer or a public page.
+    iban: Mapped[str | None] = mapped_column(String(34))
     # The name a member chose to be shown under on the public site ("Marie D."), only
     # while ``Member.public_name_consent_on`` is set; blanked when consent is withdrawn.
     public_name: Mapped[str | None] = mapped_column(String(PUBLIC_NAME_LENGTH))

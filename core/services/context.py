@@ -236,3 +236,21 @@ def follow_up_until(mandate: Mandate) -> dt.date:
     """The last day of the mandate's follow-up: its last phase's end or its own end."""
     ends = [phase.ends_on for phase in mandate.phases]
     return max([mandate.ends_on, *ends])
+
+
+#: The environment variable that pins the services' date (tests, demos, a rehearsal).
+TODAY_VARIABLE = "KLEROTERION_TODAY"
+
+
+def today() -> dt.date:
+    """The services' today: the real date, or the ISO date ``KLEROTERION_TODAY`` pins."""
+    import os
+
+    pinned = os.environ.get(TODAY_VARIABLE, "").strip()
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidInput("%(variable)s is %(value)r, not a date (YYYY-MM-DD)",
+                               variable=TODAY_VARIABLE, value=pinned[:20]) from None
+    return dt.date.today()

@@ -1,11 +1,15 @@
 """Personal data: the purge of respondents not seated, and recorded exports.
 
 Once every panel draw of a mandate is final, the personal data of respondents who
-never held a seat serve no purpose: the purge blanks them, and the respondent's
-external id (in practice an electoral number: it becomes the pseudonymous id) and
-household key, keeping the respondent row, its pseudonymous id, its selection
-features (the published draw's inputs) and the draw's probabilities. Members keep
-theirs (they are paid, convened). Every export of personal data goes through here
+never held a seat serve no purpose but one: a replacement drawn from them must be
+reached. The purge blanks them, and the respondent's external id (in practice an
+electoral number: it becomes the pseudonymous id), but keeps the reserve list's
+contact data and household key until the city's replacement deadline
+(``replacement_deadline``); a purge after it blanks those too. Members' own data
+are purged a city-set period after their term ends (``purge_due``); until then they
+keep them (they are paid, convened). A purge keeps the respondent row, its
+pseudonymous id, its selection features (the published draw's inputs) and the
+draw's probabilities. Every export of personal data goes through here
 and is recorded in the audit log with its purpose, its row count and the digest of
 what was written: a mandate's CSV (``export_personal``), or everything kept about one
 person (``export_person``: a right of access answered whole, in JSON).
@@ -39,6 +43,7 @@ from kleroterion.models import (
 )
 from kleroterion.services import audit
 from kleroterion.services.context import add_months, city_of, get
+from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput, NotAllowed, NotFound
 from kleroterion.services.recruitment import PERSONAL_COLUMNS
 from sqlalchemy import select
@@ -49,8 +54,42 @@ from sqlalchemy.orm import Session
 PURGED_FIELDS = (*PERSONAL_COLUMNS, "public_name")
 
 
-def purge(session: Session, mandate_id: int) -> int:
-    """Blank the personal data of the mandate's respondents never seated; return how many."""
+#: What a replacement needs to reach someone of the reserve list (and the household key,
+#: which the household rule of a replacement draw reads): kept until the city's
+#: replacement deadline, the rest purged at once.
+CONTACT_FIELDS = ("name", "address", "email", "phone")
+
+
+def replacement_deadline(mandate: Mandate) -> dt.date:
+    """The last day a member who leaves is replaced: the city's ``replacement_months``
+    after the term starts, or the term's end."""
+    months = city_of(mandate).config.mandate.replacement_months
+    return mandate.ends_on if months is None else min(add_months(mandate.starts_on, months),
+                                                       mandate.ends_on)
+
+
+def retention_end(mandate: Mandate) -> dt.date | None:
+    """The day members' personal data are due to be purged (None: the city set no period)."""
+    months = city_of(mandate).config.mandate.personal_data_months
+    return None if months is None else add_months(mandate.ends_on, months)
+
+
+def _blank(personal: PersonalData, fields: tuple[str, ...]) -> None:
+    for field in fields:
+        setattr(personal, field, None)
+    respondent = personal.respondent
+    # The electoral number identifies the person as surely as a name; the pseudonymous
+    # id keeps the row unique in its mandate.
+    respondent.external_id = respondent.public_id
+
+
+def purge(session: Session, mandate_id: int, *, today: dt.date | None = None) -> int:
+    """Blank the personal data of the mandate's respondents never seated; return how many.
+
+    Until the city's replacement deadline the reserve list keeps what a replacement
+    needs (name, address, email, phone, household key); a purge after the deadline
+    blanks those too. The electoral number goes at once.
+    """
     mandate = get(session, Mandate, mandate_id)
     panel_draws = list(session.scalars(select(Draw).where(Draw.mandate_id == mandate.id,
                                                          Draw.kind == "panel")))
@@ -62,30 +101,29 @@ def purge(session: Session, mandate_id: int) -> int:
         raise NotAllowed("draws %(draws)s of mandate %(mandate)s are not final; finalize them "
                          "before purging", draws=", ".join(map(str, pending)),
                          mandate=mandate.id)
-    count = _blank(session, mandate.id)
-    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count)
-    return count
-
-
-def _blank(session: Session, mandate_id: int, before: dt.datetime | None = None) -> int:
-    """Blank the personal data of the mandate's respondents never seated (that entered
-    the pool before ``before``, when given); return how many."""
-    query = select(PersonalData).join(Respondent).where(
-        Respondent.mandate_id == mandate_id, Respondent.id.not_in(select(Member.respondent_id)),
-        PersonalData.purged_at.is_(None))
-    if before is not None:
-        query = query.where(Respondent.created_at < before)
+    deadline = replacement_deadline(mandate)
+    keep_contact = (today or context_today()) <= deadline
+    seated = select(Member.respondent_id)
+    rows = session.scalars(
+        select(PersonalData).join(Respondent).where(
+            Respondent.mandate_id == mandate.id, Respondent.id.not_in(seated),
+            PersonalData.purged_at.is_(None))
+        .order_by(PersonalData.respondent_id))
     count = 0
     now = utcnow()
-    for personal in session.scalars(query.order_by(PersonalData.respondent_id)):
-        for field in PURGED_FIELDS:
-            setattr(personal, field, None)
-        personal.purged_at = now
-        respondent = personal.respondent
-        # The electoral number and the household key identify the person as surely
-        # as a name; the pseudonymous id keeps the row unique in its mandate.
-        respondent.external_id, respondent.household = respondent.public_id, None
+    fields = tuple(f for f in PURGED_FIELDS if f not in CONTACT_FIELDS) if keep_contact \
+        else PURGED_FIELDS
+    for personal in rows:
+        if keep_contact and personal.respondent.external_id == personal.respondent.public_id \
+                and all(getattr(personal, f) is None for f in fields):
+            continue  # already purged but for the contact data
+        _blank(personal, fields)
+        if not keep_contact:
+            personal.respondent.household = None
+            personal.purged_at = now
         count += 1
+    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count,
+                 contact_kept_until=deadline if keep_contact else None)
     return count
 
 
@@ -103,10 +141,21 @@ def purge_expired(session: Session, on: dt.date, mandate_id: int | None = None
     else:
         mandates = list(session.scalars(select(Mandate).order_by(Mandate.id)))
     counts: dict[int, int] = {}
+    now = utcnow()
     for mandate in mandates:
         months = city_of(mandate).config.composition.answers_retention_months
         limit = add_months(on, -months)
-        count = _blank(session, mandate.id, dt.datetime.combine(limit, dt.time()))
+        rows = session.scalars(select(PersonalData).join(Respondent).where(
+            Respondent.mandate_id == mandate.id,
+            Respondent.id.not_in(select(Member.respondent_id)),
+            Respondent.created_at < dt.datetime.combine(limit, dt.time()),
+            PersonalData.purged_at.is_(None)).order_by(PersonalData.respondent_id))
+        count = 0
+        for personal in rows:
+            _blank(personal, PURGED_FIELDS)
+            personal.respondent.household = None
+            personal.purged_at = now
+            count += 1
         if count:
             counts[mandate.id] = count
             audit.record(session, "personal_data.purge", "mandate", mandate.id,
@@ -115,12 +164,47 @@ def purge_expired(session: Session, on: dt.date, mandate_id: int | None = None
     return counts
 
 
+def purge_members(session: Session, mandate_id: int) -> int:
+    """Blank the personal data of every person of an ended mandate, members included."""
+    mandate = get(session, Mandate, mandate_id)
+    rows = session.scalars(select(PersonalData).join(Respondent).where(
+        Respondent.mandate_id == mandate.id, PersonalData.purged_at.is_(None))
+        .order_by(PersonalData.respondent_id))
+    count = 0
+    now = utcnow()
+    for personal in rows:
+        _blank(personal, PURGED_FIELDS)
+        personal.respondent.household = None
+        personal.purged_at = now
+        count += 1
+    audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count,
+                 members=True)
+    return count
+
+
+def purge_due(session: Session, *, today: dt.date | None = None) -> list[tuple[int, int]]:
+    """Purge every mandate whose retention period has run out; (mandate, people) purged.
+
+    A city sets the period (``mandate_rules.personal_data_months``) after the end of
+    a term; a city that set none is left alone.
+    """
+    day = today or context_today()
+    done = []
+    for mandate in session.scalars(select(Mandate).order_by(Mandate.id)):
+        end = retention_end(mandate)
+        if end is not None and end <= day:
+            count = purge_members(session, mandate.id)
+            if count:
+                done.append((mandate.id, count))
+    return done
+
+
 #: Every personal datum kept on a respondent, so that an export answers a right of access
 #: whole: the Poitiers means test's family quotient, and the name a member consented to
 #: be shown under with the date of that consent, as well as contact details.
 EXPORT_COLUMNS = ("public_id", "external_id", "seat_group", "status", "member", "name",
                   "address", "birth_date", "email", "phone", "family_quotient",
-                  "public_name", "public_name_consent_on", "selection_features",
+                  "iban", "public_name", "public_name_consent_on", "selection_features",
                   "withdrawn_on", "withdrawal_reason")
 
 
@@ -158,7 +242,7 @@ def export_personal(session: Session, mandate_id: int, purpose: str, *,
             respondent.public_id, respondent.external_id, respondent.seat_group,
             respondent.status, member.id if member else "", kept("name"), kept("address"),
             _day(personal.birth_date if personal else None, french), kept("email"),
-            kept("phone"), quotient.replace(".", ",") if french else quotient,
+            kept("phone"), quotient.replace(".", ",") if french else quotient, kept("iban"),
             kept("public_name") if consent_on else "", _day(consent_on, french),
             "; ".join(f"{k}={v}" for k, v in sorted(respondent.features.items())),
             _day(member.withdrawn_on if member else None, french),
@@ -209,7 +293,7 @@ def person_record(session: Session, respondent: Respondent) -> dict[str, Any]:
             "birth_date": _iso(personal.birth_date), "email": personal.email,
             "phone": personal.phone,
             "family_quotient": None if personal.family_quotient is None
-            else str(personal.family_quotient),
+            else str(personal.family_quotient), "iban": personal.iban,
             "public_name": personal.public_name, "purged_at": _iso(personal.purged_at)},
         "draws": [{"draw": entry.draw_id, "kind": entry.draw.kind,
                    "probability": entry.probability, "selected": entry.selected}

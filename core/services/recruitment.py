@@ -5,7 +5,7 @@ reference), one column per selection feature of the seat group (values as the
 city's feature keys, letter case forgiven) and optional personal columns:
 ``name``/``nom``, ``address``/``adresse``, ``birth_date``/``date_naissance``,
 ``email``/``courriel``, ``phone``/``telephone``, ``family_quotient``/
-``quotient_familial``, ``household``/``foyer``. Personal values go to
+``quotient_familial``, ``iban``/``rib`` (checked), ``household``/``foyer``. Personal values go to
 ``personal_data`` only; the household becomes an opaque key (an HMAC of the
 normalised address under the mandate's secret), so two respondents of one home
 are recognised without the address reaching the selection features.
@@ -47,8 +47,10 @@ from kleroterion.models import (
     RespondentImport,
 )
 from kleroterion.services import audit
+from kleroterion.services import import_columns as columns_in
 from kleroterion.services.context import actor, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.import_columns import parse_iban
 from kleroterion.services.tables import Table, parse_date, parse_decimal, stream_table
 from kleroterion.services.values import column_problem
 from kleroterion.sortition.io import InputError
@@ -66,10 +68,13 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "courriel", "mail"),
     "phone": ("phone", "telephone", "téléphone", "tel"),
     "family_quotient": ("family_quotient", "quotient_familial", "qf"),
+    # Where the indemnity is paid (the finance department's bank details).
+    "iban": ("iban", "rib", "compte_bancaire", "rekeningnummer"),
 }
 #: What a personal column accepts, said when a value does not fit it.
 _ACCEPTED = {
     "family_quotient": Message("a number from 0 to 9 999 999 999.99"),
+    "iban": Message("an IBAN such as FR76 3000 6000 0112 3456 7890 189"),
 }
 HOUSEHOLD_COLUMNS = ("household", "foyer", "menage", "ménage")
 #: Rows per bulk INSERT of an import (bounded so a statement stays a few MB).
@@ -265,7 +270,7 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     required = ["id", *group.features]
     columns = Message("a header with the columns %(columns)s (in any order)",
                       columns=", ".join(required))
-    id_col = table.column("id", "identifiant")
+    id_col = columns_in.find(table.header, columns_in.ID_COLUMNS)
     if id_col is None:
         problems.append(InputError(Message("the header has no 'id' column (columns: "
                                            "%(columns)s)", columns=", ".join(table.header)),
@@ -273,7 +278,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
     features = {f.key: f for f in city_of(mandate).config.composition.features}
     feature_cols: dict[str, int] = {}
     for key in group.features:
-        index = table.column(key)
+        index = columns_in.find(table.header, columns_in.feature_names(features[key])) \
+            if key in features else table.column(key)
         if index is None:
             problems.append(InputError(Message("the header has no column %(column)r, a "
                                                "selection feature of seat group %(group)r",
@@ -281,10 +287,21 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                                        path=table.name, line=1, accepted=columns))
         else:
             feature_cols[key] = index
-    allowed = {key: {v.key.casefold(): v.key for v in features[key].values}
-               for key in feature_cols}
-    personal_cols = {field: table.column(*names) for field, names in PERSONAL_COLUMNS.items()}
-    household_col = table.column(*HOUSEHOLD_COLUMNS)
+    allowed = {key: columns_in.feature_values(features[key]) for key in feature_cols}
+    personal_cols = {field: columns_in.find(table.header, (
+        *names, *columns_in.DUTCH_PERSONAL.get(field, ()))) for field, names in
+        PERSONAL_COLUMNS.items()}
+    household_col = columns_in.find(table.header, HOUSEHOLD_COLUMNS)
+    first_col = columns_in.find(table.header, columns_in.FIRST_NAME_COLUMNS)
+    used = {id_col, household_col, first_col, *feature_cols.values(), *personal_cols.values()}
+    for index, column in enumerate(table.header):
+        if index not in used:  # never silently dropped: the secretariat may have meant it
+            problems.append(InputError(
+                Message("the column %(column)r is not one this import reads", column=column),
+                path=table.name, line=1, column=column, column_number=index + 1,
+                accepted=Message("%(columns)s, and the personal columns name, first name, "
+                                 "address, birth date, email, phone, family quotient, IBAN, "
+                                 "household", columns=", ".join(required))))
     known = set(session.scalars(select(Respondent.external_id).where(
         Respondent.mandate_id == mandate.id)))
     seen: dict[str, int] = {}
@@ -334,11 +351,12 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                 seen[external] = line
         values: dict[str, str] = {}
         for key, index in feature_cols.items():
-            canonical = allowed[key].get(cells[index].casefold())
+            canonical = allowed[key].get(columns_in.fold(cells[index]))
             if canonical is None:
                 problems.append(_cell_problem(
                     table, line, index, Message("is not a value of %(feature)r", feature=key),
-                    value=cells[index], accepted=", ".join(allowed[key].values())))
+                    value=cells[index], accepted=", ".join(dict.fromkeys(
+                        allowed[key].values()))))
             else:
                 values[key] = canonical
         personal: dict[str, object] = {}
@@ -350,6 +368,8 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
                     personal[field] = parse_date(cells[index])
                 elif field == "family_quotient":
                     personal[field] = parse_decimal(cells[index])
+                elif field == "iban":
+                    personal[field] = parse_iban(cells[index])
                 else:
                     personal[field] = cells[index]
             except ValueError as error:  # the cell is personal: name the column, not the value
@@ -361,6 +381,14 @@ def _read_respondents(session: Session, mandate: Mandate, group: SeatGroup,
             if unfit is not None:
                 problems.append(_cell_problem(table, line, index, unfit, value=None,
                                               accepted=_ACCEPTED.get(field)))
+        if first_col is not None and cells[first_col]:
+            # A first name goes with the name ("Marie" and "Curie": "Marie Curie").
+            personal["name"] = " ".join(filter(None, (cells[first_col],
+                                                      str(personal.get("name") or ""))))
+            unfit = column_problem(PersonalData, "name", personal["name"])
+            if unfit is not None:
+                problems.append(_cell_problem(table, line, first_col, unfit, value=None,
+                                              accepted=None))
         if not problems:  # rows are kept only while the file may still be imported
             home = cells[household_col] if household_col is not None else str(
                 personal.get("address") or "")
@@ -516,6 +544,12 @@ def add_volunteer(session: Session, mandate_id: int, on: dt.date, *, external_id
 
 def _check_personal(**fields: object) -> None:
     """Refuse, naming the field, a value its column cannot hold (never quoting it)."""
+    if isinstance(fields.get("iban"), str):
+        try:
+            fields = {**fields, "iban": parse_iban(str(fields["iban"]))}
+        except ValueError:
+            raise InvalidInput("the %(name)s is not a valid IBAN (country, length or check "
+                               "digits)", field="iban", name="iban") from None
     for field, value in fields.items():
         model = Respondent if field == "external_id" else PersonalData
         unfit = column_problem(model, field, value) if value is not None else None
@@ -542,6 +576,8 @@ def set_personal_data(session: Session, respondent_id: int, **fields: object) ->
         raise InvalidInput("unknown personal fields: %(fields)s",
                            fields=", ".join(sorted(unknown)))
     _check_personal(**fields)
+    if isinstance(fields.get("iban"), str):
+        fields["iban"] = parse_iban(str(fields["iban"]))
     for field, value in fields.items():
         setattr(personal, field, value)
     audit.record(session, "personal_data.update", "respondent", respondent.id,

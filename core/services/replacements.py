@@ -56,6 +56,7 @@ from kleroterion.services.panel_folder import (
     uniform_candidates,
 )
 from kleroterion.services.panel_worker import expire_interrupted
+from kleroterion.services.privacy import replacement_deadline
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition.types import Pool, Problem, Quota
 from sqlalchemy import select
@@ -86,10 +87,17 @@ def _check_date(old: Member, mandate: Mandate, on: dt.date) -> None:
         raise InvalidInput("the replacement date %(date)s must fall between the withdrawal "
                            "and the end of mandate %(mandate)s", date=on.isoformat(),
                            mandate=mandate.id)
+    deadline = replacement_deadline(mandate)
+    if on > deadline:
+        raise NotAllowed("%(city)s replaces members until %(deadline)s, %(months)s months "
+                         "after the term starts; the seat of member %(member)s stays empty",
+                         city=mandate.city, deadline=deadline.isoformat(),
+                         months=city_of(mandate).config.mandate.replacement_months,
+                         member=old.id)
 
 
 def _candidates(session: Session, mandate: Mandate, group: SeatGroup,
-                on: dt.date | None) -> tuple[list[Member], list[Respondent]]:
+                on: dt.date | None, member_id: int) -> tuple[list[Member], list[Respondent]]:
     """The members who stay, and the respondents the seat may be drawn among."""
     households = city_of(mandate).config.composition.one_per_household
     sitting = list(session.scalars(select(Member).where(
@@ -106,6 +114,15 @@ def _candidates(session: Session, mandate: Mandate, group: SeatGroup,
     if not candidates:
         raise InvalidInput("no respondent of seat group %(group)r is left to draw from",
                            group=group.key)
+    purged = [r.personal.purged_at for r in candidates
+              if r.personal is not None and r.personal.purged_at is not None]
+    if purged:
+        # Whoever the draw picks could not be reached: refuse rather than seat a stranger.
+        raise NotAllowed("the reserve list of mandate %(mandate)s was purged on %(date)s: "
+                         "the people a replacement would be drawn from can no longer be "
+                         "contacted, so member %(member)s cannot be replaced",
+                         mandate=mandate.id, date=min(purged).date().isoformat(),
+                         member=member_id)
     return sitting, candidates
 
 
@@ -127,7 +144,7 @@ def start_replacement(session: Session, member_id: int, root: Path | None = None
         raise NotAllowed("the replacement draw of member %(member)s is already under way "
                          "(draw %(draw)s): it is computed, published or awaits its number",
                          member=old.id, draw=previous.id)
-    _, candidates = _candidates(session, mandate, group, old.withdrawn_on)
+    _, candidates = _candidates(session, mandate, group, old.withdrawn_on, old.id)
     if group.selection == "stratified":
         draw = Draw(mandate_id=mandate.id, kind="replacement", seat_group=group.key,
                     algorithm=draw_algorithm(algorithm, composition.selection_algorithm),
@@ -163,7 +180,7 @@ def prepare_replacement(session: Session, draw: Draw) -> Prepared:
     mandate = get(session, Mandate, draw.mandate_id)
     group = seat_group(mandate, draw.seat_group or "")
     composition = city_of(mandate).config.composition
-    sitting, candidates = _candidates(session, mandate, group, old.withdrawn_on)
+    sitting, candidates = _candidates(session, mandate, group, old.withdrawn_on, old.id)
     quotas, pool = _reduced(candidates, sitting, old, group, group_quotas(composition, group),
                             composition.one_per_household)
     problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))

@@ -2,34 +2,32 @@
 
 A session is of one of the city's session kinds, which gives its unit (half-day,
 day, session) and default length; it belongs to the whole assembly or to one
-body. Attendance is present, excused or absent, one row per member and session,
-and only for a member who sat on that day (and in that body, for a body's
-session). Correcting an attendance keeps the previous value in the audit log; a
-correction based on what someone else has since changed is refused (``expected``
-and the line's version), never a silent overwrite.
+body. Attendance (present, excused or absent) is recorded by the one attendance
+service, :mod:`kleroterion.services.attendance`, re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from kleroterion.city.types import SessionKind
-from kleroterion.messages import N_, Message
-from kleroterion.models import AssemblySession, Attendance, Mandate, Member, SessionGuest
+from kleroterion.messages import N_
+from kleroterion.models import AssemblySession, Mandate, SessionGuest
 from kleroterion.services import audit
-from kleroterion.services.bodies import _body_until, body, sits_in
-from kleroterion.services.context import MAX_ID, check_in_mandate, city_of, conflicts, flush, get
-from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
-from kleroterion.services.members import sits_on
-from kleroterion.services.tables import read_table
+
+# The one attendance service, where its callers have always found it.
+from kleroterion.services.attendance import ATTENDANCE as ATTENDANCE
+from kleroterion.services.attendance import UNCHECKED as UNCHECKED
+from kleroterion.services.attendance import import_attendance as import_attendance
+from kleroterion.services.attendance import record_attendance as record_attendance
+from kleroterion.services.bodies import _body_until, body
+from kleroterion.services.context import check_in_mandate, city_of, get
+from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.values import column_problem
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-ATTENDANCE = ("present", "excused", "absent")
 #: The refusal of a length of 0 or less, in each unit of the city types.
 NOT_A_LENGTH = {
     "half_day": N_("a session lasts more than 0 half_days, not %(length)s"),
@@ -38,9 +36,6 @@ NOT_A_LENGTH = {
     "hour": N_("a session lasts more than 0 hours, not %(length)s"),
 }
 _NOT_A_LENGTH_ANY = "a session lasts more than 0 %(unit)ss, not %(length)s"
-_ALIASES = {"présent": "present", "present": "present", "p": "present", "excusé": "excused",
-            "excuse": "excused", "excused": "excused", "e": "excused", "absent": "absent",
-            "a": "absent"}
 
 
 def session_kind(mandate: Mandate, key: str) -> SessionKind:
@@ -81,104 +76,6 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     audit.record(session, "session.add", "session", row.id, mandate=mandate.id, kind=kind.key,
                  body=body_key, held_on=held_on, duration=length, unit=kind.unit, title=title)
     return row
-
-
-def _status(text: str) -> str:
-    status = _ALIASES.get(text.strip().casefold())
-    if status is None:
-        raise InvalidInput("%(text)r is not an attendance; accepted: %(accepted)s",
-                           text=text, accepted=", ".join(ATTENDANCE))
-    return status
-
-
-#: ``record_attendance``'s ``expected`` when the caller read nothing to compare with.
-UNCHECKED = "unchecked"
-
-
-@conflicts
-def record_attendance(session: Session, session_id: int, member_id: int,
-                      status: str, *, expected: str | None = UNCHECKED) -> Attendance:
-    """Record (or correct) whether a member attended a session.
-
-    ``expected`` is the attendance the caller read (None: none was recorded): when
-    someone else recorded another since, the change is refused with a ConflictError
-    rather than overwriting theirs. Two corrections of one line at once conflict too
-    (the line's version).
-    """
-    meeting = get(session, AssemblySession, session_id)
-    status = _status(status)
-    member = session.get(Member, member_id) if 0 < member_id <= MAX_ID else None
-    if member is None or member.mandate_id != meeting.mandate_id:
-        raise InvalidInput("member %(member)s is not a member of mandate %(mandate)s",
-                           member=member_id, mandate=meeting.mandate_id)
-    if not sits_on(member, meeting.held_on):
-        if member.withdrawn_on:
-            raise NotAllowed("member %(member)s did not sit on %(date)s (seated %(seated)s, "
-                             "withdrew %(withdrawn)s)", member=member_id,
-                             date=meeting.held_on.isoformat(),
-                             seated=member.seated_on.isoformat(),
-                             withdrawn=member.withdrawn_on.isoformat())
-        raise NotAllowed("member %(member)s did not sit on %(date)s (seated %(seated)s)",
-                         member=member_id, date=meeting.held_on.isoformat(),
-                         seated=member.seated_on.isoformat())
-    if meeting.body_key and not sits_in(session, member.id, meeting.body_key, meeting.held_on):
-        raise NotAllowed("member %(member)s does not sit in %(body)r, whose session "
-                         "%(session)s this is", member=member_id, body=meeting.body_key,
-                         session=session_id)
-    row = session.scalar(select(Attendance).where(Attendance.session_id == meeting.id,
-                                                  Attendance.member_id == member.id))
-    previous = row.status if row is not None else None
-    if expected != UNCHECKED and previous != expected and previous != status:
-        raise ConflictError(N_("the attendance of member %(member)s at session %(session)s "
-                               "was changed by someone else (now %(status)s); reload it and "
-                               "try again"), member=member.id, session=meeting.id,
-                            status=previous)
-    if row is None:
-        row = Attendance(session_id=meeting.id, member_id=member.id, status=status)
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError:
-            raise ConflictError(N_("the attendance of member %(member)s at session "
-                                   "%(session)s was recorded by someone else at the same "
-                                   "time; reload it and try again"), member=member.id,
-                                session=meeting.id) from None
-    else:
-        row.status = status
-        flush(session, row)
-    audit.record(session, "attendance.record", "attendance", row.id, meeting=meeting.id,
-                 member=member.id, status=status, previous=previous)
-    return row
-
-
-def import_attendance(session: Session, session_id: int, path: str | Path) -> int:
-    """Record a whole attendance sheet: columns ``member`` (id) and ``status``; all or nothing."""
-    table = read_table(path)
-    member_col = table.column("member", "member_id", "membre")
-    status_col = table.column("status", "attendance", "presence", "présence", "statut")
-    if member_col is None or status_col is None:
-        raise InvalidInput("%(file)s, line 1: expected the columns 'member' and 'status' (got "
-                           "%(columns)s)", file=table.name, columns=", ".join(table.header))
-    seen: dict[int, int] = {}
-    for line, record in table.rows:
-        cell = table.cell(line, record, member_col)
-        member_id = int(cell) if cell.isascii() and cell.isdigit() and len(cell) <= 10 else 0
-        if not 0 < member_id <= MAX_ID:
-            shown = cell if len(cell) <= 20 else cell[:20] + "…"
-            raise table.error(line, member_col, Message("%(cell)r is not a member id",
-                                                        cell=shown))
-        if member_id in seen:
-            raise table.error(line, member_col, Message(
-                "member %(member)s is already on line %(line)s", member=member_id,
-                line=seen[member_id]))
-        seen[member_id] = line
-        try:
-            record_attendance(session, session_id, member_id,
-                              table.cell(line, record, status_col))
-        except (InvalidInput, NotAllowed) as error:
-            raise type(error)(N_("%(file)s, line %(line)s: %(refusal)s"), file=table.name,
-                              line=line, refusal=error) from None
-    return len(seen)
 
 
 def sessions_of(session: Session, mandate_id: int) -> list[AssemblySession]:

@@ -441,7 +441,8 @@ def _record_lines(session: Session, meeting: AssemblySession,
     for index, line in enumerate(lines):
         try:
             sessions.record_attendance(session, meeting.id, line["member"], line["status"],
-                                       expected=line.get("expected", sessions.UNCHECKED))
+                                       expected=line.get("expected", sessions.UNCHECKED),
+                                       today=today())
         except (InvalidInput, NotAllowed) as refusal:
             message = f"line {index}: {refusal}"
             raise ApiRefusal(422 if isinstance(refusal, InvalidInput) else 409, message,

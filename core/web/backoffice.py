@@ -11,39 +11,31 @@ since the page was shown answers 409 with a sentence saying so.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
-from kleroterion.messages import Message
-from kleroterion.models import AssemblySession, Attendance, Mandate, Member, Proposal
-from kleroterion.services import indemnities, members, proposals, recruitment, sessions
+from kleroterion.models import Mandate, Proposal
+from kleroterion.services import proposals, sessions
 from kleroterion.services.errors import ConflictError, ServiceError
-from kleroterion.sortition.io import decode
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import MoveForm, PeriodForm, RespondentsForm
-from kleroterion.web.i18n import current_language, l10n_text, refusal_text
+from kleroterion.web.forms import MoveForm
+from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
-from sqlalchemy import Engine, select
-from werkzeug.utils import secure_filename
+from sqlalchemy import Engine
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
@@ -130,275 +122,16 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))
 
 
-#: The choices of the attendance grid, in the order shown.
-ATTENDANCE_CHOICES = sessions.ATTENDANCE
-
-
-def _meeting(session_id: int) -> AssemblySession:
-    meeting = db_session().get(AssemblySession, session_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _seated(meeting: AssemblySession) -> list[Member]:
-    """The members who held a seat on the session's day."""
-    return [member for member in members.list_members(db_session(), meeting.mandate_id)
-            if members.sits_on(member, meeting.held_on)]
-
-
-def _recorded(meeting: AssemblySession) -> dict[int, str]:
-    return {row.member_id: row.status for row in db_session().scalars(
-        select(Attendance).where(Attendance.session_id == meeting.id))}
-
-
-def _render_attendance(meeting: AssemblySession, seated: list[Member], chosen: dict[int, str],
-                       errors: dict[int, str], status: int = 200, *,
-                       shown: dict[int, str] | None = None) -> ResponseReturnValue:
-    return render_template(
-        "admin/attendance.html", meeting=meeting, seated=seated, chosen=chosen,
-        errors=errors, choices=ATTENDANCE_CHOICES, shown=_recorded(meeting) if shown is None
-        else shown, may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
-    ), status
-
-
-@bp.route("/sessions/<int:session_id>/attendance")
-@role_required("read-only")
-def attendance(session_id: int) -> ResponseReturnValue:
-    """One fieldset per member seated that day: present, excused or absent."""
-    meeting = _meeting(session_id)
-    return _render_attendance(meeting, _seated(meeting), _recorded(meeting), {})
-
-
-def _changed_since(status: str | None) -> str:
-    """The refusal of a line someone else recorded ``status`` on (None: at the same time)."""
-    if status is None:
-        return str(gettext("Someone else changed this line at the same time. Check it and "
-                           "save again."))
-    labels = {"present": gettext("present"), "excused": gettext("excused"),
-              "absent": gettext("absent")}
-    return str(gettext("Someone else recorded “%(status)s” for this member since the page "
-                       "was shown. Check it and save again.", status=labels.get(status, status)))
-
-
-@bp.route("/sessions/<int:session_id>/attendance", methods=["POST"])
-@role_required("secretariat")
-def save_attendance(session_id: int) -> ResponseReturnValue:
-    """Save the grid all together or not at all; refused lines are marked, choices kept.
-
-    Each line carries the attendance the page showed (``shown-<member>``): a line left
-    as shown is not written (someone else's change since stays), a line changed from
-    what someone else has since recorded is refused (409) with what they recorded.
-    """
-    meeting = _meeting(session_id)
-    seated = _seated(meeting)
-    recorded = _recorded(meeting)
-    chosen = dict(recorded)
-    errors: dict[int, str] = {}
-    changes: dict[int, tuple[str, str | None]] = {}
-    conflict = False
-    for member in seated:
-        value = request.form.get(f"member-{member.id}", "")
-        field = f"shown-{member.id}"
-        shown = (request.form[field] or None) if field in request.form \
-            else recorded.get(member.id)
-        if not value or value == shown:
-            continue
-        chosen[member.id] = value
-        if value not in ATTENDANCE_CHOICES:
-            errors[member.id] = gettext("Choose present, excused or absent.")
-        elif recorded.get(member.id) not in (shown, value):
-            errors[member.id], conflict = _changed_since(recorded.get(member.id)), True
-            chosen[member.id] = recorded[member.id]
-        elif value != recorded.get(member.id):
-            changes[member.id] = (value, shown)
-    if not errors:
-        try:
-            with session_scope(_engine(), actor=actor()) as session:
-                for ident, (choice, shown) in changes.items():
-                    try:
-                        sessions.record_attendance(session, meeting.id, ident, choice,
-                                                   expected=shown)
-                    except ConflictError:
-                        # Changed between our read and our write: the session is spent.
-                        errors[ident], conflict = _changed_since(None), True
-                        break
-                    except ServiceError as refusal:
-                        errors[ident] = refusal_text(refusal)
-                if errors:
-                    raise _Refused
-        except _Refused:
-            pass
-        else:
-            flash(gettext("The attendance is saved."))
-            return redirect(url_for("backoffice.attendance", session_id=meeting.id))
-    if conflict:
-        db_session().expire_all()
-        recorded = _recorded(meeting)
-        for ident in errors:
-            if ident in recorded:
-                chosen[ident] = recorded[ident]
-    return _render_attendance(meeting, seated, chosen, errors, 409 if conflict else 422,
-                              shown=recorded)
-
-
-class _Refused(Exception):
-    """A line of the grid was refused: roll the whole grid back."""
-
-
-def _period_given() -> bool:
-    return "start" in request.args or "end" in request.args
-
-
-def _period_form(mandate: Mandate) -> PeriodForm:
-    form = PeriodForm(request.args)
-    if not _period_given():
-        end = min(today(), mandate.ends_on)
-        form.start.data, form.end.data = max(mandate.starts_on, end.replace(day=1)), end
-    return form
-
-
-@bp.route("/indemnities")
-@role_required("read-only")
-def indemnity_statements() -> ResponseReturnValue:
-    """Each member's statement for a period (without names), and its CSV download."""
-    mandate = current_mandate()
-    if mandate is None:
-        return render_template("admin/indemnities.html", mandate=None, form=None), 200
-    form = _period_form(mandate)
-    rows: list[indemnities.Statement] = []
-    error: str | None = None
-    status = 200
-    valid = form.validate() if _period_given() else True
-    if valid:
-        try:
-            rows = indemnities.statements(db_session(), mandate.id, form.start.data,
-                                          form.end.data)
-        except ServiceError as refusal:
-            error, status = refusal_text(refusal), 422
-    else:
-        status = 422
-    return render_template("admin/indemnities.html", mandate=mandate, form=form, rows=rows,
-                           error=error), status
-
-
-@bp.route("/indemnities.csv")
-@role_required("secretariat")
-def indemnity_csv() -> ResponseReturnValue:
-    """The statements as CSV for the finance department (French conventions in French)."""
-    mandate = current_mandate()
-    if mandate is None:
-        abort(404)
-    form = _period_form(mandate)
-    if _period_given() and not form.validate():
-        abort(400)
-    try:
-        text = indemnities.export_csv(db_session(), mandate.id, form.start.data, form.end.data,
-                                      french=current_language() == "fr")
-    except ServiceError:
-        abort(400)
-    name = f"indemnities-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"
-    return Response(text, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-#: Refused lines shown in the table; a sentence says how many more there are.
-PROBLEMS_SHOWN = 200
-#: How much of a refused line is shown back: enough to find it in the file.
-LINE_SHOWN = 200
-
-
-@dataclass(frozen=True)
-class RefusedLine:
-    """One problem of a refused file, as the table shows it."""
-
-    line: int | None
-    content: str | None  # the line as the file has it (the secretariat's own file)
-    column: str | None
-    value: str | None
-    reason: str  # in the visitor's language
-
-
-def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[RefusedLine]:
-    # Read as the service read it (same encoding guess), and split as csv counts lines.
-    lines = io.StringIO(decode(content)[0], newline="").readlines()
-    shown = []
-    for problem in check.problems[:PROBLEMS_SHOWN]:
-        line = problem.line
-        text = lines[line - 1].rstrip("\r\n") if line and line <= len(lines) else None
-        if text is not None and len(text) > LINE_SHOWN:  # a 100 MB line is not a page
-            text = text[:LINE_SHOWN] + "…"
-        column = (f"{problem.column_number} ({problem.column})" if problem.column is not None
-                  else None)
-        reason = (Message("%(problem)s; accepted: %(accepted)s", problem=problem.problem,
-                          accepted=problem.accepted)
-                  if problem.accepted else Message.of(problem.problem))
-        value = problem.value
-        if value is not None and len(value) > LINE_SHOWN:
-            value = value[:LINE_SHOWN] + "…"
-        shown.append(RefusedLine(line, text, column, value, refusal_text(reason)))
-    return shown
-
-
-def _respondents_form(mandate: Mandate) -> RespondentsForm:
-    form = RespondentsForm()
-    groups = current_config().composition.seat_groups
-    form.seat_group.choices = [(g.key, l10n_text(g.label)) for g in groups
-                               if g.selection != "open"]
-    return form
-
-
-@bp.route("/respondents")
-@role_required("secretariat")
-def respondents() -> ResponseReturnValue:
-    mandate = current_mandate()
-    form = _respondents_form(mandate) if mandate else None
-    return render_template("admin/respondents.html", mandate=mandate, form=form)
-
-
-@bp.route("/respondents", methods=["POST"])
-@role_required("secretariat")
-def import_respondents() -> ResponseReturnValue:
-    """Import a respondents file, all rows or none; a refusal is shown next to its line."""
-    mandate = current_mandate()
-    if mandate is None:
-        abort(404)
-    form = _respondents_form(mandate)
-    if not form.validate_on_submit():
-        return render_template("admin/respondents.html", mandate=mandate, form=form), 422
-    upload = form.upload.data
-    # The name is the visitor's: ".." or 300 characters must not become a path.
-    name = (secure_filename(upload.filename or "")[-100:].lstrip(".")
-            or "respondents.csv")
-    content = upload.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        refused: recruitment.RespondentsCheck | None = None
-        try:
-            with session_scope(_engine(), actor=actor()) as session:
-                rows = recruitment.import_respondents(session, mandate.id,
-                                                      form.seat_group.data, path).rows
-        except recruitment.RespondentsRefused as refusal:
-            refused, message = refusal.check, None
-        except ServiceError as refusal:
-            message = refusal_text(refusal)
-        else:
-            flash(ngettext("%(num)d respondent imported.", "%(num)d respondents imported.",
-                           rows))
-            return redirect(url_for("backoffice.respondents"))
-    form.upload.errors = [*form.upload.errors,
-                          gettext("Nothing was imported; choose the file again once corrected.")]
-    return render_template(
-        "admin/respondents.html", mandate=mandate, form=form, refusal=message, check=refused,
-        filename=name, problems=_refused_lines(refused, content) if refused else [],
-        more=len(refused.problems) - PROBLEMS_SHOWN if refused else 0,
-    ), 422
-
-
 def init_app(app: Flask) -> None:
-    # These modules add their routes to bp: import them before registering it.
-    from kleroterion.web import admin_home, roster  # noqa: F401
+    # These modules add their routes to bp: import them before registering it (the
+    # dashboard, indemnities, respondents, roll call, members).
+    from kleroterion.web import (  # noqa: F401
+        admin_home,
+        indemnity_pages,
+        respondent_pages,
+        rollcall,
+        roster,
+    )
 
     app.register_blueprint(bp)
     admin_home.init_app(app)

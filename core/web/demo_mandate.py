@@ -248,7 +248,8 @@ def hold_sessions(factory: sessionmaker[Session], say: Say, config: CityConfig, 
                     continue
                 roll = rng.random()
                 status = "present" if roll < 0.86 else "excused" if roll < 0.94 else "absent"
-                sessions.record_attendance(session, meeting.id, member.id, status)
+                sessions.record_attendance(session, meeting.id, member.id, status,
+                                           today=today)
 
 
 def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,

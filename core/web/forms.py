@@ -86,6 +86,14 @@ class RespondentsForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Import"))
 
 
+class AttendanceImportForm(FlaskForm):  # type: ignore[misc]
+    """A session's attendance sheet (CSV): public ids and attendances."""
+
+    upload = FileField(_l("Attendance sheet (CSV)"),
+                       validators=[FileRequired(message=_l("Choose a file."))])
+    submit = SubmitField(_l("Import the sheet"))
+
+
 class StartDrawForm(FlaskForm):  # type: ignore[misc]
     """Start computing a seat group's lottery: the algorithm and an optional time limit."""
 

@@ -145,12 +145,14 @@ def test_missing_columns_are_all_named_and_the_rows_still_checked(run: Any,
                     encoding="utf-8")
     check = run(recruitment.check_respondents, mandate_id, GROUP, path)
     messages = [p.problem for p in check.problems]
-    assert [p.line for p in check.problems] == [1, 1, 3]
+    assert [p.line for p in check.problems] == [1, 1, 1, 3]
     assert "the header has no 'id' column" in messages[0]
     assert "no column 'diploma'" in messages[1]
+    # A column the import does not read is reported, never silently dropped.
+    assert "the column 'ident' is not one this import reads" in messages[2]
     assert check.problems[0].accepted and "id, gender, age, arrondissement, diploma" in (
         check.problems[0].accepted)
-    assert (check.problems[2].column, check.problems[2].value) == ("gender", "dragon")
+    assert (check.problems[3].column, check.problems[3].value) == ("gender", "dragon")
 
 
 @pytest.mark.parametrize(("content", "expected"), [

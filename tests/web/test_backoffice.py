@@ -280,7 +280,7 @@ def test_the_attendance_grid_saves_all_or_nothing(
     url = f"/admin/sessions/{demo_meeting}/attendance"
     page = client.get(url + "?lang=en").get_data(as_text=True)
     members = [int(ident) for ident in re.findall(r'name="member-(\d+)" value="present"', page)]
-    assert members and page.count("<fieldset") == len(members)
+    assert members and page.count('<th scope="row" id="name-') == len(members)
     token = csrf_token(client, url)
 
     # One bad line: nothing saved, the line marked, every choice kept.
@@ -289,15 +289,16 @@ def test_the_attendance_grid_saves_all_or_nothing(
     response = client.post(url + "?lang=en", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'aria-describedby="member-{members[0]}-error"' in page
+    assert f'id="member-{members[0]}-error"' in page
+    assert f'aria-describedby="name-{members[0]} member-{members[0]}-error"' in page
     assert "Choose present, excused or absent." in page
-    assert page.count('value="excused" checked') == len(members) - 1
+    assert page.count('value="excused" aria-pressed="true"') == len(members) - 1
     assert "Nothing was saved" in page
 
     data = {"csrf_token": token, **{f"member-{m}": "absent" for m in members}}
     assert client.post(url, data=data).status_code == 302
     page = client.get(url + "?lang=en").get_data(as_text=True)
-    assert page.count('value="absent" checked') == len(members)
+    assert page.count('value="absent" aria-pressed="true"') == len(members)
     assert "The attendance is saved." in page
 
 
@@ -307,7 +308,7 @@ def test_read_only_accounts_see_the_grid_but_cannot_save(
     log_in(client, "read-only")
     url = f"/admin/sessions/{demo_meeting}/attendance"
     page = client.get(url + "?lang=en").get_data(as_text=True)
-    assert "disabled" in page and "Save the attendance" not in page
+    assert 'name="member-' not in page and "Import a filled sheet" not in page
     token = csrf_token(client, "/admin/")
     assert client.post(url, data={"csrf_token": token}).status_code == 403
     assert client.get("/admin/sessions/99999/attendance").status_code == 404
@@ -322,12 +323,13 @@ def test_indemnity_statements_show_and_download(
     log_in(client, "secretariat")
     response = client.get("/admin/indemnities?lang=en&start=2026-04-01&end=2026-11-23")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "<table>" in page and "Download as CSV" in page
+    assert response.status_code == 200 and '<table class="data statement">' in page
+    assert "Download as CSV" in page and "Total for" in page
     download = client.get("/admin/indemnities.csv?lang=fr&start=2026-04-01&end=2026-11-23")
     assert download.status_code == 200
     assert download.mimetype == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]
-    assert download.get_data(as_text=True).startswith("mandate;member;public_id")
+    assert download.get_data(as_text=True).startswith("\ufeffNom;Identifiant public;")
 
 
 def test_a_bad_period_re_renders_with_what_was_typed(
@@ -340,9 +342,9 @@ def test_a_bad_period_re_renders_with_what_was_typed(
     assert 'value="2026-13-45"' in page and 'id="start-error"' in page
     assert "Download as CSV" not in page
     assert client.get("/admin/indemnities.csv").status_code == 403
-    response = client.get("/admin/indemnities?lang=en")  # this month by default
+    response = client.get("/admin/indemnities?lang=en")  # the year so far by default
     assert response.status_code == 200
-    assert 'value="2026-11-01"' in response.get_data(as_text=True)
+    assert 'value="2026-01-01"' in response.get_data(as_text=True)
 
 
 # --- Respondents upload ---------------------------------------------------------------

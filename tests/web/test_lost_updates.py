@@ -59,7 +59,7 @@ def test_a_second_user_does_not_overwrite_the_first(app: Flask,
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else recorded" in page and f'id="member-{one}-error"' in page
-    assert f'name="member-{one}" value="{changed}" checked' in page
+    assert f'name="member-{one}" value="{changed}" aria-pressed="true"' in page
     assert _status(app, demo_meeting, one) == changed
     french = second.post(url + "?lang=fr", data={**seen_second, f"member-{one}": third})
     assert "Quelqu&#39;un d&#39;autre a enregistré « " in french.get_data(as_text=True)
