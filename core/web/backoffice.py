@@ -27,11 +27,10 @@ from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import proposals, sessions
+from kleroterion.services import proposals
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.context import current_config
-from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.database import db_session
 from kleroterion.web.forms import MoveForm
 from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
