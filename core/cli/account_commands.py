@@ -115,8 +115,10 @@ def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
                        "(kept longer than the city's retention)")
         click.echo(f"personal data of {sum(counts.values())} respondents blanked")
         return
-    if due == (mandate_id is not None):
-        raise click.UsageError("give a MANDATE_ID, --expired or --due")
+    if due and mandate_id is not None:
+        raise click.UsageError("give a MANDATE_ID or --due, not both")
+    if not due and mandate_id is None:
+        raise click.UsageError("give MANDATE_ID, or --expired, or --due")
     if due:
         done = privacy.purge_due(session)
         for ident, count in done:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 
 from kleroterion.city.types import CityConfig
-from kleroterion.models import Mandate
+from kleroterion.models import Mandate, Proposal
 from kleroterion.services import proposals, subjects
-from kleroterion.web.demo_mandate import Say, run_step, try_step
+from kleroterion.web.demo_mandate import Say, run_step
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 Texts = dict[str, str]
@@ -98,6 +99,18 @@ def subjects_and_workshops(factory: sessionmaker[Session], say: Say, config: Cit
         if not made:
             continue
         acts = run_step(factory, proposals.list_proposals, mandate.id)
-        for number, act in enumerate(acts):
-            try_step(factory, say, "an act's subject", subjects.link_act, act.id,
-                     made[number % len(made)].id)
+        links = {act.id: made[number % len(made)].id for number, act in enumerate(acts)}
+        run_step(factory, _written_for, links)
+
+
+def _written_for(session: Session, links: dict[int, int]) -> None:
+    """Give each demo act its subject as part of its first version.
+
+    The demo writes its acts before their subjects; in the story it tells, each act was
+    written for its subject. A plain UPDATE keeps the acts' versions (an ORM change
+    would count a new version, as :func:`subjects.link_act` rightly does for a real link),
+    so the demo's acts start at version 1 as a secretariat's would.
+    """
+    for act_id, subject_id in links.items():
+        session.execute(update(Proposal).where(Proposal.id == act_id)
+                        .values(subject_id=subject_id))

@@ -90,6 +90,8 @@ def _seated(app: Flask, tmp_path: Any) -> int:
     def work(session: Session) -> int:
         mandate = mandates.open_mandate(session, "poitiers", "2027", dt.date(2027, 1, 4))
         recruitment.import_respondents(session, mandate.id, seat.key, path)
+        # The candidates are published (their digest) before the public number is taken.
+        panel.open_draw(session, mandate.id, seat.key, tmp_path / "lotteries")
         panel.use_public_number(session, mandate.id, seat.key, "12", dt.date(2027, 1, 20),
                                 tmp_path / "lotteries")
         return mandate.id

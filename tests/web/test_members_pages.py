@@ -22,8 +22,8 @@ from kleroterion.db import upgrade
 from kleroterion.models import Member, Respondent
 from kleroterion.services import mandates, members, panel, recruitment
 from kleroterion.services.context import city
-from kleroterion.web.backoffice import PROBLEMS_SHOWN
 from kleroterion.web.database import database_url
+from kleroterion.web.respondent_pages import PROBLEMS_SHOWN
 from sqlalchemy import func, select
 
 from tests.lifecycle import engine_standin

@@ -33,7 +33,9 @@ from tests.lifecycle.citydata import write_respondents
 from .test_access import csrf_token, log_in
 
 GROUP = "jeunes"
-MARKERS = ("Zyxwvutsrq Marqueur", "rue du Marqueur Secret", "1931-02-03",
+#: Planted personal values (the birth date one of a 16-17 year old on 2025-09-01: the
+#: seat group "jeunes" admits no other at its draw).
+MARKERS = ("Zyxwvutsrq Marqueur", "rue du Marqueur Secret", "2009-02-03",
            "marqueur.secret@example.org", "+33 6 99 88 77 66")
 
 

@@ -56,8 +56,12 @@ def _catalog(name: str) -> Catalog:
 
 
 TEMPLATE = _catalog("messages.pot")
-WITH_PLACEHOLDERS = sorted(message.id for message in TEMPLATE
-                           if isinstance(message.id, str) and placeholders(message.id))
+#: Every message with placeholders, with its context (a word's gender, or None).
+PLACEHOLDED = sorted(((message.id, message.context) for message in TEMPLATE
+                      if isinstance(message.id, str) and placeholders(message.id)),
+                     key=lambda pair: (pair[0], pair[1] or ""))
+#: Those without a context: the refusals' templates, which gettext reads.
+WITH_PLACEHOLDERS = sorted({msgid for msgid, context in PLACEHOLDED if context is None})
 
 
 # --- The catalogs -----------------------------------------------------------------------
@@ -67,11 +71,11 @@ WITH_PLACEHOLDERS = sorted(message.id for message in TEMPLATE
 def test_every_translation_has_exactly_the_placeholders_of_its_template(language: str) -> None:
     catalog = _catalog(language)
     wrong = []
-    for msgid in WITH_PLACEHOLDERS:
-        message = catalog.get(msgid)
-        assert message is not None and message.string, msgid
+    for msgid, gender in PLACEHOLDED:
+        message = catalog.get(msgid, gender=gender)
+        assert message is not None and message.string, (msgid, gender)
         if placeholders(str(message.string)) != placeholders(msgid):
-            wrong.append((msgid, message.string))
+            wrong.append((msgid, gender, message.string))
     assert not wrong
     assert len(WITH_PLACEHOLDERS) > 150  # the refusals are in the template
 
