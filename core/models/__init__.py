@@ -33,6 +33,7 @@ from kleroterion.models.proposals import (
     ProposalTransition,
     ProposalVote,
 )
+from kleroterion.models.quotas import MandateQuota
 from kleroterion.models.users import (
     ROLE_LEVEL,
     ROLES,
@@ -71,6 +72,7 @@ __all__ = [
     "LoginAttempt",
     "Mandate",
     "MandatePhase",
+    "MandateQuota",
     "Member",
     "MemberEvent",
     "Milestone",

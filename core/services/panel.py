@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
 from kleroterion.messages import Message
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
@@ -78,6 +77,7 @@ from kleroterion.services.panel_worker import (
     running,
 )
 from kleroterion.services.panel_worker import _expire_interrupted as expire_stale
+from kleroterion.services.quotas import quotas_for
 from kleroterion.services.recruitment import seat_group
 from kleroterion.sortition import lottery
 from kleroterion.sortition.io import _shared_households
@@ -281,7 +281,8 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     if pool_size < group.seats:
         raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
                            "%(seats)s seats", group=group.key, pool=pool_size, seats=group.seats)
-    quotas = tuple(quotas) if quotas is not None else group_quotas(composition, group)
+    # The mandate's own quotas where the secretariat set them, else the city's.
+    quotas = tuple(quotas) if quotas is not None else quotas_for(session, mandate, group)
     payload = quota_payload(quotas)
     draw = Draw(mandate_id=mandate.id, kind="panel", seat_group=group.key,
                 algorithm=algorithm, seed=seed, seats=group.seats, final=False,

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
@@ -42,6 +41,7 @@ from kleroterion.services.panel_folder import (
     undo_on_rollback,
     uniform_choice,
 )
+from kleroterion.services.quotas import quotas_for
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition import lottery
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
@@ -94,7 +94,8 @@ def replace_member(session: Session, member_id: int, on: dt.date, *, seed: int |
     if group.selection == "stratified":
         algorithm = algorithm or composition.selection_algorithm
         quotas, pool = _reduced(candidates, sitting, old, group,
-                                group_quotas(composition, group), composition.one_per_household)
+                                quotas_for(session, mandate, group),
+                                composition.one_per_household)
         try:
             problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
             distribution, panels = compute(problem, algorithm, seed=seed, engine=engine)
