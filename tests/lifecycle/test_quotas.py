@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from kleroterion.cli import main
 from kleroterion.models import AuditEntry, Draw, Mandate, MandateQuota
 from kleroterion.services import mandates, panel, quotas, recruitment
 from kleroterion.services.context import city
@@ -184,3 +186,33 @@ def test_the_draw_meets_the_mandates_quotas(
                                             ("gender", "homme"): (2, 2)})
     draw = run(panel.start_draw, mandate, GROUP)
     assert draw.inputs["quotas"] == [["gender", "femme", 3, 3], ["gender", "homme", 2, 2]]
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_shows_sets_refuses_and_resets(
+    mandate: int, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    factory: sessionmaker[Session],
+) -> None:
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def call(*args: object) -> Any:
+        return runner.invoke(main, ["mandate", "quotas", *map(str, args)],
+                             catch_exceptions=False)
+
+    shown = call("show", mandate, GROUP)
+    assert shown.exit_code == 0
+    assert shown.output.splitlines() == ["gender/femme\t2\t4\tcity", "gender/homme\t1\t3\tcity"]
+    done = call("set", mandate, GROUP, "gender/femme=3:4")
+    assert done.exit_code == 0, done.output
+    assert "gender/femme\t3\t4\tmandate" in done.output
+    refused = call("set", mandate, GROUP, "gender/homme=0:0", "gender/femme=4:4")
+    assert refused.exit_code == 1
+    assert "criterion 'gender': the maximums add up to 4" in refused.output
+    bad = call("set", mandate, GROUP, "gender=2")
+    assert bad.exit_code == 2 and "CRITERION/VALUE=MIN:MAX" in bad.output
+    assert _bounds(factory, mandate) == {**CITY, ("gender", "femme"): (3, 4)}
+    assert call("reset", mandate, GROUP).exit_code == 0
+    assert _bounds(factory, mandate) == CITY
