@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 from kleroterion.city.types import Feature
+from kleroterion.services.quotas import CHANGE
 from kleroterion.web.i18n import l10n_text
 
-_CHANGE = re.compile(r"^\s*([^/\s]+)/(.+): (minimum|maximum) (\d+) → (\d+)\s*$")
+_CHANGE = CHANGE  # one bound moved, as the service reads it to apply the advice
 _SHORT = re.compile(r"^\((\d+) seats but only (\d+) respondents\)$")
 _FEW = re.compile(r"^\(([^/\s]+)/(.+): minimum (\d+) but only (\d+) respondents\)$")
 _CROSSED = re.compile(r"^\(([^/\s]+)/(.+): minimum (\d+) above maximum (\d+)\)$")
