@@ -13,20 +13,22 @@ in the audit log with its old and new bounds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from kleroterion.city.types import Feature, SeatGroup
+from kleroterion.city.types import SeatGroup
 from kleroterion.models import Mandate
 from kleroterion.services import quotas
+from kleroterion.web import relaxation
 from kleroterion.web.admin_common import Refusal, change, may_write
 from kleroterion.web.admin_forms import ButtonForm
 from kleroterion.web.auth import role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.i18n import l10n_text
+from sqlalchemy.orm import Session
 
 bp = Blueprint("admin_quotas", __name__, url_prefix="/admin/quotas")
 
@@ -62,23 +64,13 @@ def _group(key: str) -> tuple[Mandate, SeatGroup]:
     abort(404)
 
 
-def _labels(features: tuple[Feature, ...], key: str, value: str) -> tuple[str, str]:
-    for feature in features:
-        if feature.key == key:
-            for option in feature.values:
-                if option.key == value:
-                    return l10n_text(feature.label), l10n_text(option.label)
-            return l10n_text(feature.label), value
-    return key, value
-
-
 def _rows(mandate: Mandate, group: SeatGroup) -> list[Row]:
     features = current_config().composition.features
     city = quotas.city_quotas(mandate, group)
     current = quotas.quotas_for(db_session(), mandate, group)
     rows = []
     for mine, theirs in zip(current, city, strict=True):
-        feature, value = _labels(features, mine.feature, mine.value)
+        feature, value = relaxation.labels(features, mine.feature, mine.value)
         entered = (request.form.get(f"min:{mine.feature}/{mine.value}", str(mine.min)),
                    request.form.get(f"max:{mine.feature}/{mine.value}", str(mine.max)))
         rows.append(Row(mine.feature, mine.value, feature, value, (theirs.min, theirs.max),
@@ -143,35 +135,36 @@ def save(group_key: str) -> ResponseReturnValue:
     return redirect(url_for("admin_quotas.group_page", group_key=group.key))
 
 
-@bp.route("/<group_key>/reset", methods=["POST"])
-@role_required("secretariat")
-def reset(group_key: str) -> ResponseReturnValue:
-    """Go back to the city's quotas (``mandate quotas reset``)."""
+def _button(group_key: str, work: Callable[[Session, int, str], object], done: str,
+            then: str) -> ResponseReturnValue:
+    """A lone button's change of the group's quotas: done, or the page with the refusal."""
     mandate, group = _group(group_key)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        change(lambda session: quotas.reset_quotas(session, mandate.id, group.key))
+        change(lambda session: work(session, mandate.id, group.key))
     except Refusal as refusal:
         return _render(group_key, refusal.text, 422)
-    flash(gettext("The city's quotas apply again to this seat group."))
-    return redirect(url_for("admin_quotas.group_page", group_key=group.key))
+    flash(done)
+    return redirect(url_for(then, group_key=group.key))
+
+
+@bp.route("/<group_key>/reset", methods=["POST"])
+@role_required("secretariat")
+def reset(group_key: str) -> ResponseReturnValue:
+    """Go back to the city's quotas (``mandate quotas reset``)."""
+    return _button(group_key, quotas.reset_quotas,
+                   gettext("The city's quotas apply again to this seat group."),
+                   "admin_quotas.group_page")
 
 
 @bp.route("/<group_key>/relax", methods=["POST"])
 @role_required("secretariat")
 def relax(group_key: str) -> ResponseReturnValue:
     """Apply the failed draw's advice (``mandate quotas relax``); back to the draw page."""
-    mandate, group = _group(group_key)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        change(lambda session: quotas.apply_relaxation(session, mandate.id, group.key))
-    except Refusal as refusal:
-        return _render(group_key, refusal.text, 422)
-    flash(gettext("The advice is applied to this mandate's quotas. You may start the draw "
-                  "again."))
-    return redirect(url_for("panel_draw.page", group_key=group.key))
+    return _button(group_key, quotas.apply_relaxation,
+                   gettext("The advice is applied to this mandate's quotas. You may start the "
+                           "draw again."), "panel_draw.page")
 
 
 def init_app(app: Flask) -> None:
