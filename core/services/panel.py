@@ -257,8 +257,9 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     """Open a panel draw of a stratified seat group in the ``running`` state.
 
     Only one panel draw of a seat group may run, wait for its number or stand at a
-    time; a failed one may be started again. The quotas are fixed here (the city's,
-    or ``quotas``), the pool is read when the distribution is computed.
+    time; a failed one may be started again. The quotas are fixed here (``quotas``, else
+    the mandate's own where set, else the city's: :func:`quotas_for`), the pool is read
+    when the distribution is computed.
     """
     mandate = open_mandate(session, mandate_id)
     group = seat_group(mandate, group_key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from kleroterion.cli import main
-from kleroterion.models import AuditEntry, Draw, Mandate, MandateQuota
-from kleroterion.services import mandates, panel, quotas, recruitment
+from kleroterion.models import AuditEntry, Draw, Mandate, MandateQuota, Member, Respondent
+from kleroterion.services import mandates, members, panel, quotas, recruitment
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import func, select
@@ -216,3 +217,32 @@ def test_cli_shows_sets_refuses_and_resets(
     assert _bounds(factory, mandate) == {**CITY, ("gender", "femme"): (3, 4)}
     assert call("reset", mandate, GROUP).exit_code == 0
     assert _bounds(factory, mandate) == CITY
+
+
+@pytest.mark.real_engine
+@pytest.mark.parametrize("same", [True, False])
+def test_a_replacement_meets_the_mandates_quotas(
+    run: Callable[..., Any], mandate: int, tmp_path: Path, same: bool
+) -> None:
+    root = tmp_path / "lotteries"
+    run(panel.draw_panel, mandate, GROUP, D(2025, 9, 1), public_number="5", root=root)
+    seated = run(lambda s: [(m.id, m.respondent.features["gender"])
+                            for m in s.scalars(select(Member))])
+    leaving, gender = seated[0]
+    run(members.withdraw, leaving, D(2025, 10, 1), "moved away")
+    stay = Counter(g for _, g in seated[1:])
+    # Only a respondent of one gender (the leaving member's, or the other) can take the seat.
+    other = "homme" if gender == "femme" else "femme"
+    wanted, unwanted = (gender, other) if same else (other, gender)
+    run(quotas.set_quotas, mandate, GROUP, {("gender", wanted): (stay[wanted] + 1,) * 2,
+                                            ("gender", unwanted): (stay[unwanted],) * 2})
+    try:
+        new = run(panel.replace_member, leaving, D(2025, 10, 2), public_number="77", root=root)
+    except InvalidInput:
+        # Refused only when nobody of that gender is left to draw from.
+        left = run(lambda s: [r.features["gender"] for r in s.scalars(select(Respondent).where(
+            Respondent.mandate_id == mandate,
+            Respondent.status.in_(("pool", "not_selected"))))])
+        assert wanted not in left
+        return
+    assert run(lambda s: s.get(Member, new.id).respondent.features["gender"]) == wanted
