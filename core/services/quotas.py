@@ -25,10 +25,11 @@ from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, Mandate, MandateQuota, utcnow
 from kleroterion.services import audit
 from kleroterion.services.context import city_of, get
-from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.recruitment import seat_group
 from kleroterion.sortition.types import Quota
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 #: One bound moved by the engine's relaxation of infeasible quotas
@@ -138,7 +139,11 @@ def _store(session: Session, mandate: Mandate, group: SeatGroup,
                                      max_seats=high))
         elif (row.min_seats, row.max_seats) != (low, high):
             row.min_seats, row.max_seats, row.updated_at = low, high, utcnow()
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another request wrote the same bound between the read and now
+        raise ConflictError("the quotas of seat group %(group)r were changed at the same "
+                            "time; reload them and try again", group=group.key) from None
     after = quotas_for(session, mandate, group)
     changes = [[a.feature, a.value, [b.min, b.max], [a.min, a.max]]
                for b, a in zip(before, after, strict=True) if (b.min, b.max) != (a.min, a.max)]
