@@ -67,7 +67,7 @@ def quotas_for(session: Session, mandate: Mandate, group: SeatGroup) -> tuple[Qu
                  for q in city_quotas(mandate, group))
 
 
-def validate(mandate: Mandate, group: SeatGroup, base: Sequence[Quota],
+def validate(group: SeatGroup, base: Sequence[Quota],
              bounds: Bounds) -> dict[tuple[str, str], tuple[int, int]]:
     """The quotas ``base`` with ``bounds`` applied, or the first bound refused, named."""
     known: dict[str, list[str]] = {}
@@ -156,7 +156,7 @@ def set_quotas(session: Session, mandate_id: int, group_key: str,
                bounds: Bounds) -> tuple[Quota, ...]:
     """Set some bounds of a seat group's quotas for one mandate; the others are kept."""
     mandate, group = _open(session, mandate_id, group_key)
-    merged = validate(mandate, group, quotas_for(session, mandate, group), bounds)
+    merged = validate(group, quotas_for(session, mandate, group), bounds)
     return _store(session, mandate, group, merged, "quotas.set")
 
 
@@ -201,5 +201,5 @@ def apply_relaxation(session: Session, mandate_id: int, group_key: str) -> tuple
     for key, (bound, new) in moves.items():
         low, high = current.get(key, (0, group.seats))
         bounds[key] = (new, max(high, new)) if bound == "min" else (min(low, new), new)
-    merged = validate(mandate, group, quotas_for(session, mandate, group), bounds)
+    merged = validate(group, quotas_for(session, mandate, group), bounds)
     return _store(session, mandate, group, merged, "quotas.relax", draw=draw.id)

@@ -73,11 +73,11 @@ def test_validate_accepts_exactly_the_bounds_a_panel_can_meet(low: int, high: in
     base = [q for q in quotas.group_quotas(city("paris").config.composition, group)]
     bounds = {("gender", "femme"): (low, high)}
     if _expected_ok(low, high):
-        merged = quotas.validate(None, group, base, bounds)  # type: ignore[arg-type]
+        merged = quotas.validate(group, base, bounds)
         assert merged == {**CITY, ("gender", "femme"): (low, high)}
     else:
         with pytest.raises(InvalidInput) as refused:
-            quotas.validate(None, group, base, bounds)  # type: ignore[arg-type]
+            quotas.validate(group, base, bounds)
         message = str(refused.value)
         assert "gender" in message  # the criterion is named, and the bound or the sum
         assert str(low) in message or str(high) in message or "add up" in message
@@ -87,9 +87,9 @@ def test_unknown_criterion_and_value_are_named() -> None:
     group = _group()
     base = quotas.group_quotas(city("paris").config.composition, group)
     with pytest.raises(InvalidInput, match="no criterion 'age'; its criteria are gender"):
-        quotas.validate(None, group, base, {("age", "16"): (0, 1)})  # type: ignore[arg-type]
+        quotas.validate(group, base, {("age", "16"): (0, 1)})
     with pytest.raises(InvalidInput, match="no value 'autre'; its values are femme, homme"):
-        quotas.validate(None, group, base, {("gender", "autre"): (0, 1)})  # type: ignore[arg-type]
+        quotas.validate(group, base, {("gender", "autre"): (0, 1)})
 
 
 # --------------------------------------------------------------------------- set, reset, audit
