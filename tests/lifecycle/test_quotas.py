@@ -62,25 +62,35 @@ def _audit(factory: sessionmaker[Session], action: str) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- validation
 
 
-def _expected_ok(low: int, high: int) -> bool:
-    # homme keeps 1-3: the minimums add to low + 1, the maximums to high + 3.
-    return 0 <= low <= high <= SEATS and low + 1 <= SEATS and high + 3 >= SEATS
+def _expected_ok(bounds: dict[tuple[str, str], tuple[int, int]]) -> bool:
+    each = all(0 <= low <= high <= SEATS for low, high in bounds.values())
+    lows = sum(low for low, _ in bounds.values())
+    highs = sum(high for _, high in bounds.values())
+    return each and lows <= SEATS and highs >= SEATS
 
 
-@given(low=st.integers(-3, 8), high=st.integers(-3, 8))
-def test_validate_accepts_exactly_the_bounds_a_panel_can_meet(low: int, high: int) -> None:
+BOUND = st.tuples(st.integers(-3, 8), st.integers(-3, 8))
+
+
+@given(femme=BOUND, homme=st.none() | BOUND)
+def test_validate_accepts_exactly_the_bounds_a_panel_can_meet(
+    femme: tuple[int, int], homme: tuple[int, int] | None
+) -> None:
     group = _group()
-    base = [q for q in quotas.group_quotas(city("paris").config.composition, group)]
-    bounds = {("gender", "femme"): (low, high)}
-    if _expected_ok(low, high):
-        merged = quotas.validate(group, base, bounds)
-        assert merged == {**CITY, ("gender", "femme"): (low, high)}
+    base = quotas.group_quotas(city("paris").config.composition, group)
+    given_bounds = {("gender", "femme"): femme}
+    if homme is not None:
+        given_bounds[("gender", "homme")] = homme
+    whole = {**CITY, **given_bounds}
+    if _expected_ok(whole):
+        assert quotas.validate(group, base, given_bounds) == whole
     else:
         with pytest.raises(InvalidInput) as refused:
-            quotas.validate(group, base, bounds)
+            quotas.validate(group, base, given_bounds)
         message = str(refused.value)
-        assert "gender" in message  # the criterion is named, and the bound or the sum
-        assert str(low) in message or str(high) in message or "add up" in message
+        assert "gender" in message  # the criterion is named, with the bound or the sum
+        numbers = {str(n) for bound in given_bounds.values() for n in bound}
+        assert any(n in message for n in numbers) or "add up" in message
 
 
 def test_unknown_criterion_and_value_are_named() -> None:
