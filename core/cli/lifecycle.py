@@ -22,6 +22,7 @@ from kleroterion.cli.member_commands import (
     member_group,
     session_group,
 )
+from kleroterion.cli.quota_commands import quotas_group
 from kleroterion.cli.recruitment_commands import (
     invitations_group,
     panel_group,
@@ -144,6 +145,9 @@ def mandate_close(session: Session, mandate_id: int) -> None:
     """Close a mandate (its follow-up goes on)."""
     mandates.close_mandate(session, mandate_id)
     click.echo(f"mandate {mandate_id} closed")
+
+
+mandate_group.add_command(quotas_group)
 
 
 

@@ -33,6 +33,7 @@ from kleroterion.models.proposals import (
     ProposalTransition,
     ProposalVote,
 )
+from kleroterion.models.quotas import MandateQuota
 from kleroterion.models.subjects import Subject, Workshop, subject_workshops
 from kleroterion.models.users import (
     ROLE_LEVEL,
@@ -72,6 +73,7 @@ __all__ = [
     "LoginAttempt",
     "Mandate",
     "MandatePhase",
+    "MandateQuota",
     "Member",
     "MemberEvent",
     "Milestone",

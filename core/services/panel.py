@@ -41,7 +41,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, DrawEntry, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
@@ -94,6 +93,7 @@ from kleroterion.services.panel_worker import (
     running,
 )
 from kleroterion.services.panel_worker import _expire_interrupted as expire_stale
+from kleroterion.services.quotas import quotas_for
 from kleroterion.services.recruitment import seat_group
 from kleroterion.services.selection import publish_lottery
 from kleroterion.sortition import lottery
@@ -187,8 +187,9 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     """Open a panel draw of a stratified seat group in the ``running`` state.
 
     Only one panel draw of a seat group may run, wait for its number or stand at a
-    time; a failed one may be started again. The quotas are fixed here (the city's,
-    or ``quotas``), the pool is read when the distribution is computed.
+    time; a failed one may be started again. The quotas are fixed here (``quotas``, else
+    the mandate's own where set, else the city's: :func:`quotas_for`), the pool is read
+    when the distribution is computed.
     """
     mandate = open_mandate(session, mandate_id)
     group = seat_group(mandate, group_key)
@@ -207,7 +208,8 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
     if pool_size < group.seats:
         raise InvalidInput("seat group %(group)r has %(pool)s respondents in its pool for "
                            "%(seats)s seats", group=group.key, pool=pool_size, seats=group.seats)
-    quotas = tuple(quotas) if quotas is not None else group_quotas(composition, group)
+    # The mandate's own quotas where the secretariat set them, else the city's.
+    quotas = tuple(quotas) if quotas is not None else quotas_for(session, mandate, group)
     payload = quota_payload(quotas)
     draw = Draw(mandate_id=mandate.id, kind="panel", seat_group=group.key,
                 algorithm=algorithm, seed=seed, seats=group.seats, final=False,

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, Mandate, Member, MemberEvent, Respondent
 from kleroterion.models.base import utcnow
@@ -57,6 +56,7 @@ from kleroterion.services.panel_folder import (
 )
 from kleroterion.services.panel_worker import expire_interrupted
 from kleroterion.services.privacy import replacement_deadline
+from kleroterion.services.quotas import quotas_for
 from kleroterion.services.recruitment import VOLUNTEERS, seat_group
 from kleroterion.sortition.types import Pool, Problem, Quota
 from sqlalchemy import select
@@ -181,7 +181,8 @@ def prepare_replacement(session: Session, draw: Draw) -> Prepared:
     group = seat_group(mandate, draw.seat_group or "")
     composition = city_of(mandate).config.composition
     sitting, candidates = _candidates(session, mandate, group, old.withdrawn_on, old.id)
-    quotas, pool = _reduced(candidates, sitting, old, group, group_quotas(composition, group),
+    quotas, pool = _reduced(candidates, sitting, old, group,
+                            quotas_for(session, mandate, group),
                             composition.one_per_household)
     problem = in_quota_order(Problem(pool=pool, quotas=quotas, seats=1))
     return Prepared(draw.id, problem, tuple(c.id for c in candidates), draw.algorithm,

@@ -40,7 +40,7 @@ from kleroterion.city.types import SeatGroup
 from kleroterion.db import session_scope
 from kleroterion.jobs.tasks import DRAW_JOBS, queue_draw
 from kleroterion.models import Draw, Mandate, Respondent, utcnow
-from kleroterion.services import panel
+from kleroterion.services import panel, quotas
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import draw_progress, relaxation, source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
@@ -155,6 +155,9 @@ def _render(group_key: str, *, start: StartDrawForm | None = None,
         refresh=REFRESH_SECONDS, progress=draw_progress,
         failure=relaxation.read(draw.message, current_config().composition.features)
         if draw is not None and draw.state == "failed" else [],
+        # The failed draw's relaxation, which the mandate's quotas may take in one click.
+        advice=bool(quotas.advice(draw.message))
+        if draw is not None and draw.state == "failed" else False,
         lottery_size=panel.LOTTERY_SIZE,
         folder_name=Path(draw.lottery_folder).name if draw and draw.lottery_folder else None,
     ), status

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 from kleroterion.city.types import Feature
+from kleroterion.services.quotas import CHANGE
 from kleroterion.web.i18n import l10n_text
 
-_CHANGE = re.compile(r"^\s*([^/\s]+)/(.+): (minimum|maximum) (\d+) → (\d+)\s*$")
+_CHANGE = CHANGE  # one bound moved, as the service reads it to apply the advice
 _SHORT = re.compile(r"^\((\d+) seats but only (\d+) respondents\)$")
 _FEW = re.compile(r"^\(([^/\s]+)/(.+): minimum (\d+) but only (\d+) respondents\)$")
 _CROSSED = re.compile(r"^\(([^/\s]+)/(.+): minimum (\d+) above maximum (\d+)\)$")
@@ -34,7 +35,8 @@ class Line:
     english: bool  # shown as written, marked lang="en"
 
 
-def _labels(features: Sequence[Feature], key: str, value: str) -> tuple[str, str]:
+def labels(features: Sequence[Feature], key: str, value: str) -> tuple[str, str]:
+    """A criterion's and a value's labels in the page's language (the keys if unknown)."""
     for feature in features:
         if feature.key == key:
             for option in feature.values:
@@ -54,7 +56,7 @@ def read(message: str | None, features: Sequence[Feature]) -> list[Line]:
         change = _CHANGE.match(raw)
         if change:
             key, value, bound, old, new = change.groups()
-            feature, option = _labels(features, key, value)
+            feature, option = labels(features, key, value)
             if bound == "maximum":
                 said = gettext("%(feature)s “%(value)s”: raise the maximum from %(old)s to "
                                "%(new)s seats.", feature=feature, value=option, old=old, new=new)
@@ -67,13 +69,13 @@ def read(message: str | None, features: Sequence[Feature]) -> list[Line]:
                 "There are %(seats)s seats but only %(count)s respondents.",
                 seats=short.group(1), count=short.group(2))), False))
         elif few := _FEW.match(text):
-            feature, option = _labels(features, few.group(1), few.group(2))
+            feature, option = labels(features, few.group(1), few.group(2))
             lines.append(Line(str(gettext(
                 "%(feature)s “%(value)s”: the minimum is %(minimum)s seats but only %(count)s "
                 "respondents have this value.", feature=feature, value=option,
                 minimum=few.group(3), count=few.group(4))), False))
         elif crossed := _CROSSED.match(text):
-            feature, option = _labels(features, crossed.group(1), crossed.group(2))
+            feature, option = labels(features, crossed.group(1), crossed.group(2))
             lines.append(Line(str(gettext(
                 "%(feature)s “%(value)s”: the minimum (%(minimum)s) is above the maximum "
                 "(%(maximum)s).", feature=feature, value=option, minimum=crossed.group(3),

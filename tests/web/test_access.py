@@ -173,6 +173,11 @@ ACCESS: dict[str, str] = {
     "admin_bodies.leave": "secretariat",
     "admin_privacy.privacy_page": "secretariat",
     "admin_privacy.purge": "secretariat",
+    "admin_quotas.quotas_page": "read-only",
+    "admin_quotas.group_page": "read-only",
+    "admin_quotas.save": "secretariat",
+    "admin_quotas.reset": "secretariat",
+    "admin_quotas.relax": "secretariat",
     "admin_accounts.accounts_page": "administrator",
     "admin_accounts.new_account": "administrator",
     "admin_accounts.account_page": "administrator",
@@ -222,7 +227,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "backoffice.give_public_name", "backoffice.withdraw_public_name",
                   "exports.page", "exports.download",
                   "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
-                  "admin_mandates.edit_mandate",
+                  "admin_mandates.edit_mandate", "admin_quotas.group_page",
                   # Only the running version's file name exists (the sample name does not).
                   "source.download"}
 

@@ -220,6 +220,15 @@ def test_no_serious_accessibility_violation_in_the_back_office(
     meeting = page.locator("#content a[href$='/attendance']").first.get_attribute("href")
     page.goto(f"{server.url}/admin/bodies/")
     body = page.locator("#content a[href^='/admin/bodies/']").first.get_attribute("href")
+    # The quotas of the electoral-roll group (four criteria, one input per bound), then a
+    # refused save (its alert).
+    page.goto(f"{server.url}/admin/quotas/liste-electorale")
+    problems += _axe(page, axe_source, "quotas")
+    page.locator("input[name='min:gender/femme']").fill("deux")
+    page.get_by_role("button", name="Enregistrer les quotas pour ce mandat").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").count() == 1
+    problems += _axe(page, axe_source, "quotas refused")
     for path in (act, meeting, body, "/admin/indemnities", "/admin/respondents",
                  "/admin/proposals/999999"):
         page.goto(f"{server.url}{path}")

@@ -72,7 +72,7 @@ def test_every_translation_has_exactly_the_placeholders_of_its_template(language
     catalog = _catalog(language)
     wrong = []
     for msgid, gender in PLACEHOLDED:
-        message = catalog.get(msgid, gender=gender)
+        message = catalog.get(msgid, context=gender)
         assert message is not None and message.string, (msgid, gender)
         if placeholders(str(message.string)) != placeholders(msgid):
             wrong.append((msgid, gender, message.string))
