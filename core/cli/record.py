@@ -222,8 +222,8 @@ def report_words(language: str, french_dates: bool, city_slug: str = "") -> repo
     """The report's words in ``language`` from the web interface's catalogs."""
     catalog = Translations.load(str(TRANSLATIONS), [language])
 
-    def gettext(text: str, **params: object) -> str:
-        translated = catalog.gettext(text)
+    def gettext(message: str, /, **params: object) -> str:
+        translated = catalog.gettext(message)
         return translated % params if params else translated
 
     from kleroterion.web import record_words

@@ -142,6 +142,16 @@ class Words:
         self.ngettext("%(num)s unit", "%(num)s units", 1)
         self.ngettext("%(num)s full-time equivalent", "%(num)s full-time equivalents", 1)
 
+    @property
+    def colon(self) -> str:
+        """": " as the reader's language writes it (French: a no-break space before)."""
+        return "\u00a0: " if self.language == "fr" else ": "
+
+    @property
+    def semicolon(self) -> str:
+        """"; " as the reader's language writes it (French: a no-break space before)."""
+        return "\u00a0; " if self.language == "fr" else "; "
+
     # -- one value ------------------------------------------------------------------------
 
     def _item(self, row: Row, item: dict[str, Any], currency: str) -> str:
@@ -193,8 +203,9 @@ class Words:
         if kind == "roles":
             return ", ".join(self.name(str(role)) for role in value)
         if kind == "acts":
-            return "; ".join(f"{self.text(act.get('label'))}: {self.name(str(act.get('power')))}"
-                             for act in value if isinstance(act, dict))
+            return self.semicolon.join(
+                f"{self.text(act.get('label'))}{self.colon}{self.name(str(act.get('power')))}"
+                for act in value if isinstance(act, dict))
         if row.key == "profile.country":
             return str(Locale.parse(self.language).territories.get(str(value), value))
         if kind == "list" and row.key.endswith(".languages"):
@@ -204,8 +215,8 @@ class Words:
             return ", ".join(self.text(item) for item in value)
         if kind == "items":
             items = value if isinstance(value, list) else [value]
-            return "; ".join(self._item(row, item, currency) for item in items
-                             if isinstance(item, dict))
+            return self.semicolon.join(self._item(row, item, currency) for item in items
+                                       if isinstance(item, dict))
         return self.text(value)
 
     def cell(self, row: Row, fact: Fact, currency: str = "EUR") -> str:

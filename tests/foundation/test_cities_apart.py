@@ -223,7 +223,7 @@ VALUES = {
     "seat_group": "panel", "body_key": "comite-suivi", "role": "member", "extra": "garde-enfants",
     "title": "t", "department": "d", "public_number": "7", "name": "n", "public_name": "n",
     "external_id": "e", "purpose": "audit", "reason": "r", "amount": "10", "year": "2026",
-    "seed": "1", "titles": "fr=t", "labels": "fr=l",
+    "seed": "1", "titles": "fr=t", "labels": "fr=l", "bounds": "gender/femme=1:2",
 }
 
 

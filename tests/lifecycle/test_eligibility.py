@@ -63,7 +63,7 @@ def test_the_city_hook_decides_who_is_drawn(run: Callable[..., Any], tmp_path: P
     config = city("poitiers").config
     seat = next(g for g in config.composition.seat_groups if g.selection == "uniform")
     path = tmp_path / "adresses.csv"
-    write_respondents(path, config, seat, rows=seat.seats + 40)
+    write_respondents(path, config, seat, rows=seat.seats * 2)  # about 3 in 10 refused
     mandate = run(mandates.open_mandate, "poitiers", "2025", D(2025, 1, 1))
     run(recruitment.import_respondents, mandate.id, seat.key, path)
     ids = set(run(lambda s: list(s.scalars(select(Respondent.public_id)))))

@@ -133,6 +133,9 @@ def test_a_poitiers_edition_from_the_back_office_alone(
     # Draw the panel with its public number, then declare the draw final.
     go("Tirages au sort")
     page.locator("#content a[href='/admin/draw/adresses']").first.click()
+    # The list of candidates is published (its digest) before the public number is taken.
+    submit("form[action$='/start']")
+    check("candidates published")
     page.fill("#public_number", "4217")
     submit("form[action$='/choose']")
     page.locator("#seated-title").wait_for()

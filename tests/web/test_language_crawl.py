@@ -166,7 +166,10 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
             for tag in sorted(set(RAW_TAG.findall(text))):
                 problems.append((path, language, f"raw confidence tag {tag!r}"))
             lowered = {w.lower() for w in words}
-            for foreign in sorted(_foreign_terms(city, language) & lowered):
+            # The comparison names every city's own word for its term, by design.
+            foreign_terms = set() if path.startswith("/comparison") \
+                else _foreign_terms(city, language)
+            for foreign in sorted(foreign_terms & lowered):
                 problems.append((path, language, f"another city's word {foreign!r}"))
             if language in ("fr", "nl"):
                 for number in sorted(set(ENGLISH_NUMBER.findall(text))):
