@@ -21,6 +21,7 @@ import pytest
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import (
     AssemblySession,
+    Attendance,
     BodyMembership,
     Mandate,
     Member,
@@ -231,6 +232,34 @@ def test_a_poitiers_edition_from_the_back_office_alone(
     page.goto(f"{server.url}/admin/")
     assert "Séance plénière de lancement" in page.locator("#week-title + p + ul").inner_text()
     check("dashboard with a session")
+
+    # The roll call of that session, by name: everyone present at once, then one excused.
+    go("Séances")
+    page.locator("#content a[href$='/attendance']").first.click()
+    check("roll call")
+    lines = page.locator("table.roll tbody tr").count()
+    assert lines > 0
+    page.locator("button[name=all]").click()
+    page.wait_for_load_state()
+    assert _count(url, select(func.count()).select_from(Attendance)
+                  .where(Attendance.status == "present")) == lines
+    page.locator("table.roll tbody tr").first.locator("button[value=excused]").click()
+    page.wait_for_load_state()
+    assert page.locator("table.roll tbody tr").first.locator(
+        "button[value=excused]").get_attribute("aria-pressed") == "true"
+    assert _count(url, select(func.count()).select_from(Attendance)
+                  .where(Attendance.status == "present")) == lines - 1
+    check("roll taken")
+
+    # What to pay for the year, with its total and its downloads for the finance department.
+    go("Indemnités")
+    page.fill("#start", "2027-01-01")
+    page.fill("#end", "2027-12-31")
+    page.locator("#content form[method=get] [type=submit]").click()
+    page.wait_for_load_state()
+    assert "Total pour" in page.locator("#content").inner_text()
+    assert page.locator("a[href*='/admin/indemnities.csv']").is_visible()
+    check("indemnity statements")
 
     # The action plan: created, decided, sent to the council's vote, adopted, followed up.
     go("Actes")
