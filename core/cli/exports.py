@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 from kleroterion import db
-from kleroterion.cli.running import _actor, _factory, transaction
+from kleroterion.cli.running import current_actor, factory, transaction
 from kleroterion.services.errors import NotFound
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,12 +32,12 @@ def start_export(session: Session, kind: str, params: dict[str, Any], *, inline:
     from kleroterion.services import exports
 
     export = exports.start(session, exports.exports_root(instance()), kind, params,
-                           actor=_actor(), mailmerge=mailmerge)
+                           actor=current_actor(), mailmerge=mailmerge)
     export_id = export.id
     session.commit()  # the worker reads it from another connection
     if inline:
-        state = export_jobs.run_inline(_factory(db.database_url()), export_id, instance(),
-                                       _actor())
+        state = export_jobs.run_inline(factory(db.database_url()), export_id, instance(),
+                                       current_actor())
         session.expire_all()
         _show(session, export_id)
         if state == "failed":
@@ -63,7 +63,7 @@ def enqueue(export_id: int) -> None:
     huey = make_huey(url, os.environ.get(QUEUE_NAME_SETTING) or QUEUE_NAME)
     if huey.immediate:
         raise click.ClickException(f"{BROKER_SETTING}=memory:// runs no worker; use --inline")
-    tasks.job(huey, "export")(export_id, _actor())
+    tasks.job(huey, "export")(export_id, current_actor())
 
 
 def _show(session: Session, export_id: int) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "web" / "translations"
 
 
-def _texts(values: tuple[str, ...], option: str) -> dict[str, str]:
+def parse_texts(values: tuple[str, ...], option: str) -> dict[str, str]:
     """``LANG=TEXT`` or ``LANG=@FILE`` pairs as a dict, refused with the faulty value."""
     found: dict[str, str] = {}
     for value in values:
@@ -82,8 +82,8 @@ def record_content(session: Session, proposal_id: int, summaries: tuple[str, ...
                    expected_version: int | None) -> None:
     """Set an act's summary and full text (per language) and who tables it."""
     proposal = acts.set_content(
-        session, proposal_id, summary=_texts(summaries, "--summary") if summaries else None,
-        full_text=_texts(texts, "--text") if texts else None, tabled_by=tabled_by,
+        session, proposal_id, summary=parse_texts(summaries, "--summary") if summaries else None,
+        full_text=parse_texts(texts, "--text") if texts else None, tabled_by=tabled_by,
         expected_version=expected_version)
     click.echo(f"proposal {proposal.id}: content recorded (version {proposal.version})")
 
@@ -138,7 +138,7 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, su
                   texts: tuple[str, ...], verdict: str | None, year: int | None) -> None:
     """Record one of the city's answers to an act, published with it."""
     followup.record_answer(session, proposal_id, kind, on, summary=summary,
-                           text=_texts(texts, "--text"), verdict=verdict, year=year)
+                           text=parse_texts(texts, "--text"), verdict=verdict, year=year)
     click.echo(f"proposal {proposal_id}: {kind} answer recorded")
 
 
@@ -158,7 +158,7 @@ def record_session(session: Session, session_id: int, start: str | None, end: st
                    optional: bool | None) -> None:
     """Give a session its times, place, agenda or minutes."""
     def text(value: str | None, option: str) -> str | None:
-        return None if value is None else _texts((f"x={value}",), option)["x"]
+        return None if value is None else parse_texts((f"x={value}",), option)["x"]
 
     sessions.describe_session(session, session_id, starts_at=_time(start, "--start"),
                               ends_at=_time(end, "--end"), place=place,

@@ -196,9 +196,9 @@ def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm:
     Publish the list digest printed here before the public number is known, then run
     `panel choose`. Anyone can check the folder with `kleroterion verify FOLDER`.
     """
-    from kleroterion.cli.sortition import _progress
+    from kleroterion.cli.sortition import progress_printer
 
-    with _progress("computing the distribution") as update:
+    with progress_printer("computing the distribution") as update:
         draw = panel.publish_panel(session, mandate_id, seat_group, root,
                                    algorithm=algorithm, time_limit=time_limit, seed=seed,
                                    quotas=_read_quotas_option(quotas_path), progress=update)

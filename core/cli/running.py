@@ -74,7 +74,7 @@ DATE = DateParam()
 DECIMAL = DecimalParam()
 
 
-def _actor() -> str:
+def current_actor() -> str:
     try:
         return os.environ.get("KLEROTERION_ACTOR") or getpass.getuser()
     except (KeyError, OSError):
@@ -84,7 +84,7 @@ def _actor() -> str:
 _ENGINES: dict[str, Engine] = {}
 
 
-def _factory(url: str) -> sessionmaker[Session]:
+def factory(url: str) -> sessionmaker[Session]:
     # One engine per URL for the life of the process (a test may switch URLs).
     if url not in _ENGINES:
         _ENGINES[url] = db.make_engine(url)
@@ -104,7 +104,7 @@ def transaction(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             with scoped(os.environ.get(CITY_VARIABLE) or None), db.session_scope(
-                    _factory(db.database_url()), actor=_actor()) as session:
+                    factory(db.database_url()), actor=current_actor()) as session:
                 return function(session, *args, **kwargs)
         except ServiceError as error:
             raise click.ClickException(str(error)) from None

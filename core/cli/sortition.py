@@ -23,7 +23,7 @@ from kleroterion.cli.select import select_command
 from kleroterion.cli.terminal import EXIT_INFEASIBLE, EXIT_INPUT, progress_bar
 
 # cli/lifecycle.py imports the progress bar under its former name from here.
-_progress = progress_bar
+progress_printer = progress_bar
 
 __all__ = ["COMMANDS", "EXIT_INFEASIBLE", "EXIT_INPUT"]
 

@@ -12,7 +12,7 @@ import datetime as dt
 
 import click
 from kleroterion.city.types import SUBJECT_ORIGINS
-from kleroterion.cli.record import _texts
+from kleroterion.cli.record import parse_texts
 from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import subjects
 from sqlalchemy.orm import Session
@@ -37,8 +37,8 @@ def workshop_add(session: Session, mandate_id: int, key: str,
                  labels: tuple[str, ...], purposes: tuple[str, ...], body_key: str) -> None:
     """Add a workshop to one mandate: workshops may differ from one mandate to the next."""
     workshop = subjects.add_workshop(session, mandate_id, key,
-                                     _texts(labels, "--label"), body_key=body_key,
-                                     purpose=_texts(purposes, "--purpose"))
+                                     parse_texts(labels, "--label"), body_key=body_key,
+                                     purpose=parse_texts(purposes, "--purpose"))
     click.echo(f"workshop {workshop.id} ({key}) added to mandate {mandate_id}")
 
 
@@ -65,10 +65,10 @@ def subject_add(session: Session, mandate_id: int, titles: tuple[str, ...],
     plenary (--origin executive); Poitiers: a call for subjects; Brussels: the theme
     chosen by members of the previous cycle (--origin previous_panel).
     """
-    subject = subjects.add_subject(session, mandate_id, _texts(titles, "--title"),
-                                   origin, origin_note=_texts(notes, "--note"),
+    subject = subjects.add_subject(session, mandate_id, parse_texts(titles, "--title"),
+                                   origin, origin_note=parse_texts(notes, "--note"),
                                    proposed_on=proposed_on,
-                                   summary=_texts(summaries, "--summary"),
+                                   summary=parse_texts(summaries, "--summary"),
                                    workshop_keys=list(workshop_keys))
     click.echo(f"subject {subject.id} recorded for mandate {mandate_id}")
 

@@ -53,7 +53,7 @@ def _seat(declared: Body, role: str) -> BodySeat:
                        roles=", ".join(s.role for s in declared.seats))
 
 
-def _body_until(mandate: Mandate, declared: Body) -> dt.date:
+def body_until(mandate: Mandate, declared: Body) -> dt.date:
     # A body formed at the end of the mandate (Brussels' follow-up committee) sits after it.
     return follow_up_until(mandate) if declared.formed == "end" else mandate.ends_on
 
@@ -105,7 +105,7 @@ def join(session: Session, mandate_id: int, body_key: str, member_id: int, on: d
                          selection=seat.selection)
     check_in_mandate(mandate, on, N_("the joining date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"),
-                     until=_body_until(mandate, declared))
+                     until=body_until(mandate, declared))
     member = _member_in_mandate(session, mandate, member_id, on)
     if any(r.member_id == member.id for r in _current(session, mandate, body_key)):
         raise NotAllowed("member %(member)s already sits in %(body)r", member=member_id,
@@ -155,7 +155,7 @@ def publish_draw(session: Session, mandate_id: int, body_key: str, on: dt.date, 
                          role=role, body=body_key, selection=seat.selection)
     check_in_mandate(mandate, on, N_("the draw date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"),
-                     until=_body_until(mandate, declared))
+                     until=body_until(mandate, declared))
     slot = f"body:{mandate.id}:{body_key}:{role}"
     waiting = session.scalar(select(Draw.id).where(Draw.slot == slot))
     if waiting is not None:
@@ -205,7 +205,7 @@ def choose_draw(session: Session, draw_id: int, public_number: str | None, on: d
     declared = body(mandate, body_key)
     check_in_mandate(mandate, on, N_("the draw date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"),
-                     until=_body_until(mandate, declared))
+                     until=body_until(mandate, declared))
     picked = number if number is not None else parse_number(public_number or "")
     drawn = choose_folder(session, record, root, picked)
     chosen = mark_chosen(session, record, drawn, picked, public_number)
@@ -243,7 +243,7 @@ def appoint(session: Session, mandate_id: int, body_key: str, role: str, name: s
         raise InvalidInput("give the official's name")
     check_in_mandate(mandate, on, N_("the appointment date %(date)s is outside mandate "
                                      "%(mandate)s (%(start)s to %(end)s)"),
-                     until=_body_until(mandate, declared))
+                     until=body_until(mandate, declared))
     _check_room(session, mandate, declared, seat, 1)
     row = BodyMembership(mandate_id=mandate.id, body_key=body_key, role=role,
                          selection=seat.selection, official_name=name, joined_on=on)

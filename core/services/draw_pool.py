@@ -30,7 +30,7 @@ from kleroterion.services.context import city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_worker import DrawRefused
 from kleroterion.services.selection import UnknownAlgorithm, algorithm_for, compute_lottery
-from kleroterion.sortition.io import _shared_households
+from kleroterion.sortition.io import shared_households
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -88,7 +88,7 @@ def respondent_pool(candidates: Sequence[Respondent], features: Sequence[str],
         ids=tuple(c.public_id for c in candidates),
         features=tuple(features),
         values=tuple(tuple(c.features.get(f, "") for f in features) for c in candidates),
-        households=(_shared_households(c.household or None for c in candidates)
+        households=(shared_households(c.household or None for c in candidates)
                     if households else None),
     )
 

@@ -86,13 +86,13 @@ from kleroterion.services.panel_worker import (
     STALE_AFTER,
     DrawRefused,
     expire_interrupted,
+    expire_stale,
     fail_draw,
     record_progress,
     refusal_message,
     run_draw,
     running,
 )
-from kleroterion.services.panel_worker import _expire_interrupted as expire_stale
 from kleroterion.services.quotas import quotas_for
 from kleroterion.services.recruitment import seat_group
 from kleroterion.services.selection import publish_lottery

@@ -27,7 +27,7 @@ from kleroterion.models.base import utcnow
 from kleroterion.services import audit
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.sortition import lottery
-from kleroterion.sortition.io import InputError, _shared_households
+from kleroterion.sortition.io import InputError, shared_households
 from kleroterion.sortition.manifest import read_manifest
 from kleroterion.sortition.types import Pool, Problem
 from kleroterion.sortition.uniform import (
@@ -188,7 +188,7 @@ def uniform_candidates(candidates: Sequence[Respondent], seats: int,
     Refused (InvalidInput) when fewer candidates of distinct households remain than
     seats: whatever the number, the rule could not fill them.
     """
-    homes = (list(_shared_households(c.household or None for c in candidates))
+    homes = (list(shared_households(c.household or None for c in candidates))
              if households else None)
     ids = [c.public_id for c in candidates]
     # The number only orders the candidates: how many distinct households it reaches

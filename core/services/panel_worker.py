@@ -52,7 +52,7 @@ class DrawRefused(InvalidInput):
 
 
 
-def _expire_interrupted(session: Session, mandate_id: int) -> None:
+def expire_stale(session: Session, mandate_id: int) -> None:
     """Record as failed the running draws whose worker stopped saying it is alive."""
     limit = utcnow() - STALE_AFTER
     for draw in session.scalars(select(Draw).where(
@@ -67,7 +67,7 @@ def _expire_interrupted(session: Session, mandate_id: int) -> None:
 def expire_interrupted(session: Session, mandate_id: int) -> None:
     """Record as failed the mandate's draws whose computation was interrupted."""
     get(session, Mandate, mandate_id)
-    _expire_interrupted(session, mandate_id)
+    expire_stale(session, mandate_id)
 
 
 

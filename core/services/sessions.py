@@ -21,7 +21,7 @@ from kleroterion.services.attendance import ATTENDANCE as ATTENDANCE
 from kleroterion.services.attendance import UNCHECKED as UNCHECKED
 from kleroterion.services.attendance import import_attendance as import_attendance
 from kleroterion.services.attendance import record_attendance as record_attendance
-from kleroterion.services.bodies import _body_until, body
+from kleroterion.services.bodies import body, body_until
 from kleroterion.services.context import check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.values import column_problem
@@ -58,7 +58,7 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     kind = session_kind(mandate, kind_key)
     until = mandate.ends_on
     if body_key:
-        until = _body_until(mandate, body(mandate, body_key))
+        until = body_until(mandate, body(mandate, body_key))
     check_in_mandate(mandate, held_on, N_("the session date %(date)s is outside mandate "
                                           "%(mandate)s (%(start)s to %(end)s)"), until=until)
     length = Decimal(str(kind.default_duration)) if duration is None else Decimal(duration)

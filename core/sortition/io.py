@@ -378,11 +378,11 @@ def read_respondents(
         ids=tuple(ids),
         features=features,
         values=tuple(values),
-        households=_shared_households(households) if household_cols else None,
+        households=shared_households(households) if household_cols else None,
     )
 
 
-def _shared_households(keys: Iterable[str | None]) -> tuple[str | None, ...]:
+def shared_households(keys: Iterable[str | None]) -> tuple[str | None, ...]:
     """Renumber households 1, 2, ... by first appearance, dropping those of one person.
 
     Dense numbering makes the keys depend only on who shares a household, so

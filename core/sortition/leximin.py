@@ -37,11 +37,11 @@ from kleroterion.sortition.decomposition import (
     relaxed_leximin,
 )
 from kleroterion.sortition.master import (
+    Center,
     DualMaster,
-    _Center,
-    _price,
-    _seed_panels,
-    _Stats,
+    Stats,
+    price_columns,
+    seed_panels,
 )
 from kleroterion.sortition.pricing import PRICE_TOL, Pricer, new_highs
 from kleroterion.sortition.typemodel import LeximinError, TypeModel, compile_types
@@ -214,7 +214,7 @@ def leximin(
     seed = ENGINE_SEED
     rng = random.Random(seed)
     model = compile_types(problem)
-    stats = _Stats()
+    stats = Stats()
     pricer = Pricer(model, seed)
     report = _Monotone(progress, started)
     report("types compiled", 0.0, force=True)
@@ -250,7 +250,7 @@ def leximin(
         for panel in found.panels:
             if model.is_feasible(panel):
                 master.add(panel)
-    _seed_panels(pricer, master, rng)
+    seed_panels(pricer, master, rng)
 
     optimal = True
     last_fixed = np.zeros(0, dtype=np.int64)
@@ -265,7 +265,7 @@ def leximin(
         if max_levels is not None and stats.levels >= max_levels:
             break
         # Column generation for this level.
-        center = _Center()
+        center = Center()
         while True:
             stats.master_solves += 1
             if not master.solve(deadline):
@@ -285,7 +285,7 @@ def leximin(
             if time.perf_counter() > deadline:
                 optimal = False
                 break
-            added, _ = _price(pricer, master, prices, bound, stats, center)
+            added, _ = price_columns(pricer, master, prices, bound, stats, center)
             if not added:
                 break
         if not optimal:
@@ -328,7 +328,7 @@ def _distribution(
     type_weights: list[float],
     optimal: bool,
     started: float,
-    stats: _Stats,
+    stats: Stats,
     pricer: Pricer,
     *,
     columns: int,

@@ -121,7 +121,7 @@ class DualMaster:
 
 
 @dataclass
-class _Stats:
+class Stats:
     levels: int = 0
     ilp_calls: int = 0
     lp_calls: int = 0
@@ -132,7 +132,7 @@ class _Stats:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def _seed_panels(pricer: Pricer, master: DualMaster, rng: random.Random) -> None:
+def seed_panels(pricer: Pricer, master: DualMaster, rng: random.Random) -> None:
     """A few diverse panels so that the first duals already mean something."""
     model = pricer.model
     n = model.n_types
@@ -148,7 +148,7 @@ def _seed_panels(pricer: Pricer, master: DualMaster, rng: random.Random) -> None
 
 
 @dataclass
-class _Center:
+class Center:
     """Stability centre of the dual smoothing (Wentges): the prices with the best bound so far.
 
     Column generation on this LP is very degenerate: the master's duals jump from one vertex
@@ -164,13 +164,13 @@ class _Center:
 SMOOTHING = 0.8
 
 
-def _price(
+def price_columns(
     pricer: Pricer,
     master: DualMaster,
     prices: FloatArray,
     bound: float,
-    stats: _Stats,
-    center: _Center | None = None,
+    stats: Stats,
+    center: Center | None = None,
 ) -> tuple[int, float]:
     """Add panels whose priced value beats ``bound``; returns (added, best upper bound).
 

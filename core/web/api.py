@@ -202,14 +202,14 @@ def parse_body(view_name: str) -> dict[str, Any]:
     return loaded
 
 
-def _dump(schema: type[Schema], data: Any, *, many: bool = False, language: str | None) -> Any:
+def dump(schema: type[Schema], data: Any, *, many: bool = False, language: str | None) -> Any:
     with schemas.DumpContextVar({"language": language}):
         return schema(many=many).dump(data)
 
 
 def _answer(view_name: str, schema: type[Schema], data: Any, *, many: bool = False) -> Response:
     query = parse_query(view_name)
-    return jsonify(_dump(schema, data, many=many, language=query.get("lang")))
+    return jsonify(dump(schema, data, many=many, language=query.get("lang")))
 
 
 # -- endpoints --------------------------------------------------------------------
@@ -252,7 +252,7 @@ def composition() -> Response:
             seat_groups=tuple(g for g in composition.seat_groups if g.key == query["group"]),
         )
     return jsonify(
-        _dump(schemas.CompositionSchema, composition, language=query.get("lang"))
+        dump(schemas.CompositionSchema, composition, language=query.get("lang"))
     )
 
 

@@ -18,16 +18,16 @@ from kleroterion.services import followup
 from kleroterion.web.api import ENDPOINTS, bp, endpoint
 from kleroterion.web.api_records import ProposalSchema, proposal_view
 from kleroterion.web.api_writes import (
-    _ACT,
+    ACT,
     REASON_LENGTH,
     TAG,
     WRITE_ROLE,
     InputSchema,
-    _change,
-    _day,
-    _proposal,
-    _reply,
-    _request,
+    date_field,
+    in_transaction,
+    proposal_of,
+    reply,
+    request_body,
 )
 from kleroterion.web.context import current_config
 from marshmallow import fields, validate
@@ -39,7 +39,7 @@ TEXT_LENGTH = 100_000
 class AnswerInput(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(followup.ANSWER_KINDS),
                          metadata={"description": "first, final, yearly or reasons"})
-    on = _day("the day the city answered")
+    on = date_field("the day the city answered")
     summary = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                             metadata={"description": "the answer's gist, one line"})
     text = fields.Dict(keys=fields.String(), values=fields.String(
@@ -55,20 +55,20 @@ class AnswerInput(InputSchema):
 
 @endpoint("Record one of the city's answers to an act (first, final, yearly, reasons)",
           ProposalSchema, method="POST", body=AnswerInput, role=WRITE_ROLE, status=201,
-          path_parameters=_ACT, tag=TAG)
+          path_parameters=ACT, tag=TAG)
 def record_answer(ident: str) -> Response:
-    number, body, language = _request("record_answer", ident)
+    number, body, language = request_body("record_answer", ident)
     config = current_config()
 
     def work(session: Session) -> dict[str, Any]:
-        proposal = _proposal(session, number)
+        proposal = proposal_of(session, number)
         followup.record_answer(session, proposal.id, body["kind"], body["on"],
                                summary=body["summary"], text=body["text"],
                                verdict=body["verdict"], year=body["year"])
         session.refresh(proposal)
         return proposal_view(config, proposal)
 
-    return _reply(ProposalSchema, _change(work, field="kind"), 201, language)
+    return reply(ProposalSchema, in_transaction(work, field="kind"), 201, language)
 
 
 bp.add_url_rule("/proposals/<ident>/answers", view_func=record_answer,

@@ -21,7 +21,7 @@ from kleroterion.city.types import CityConfig
 from kleroterion.models import Mandate, Proposal
 from kleroterion.services import proposals, subjects
 from kleroterion.web import promotions, records
-from kleroterion.web.api import InvalidQuery, _dump, bp, endpoint, parse_query
+from kleroterion.web.api import InvalidQuery, bp, dump, endpoint, parse_query
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
 from kleroterion.web.public import all_meetings, today
@@ -230,21 +230,21 @@ class MeetingSchema(BaseSchema):
 # -- views ------------------------------------------------------------------------
 
 
-def _iso(value: Any) -> Any:
+def iso(value: Any) -> Any:
     """Dates as ISO strings, recursively (the OpenAPI builder knows strings, not dates)."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {key: _iso(item) for key, item in value.items()}
+        return {key: iso(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_iso(item) for item in value]
+        return [iso(item) for item in value]
     return value
 
 
 def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
     kind = records.find_kind(config, proposal.kind)
     mandate = db_session().get(Mandate, proposal.mandate_id)
-    view: dict[str, Any] = _iso({
+    view: dict[str, Any] = iso({
         "id": proposal.id, "kind": proposal.kind,
         "promotion": proposal.mandate_id, "promotion_label": mandate.label if mandate else "",
         "subject": proposal.subject_id,
@@ -280,9 +280,9 @@ def _answer(answer: records.AnswerView) -> dict[str, Any]:
 
 
 def journey_view(journey: records.Journey) -> dict[str, Any]:
-    view: dict[str, Any] = _iso(asdict(journey))
+    view: dict[str, Any] = iso(asdict(journey))
     view["overdue"] = journey.overdue
-    view["answers"] = _iso([_answer(a) for a in journey.answers])
+    view["answers"] = iso([_answer(a) for a in journey.answers])
     return view
 
 
@@ -305,25 +305,25 @@ def meeting_view(meeting: Any) -> dict[str, Any]:
     }
 
 
-def _number(ident: str) -> int:
+def number_param(ident: str) -> int:
     """A record's number from the path (a plain string there, as OpenAPI documents it)."""
     if not (ident.isascii() and ident.isdigit()) or int(ident) > MAX_ID:
         abort(404)
     return int(ident)
 
 
-def _reply(view_name: str, schema: type[BaseSchema], data: Any, *, many: bool = False
+def reply(view_name: str, schema: type[BaseSchema], data: Any, *, many: bool = False
            ) -> Response:
     query = parse_query(view_name)
-    return jsonify(_dump(schema, data, many=many, language=query.get("lang")))
+    return jsonify(dump(schema, data, many=many, language=query.get("lang")))
 
 
-def _promotion_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
+def promotion_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
     return {"promotion": fields.Integer(strict=False, metadata={
         "description": "only this promotion (a mandate's id, as listed by /api/promotions)"})}
 
 
-def _shown() -> list[Mandate]:
+def shown_mandates() -> list[Mandate]:
     """The mandates a list answers for: all the city's, or the ``promotion`` asked for.
 
     An unknown promotion is an invalid parameter (422, naming the known ones).
@@ -347,27 +347,27 @@ def promotions_list() -> Response:
 
     every = promotions.city_mandates()
     counted = subjects.counts(db_session(), [m.id for m in every]) if every else {}
-    found = [_iso(asdict(promotion_record(m, today(), counted))) for m in every]
-    return _reply("promotions_list", PromotionSchema, found, many=True)
+    found = [iso(asdict(promotion_record(m, today(), counted))) for m in every]
+    return reply("promotions_list", PromotionSchema, found, many=True)
 
 
 @endpoint("The sessions of every promotion (times, place, agenda, minutes, guests heard) "
-          "and the city's events", MeetingSchema, many=True, query=_promotion_query)
+          "and the city's events", MeetingSchema, many=True, query=promotion_query)
 def sessions_list() -> Response:
     query = parse_query("sessions_list")
     every = promotions.city_mandates()
-    found = [meeting_view(m) for m in all_meetings(current_config(), every, _shown())]
-    return jsonify(_dump(MeetingSchema, found, many=True, language=query.get("lang")))
+    found = [meeting_view(m) for m in all_meetings(current_config(), every, shown_mandates())]
+    return jsonify(dump(MeetingSchema, found, many=True, language=query.get("lang")))
 
 
 @endpoint("The panel draws of every promotion: digests, public number, chosen panel",
-          DrawSchema, many=True, query=_promotion_query)
+          DrawSchema, many=True, query=promotion_query)
 def draws() -> Response:
     config = current_config()
     query = parse_query("draws")
-    shown = _shown()
+    shown = shown_mandates()
     found = [draw for mandate in shown for draw in records.draw_records(config, mandate)]
-    return jsonify(_dump(DrawSchema, [_iso(asdict(draw)) for draw in found], many=True,
+    return jsonify(dump(DrawSchema, [iso(asdict(draw)) for draw in found], many=True,
                          language=query.get("lang")))
 
 
@@ -377,7 +377,7 @@ def _proposal_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
             validate=validate.OneOf([kind.key for kind in config.proposal_kinds]),
             metadata={"description": "only acts of this kind"},
         ),
-        **_promotion_query(config),
+        **promotion_query(config),
     }
 
 
@@ -386,12 +386,12 @@ def _proposal_query(config: CityConfig) -> dict[str, fields.Field[Any]]:
 def proposals_list() -> Response:
     config = current_config()
     query = parse_query("proposals_list")
-    shown = _shown()  # held: the session's identity map keeps only referenced mandates
+    shown = shown_mandates()  # held: the session's identity map keeps only referenced mandates
     rows = [p for m in shown
             for p in proposals.list_proposals(db_session(), m.id, with_history=True)]
     if "kind" in query:
         rows = [row for row in rows if row.kind == query["kind"]]
-    return jsonify(_dump(ProposalSchema, [proposal_view(config, row) for row in rows],
+    return jsonify(dump(ProposalSchema, [proposal_view(config, row) for row in rows],
                          many=True, language=query.get("lang")))
 
 
@@ -399,17 +399,17 @@ def proposals_list() -> Response:
           ProposalSchema,
           path_parameters={"ident": "the act's number, as listed by /api/proposals"})
 def proposal(ident: str) -> Response:
-    _, found = records.proposal_or_404(_number(ident))
-    return _reply("proposal", ProposalSchema, proposal_view(current_config(), found))
+    _, found = records.proposal_or_404(number_param(ident))
+    return reply("proposal", ProposalSchema, proposal_view(current_config(), found))
 
 
 @endpoint("The follow-up of each adopted act of every promotion: its journey, answers and "
-          "commitments", JourneySchema, many=True, query=_promotion_query)
+          "commitments", JourneySchema, many=True, query=promotion_query)
 def follow_up() -> Response:
     config = current_config()
     query = parse_query("follow_up")
-    journeys = records.journeys(config, _shown(), today())
-    return jsonify(_dump(JourneySchema, [journey_view(j) for j in journeys], many=True,
+    journeys = records.journeys(config, shown_mandates(), today())
+    return jsonify(dump(JourneySchema, [journey_view(j) for j in journeys], many=True,
                          language=query.get("lang")))
 
 
@@ -417,10 +417,10 @@ def follow_up() -> Response:
           path_parameters={"ident": "the act's number, as listed by /api/follow-up"})
 def follow_up_item(ident: str) -> Response:
     config = current_config()
-    mandate, found = records.proposal_or_404(_number(ident))
+    mandate, found = records.proposal_or_404(number_param(ident))
     if found not in records.adopted(config, mandate):
         abort(404)
-    return _reply("follow_up_item", JourneySchema,
+    return reply("follow_up_item", JourneySchema,
                   journey_view(records.journey(config, found, today(), mandate=mandate)))
 
 

@@ -15,7 +15,7 @@ from flask import Response
 from kleroterion.city.types import SUBJECT_ORIGINS
 from kleroterion.web import subject_pages
 from kleroterion.web.api import bp, endpoint
-from kleroterion.web.api_records import _iso, _number, _promotion_query, _reply, _shown
+from kleroterion.web.api_records import iso, number_param, promotion_query, reply, shown_mandates
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import fields, validate
 
@@ -55,10 +55,10 @@ class SubjectSchema(BaseSchema):
 
 
 @endpoint("The subjects of every promotion, with their origin, workshops and acts",
-          SubjectSchema, many=True, query=_promotion_query)
+          SubjectSchema, many=True, query=promotion_query)
 def subjects_list() -> Response:
-    found = [_iso(asdict(view)) for view in subject_pages.subject_views(_shown())]
-    return _reply("subjects_list", SubjectSchema, found, many=True)
+    found = [iso(asdict(view)) for view in subject_pages.subject_views(shown_mandates())]
+    return reply("subjects_list", SubjectSchema, found, many=True)
 
 
 @endpoint("One subject of any promotion, with its origin, workshops and acts", SubjectSchema,
@@ -66,16 +66,16 @@ def subjects_list() -> Response:
 def subject(ident: str) -> Response:
     from kleroterion.web.context import current_config
 
-    found, mandate = subject_pages.find_subject(_number(ident))
+    found, mandate = subject_pages.find_subject(number_param(ident))
     view = subject_pages.subject_view(current_config(), found, mandate)
-    return _reply("subject", SubjectSchema, _iso(asdict(view)))
+    return reply("subject", SubjectSchema, iso(asdict(view)))
 
 
 @endpoint("The workshops of every promotion: each promotion has its own",
-          WorkshopSchema, many=True, query=_promotion_query)
+          WorkshopSchema, many=True, query=promotion_query)
 def workshops_list() -> Response:
-    found = [asdict(view) for view in subject_pages.workshop_views(_shown())]
-    return _reply("workshops_list", WorkshopSchema, found, many=True)
+    found = [asdict(view) for view in subject_pages.workshop_views(shown_mandates())]
+    return reply("workshops_list", WorkshopSchema, found, many=True)
 
 
 for _rule, _view in (

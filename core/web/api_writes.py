@@ -41,14 +41,14 @@ from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed,
 from kleroterion.web.api import (
     ENDPOINTS,
     ApiRefusal,
-    _dump,
     bp,
+    dump,
     endpoint,
     parse_body,
     parse_query,
 )
 from kleroterion.web.api_auth import token_actor
-from kleroterion.web.api_records import ProposalSchema, _number, proposal_view
+from kleroterion.web.api_records import ProposalSchema, number_param, proposal_view
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_engine
 from kleroterion.web.public import today
@@ -76,7 +76,7 @@ class InputSchema(Schema):
         unknown = RAISE
 
 
-def _day(description: str, *, required: bool = True) -> fields.Date:
+def date_field(description: str, *, required: bool = True) -> fields.Date:
     return fields.Date(required=required, metadata={"description": description + " (ISO date)"})
 
 
@@ -88,7 +88,7 @@ def _title(description: str) -> fields.String:
 class ProposalMoveInput(InputSchema):
     target = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={
         "description": "the state to move to: one the act's lifecycle allows from its state"})
-    on = _day("the day of the step")
+    on = date_field("the day of the step")
     reason = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                            metadata={"description": "why, shown on the act's timeline"})
     expected_version = fields.Integer(
@@ -106,7 +106,7 @@ def _state_field(config: CityConfig) -> dict[str, fields.Field[Any]]:
 class ResponseInput(InputSchema):
     deadline = fields.String(required=True, metadata={
         "description": "the key of one of the city's response deadlines"})
-    on = _day("the day the addressee answered")
+    on = date_field("the day the addressee answered")
     summary = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                             metadata={"description": "what the answer says"})
 
@@ -124,7 +124,7 @@ class CommitmentInput(InputSchema):
     title = _title("what the city commits to do")
     department = fields.String(required=True, validate=validate.Length(min=1, max=200),
                                metadata={"description": "the department responsible"})
-    on = _day("the day of the commitment, not before the act was adopted")
+    on = date_field("the day of the commitment, not before the act was adopted")
     due_on = fields.Date(load_default=None, allow_none=True,
                          metadata={"description": "when it is due (ISO date)"})
     responsible = fields.String(
@@ -156,11 +156,11 @@ class CommitmentUpdateInput(InputSchema):
 
 class MilestoneInput(InputSchema):
     title = _title("the step")
-    due_on = _day("when it is due, not before the commitment")
+    due_on = date_field("when it is due, not before the commitment")
 
 
 class MilestoneDoneInput(InputSchema):
-    on = _day("the day it was done")
+    on = date_field("the day it was done")
 
 
 class AttendanceLineInput(InputSchema):
@@ -248,7 +248,7 @@ class AttendanceSummarySchema(BaseSchema):
 # -- the change, and its refusals -----------------------------------------------------
 
 
-def _change(work: Callable[[Session], T], *, field: str | None = None) -> T:
+def in_transaction(work: Callable[[Session], T], *, field: str | None = None) -> T:
     """Run ``work`` in one transaction as the token's user; refusals become answers.
 
     ``field`` is the body field a refused value is shown under (422).
@@ -276,7 +276,7 @@ def _in_city(session: Session, mandate_id: int, model: type[Base], ident: int) -
         raise NotFound(MISSING[model.__tablename__], id=ident)
 
 
-def _proposal(session: Session, ident: int) -> Proposal:
+def proposal_of(session: Session, ident: int) -> Proposal:
     proposal = get(session, Proposal, ident)
     _in_city(session, proposal.mandate_id, Proposal, ident)
     return proposal
@@ -300,16 +300,16 @@ def _meeting(session: Session, ident: int) -> AssemblySession:
     return meeting
 
 
-def _request(view_name: str, ident: str) -> tuple[int, dict[str, Any], str | None]:
+def request_body(view_name: str, ident: str) -> tuple[int, dict[str, Any], str | None]:
     """The record's number, the validated body and the language asked, before any change
     (a refused query must not follow a change made)."""
-    number = _number(ident)
+    number = number_param(ident)
     language: str | None = parse_query(view_name).get("lang")
     return number, parse_body(view_name), language
 
 
-def _reply(schema: type[BaseSchema], data: Any, status: int, language: str | None) -> Response:
-    response = jsonify(_dump(schema, data, language=language))
+def reply(schema: type[BaseSchema], data: Any, status: int, language: str | None) -> Response:
+    response = jsonify(dump(schema, data, language=language))
     response.status_code = status
     return response
 
@@ -341,63 +341,63 @@ def deadlines_view(config: CityConfig, session: Session, proposal_id: int) -> di
 
 # -- endpoints ------------------------------------------------------------------------
 
-_ACT = {"ident": "the act's number, as listed by /api/proposals"}
+ACT = {"ident": "the act's number, as listed by /api/proposals"}
 _COMMITMENT = {"ident": "the commitment's id, as listed by /api/follow-up"}
 
 
 @endpoint("Move an act along a transition its lifecycle allows", ProposalSchema,
           method="POST", body=ProposalMoveInput, body_fields=_state_field, role=WRITE_ROLE,
-          path_parameters=_ACT, tag=TAG)
+          path_parameters=ACT, tag=TAG)
 def move_proposal(ident: str) -> Response:
-    number, body, language = _request("move_proposal", ident)
+    number, body, language = request_body("move_proposal", ident)
     config = current_config()
 
     def work(session: Session) -> dict[str, Any]:
-        proposal = _proposal(session, number)
+        proposal = proposal_of(session, number)
         proposals.move(session, proposal.id, body["target"], body["on"],
                        reason=body["reason"], expected_version=body["expected_version"])
         return proposal_view(config, proposal)
 
-    return _reply(ProposalSchema, _change(work, field="on"), 200, language)
+    return reply(ProposalSchema, in_transaction(work, field="on"), 200, language)
 
 
 @endpoint("Record the addressee's answer to one of the city's response deadlines",
           ProposalDeadlinesSchema, method="POST", body=ResponseInput,
-          body_fields=_deadline_field, role=WRITE_ROLE, status=201, path_parameters=_ACT,
+          body_fields=_deadline_field, role=WRITE_ROLE, status=201, path_parameters=ACT,
           tag=TAG)
 def record_response(ident: str) -> Response:
-    number, body, language = _request("record_response", ident)
+    number, body, language = request_body("record_response", ident)
     config = current_config()
 
     def work(session: Session) -> dict[str, Any]:
-        proposal = _proposal(session, number)
+        proposal = proposal_of(session, number)
         followup.record_response(session, proposal.id, body["deadline"], body["on"],
                                  body["summary"])
         return deadlines_view(config, session, proposal.id)
 
-    return _reply(ProposalDeadlinesSchema, _change(work, field="on"), 201, language)
+    return reply(ProposalDeadlinesSchema, in_transaction(work, field="on"), 201, language)
 
 
 @endpoint("Open a commitment for an adopted act", CommitmentStateSchema, method="POST",
-          body=CommitmentInput, role=WRITE_ROLE, status=201, path_parameters=_ACT, tag=TAG)
+          body=CommitmentInput, role=WRITE_ROLE, status=201, path_parameters=ACT, tag=TAG)
 def add_commitment(ident: str) -> Response:
-    number, body, language = _request("add_commitment", ident)
+    number, body, language = request_body("add_commitment", ident)
 
     def work(session: Session) -> dict[str, Any]:
-        proposal = _proposal(session, number)
+        proposal = proposal_of(session, number)
         commitment = followup.add_commitment(
             session, proposal.id, body["title"], body["department"], body["on"],
             responsible=body["responsible"], due_on=body["due_on"])
         return commitment_view(commitment)
 
-    return _reply(CommitmentStateSchema, _change(work), 201, language)
+    return reply(CommitmentStateSchema, in_transaction(work), 201, language)
 
 
 @endpoint("Update a commitment's status, progress or due date", CommitmentStateSchema,
           method="PATCH", body=CommitmentUpdateInput, role=WRITE_ROLE,
           path_parameters=_COMMITMENT, tag=TAG)
 def update_commitment(ident: str) -> Response:
-    number, body, language = _request("update_commitment", ident)
+    number, body, language = request_body("update_commitment", ident)
 
     def work(session: Session) -> dict[str, Any]:
         commitment = _commitment(session, number)
@@ -406,33 +406,33 @@ def update_commitment(ident: str) -> Response:
             due_on=body.get("due_on"), expected_version=body["expected_version"])
         return commitment_view(commitment)
 
-    return _reply(CommitmentStateSchema, _change(work), 200, language)
+    return reply(CommitmentStateSchema, in_transaction(work), 200, language)
 
 
 @endpoint("Add a dated milestone to a commitment", MilestoneSchema, method="POST",
           body=MilestoneInput, role=WRITE_ROLE, status=201, path_parameters=_COMMITMENT,
           tag=TAG)
 def add_milestone(ident: str) -> Response:
-    number, body, language = _request("add_milestone", ident)
+    number, body, language = request_body("add_milestone", ident)
 
     def work(session: Session) -> dict[str, Any]:
         commitment = _commitment(session, number)
         return milestone_view(followup.add_milestone(session, commitment.id, body["title"],
                                                      body["due_on"]))
 
-    return _reply(MilestoneSchema, _change(work, field="due_on"), 201, language)
+    return reply(MilestoneSchema, in_transaction(work, field="due_on"), 201, language)
 
 
 @endpoint("Mark a milestone done", MilestoneSchema, method="POST", body=MilestoneDoneInput,
           role=WRITE_ROLE, path_parameters={"ident": "the milestone's id"}, tag=TAG)
 def complete_milestone(ident: str) -> Response:
-    number, body, language = _request("complete_milestone", ident)
+    number, body, language = request_body("complete_milestone", ident)
 
     def work(session: Session) -> dict[str, Any]:
         milestone = _milestone(session, number)
         return milestone_view(followup.complete_milestone(session, milestone.id, body["on"]))
 
-    return _reply(MilestoneSchema, _change(work, field="on"), 200, language)
+    return reply(MilestoneSchema, in_transaction(work, field="on"), 200, language)
 
 
 def _record_lines(session: Session, meeting: AssemblySession,
@@ -453,7 +453,7 @@ def _record_lines(session: Session, meeting: AssemblySession,
           AttendanceSummarySchema, method="POST", body=AttendanceInput, role=WRITE_ROLE,
           path_parameters={"ident": "the session's id"}, tag=TAG)
 def record_attendance(ident: str) -> Response:
-    number, body, language = _request("record_attendance", ident)
+    number, body, language = request_body("record_attendance", ident)
 
     def work(session: Session) -> dict[str, Any]:
         meeting = _meeting(session, number)
@@ -465,7 +465,7 @@ def record_attendance(ident: str) -> Response:
                 "recorded": len(body["attendance"]),
                 **{status: counts.get(status, 0) for status in sessions.ATTENDANCE}}
 
-    return _reply(AttendanceSummarySchema, _change(work), 200, language)
+    return reply(AttendanceSummarySchema, in_transaction(work), 200, language)
 
 
 for _rule, _view in (

@@ -49,7 +49,7 @@ class Move:
     form: MoveForm
 
 
-def _engine() -> Engine:
+def write_engine() -> Engine:
     bind = db_session().get_bind()
     assert isinstance(bind, Engine)
     return bind
@@ -105,7 +105,7 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
     except (TypeError, ValueError):
         version = None
     try:
-        with session_scope(_engine(), actor=actor()) as session:
+        with session_scope(write_engine(), actor=actor()) as session:
             proposals.move(session, proposal_id, target, form.on.data or dt.date.today(),
                            reason=form.reason.data or "", expected_version=version)
     except ConflictError:

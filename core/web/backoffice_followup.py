@@ -31,7 +31,7 @@ from kleroterion.services import followup, proposals
 from kleroterion.services.context import city_of
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.backoffice import _engine
+from kleroterion.web.backoffice import write_engine
 from kleroterion.web.database import db_session
 from kleroterion.web.forms import (
     CommitmentForm,
@@ -159,7 +159,7 @@ def _submit(proposal_id: int, key: str, form: FlaskForm, change: Callable[[Sessi
     if not form.validate_on_submit():
         return _render(proposal_id, {key: form}, status=422)
     try:
-        with session_scope(_engine(), actor=actor()) as session:
+        with session_scope(write_engine(), actor=actor()) as session:
             change(session)
     except ConflictError:
         db_session().expire_all()

@@ -32,7 +32,7 @@ from kleroterion.services import indemnities, payments
 from kleroterion.services.errors import ServiceError
 from kleroterion.services.payments import PeriodStatement
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.backoffice import _engine, bp
+from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
 from kleroterion.web.forms import PeriodForm
@@ -152,7 +152,7 @@ def _summary(rows: Sequence[PeriodStatement],
 
 
 def _record(form: PeriodForm, rows: int, content: bytes, kind: str) -> None:
-    with session_scope(_engine(), actor=actor()) as session:
+    with session_scope(write_engine(), actor=actor()) as session:
         payments.record_export(session, _city(), form.start.data, form.end.data, rows,
                                content, kind)
 

@@ -26,7 +26,7 @@ from kleroterion.services import import_columns, recruitment
 from kleroterion.services.errors import ServiceError
 from kleroterion.sortition.io import decode
 from kleroterion.web.auth import actor, role_required
-from kleroterion.web.backoffice import _engine, bp
+from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate
 from kleroterion.web.forms import RespondentsForm
@@ -107,7 +107,7 @@ def import_respondents() -> ResponseReturnValue:
         path.write_bytes(content)
         refused: recruitment.RespondentsCheck | None = None
         try:
-            with session_scope(_engine(), actor=actor()) as session:
+            with session_scope(write_engine(), actor=actor()) as session:
                 rows = recruitment.import_respondents(session, mandate.id,
                                                       form.seat_group.data, path).rows
         except recruitment.RespondentsRefused as refusal:

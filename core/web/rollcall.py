@@ -28,7 +28,7 @@ from kleroterion.services import attendance as service
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web import signin_sheet
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.backoffice import _engine, bp
+from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
 from kleroterion.web.forms import AttendanceImportForm
@@ -93,7 +93,7 @@ class _Refused(Exception):
 
 def _all_present(meeting: AssemblySession) -> ResponseReturnValue:
     try:
-        with session_scope(_engine(), actor=actor()) as session:
+        with session_scope(write_engine(), actor=actor()) as session:
             count = service.all_present(session, meeting.id, today=today())
     except ServiceError as refusal:
         db_session().expire_all()
@@ -140,7 +140,7 @@ def save_attendance(session_id: int) -> ResponseReturnValue:
             changes[ident] = (value, shown)
     if not errors:
         try:
-            with session_scope(_engine(), actor=actor()) as session:
+            with session_scope(write_engine(), actor=actor()) as session:
                 for ident, (choice, shown) in changes.items():
                     try:
                         service.record_attendance(session, meeting.id, ident, choice,
@@ -219,7 +219,7 @@ def import_attendance_sheet(session_id: int) -> ResponseReturnValue:
         path = Path(folder) / name
         path.write_bytes(upload.read())
         try:
-            with session_scope(_engine(), actor=actor()) as session:
+            with session_scope(write_engine(), actor=actor()) as session:
                 count = service.import_attendance(session, meeting.id, path, today=today())
         except ServiceError as refusal:
             form.upload.errors = [*form.upload.errors, refusal_text(refusal), gettext(

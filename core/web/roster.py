@@ -21,7 +21,7 @@ from kleroterion.models import Member
 from kleroterion.services import members
 from kleroterion.services.errors import ConflictError, InvalidInput, ServiceError
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.backoffice import _engine, bp
+from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNameForm, WithdrawNameForm
@@ -94,7 +94,7 @@ def _change(member: Member, form: PublicNameForm | WithdrawNameForm, which: str,
     if not form.validate_on_submit():
         return _render_member(member, **{which: form}, status=422)
     try:
-        with session_scope(_engine(), actor=actor()) as session:
+        with session_scope(write_engine(), actor=actor()) as session:
             work(session, _version(form.expected_version.data))
     except ConflictError:
         return _stale(member.id)
