@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from kleroterion import spreadsheet
@@ -81,6 +82,17 @@ def _blank(personal: PersonalData, fields: tuple[str, ...]) -> None:
     # The electoral number identifies the person as surely as a name; the pseudonymous
     # id keeps the row unique in its mandate.
     respondent.external_id = respondent.public_id
+
+
+def _purge_whole(rows: Iterable[PersonalData], now: dt.datetime) -> int:
+    """Blank everything of each row (contact data and household key too); how many."""
+    count = 0
+    for personal in rows:
+        _blank(personal, PURGED_FIELDS)
+        personal.respondent.household = None
+        personal.purged_at = now
+        count += 1
+    return count
 
 
 def purge(session: Session, mandate_id: int, *, today: dt.date | None = None) -> int:
@@ -150,12 +162,7 @@ def purge_expired(session: Session, on: dt.date, mandate_id: int | None = None
             Respondent.id.not_in(select(Member.respondent_id)),
             Respondent.created_at < dt.datetime.combine(limit, dt.time()),
             PersonalData.purged_at.is_(None)).order_by(PersonalData.respondent_id))
-        count = 0
-        for personal in rows:
-            _blank(personal, PURGED_FIELDS)
-            personal.respondent.household = None
-            personal.purged_at = now
-            count += 1
+        count = _purge_whole(rows, now)
         if count:
             counts[mandate.id] = count
             audit.record(session, "personal_data.purge", "mandate", mandate.id,
@@ -170,13 +177,7 @@ def purge_members(session: Session, mandate_id: int) -> int:
     rows = session.scalars(select(PersonalData).join(Respondent).where(
         Respondent.mandate_id == mandate.id, PersonalData.purged_at.is_(None))
         .order_by(PersonalData.respondent_id))
-    count = 0
-    now = utcnow()
-    for personal in rows:
-        _blank(personal, PURGED_FIELDS)
-        personal.respondent.household = None
-        personal.purged_at = now
-        count += 1
+    count = _purge_whole(rows, utcnow())
     audit.record(session, "personal_data.purge", "mandate", mandate.id, respondents=count,
                  members=True)
     return count
