@@ -178,7 +178,7 @@ def run_paris_joint(per_seat: int, time_limit: float | None) -> dict[str, float]
     from kleroterion.sortition import Pool, Problem, check_feasible
     from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
     from kleroterion.sortition.rounding import round_lottery
-    from kleroterion.web.demo import write_respondents
+    from kleroterion.web.demo_files import write_respondents
 
     config = city("paris").config
     rng = random.Random(2026)
