@@ -44,6 +44,8 @@ from flask import Flask
 from kleroterion.jobs import BROKER_SETTING, QUEUE_NAME, QUEUE_NAME_SETTING
 from kleroterion.web.context import city_of
 
+#: The Redis of the shared level (app config, else environment): ``redis://HOST:PORT/DB``;
+#: unset, the broker (``KLEROTERION_BROKER_URL``) when it is Redis; ``off``: none.
 URL_SETTING = "KLEROTERION_PAGE_CACHE_URL"
 #: The value of the setting that turns the second level off.
 OFF = "off"
