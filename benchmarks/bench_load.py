@@ -24,7 +24,8 @@ a second through the write API (``POST /api/commitments/<id>/milestones`` with a
 secretariat's token: a request of a gunicorn worker, a transaction through the
 services and the audit log, as a back-office form makes), and reports each page's
 throughput under writes against its read-only figure. Targets: ratio >= 0.7 and p99
-under 150 ms.
+under 150 ms. With ``--page-cache-url redis://HOST:6379/0`` the workers share their
+rendered pages through that Redis (``kleroterion.web.page_store``), as in production.
 """
 
 from __future__ import annotations
@@ -145,9 +146,14 @@ def _get(url: str, timeout: float = 60.0) -> bytes:  # a loaded machine: first h
 
 
 def start_gunicorn(database_url: str, instance: Path, port: int, workers: int,
-                   log: Path) -> subprocess.Popen[bytes]:
+                   log: Path, page_cache_url: str | None = None) -> subprocess.Popen[bytes]:
     env = dict(os.environ, KLEROTERION_CITY=CITY, KLEROTERION_DATABASE_URL=database_url,
                KLEROTERION_INSTANCE_PATH=str(instance))
+    if page_cache_url:
+        # The workers share their renders in Redis, under a queue name of this run's
+        # own (a reused SQLite demo would otherwise find the last run's pages there).
+        env.update(KLEROTERION_PAGE_CACHE_URL=page_cache_url,
+                   KLEROTERION_QUEUE_NAME=f"bench-{uuid.uuid4().hex[:8]}")
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                "kleroterion.web.wsgi:app"]
@@ -263,7 +269,8 @@ def bench_writes(name: str, database_url: str, instance: Path, args: argparse.Na
     """Each page read-only, then under writes: (read-only, under writes, writes made)."""
     base = f"http://127.0.0.1:{args.port}"
     log = DATA / f"gunicorn-{name}.log"
-    server = start_gunicorn(database_url, instance, args.port, args.workers, log)
+    server = start_gunicorn(database_url, instance, args.port, args.workers, log,
+                            args.page_cache_url)
     results = []
     try:
         wait_until_up(base, server, log)
@@ -313,7 +320,8 @@ def bench_database(name: str, database_url: str, instance: Path, args: argparse.
                    ) -> list[Measure]:
     base = f"http://127.0.0.1:{args.port}"
     log = DATA / f"gunicorn-{name}.log"
-    server = start_gunicorn(database_url, instance, args.port, args.workers, log)
+    server = start_gunicorn(database_url, instance, args.port, args.workers, log,
+                            args.page_cache_url)
     try:
         wait_until_up(base, server, log)
         urls = page_urls(base)
@@ -376,6 +384,9 @@ def main() -> int:
     parser.add_argument("--writes-per-second", type=float, default=0.0,
                         help="measure each page read-only and under this many writes a "
                         "second (issue 16's test: 1)")
+    parser.add_argument("--page-cache-url", default=None,
+                        help="the Redis the workers share their pages in (issue 16: "
+                        "redis://127.0.0.1:6379/0); default: each worker's own cache")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -384,6 +395,7 @@ def main() -> int:
     instance = DATA / "instance"
     print(f"gunicorn: {args.workers} sync workers on {cores} cores; wrk: {args.threads} "
           f"threads, {args.connections} connections, {args.duration} s per URL; "
+          f"shared page cache: {args.page_cache_url or 'none'}; "
           f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     reports = []
     for name in args.databases:

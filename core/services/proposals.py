@@ -12,6 +12,7 @@ by the assembly or its secretariat fall within the mandate; the addressee's
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from kleroterion.city.behaviour import Move, ProposalDecided, ProposalMoved
 from kleroterion.city.types import ProposalKind, ProposalState
@@ -182,10 +183,23 @@ def list_proposals(session: Session, mandate_id: int, *, with_history: bool = Fa
     number of acts (the
     public record and the API read them all; one query per act would grow with them)."""
     get(session, Mandate, mandate_id)
-    query = select(Proposal).where(Proposal.mandate_id == mandate_id).order_by(Proposal.id)
+    return acts_of(session, [mandate_id], with_history=with_history)[mandate_id]
+
+
+def acts_of(session: Session, mandate_ids: Sequence[int], *, with_history: bool = False
+            ) -> dict[int, list[Proposal]]:
+    """The acts of several mandates by mandate, each list in order, in one query for
+    the acts and one per child table with ``with_history`` (see ``list_proposals``),
+    whatever the number of mandates and acts: a public list shows every promotion."""
+    found: dict[int, list[Proposal]] = {int(ident): [] for ident in mandate_ids}
+    if not found:
+        return found
+    query = select(Proposal).where(Proposal.mandate_id.in_(list(found))).order_by(Proposal.id)
     if with_history:
         query = query.options(
             selectinload(Proposal.transitions), selectinload(Proposal.responses),
             selectinload(Proposal.votes), selectinload(Proposal.attachments),
             selectinload(Proposal.commitments).selectinload(Commitment.milestones))
-    return list(session.scalars(query))
+    for proposal in session.scalars(query):
+        found[proposal.mandate_id].append(proposal)
+    return found

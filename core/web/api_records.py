@@ -387,8 +387,8 @@ def proposals_list() -> Response:
     config = current_config()
     query = parse_query("proposals_list")
     shown = shown_mandates()  # held: the session's identity map keeps only referenced mandates
-    rows = [p for m in shown
-            for p in proposals.list_proposals(db_session(), m.id, with_history=True)]
+    found = proposals.acts_of(db_session(), [m.id for m in shown], with_history=True)
+    rows = [p for m in shown for p in found[m.id]]
     if "kind" in query:
         rows = [row for row in rows if row.kind == query["kind"]]
     return jsonify(dump(ProposalSchema, [proposal_view(config, row) for row in rows],

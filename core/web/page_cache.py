@@ -37,7 +37,14 @@ than ``MAX_STEPS`` entries at once, a log whose entries do not match the head
 (rewritten, emptied) or a failed read drop everything, as before. An answer made
 under an older stamp than the store's is not stored.
 
-Setting ``KLEROTERION_PAGE_CACHE`` (default True): False renders every request.
+**Workers share their renders through Redis** when the site has it: the second level
+(``kleroterion.web.page_store``), keyed by the stamp, URL, language and date too, is
+read when this worker holds no answer and written with each answer this worker
+stores, so one render after a write serves every worker; with no Redis, or when it
+fails, each worker renders for itself.
+
+Setting ``KLEROTERION_PAGE_CACHE`` (default True): False renders every request (and
+skips Redis). ``KLEROTERION_PAGE_CACHE_URL``: see ``kleroterion.web.page_store``.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from kleroterion.db import make_engine
 from kleroterion.models import AuditEntry, AuditHead
+from kleroterion.web import page_store
 from kleroterion.web.database import database_url
 from kleroterion.web.i18n import current_language
 from kleroterion.web.public import today
@@ -364,6 +372,7 @@ def close(app: Flask) -> None:
     reader = app.extensions.pop(_READER, None)
     if isinstance(reader, StampReader):
         reader.close()
+    page_store.close(app)
 
 
 def _anonymous() -> bool:
@@ -372,6 +381,16 @@ def _anonymous() -> bool:
                config.get("REMEMBER_COOKIE_NAME", "remember_token"))
     return "Authorization" not in request.headers and not any(
         name in request.cookies for name in cookies)
+
+
+def shared_answer(data: bytes | None) -> Stored | None:
+    """An answer the workers share in Redis, if readable."""
+    if data is None:
+        return None
+    try:
+        return Stored(*page_store.decode(data))
+    except (ValueError, KeyError, TypeError):  # not stored by this version: render it
+        return None
 
 
 def _cached(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -389,12 +408,27 @@ def _cached(view: Callable[..., Any]) -> Callable[..., Any]:
         stored = cache.get(stamp, key)
         if stored is not None:
             return Response(stored.body, status=200, headers=list(stored.headers))
-        response = app.make_response(view(**kwargs))
-        if response.status_code == 200 and not response.is_streamed:
-            headers = tuple((name, value) for name, value in response.headers.items()
-                            if name in _KEPT_HEADERS)
-            cache.put(stamp, key, Stored(response.get_data(), headers,
-                                         AREAS.get(str(request.endpoint))))
+        shared = page_store.store_of(app)
+        found = shared.lookup(shared.key(stamp, key[0], key[1], key[2].isoformat())
+                              ) if shared is not None else None
+        stored = shared_answer(found.data if found is not None else None)
+        if stored is not None:  # another worker's render, under the same stamp
+            cache.put(stamp, key, stored)
+            return Response(stored.body, status=200, headers=list(stored.headers))
+        try:
+            response = app.make_response(view(**kwargs))
+            if response.status_code == 200 and not response.is_streamed:
+                headers = tuple((name, value) for name, value in response.headers.items()
+                                if name in _KEPT_HEADERS)
+                stored = Stored(response.get_data(), headers,
+                                AREAS.get(str(request.endpoint)))
+                cache.put(stamp, key, stored)
+                if shared is not None and found is not None:
+                    shared.put(found.key, page_store.encode(stored.body, stored.headers,
+                                                            stored.areas))
+        finally:
+            if shared is not None and found is not None:
+                shared.release(found)
         return response
 
     return answer
@@ -403,6 +437,7 @@ def _cached(view: Callable[..., Any]) -> Callable[..., Any]:
 def init_app(app: Flask) -> None:
     """Wrap the cached endpoints' views; call once every blueprint is registered."""
     app.config.setdefault(SETTING, True)
+    page_store.store_url(app)  # a setting that names no Redis stops the app here
     app.extensions[_KEY] = PageCache()
     for endpoint in CACHED & set(app.view_functions):
         app.view_functions[endpoint] = _cached(app.view_functions[endpoint])

@@ -76,14 +76,16 @@ class Browser:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                self.cookies[key] = rest.split(";", 1)[0]
-        text = response.read().decode("utf-8")
-        connection.close()
+        try:  # closed even when a starting server drops the connection (a warning, else)
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            text = response.read().decode("utf-8")
+        finally:
+            connection.close()
         return response.status, text, response.getheader("Location")
 
     def csrf(self, path: str) -> str:
