@@ -45,10 +45,12 @@ STOP = 1.5
 MAX_MOVES = 3000
 #: Copies tried per move, those whose members are most over their share first.
 TRIES = 8
-#: Swaps one exchange may make, and the types on each side it considers.
+#: Swaps one exchange may make, the types on each side it considers (the panel's of lowest
+#: gain, the others' of highest), and the least gain a swap must bring.
 SWAP_STEPS = 200
 SWAP_CANDIDATES = 1000
 SWAP_ROOM = 400
+SWAP_TOL = 1e-12
 #: The respondents furthest off a move tries to bring nearer, in turn.
 WORST = 3
 #: Of those, how many may call the exact pricing ILP when swaps do not help.
@@ -220,7 +222,8 @@ def _move(
         base = seats - panels[a]
         gain = costs.of(base) - costs.of(base + 1.0)
         gains.append(gain)
-        panel = swaps(pricer.model, panels[a], gain)
+        panel = pricer.improve(panels[a], gain, SWAP_STEPS, limit=(SWAP_CANDIDATES, SWAP_ROOM),
+                               tol=SWAP_TOL)
         if _better(costs, panels[a], panel, base, total):
             return a, panel.astype(np.int64)
     for a, gain in list(zip(order, gains, strict=True))[:ILP_TRIES]:
@@ -228,45 +231,6 @@ def _move(
         if best is not None and _better(costs, panels[a], best, seats - panels[a], total):
             return a, best.astype(np.int64)
     return None
-
-
-def swaps(model: TypeModel, panel: IntArray, weights: FloatArray,
-          max_steps: int = SWAP_STEPS) -> IntArray:
-    """Best one-for-one swaps of ``panel`` (types out, types in) that keep every quota.
-
-    As :meth:`Pricer.improve`, among the ``SWAP_CANDIDATES`` types of the panel of lowest
-    weight and the ``SWAP_ROOM`` types outside of highest weight only: a repair
-    move needs a few swaps, among the respondents furthest from their share.
-    """
-    panel = panel.copy()
-    quota_of = model.quota_of
-    for _ in range(max_steps):
-        counts = model.counts(panel)
-        inside = np.flatnonzero(panel > 0)
-        room = np.flatnonzero(panel < model.sizes)
-        if model.households:
-            taken = {int(model.household_of[t]) for t in inside if model.household_of[t] >= 0}
-            if taken:
-                room = room[~np.isin(model.household_of[room], list(taken))]
-        if len(room) == 0 or len(inside) == 0:
-            break
-        inside = inside[np.argsort(weights[inside], kind="stable")[:SWAP_CANDIDATES]]
-        room = room[np.argsort(-weights[room], kind="stable")[:SWAP_ROOM]]
-        gain = weights[room][None, :] - weights[inside][:, None]
-        if float(gain.max()) <= 1e-12:
-            break
-        out_ok = (counts[quota_of[inside]] - 1) >= model.lo[quota_of[inside]]
-        in_ok = (counts[quota_of[room]] + 1) <= model.hi[quota_of[room]]
-        same = quota_of[inside][:, None, :] == quota_of[room][None, :, :]
-        feasible = np.all(same | (out_ok[:, None, :] & in_ok[None, :, :]), axis=2)
-        gain = np.where(feasible, gain, -np.inf)
-        flat = int(np.argmax(gain))
-        a, b = divmod(flat, len(room))
-        if not gain[a, b] > 1e-12:
-            break
-        panel[inside[a]] -= 1
-        panel[room[b]] += 1
-    return panel
 
 
 def _better(costs: Costs, old: IntArray, new: IntArray, base: FloatArray, total: float) -> bool:
