@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from kleroterion.sortition.typemodel import TypeModel
+from kleroterion.sortition.typemodel import QuotaRows, TypeModel
 from kleroterion.sortition.types import Problem
 
 if TYPE_CHECKING:
@@ -64,19 +64,10 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
     household with others in the pool: the rounding then keeps to the distribution's panels.
     """
     pool = problem.pool
-    feature_index = {name: j for j, name in enumerate(pool.features)}
-    rows: dict[tuple[int, str], int] = {}
-    lo: list[int] = []
-    hi: list[int] = []
-    for quota in problem.quotas:
-        key = (feature_index.get(quota.feature, -1), quota.value)
-        if key[0] < 0 or key in rows:
-            return None
-        rows[key] = len(lo)
-        lo.append(quota.min)
-        hi.append(quota.max)
-    dummy = len(lo)
-    constrained = sorted({j for j, _ in rows})
+    try:
+        quota_rows = QuotaRows(problem)
+    except ValueError:
+        return None
     tied: dict[str, list[int]] = {}
     if pool.households is not None:
         for i, home in enumerate(pool.households):
@@ -87,8 +78,7 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
     for t, members in enumerate(groups):
         if not members:
             return None
-        signature = {tuple(rows.get((j, pool.values[i][j]), dummy) for j in constrained)
-                     for i in members}
+        signature = {quota_rows.signature(pool.values[i]) for i in members}
         if len(signature) != 1:
             return None
         signatures.append(signature.pop())
@@ -110,9 +100,10 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
         problem=problem,
         members=[sorted(g) for g in groups],
         sizes=np.array([len(g) for g in groups], dtype=np.int64),
-        quota_of=np.array(signatures, dtype=np.int64).reshape(len(groups), len(constrained)),
-        lo=np.array([*lo, -(10**9)], dtype=np.int64),
-        hi=np.array([*hi, 10**9], dtype=np.int64),
+        quota_of=np.array(signatures, dtype=np.int64).reshape(len(groups),
+                                                              len(quota_rows.constrained)),
+        lo=quota_rows.lo,
+        hi=quota_rows.hi,
         households=households,
         household_of=household_of,
     )
