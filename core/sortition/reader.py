@@ -22,6 +22,7 @@ to hold and applies the same header check (:func:`check_header`) and character r
 
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import hashlib
@@ -268,12 +269,8 @@ def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
-    line = 0
     try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
+        for start, record in _nonblank(reader):
             if header is None:
                 header = [cell.strip() for cell in record]
             else:
@@ -281,8 +278,17 @@ def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error as error:
         raise CSVError(str(error), reader.line_num) from None
     if header is None:
-        raise CSVError(Message("no header line"), line)
+        raise CSVError(Message("no header line"), reader.line_num)
     return header, rows
+
+
+def _nonblank(reader: _csv.Reader) -> Iterator[tuple[int, list[str]]]:
+    """The records that are not blank, each with the first physical line it starts on."""
+    line = 0
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if any(cell.strip() for cell in record):
+            yield start, record
 
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -454,12 +460,8 @@ class Records:
         scan_cells = INVISIBLE.search(text) is not None
         rows = csv.reader(_physical_lines(text), delimiter=self.delimiter)
         header_seen = False
-        line = 0
         try:
-            for record in rows:
-                start, line = line + 1, rows.line_num
-                if not any(cell.strip() for cell in record):
-                    continue
+            for start, record in _nonblank(rows):
                 if not header_seen:
                     header_seen = True
                     continue
@@ -547,9 +549,8 @@ def _header(text: str) -> list[str]:
     """The header of a CSV text (its first non-blank record), cells stripped."""
     rows = csv.reader(_physical_lines(text), delimiter=sniff_delimiter(text[:65536]))
     try:
-        for record in rows:
-            if any(cell.strip() for cell in record):
-                return [cell.strip() for cell in record]
+        for _, record in _nonblank(rows):
+            return [cell.strip() for cell in record]
     except csv.Error as error:
         raise CSVError(str(error), rows.line_num) from None
     raise CSVError(Message("no header line"), rows.line_num)
