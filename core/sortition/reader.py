@@ -530,8 +530,7 @@ def stream_table(path: str | Path) -> tuple[Table | None, list[InputError], Reco
     digest = hashlib.sha256(data).hexdigest()
     problems = mixed_encoding(data, encoding, name)
     del data, loaded
-    first = next((n for n, line in enumerate(_physical_lines(text), start=1)
-                  if line.strip().strip(",;\t")), 1)
+    first = _first_line(text)
     try:
         header = _header(text)
     except CSVError as error:
@@ -566,8 +565,9 @@ def read_table(path: str | Path) -> Table:
 
 
 def _first_line(text: str) -> int:
-    """The physical line of the header: the first line that is not blank."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """The physical line of the header: the first line that is not blank (lines end as the
+    CSV reader ends them, at CR, LF or CRLF only)."""
+    for number, line in enumerate(_physical_lines(text), start=1):
         if line.strip().strip(",;\t"):
             return number
     return 1  # pragma: no cover - an empty text has no header and is refused before
