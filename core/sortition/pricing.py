@@ -111,11 +111,7 @@ class Pricer:
             if np.allclose(values, rounded, atol=1e-9):
                 return rounded.astype(np.int64)
         face.restrict(self.ilp, self.polytope)
-        self.ilp_calls += 1
-        status, values = self._solve(self.ilp, ilp_objective)
-        if status == "infeasible":
-            return None
-        return np.rint(values).astype(np.int64)
+        return self.best_panel(ilp_objective)
 
     def whole(self) -> None:
         """Undo ``face_panel``'s restrictions: both models range over the whole polytope."""
