@@ -7,9 +7,10 @@ commands added to the group. City and extension plugins add theirs through the
 The group is lazy (click's documented "lazy loading of subcommands" pattern):
 ``COMMAND_INDEX`` names each core command's module, and that module is imported only
 when the command runs or its help is shown, so ``kleroterion invite`` never loads the
-web application, the database layer or the solver. ``kleroterion --help`` loads them
-all, to list every command with its short help. A test checks that the index names
-exactly the commands of ``COMMAND_MODULES``.
+web application, the database layer or the solver. ``kleroterion --help`` lists the
+core commands from their summaries (:mod:`kleroterion.cli.summaries`) and loads only
+the plugins' commands. Tests check that the index names exactly the commands of
+``COMMAND_MODULES`` and that every summary is its command's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import importlib
 from collections.abc import Iterator, MutableMapping
 
 import click
+from kleroterion.cli.summaries import SUMMARIES
 
 COMMAND_MODULES = (
     "kleroterion.cli.cities",
@@ -105,6 +107,9 @@ class LazyCommands(MutableMapping[str, click.Command]):
         self._index.pop(name, None)
         self._loaded.pop(name, None)
 
+    def is_loaded(self, name: str) -> bool:
+        return name in self._loaded
+
     def __contains__(self, name: object) -> bool:
         return name in self._index or name in self._loaded
 
@@ -138,6 +143,24 @@ class KleroterionGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
         return super().list_commands(ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but a core command not loaded yet is listed from its summary,
+        without importing its module: ``kleroterion --help`` stays fast."""
+        commands = self.commands
+        listed: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            lazy = isinstance(commands, LazyCommands) and not commands.is_loaded(name)
+            if lazy and name in SUMMARIES:
+                command: click.Command | None = click.Command(name, help=SUMMARIES[name])
+            else:
+                command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                listed.append((name, command))
+        if listed:
+            limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in listed])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)

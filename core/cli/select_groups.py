@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from kleroterion.cli.terminal import echo_composition, echo_published, fail, infeasible, new_seed
+from kleroterion.cli.terminal import (
+    echo_composition,
+    echo_published,
+    fail,
+    infeasible,
+    new_seed,
+    progress_bar,
+)
 from kleroterion.services.selection import algorithm_for
 from kleroterion.sortition import ALGORITHMS, InfeasibleQuotas
 from kleroterion.sortition.grouped import read_grouped_respondents
@@ -154,9 +161,10 @@ def select_groups(
     from kleroterion.services.selection import select_groups as run
 
     try:
-        selection = run(engine, problems, algorithm, joint=joint, seed=seed,
-                        time_limit=time_limit, m=lottery_size, out=out, number=number,
-                        infeasible=InfeasibleQuotas)
+        with progress_bar(algorithm) as progress:
+            selection = run(engine, problems, algorithm, joint=joint, seed=seed,
+                            time_limit=time_limit, m=lottery_size, out=out, number=number,
+                            infeasible=InfeasibleQuotas, progress=progress)
     except GroupInfeasible as error:
         assert isinstance(error.error, InfeasibleQuotas)
         infeasible(error.error, error.key)

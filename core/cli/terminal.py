@@ -31,7 +31,9 @@ def fail(message: object, code: int = EXIT_INPUT) -> NoReturn:
 def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
     """A progress bar on stderr, driven by ``(stage, fraction)`` callbacks.
 
-    Hidden when stderr is not a terminal, so that logs and pipes get no bar residue.
+    Hidden when stderr is not a terminal, so that logs and pipes get no bar residue. A
+    new stage is shown even when the fraction stays (the rounding and the publishing
+    come after the engine's 100 %).
     """
     steps = 1000
     hidden = not sys.stderr.isatty()
@@ -47,6 +49,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
             if target > done:
                 bar.update(target - done)
                 done = target
+            else:
+                bar.render_progress()
 
         yield update
 

@@ -46,7 +46,8 @@ class Engine(Protocol):
                            m: int = ...) -> list[tuple[int, ...]]: ...
 
     def draw_groups(self, groups: Any, *, joint: bool, algorithm: str = ...,
-                    time_limit: float | None = ..., seed: int | None = ...) -> Any: ...
+                    time_limit: float | None = ..., seed: int | None = ...,
+                    progress: Any = ...) -> Any: ...
 
 
 class UnknownAlgorithm(ValueError):
@@ -139,6 +140,8 @@ def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
                                                time_limit=time_limit, m=m, progress=progress)
     selection = Selection(seed, {"": distribution}, {"": None})
     if out is not None:
+        if progress is not None:
+            progress("publishing", 1.0)
         published = publish_lottery(out, problem, distribution, panels, seed=seed, m=m,
                                     time_limit=time_limit)
         selection.lottery = {"dir": str(out), "digest": published.digest,
@@ -163,26 +166,32 @@ def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
 def select_groups(engine: Engine, problems: Mapping[str, Problem], algorithm: str, *,
                   joint: bool, seed: int, time_limit: float | None = None, m: int = 1000,
                   out: Path | None = None, number: int | None = None,
-                  infeasible: type[Exception] = ValueError) -> Selection:
+                  infeasible: type[Exception] = ValueError,
+                  progress: Progress | None = None) -> Selection:
     """Every seat group in one run; ``infeasible`` is the engine's ``InfeasibleQuotas``.
 
     Separate draws go one group at a time, so that infeasible quotas name their group
     (:class:`GroupInfeasible`); a joint draw's infeasibility propagates as it is.
+    ``progress`` hears the engine's words (prefixed by the group's key when separate),
+    then ``rounding`` and ``publishing``.
     """
     from kleroterion.sortition import SeatGroupProblem
     from kleroterion.sortition.grouped import choose_groups, group_number, publish_groups
+    from kleroterion.sortition.groups import group_progress
 
     groups = [SeatGroupProblem(key, problem) for key, problem in problems.items()]
     distributions: dict[str, Distribution] = {}
     if joint:
         distributions = dict(engine.draw_groups(groups, joint=True, algorithm=algorithm,
-                                                time_limit=time_limit, seed=seed))
+                                                time_limit=time_limit, seed=seed,
+                                                progress=progress))
     else:
-        for seat_group in groups:
+        for k, seat_group in enumerate(groups):
             try:
                 distributions.update(engine.draw_groups(
                     [seat_group], joint=False, algorithm=algorithm, time_limit=time_limit,
-                    seed=seed))
+                    seed=seed, progress=group_progress(progress, seat_group.key, k,
+                                                       len(groups))))
             except infeasible as error:
                 raise GroupInfeasible(seat_group.key, error) from error
     selection = Selection(seed, distributions, {key: None for key in problems})
@@ -193,8 +202,12 @@ def select_groups(engine: Engine, problems: Mapping[str, Problem], algorithm: st
             index = random.Random(f"{seed}:{key}").choices(range(len(weights)), weights)[0]
             selection.panels[key] = list(distributions[key].panels[index])
         return selection
+    if progress is not None:
+        progress("rounding", 1.0)
     rounded = {key: engine.round_distribution(distributions[key], m=m) for key in problems}
     if out is not None:
+        if progress is not None:
+            progress("publishing", 1.0)
         manifest = publish_groups(out, problems, distributions, joint=joint, seed=seed, m=m,
                                   time_limit=time_limit, panels=rounded)
         if number is not None:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from kleroterion.sortition.groups import SeatGroupProblem, draw_groups
-from kleroterion.sortition.io import InputError, read_respondents, read_table
+from kleroterion.sortition.io import InputError, read_respondents, read_table, require_column
 from kleroterion.sortition.lottery import choose, publish
 from kleroterion.sortition.manifest import (
     MANIFEST,
@@ -118,14 +118,7 @@ def read_grouped_respondents(
     they stay unique across groups. Household ties apply within a group.
     """
     table = read_table(path)
-    column = table.column(group_column)
-    if column is None:
-        raise InputError(
-            f"the header has no group column {group_column!r}",
-            path=table.path,
-            line=1,
-            accepted=f"a header with the columns {', '.join(table.header)}",
-        )
+    column = require_column(table, group_column, "group")
     folded = {key.strip().casefold(): key for key in quotas}
     rows: dict[str, list[tuple[int, int, list[str]]]] = {key: [] for key in quotas}
     for number, (line, record) in enumerate(table.rows, start=1):

@@ -11,12 +11,14 @@ returned as each group's marginal distribution, in that group's own pool indices
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kleroterion.sortition.types import Distribution, Pool, Problem, Quota
 
-__all__ = ["GROUP_FEATURE", "SeatGroupProblem", "draw_groups", "joint_problem"]
+__all__ = ["GROUP_FEATURE", "SeatGroupProblem", "draw_groups", "group_progress", "joint_problem"]
+
+Progress = Callable[[str, float], None]
 
 GROUP_FEATURE = "group"
 
@@ -123,17 +125,40 @@ def draw_groups(
     shared_quotas: Sequence[Quota] = (),
     time_limit: float | None = None,
     seed: int | None = None,
+    progress: Progress | None = None,
 ) -> Mapping[str, Distribution]:
-    """One distribution per group key (see the module docstring for the two modes)."""
+    """One distribution per group key (see the module docstring for the two modes).
+
+    ``progress`` hears the engine's words, each prefixed by its group's key when several
+    groups are drawn separately (:func:`group_progress`).
+    """
     from kleroterion.sortition import find_distribution
 
     if not joint:
         if shared_quotas:
             raise ValueError("shared quotas need a joint draw")
+        several = len(groups) > 1
         return {
-            g.key: find_distribution(g.problem, algorithm, time_limit=time_limit, seed=seed)
-            for g in groups
+            g.key: find_distribution(
+                g.problem, algorithm, time_limit=time_limit, seed=seed,
+                progress=group_progress(progress, g.key, k, len(groups)) if several else progress)
+            for k, g in enumerate(groups)
         }
     problem, origin = joint_problem(groups, shared_quotas)
-    distribution = find_distribution(problem, algorithm, time_limit=time_limit, seed=seed)
+    distribution = find_distribution(problem, algorithm, time_limit=time_limit, seed=seed,
+                                     progress=progress)
     return _marginals(distribution, groups, origin)
+
+
+def group_progress(progress: Progress | None, key: str, index: int,
+                   count: int) -> Progress | None:
+    """``progress`` for the ``index``-th of ``count`` groups drawn one after the other: its
+    words prefixed by the group's key, its fraction a share of the whole run."""
+    if progress is None:
+        return None
+    told = progress
+
+    def update(stage: str, fraction: float) -> None:
+        told(f"{key}: {stage}", (index + max(0.0, min(1.0, fraction))) / count)
+
+    return update

@@ -49,6 +49,7 @@ __all__ = [
     "read_quotas",
     "read_respondents",
     "read_table",
+    "require_column",
     "scan_table",
     "sniff_delimiter",
     "split_records",
@@ -261,6 +262,19 @@ def _household_part(cell: str) -> str:
     return _SPACES.sub(" ", cell.strip()).casefold()
 
 
+def require_column(table: Table, name: str, what: str) -> int:
+    """The index of the column ``name`` (a ``what`` column, for the error), which must exist."""
+    index = table.column(name)
+    if index is None:
+        raise InputError(
+            f"the header has no {what} column {name!r}",
+            path=table.path,
+            line=1,
+            accepted=f"a header with the columns {', '.join(table.header)}",
+        )
+    return index
+
+
 def read_respondents(
     path: str | Path,
     quotas: QuotaTable | Sequence[Quota],
@@ -286,21 +300,10 @@ def read_respondents(
     quota_path = quotas.path if isinstance(quotas, QuotaTable) else "the quotas"
     table = read_table(path)
     features = tuple(dict.fromkeys(q.feature for q in quota_list))
-
-    def locate(name: str, what: str) -> int:
-        index = table.column(name)
-        if index is None:
-            raise InputError(
-                f"the header has no {what} column {name!r}",
-                path=table.path,
-                line=1,
-                accepted=f"a header with the columns {', '.join(table.header)}",
-            )
-        return index
-
-    feature_cols = [locate(f, f"feature (named in {quota_path})") for f in features]
-    household_cols = [locate(h, "household") for h in household]
-    id_col = table.column("id") if id_column is None else locate(id_column, "id")
+    feature_cols = [require_column(table, f, f"feature (named in {quota_path})")
+                    for f in features]
+    household_cols = [require_column(table, h, "household") for h in household]
+    id_col = table.column("id") if id_column is None else require_column(table, id_column, "id")
 
     accepted: list[dict[str, str]] = []
     for feature in features:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 
+from kleroterion.sortition.typemodel import QuotaRows
 from kleroterion.sortition.types import Distribution, Problem
 
 __all__ = ["legacy", "legacy_panel"]
@@ -23,22 +24,17 @@ class LegacyStuck(RuntimeError):
     """The greedy failed to complete a panel after many restarts."""
 
 
-def _rows(problem: Problem) -> tuple[list[list[int]], list[int], list[int]]:
-    """For each respondent, the quota rows it counts in; and the rows' min and max."""
-    pool = problem.pool
-    index = {name: j for j, name in enumerate(pool.features)}
-    key_to_row = {}
-    lo: list[int] = []
-    hi: list[int] = []
-    for quota in problem.quotas:
-        key_to_row[(index[quota.feature], quota.value)] = len(lo)
-        lo.append(quota.min)
-        hi.append(quota.max)
-    rows = [
-        [key_to_row[(j, v)] for j, v in enumerate(values) if (j, v) in key_to_row]
-        for values in pool.values
-    ]
-    return rows, lo, hi
+def _rows(problem: Problem) -> tuple[list[list[int]], list[int], list[int], list[list[int]]]:
+    """For each respondent, the quota rows it counts in; the rows' min and max; and each
+    row's respondents."""
+    quota_rows = QuotaRows(problem)
+    rows = [[r for r in quota_rows.signature(values) if r != quota_rows.dummy]
+            for values in problem.pool.values]
+    members: list[list[int]] = [[] for _ in range(quota_rows.dummy)]
+    for i, rs in enumerate(rows):
+        for r in rs:
+            members[r].append(i)
+    return rows, quota_rows.lo[:-1].tolist(), quota_rows.hi[:-1].tolist(), members
 
 
 def _attempt(
@@ -97,11 +93,7 @@ def _attempt(
 
 def legacy_panel(problem: Problem, rng: random.Random) -> tuple[int, ...]:
     """One panel drawn by the greedy (restarting from scratch whenever it gets stuck)."""
-    rows, lo, hi = _rows(problem)
-    members: list[list[int]] = [[] for _ in lo]
-    for i, rs in enumerate(rows):
-        for r in rs:
-            members[r].append(i)
+    rows, lo, hi, members = _rows(problem)
     for _ in range(MAX_RESTARTS):
         panel = _attempt(problem, rows, lo, hi, members, rng)
         if panel is not None:
@@ -112,11 +104,7 @@ def legacy_panel(problem: Problem, rng: random.Random) -> tuple[int, ...]:
 def legacy(problem: Problem, *, runs: int = 1000, seed: int | None = None) -> Distribution:
     """LEGACY's empirical distribution over ``runs`` independent draws (reproducible by seed)."""
     rng = random.Random(0 if seed is None else seed)
-    rows, lo, hi = _rows(problem)
-    members: list[list[int]] = [[] for _ in lo]
-    for i, rs in enumerate(rows):
-        for r in rs:
-            members[r].append(i)
+    rows, lo, hi, members = _rows(problem)
     tally: dict[tuple[int, ...], int] = {}
     restarts = 0
     for _ in range(runs):

@@ -111,11 +111,7 @@ class Pricer:
             if np.allclose(values, rounded, atol=1e-9):
                 return rounded.astype(np.int64)
         face.restrict(self.ilp, self.polytope)
-        self.ilp_calls += 1
-        status, values = self._solve(self.ilp, ilp_objective)
-        if status == "infeasible":
-            return None
-        return np.rint(values).astype(np.int64)
+        return self.best_panel(ilp_objective)
 
     def whole(self) -> None:
         """Undo ``face_panel``'s restrictions: both models range over the whole polytope."""
@@ -196,10 +192,15 @@ class Pricer:
     # -- cheap ---------------------------------------------------------------------------------
 
     def improve(self, panel: IntArray, weights: FloatArray, max_steps: int = 200,
-                bounds: tuple[IntArray, IntArray] | None = None) -> IntArray:
+                bounds: tuple[IntArray, IntArray] | None = None, *,
+                limit: tuple[int, int] | None = None, tol: float = PRICE_TOL) -> IntArray:
         """Best-improvement one-for-one swaps that keep every quota and the household rule.
 
         ``bounds`` replaces the quota rows' (lo, hi), dummy row last, as ``model.lo/hi``.
+        ``limit`` (out, in) weighs each step's swaps among the ``out`` types of the panel of
+        lowest weight and the ``in`` types outside of highest weight only: the rounding's
+        repair needs a few swaps among the respondents furthest from their share, on pools
+        where every respondent is a type. A swap is made when it gains more than ``tol``.
         """
         model = self.model
         panel = panel.copy()
@@ -214,11 +215,14 @@ class Pricer:
                 if taken:
                     blocked = np.isin(model.household_of[room], list(taken))
                     room = room[~blocked]
-            if len(room) == 0:
+            if len(room) == 0 or len(inside) == 0:
                 break
+            if limit is not None:
+                inside = inside[np.argsort(weights[inside], kind="stable")[:limit[0]]]
+                room = room[np.argsort(-weights[room], kind="stable")[:limit[1]]]
             gain = weights[room][None, :] - weights[inside][:, None]
             best = float(gain.max())
-            if best <= PRICE_TOL:
+            if best <= tol:
                 break
             out_ok = (counts[quota_of[inside]] - 1) >= lo[quota_of[inside]]  # inside x features
             in_ok = (counts[quota_of[room]] + 1) <= hi[quota_of[room]]  # room x features
@@ -227,7 +231,7 @@ class Pricer:
             gain = np.where(feasible, gain, -np.inf)
             flat = int(np.argmax(gain))
             a, b = divmod(flat, len(room))
-            if gain[a, b] <= PRICE_TOL:
+            if gain[a, b] <= tol:
                 break
             panel[inside[a]] -= 1
             panel[room[b]] += 1

@@ -22,6 +22,7 @@ to hold and applies the same header check (:func:`check_header`) and character r
 
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import hashlib
@@ -268,12 +269,8 @@ def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:65536]))
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
-    line = 0
     try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
+        for start, record in _nonblank(reader):
             if header is None:
                 header = [cell.strip() for cell in record]
             else:
@@ -281,8 +278,17 @@ def split_records(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     except csv.Error as error:
         raise CSVError(str(error), reader.line_num) from None
     if header is None:
-        raise CSVError(Message("no header line"), line)
+        raise CSVError(Message("no header line"), reader.line_num)
     return header, rows
+
+
+def _nonblank(reader: _csv.Reader) -> Iterator[tuple[int, list[str]]]:
+    """The records that are not blank, each with the first physical line it starts on."""
+    line = 0
+    for record in reader:
+        start, line = line + 1, reader.line_num
+        if any(cell.strip() for cell in record):
+            yield start, record
 
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -372,23 +378,14 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     """
     path = Path(path)
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [InputError(Message("cannot be read (%(reason)s)",
-                                         reason=error.strerror), path=name)]
-    nul = nul_problem(data, name)
-    if nul is not None:
-        return None, [nul]
-    text, encoding = decode(data)
-    if not text.strip():
-        return None, [InputError(Message("the file is empty; a header line and rows are "
-                                         "expected"), path=name)]
+    loaded = _load(path)
+    if isinstance(loaded, InputError):
+        return None, [loaded]
+    data, text, encoding = loaded
     try:
         header, rows = split_records(text)
     except CSVError as error:
-        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
-                                 path=name, line=error.line)]
+        return None, [_not_csv(name, error.reason, error.line)]
     header_line = _first_line(text)
     try:
         check_header(header, name, line=header_line)
@@ -398,6 +395,29 @@ def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:
     problems = mixed_encoding(data, encoding, name) + _line_problems(table, text, header_line)
     problems.sort(key=lambda problem: problem.line or 0)
     return table, problems
+
+
+def _load(path: Path) -> tuple[bytes, str, str] | InputError:
+    """A file's bytes, their text and its encoding; or what stops its reading: the file
+    cannot be read, holds a NUL byte or is empty."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return InputError(Message("cannot be read (%(reason)s)", reason=error.strerror),
+                          path=name)
+    nul = nul_problem(data, name)
+    if nul is not None:
+        return nul
+    text, encoding = decode(data)
+    if not text.strip():
+        return InputError(Message("the file is empty; a header line and rows are expected"),
+                          path=name)
+    return data, text, encoding
+
+
+def _not_csv(path: str, reason: str, line: int) -> InputError:
+    return InputError(Message("not valid CSV (%(reason)s)", reason=reason), path=path, line=line)
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -436,26 +456,17 @@ class Records:
         if text is None:
             return
         table = self.table
-        keys = [header_key(cell) for cell in table.header]
-        width = len(keys) - next((i for i, k in enumerate(reversed(keys)) if k), len(keys))
+        keys, width = _header_keys(table)
         scan_cells = INVISIBLE.search(text) is not None
         rows = csv.reader(_physical_lines(text), delimiter=self.delimiter)
         header_seen = False
-        line = 0
         try:
-            for record in rows:
-                start, line = line + 1, rows.line_num
-                if not any(cell.strip() for cell in record):
-                    continue
+            for start, record in _nonblank(rows):
                 if not header_seen:
                     header_seen = True
                     continue
                 if _repeated_header(keys, width, record):
-                    self.problems.append(InputError(
-                        Message("the header line is repeated here (two files pasted "
-                                "together?)"), path=table.path, line=start,
-                        accepted=Message("the header on the first line only, then one row "
-                                         "per record")))
+                    self.problems.append(_repeated_header_problem(table, start))
                     continue  # not a record
                 problem = _invisible(table, scan_cells, start, record)
                 if problem is not None:
@@ -463,18 +474,31 @@ class Records:
                 self.count += 1
                 yield start, record
         except csv.Error as error:
-            self.failure = InputError(Message("not valid CSV (%(reason)s)", reason=str(error)),
-                                      path=table.path, line=rows.line_num)
+            self.failure = _not_csv(table.path, str(error), rows.line_num)
             return
         if not self.count:
             self.problems.append(InputError(Message("the file has a header but no rows"),
                                             path=table.path))
 
 
+def _header_keys(table: Table) -> tuple[list[str], int]:
+    """The header's keys, and how many up to its last named column."""
+    keys = [header_key(cell) for cell in table.header]
+    width = len(keys) - next((i for i, k in enumerate(reversed(keys)) if k), len(keys))
+    return keys, width
+
+
 def _repeated_header(keys: list[str], width: int, record: list[str]) -> bool:
     return bool(record and header_key(record[0]) == keys[0]  # cheap first: most rows differ
                 and [header_key(cell) for cell in record[:width]] == keys[:width]
                 and not any(cell.strip() for cell in record[width:]))
+
+
+def _repeated_header_problem(table: Table, line: int) -> InputError:
+    return InputError(
+        Message("the header line is repeated here (two files pasted together?)"),
+        path=table.path, line=line,
+        accepted=Message("the header on the first line only, then one row per record"))
 
 
 def _invisible(table: Table, scan_cells: bool, line: int,
@@ -499,39 +523,24 @@ def stream_table(path: str | Path) -> tuple[Table | None, list[InputError], Reco
     """
     path = Path(path)
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [InputError(Message("cannot be read (%(reason)s)",
-                                         reason=error.strerror), path=name)], None
-    nul = nul_problem(data, name)
-    if nul is not None:
-        return None, [nul], None
-    text, encoding = decode(data)
+    loaded = _load(path)
+    if isinstance(loaded, InputError):
+        return None, [loaded], None
+    data, text, encoding = loaded
     digest = hashlib.sha256(data).hexdigest()
     problems = mixed_encoding(data, encoding, name)
-    del data
-    if not text.strip():
-        return None, [InputError(Message("the file is empty; a header line and rows are "
-                                         "expected"), path=name)], None
-    first = next((n for n, line in enumerate(_physical_lines(text), start=1)
-                  if line.strip().strip(",;\t")), 1)
+    del data, loaded
+    first = _first_line(text)
     try:
         header = _header(text)
     except CSVError as error:
-        return None, [InputError(Message("not valid CSV (%(reason)s)", reason=error.reason),
-                                 path=name, line=error.line)], None
+        return None, [_not_csv(name, error.reason, error.line)], None
     try:
         check_header(header, name, line=first)
     except InputError as error:
         return None, [error], None
     table = Table(name, header, [], digest, encoding)
-    if INVISIBLE.search(text) is not None:
-        for index, cell in enumerate(header):
-            problem = invisible_problem(cell, name, first, cell, index + 1)
-            if problem is not None:
-                problems.append(problem)
-                break
+    problems.extend(_header_problems(table, text, first))
     return table, problems, Records(table, text, sniff_delimiter(text[:65536]), problems)
 
 
@@ -539,9 +548,8 @@ def _header(text: str) -> list[str]:
     """The header of a CSV text (its first non-blank record), cells stripped."""
     rows = csv.reader(_physical_lines(text), delimiter=sniff_delimiter(text[:65536]))
     try:
-        for record in rows:
-            if any(cell.strip() for cell in record):
-                return [cell.strip() for cell in record]
+        for _, record in _nonblank(rows):
+            return [cell.strip() for cell in record]
     except csv.Error as error:
         raise CSVError(str(error), rows.line_num) from None
     raise CSVError(Message("no header line"), rows.line_num)
@@ -557,42 +565,33 @@ def read_table(path: str | Path) -> Table:
 
 
 def _first_line(text: str) -> int:
-    """The physical line of the header: the first line that is not blank."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """The physical line of the header: the first line that is not blank (lines end as the
+    CSV reader ends them, at CR, LF or CRLF only)."""
+    for number, line in enumerate(_physical_lines(text), start=1):
         if line.strip().strip(",;\t"):
             return number
     return 1  # pragma: no cover - an empty text has no header and is refused before
 
 
 def _line_problems(table: Table, text: str, header_line: int) -> list[InputError]:
-    problems: list[InputError] = []
-    keys = [header_key(cell) for cell in table.header]
-    width = len(keys) - next((i for i, k in enumerate(reversed(keys)) if k), len(keys))
+    problems = _header_problems(table, text, header_line)
+    keys, width = _header_keys(table)
     scan_cells = INVISIBLE.search(text) is not None  # one pass in C for the usual clean file
-    if scan_cells:
-        for index, cell in enumerate(table.header):
-            problem = invisible_problem(cell, table.path, header_line, cell, index + 1)
-            if problem is not None:
-                problems.append(problem)
-                break
     for line, record in table.rows:
-        if (
-            record
-            and header_key(record[0]) == keys[0]  # cheap first: most rows differ here
-            and [header_key(cell) for cell in record[:width]] == keys[:width]
-            and not any(cell.strip() for cell in record[width:])
-        ):
-            problems.append(InputError(
-                Message("the header line is repeated here (two files pasted together?)"),
-                path=table.path, line=line,
-                accepted=Message("the header on the first line only, then one row per "
-                                 "record")))
+        if _repeated_header(keys, width, record):
+            problems.append(_repeated_header_problem(table, line))
             continue
-        if scan_cells:
-            for index, cell in enumerate(record):
-                column = table.header[index] if index < len(table.header) else ""
-                problem = invisible_problem(cell, table.path, line, column, index + 1)
-                if problem is not None:
-                    problems.append(problem)
-                    break
+        problem = _invisible(table, scan_cells, line, record)
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+def _header_problems(table: Table, text: str, line: int) -> list[InputError]:
+    """The header's first invisible character, if the text has any."""
+    if INVISIBLE.search(text) is not None:
+        for index, cell in enumerate(table.header):
+            problem = invisible_problem(cell, table.path, line, cell, index + 1)
+            if problem is not None:
+                return [problem]
+    return []

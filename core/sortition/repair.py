@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from kleroterion.sortition.typemodel import TypeModel
+from kleroterion.sortition.typemodel import QuotaRows, TypeModel
 from kleroterion.sortition.types import Problem
 
 if TYPE_CHECKING:
@@ -45,10 +45,12 @@ STOP = 1.5
 MAX_MOVES = 3000
 #: Copies tried per move, those whose members are most over their share first.
 TRIES = 8
-#: Swaps one exchange may make, and the types on each side it considers.
+#: Swaps one exchange may make, the types on each side it considers (the panel's of lowest
+#: gain, the others' of highest), and the least gain a swap must bring.
 SWAP_STEPS = 200
 SWAP_CANDIDATES = 1000
 SWAP_ROOM = 400
+SWAP_TOL = 1e-12
 #: The respondents furthest off a move tries to bring nearer, in turn.
 WORST = 3
 #: Of those, how many may call the exact pricing ILP when swaps do not help.
@@ -62,19 +64,10 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
     household with others in the pool: the rounding then keeps to the distribution's panels.
     """
     pool = problem.pool
-    feature_index = {name: j for j, name in enumerate(pool.features)}
-    rows: dict[tuple[int, str], int] = {}
-    lo: list[int] = []
-    hi: list[int] = []
-    for quota in problem.quotas:
-        key = (feature_index.get(quota.feature, -1), quota.value)
-        if key[0] < 0 or key in rows:
-            return None
-        rows[key] = len(lo)
-        lo.append(quota.min)
-        hi.append(quota.max)
-    dummy = len(lo)
-    constrained = sorted({j for j, _ in rows})
+    try:
+        quota_rows = QuotaRows(problem)
+    except ValueError:
+        return None
     tied: dict[str, list[int]] = {}
     if pool.households is not None:
         for i, home in enumerate(pool.households):
@@ -85,8 +78,7 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
     for t, members in enumerate(groups):
         if not members:
             return None
-        signature = {tuple(rows.get((j, pool.values[i][j]), dummy) for j in constrained)
-                     for i in members}
+        signature = {quota_rows.signature(pool.values[i]) for i in members}
         if len(signature) != 1:
             return None
         signatures.append(signature.pop())
@@ -108,9 +100,10 @@ def type_model(problem: Problem, groups: Sequence[Sequence[int]]) -> TypeModel |
         problem=problem,
         members=[sorted(g) for g in groups],
         sizes=np.array([len(g) for g in groups], dtype=np.int64),
-        quota_of=np.array(signatures, dtype=np.int64).reshape(len(groups), len(constrained)),
-        lo=np.array([*lo, -(10**9)], dtype=np.int64),
-        hi=np.array([*hi, 10**9], dtype=np.int64),
+        quota_of=np.array(signatures, dtype=np.int64).reshape(len(groups),
+                                                              len(quota_rows.constrained)),
+        lo=quota_rows.lo,
+        hi=quota_rows.hi,
         households=households,
         household_of=household_of,
     )
@@ -220,7 +213,8 @@ def _move(
         base = seats - panels[a]
         gain = costs.of(base) - costs.of(base + 1.0)
         gains.append(gain)
-        panel = swaps(pricer.model, panels[a], gain)
+        panel = pricer.improve(panels[a], gain, SWAP_STEPS, limit=(SWAP_CANDIDATES, SWAP_ROOM),
+                               tol=SWAP_TOL)
         if _better(costs, panels[a], panel, base, total):
             return a, panel.astype(np.int64)
     for a, gain in list(zip(order, gains, strict=True))[:ILP_TRIES]:
@@ -228,45 +222,6 @@ def _move(
         if best is not None and _better(costs, panels[a], best, seats - panels[a], total):
             return a, best.astype(np.int64)
     return None
-
-
-def swaps(model: TypeModel, panel: IntArray, weights: FloatArray,
-          max_steps: int = SWAP_STEPS) -> IntArray:
-    """Best one-for-one swaps of ``panel`` (types out, types in) that keep every quota.
-
-    As :meth:`Pricer.improve`, among the ``SWAP_CANDIDATES`` types of the panel of lowest
-    weight and the ``SWAP_ROOM`` types outside of highest weight only: a repair
-    move needs a few swaps, among the respondents furthest from their share.
-    """
-    panel = panel.copy()
-    quota_of = model.quota_of
-    for _ in range(max_steps):
-        counts = model.counts(panel)
-        inside = np.flatnonzero(panel > 0)
-        room = np.flatnonzero(panel < model.sizes)
-        if model.households:
-            taken = {int(model.household_of[t]) for t in inside if model.household_of[t] >= 0}
-            if taken:
-                room = room[~np.isin(model.household_of[room], list(taken))]
-        if len(room) == 0 or len(inside) == 0:
-            break
-        inside = inside[np.argsort(weights[inside], kind="stable")[:SWAP_CANDIDATES]]
-        room = room[np.argsort(-weights[room], kind="stable")[:SWAP_ROOM]]
-        gain = weights[room][None, :] - weights[inside][:, None]
-        if float(gain.max()) <= 1e-12:
-            break
-        out_ok = (counts[quota_of[inside]] - 1) >= model.lo[quota_of[inside]]
-        in_ok = (counts[quota_of[room]] + 1) <= model.hi[quota_of[room]]
-        same = quota_of[inside][:, None, :] == quota_of[room][None, :, :]
-        feasible = np.all(same | (out_ok[:, None, :] & in_ok[None, :, :]), axis=2)
-        gain = np.where(feasible, gain, -np.inf)
-        flat = int(np.argmax(gain))
-        a, b = divmod(flat, len(room))
-        if not gain[a, b] > 1e-12:
-            break
-        panel[inside[a]] -= 1
-        panel[room[b]] += 1
-    return panel
 
 
 def _better(costs: Costs, old: IntArray, new: IntArray, base: FloatArray, total: float) -> bool:

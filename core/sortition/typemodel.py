@@ -73,24 +73,39 @@ class TypeModel:
         return all(int(panel[h].sum()) <= 1 for h in self.households)
 
 
+class QuotaRows:
+    """The quota rows of a problem: one per quota, in its order, and a dummy row last that
+    counts the values no quota names (no bounds).
+
+    Raises ``ValueError`` on a quota of a feature the pool lacks or two quotas of one value.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        feature_index = {name: j for j, name in enumerate(problem.pool.features)}
+        rows: dict[tuple[int, str], int] = {}
+        for quota in problem.quotas:
+            if quota.feature not in feature_index:
+                raise ValueError(f"quota on unknown feature {quota.feature!r}")
+            key = (feature_index[quota.feature], quota.value)
+            if key in rows:
+                raise ValueError(f"two quotas for {quota.feature}/{quota.value}")
+            rows[key] = len(rows)
+        self.rows = rows
+        self.dummy = len(rows)
+        #: the features some quota names, in the pool's order
+        self.constrained = sorted({j for j, _ in rows})
+        self.lo = np.array([*(q.min for q in problem.quotas), -(10**9)], dtype=np.int64)
+        self.hi = np.array([*(q.max for q in problem.quotas), 10**9], dtype=np.int64)
+
+    def signature(self, values: tuple[str, ...]) -> tuple[int, ...]:
+        """The row a respondent with ``values`` counts in, for each constrained feature."""
+        return tuple(self.rows.get((j, values[j]), self.dummy) for j in self.constrained)
+
+
 def compile_types(problem: Problem) -> TypeModel:
     """Group interchangeable respondents into types and index the quota rows."""
     pool = problem.pool
-    feature_index = {name: j for j, name in enumerate(pool.features)}
-    rows: dict[tuple[int, str], int] = {}
-    lo: list[int] = []
-    hi: list[int] = []
-    for quota in problem.quotas:
-        if quota.feature not in feature_index:
-            raise ValueError(f"quota on unknown feature {quota.feature!r}")
-        key = (feature_index[quota.feature], quota.value)
-        if key in rows:
-            raise ValueError(f"two quotas for {quota.feature}/{quota.value}")
-        rows[key] = len(lo)
-        lo.append(quota.min)
-        hi.append(quota.max)
-    dummy = len(lo)
-    constrained = sorted({j for j, _ in rows})
+    quota_rows = QuotaRows(problem)
 
     household_size: dict[str, int] = {}
     if pool.households is not None:
@@ -103,7 +118,7 @@ def compile_types(problem: Problem) -> TypeModel:
     signatures: list[tuple[int, ...]] = []
     household_types: dict[str, list[int]] = {}
     for i in range(len(pool)):
-        signature = tuple(rows.get((j, pool.values[i][j]), dummy) for j in constrained)
+        signature = quota_rows.signature(pool.values[i])
         tie = pool.households[i] if pool.households is not None else None
         if tie is not None and household_size[tie] > 1:
             # Household members stay apart: the rule binds them one by one.
@@ -123,14 +138,15 @@ def compile_types(problem: Problem) -> TypeModel:
     households = [types for _, types in sorted(household_types.items())]
     for h, types in enumerate(households):
         household_of[types] = h
-    quota_of = np.array(signatures, dtype=np.int64).reshape(n_types, len(constrained))
+    quota_of = np.array(signatures, dtype=np.int64).reshape(n_types,
+                                                             len(quota_rows.constrained))
     return TypeModel(
         problem=problem,
         members=members,
         sizes=np.array([len(m) for m in members], dtype=np.int64),
         quota_of=quota_of,
-        lo=np.array([*lo, -(10**9)], dtype=np.int64),
-        hi=np.array([*hi, 10**9], dtype=np.int64),
+        lo=quota_rows.lo,
+        hi=quota_rows.hi,
         households=households,
         household_of=household_of,
     )

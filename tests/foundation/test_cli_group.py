@@ -11,6 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from kleroterion.cli import COMMAND_INDEX, COMMAND_MODULES, LazyCommands, main
+from kleroterion.cli.summaries import SUMMARIES
 
 
 def test_the_index_names_exactly_the_commands_of_every_module() -> None:
@@ -28,6 +29,16 @@ def test_help_lists_every_command_with_its_short_help() -> None:
         command = next(c for c in importlib.import_module(module).COMMANDS if c.name == name)
         assert f"  {name} " in output
         assert command.get_short_help_str(limit=45)[:20] in output
+
+
+def test_every_summary_gives_its_commands_short_help_at_any_width() -> None:
+    """``--help`` lists core commands from their summaries: each must read as its command."""
+    assert set(SUMMARIES) == set(COMMAND_INDEX)
+    for name, module in COMMAND_INDEX.items():
+        command = next(c for c in importlib.import_module(module).COMMANDS if c.name == name)
+        stand_in = click.Command(name, help=SUMMARIES[name])
+        for limit in (20, 45, 60, 80, 200):
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), name
 
 
 def test_lazy_commands_load_one_module_and_keep_added_commands() -> None:
@@ -67,6 +78,14 @@ def test_invite_loads_neither_the_web_nor_the_database_nor_the_solver() -> None:
     assert _heavy_modules_after("import kleroterion.cli.sortition") == []
     # The check can fail: the select command does load the solver when it runs.
     assert "highspy" in _heavy_modules_after("import kleroterion.sortition.highs")
+
+
+def test_the_list_of_commands_loads_neither_the_web_nor_the_database_nor_the_solver() -> None:
+    run_help = (
+        "from kleroterion.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert _heavy_modules_after(run_help) == []
 
 
 def test_a_lazy_group_still_takes_plugin_commands(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,8 +6,11 @@ LEXIMIN) LP over all of them directly: it shares no code with the column generat
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -58,6 +61,19 @@ def tiny_problems(draw: st.DrawFn, households: bool = False, max_size: int = 9) 
             high = have + draw(st.integers(0, 1))
             quotas.append((feature, value, max(low, 0), high))
     return make_problem(rows, quotas, seats, ties)
+
+
+def benchmark_pool(name: str) -> Problem:
+    """A pool of benchmarks/pools.py (standard library only, reproducible from its seed)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_pools", Path(__file__).resolve().parents[2] / "benchmarks" / "pools.py")
+    assert spec is not None and spec.loader is not None
+    pools = importlib.util.module_from_spec(spec)
+    sys.modules["bench_pools"] = pools  # dataclasses look their module up
+    spec.loader.exec_module(pools)
+    pool = next(p for p in pools.all_pools() if p.name == name)
+    return make_problem([p[1:] for p in pool.people], pool.quotas, pool.seats,
+                        households=pool.households, features=pool.features)
 
 
 def witness_panel(order: Sequence[int], ties: Sequence[str | None] | None,

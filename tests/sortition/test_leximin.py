@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from kleroterion.sortition import find_distribution, maximin_value
 from kleroterion.sortition.leximin import compile_types, leximin
 
 from tests.sortition.builders import (
+    benchmark_pool,
     brute_leximin,
     brute_maximin,
     check_distribution,
@@ -150,26 +149,13 @@ def _one_seat_bands(size: int, seats: int, seed: int):
     return make_problem(rows, quotas, seats, features=features)
 
 
-def _benchmark_pool(name: str):
-    """A pool of benchmarks/pools.py (standard library only, reproducible from its seed)."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_pools", Path(__file__).resolve().parents[2] / "benchmarks" / "pools.py")
-    assert spec is not None and spec.loader is not None
-    pools = importlib.util.module_from_spec(spec)
-    sys.modules["bench_pools"] = pools  # dataclasses look their module up
-    spec.loader.exec_module(pools)
-    pool = next(p for p in pools.all_pools() if p.name == name)
-    return make_problem([p[1:] for p in pool.people], pool.quotas, pool.seats,
-                        households=pool.households, features=pool.features)
-
-
 def test_one_seat_bands_are_certified_whatever_the_seed():
     """Bands of one seat (300/30, four features): the quota polytope's LEXIMIN point is
     decomposed into panels, and the seed changes nothing (not the route, not the panels).
     The phase one used to demand 1e-9 of a point the level LPs gave to HiGHS's 1e-7
     tolerance, declared it outside the panels' hull for seeds 0 and 2, and handed over to
     column generation (minutes on larger pools)."""
-    problem = _benchmark_pool("tight-seat-300-30-f4")
+    problem = benchmark_pool("tight-seat-300-30-f4")
     runs = [leximin(problem, seed=seed) for seed in (0, 1, 2)]
     for dist in runs:
         assert dist.optimal
@@ -215,7 +201,7 @@ def test_no_solver_banner_on_the_terminal():
 def test_households_and_ten_percent_bands_are_certified():
     """500/50, five features, ±10 % bands, households: certified (it ran past two minutes
     through column generation before), every panel meets the quotas and the household rule."""
-    problem = _benchmark_pool("tight-10pc-500-50-f5-hh")
+    problem = benchmark_pool("tight-10pc-500-50-f5-hh")
     dist = leximin(problem)
     assert dist.optimal and dist.stats["certified"] == 1.0
     check_distribution(problem, dist)

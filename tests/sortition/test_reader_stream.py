@@ -78,3 +78,14 @@ def test_malformed_csv_stops_the_stream_with_its_line() -> None:
     assert records.failure.line == whole_problems[0].line == 4
     assert str(records.failure) == str(whole_problems[0])
     assert [line for line, _ in handed] == [2, 3]  # the file is refused whole for it
+
+
+def test_both_reads_place_the_header_on_the_line_the_csv_reader_finds_it() -> None:
+    """Lines end at CR, LF or CRLF only, as the csv module ends them: a blank line holding a
+    line separator (U+2028) or a form feed is one line, not two. The whole read counted
+    it as two and put the header's errors one line too low."""
+    for blank in ("\u2028", "\x0c", "\x1e"):
+        content = f"\n{blank}\nid,id\n1,2\n".encode()
+        scanned, streamed = _both(content)
+        assert scanned[1] == streamed[2]  # type: ignore[index]
+        assert "line 3, column 2" in scanned[1][0], scanned  # type: ignore[index]

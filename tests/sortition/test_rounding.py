@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
-from kleroterion.sortition import Distribution, find_distribution, round_distribution
+from kleroterion.sortition import Distribution, find_distribution, repair, round_distribution
 from kleroterion.sortition.rounding import round_lottery
 from kleroterion.sortition.typemodel import compile_types
 
@@ -118,3 +119,18 @@ def test_rounding_moves_no_one_by_two_panels_on_a_survey_pool():
     assert rounding.max_deviation <= 2 / m + 1e-12
     assert rounding.max_type_spread <= 1
     assert len(rounding.panels) == m
+
+
+def test_quotas_the_type_model_refuses_leave_the_rounding_to_the_distributions_panels():
+    """One reading of the quota rows for LEXIMIN's types and the repair's: a quota on a
+    feature the pool lacks, or two quotas of one value, is an error for the first and
+    no repair (None) for the second."""
+    rows = [("f", "jeune"), ("h", "vieux"), ("f", "vieux"), ("h", "jeune")]
+    good = [("genre", "f", 1, 1), ("genre", "h", 1, 1)]
+    groups = [[0], [1], [2], [3]]
+    assert repair.type_model(make_problem(rows, good, 2), groups) is not None
+    for bad in (("taille", "grand", 0, 1), ("genre", "f", 0, 2)):
+        problem = make_problem(rows, [*good, bad], 2)
+        with pytest.raises(ValueError):
+            compile_types(problem)
+        assert repair.type_model(problem, groups) is None

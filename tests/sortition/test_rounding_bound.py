@@ -10,19 +10,24 @@ respondents' counts sum to m times the seats), and meet every quota and the hous
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kleroterion.sortition import Distribution, Problem, find_distribution, rounding
 from kleroterion.sortition.lottery import publish, verify
 from kleroterion.sortition.rounding import BOUND, round_lottery
 
-from tests.sortition.builders import make_problem, panel_ok, witness_panel
+from tests.sortition.builders import benchmark_pool, make_problem, panel_ok, witness_panel
 
 VALUES = {"genre": ("f", "h"), "age": ("a", "b", "c"), "region": ("n", "s", "e"),
           "diplome": ("x", "y", "z")}
@@ -134,3 +139,44 @@ def test_a_repaired_lottery_is_published_and_verified(tmp_path: Path) -> None:
         report = verify(tmp_path / "lottery", digest=published.digest)
     assert report.ok, str(report)
     assert any("panels re-derived" in c for c in report.checked)
+
+
+#: sha256 of the published panel list (JSON) of each case below. The repair's refactors
+#: (issue 18: one swap loop, ``Pricer.improve``, not two) must leave them unchanged. They
+#: change legitimately with the distribution the rounding starts from (a change of LEXIMIN's
+#: panels or weights, another HiGHS version): check then that the repair still runs and the
+#: bound holds, and write the new digests here.
+GOLDEN = {
+    "pool-300-45": "cb9eb4ab8cc1891676cff30c51374f740817722e5f396ce396fe2ceab8037456",
+    "pool-300-45 bad start": "902401f9d1e4601d1e5df6325e6fd6a46e13df3da5d27f61e7b8c8921f781f6b",
+    "40/8 bad start": "63f7561c70361c2cae254760f4a918f878efc0f48d2ef154a76b72cf7fc71e6a",
+}
+
+
+def _golden_case(name: str) -> Problem:
+    return _fixed_pool() if name.startswith("40/8") else benchmark_pool("pool-300-45")
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_the_repaired_panels_are_those_of_before(name: str) -> None:
+    """Byte-identical panels on a pool whose rounding calls the repair, from its own start
+    and from a start up to 14 panels off (where the repair makes over a hundred swap
+    searches and calls the pricing ILP)."""
+    problem = _golden_case(name)
+    dist = find_distribution(problem, seed=0)
+    calls: list[int] = []
+    real = rounding.repair.repair
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(patch.object(rounding.repair, "repair", counted))
+        if name.endswith("bad start"):
+            stack.enter_context(patch.object(rounding, "_start", _bad_start))
+            stack.enter_context(patch.object(rounding, "ILP_PANELS", -1))
+        panels = round_lottery(dist, 1000).panels
+    assert calls, "the repair did not run: this case no longer guards it"
+    digest = hashlib.sha256(json.dumps(panels).encode()).hexdigest()
+    assert digest == GOLDEN[name]
