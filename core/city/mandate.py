@@ -188,6 +188,8 @@ class MandateRules:
         None,
         unit="months",
         minimum=0,
+        compare=("renewal", "Membres remplacés pendant les premiers", "Members replaced during "
+                 "the first", "Leden vervangen tijdens de eerste"),
     )
     personal_data_months: int | None = fact(
         "members' personal data are purged this many months after the term ends "
@@ -195,6 +197,9 @@ class MandateRules:
         None,
         unit="months",
         minimum=0,
+        compare=("renewal", "Données personnelles des membres conservées après le mandat",
+                 "Members' personal data kept after the term",
+                 "Persoonsgegevens van de leden bewaard na het mandaat"),
     )
     sources: tuple[Source, ...] = sources_fact()
     evidence: dict[str, Evidence] = evidence_fact()

@@ -11,16 +11,15 @@ import click
 from kleroterion.cli.running import (
     DATE,
     DECIMAL,
-    FRENCH,
     OUT,
     PUBLIC,
     SEED,
     VERSION,
     F,
     transaction,
-    write_or_echo,
 )
 from kleroterion.models import (
+    Mandate,
     Member,
 )
 from kleroterion.services import (
@@ -30,8 +29,9 @@ from kleroterion.services import (
     panel,
     recruitment,
     sessions,
+    statement_export,
 )
-from kleroterion.services.context import get
+from kleroterion.services.context import city_of, get
 from sqlalchemy.orm import Session
 
 # --------------------------------------------------------------------------- members
@@ -379,19 +379,36 @@ def indemnity_statements(session: Session, mandate_id: int, start: dt.date, end:
 @indemnity_group.command(name="export")
 @click.argument("mandate_id", type=int)
 @_period
-@FRENCH
+@click.option("--lang", "language", type=click.Choice(statement_export.LANGUAGES),
+              default=None, help="Language of the headers and values; fr and nl write the "
+              "French spreadsheet form (';', decimal comma, DD/MM/YYYY). Default: the city's "
+              "first language.")
 @OUT
 @click.option("--with-names", is_flag=True,
-              help="Add names and addresses: a personal data export (give --purpose).")
+              help="Add names and bank details: a personal data export (give --purpose).")
 @click.option("--purpose", default="", help="Why names are exported (audit log).")
 @transaction
 def indemnity_export(session: Session, mandate_id: int, start: dt.date, end: dt.date,
-                     rate: Decimal | None, french: bool, out: Path | None, with_names: bool,
-                     purpose: str) -> None:
-    """Export the period's statements as CSV for the finance department."""
-    text = indemnities.export_csv(session, mandate_id, start, end, french=french,
-                                  with_names=with_names, rate=rate, purpose=purpose)
-    write_or_echo(text, out)
+                     rate: Decimal | None, language: str | None, out: Path | None,
+                     with_names: bool, purpose: str) -> None:
+    """Export the period's statements as CSV for the finance department.
+
+    The same file as the back office's download: UTF-8 with a BOM, headers and values
+    in the language.
+    """
+    mandate = get(session, Mandate, mandate_id)
+    config = city_of(mandate).config
+    language = language or next((code for code in config.profile.languages
+                                 if code in statement_export.LANGUAGES), "en")
+    content, _ = statement_export.export(
+        session, mandate.city, start, end, gettext=statement_export.catalog(language),
+        language=language, mandate_id=mandate.id, rate=rate, with_names=with_names,
+        purpose=purpose)
+    if out is None:
+        click.echo(content.decode("utf-8"), nl=False)
+    else:
+        out.write_bytes(content)
+        click.echo(f"written to {out}", err=True)
 
 
 @indemnity_group.command(name="claim")

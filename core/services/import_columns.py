@@ -96,16 +96,37 @@ def template(config: CityConfig, group: SeatGroup, language: str,
 
 
 def parse_iban(text: str) -> str:
-    """An IBAN, checked (country, length, check digits) and written compactly.
+    """An IBAN, checked (form, country, length, check digits) and written compactly.
 
-    ``python-stdnum`` checks it, a well-kept library of standard numbers; the value
-    is personal data and never quoted in the refusal.
+    ``python-stdnum`` checks it, a well-kept library of standard numbers. The refusal
+    (a ``ValueError`` holding a :class:`Message`) says what is wrong: the form, the
+    country code, the length against the country's, or the check digits (a mistyped
+    character); the value is personal data and never quoted, only its country code.
     """
-    from stdnum import iban
-    from stdnum.exceptions import ValidationError
+    import re
 
+    from stdnum import iban, numdb
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    compact = iban.compact(text)
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}", compact):
+        raise ValueError(Message("not an IBAN: two letters of its country, two check digits, "
+                                 "then up to 30 letters or digits"))
+    country = compact[:2]
+    found = numdb.get("iban").info(compact)[0][1]
+    if not found:
+        raise ValueError(Message("%(country)s is not the country code of an IBAN",
+                                 country=country))
+    expected = 4 + sum(int(n) for n in re.findall(r"(\d+)!?[anc]", found.get("bban", "")))
+    if expected > 4 and len(compact) != expected:
+        raise ValueError(Message("%(count)s characters, where an IBAN of %(country)s has "
+                                 "%(expected)s", count=len(compact), country=country,
+                                 expected=expected))
     try:
-        return str(iban.validate(text))
-    except ValidationError:
-        raise ValueError(Message("not a valid IBAN (country, length or check digits)")) \
+        return str(iban.validate(compact))
+    except InvalidChecksum:
+        raise ValueError(Message("the check digits do not match: a character is mistyped")) \
             from None
+    except ValidationError:
+        raise ValueError(Message("not the form of a bank account of %(country)s",
+                                 country=country)) from None

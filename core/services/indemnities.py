@@ -19,21 +19,18 @@ The rule, the same for every city, driven by the policy's data only:
    the extra's ``ceiling`` when it has one, outside the annual ceiling (they
    reimburse costs, they are not an allowance).
 
-The CSV export holds pseudonymous ids only unless names are asked for, in which
-case the export is a personal data export and is recorded in the audit log.
+The finance department's CSV is written by ``services.statement_export``, for the
+back office and the CLI alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from kleroterion import spreadsheet
 from kleroterion.city.behaviour import Entitlement, PaidMember
 from kleroterion.city.types import IndemnityPolicy
 from kleroterion.messages import N_
@@ -256,65 +253,6 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
     audit.record(session, "indemnity.claim", "extra_claim", claim.id, member=member.id,
                  extra=extra_key, on=on, amount=claim.amount)
     return claim
-
-
-def units(value: Decimal, french: bool) -> str:
-    """A number of units without trailing zeros: 2, 1.5 (1,5 in French)."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",") if french else text
-
-
-def money(value: Decimal, french: bool) -> str:
-    text = f"{value.quantize(CENT, ROUND_HALF_UP)}"
-    return text.replace(".", ",") if french else text
-
-
-def day(value: dt.date, french: bool) -> str:
-    return value.strftime("%d/%m/%Y") if french else value.isoformat()
-
-
-def export_csv(session: Session, mandate_id: int, start: dt.date, end: dt.date, *,
-               french: bool = False, with_names: bool = False, rate: Decimal | None = None,
-               purpose: str = "") -> str:
-    """The statements as CSV for the finance department (``french``: ``;``, 1,50, dd/mm/yyyy).
-
-    ``with_names`` adds each member's name and address: a personal data export,
-    recorded in the audit log with its purpose, which is then required.
-    """
-    mandate = get(session, Mandate, mandate_id)
-    if with_names and not purpose.strip():
-        raise InvalidInput("an export with names is a personal data export: give its purpose")
-    rows = statements(session, mandate.id, start, end, rate=rate)
-    extra_keys = [extra.key for extra in city_of(mandate).config.indemnity.extras]
-    buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
-    header = ["mandate", "member", "public_id", "seat_group"]
-    if with_names:
-        header += ["name", "address"]
-    header += ["period_start", "period_end", "eligible", "reason", "unit", "units_attended",
-               "units_paid", "rate", "indemnity", *extra_keys, "total", "currency"]
-    writer.writerow(header)
-    for one in rows:
-        member = get(session, Member, one.member_id)
-        row: list[object] = [mandate.id, one.member_id, one.public_id, one.seat_group]
-        if with_names:
-            personal = member.respondent.personal
-            row += [personal.name if personal else "", personal.address if personal else ""]
-        row += [day(one.start, french), day(one.end, french), "yes" if one.eligible else "no",
-                one.reason, one.unit, units(one.units, french), units(one.paid_units, french),
-                money(one.rate, french), money(one.indemnity, french),
-                *(money(one.extras.get(key, Decimal(0)), french) for key in extra_keys),
-                money(one.total, french), one.currency]
-        writer.writerow(row)
-    text = buffer.getvalue()
-    if with_names:
-        audit.record(session, "personal_data.export", "mandate", mandate.id,
-                     what="indemnity statements with names", rows=len(rows), purpose=purpose,
-                     digest=hashlib.sha256(text.encode()).hexdigest())
-    else:
-        audit.record(session, "indemnity.export", "mandate", mandate.id, rows=len(rows),
-                     start=start, end=end)
-    return text
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 #: How a line was paid: in full, capped by the units of the term, capped by the
 #: yearly ceiling, or not at all (the member is not paid by the city's rule).
 RULES = ("paid", "units_cap", "annual_ceiling", "not_paid")
+#: The purpose the audit log gives an export of names and bank details for payment.
+PAYING = "paying the members' indemnities"
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,14 @@ def rule(statement: Statement, line: Line) -> str:
     return "paid"
 
 
-def period_statements(session: Session, city: str, start: dt.date,
-                      end: dt.date) -> list[PeriodStatement]:
-    """Every member paid or claiming in ``start..end``, across the city's terms, by name."""
+def period_statements(session: Session, city: str, start: dt.date, end: dt.date, *,
+                      mandate_id: int | None = None,
+                      rate: Decimal | None = None) -> list[PeriodStatement]:
+    """Every member paid or claiming in ``start..end``, across the city's terms, by name.
+
+    ``mandate_id`` keeps one term only; ``rate`` is a lower rate, where the city's
+    rate is a maximum (``indemnities.statements`` refuses it otherwise).
+    """
     if end < start:
         raise InvalidInput("the period ends (%(end)s) before it starts (%(start)s)",
                            end=end.isoformat(), start=start.isoformat(), field="end")
@@ -62,15 +69,17 @@ def period_statements(session: Session, city: str, start: dt.date,
         raise InvalidInput("a statement covers at most three years, not %(days)s days",
                            days=(end - start).days + 1, field="end")
     result: list[PeriodStatement] = []
-    mandates = session.scalars(select(Mandate).where(Mandate.city == city, Mandate.starts_on
-                                                     <= end).order_by(Mandate.starts_on,
-                                                                      Mandate.id))
+    query = select(Mandate).where(Mandate.city == city, Mandate.starts_on <= end)
+    if mandate_id is not None:
+        get(session, Mandate, mandate_id)  # an unknown term is refused by its id
+        query = query.where(Mandate.id == mandate_id)
+    mandates = session.scalars(query.order_by(Mandate.starts_on, Mandate.id))
     for mandate in mandates:
         until = follow_up_until(mandate)
         if until < start:
             continue
         shared = (max(start, mandate.starts_on), min(end, until))
-        for one in indemnities.statements(session, mandate.id, *shared):
+        for one in indemnities.statements(session, mandate.id, *shared, rate=rate):
             personal = get(session, Member, one.member_id).respondent.personal
             result.append(PeriodStatement(
                 mandate.id, mandate.label, one, personal.name if personal else None,
@@ -105,11 +114,12 @@ def totals(rows: list[PeriodStatement]) -> Totals:
 
 
 def record_export(session: Session, city: str, start: dt.date, end: dt.date, rows: int,
-                  content: bytes, kind: str) -> None:
+                  content: bytes, kind: str,
+                  purpose: str = PAYING) -> None:
     """Record an export of statements with names and bank details: a personal data export."""
     audit.record(session, "personal_data.export", "city", 0, city=city,
                  what=f"indemnity statements ({kind}) with names and bank details",
-                 purpose="paying the members' indemnities", rows=rows, start=start, end=end,
+                 purpose=purpose, rows=rows, start=start, end=end,
                  digest=hashlib.sha256(content).hexdigest())
 
 

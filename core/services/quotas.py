@@ -11,7 +11,9 @@ nothing.
 
 Validation: the criterion belongs to the seat group, the value to the criterion;
 ``0 <= min <= max <= seats``; per criterion, the minimums add up to at most the seats
-and the maximums to at least the seats (else no panel can fill the seats).
+and the maximums to at least the seats (else no panel can fill the seats). A refusal
+names criteria, values and seat groups by the city's labels, which the back office
+shows in the reader's language (the CLI in English), never by their keys.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from kleroterion.city.quotas import group_quotas
-from kleroterion.city.types import SeatGroup
+from kleroterion.city.types import Feature, SeatGroup
 from kleroterion.models import Draw, Mandate, MandateQuota, utcnow
 from kleroterion.services import audit
 from kleroterion.services.context import city_of, get
@@ -67,9 +69,27 @@ def quotas_for(session: Session, mandate: Mandate, group: SeatGroup) -> tuple[Qu
                  for q in city_quotas(mandate, group))
 
 
-def validate(group: SeatGroup, base: Sequence[Quota],
-             bounds: Bounds) -> dict[tuple[str, str], tuple[int, int]]:
-    """The quotas ``base`` with ``bounds`` applied, or the first bound refused, named."""
+def labels(features: Sequence[Feature], key: str,
+           value: str | None = None) -> tuple[object, object]:
+    """A criterion's and a value's labels as a refusal names them: the city's labels
+    (rendered in the reader's language, in English on the command line), else the keys."""
+    for feature in features:
+        if feature.key == key:
+            for option in feature.values:
+                if option.key == value:
+                    return feature.label, option.label
+            return feature.label, value
+    return key, value
+
+
+def validate(group: SeatGroup, base: Sequence[Quota], bounds: Bounds,
+             features: Sequence[Feature] = ()) -> dict[tuple[str, str], tuple[int, int]]:
+    """The quotas ``base`` with ``bounds`` applied, or the first bound refused, named.
+
+    A refused bound names its criterion and value by the city's ``features`` labels
+    (« Genre “Femme” »), the seat group by its label; an unknown criterion or value
+    is named by the key given, with the keys accepted.
+    """
     known: dict[str, list[str]] = {}
     for quota in base:
         known.setdefault(quota.feature, []).append(quota.value)
@@ -83,31 +103,37 @@ def validate(group: SeatGroup, base: Sequence[Quota],
             raise InvalidInput("criterion %(feature)r has no value %(value)r; its values are "
                                "%(known)s", feature=feature, value=value,
                                known=", ".join(known[feature]), field="value")
+        name, option = labels(features, feature, value)
         if low < 0:
-            raise InvalidInput("%(feature)s/%(value)s: the minimum %(minimum)s is below 0",
-                               feature=feature, value=value, minimum=low, field="min")
+            raise InvalidInput("%(feature)s “%(value)s”: the minimum %(minimum)s is below 0",
+                               feature=name, value=option, minimum=low, field="min")
         if high > group.seats:
-            raise InvalidInput("%(feature)s/%(value)s: the maximum %(maximum)s is above the "
-                               "%(seats)s seats of seat group %(group)r", feature=feature,
-                               value=value, maximum=high, seats=group.seats, group=group.key,
+            raise InvalidInput("%(feature)s “%(value)s”: the maximum %(maximum)s is above the "
+                               "%(seats)s seats of the seat group “%(group)s”", feature=name,
+                               value=option, maximum=high, seats=group.seats, group=group.label,
                                field="max")
         if low > high:
-            raise InvalidInput("%(feature)s/%(value)s: the minimum %(minimum)s is above the "
-                               "maximum %(maximum)s", feature=feature, value=value,
+            raise InvalidInput("%(feature)s “%(value)s”: the minimum %(minimum)s is above the "
+                               "maximum %(maximum)s", feature=name, value=option,
                                minimum=low, maximum=high, field="min")
         merged[(feature, value)] = (low, high)
     for feature, values in known.items():
         lows = sum(merged[(feature, v)][0] for v in values)
         highs = sum(merged[(feature, v)][1] for v in values)
+        name = labels(features, feature)[0]
         if lows > group.seats:
-            raise InvalidInput("criterion %(feature)r: the minimums add up to %(total)s, more "
-                               "than the %(seats)s seats of seat group %(group)r",
-                               feature=feature, total=lows, seats=group.seats, group=group.key)
+            raise InvalidInput("%(feature)s: the minimums add up to %(total)s, more than the "
+                               "%(seats)s seats of the seat group “%(group)s”",
+                               feature=name, total=lows, seats=group.seats, group=group.label)
         if highs < group.seats:
-            raise InvalidInput("criterion %(feature)r: the maximums add up to %(total)s, fewer "
-                               "than the %(seats)s seats of seat group %(group)r",
-                               feature=feature, total=highs, seats=group.seats, group=group.key)
+            raise InvalidInput("%(feature)s: the maximums add up to %(total)s, fewer than the "
+                               "%(seats)s seats of the seat group “%(group)s”",
+                               feature=name, total=highs, seats=group.seats, group=group.label)
     return merged
+
+
+def _features(mandate: Mandate) -> tuple[Feature, ...]:
+    return city_of(mandate).config.composition.features
 
 
 def _open(session: Session, mandate_id: int, group_key: str) -> tuple[Mandate, SeatGroup]:
@@ -156,7 +182,7 @@ def set_quotas(session: Session, mandate_id: int, group_key: str,
                bounds: Bounds) -> tuple[Quota, ...]:
     """Set some bounds of a seat group's quotas for one mandate; the others are kept."""
     mandate, group = _open(session, mandate_id, group_key)
-    merged = validate(group, quotas_for(session, mandate, group), bounds)
+    merged = validate(group, quotas_for(session, mandate, group), bounds, _features(mandate))
     return _store(session, mandate, group, merged, "quotas.set")
 
 
@@ -193,13 +219,13 @@ def apply_relaxation(session: Session, mandate_id: int, group_key: str) -> tuple
     draw = failed_draw(session, mandate.id, group.key)
     moves = advice(draw.message) if draw is not None else {}
     if draw is None or not moves:
-        raise NotAllowed("the last draw of seat group %(group)r gives no advice on its quotas "
-                         "to apply", group=group.key)
+        raise NotAllowed("the last draw of the seat group “%(group)s” gives no advice on its "
+                         "quotas to apply", group=group.label)
     current = {(q.feature, q.value): (q.min, q.max)
                for q in quotas_for(session, mandate, group)}
     bounds: dict[tuple[str, str], tuple[int, int]] = {}
     for key, (bound, new) in moves.items():
         low, high = current.get(key, (0, group.seats))
         bounds[key] = (new, max(high, new)) if bound == "min" else (min(low, new), new)
-    merged = validate(group, quotas_for(session, mandate, group), bounds)
+    merged = validate(group, quotas_for(session, mandate, group), bounds, _features(mandate))
     return _store(session, mandate, group, merged, "quotas.relax", draw=draw.id)

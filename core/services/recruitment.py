@@ -547,9 +547,9 @@ def _check_personal(**fields: object) -> None:
     if isinstance(fields.get("iban"), str):
         try:
             fields = {**fields, "iban": parse_iban(str(fields["iban"]))}
-        except ValueError:
-            raise InvalidInput("the %(name)s is not a valid IBAN (country, length or check "
-                               "digits)", field="iban", name="iban") from None
+        except ValueError as error:  # the problem, never the value
+            raise InvalidInput("the IBAN is refused: %(problem)s", field="iban",
+                               problem=error.args[0]) from None
     for field, value in fields.items():
         model = Respondent if field == "external_id" else PersonalData
         unfit = column_problem(model, field, value) if value is not None else None

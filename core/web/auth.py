@@ -9,7 +9,9 @@ deactivated. ``users.authenticate`` checks the werkzeug password hash, against a
 dummy hash for an unknown username, so that the time an answer takes does not say
 which usernames exist. Roles are ordered read-only < secretariat < administrator;
 ``role_required`` refuses a logged-in user below the role with 403, and sends
-anonymous visitors to the login page.
+anonymous visitors to the login page. Members' personal data (names, bank details)
+is the secretariat's: ``sees_personal_data`` is false for a read-only account, whose
+pages show public ids instead.
 
 Failed logins are counted in the database by ``kleroterion.web.throttle`` (per
 account and client, per client, per account), so every worker and machine shares
@@ -72,6 +74,16 @@ def current_role_level() -> int:
     if not current_user.is_authenticated:
         return 0
     return ROLE_LEVEL.get(cast(User, current_user).role, 0)
+
+
+#: The least role that sees members' personal data (names, bank details): the
+#: secretariat, who runs the mandate. A read-only account sees public ids only.
+PERSONAL_DATA_ROLE = "secretariat"
+
+
+def sees_personal_data() -> bool:
+    """Whether the logged-in user may see members' names and bank details."""
+    return current_role_level() >= ROLE_LEVEL[PERSONAL_DATA_ROLE]
 
 
 def role_required(role: str) -> Callable[[F], F]:
@@ -175,6 +187,7 @@ def _template_context() -> dict[str, Any]:
     return {
         "logout_form": LogoutForm() if current_user.is_authenticated else None,
         "role_level": current_role_level(),
+        "sees_personal_data": sees_personal_data(),
     }
 
 

@@ -234,3 +234,15 @@ class WithdrawNameForm(FlaskForm):  # type: ignore[misc]
                    validators=[DataRequired(message=_l("Enter a valid date."))])
     expected_version = HiddenField()
     submit = SubmitField(_l("Withdraw the consent"))
+
+
+class BankDetailsForm(FlaskForm):  # type: ignore[misc]
+    """A member's bank details (IBAN): personal data, checked by the service."""
+
+    iban = StringField(
+        _l("IBAN"),
+        validators=[DataRequired(message=_l("Enter the IBAN.")),
+                    Length(max=50, message=_l("At most %(max)d characters.", max=50))],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 50},
+    )
+    submit = SubmitField(_l("Record the bank details"))

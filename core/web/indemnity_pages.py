@@ -7,7 +7,8 @@ the table the period's totals. The finance department downloads the statements:
 
 - as a CSV in the visitor's conventions: in French (and Dutch) ``;`` between
   fields, a decimal comma, dates as dd/mm/yyyy, « oui/non », headers in the
-  language, UTF-8 with a BOM so that a spreadsheet opens it right;
+  language, UTF-8 with a BOM so that a spreadsheet opens it right; written by
+  ``services.statement_export``, the same bytes as ``kleroterion indemnity export``;
 - as an XLSX workbook (openpyxl, a well-kept library): the summary and the detail
   line by line, amounts as numbers.
 
@@ -28,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, gettext
 from kleroterion import spreadsheet
 from kleroterion.db import session_scope
-from kleroterion.services import indemnities, payments
+from kleroterion.services import indemnities, payments, statement_export
 from kleroterion.services.errors import ServiceError
 from kleroterion.services.payments import PeriodStatement
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
@@ -126,29 +127,10 @@ def _asked() -> PeriodForm:
     return form
 
 
-def _headers() -> list[str]:
-    return [gettext("Name"), gettext("Public id"), gettext("Mandate"), gettext("Seat group"),
-            gettext("IBAN"), gettext("From"), gettext("To"), gettext("Paid"),
-            gettext("Reason"), gettext("Units attended"), gettext("Units paid"),
-            gettext("Rate per unit"), gettext("Indemnity"), gettext("Costs reimbursed"),
-            gettext("Total"), gettext("Currency")]
-
-
-def _summary(rows: Sequence[PeriodStatement],
-             cell: Callable[[Decimal], object], day: Callable[[dt.date], object]
-             ) -> list[list[object]]:
-    groups = _groups()
-    yes, no = gettext("yes"), gettext("no")
-    table: list[list[object]] = []
-    for row in rows:
-        one = row.statement
-        table.append([row.name or "", one.public_id, row.mandate_label,
-                      groups.get(one.seat_group, one.seat_group), row.iban or "",
-                      day(one.start), day(one.end), yes if one.eligible else no, one.reason,
-                      cell(one.units), cell(one.paid_units), cell(one.rate),
-                      cell(one.indemnity), cell(sum(one.extras.values(), Decimal(0))),
-                      cell(one.total), one.currency])
-    return table
+def _summary(rows: Sequence[PeriodStatement], cell: Callable[[Decimal], object],
+             day: Callable[[dt.date], object]) -> list[list[object]]:
+    return statement_export.summary(rows, current_config(), gettext, current_language(), cell,
+                                    day)
 
 
 def _record(form: PeriodForm, rows: int, content: bytes, kind: str) -> None:
@@ -168,25 +150,13 @@ def indemnity_csv() -> ResponseReturnValue:
     """The statements as CSV for the finance department, in the visitor's conventions."""
     form = _asked()
     try:
-        rows = _rows(form)
+        with session_scope(write_engine(), actor=actor()) as session:
+            content, _ = statement_export.export(
+                session, _city(), form.start.data, form.end.data, gettext=gettext,
+                language=current_language(), purpose=payments.PAYING)
     except ServiceError:
         abort(400)
-    comma = current_language() in ("fr", "nl")
-
-    def cell(value: Decimal) -> str:
-        text = format(value.quantize(indemnities.CENT), "f")
-        return text.replace(".", ",") if comma else text
-
-    def day(value: dt.date) -> str:
-        return value.strftime("%d/%m/%Y") if comma else value.isoformat()
-
-    buffer = io.StringIO()
-    writer = spreadsheet.writer(buffer, delimiter=";" if comma else ",", lineterminator="\r\n")
-    writer.writerow(_headers())
-    writer.writerows(_summary(rows, cell, day))
-    text = "\ufeff" + buffer.getvalue()
-    _record(form, len(rows), text.encode("utf-8"), "csv")
-    return Response(text.encode("utf-8"), mimetype="text/csv; charset=utf-8",
+    return Response(content, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="{_name(form, "csv")}"',
                              "Cache-Control": "no-store"})
@@ -214,7 +184,7 @@ def indemnity_xlsx() -> ResponseReturnValue:
     summary = book.active
     assert summary is not None
     summary.title = gettext("Summary")[:31]
-    summary.append(_headers())
+    summary.append(statement_export.headers(gettext))
     for values in _summary(rows, float, lambda day: day):
         summary.append([spreadsheet.neutralise(value) for value in values])
     detail = book.create_sheet(gettext("Detail")[:31])

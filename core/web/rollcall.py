@@ -3,7 +3,9 @@
 The sheet lists the members expected at the session (seated that day, and in the
 body that holds it) by name, with their seat group and attendance; one click on a
 line records it, "all present" records every line not yet taken. Names are
-personal data: these pages need a logged-in account and are never public. Every
+personal data: these pages need a logged-in account and are never public, and only
+the secretariat sees names (``auth.sees_personal_data``): a read-only account sees
+the same sheet by public id, and cannot download the sign-in sheet or the template. Every
 write goes through the one attendance service (``services.attendance``), which
 refuses a future session and a member who does not sit in the session's body,
 with the same message as the CLI and the API, here in the visitor's language.
@@ -27,7 +29,13 @@ from kleroterion.models import AssemblySession
 from kleroterion.services import attendance as service
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web import signin_sheet
-from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
+from kleroterion.web.auth import (
+    ROLE_LEVEL,
+    actor,
+    current_role_level,
+    role_required,
+    sees_personal_data,
+)
 from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
@@ -63,7 +71,7 @@ def _render(meeting: AssemblySession, chosen: dict[int, str] | None = None,
         "admin/attendance.html", meeting=meeting, lines=lines,
         chosen=chosen if chosen is not None else recorded, shown=recorded,
         errors=errors or {}, counts=service.counts(lines), choices=ATTENDANCE_CHOICES,
-        groups=_group_labels(), future=future, refusal=refusal,
+        groups=_group_labels(), future=future, refusal=refusal, named=sees_personal_data(),
         form=form or AttendanceImportForm(formdata=None),
         may_write=current_role_level() >= ROLE_LEVEL["secretariat"] and not future,
     ), status

@@ -2,7 +2,11 @@
 
 Read-only accounts see who sits and under which name each consenting member is
 shown on the public site; the secretariat records a consent (with the name the
-member chose) or its withdrawal through ``services.members``. Members appear by
+member chose) or its withdrawal through ``services.members``, and the member's bank
+details (IBAN), which the indemnities are paid to: personal data, checked and
+recorded by ``recruitment.set_personal_data`` (the audit log names the field, never
+the value), shown whole to the secretariat only (masked to read-only accounts), and
+purged with the rest of the member's personal data. Members appear by
 their pseudonymous id: their legal name stays in the personal data. The routes are
 added to the ``backoffice`` blueprint at import; ``backoffice.init_app`` imports
 this module before registering the blueprint.
@@ -18,13 +22,19 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from kleroterion.db import session_scope
 from kleroterion.models import Member
-from kleroterion.services import members
+from kleroterion.services import members, payments, recruitment
 from kleroterion.services.errors import ConflictError, InvalidInput, ServiceError
-from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
+from kleroterion.web.auth import (
+    ROLE_LEVEL,
+    actor,
+    current_role_level,
+    role_required,
+    sees_personal_data,
+)
 from kleroterion.web.backoffice import bp, write_engine
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.forms import PublicNameForm, WithdrawNameForm
+from kleroterion.web.forms import BankDetailsForm, PublicNameForm, WithdrawNameForm
 from kleroterion.web.i18n import refusal_text
 from kleroterion.web.public import today
 from sqlalchemy.orm import Session
@@ -53,7 +63,8 @@ def members_page() -> ResponseReturnValue:
 
 def _render_member(member: Member, consent: PublicNameForm | None = None,
                    withdrawal: WithdrawNameForm | None = None, error: str | None = None,
-                   status: int = 200) -> ResponseReturnValue:
+                   status: int = 200, bank: BankDetailsForm | None = None
+                   ) -> ResponseReturnValue:
     data = {"on": today(), "expected_version": member.version}
     if consent is None:
         consent = PublicNameForm(prefix="consent", formdata=None, data={
@@ -65,7 +76,21 @@ def _render_member(member: Member, consent: PublicNameForm | None = None,
         public_name=members.public_name(member), consent=consent, withdrawal=withdrawal,
         history=members.history(db_session(), member.id), error=error,
         may_write=current_role_level() >= ROLE_LEVEL["secretariat"],
+        bank=bank or BankDetailsForm(prefix="bank", formdata=None), **_bank_details(member),
     ), status
+
+
+def _bank_details(member: Member) -> dict[str, object]:
+    """The IBAN as this user may see it: whole for the secretariat, else masked."""
+    personal = member.respondent.personal
+    iban = personal.iban if personal is not None else None
+    if iban and sees_personal_data():
+        from stdnum import iban as numbers
+
+        shown = str(numbers.format(iban))
+    else:
+        shown = payments.masked_iban(iban)
+    return {"iban": shown, "bank_purged": personal is None or personal.purged_at is not None}
 
 
 @bp.route("/members/<int:member_id>")
@@ -131,3 +156,23 @@ def withdraw_public_name(member_id: int) -> ResponseReturnValue:
                        session, member.id, form.on.data or dt.date.today(),
                        expected_version=version),
                    gettext("The consent is withdrawn: the name is no longer shown."))
+
+
+@bp.route("/members/<int:member_id>/bank-details", methods=["POST"])
+@role_required("secretariat")
+def set_bank_details(member_id: int) -> ResponseReturnValue:
+    """Record the member's IBAN; a refusal says what is wrong, never quoting the number."""
+    member = _member(member_id)
+    form = BankDetailsForm(prefix="bank")
+    if not form.validate_on_submit():
+        return _render_member(member, bank=form, status=422)
+    try:
+        with session_scope(write_engine(), actor=actor()) as session:
+            recruitment.set_personal_data(session, member.respondent_id, iban=form.iban.data)
+    except InvalidInput as refusal:  # the number: said at the field
+        form.iban.errors = [*form.iban.errors, refusal_text(refusal)]
+        return _render_member(member, bank=form, status=422)
+    except ServiceError as refusal:  # the person: purged
+        return _render_member(member, bank=form, error=refusal_text(refusal), status=422)
+    flash(gettext("The bank details are recorded."))
+    return redirect(url_for("backoffice.member_page", member_id=member.id))

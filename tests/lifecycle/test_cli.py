@@ -111,11 +111,16 @@ def test_a_cycle_from_the_terminal(invoke: Invoke, tmp_path: Path, database_url:
     invoke("attendance", "import", 1, sheet)
     invoke("indemnity", "claim", first, "garde-enfants", "12,50", "--date", "2025-03-08")
     out = tmp_path / "finance.csv"
-    invoke("indemnity", "export", 1, "--from", "2025-03-01", "--to", "2025-05-31", "--french",
-           "-o", out)
-    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
-    assert [(r["member"], r["indemnity"], r["garde-enfants"], r["total"]) for r in rows] == [
-        (str(first), "35,00", "12,50", "47,50")]
+    invoke("indemnity", "export", 1, "--from", "2025-03-01", "--to", "2025-05-31", "-o", out)
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Brussels's first language: French
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert [(r["Indemnisé"], r["Indemnisation"], r["Frais remboursés"], r["Total"])
+            for r in rows] == [("oui", "35,00", "12,50", "47,50")]
+    assert "Nom" not in rows[0] and "IBAN" not in rows[0]  # no names unless asked for
+    dutch = invoke("indemnity", "export", 1, "--from", "2025-03-01", "--to", "2025-05-31",
+                   "--lang", "nl").output
+    assert dutch.startswith("\ufeff") and ";ja;" in dutch and "47,50" in dutch
     for target, on in (("adoptee", "2025-05-20"), ("transmise", "2025-05-31")):
         invoke("proposal", "move", 1, target, "--date", on, "--reason", "vote")
     late = invoke("followup", "overdue", "--date", "2025-09-01")

@@ -28,6 +28,7 @@ from kleroterion.services import (
     proposals,
     recruitment,
     sessions,
+    statement_export,
 )
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
@@ -141,10 +142,14 @@ def test_paris_promotion(run: Any, tmp_path: Path) -> None:
     assert statements[b.id].total == Decimal("88.00")
     assert statements[x.id].total == Decimal("88.00")
     assert replacement.id not in statements  # absent: nothing to pay, no line
-    text = run(indemnities.export_csv, mandate.id, D(2025, 9, 1), D(2025, 12, 31), french=True)
+    raw = run(lambda session: statement_export.export(
+        session, "paris", D(2025, 9, 1), D(2025, 12, 31), language="fr",
+        gettext=statement_export.catalog("fr"), mandate_id=mandate.id, with_names=False)[0])
+    assert raw.startswith("\ufeff".encode())
+    text = raw.decode("utf-8-sig")
     rows = list(csv.reader(text.splitlines(), delimiter=";"))
-    assert rows[0][:3] == ["mandate", "member", "public_id"]
-    assert "198,00" in [row[rows[0].index("total")] for row in rows[1:]]
+    assert rows[0][:3] == ["Identifiant public", "Mandat", "Collège"]
+    assert "198,00" in [row[rows[0].index("Total")] for row in rows[1:]]
     assert "Person" not in text  # no names unless asked for
 
     # 8. A vœu through the Conseil de Paris.

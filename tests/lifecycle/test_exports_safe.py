@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from kleroterion import spreadsheet
 from kleroterion.services import (
     followup,
-    indemnities,
     mandates,
     members,
     privacy,
     proposals,
     recruitment,
     sessions,
+    statement_export,
 )
 from kleroterion.web import calendar
 
@@ -97,8 +97,9 @@ def test_formulas_planted_everywhere_are_inert_in_every_export(run: Any,
                         members_only=False),
         "personal-fr": run(privacy.export_personal, mandate.id, "right of access",
                            french=True),
-        "indemnities": run(indemnities.export_csv, mandate.id, D(2025, 1, 1), D(2025, 12, 31),
-                           with_names=True, purpose="payment"),
+        "indemnities": run(lambda session: statement_export.export(
+            session, mandate.city, D(2025, 1, 1), D(2025, 12, 31), gettext=str, language="en",
+            mandate_id=mandate.id, purpose="payment")[0].decode("utf-8-sig")),
         "report": run(followup.report, mandate.id, 2026, "csv"),
         "report-public": run(followup.report, mandate.id, 2026, "csv", public=True),
     }

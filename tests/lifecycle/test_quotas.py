@@ -15,11 +15,18 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from kleroterion.cli import main
 from kleroterion.models import AuditEntry, Draw, Mandate, MandateQuota, Member, Respondent
-from kleroterion.services import mandates, members, panel, quotas, recruitment
+from kleroterion.services import (
+    mandates,
+    members,
+    panel,
+    quotas,
+    recruitment,
+    statement_export,
+)
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import func, select
@@ -72,6 +79,7 @@ def _expected_ok(bounds: dict[tuple[str, str], tuple[int, int]]) -> bool:
 BOUND = st.tuples(st.integers(-3, 8), st.integers(-3, 8))
 
 
+@settings(deadline=None)  # a shared, loaded machine: no timing in unit tests
 @given(femme=BOUND, homme=st.none() | BOUND)
 def test_validate_accepts_exactly_the_bounds_a_panel_can_meet(
     femme: tuple[int, int], homme: tuple[int, int] | None
@@ -82,13 +90,15 @@ def test_validate_accepts_exactly_the_bounds_a_panel_can_meet(
     if homme is not None:
         given_bounds[("gender", "homme")] = homme
     whole = {**CITY, **given_bounds}
+    features = city("paris").config.composition.features
     if _expected_ok(whole):
-        assert quotas.validate(group, base, given_bounds) == whole
+        assert quotas.validate(group, base, given_bounds, features) == whole
     else:
         with pytest.raises(InvalidInput) as refused:
-            quotas.validate(group, base, given_bounds)
+            quotas.validate(group, base, given_bounds, features)
         message = str(refused.value)
-        assert "gender" in message  # the criterion is named, with the bound or the sum
+        assert "Gender" in message  # the criterion is named, with the bound or the sum
+        assert "gender" not in message and "femme" not in message  # by labels, not keys
         numbers = {str(n) for bound in given_bounds.values() for n in bound}
         assert any(n in message for n in numbers) or "add up" in message
 
@@ -100,6 +110,24 @@ def test_unknown_criterion_and_value_are_named() -> None:
         quotas.validate(group, base, {("age", "16"): (0, 1)})
     with pytest.raises(InvalidInput, match="no value 'autre'; its values are femme, homme"):
         quotas.validate(group, base, {("gender", "autre"): (0, 1)})
+
+
+def test_a_refusal_names_criteria_and_values_by_the_city_s_labels_in_french() -> None:
+    group = _group()
+    config = city("paris").config
+    base = quotas.group_quotas(config.composition, group)
+    french = statement_export.catalog("fr")
+    with pytest.raises(InvalidInput) as refused:
+        quotas.validate(group, base, {("gender", "femme"): (4, 3)}, config.composition.features)
+    said = refused.value.translated(french, "fr")
+    assert said == "Genre « Femme » : le minimum 4 est supérieur au maximum 3"
+    with pytest.raises(InvalidInput) as refused:
+        quotas.validate(group, base, {("gender", "femme"): (4, 4), ("gender", "homme"): (2, 3)},
+                        config.composition.features)
+    said = refused.value.translated(french, "fr")
+    assert said.startswith("Genre : la somme des minimums est de 6, supérieure aux 5 sièges "
+                           "du collège « Collège des 16-17 ans »")
+    assert "gender" not in said and "jeunes" not in said
 
 
 # --------------------------------------------------------------------------- set, reset, audit
@@ -221,7 +249,7 @@ def test_cli_shows_sets_refuses_and_resets(
     assert "gender/femme\t3\t4\tmandate" in done.output
     refused = call("set", mandate, GROUP, "gender/homme=0:0", "gender/femme=4:4")
     assert refused.exit_code == 1
-    assert "criterion 'gender': the maximums add up to 4" in refused.output
+    assert "Gender: the maximums add up to 4" in refused.output
     bad = call("set", mandate, GROUP, "gender=2")
     assert bad.exit_code == 2 and "CRITERION/VALUE=MIN:MAX" in bad.output
     assert _bounds(factory, mandate) == {**CITY, ("gender", "femme"): (3, 4)}

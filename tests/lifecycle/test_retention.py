@@ -115,9 +115,60 @@ def test_members_data_are_purged_the_city_s_period_after_the_term(
     assert run(privacy.purge_due, today=D(2027, 1, 1)) == []  # done once
 
 
-def test_a_city_without_a_period_is_left_alone(run: Any, tmp_path: Path) -> None:
+@pytest.fixture
+def no_period() -> Iterator[None]:
+    """Poitiers as a city that set no retention period."""
+    base = load_city("poitiers")
+    rules = dataclasses.replace(base.config.mandate, personal_data_months=None)
+    previous = service_context._CITIES.pop("poitiers", None)
+    service_context.use_city(dataclasses.replace(
+        base, config=dataclasses.replace(base.config, mandate=rules)))
+    yield
+    service_context._CITIES.pop("poitiers", None)
+    if previous is not None:
+        service_context.use_city(previous)
+
+
+def test_a_city_without_a_period_is_left_alone(run: Any, tmp_path: Path,
+                                                no_period: None) -> None:
     _edition(run, tmp_path)
     assert run(privacy.purge_due, today=D(2099, 1, 1)) == []
+
+
+@pytest.mark.parametrize("slug", ["paris", "poitiers", "brussels"])
+def test_every_bundled_city_sets_a_cautious_period_with_its_reason(slug: str) -> None:
+    rules = load_city(slug).config.mandate
+    assert rules.replacement_months is not None and 0 < rules.replacement_months < 12
+    assert rules.personal_data_months is not None and 0 < rules.personal_data_months <= 24
+    for name in ("replacement_months", "personal_data_months"):
+        evidence = rules.evidence[name]
+        assert evidence.confidence == "approximate" and evidence.source == "rgpd"
+        assert evidence.note.get("fr", "").startswith("Aucun chiffre officiel")
+    assert "RGPD" in rules.evidence["personal_data_months"].note["fr"]
+
+
+def test_the_cli_purges_a_paris_promotion_ended_long_enough_ago(
+        database_url: str, run: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paris as bundled (no period patched in): its promotion's members are purged."""
+    config = city("paris").config
+    group = config.composition.seat_groups[0]
+    mandate = run(mandates.open_mandate, "paris", "promotion 2024", D(2024, 7, 1),
+                  D(2025, 6, 30))
+    path = tmp_path / "paris.csv"
+    write_respondents(path, config, group, rows=group.seats + 30)
+    run(recruitment.import_respondents, mandate.id, group.key, path)
+    draw = run(panel.draw_panel, mandate.id, group.key, D(2024, 6, 1), seed=1)
+    run(panel.finalize_draw, draw.id)
+    assert run(privacy.purge_due, today=D(2026, 6, 29)) == []  # not a year yet
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url)
+    result = CliRunner().invoke(main, ["privacy", "purge", "--due"])
+    assert result.exit_code == 0, result.output
+    assert f"mandate {mandate.id}: personal data of {group.seats + 30} people blanked" \
+        in result.output
+    names = run(lambda s: s.scalars(select(PersonalData.name).join(Respondent).where(
+        Respondent.mandate_id == mandate.id)).all())
+    assert names and set(names) == {None}
 
 
 def test_the_cli_purges_what_is_due(database_url: str, run: Any, tmp_path: Path,

@@ -134,6 +134,7 @@ ACCESS: dict[str, str] = {
     "backoffice.member_page": "read-only",
     "backoffice.give_public_name": "secretariat",
     "backoffice.withdraw_public_name": "secretariat",
+    "backoffice.set_bank_details": "secretariat",
     # API writes: the role of the bearer token (see the module's docstring).
     "api.move_proposal": "secretariat",
     "api.record_response": "secretariat",
@@ -225,6 +226,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "replacement_draw.download",
                   "backoffice.member_page",
                   "backoffice.give_public_name", "backoffice.withdraw_public_name",
+                  "backoffice.set_bank_details",
                   "exports.page", "exports.download",
                   "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
                   "admin_mandates.edit_mandate", "admin_quotas.group_page",

@@ -74,11 +74,15 @@ def test_refusals_name_the_value_and_change_nothing(
     assert status == 422 and "the minimum “deux” is not a whole number" in page
     assert 'value="deux"' in page  # what was typed is shown again
     status, page = _save(client, femme="4:3", homme="1:3")
-    assert status == 422 and "gender/femme: the minimum 4 is above the maximum 3" in page
+    assert status == 422 and "Gender “Woman”: the minimum 4 is above the maximum 3" in page
+    status, page = _save(client, "fr", femme="4:3", homme="1:3")
+    assert status == 422
+    assert "Genre « Femme » : le minimum 4 est supérieur au maximum 3" in page
+    assert "&#39;gender&#39;" not in page and "gender/femme:" not in page
     status, page = _save(client, "fr", femme="4:4", homme="2:3")
     assert status == 422
-    assert "critère &#39;gender&#39; : la somme des minimums est de 6, supérieure aux 5 sièges" \
-        in page
+    assert "Genre : la somme des minimums est de 6, supérieure aux 5 sièges du collège " \
+        "« Collège des 16-17 ans »" in page
     without_token = client.post(f"{PAGE}/save", data={"min:gender/femme": "3",
                                                       "max:gender/femme": "4"})
     assert without_token.status_code == 400

@@ -246,3 +246,23 @@ def test_the_cli_refuses_a_future_session_with_the_service_s_sentence(
     assert "in the future: attendance is taken on the day of the session or after" \
         in result.output
     assert _count(app, meeting) == {}
+
+
+def test_a_read_only_account_sees_the_roll_by_public_id_never_by_name(
+    client: FlaskClient, app: Flask, demo_meeting: int  # noqa: F811
+) -> None:
+    lines = _names(app, demo_meeting)
+    named = [(name, public_id) for _, name, public_id in lines if name]
+    assert named
+    url = f"/admin/sessions/{demo_meeting}/attendance?lang=fr"
+    log_in(client, "read-only")
+    page = client.get(url).get_data(as_text=True)
+    assert all(public_id in page for _, public_id in named)
+    assert not any(name in page for name, _ in named)
+    assert "sign-in.pdf" not in page and "attendance-template.csv" not in page
+    assert client.get(f"/admin/sessions/{demo_meeting}/sign-in.pdf").status_code == 403
+    statements = client.get("/admin/indemnities?lang=fr&start=2026-01-01&end=2026-11-23")
+    assert not any(name in statements.get_data(as_text=True) for name, _ in named)
+    log_in(client, "secretariat")
+    page = client.get(url).get_data(as_text=True)
+    assert all(name in page for name, _ in named[:5]) and "sign-in.pdf" in page
