@@ -20,6 +20,7 @@ setting and the value. The engine's name is recorded in every lottery it compute
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,6 +31,15 @@ from kleroterion.sortition.types import Distribution, Problem
 SETTING = "KLEROTERION_SORTITION_ENGINE"
 #: The default engine's dotted path: kleroterion's LEXIMIN.
 DEFAULT = "kleroterion.services.engine:LEXIMIN"
+#: What the configuration reference (docs/configuration.md) says of the setting.
+SETTING_MEANING = (
+    "the sortition engine of the panel and replacement draws: a dotted path module:object "
+    "naming a `SortitionEngine` (or any object or module with `find_distribution` and "
+    "`round_distribution`); read once at start-up by the web app, the worker (the same "
+    "value for both) and the commands; a path that does not load stops start-up naming "
+    "the setting and the value; each lottery's manifest records the engine's name "
+    "(`sortition_engine`)"
+)
 
 
 class Engine(Protocol):
@@ -146,15 +156,12 @@ def load(path: str) -> SortitionEngine:
     return engine_of(target, path)
 
 
-def configured(settings: Mapping[str, Any] | None = None,
-               environ: Mapping[str, str] | None = None) -> SortitionEngine:
+def configured(settings: Mapping[str, Any] | None = None) -> SortitionEngine:
     """The engine the setting chooses: ``settings`` (an app's configuration) first, then
     the environment, else :data:`LEXIMIN`. A setting may also hold an engine itself."""
-    import os
-
     value: Any = (settings or {}).get(SETTING)
     if value in (None, ""):
-        value = (os.environ if environ is None else environ).get(SETTING, "")
+        value = os.environ.get(SETTING, "")
     if isinstance(value, str):
         return LEXIMIN if value.strip() in ("", DEFAULT) else load(value)
     return engine_of(value)
