@@ -121,11 +121,12 @@ def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
     (the smallest relaxation of infeasible quotas) instead of its exception.
     """
     chosen = engine_for(engine)
+    refusals: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, RuntimeError,
+                                                 *chosen.refusals)
     try:
         return compute_lottery(chosen, problem, algorithm, seed=seed, time_limit=time_limit,
                                m=LOTTERY_SIZE, progress=progress)
-    except (ValueError, ArithmeticError, RuntimeError,
-            *chosen.refusals) as error:  # infeasible quotas, a time out...
+    except refusals as error:  # infeasible quotas, a time out...
         raise DrawRefused([line.strip() for line in str(error).splitlines()]) from None
 
 
