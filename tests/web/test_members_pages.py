@@ -37,7 +37,7 @@ GROUP = "liste-electorale"
 
 
 @pytest.fixture
-def seated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def seated(app: Flask, tmp_path: Path) -> list[int]:
     """A Paris promotion with its roll seat group drawn; the members' ids."""
     upgrade(database_url(app))
     app.config["KLEROTERION_TODAY"] = TODAY
