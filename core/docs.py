@@ -89,10 +89,35 @@ def cli_markdown() -> str:
 
 
 def configuration_markdown() -> str:
-    """The configuration reference, docs/configuration.md, from the city model."""
+    """The configuration reference, docs/configuration.md, from the city model and the
+    installation's settings declared in code (:func:`installation_settings`)."""
     from kleroterion.city.reference import configuration_markdown as generate
 
-    return generate()
+    return generate().rstrip("\n") + "\n\n" + installation_markdown()
+
+
+def installation_settings() -> list[tuple[str, str, str]]:
+    """The settings of an installation (not of a city) declared in code: name, default,
+    meaning."""
+    from kleroterion.services import engine
+
+    return [(engine.SETTING, engine.DEFAULT, engine.SETTING_MEANING)]
+
+
+def installation_markdown() -> str:
+    lines = [
+        "## Installation settings",
+        "",
+        "Set in the environment of every process (web app, worker, commands) or in the web "
+        "app's configuration; the other settings of a hosted instance are in "
+        "[hosting.md](hosting.md#settings).",
+        "",
+        "| setting | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{name}` | `{default}` | {meaning} |"
+              for name, default, meaning in installation_settings()]
+    return "\n".join(lines) + "\n"
 
 
 GENERATED: dict[str, Callable[[], str]] = {

@@ -16,6 +16,7 @@ from kleroterion.cli.running import (
     SEED,
     VERSION,
     F,
+    sortition_engine,
     transaction,
 )
 from kleroterion.models import (
@@ -96,14 +97,15 @@ def member_replace(session: Session, member_id: int, on: dt.date, seed: int | No
     `kleroterion panel choose DRAW NUMBER --date YYYY-MM-DD` seats the replacement.
     """
     if seed is None and public_number is None:
-        draw = panel.start_replacement(session, member_id)
+        draw = panel.start_replacement(session, member_id, engine=sortition_engine())
         click.echo(f"replacement draw {draw.id} ({draw.algorithm}) published, awaiting the "
                    "public number")
         click.echo(f"  digest: {draw.panels_digest}")
         click.echo(f"  lottery folder: {panel.folder_path(draw)}")
         click.echo(f"  then: kleroterion panel choose {draw.id} NUMBER --date {on.isoformat()}")
         return
-    new = panel.replace_member(session, member_id, on, seed=seed, public_number=public_number)
+    new = panel.replace_member(session, member_id, on, seed=seed, public_number=public_number,
+                               engine=sortition_engine())
     click.echo(f"member {new.id} ({new.public_id}) replaces member {member_id}")
 
 

@@ -13,6 +13,7 @@ from kleroterion.cli.running import (
     OUT,
     PUBLIC,
     SEED,
+    sortition_engine,
     transaction,
     write_or_echo,
 )
@@ -166,7 +167,8 @@ def panel_draw(session: Session, mandate_id: int, seat_group: str, on: dt.date,
     """
     draw = panel.draw_panel(session, mandate_id, seat_group, on, seed=seed,
                             public_number=public_number, algorithm=algorithm,
-                            quotas=_read_quotas_option(quotas_path), root=root)
+                            quotas=_read_quotas_option(quotas_path), root=root,
+                            engine=sortition_engine())
     chosen = sum(e.selected for e in draw.entries)
     click.echo(f"draw {draw.id} ({draw.algorithm}): {chosen} seated among {len(draw.entries)}")
     if draw.panels_digest:
@@ -201,7 +203,8 @@ def panel_publish(session: Session, mandate_id: int, seat_group: str, algorithm:
     with progress_printer("computing the distribution") as update:
         draw = panel.publish_panel(session, mandate_id, seat_group, root,
                                    algorithm=algorithm, time_limit=time_limit, seed=seed,
-                                   quotas=_read_quotas_option(quotas_path), progress=update)
+                                   quotas=_read_quotas_option(quotas_path), progress=update,
+                                   engine=sortition_engine())
     click.echo(f"draw {draw.id} ({draw.algorithm}) published, awaiting the public number")
     click.echo(f"  panel list digest: {draw.panels_digest}")
     click.echo(f"  lottery folder: {panel.folder_path(draw)}")

@@ -26,6 +26,7 @@ from kleroterion import db
 from kleroterion.services import (
     indemnities,
 )
+from kleroterion.services.engine import EngineSettingError, SortitionEngine, configured
 from kleroterion.services.errors import ServiceError
 from kleroterion.services.scope import scoped
 from kleroterion.services.tables import parse_date, parse_decimal
@@ -79,6 +80,16 @@ def current_actor() -> str:
         return os.environ.get("KLEROTERION_ACTOR") or getpass.getuser()
     except (KeyError, OSError):
         return "cli"
+
+
+def sortition_engine() -> SortitionEngine:
+    """The engine ``KLEROTERION_SORTITION_ENGINE`` chooses for the command's draws (the web
+    app's setting, read from the environment); a path that does not load stops the
+    command naming the setting and its value."""
+    try:
+        return configured()
+    except EngineSettingError as error:
+        raise click.ClickException(str(error)) from None
 
 
 _ENGINES: dict[str, Engine] = {}

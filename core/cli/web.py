@@ -22,11 +22,13 @@ from kleroterion import plugins
 
 
 def _app_or_fail(city: str, config: dict[str, object] | None = None) -> object:
+    from kleroterion.services.engine import EngineSettingError
     from kleroterion.web import MissingCity, create_app
 
     try:
         return create_app(city, config)
-    except (plugins.PluginError, plugins.UnknownCity, MissingCity) as error:
+    except (plugins.PluginError, plugins.UnknownCity, MissingCity,
+            EngineSettingError) as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -69,13 +71,14 @@ def demo(city: str, host: str, port: int) -> None:
 
     from flask import Flask
     from kleroterion.services.errors import ServiceError
+    from kleroterion.web.context import engine_of
     from kleroterion.web.demo import lottery_root, prepare
 
     # Plain http on this machine only: the cookies cannot require https here.
     app = _app_or_fail(city, {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
     assert isinstance(app, Flask)
     try:
-        login = prepare(Path(app.instance_path), city, say=click.echo)
+        login = prepare(Path(app.instance_path), city, say=click.echo, engine=engine_of(app))
     except ServiceError as error:
         raise click.ClickException(f"the demo cannot be built: {error}") from None
     app.config["KLEROTERION_DATABASE_URL"] = login.database_url

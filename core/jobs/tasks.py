@@ -7,7 +7,9 @@
 ``panel_draw(draw_id, actor)`` computes and publishes a started panel draw, and
 ``replacement_draw(draw_id, actor)`` a started replacement draw (both through
 :func:`kleroterion.services.panel.run_draw`, which records any failure on the draw
-with the reason shown on the page). Its nature decides its retries: a computation
+with the reason shown on the page), with the sortition engine of the worker's app
+(``KLEROTERION_SORTITION_ENGINE``, read once by ``create_app``: the worker and the web
+app read the same setting). Its nature decides its retries: a computation
 that failed fails again on the same inputs, so a failed draw is not retried; a
 computation *interrupted* (its worker killed, the machine restarted) is resumed from
 its start by :func:`recover`, which every worker runs when it starts and then every
@@ -77,6 +79,7 @@ def panel_draw(huey: Huey, draw_id: int, actor: str) -> None:
     """Compute and publish a started draw (a panel's, a replacement's); a failure is
     recorded on the draw."""
     from kleroterion.jobs import app_of
+    from kleroterion.web.context import engine_of
     from kleroterion.web.records import lottery_root
 
     app = app_of(huey)
@@ -85,7 +88,8 @@ def panel_draw(huey: Huey, draw_id: int, actor: str) -> None:
         log.info("draw %s is not waiting for a worker; nothing to do", draw_id)
         return
     log.info("draw %s: computing", draw_id)
-    panel.run_draw(factory, draw_id, lottery_root(app), actor=actor)
+    # The engine the worker's app read from KLEROTERION_SORTITION_ENGINE at start-up.
+    panel.run_draw(factory, draw_id, lottery_root(app), actor=actor, engine=engine_of(app))
     with factory() as session:
         draw = session.get(Draw, draw_id)
         state = draw.state if draw is not None else "gone"

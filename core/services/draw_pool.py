@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +26,12 @@ from kleroterion.city.types import SeatGroup
 from kleroterion.models import Draw, DrawEntry, Mandate, Respondent
 from kleroterion.services.audit import canonical
 from kleroterion.services.context import city_of, get
+from kleroterion.services.engine import (
+    LEXIMIN,
+    EngineSettingError,
+    SortitionEngine,
+    engine_of,
+)
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_worker import DrawRefused
 from kleroterion.services.selection import UnknownAlgorithm, algorithm_for, compute_lottery
@@ -42,15 +47,27 @@ LOTTERY_SIZE = 1000
 Progress = Any
 
 
-def default_engine() -> Any:
-    # Looked up at call time: the engine is kleroterion.sortition's public API.
-    return importlib.import_module("kleroterion.sortition")
+def default_engine() -> SortitionEngine:
+    """The engine of a draw given none: kleroterion's LEXIMIN (:mod:`.engine`)."""
+    return LEXIMIN
 
 
-def draw_algorithm(requested: str | None, city_default: str) -> str:
+def engine_for(engine: object = None) -> SortitionEngine:
+    """``engine`` as a :class:`~kleroterion.services.engine.SortitionEngine` (default
+    LEXIMIN); NotAllowed when it is no engine (no ``find_distribution`` and
+    ``round_distribution``)."""
+    try:
+        return engine_of(engine if engine is not None else default_engine())
+    except EngineSettingError:
+        raise NotAllowed("this installation has no sortition engine "
+                         "(find_distribution and round_distribution)") from None
+
+
+def draw_algorithm(requested: str | None, city_default: str, engine: object = None) -> str:
     """The algorithm of a database draw (:func:`~kleroterion.services.selection.algorithm_for`),
-    refused with InvalidInput when the engine does not have the one asked for."""
-    known = tuple(getattr(default_engine(), "ALGORITHMS", None) or (requested or city_default,))
+    refused with InvalidInput when the engine (default LEXIMIN) does not have the one
+    asked for."""
+    known = engine_for(engine).algorithms
     try:
         return algorithm_for(requested, city_default, known)
     except UnknownAlgorithm as error:
@@ -93,34 +110,29 @@ def respondent_pool(candidates: Sequence[Respondent], features: Sequence[str],
     )
 
 
-def _refusals(engine: Any) -> tuple[type[BaseException], ...]:
-    return (ValueError, ArithmeticError, RuntimeError,
-            getattr(engine, "InfeasibleQuotas", ValueError))
-
-
 def compute(problem: Problem, algorithm: str, *, seed: int | None = None,
             time_limit: float | None = None, progress: Progress | None = None,
-            engine: Any = None) -> tuple[Distribution, list[tuple[int, ...]]]:
+            engine: object = None) -> tuple[Distribution, list[tuple[int, ...]]]:
     """The engine's distribution for ``problem`` and its ``LOTTERY_SIZE`` rounded panels.
 
-    ``engine`` is anything with ``find_distribution`` and ``round_distribution`` (a test's
-    stand-in, another engine); by default ``kleroterion.sortition``. Raises
-    :class:`DrawRefused` with the engine's lines (the smallest relaxation of infeasible
-    quotas) instead of its exception.
+    ``engine`` is a :class:`~kleroterion.services.engine.SortitionEngine` or anything
+    with ``find_distribution`` and ``round_distribution`` (a test's stand-in, another
+    engine); by default LEXIMIN. Raises :class:`DrawRefused` with the engine's lines
+    (the smallest relaxation of infeasible quotas) instead of its exception.
     """
-    engine = engine if engine is not None else default_engine()
-    if not (hasattr(engine, "find_distribution") and hasattr(engine, "round_distribution")):
-        raise NotAllowed("this installation has no sortition engine "
-                         "(kleroterion.sortition.find_distribution)")
+    chosen = engine_for(engine)
+    refusals: tuple[type[BaseException], ...] = (ValueError, ArithmeticError, RuntimeError,
+                                                 *chosen.refusals)
     try:
-        return compute_lottery(engine, problem, algorithm, seed=seed, time_limit=time_limit,
+        return compute_lottery(chosen, problem, algorithm, seed=seed, time_limit=time_limit,
                                m=LOTTERY_SIZE, progress=progress)
-    except _refusals(engine) as error:  # infeasible quotas, a time out...
+    except refusals as error:  # infeasible quotas, a time out...
         raise DrawRefused([line.strip() for line in str(error).splitlines()]) from None
 
 
 def compute_prepared(prepared: Prepared, *, progress: Progress | None = None,
-                     engine: Any = None) -> tuple[Prepared, Distribution, list[tuple[int, ...]]]:
+                     engine: object = None
+                     ) -> tuple[Prepared, Distribution, list[tuple[int, ...]]]:
     """:func:`compute` a prepared draw; a replacement whose minima no one left can meet
     is computed again with the minima dropped (the maxima kept), and says so."""
     try:

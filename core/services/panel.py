@@ -65,6 +65,7 @@ from kleroterion.services.draw_pool import (
     respondent_pool,
     sha_text,
 )
+from kleroterion.services.engine import name_of
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.panel_folder import (
     FOLDER_FILES,
@@ -183,13 +184,15 @@ def _check_new_draw(session: Session, mandate: Mandate, group: SeatGroup) -> Non
 
 def start_draw(session: Session, mandate_id: int, group_key: str, *,
                algorithm: str | None = None, time_limit: float | None = None,
-               seed: int | None = None, quotas: Sequence[Quota] | None = None) -> Draw:
+               seed: int | None = None, quotas: Sequence[Quota] | None = None,
+               engine: object = None) -> Draw:
     """Open a panel draw of a stratified seat group in the ``running`` state.
 
     Only one panel draw of a seat group may run, wait for its number or stand at a
     time; a failed one may be started again. The quotas are fixed here (``quotas``, else
     the mandate's own where set, else the city's: :func:`quotas_for`), the pool is read
-    when the distribution is computed.
+    when the distribution is computed. The algorithm must be one ``engine`` (default
+    LEXIMIN) has.
     """
     mandate = open_mandate(session, mandate_id)
     group = seat_group(mandate, group_key)
@@ -198,7 +201,7 @@ def start_draw(session: Session, mandate_id: int, group_key: str, *,
         raise NotAllowed("seat group %(group)r is drawn by a %(selection)s lottery, not under "
                          "quotas: draw it in one step with its public number", group=group.key,
                          selection=group.selection)
-    algorithm = draw_algorithm(algorithm, composition.selection_algorithm)
+    algorithm = draw_algorithm(algorithm, composition.selection_algorithm, engine)
     if time_limit is not None and not time_limit > 0:
         raise InvalidInput("the time limit %(limit)s must be a number of seconds above 0",
                            limit=time_limit)
@@ -258,17 +261,19 @@ def prepare(session: Session, draw_id: int) -> Prepared:
 
 
 def publish_computed(session: Session, prepared: Prepared, distribution: Distribution,
-                     panels: Sequence[Sequence[int]], root: Path) -> Draw:
+                     panels: Sequence[Sequence[int]], root: Path, *,
+                     engine: object = None) -> Draw:
     """Write the lottery folder of a computed draw and mark it ``published``.
 
     The folder is ``<root>/<mandate>-<group>-<draw id>``; it is removed again if the
-    transaction does not commit.
+    transaction does not commit. The name of the ``engine`` that computed it (default
+    LEXIMIN) is recorded in its manifest and inputs (``sortition_engine``).
     """
     draw = running(session, prepared.draw_id)
     problem = prepared.problem
     folder = Path(root) / folder_name(draw)
     extra: dict[str, Any] = {"mandate": draw.mandate_id, "seat_group": draw.seat_group,
-                             "draw_id": draw.id}
+                             "draw_id": draw.id, "sortition_engine": name_of(engine)}
     if draw.kind != "panel":
         extra.update(kind=draw.kind, replaces=draw.inputs.get("replaces"),
                      minima_relaxed=prepared.relaxed)
@@ -287,6 +292,7 @@ def publish_computed(session: Session, prepared: Prepared, distribution: Distrib
     inputs.update(files=published.manifest["files"], m=LOTTERY_SIZE,
                   optimal=published.manifest["optimal"],
                   engine=published.manifest.get("engine"),
+                  sortition_engine=published.manifest.get("sortition_engine"),
                   list_digest=published.list_digest)
     inputs.pop("flex", None)
     if draw.kind != "panel":
@@ -325,13 +331,13 @@ def publish_panel(session: Session, mandate_id: int, group_key: str, root: Path 
     if seat_group(mandate, group_key).selection == "uniform":
         return publish_uniform_panel(session, mandate.id, group_key, root)
     draw = start_draw(session, mandate_id, group_key, algorithm=algorithm,
-                      time_limit=time_limit, seed=seed, quotas=quotas)
+                      time_limit=time_limit, seed=seed, quotas=quotas, engine=engine)
     prepared = prepare(session, draw.id)
     distribution, panels = compute(prepared.problem, prepared.algorithm, seed=prepared.seed,
                                    time_limit=prepared.time_limit, progress=progress,
                                    engine=engine)
     return publish_computed(session, prepared, distribution, panels,
-                            root if root is not None else lottery_root())
+                            root if root is not None else lottery_root(), engine=engine)
 
 
 # --------------------------------------------------------------------------- choose
@@ -425,7 +431,8 @@ def publish_uniform_panel(session: Session, mandate_id: int, group_key: str,
 
 
 def open_draw(session: Session, mandate_id: int, group_key: str, root: Path | None = None, *,
-              algorithm: str | None = None, time_limit: float | None = None) -> Draw:
+              algorithm: str | None = None, time_limit: float | None = None,
+              engine: object = None) -> Draw:
     """Begin a seat group's draw as its rule says: the one door of every front end.
 
     A stratified group's draw is opened ``running`` (its computation is a job for
@@ -437,7 +444,7 @@ def open_draw(session: Session, mandate_id: int, group_key: str, root: Path | No
     if group.selection == "uniform":
         return publish_uniform_panel(session, mandate.id, group.key, root)
     return start_draw(session, mandate.id, group.key, algorithm=algorithm,
-                      time_limit=time_limit)
+                      time_limit=time_limit, engine=engine)
 
 
 # --------------------------------------------------------------------------- one call

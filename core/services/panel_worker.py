@@ -15,7 +15,6 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from kleroterion import db
 from kleroterion.messages import N_
@@ -110,8 +109,11 @@ def refusal_message(error: BaseException) -> str:
 
 
 def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
-             actor: str = "system", engine: Any = None) -> None:
+             actor: str = "system", engine: object = None) -> None:
     """The background job of a started draw: compute, publish, or record the failure.
+
+    ``engine`` computes it (default LEXIMIN): the worker passes the one its app's
+    ``KLEROTERION_SORTITION_ENGINE`` setting chooses.
 
     Each step is its own transaction, so the progress written while the engine
     computes is seen by others at once; a thread says the worker is alive every
@@ -156,7 +158,7 @@ def run_draw(factory: sessionmaker[Session], draw_id: int, root: Path, *,
         done.set()
         heart.join()
         with db.session_scope(factory, actor=actor) as session:
-            publish_computed(session, prepared, distribution, panels, root)
+            publish_computed(session, prepared, distribution, panels, root, engine=engine)
     except Exception as error:  # every failure is the draw's message, never a traceback
         message = (refusal_message(error) if isinstance(error, InvalidInput | NotAllowed)
                    else f"the computation failed ({type(error).__name__})")

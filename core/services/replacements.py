@@ -147,7 +147,8 @@ def start_replacement(session: Session, member_id: int, root: Path | None = None
     _, candidates = _candidates(session, mandate, group, old.withdrawn_on, old.id)
     if group.selection == "stratified":
         draw = Draw(mandate_id=mandate.id, kind="replacement", seat_group=group.key,
-                    algorithm=draw_algorithm(algorithm, composition.selection_algorithm),
+                    algorithm=draw_algorithm(algorithm, composition.selection_algorithm,
+                                             engine),
                     seed=seed,
                     seats=1, final=False, state="running", slot=_slot(old),
                     heartbeat_at=utcnow(), progress_stage="waiting", progress_fraction=0.0,
@@ -160,7 +161,7 @@ def start_replacement(session: Session, member_id: int, root: Path | None = None
             prepared, distribution, panels = compute_prepared(
                 prepare_replacement(session, draw), engine=engine)
             publish_computed(session, prepared, distribution, panels,
-                             root if root is not None else lottery_root())
+                             root if root is not None else lottery_root(), engine=engine)
         return draw
     ids, homes = uniform_candidates(candidates, 1, composition.one_per_household)
     inputs = draw_inputs(candidates, 1, None)

@@ -1,9 +1,10 @@
 """The select pipeline: compute, publish the lottery, let the number choose.
 
 The one orchestration of a draw under quotas, whatever front end asks for it, with the
-engine passed in (the module ``kleroterion.sortition`` or anything with its
-``find_distribution``, ``round_distribution`` and ``draw_groups``), so that a caller
-or a test chooses the engine without patching a module:
+engine passed in (:class:`kleroterion.services.engine.Engine`: the module
+``kleroterion.sortition``, a configured engine, anything with its ``find_distribution``
+and ``round_distribution``; ``draw_groups`` too for seat groups drawn together), so
+that a caller or a test chooses the engine without patching a module:
 
 - :func:`compute_lottery`: the engine's distribution and its ``m`` rounded panels
   (each panel's indices sorted), the list that is published;
@@ -30,20 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from kleroterion.services.engine import Engine
 from kleroterion.sortition.types import Distribution, Problem
 
 Progress = Callable[[str, float], None]
 
 
-class Engine(Protocol):
-    """What the pipeline needs of a sortition engine (``kleroterion.sortition`` has it)."""
-
-    def find_distribution(self, problem: Problem, algorithm: str = ..., *,
-                          time_limit: float | None = ..., progress: Any = ...,
-                          seed: int | None = ...) -> Distribution: ...
-
-    def round_distribution(self, distribution: Distribution,
-                           m: int = ...) -> list[tuple[int, ...]]: ...
+class GroupEngine(Engine, Protocol):
+    """An engine that also draws seat groups together (``kleroterion.sortition`` does)."""
 
     def draw_groups(self, groups: Any, *, joint: bool, algorithm: str = ...,
                     time_limit: float | None = ..., seed: int | None = ...,
@@ -163,7 +158,7 @@ def select_one(engine: Engine, problem: Problem, algorithm: str, *, seed: int,
     return selection
 
 
-def select_groups(engine: Engine, problems: Mapping[str, Problem], algorithm: str, *,
+def select_groups(engine: GroupEngine, problems: Mapping[str, Problem], algorithm: str, *,
                   joint: bool, seed: int, time_limit: float | None = None, m: int = 1000,
                   out: Path | None = None, number: int | None = None,
                   infeasible: type[Exception] = ValueError,

@@ -2,8 +2,10 @@
 
 ``create_app`` builds one Flask instance for one city: the city comes from the
 argument or ``KLEROTERION_CITY``, the instance folder (secret key, SQLite database)
-from ``KLEROTERION_INSTANCE_PATH``. The city's configuration is validated once, at
-start-up, so a broken plugin stops the server before it answers anyone. Each module
+from ``KLEROTERION_INSTANCE_PATH``, the sortition engine of its draws (and of its
+workers' jobs) from ``KLEROTERION_SORTITION_ENGINE``. The city's configuration and the
+engine setting are checked once, at start-up, so a broken plugin or a wrong engine
+path stops the server before it answers anyone. Each module
 of this package exposes ``init_app(app)``; pages and endpoints stay thin shells over
 the city configuration and the services.
 """
@@ -18,6 +20,7 @@ from flask import Flask, g
 from kleroterion import jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
 from kleroterion.services import context as service_context
+from kleroterion.services import engine as sortition_engine
 from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
     admin_accounts,
@@ -50,7 +53,7 @@ from kleroterion.web import (
     security,
     term,
 )
-from kleroterion.web.context import CITY_KEY
+from kleroterion.web.context import CITY_KEY, ENGINE_KEY
 from werkzeug.routing import IntegerConverter, Map
 
 CITY_ENV = "KLEROTERION_CITY"
@@ -73,8 +76,10 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     """Build the web application of one city.
 
     ``config`` overrides any setting (``SECRET_KEY``, ``SESSION_COOKIE_SECURE``,
-    ``TESTING``...). Raises ``MissingCity`` when no city is named, and the plugin
-    layer's ``UnknownCity`` or ``PluginError`` when the city cannot be loaded.
+    ``TESTING``, ``KLEROTERION_SORTITION_ENGINE``...). Raises ``MissingCity`` when no
+    city is named, the plugin layer's ``UnknownCity`` or ``PluginError`` when the city
+    cannot be loaded, and ``EngineSettingError`` when the engine setting names no
+    sortition engine.
     """
     logsafe.install()
     slug = city or os.environ.get(CITY_ENV, "")
@@ -96,6 +101,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     app.config.update(security.DEFAULT_SETTINGS)
     app.config.from_mapping(config or {})
     app.extensions[CITY_KEY] = loaded
+    # Read once: every draw of this app, and the jobs its workers run, use this engine.
+    app.extensions[ENGINE_KEY] = sortition_engine.configured(app.config)
 
     # Order matters: security settles the secret key and cookies before anything
     # uses the session; i18n must exist before the blueprints render a page.

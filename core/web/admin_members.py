@@ -28,7 +28,7 @@ from kleroterion.services import members, panel
 from kleroterion.web.admin_common import Refusal, change, may_write
 from kleroterion.web.admin_forms import ConfirmForm, ReplaceForm, WithdrawForm
 from kleroterion.web.auth import role_required
-from kleroterion.web.context import current_config
+from kleroterion.web.context import current_config, current_engine
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.public import today
 from kleroterion.web.records import lottery_root
@@ -154,7 +154,7 @@ def replace(member_id: int) -> ResponseReturnValue:
     try:
         new = change(lambda session: panel.replace_member(
             session, member_id, form.on.data, public_number=form.public_number.data,
-            root=root))
+            root=root, engine=current_engine()))
     except Refusal as refusal:
         return _render_seat(member, replacement=form, refusal=refusal.text, status=422)
     flash(gettext("Member %(number)s replaces the member who withdrew.", number=new.id))

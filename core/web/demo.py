@@ -70,12 +70,12 @@ def database_path(instance: Path, slug: str) -> Path:
 
 def _mandate(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
              today: dt.date, work: Path, rng: random.Random, *, acts: bool = True,
-             with_overdue: bool = True) -> None:
+             with_overdue: bool = True, engine: object = None) -> None:
     """Recruit, seat, form bodies, hold sessions, produce acts and follow them, with their
     record (texts, votes, answers, session details)."""
     record_rng = random.Random(rng.random())
-    demo_mandate.recruit(factory, say, config, mandate, work, rng)
-    demo_mandate.seat_members(factory, say, mandate, rng, work)
+    demo_mandate.recruit(factory, say, config, mandate, work, rng, engine)
+    demo_mandate.seat_members(factory, say, mandate, rng, work, engine)
     demo_mandate.form_bodies(factory, say, config, mandate, rng)
     demo_mandate.hold_sessions(factory, say, config, mandate, today, rng)
     if acts:
@@ -101,8 +101,11 @@ def _city_reports(factory: sessionmaker[Session], say: Say, mandate: Mandate,
 
 
 def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
-          say: Say) -> int:
+          say: Say, *, engine: object = None) -> int:
     """Fill an empty database with demo mandates of ``slug``; return the sitting one's id.
+
+    The panels and replacements are drawn with ``engine`` (default LEXIMIN; ``kleroterion
+    demo`` passes its app's ``KLEROTERION_SORTITION_ENGINE``).
 
     The sitting mandate (built first, so it keeps the first ids), the one before it,
     whose follow-up goes on, and, where the city's promotions overlap (Paris), the next
@@ -119,14 +122,14 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     work.mkdir(parents=True, exist_ok=True)
     # Lottery folders of an earlier, abandoned build would hold the new draws' names.
     shutil.rmtree(work / "lotteries", ignore_errors=True)
-    _mandate(factory, say, config, mandate, today, work, rng)
+    _mandate(factory, say, config, mandate, today, work, rng, engine=engine)
     built = [mandate]
     before = add_months(start, -rules.renewal_months)
     say(f"the previous {term}, from {before}: its record and follow-up stay public")
     past = run_step(factory, mandates.open_mandate, slug, f"{term} {before.year} (démo)",
                     before)
     _mandate(factory, say, config, past, today, work, random.Random(SEED + 11),
-             with_overdue=False)
+             with_overdue=False, engine=engine)
     built.append(past)
     if mandates.sitting_at_once(slug) > 1:
         after = add_months(today.replace(day=1), -1)
@@ -134,7 +137,7 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
         upcoming = run_step(factory, mandates.open_mandate, slug,
                             f"{term} {after.year + 1} (démo)", after)
         _mandate(factory, say, config, upcoming, today, work, random.Random(SEED + 12),
-                 acts=False)
+                 acts=False, engine=engine)
         built.append(upcoming)
     for each in built:
         _city_reports(factory, say, each, today)
@@ -144,22 +147,24 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
 
 
 def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
-            say: Say = lambda _: None, database_url: str | None = None) -> DemoLogin:
+            say: Say = lambda _: None, database_url: str | None = None,
+            engine: object = None) -> DemoLogin:
     """Create (or reuse) the demo database of ``slug``; give the secretariat a new password.
 
     Without ``database_url`` the demo is the SQLite file ``demo-<slug>.sqlite3`` of the
     instance folder. With one (``postgresql+psycopg://...``, for a demo or a benchmark on
     the production engine) the demo is built there when that database is empty (never
     migrated), and reused when it already holds a mandate of ``slug``; any other
-    database is refused, so a demo is never mixed into real records.
+    database is refused, so a demo is never mixed into real records. A new demo's draws
+    use ``engine`` (default LEXIMIN).
     """
     today = today or dt.date.today()
     instance.mkdir(parents=True, exist_ok=True)
     if database_url is None:
-        created = _build_sqlite(instance, slug, today, say)
+        created = _build_sqlite(instance, slug, today, say, engine)
         url = f"sqlite:///{database_path(instance, slug)}"
     else:
-        created = _build_at(database_url, instance, slug, today, say)
+        created = _build_at(database_url, instance, slug, today, say, engine)
         url = database_url
     upgrade(url)  # a demo made by an older version gets the newer tables
     engine = make_engine(url)
@@ -186,7 +191,8 @@ def prepare(instance: Path, slug: str, *, today: dt.date | None = None,
                      mandate_id=existing, created=created)
 
 
-def _build_sqlite(instance: Path, slug: str, today: dt.date, say: Say) -> bool:
+def _build_sqlite(instance: Path, slug: str, today: dt.date, say: Say,
+                  engine: object = None) -> bool:
     """Build the instance folder's demo file unless it exists; whether it was built."""
     path = database_path(instance, slug)
     if path.exists():
@@ -196,33 +202,36 @@ def _build_sqlite(instance: Path, slug: str, today: dt.date, say: Say) -> bool:
     building = path.with_name(path.name + ".building")
     building.unlink(missing_ok=True)
     upgrade(f"sqlite:///{building}")
-    engine = make_engine(f"sqlite:///{building}")
+    database = make_engine(f"sqlite:///{building}")
     try:
-        build(make_sessionmaker(engine), slug, today, instance / f"demo-{slug}-files", say)
+        build(make_sessionmaker(database), slug, today, instance / f"demo-{slug}-files", say,
+              engine=engine)
     except BaseException:
-        engine.dispose()
+        database.dispose()
         building.unlink(missing_ok=True)
         raise
-    engine.dispose()
+    database.dispose()
     os.replace(building, path)
     return True
 
 
-def _build_at(url: str, instance: Path, slug: str, today: dt.date, say: Say) -> bool:
+def _build_at(url: str, instance: Path, slug: str, today: dt.date, say: Say,
+              engine: object = None) -> bool:
     """Build the demo at ``url`` if that database was never migrated; whether it was built."""
     if current_revision(url) is not None:
         return False  # migrated already: prepare reuses its mandate or refuses it
     upgrade(url)
-    engine = make_engine(url)
+    database = make_engine(url)
     try:
-        build(make_sessionmaker(engine), slug, today, instance / f"demo-{slug}-files", say)
+        build(make_sessionmaker(database), slug, today, instance / f"demo-{slug}-files", say,
+              engine=engine)
     except BaseException:
         # The build commits step by step; dropping every table it made (the initial
         # revision's downgrade) leaves the database as empty as it was given.
-        engine.dispose()
+        database.dispose()
         from alembic import command
 
         command.downgrade(alembic_config(url), "base")
         raise
-    engine.dispose()
+    database.dispose()
     return True

@@ -121,7 +121,7 @@ def _spread(start: dt.date, end: dt.date, count: int) -> list[dt.date]:
 
 
 def recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
-             work: Path, rng: random.Random) -> None:
+            work: Path, rng: random.Random, engine: object = None) -> None:
     draw_day = mandate.starts_on - dt.timedelta(days=45)
     for index, group in enumerate(config.composition.seat_groups):
         label = localize(group.label, "en")
@@ -148,14 +148,14 @@ def recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
             # The two steps of a real draw, each its own transaction: the folder is
             # published first, the number chosen after (kleroterion verify checks it).
             draw = run_step(factory, panel.publish_panel, mandate.id, group.key,
-                            work / "lotteries")
+                            work / "lotteries", engine=engine)
             draw = run_step(factory, panel.choose_panel, draw.id, number, draw_day,
                             work / "lotteries")
         else:
             say(f"{label}: panel draw of {group.seats} seats (lottery by the public number "
                 f"{number})")
             draw = run_step(factory, panel.draw_panel, mandate.id, group.key, draw_day,
-                            public_number=number, root=work / "lotteries")
+                            public_number=number, root=work / "lotteries", engine=engine)
         run_step(factory, panel.finalize_draw, draw.id)
     if config.composition.open_volunteers:
         say("open volunteers: a few come to the first session")
@@ -165,7 +165,7 @@ def recruit(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
 
 
 def seat_members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
-                 rng: random.Random, work: Path) -> None:
+                 rng: random.Random, work: Path, engine: object = None) -> None:
     seated = run_step(factory, members.list_members, mandate.id, active_only=True)
     for member in seated:
         run_step(factory, members.confirm, member.id, member.seated_on)
@@ -175,7 +175,7 @@ def seat_members(factory: sessionmaker[Session], say: Say, mandate: Mandate,
     run_step(factory, members.withdraw, leaver.id, on, "moved away")
     try_step(factory, say, "the replacement", panel.replace_member, leaver.id,
              on + dt.timedelta(days=7), public_number=str(rng.randrange(10**6)),
-             root=work / "lotteries")
+             root=work / "lotteries", engine=engine)
     # A generator of its own: the rest of the demo draws the same numbers as before.
     names = random.Random(SEED + 1)
     sitting = run_step(factory, members.list_members, mandate.id, active_only=True)

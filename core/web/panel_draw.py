@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import kleroterion.sortition
 from flask import (
     Blueprint,
     Flask,
@@ -44,7 +43,7 @@ from kleroterion.services import panel, quotas
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import draw_progress, relaxation, source
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.context import current_config
+from kleroterion.web.context import current_config, current_engine
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartDrawForm
 from kleroterion.web.i18n import refusal_text
@@ -131,7 +130,7 @@ def queue_job(draw: Draw) -> None:
 
 def _start_form(group: SeatGroup) -> StartDrawForm:
     form = StartDrawForm()
-    algorithms = getattr(kleroterion.sortition, "ALGORITHMS", ("leximin",))
+    algorithms = current_engine().algorithms
     form.algorithm.choices = [(name, name.upper()) for name in algorithms]
     if not form.is_submitted():
         form.algorithm.data = current_config().composition.selection_algorithm
@@ -194,7 +193,7 @@ def start(group_key: str) -> ResponseReturnValue:
             # The group's rule decides what starting means (services.panel.open_draw).
             draw = panel.open_draw(session, mandate.id, group.key, lottery_root(current_app),
                                    algorithm=form.algorithm.data,
-                                   time_limit=form.time_limit.data)
+                                   time_limit=form.time_limit.data, engine=current_engine())
             if draw.state == "running":
                 queue_draw(session, draw.id)
     except ServiceError as refusal:
@@ -212,7 +211,8 @@ def choose(group_key: str) -> ResponseReturnValue:
     # The group's rule decides what the number does (services.panel_records).
     return enter_number(
         lambda session, number: panel.use_public_number(
-            session, mandate.id, group.key, number, today(), lottery_root(current_app)),
+            session, mandate.id, group.key, number, today(), lottery_root(current_app),
+            engine=current_engine()),
         lambda form: _render(group_key, number=form, status=422),
         gettext("The panel is seated."), url_for("panel_draw.page", group_key=group.key))
 

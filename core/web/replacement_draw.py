@@ -30,7 +30,7 @@ from kleroterion.services import panel, replacements
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import draw_progress
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
-from kleroterion.web.context import current_config
+from kleroterion.web.context import current_config, current_engine
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.forms import PublicNumberForm, StartReplacementForm
 from kleroterion.web.i18n import refusal_text
@@ -105,7 +105,7 @@ def start(member_id: int) -> ResponseReturnValue:
     try:
         with session_scope(write_engine(), actor=actor()) as session:
             draw = replacements.start_replacement(session, member.id, lottery_root(current_app),
-                                                  background=True)
+                                                  background=True, engine=current_engine())
             if draw.state == "running":
                 queue_draw(session, draw.id)
     except ServiceError as refusal:

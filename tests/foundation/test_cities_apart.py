@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import kleroterion.sortition
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -79,13 +78,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    patch = pytest.MonkeyPatch()
-    for name in ("find_distribution", "round_distribution"):  # quick stand-in of the engine
-        patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name), raising=False)
-    try:
-        demo.build(factory, "poitiers", TODAY, folder / "work", lambda _: None)
-    finally:
-        patch.undo()
+    demo.build(factory, "poitiers", TODAY, folder / "work", lambda _: None,
+               engine=engine_standin.ENGINE)  # the quick stand-in of the engine
     with session_scope(factory, actor="test") as session:
         mandates.open_mandate(session, "brussels", "cycle 2026", dt.date(2026, 9, 1),
                               dt.date(2026, 11, 30))

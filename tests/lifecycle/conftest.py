@@ -10,15 +10,16 @@ with the reason.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import kleroterion.sortition
 import pytest
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import Base
+from kleroterion.services.engine import LEXIMIN, SETTING, SortitionEngine
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,10 +86,16 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def run(factory: sessionmaker[Session]) -> Callable[..., Any]:
-    """``run(service, *args, **kwargs)``: call a service in its own committed transaction."""
+def run(factory: sessionmaker[Session], sortition_engine: SortitionEngine) -> Callable[..., Any]:
+    """``run(service, *args, **kwargs)``: call a service in its own committed transaction.
+
+    A service that takes an ``engine`` is given the test's (``sortition_engine``)
+    unless the call names one.
+    """
 
     def call(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if "engine" not in kwargs and _takes_engine(service):
+            kwargs["engine"] = sortition_engine
         with session_scope(factory, actor="test") as session:
             return service(session, *args, **kwargs)
 
@@ -101,20 +108,29 @@ def instance_folder(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KLEROTERION_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
+def _takes_engine(service: Callable[..., Any]) -> bool:
+    try:
+        return "engine" in inspect.signature(service).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 @pytest.fixture(autouse=True)
-def sortition_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A quick stand-in for the engine's distribution, unless a test is marked ``real_engine``.
+def sortition_engine(request: pytest.FixtureRequest,
+                     monkeypatch: pytest.MonkeyPatch) -> SortitionEngine:
+    """A quick stand-in for the engine, unless a test is marked ``real_engine``.
 
     These tests are about persistence and the domain's rules, not fairness (the engine
     has its own tests); exact LEXIMIN on every panel of every test would take minutes.
+    The engine is chosen as an installation chooses it: the setting
+    ``KLEROTERION_SORTITION_ENGINE`` (for the commands and the apps a test makes), and
+    the ``engine`` parameter of the services ``run`` calls.
     """
     if request.node.get_closest_marker("real_engine") is not None:
-        if not hasattr(kleroterion.sortition, "find_distribution"):
-            pytest.skip("the sortition engine (find_distribution) is not installed")
-        return
-    for name in ("find_distribution", "round_distribution"):
-        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                            raising=False)
+        monkeypatch.delenv(SETTING, raising=False)
+        return LEXIMIN
+    monkeypatch.setenv(SETTING, engine_standin.SETTING)
+    return engine_standin.ENGINE
 
 
 def pytest_configure(config: pytest.Config) -> None:

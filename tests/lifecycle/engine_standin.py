@@ -1,9 +1,11 @@
 """A stand-in for the sortition engine's ``find_distribution``/``round_distribution``.
 
-Used by these tests only while ``kleroterion.sortition`` does not provide them:
-a handful of feasible panels found by an ILP with random objectives, equally
-likely. It is not fair (that is the engine's job); it meets the quotas and the
-household rule, which is all the lifecycle needs from a draw.
+A handful of feasible panels found by an ILP with random objectives, equally likely.
+It is not fair (that is the engine's job); it meets the quotas and the household
+rule, which is all the lifecycle needs from a draw, in a fraction of LEXIMIN's time.
+Tests choose it as an installation chooses an engine: the setting
+``KLEROTERION_SORTITION_ENGINE`` set to :data:`SETTING`, or the services' ``engine``
+parameter given :data:`ENGINE`; the lottery it computes records its :data:`NAME`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import random
 from collections import defaultdict
 
 import highspy
+from kleroterion.services.engine import SortitionEngine
+from kleroterion.sortition import ALGORITHMS
 from kleroterion.sortition.types import Distribution, Problem
 
 
@@ -55,3 +59,22 @@ def find_distribution(problem: Problem, algorithm: str = "leximin", *, seed: int
 
 def round_distribution(distribution: Distribution, m: int = 1000) -> list[tuple[int, ...]]:
     return [distribution.panels[k % len(distribution.panels)] for k in range(m)]
+
+
+#: The name the stand-in's lotteries record (their manifest's ``sortition_engine``).
+NAME = "test stand-in (tests.lifecycle.engine_standin)"
+#: The stand-in as a sortition engine: it answers every algorithm the real engine has.
+ENGINE = SortitionEngine(NAME, find_distribution, round_distribution, tuple(ALGORITHMS),
+                         (ValueError,))
+#: ``KLEROTERION_SORTITION_ENGINE`` choosing the stand-in.
+SETTING = "tests.lifecycle.engine_standin:ENGINE"
+
+
+def refuse(problem: Problem, algorithm: str = "leximin", **_: object) -> Distribution:
+    raise ValueError("the stand-in refuses every draw")
+
+
+#: An engine that refuses every draw (a build that fails half-way); its setting.
+REFUSING = SortitionEngine("refusing stand-in", refuse, round_distribution, tuple(ALGORITHMS),
+                           (ValueError,))
+REFUSING_SETTING = "tests.lifecycle.engine_standin:REFUSING"

@@ -9,7 +9,6 @@ import re
 import shutil
 from pathlib import Path
 
-import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -248,17 +247,14 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """The demo mandate of Paris, built once for the module; its file and first session."""
     folder = tmp_path_factory.mktemp("demo-template")
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        upgrade(url)
-        engine = make_engine(url)
-        factory = make_sessionmaker(engine)
-        mandate_id = demo.build(factory, "paris", TODAY, folder / "work", lambda _: None)
-        with session_scope(factory) as session:
-            meeting = sessions.sessions_of(session, mandate_id)[0].id
-        engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    mandate_id = demo.build(factory, "paris", TODAY, folder / "work", lambda _: None,
+                            engine=engine_standin.ENGINE)  # the quick stand-in
+    with session_scope(factory) as session:
+        meeting = sessions.sessions_of(session, mandate_id)[0].id
+    engine.dispose()
     return folder / "demo.sqlite3", meeting
 
 

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 from flask import Flask
 from kleroterion.web import create_app, demo
@@ -66,11 +65,8 @@ def live_servers(
     instance = tmp_path_factory.mktemp("instance")
     # Paris serves a demo mandate (built with the lifecycle tests' quick stand-in engine)
     # so that the record pages are checked with content; the other cities, empty.
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=DEMO_TODAY)
+    paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=DEMO_TODAY,
+                         engine=engine_standin.ENGINE)
     filled = {"paris": {"KLEROTERION_DATABASE_URL": paris.database_url,
                         "KLEROTERION_TODAY": DEMO_TODAY}}
     previous = os.environ.get("KLEROTERION_INSTANCE_PATH")
@@ -161,11 +157,8 @@ def test_a_chart_is_drawn_with_its_table(live_servers: dict[str, LiveServer], pa
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Any]]:
     """Paris with its demo mandate, and the demo's secretariat login."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        login = demo.prepare(tmp_path_factory.mktemp("demo-admin"), "paris", today=DEMO_TODAY)
+    login = demo.prepare(tmp_path_factory.mktemp("demo-admin"), "paris", today=DEMO_TODAY,
+                         engine=engine_standin.ENGINE)
     previous = os.environ.get("KLEROTERION_INSTANCE_PATH")
     os.environ["KLEROTERION_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance-admin"))
     try:

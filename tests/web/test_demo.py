@@ -9,7 +9,6 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -32,6 +31,7 @@ from kleroterion.models import (
 )
 from kleroterion.services import followup, mandates, members, subjects, users
 from kleroterion.services.context import add_months, city
+from kleroterion.services.engine import SETTING
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import create_app, demo
 from sqlalchemy import func, inspect, select
@@ -43,16 +43,16 @@ from .conftest import CITIES
 TODAY = dt.date(2026, 11, 23)
 
 
+#: The lifecycle tests' quick stand-in for the engine: these tests are about the demo's
+#: content, not fairness (the engine has its own tests); exact LEXIMIN on every seat
+#: group would take minutes. ``demo.prepare`` is given it, ``kleroterion demo`` its setting.
+STANDIN = engine_standin.ENGINE
+
+
 @pytest.fixture(autouse=True)
 def sortition_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lifecycle tests' quick stand-in for the engine's distribution.
-
-    These tests are about the demo's content, not fairness (the engine has its own
-    tests); exact LEXIMIN on every seat group would take minutes.
-    """
-    for name in ("find_distribution", "round_distribution"):
-        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                            raising=False)
+    """``kleroterion demo`` draws with the stand-in, chosen by the engine setting."""
+    monkeypatch.setenv(SETTING, engine_standin.SETTING)
 
 
 def _query(url: str, work: Any) -> Any:
@@ -68,7 +68,7 @@ def _query(url: str, work: Any) -> Any:
 @pytest.mark.parametrize("city", CITIES)
 def test_the_demo_is_a_whole_mandate(city: str, instance: Path) -> None:
     config = globals()["city_config"](city)
-    login = demo.prepare(instance, city, today=TODAY)
+    login = demo.prepare(instance, city, today=TODAY, engine=STANDIN)
     assert login.created and login.database_url.endswith(f"demo-{city}.sqlite3")
 
     def facts(session: Any) -> dict[str, Any]:
@@ -208,8 +208,8 @@ def city_config(slug: str) -> Any:
 
 
 def test_the_demo_is_reused_with_a_new_password(instance: Path) -> None:
-    first = demo.prepare(instance, "poitiers", today=TODAY)
-    again = demo.prepare(instance, "poitiers", today=TODAY)
+    first = demo.prepare(instance, "poitiers", today=TODAY, engine=STANDIN)
+    again = demo.prepare(instance, "poitiers", today=TODAY, engine=STANDIN)
     assert not again.created and again.mandate_id == first.mandate_id
     assert again.password != first.password
 
@@ -223,11 +223,11 @@ def test_the_demo_is_reused_with_a_new_password(instance: Path) -> None:
 
 def test_a_failed_build_leaves_no_half_demo(instance: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(kleroterion.sortition, "find_distribution", raising=False)
-    monkeypatch.delattr(kleroterion.sortition, "round_distribution", raising=False)
+    monkeypatch.setenv(SETTING, engine_standin.REFUSING_SETTING)
     result = CliRunner().invoke(main, ["demo", "paris"])
     assert result.exit_code == 1
-    assert "the demo cannot be built: this installation has no sortition engine" in result.output
+    assert ("the demo cannot be built: the draw cannot be made: the stand-in refuses every "
+            "draw") in result.output
     assert not demo.database_path(instance, "paris").exists()
     assert not list(instance.glob("*.building"))
 
@@ -260,12 +260,14 @@ def _mandates(url: str) -> list[tuple[str, int]]:
 
 def test_the_demo_builds_into_an_empty_database_given_by_url(instance: Path,
                                                               empty_url: str) -> None:
-    first = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+    first = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url,
+                         engine=STANDIN)
     assert first.created and first.database_url == empty_url
     built = _mandates(empty_url)  # the sitting edition (first), and the previous one
     assert built[0] == ("poitiers", first.mandate_id) and len(built) == 2
     assert not demo.database_path(instance, "poitiers").exists()  # not the SQLite file
-    again = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+    again = demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url,
+                         engine=STANDIN)
     assert not again.created and again.mandate_id == first.mandate_id
     assert _mandates(empty_url) == built  # not built twice
     assert _query(empty_url, lambda s: users.authenticate(
@@ -275,10 +277,9 @@ def test_the_demo_builds_into_an_empty_database_given_by_url(instance: Path,
 def test_a_failed_build_at_a_url_leaves_the_database_empty(
     instance: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delattr(kleroterion.sortition, "find_distribution", raising=False)
-    monkeypatch.delattr(kleroterion.sortition, "round_distribution", raising=False)
     with pytest.raises(ServiceError, match="no sortition engine"):
-        demo.prepare(instance, "paris", today=TODAY, database_url=empty_url)
+        # Something that is no engine (no find_distribution, no round_distribution).
+        demo.prepare(instance, "paris", today=TODAY, database_url=empty_url, engine=object())
     assert current_revision(empty_url) is None
     engine = make_engine(empty_url)
     try:
@@ -291,7 +292,8 @@ def test_a_database_holding_other_records_is_refused(instance: Path,
                                                      empty_url: str) -> None:
     upgrade(empty_url)  # migrated, holding no mandate of the city: a real instance's
     with pytest.raises(ServiceError, match="holds no mandate of poitiers"):
-        demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url)
+        demo.prepare(instance, "poitiers", today=TODAY, database_url=empty_url,
+                         engine=STANDIN)
     assert _mandates(empty_url) == []
     assert _query(empty_url, lambda s: s.scalar(select(func.count()).select_from(User))) == 0
 
@@ -307,7 +309,7 @@ def test_every_page_of_the_demo_is_reachable_and_well_formed(instance: Path) -> 
     Two elements with one id break ``<label for>``, skip links and the tests' own
     selectors; a link to a page that fails is what a secretariat would click first.
     """
-    login = demo.prepare(instance, "paris", today=TODAY)
+    login = demo.prepare(instance, "paris", today=TODAY, engine=STANDIN)
     app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
                                "KLEROTERION_DATABASE_URL": login.database_url,
                                # As `kleroterion demo` serves it: folders are kept relative.

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import kleroterion.sortition
 import pytest
 from flask import Flask
 from kleroterion.city.types import CityConfig
@@ -101,10 +100,8 @@ def demo_app(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]]:
     city = request.param
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        login = demo.prepare(tmp_path_factory.mktemp(f"demo-{city}"), city, today=TODAY)
+        login = demo.prepare(tmp_path_factory.mktemp(f"demo-{city}"), city, today=TODAY,
+                             engine=engine_standin.ENGINE)
         patch.setenv("KLEROTERION_INSTANCE_PATH", str(Path(login.database_url.split(
             "sqlite:///", 1)[-1]).parent))
         app = create_app(city, {"SECRET_KEY": "crawl", "KLEROTERION_TODAY": TODAY,

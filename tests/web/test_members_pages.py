@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -38,11 +37,8 @@ GROUP = "liste-electorale"
 
 
 @pytest.fixture
-def seated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def seated(app: Flask, tmp_path: Path) -> list[int]:
     """A Paris promotion with its roll seat group drawn; the members' ids."""
-    for name in ("find_distribution", "round_distribution"):
-        monkeypatch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                            raising=False)
     upgrade(database_url(app))
     app.config["KLEROTERION_TODAY"] = TODAY
     config = city("paris").config
@@ -52,7 +48,8 @@ def seated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[
     def build(session: Any) -> list[int]:
         mandate = mandates.open_mandate(session, "paris", "promotion 2026", dt.date(2026, 4, 1))
         recruitment.import_respondents(session, mandate.id, GROUP, path)
-        panel.draw_panel(session, mandate.id, GROUP, dt.date(2026, 3, 1), seed=5)
+        panel.draw_panel(session, mandate.id, GROUP, dt.date(2026, 3, 1), seed=5,
+                         engine=engine_standin.ENGINE)
         return [m.id for m in members.list_members(session, mandate.id)]
 
     ids: list[int] = in_database(app, build)

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 from click.testing import CliRunner
 from flask import Flask, jsonify
@@ -54,10 +53,8 @@ def _odd(kind: str) -> Flask:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY)
+        paris = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY,
+                             engine=engine_standin.ENGINE)
         patch.setenv("KLEROTERION_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
         apps = {
             "paris": create_app("paris", {"SECRET_KEY": "t", "KLEROTERION_TODAY": TODAY,

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import kleroterion.sortition
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -66,11 +65,8 @@ def _query(url: str, work: Any) -> Any:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo mandate of Paris, with personal data planted on a seated member."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("find_distribution", "round_distribution"):
-            patch.setattr(kleroterion.sortition, name, getattr(engine_standin, name),
-                          raising=False)
-        login = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY)
+    login = demo.prepare(tmp_path_factory.mktemp("demo"), "paris", today=TODAY,
+                         engine=engine_standin.ENGINE)
 
     def plant(session: Any) -> None:
         member = session.scalars(select(Member).order_by(Member.id)).first()
