@@ -28,6 +28,8 @@ from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+LABEL_LENGTH = 120
+
 
 def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> list[MandatePhase]:
     start, end = mandate.starts_on, mandate.ends_on
@@ -50,11 +52,36 @@ def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> l
     return phases
 
 
+def _labels(city_slug: str, labels: dict[str, str]) -> dict[str, str]:
+    """The label in other languages of the site, each at most 120 characters."""
+    languages = tuple(dict.fromkeys((*city(city_slug).config.profile.languages, "en")))
+    found = {language: text.strip() for language, text in labels.items() if text.strip()}
+    for language, text in found.items():
+        if language not in languages:
+            raise InvalidInput("%(language)r is not a language of this city; accepted: "
+                               "%(languages)s", language=language,
+                               languages=", ".join(languages), field="labels")
+        if len(text) > LABEL_LENGTH:
+            raise InvalidInput("the %(language)s text of %(what)s has %(count)s characters, "
+                               "more than %(limit)s", language=language, what="labels",
+                               count=len(text), limit=LABEL_LENGTH, field="labels")
+    return found
+
+
+def label_texts(mandate: Mandate) -> dict[str, str]:
+    """A mandate's name by language: its label in the city's first language, and the
+    labels it was given in others."""
+    first = city(mandate.city).config.profile.languages[0]
+    return {first: mandate.label, **mandate.labels}
+
+
 def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.date,
-                 ends_on: dt.date | None = None) -> Mandate:
+                 ends_on: dt.date | None = None, *,
+                 labels: dict[str, str] | None = None) -> Mandate:
     """Open a mandate of ``city_slug`` from ``starts_on``.
 
-    ``ends_on`` defaults to the longest term the city's mandate rules allow.
+    ``ends_on`` defaults to the longest term the city's mandate rules allow;
+    ``labels`` names it in other languages of the site (« cyclus 2026 »).
     """
     rules = city(city_slug).config.mandate
     label = label.strip()
@@ -63,14 +90,16 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     ends_on = _check_term(city_slug, starts_on, ends_on)
     _check_label(session, city_slug, label)
     _check_overlap(session, city_slug, starts_on, ends_on)
-    mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
+    translated = _labels(city_slug, labels or {})
+    mandate = Mandate(city=city_slug, label=label, labels=translated,
+                      term=localize(rules.term_name, "en"),
                       starts_on=starts_on, ends_on=ends_on, status="open",
                       household_secret=secrets.token_hex(16))
     mandate.phases = _phases(mandate, [(p.key, p.months) for p in rules.phases])
     session.add(mandate)
     session.flush()
     audit.record(session, "mandate.open", "mandate", mandate.id, city=city_slug, label=label,
-                 starts_on=starts_on, ends_on=ends_on,
+                 labels=translated, starts_on=starts_on, ends_on=ends_on,
                  phases={p.key: [p.starts_on, p.ends_on] for p in mandate.phases})
     return mandate
 
