@@ -134,11 +134,15 @@ def mandate_show(session: Session, mandate_id: int) -> None:
 @click.option("--label", default=None, help="The mandate's new label.")
 @click.option("--end", type=DATE, default=None,
               help="The new last day (within the city's term; no session after it).")
+@click.option("--label-in", "labels", multiple=True, metavar="LANG=TEXT",
+              help="Its name in another language of the site (repeat; LANG= removes it).")
 @transaction
 def mandate_edit(session: Session, mandate_id: int, label: str | None,
-                 end: dt.date | None) -> None:
+                 end: dt.date | None, labels: tuple[str, ...]) -> None:
     """Rename a mandate or move its last day (its phases are laid out again)."""
-    mandate = mandates.edit_mandate(session, mandate_id, label=label, ends_on=end)
+    mandate = mandates.edit_mandate(session, mandate_id, label=label, ends_on=end,
+                                    labels=parse_texts(labels, "--label-in") if labels
+                                    else None)
     click.echo(f"mandate {mandate.id}: {mandate.city} {mandate.label}, {mandate.starts_on} "
                f"to {mandate.ends_on}")
 

@@ -132,8 +132,12 @@ def _check_label(session: Session, city_slug: str, label: str,
 
 
 def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
-                 ends_on: dt.date | None = None) -> Mandate:
+                 ends_on: dt.date | None = None,
+                 labels: dict[str, str] | None = None) -> Mandate:
     """Rename a mandate or move its last day, under the rules that open one.
+
+    ``labels`` renames it in other languages, language by language (an empty text
+    removes that language's name).
 
     The new last day must keep the term within the city's rules, overlap no more
     mandates than the city allows, and leave no session after it; the phases are
@@ -151,6 +155,11 @@ def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
             raise InvalidInput("a mandate needs a label, e.g. 'promotion 2025'")
         _check_label(session, mandate.city, label, exclude=mandate.id)
         changes["label"] = label
+    renamed: dict[str, str] | None = None
+    if labels is not None:
+        renamed = _labels(mandate.city, {**mandate.labels, **labels})
+        if renamed != mandate.labels:
+            changes["labels"] = renamed
     if ends_on is not None and ends_on != mandate.ends_on:
         _check_term(mandate.city, mandate.starts_on, ends_on)
         _check_overlap(session, mandate.city, mandate.starts_on, ends_on, exclude=mandate.id)
@@ -166,6 +175,8 @@ def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
         raise InvalidInput("nothing to change: give a new label or a new last day")
     if "label" in changes:
         mandate.label = str(changes["label"])
+    if renamed is not None and "labels" in changes:
+        mandate.labels = renamed
     if "ends_on" in changes:
         mandate.ends_on = ends_on  # type: ignore[assignment]
         rules = city(mandate.city).config.mandate

@@ -280,3 +280,9 @@ def test_a_mandate_is_named_in_the_site_s_other_languages(invoke: Invoke,
         labels = connection.execute(text("SELECT labels FROM mandates")).scalar_one()
     engine.dispose()
     assert "cyclus 2026" in str(labels)
+    invoke("mandate", "edit", 1, "--label-in", "nl=cyclus 2026 (proef)", "--label-in", "en=")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        labels = connection.execute(text("SELECT labels FROM mandates")).scalar_one()
+    engine.dispose()
+    assert "cyclus 2026 (proef)" in str(labels)
