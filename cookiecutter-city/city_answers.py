@@ -31,6 +31,9 @@ REGISTRY_KINDS = ("electoral_roll", "addresses", "residents_card", "population_r
                   "volunteers")
 TIME_UNITS = ("half_day", "day", "session", "hour")
 BUNDLED_CITIES = ("paris", "poitiers", "brussels")
+GENDERS = ("masculine", "feminine", "neuter")
+SUBJECT_ORIGINS = ("assembly", "executive", "council", "call_for_subjects", "petition",
+                   "previous_panel")
 
 
 class AnswerError(ValueError):
@@ -228,9 +231,12 @@ class CityAnswers:
     minimum_age: int
     open_volunteers: bool
     term_name: Texts
+    term_plural: Texts
+    term_gender: Texts
     months_min: int
     months_max: int
     renewal_months: int
+    subject_origins: list[str]
     sessions: int
     session_unit: str
     bodies: list[str]
@@ -254,6 +260,10 @@ class CityAnswers:
     follow_up_size: int
     follow_up_months: int
     follow_up_meetings: int
+    consent: Texts
+    answers_retention_months: int
+    replacement_months: int | None
+    personal_data_months: int | None
 
     @property
     def default_language(self) -> str:
@@ -329,6 +339,11 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
     population = attempt(lambda: _integer(answers, "population"), 0)
     assembly_name = attempt(lambda: _labels(answers, "assembly_name"), {"": "?"})
     term_name = attempt(lambda: _labels(answers, "term_name"), {"": "?"})
+    term_plural = attempt(lambda: _labels(answers, "term_plural", False), {})
+    term_gender = attempt(lambda: _labels(answers, "term_gender", False), {})
+    wrong = sorted({gender for gender in term_gender.values() if gender not in GENDERS})
+    check(not wrong, "term_gender", f"{', '.join(map(repr, wrong))}: write "
+          f"{', '.join(GENDERS)}, per language as 'fr: feminine | nl: masculine'")
     registry = _text(answers, "registry")
     check(registry in REGISTRY_KINDS, "registry", f"choose among {', '.join(REGISTRY_KINDS)}")
     registry_size = attempt(lambda: _integer(answers, "registry_size"), 0)
@@ -352,6 +367,17 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
           f"is above mandate_months_max ({months_max})")
     renewal = attempt(lambda: _integer(answers, "renewal_months", 1), 12)
     sessions = attempt(lambda: _integer(answers, "sessions_per_mandate"), 0)
+    origins = [item.lower() for item in _items(_text(answers, "subject_origins"))]
+    unknown = [item for item in origins if item not in SUBJECT_ORIGINS]
+    check(not unknown, "subject_origins", f"unknown {', '.join(map(repr, unknown))}; choose "
+          f"among {', '.join(SUBJECT_ORIGINS)}, separated by commas (empty: any of them)")
+    check(len(set(origins)) == len(origins), "subject_origins", "an origin is given twice")
+    retention = attempt(lambda: _integer(answers, "answers_retention_months", 1), 24)
+    months_or_none = {
+        question: attempt(lambda question=question: _integer(answers, question)
+                          if _text(answers, question) else None, None)
+        for question in ("replacement_months", "personal_data_months")
+    }
     session_unit = _text(answers, "session_unit")
     check(session_unit in TIME_UNITS, "session_unit", f"choose among {', '.join(TIME_UNITS)}")
     body_list = [item.lower() for item in _items(_text(answers, "bodies"))]
@@ -392,7 +418,7 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
     prose = {
         question: attempt(lambda question=question: _labels(answers, question, False), {})
         for question in ("council_name", "executive_name", "legal_basis",
-                         "indemnity_conditions", "reporter", "audience")
+                         "indemnity_conditions", "reporter", "audience", "consent")
     }
     flags = {
         name: attempt(lambda name=name: _flag(answers, name), False)
@@ -413,8 +439,10 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
         registry=registry, registry_size=registry_size, invitations=invitations, seats=seats,
         groups=groups, criteria=criteria, district_criterion=district_criterion,
         districts=district_list, minimum_age=minimum_age,
-        open_volunteers=flags["open_volunteers"], term_name=term_name, months_min=months_min,
-        months_max=months_max, renewal_months=renewal, sessions=sessions,
+        open_volunteers=flags["open_volunteers"], term_name=term_name,
+        term_plural=term_plural, term_gender=term_gender, months_min=months_min,
+        months_max=months_max, renewal_months=renewal, subject_origins=origins,
+        sessions=sessions,
         session_unit=session_unit, bodies=body_list, presets=presets, rate=rate, unit=unit,
         paid_bodies=paid_bodies, family_quotient_max=family_quotient, max_units=max_units,
         annual_ceiling=ceiling, rate_is_maximum=flags["rate_is_maximum"],
@@ -428,4 +456,7 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
         deadlines=deadlines, justify_rejections=flags["justify_rejections"],
         owner_per_measure=flags["owner_per_measure"], follow_up_size=follow_up_size,
         follow_up_months=follow_up_months, follow_up_meetings=follow_up_meetings,
+        consent=prose["consent"], answers_retention_months=retention,
+        replacement_months=months_or_none["replacement_months"],
+        personal_data_months=months_or_none["personal_data_months"],
     )

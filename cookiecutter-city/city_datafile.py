@@ -28,6 +28,7 @@ from city_presets import (
     SENT,
     SESSION_KINDS,
     STATES,
+    TERM_FORMS,
     Texts,
 )
 from jinja2 import Environment
@@ -63,6 +64,23 @@ def _label(city: CityAnswers, texts: Texts, keep_extra: bool = False) -> Label:
 def _prose(city: CityAnswers, texts: Texts) -> Label:
     """The city's prose in each of its languages (copied, to translate, where missing)."""
     return _label(city, texts) if texts else Label({})
+
+
+def _term_forms(city: CityAnswers, given: Texts, place: int) -> Label:
+    """The term's plural (``place`` 0) or gender (1) per language: as the city gave them
+    (one answer: the first language's), else the known forms of its name, else what
+    kleroterion assumes (the name with an s; masculine), marked to check."""
+    name = {k if k else city.default_language: v for k, v in city.term_name.items()}
+    found = {language: TERM_FORMS[(language, word.lower())][place]
+             for language, word in name.items() if (language, word.lower()) in TERM_FORMS}
+    found.update({k if k else city.default_language: v for k, v in given.items()})
+    if not found:
+        return Label({})  # nothing known: kleroterion's defaults apply, unwritten
+    fallback = localized(name, city.languages, keep_extra=True)[0]
+    guessed = {language for language in fallback if language not in found}
+    for language in guessed:
+        found[language] = f"{fallback[language]}s" if place == 0 else "masculine"
+    return Label(found, frozenset(guessed))
 
 
 def _key_text(key: str) -> Texts:
@@ -238,6 +256,8 @@ def panel_composition(city: CityAnswers) -> Table:
         open_volunteers=city.open_volunteers,
         open_volunteers_vote=city.open_volunteers,
         minimum_age=city.minimum_age,
+        consent=_prose(city, city.consent),
+        answers_retention_months=city.answers_retention_months,
         sources=_sources(),
     )
 
@@ -319,6 +339,9 @@ def mandate_rules(city: CityAnswers) -> Table:
         "MandateRules",
         _comments={"phases": "Generic phases: rename, remove or add your own."},
         term_name=_label(city, city.term_name, keep_extra=True),
+        # Not copied into other languages: a plural or a gender is not translated.
+        term_plural=_term_forms(city, city.term_plural, 0),
+        term_gender=_term_forms(city, city.term_gender, 1),
         min_months=city.months_min,
         max_months=city.months_max,
         renewal_months=city.renewal_months,
@@ -346,6 +369,9 @@ def mandate_rules(city: CityAnswers) -> Table:
             if city.sessions
             else {},
         ),
+        subject_origins=tuple(city.subject_origins),
+        replacement_months=city.replacement_months,
+        personal_data_months=city.personal_data_months,
         sources=_sources(),
     )
 

@@ -401,3 +401,22 @@ SESSION_KINDS = [
     ("plenary", {"fr": "Séance plénière", "en": "Plenary session", "nl": "Plenaire zitting"}),
     ("workshop", {"fr": "Atelier", "en": "Workshop", "nl": "Werkgroep"}),
 ]
+
+
+#: The plural and grammatical gender of the usual names of a term, by language: used
+#: where the city names its term so and gives no plural or gender of its own (the
+#: default « promotion » is feminine in French, as « édition »; « cyclus » makes « cycli »).
+TERM_FORMS: dict[tuple[str, str], tuple[str, str]] = {
+    ("fr", "promotion"): ("promotions", "feminine"),
+    ("fr", "édition"): ("éditions", "feminine"),
+    ("fr", "cycle"): ("cycles", "masculine"),
+    ("fr", "session"): ("sessions", "feminine"),
+    ("fr", "mandature"): ("mandatures", "feminine"),
+    ("nl", "lichting"): ("lichtingen", "feminine"),
+    ("nl", "cyclus"): ("cycli", "masculine"),
+    ("nl", "editie"): ("edities", "feminine"),
+    ("en", "cohort"): ("cohorts", "neuter"),
+    ("en", "cycle"): ("cycles", "neuter"),
+    ("en", "edition"): ("editions", "neuter"),
+    ("en", "promotion"): ("promotions", "neuter"),
+}

@@ -23,6 +23,7 @@ from kleroterion.cli.member_commands import (
     session_group,
 )
 from kleroterion.cli.quota_commands import quotas_group
+from kleroterion.cli.record import parse_texts
 from kleroterion.cli.recruitment_commands import (
     invitations_group,
     panel_group,
@@ -90,11 +91,15 @@ def mandate_group() -> None:
 @click.option("--start", type=DATE, required=True, help="First day of the mandate.")
 @click.option("--end", type=DATE, default=None,
               help="Last day (default: the longest term of the city's rules).")
+@click.option("--label-in", "labels", multiple=True, metavar="LANG=TEXT",
+              help="Its name in another language of the site, e.g. nl=\"cyclus 2026\" "
+                   "(repeat per language; LABEL is the name in the city's first language).")
 @transaction
 def mandate_open(session: Session, city: str, label: str, start: dt.date,
-                 end: dt.date | None) -> None:
+                 end: dt.date | None, labels: tuple[str, ...]) -> None:
     """Open a mandate of CITY called LABEL (e.g. "promotion 2025"), with its phases."""
-    mandate = mandates.open_mandate(session, city, label, start, end)
+    mandate = mandates.open_mandate(session, city, label, start, end,
+                                    labels=parse_texts(labels, "--label-in"))
     click.echo(f"mandate {mandate.id}: {city} {label}, {mandate.starts_on} to {mandate.ends_on}")
     for phase in mandate.phases:
         click.echo(f"  {phase.key}: {phase.starts_on} to {phase.ends_on}")
@@ -129,11 +134,15 @@ def mandate_show(session: Session, mandate_id: int) -> None:
 @click.option("--label", default=None, help="The mandate's new label.")
 @click.option("--end", type=DATE, default=None,
               help="The new last day (within the city's term; no session after it).")
+@click.option("--label-in", "labels", multiple=True, metavar="LANG=TEXT",
+              help="Its name in another language of the site (repeat; LANG= removes it).")
 @transaction
 def mandate_edit(session: Session, mandate_id: int, label: str | None,
-                 end: dt.date | None) -> None:
+                 end: dt.date | None, labels: tuple[str, ...]) -> None:
     """Rename a mandate or move its last day (its phases are laid out again)."""
-    mandate = mandates.edit_mandate(session, mandate_id, label=label, ends_on=end)
+    mandate = mandates.edit_mandate(session, mandate_id, label=label, ends_on=end,
+                                    labels=parse_texts(labels, "--label-in") if labels
+                                    else None)
     click.echo(f"mandate {mandate.id}: {mandate.city} {mandate.label}, {mandate.starts_on} "
                f"to {mandate.ends_on}")
 

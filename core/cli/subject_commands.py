@@ -83,4 +83,62 @@ def subject_link(session: Session, proposal_id: int, subject_id: int | None) -> 
     click.echo(f"act {proposal_id}: subject {subject_id if subject_id else 'none'}")
 
 
+@subject_group.command(name="edit")
+@click.argument("subject_id", type=int)
+@click.option("--title", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in one language (repeat; LANG= with no text removes it).")
+@click.option("--origin", default=None, type=click.Choice(SUBJECT_ORIGINS),
+              help="Who proposed it, among the origins the city accepts.")
+@click.option("--note", "notes", multiple=True, metavar="LANG=TEXT",
+              help="How it came, in one language (repeat; LANG= removes it).")
+@click.option("--proposed-on", type=DATE, default=None, help="The day it was proposed.")
+@click.option("--no-proposed-on", is_flag=True,
+              help="Forget the day it was proposed (it was recorded in error).")
+@click.option("--summary", "summaries", multiple=True, metavar="LANG=TEXT",
+              help="What it is about, in one language (repeat; LANG=@FILE reads a file; "
+                   "LANG= removes it).")
+@click.option("--workshop", "workshop_keys", multiple=True,
+              help="A workshop of the mandate on it (repeat): replaces the workshops named.")
+@click.option("--no-workshops", is_flag=True,
+              help="No workshop works on it any more (the whole assembly does).")
+@transaction
+def subject_edit(session: Session, subject_id: int, titles: tuple[str, ...],
+                 origin: str | None, notes: tuple[str, ...], proposed_on: dt.date | None,
+                 no_proposed_on: bool, summaries: tuple[str, ...],
+                 workshop_keys: tuple[str, ...], no_workshops: bool) -> None:
+    """Correct a subject: only what is given changes, checked as `subject add` checks.
+
+    Texts change language by language: --title nl="..." leaves the French title as it
+    is, and --title nl= removes the Dutch one.
+    """
+    if proposed_on is not None and no_proposed_on:
+        raise click.UsageError("--proposed-on and --no-proposed-on contradict each other")
+    if workshop_keys and no_workshops:
+        raise click.UsageError("--workshop and --no-workshops contradict each other")
+    day: dt.date | subjects.Keep | None = (None if no_proposed_on else proposed_on
+                                           if proposed_on is not None else subjects.KEEP)
+    keys = [] if no_workshops else list(workshop_keys) if workshop_keys else None
+    subjects.edit_subject(
+        session, subject_id,
+        title=parse_texts(titles, "--title") if titles else None, origin=origin,
+        origin_note=parse_texts(notes, "--note") if notes else None, proposed_on=day,
+        summary=parse_texts(summaries, "--summary") if summaries else None,
+        workshop_keys=keys)
+    click.echo(f"subject {subject_id} saved")
+
+
+@subject_group.command(name="delete")
+@click.argument("subject_id", type=int)
+@transaction
+def subject_delete(session: Session, subject_id: int) -> None:
+    """Delete a subject recorded in error.
+
+    Refused while acts answer it (they are named: `subject link ACT` moves each one
+    first); the workshops on it stay and stop listing it.
+    """
+    detached = subjects.delete_subject(session, subject_id)
+    suffix = f" (workshops no longer on it: {', '.join(detached)})" if detached else ""
+    click.echo(f"subject {subject_id} deleted{suffix}")
+
+
 COMMANDS: list[click.Command] = [subject_group]

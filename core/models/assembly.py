@@ -35,6 +35,9 @@ class Mandate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     city: Mapped[str] = mapped_column(String(64), index=True)
     label: Mapped[str] = mapped_column(String(120))
+    # The label in the site's other languages ({"nl": "cyclus 2026"}); ``label`` is the
+    # name in the city's first language, unique, and shown where a language has none.
+    labels: Mapped[dict[str, str]] = mapped_column(default=dict)
     term: Mapped[str] = mapped_column(String(40))  # the city's word: promotion, édition, cycle
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date]

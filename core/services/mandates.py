@@ -28,6 +28,8 @@ from kleroterion.services.errors import InvalidInput, NotAllowed
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+LABEL_LENGTH = 120
+
 
 def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> list[MandatePhase]:
     start, end = mandate.starts_on, mandate.ends_on
@@ -50,11 +52,36 @@ def _phases(mandate: Mandate, rules_phases: list[tuple[str, float | None]]) -> l
     return phases
 
 
+def _labels(city_slug: str, labels: dict[str, str]) -> dict[str, str]:
+    """The label in other languages of the site, each at most 120 characters."""
+    languages = tuple(dict.fromkeys((*city(city_slug).config.profile.languages, "en")))
+    found = {language: text.strip() for language, text in labels.items() if text.strip()}
+    for language, text in found.items():
+        if language not in languages:
+            raise InvalidInput("%(language)r is not a language of this city; accepted: "
+                               "%(languages)s", language=language,
+                               languages=", ".join(languages), field="labels")
+        if len(text) > LABEL_LENGTH:
+            raise InvalidInput("the %(language)s text of %(what)s has %(count)s characters, "
+                               "more than %(limit)s", language=language, what="labels",
+                               count=len(text), limit=LABEL_LENGTH, field="labels")
+    return found
+
+
+def label_texts(mandate: Mandate) -> dict[str, str]:
+    """A mandate's name by language: its label in the city's first language, and the
+    labels it was given in others."""
+    first = city(mandate.city).config.profile.languages[0]
+    return {first: mandate.label, **mandate.labels}
+
+
 def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.date,
-                 ends_on: dt.date | None = None) -> Mandate:
+                 ends_on: dt.date | None = None, *,
+                 labels: dict[str, str] | None = None) -> Mandate:
     """Open a mandate of ``city_slug`` from ``starts_on``.
 
-    ``ends_on`` defaults to the longest term the city's mandate rules allow.
+    ``ends_on`` defaults to the longest term the city's mandate rules allow;
+    ``labels`` names it in other languages of the site (« cyclus 2026 »).
     """
     rules = city(city_slug).config.mandate
     label = label.strip()
@@ -63,14 +90,16 @@ def open_mandate(session: Session, city_slug: str, label: str, starts_on: dt.dat
     ends_on = _check_term(city_slug, starts_on, ends_on)
     _check_label(session, city_slug, label)
     _check_overlap(session, city_slug, starts_on, ends_on)
-    mandate = Mandate(city=city_slug, label=label, term=localize(rules.term_name, "en"),
+    translated = _labels(city_slug, labels or {})
+    mandate = Mandate(city=city_slug, label=label, labels=translated,
+                      term=localize(rules.term_name, "en"),
                       starts_on=starts_on, ends_on=ends_on, status="open",
                       household_secret=secrets.token_hex(16))
     mandate.phases = _phases(mandate, [(p.key, p.months) for p in rules.phases])
     session.add(mandate)
     session.flush()
     audit.record(session, "mandate.open", "mandate", mandate.id, city=city_slug, label=label,
-                 starts_on=starts_on, ends_on=ends_on,
+                 labels=translated, starts_on=starts_on, ends_on=ends_on,
                  phases={p.key: [p.starts_on, p.ends_on] for p in mandate.phases})
     return mandate
 
@@ -103,8 +132,12 @@ def _check_label(session: Session, city_slug: str, label: str,
 
 
 def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
-                 ends_on: dt.date | None = None) -> Mandate:
+                 ends_on: dt.date | None = None,
+                 labels: dict[str, str] | None = None) -> Mandate:
     """Rename a mandate or move its last day, under the rules that open one.
+
+    ``labels`` renames it in other languages, language by language (an empty text
+    removes that language's name).
 
     The new last day must keep the term within the city's rules, overlap no more
     mandates than the city allows, and leave no session after it; the phases are
@@ -122,6 +155,11 @@ def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
             raise InvalidInput("a mandate needs a label, e.g. 'promotion 2025'")
         _check_label(session, mandate.city, label, exclude=mandate.id)
         changes["label"] = label
+    renamed: dict[str, str] | None = None
+    if labels is not None:
+        renamed = _labels(mandate.city, {**mandate.labels, **labels})
+        if renamed != mandate.labels:
+            changes["labels"] = renamed
     if ends_on is not None and ends_on != mandate.ends_on:
         _check_term(mandate.city, mandate.starts_on, ends_on)
         _check_overlap(session, mandate.city, mandate.starts_on, ends_on, exclude=mandate.id)
@@ -137,6 +175,8 @@ def edit_mandate(session: Session, mandate_id: int, *, label: str | None = None,
         raise InvalidInput("nothing to change: give a new label or a new last day")
     if "label" in changes:
         mandate.label = str(changes["label"])
+    if renamed is not None and "labels" in changes:
+        mandate.labels = renamed
     if "ends_on" in changes:
         mandate.ends_on = ends_on  # type: ignore[assignment]
         rules = city(mandate.city).config.mandate

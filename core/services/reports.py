@@ -61,7 +61,8 @@ class ReportAnswer:
 class ReportAct:
     id: int
     mandate_id: int
-    mandate_label: str
+    #: The promotion's name by language (``mandates.label_texts``).
+    mandate_label: Localized
     kind: str
     kind_label: Localized
     title: str
@@ -78,7 +79,7 @@ class CityReport:
     assembly: Localized
     year: int
     as_of: dt.date
-    mandates: tuple[tuple[int, str], ...]
+    mandates: tuple[tuple[int, Localized], ...]
     acts: tuple[ReportAct, ...] = ()
     by_status: dict[str, int] = field(default_factory=dict)
 
@@ -119,8 +120,9 @@ def _act(session: Session, mandate: Mandate, proposal: Proposal, as_of: dt.date)
     pending = tuple((labels.get(d.key, {"en": d.label}), d.due_on, d.overdue(as_of))
                     for d in followup.deadlines(session, proposal.id)
                     if d.answered_on is None or d.answered_on > as_of)
-    return ReportAct(id=proposal.id, mandate_id=mandate.id, mandate_label=mandate.label,
-                     kind=kind.key, kind_label=kind.label, title=proposal.title,
+    return ReportAct(id=proposal.id, mandate_id=mandate.id,
+                     mandate_label=mandates.label_texts(mandate), kind=kind.key,
+                     kind_label=kind.label, title=proposal.title,
                      state_label=state.label, outcome=state.outcome, answers=answers,
                      pending=pending, commitments=tuple(commitments))
 
@@ -148,7 +150,7 @@ def city_report(session: Session, city_slug: str, year: int,
                 acts.append(_act(session, mandate, proposal, as_of))
     by_status = Counter(c.status for act in acts for c in act.commitments)
     return CityReport(city=city_slug, assembly=config.profile.assembly_name, year=year,
-                      as_of=as_of, mandates=tuple((m.id, m.label) for m in shown),
+                      as_of=as_of, mandates=tuple((m.id, mandates.label_texts(m)) for m in shown),
                       acts=tuple(acts),
                       by_status={s: by_status.get(s, 0) for s in followup.STATUSES})
 
@@ -198,7 +200,8 @@ def rows(report: CityReport, words: Words) -> list[list[str]]:
     table = []
     _ = words.gettext
     for act in report.acts:
-        base = [str(act.id), act.mandate_label, localize(act.kind_label, words.language),
+        base = [str(act.id), localize(act.mandate_label, words.language),
+                localize(act.kind_label, words.language),
                 act.title, localize(act.state_label, words.language), _answers(act, words)]
         if not act.commitments:
             table.append([*base, "", "", "", "", "", "", ""])
@@ -232,7 +235,7 @@ def as_markdown(report: CityReport, words: Words) -> str:
     head = headers(words)
     for act in report.acts:
         lines += [f"## {_md(act.title)}", "",
-                  f"{head[1]}: {_md(act.mandate_label)}; {head[2]}: "
+                  f"{head[1]}: {_md(localize(act.mandate_label, words.language))}; {head[2]}: "
                   f"{_md(localize(act.kind_label, words.language))}; {head[4]}: "
                   f"{_md(localize(act.state_label, words.language))}", ""]
         answers = _answers(act, words)

@@ -25,8 +25,18 @@ from sqlalchemy.orm import Session
 
 TITLE_LENGTH = 200
 TEXT_LENGTH = 20_000
+NOTE_LENGTH = 300
 
 
+class Keep:
+    """What ``edit_subject`` is given for a value it leaves as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: A value ``edit_subject`` leaves unchanged (None clears the day a subject was proposed).
+KEEP = Keep()
 
 
 def _texts(city_slug: str, texts: dict[str, str], field: str, *, required: bool,
@@ -79,6 +89,36 @@ def add_workshop(session: Session, mandate_id: int, key: str, label: dict[str, s
     return workshop
 
 
+def _origin(city_slug: str, origin: str) -> str:
+    accepted = city(city_slug).config.mandate.subject_origins or SUBJECT_ORIGINS
+    if origin not in accepted:
+        raise InvalidInput("%(origin)r is not an origin of a subject in %(city)s; accepted: "
+                           "%(accepted)s", origin=origin, city=city_slug,
+                           accepted=", ".join(accepted), field="origin")
+    return origin
+
+
+def _proposed_on(mandate: Mandate, proposed_on: dt.date | None) -> dt.date | None:
+    if proposed_on is not None and proposed_on > mandate.ends_on:
+        raise InvalidInput("a subject proposed on %(day)s, after %(mandate)s ends (%(end)s)",
+                           day=proposed_on.isoformat(), mandate=mandate.label,
+                           end=mandate.ends_on.isoformat(), field="proposed_on")
+    return proposed_on
+
+
+def _workshops(session: Session, mandate: Mandate, keys: list[str]) -> list[Workshop]:
+    by_key = {w.key: w for w in workshops_of(session, [mandate.id])}
+    chosen = []
+    for key in keys:
+        if key not in by_key:
+            raise InvalidInput("%(mandate)s has no workshop %(key)r; its workshops: "
+                               "%(accepted)s", mandate=mandate.label, key=key,
+                               accepted=", ".join(by_key) or "none", field="workshop")
+        if by_key[key] not in chosen:
+            chosen.append(by_key[key])
+    return chosen
+
+
 def add_subject(session: Session, mandate_id: int, title: dict[str, str], origin: str, *,
                 origin_note: dict[str, str] | None = None,
                 proposed_on: dt.date | None = None,
@@ -93,12 +133,8 @@ def add_subject(session: Session, mandate_id: int, title: dict[str, str], origin
     mandate = get(session, Mandate, mandate_id)
     city_slug = mandate.city
     rules = city(city_slug).config.mandate
-    accepted = rules.subject_origins or SUBJECT_ORIGINS
-    if origin not in accepted:
-        raise InvalidInput("%(origin)r is not an origin of a subject in %(city)s; accepted: "
-                           "%(accepted)s", origin=origin, city=city_slug,
-                           accepted=", ".join(accepted), field="origin")
-    notes = _texts(city_slug, origin_note or {}, "note", required=False, length=300)
+    _origin(city_slug, origin)
+    notes = _texts(city_slug, origin_note or {}, "note", required=False, length=NOTE_LENGTH)
     titles = _texts(city_slug, title, "title", required=True, length=TITLE_LENGTH)
     existing = subjects_of(session, [mandate.id])
     limit = rules.subjects_per_mandate
@@ -107,19 +143,8 @@ def add_subject(session: Session, mandate_id: int, title: dict[str, str], origin
                          "%(subjects)s", mandate=mandate.label, limit=limit,
                          subjects="; ".join(next(iter(s.title.values()), "") for s in existing),
                          field="mandate")
-    if proposed_on is not None and proposed_on > mandate.ends_on:
-        raise InvalidInput("a subject proposed on %(day)s, after %(mandate)s ends (%(end)s)",
-                           day=proposed_on.isoformat(), mandate=mandate.label,
-                           end=mandate.ends_on.isoformat(), field="proposed_on")
-    workshops = workshops_of(session, [mandate.id])
-    by_key = {w.key: w for w in workshops}
-    chosen = []
-    for key in workshop_keys or []:
-        if key not in by_key:
-            raise InvalidInput("%(mandate)s has no workshop %(key)r; its workshops: "
-                               "%(accepted)s", mandate=mandate.label, key=key,
-                               accepted=", ".join(by_key) or "none", field="workshop")
-        chosen.append(by_key[key])
+    _proposed_on(mandate, proposed_on)
+    chosen = _workshops(session, mandate, workshop_keys or [])
     subject = Subject(mandate_id=mandate.id, title=titles, origin=origin,
                       origin_note=notes, proposed_on=proposed_on,
                       summary=_texts(city_slug, summary or {}, "summary", required=False,
@@ -130,6 +155,87 @@ def add_subject(session: Session, mandate_id: int, title: dict[str, str], origin
     audit.record(session, "subject.add", "subject", subject.id, mandate=mandate.id,
                  origin=origin, workshops=[w.key for w in chosen])
     return subject
+
+
+def _merged(city_slug: str, current: dict[str, str], given: dict[str, str] | None, field: str,
+            *, required: bool, length: int) -> dict[str, str]:
+    """The texts after an edit: a language given replaces its text, an empty one removes it,
+    the others stay."""
+    if given is None:
+        return dict(current)
+    merged = {**current, **given}
+    return _texts(city_slug, merged, field, required=required, length=length)
+
+
+def edit_subject(session: Session, subject_id: int, *,
+                 title: dict[str, str] | None = None, origin: str | None = None,
+                 origin_note: dict[str, str] | None = None,
+                 proposed_on: dt.date | Keep | None = KEEP,
+                 summary: dict[str, str] | None = None,
+                 workshop_keys: list[str] | None = None) -> Subject:
+    """Change what was recorded of a subject; what is not given stays as it is.
+
+    Texts are merged per language (an empty text removes that language; a title keeps
+    at least one). ``workshop_keys`` replaces the workshops on it (``[]``: none);
+    ``proposed_on=None`` forgets the day. Checked as ``add_subject`` checks, refused
+    whole; one audit entry names the fields changed.
+    """
+    subject = get(session, Subject, subject_id)
+    mandate = get(session, Mandate, subject.mandate_id)
+    city_slug = mandate.city
+    values: dict[str, object] = {
+        "title": _merged(city_slug, subject.title, title, "title", required=True,
+                         length=TITLE_LENGTH),
+        "origin": subject.origin if origin is None else _origin(city_slug, origin),
+        "origin_note": _merged(city_slug, subject.origin_note, origin_note, "note",
+                               required=False, length=NOTE_LENGTH),
+        "proposed_on": subject.proposed_on if isinstance(proposed_on, Keep)
+        else _proposed_on(mandate, proposed_on),
+        "summary": _merged(city_slug, subject.summary, summary, "summary", required=False,
+                           length=TEXT_LENGTH),
+    }
+    changed = [name for name, value in values.items() if getattr(subject, name) != value]
+    for name in changed:
+        setattr(subject, name, values[name])
+    if workshop_keys is not None:
+        chosen = _workshops(session, mandate, workshop_keys)
+        if [w.id for w in chosen] != [w.id for w in subject.workshops]:
+            subject.workshops = chosen
+            changed.append("workshops")
+    session.flush()
+    if changed:
+        audit.record(session, "subject.edit", "subject", subject.id, mandate=mandate.id,
+                     fields=changed, origin=subject.origin,
+                     workshops=[w.key for w in subject.workshops])
+    return subject
+
+
+def delete_subject(session: Session, subject_id: int) -> list[str]:
+    """Delete a subject recorded in error; the keys of the workshops it is taken from.
+
+    Refused while acts answer it, naming them: an act's public record says which
+    subject it answers, so that link is changed on purpose first (``link_act``), never
+    lost as a side effect. The workshops stay (they are the mandate's); they only stop
+    listing it, and the audit entry names them.
+    """
+    subject = get(session, Subject, subject_id)
+    answering = acts_on(session, subject.id)
+    if answering:
+        raise NotAllowed("subject %(subject)s is answered by %(count)s act(s): %(acts)s; link "
+                         "them to another subject or to none first", subject=subject.id,
+                         count=len(answering),
+                         acts="; ".join(f"{act.id} ({act.title})"
+                                        for act in answering), field="subject")
+    detached = [w.key for w in subject.workshops]
+    title = dict(subject.title)
+    mandate_id = subject.mandate_id
+    subject.workshops = []
+    session.flush()
+    session.delete(subject)
+    session.flush()
+    audit.record(session, "subject.delete", "subject", subject_id, mandate=mandate_id,
+                 title=title, origin=subject.origin, workshops=detached)
+    return detached
 
 
 def link_act(session: Session, proposal_id: int, subject_id: int | None) -> Proposal:

@@ -32,6 +32,7 @@ from kleroterion.web import (
     admin_privacy,
     admin_quotas,
     admin_sessions,
+    admin_subjects,
     anchor,
     answer,
     api,
@@ -128,7 +129,7 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     backoffice_followup.init_app(app)
     exports.init_app(app)
     for module in (admin_accounts, admin_acts, admin_bodies, admin_draws, admin_mandates,
-                   admin_members, admin_privacy, admin_quotas, admin_sessions):
+                   admin_members, admin_privacy, admin_quotas, admin_sessions, admin_subjects):
         module.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)

@@ -65,6 +65,18 @@ class SessionForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Add the session"))
 
 
+class SubjectForm(FlaskForm):  # type: ignore[misc]
+    """A subject corrected (``subjects.edit_subject``); its texts are one field per language
+    of the city, read by the view."""
+
+    origin = SelectField(_l("Who proposed it"))
+    proposed_on = DateField(_l("Day it was proposed (optional)"),
+                            validators=[Optional(), Understood(_DATE)])
+    # A workshop gone meanwhile (a stale page) is the service's refusal, in its words.
+    workshops = SelectMultipleField(_l("Workshops working on it"), validate_choice=False)
+    submit = SubmitField(_l("Save the subject"))
+
+
 class MandateForm(FlaskForm):  # type: ignore[misc]
     """A new mandate (``mandates.open_mandate``, the CLI's ``mandate open``)."""
 

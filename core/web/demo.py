@@ -100,6 +100,22 @@ def _city_reports(factory: sessionmaker[Session], say: Say, mandate: Mandate,
         run_step(factory, followup.report, mandate.id, due.year - 1)
 
 
+#: « (démo) » in each language of the interface: every demo mandate says it is one.
+DEMO_WORD = {"fr": "démo", "en": "demo", "nl": "demo"}
+
+
+def _open(factory: sessionmaker[Session], config: CityConfig, slug: str, year: int,
+          start: dt.date) -> Mandate:
+    """Open a demo mandate named in each language of the site (« cyclus 2026 (demo) »)."""
+    languages = dict.fromkeys((*config.profile.languages, "en"))
+    names = {language: f"{localize(config.mandate.term_name, language)} {year} "
+                       f"({DEMO_WORD.get(language, 'demo')})" for language in languages}
+    first = config.profile.languages[0]
+    opened: Mandate = run_step(factory, mandates.open_mandate, slug, names[first], start,
+                               labels={k: v for k, v in names.items() if k != first})
+    return opened
+
+
 def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
           say: Say, *, engine: object = None) -> int:
     """Fill an empty database with demo mandates of ``slug``; return the sitting one's id.
@@ -117,8 +133,7 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     start = add_months(today.replace(day=1), -MONTHS_IN)
     term = localize(rules.term_name, config.profile.languages[0])
     say(f"opening the {term} of {config.profile.name} (demo), from {start}")
-    mandate = run_step(factory, mandates.open_mandate, slug, f"{term} {start.year} (démo)",
-                       start)
+    mandate = _open(factory, config, slug, start.year, start)
     work.mkdir(parents=True, exist_ok=True)
     # Lottery folders of an earlier, abandoned build would hold the new draws' names.
     shutil.rmtree(work / "lotteries", ignore_errors=True)
@@ -126,16 +141,14 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     built = [mandate]
     before = add_months(start, -rules.renewal_months)
     say(f"the previous {term}, from {before}: its record and follow-up stay public")
-    past = run_step(factory, mandates.open_mandate, slug, f"{term} {before.year} (démo)",
-                    before)
+    past = _open(factory, config, slug, before.year, before)
     _mandate(factory, say, config, past, today, work, random.Random(SEED + 11),
              with_overdue=False, engine=engine)
     built.append(past)
     if mandates.sitting_at_once(slug) > 1:
         after = add_months(today.replace(day=1), -1)
         say(f"the next {term}, from {after}, sits alongside the current one")
-        upcoming = run_step(factory, mandates.open_mandate, slug,
-                            f"{term} {after.year + 1} (démo)", after)
+        upcoming = _open(factory, config, slug, after.year + 1, after)
         _mandate(factory, say, config, upcoming, today, work, random.Random(SEED + 12),
                  acts=False, engine=engine)
         built.append(upcoming)

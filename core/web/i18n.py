@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
@@ -117,6 +117,18 @@ def _label_language(label: Localized, language: str) -> str:
 def l10n_text(label: Localized) -> str:
     """A city label as plain text in the current language (titles, attributes)."""
     return localize(label, current_language())
+
+
+class Labelled(Protocol):
+    """A record named in the city's first language, and in others (a mandate)."""
+
+    label: str
+    labels: dict[str, str]
+
+
+def mandate_label(mandate: Labelled) -> str:
+    """A mandate's name in the page's language (« cyclus 2026 »), else as it was opened."""
+    return mandate.labels.get(current_language()) or mandate.label
 
 
 def l10n(label: Localized) -> Markup:
@@ -256,6 +268,7 @@ def init_app(app: Flask) -> None:
     # named for what templates use it for.
     app.add_template_filter(l10n, "localize")
     app.add_template_filter(l10n_text, "l10n_text")
+    app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)
     app.add_template_global(unit_count)

@@ -27,11 +27,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from kleroterion.city.types import CityConfig
 from kleroterion.services import indicators
+from kleroterion.web import promotions
 from kleroterion.web.api import bp as api_bp
 from kleroterion.web.api import endpoint, parse_query
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import db_session
-from kleroterion.web.i18n import english, l10n
+from kleroterion.web.i18n import english, l10n, mandate_label
 from kleroterion.web.public import today
 from kleroterion.web.schemas import BaseSchema
 from markupsafe import Markup, escape
@@ -133,8 +134,9 @@ def indicators_page() -> str:
     found = _load(today())
     mandates = list(reversed(found.mandates)) if found is not None else []
     config = current_config()
+    names = {m.id: mandate_label(m) for m in promotions.city_mandates()}
     return render_template("public/indicators.html", found=found, mandates=mandates,
-                           config=config, buckets=indicators.ATTENDANCE_BUCKETS,
+                           config=config, names=names, buckets=indicators.ATTENDANCE_BUCKETS,
                            **_labels(config))
 
 

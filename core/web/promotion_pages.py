@@ -18,6 +18,7 @@ from kleroterion.services.context import follow_up_until
 from kleroterion.web import promotions
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import mandate_label
 from kleroterion.web.public import today
 from kleroterion.web.records import MAX_ID, bp, find_kind, outcome_of
 
@@ -49,7 +50,7 @@ def promotion_record(mandate: Mandate, on: dt.date,
     config = current_config()
     acts = proposals.list_proposals(session, mandate.id)
     return PromotionRecord(
-        id=mandate.id, label=mandate.label, starts_on=mandate.starts_on,
+        id=mandate.id, label=mandate_label(mandate), starts_on=mandate.starts_on,
         ends_on=mandate.ends_on, follow_up_until=follow_up_until(mandate),
         status=promotions.status_of(mandate, on),
         members=sum(1 for _ in members.seated_features(session, mandate.id)),

@@ -19,6 +19,7 @@ from kleroterion.services import mandates
 from kleroterion.services.context import follow_up_until
 from kleroterion.web.context import current_city
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import mandate_label
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 PARAMETER = "promotion"
@@ -94,6 +95,6 @@ class PromotionLink:
 
 def links(every: list[Mandate], today: dt.date, shown: Mandate | None) -> list[PromotionLink]:
     """The selector of a page: every mandate, latest first, the shown one marked."""
-    return [PromotionLink(m.id, m.label, m.starts_on, m.ends_on, status_of(m, today),
+    return [PromotionLink(m.id, mandate_label(m), m.starts_on, m.ends_on, status_of(m, today),
                           shown is not None and shown.id == m.id)
             for m in sorted(every, key=lambda m: (m.starts_on, m.id), reverse=True)]

@@ -27,7 +27,7 @@ from kleroterion.web import calendar, promotions
 from kleroterion.web.charts import group_charts
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import db_session
-from kleroterion.web.i18n import current_language, unit_count
+from kleroterion.web.i18n import current_language, mandate_label, unit_count
 
 bp = Blueprint("public", __name__)
 
@@ -90,7 +90,7 @@ def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
             length=unit_count(row.unit, float(row.duration)),
             title=row.title,
             mandate_id=mandate.id,
-            mandate_label=mandate.label,
+            mandate_label=mandate_label(mandate),
             starts_at=row.starts_at,
             ends_at=row.ends_at,
             place=row.place,
@@ -109,7 +109,7 @@ def _event_meetings(every: list[Mandate], shown: list[Mandate]) -> list[Meeting]
     """The city's events addressed to any of ``shown`` (all of them when all are shown)."""
     if not every:  # nothing opened yet (or no database): no event either
         return []
-    labels = {m.id: m.label for m in every}
+    labels = {m.id: mandate_label(m) for m in every}
     wanted = None if len(shown) == len(every) else [m.id for m in shown]
     return [
         Meeting(

@@ -44,6 +44,7 @@ from kleroterion.services.errors import NotAllowed
 from kleroterion.web import promotions, source
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import mandate_label
 from kleroterion.web.public import today
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -433,7 +434,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
         kind_label=kind.label if kind is not None else {"en": proposal.kind},
         title=proposal.title, state=proposal.state,
         state_label=state_label_of(kind, proposal.state), steps=steps, commitments=commitments,
-        mandate_id=proposal.mandate_id, mandate_label=mandate.label if mandate else "",
+        mandate_id=proposal.mandate_id, mandate_label=mandate_label(mandate) if mandate else "",
         answers=answers, followed=followed)
 
 

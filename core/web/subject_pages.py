@@ -21,6 +21,7 @@ from kleroterion.services import subjects
 from kleroterion.web import promotions
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import mandate_label
 from kleroterion.web.public import today
 from kleroterion.web.records import MAX_ID, bp, find_kind, state_label_of
 
@@ -80,7 +81,7 @@ def subject_view(config: CityConfig, subject: Subject, mandate: Mandate) -> Subj
         acts.append(ActLink(id=act.id, title=act.title,
                             kind_label=kind.label if kind else {"en": act.kind},
                             state_label=state_label_of(kind, act.state)))
-    return SubjectView(id=subject.id, mandate_id=mandate.id, mandate_label=mandate.label,
+    return SubjectView(id=subject.id, mandate_id=mandate.id, mandate_label=mandate_label(mandate),
                        title=dict(subject.title), summary=dict(subject.summary),
                        origin=subject.origin, origin_note=dict(subject.origin_note),
                        proposed_on=subject.proposed_on,

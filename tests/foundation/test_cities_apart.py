@@ -33,6 +33,7 @@ from kleroterion.models import (
     Member,
     Milestone,
     Proposal,
+    Subject,
     User,
 )
 from kleroterion.services import mandates, users
@@ -58,6 +59,7 @@ RECORDS = {
     "commitment_id": Commitment,
     "milestone_id": Milestone,
     "mandate_id": Mandate,
+    "subject_id": Subject,
 }
 #: API routes whose ``ident`` names another table than an act.
 API_IDENT = {
@@ -66,6 +68,9 @@ API_IDENT = {
     "api.complete_milestone": Milestone,
     "api.record_attendance": AssemblySession,
     "api.follow_up_item": Commitment,
+    "api.subject": Subject,
+    "api.edit_subject": Subject,
+    "api.delete_subject": Subject,
 }
 WEB_IDENT = {"records.follow_up_item": Commitment}
 
@@ -109,6 +114,7 @@ BODIES = {
     "api.complete_milestone": {"on": "2026-01-05"},
     "api.record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
     "api.record_answer": {"kind": "first", "on": "2026-01-05"},
+    "api.edit_subject": {"title": {"fr": "t"}},
 }
 
 
@@ -210,6 +216,7 @@ ARGUMENT_RECORDS = {
     "mandate_id": Mandate, "member_id": Member, "proposal_id": Proposal,
     "session_id": AssemblySession, "draw_id": Draw, "commitment_id": Commitment,
     "milestone_id": Milestone, "seat_id": BodyMembership, "token_id": ApiToken,
+    "subject_id": Subject,
 }
 #: Values valid for Brussels of the other arguments and options, by name.
 VALUES = {

@@ -267,3 +267,27 @@ def test_a_mandate_edited_from_the_terminal(invoke: Invoke, database_url: str) -
     done = invoke("mandate", "edit", 1, "--label", "promotion Simone Veil", "--end",
                   "2028-06-30")
     assert "promotion Simone Veil, 2027-01-01 to 2028-06-30" in done.output
+
+
+def test_a_mandate_is_named_in_the_site_s_other_languages(invoke: Invoke,
+                                                           database_url: str) -> None:
+    invoke("mandate", "open", "brussels", "cycle 2026", "--start", "2026-03-01",
+           "--label-in", "nl=cyclus 2026")
+    before = snapshot(database_url)
+    for option, message in [("de=Zyklus 2027", "'de' is not a language of this city"),
+                            ("cyclus 2027", "expected LANG=TEXT")]:
+        refused = invoke("mandate", "open", "brussels", "cycle 2027", "--start",
+                         "2027-03-01", "--label-in", option, ok=False)
+        assert refused.exit_code != 0 and message in refused.output, refused.output
+    assert snapshot(database_url) == before
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        labels = connection.execute(text("SELECT labels FROM mandates")).scalar_one()
+    engine.dispose()
+    assert "cyclus 2026" in str(labels)
+    invoke("mandate", "edit", 1, "--label-in", "nl=cyclus 2026 (proef)", "--label-in", "en=")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        labels = connection.execute(text("SELECT labels FROM mandates")).scalar_one()
+    engine.dispose()
+    assert "cyclus 2026 (proef)" in str(labels)

@@ -74,6 +74,12 @@ ACCESS: dict[str, str] = {
     "api.subjects_list": "public",
     "api.subject": "public",
     "api.workshops_list": "public",
+    "api.edit_subject": "secretariat",
+    "api.delete_subject": "secretariat",
+    "admin_subjects.subjects_page": "read-only",
+    "admin_subjects.subject_page": "read-only",
+    "admin_subjects.save_subject": "secretariat",
+    "admin_subjects.delete_subject": "secretariat",
     "records.attachment_download": "public",
     "api.promotions_list": "public",
     "api.sessions_list": "public",
@@ -207,7 +213,7 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
                  "member_id": 1, "file_id": 1, "export_id": 1,
                  "mandate_id": 1, "key": "groupe-propositions",
-                 "seat_id": 1, "user_id": 1,
+                 "seat_id": 1, "user_id": 1, "subject_id": 1,
                  "token_id": 999_999}  # not the walk's own bearer token
 
 #: Routes of one record of the database: without that record (an empty database) they
@@ -230,6 +236,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "exports.page", "exports.download",
                   "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
                   "admin_mandates.edit_mandate", "admin_quotas.group_page",
+                  "admin_subjects.subject_page",
                   # Only the running version's file name exists (the sample name does not).
                   "source.download"}
 

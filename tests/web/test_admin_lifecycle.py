@@ -213,10 +213,23 @@ def test_a_mandate_is_renamed_and_its_term_kept_to_the_city_rules(
     assert response.status_code == 422 and "lasts 12 to 12 months" in \
         response.get_data(as_text=True)
     assert in_database(ready, lambda s: s.get(Mandate, mandate).label) == "2027"
+    assert 'name="label-en"' in client.get(f"{url}?lang=en").get_data(as_text=True)
     response = client.post(url, data={"csrf_token": token, "label": "édition 2027",
-                                      "ends_on": "2028-01-03"})
+                                      "ends_on": "2028-01-03", "label-en": "2027 edition"})
     assert response.status_code == 302
     assert in_database(ready, lambda s: s.get(Mandate, mandate).label) == "édition 2027"
+    assert in_database(ready, lambda s: s.get(Mandate, mandate).labels) == {
+        "en": "2027 edition"}
+    # Only the English name changes: the rest is as it was, and the public pages say it.
+    response = client.post(url, data={"csrf_token": token, "label": "édition 2027",
+                                      "ends_on": "2028-01-03", "label-en": "Edition 2027"})
+    assert response.status_code == 302
+    assert "Edition 2027" in client.get("/promotions?lang=en").get_data(as_text=True)
+    assert "édition 2027" in client.get("/promotions?lang=fr").get_data(as_text=True)
+    refused = client.post(f"{url}?lang=en", data={"csrf_token": token, "label": "édition 2027",
+                                                  "ends_on": "2028-01-03",
+                                                  "label-en": "x" * 121})
+    assert refused.status_code == 422 and "more than 120" in refused.get_data(as_text=True)
 
 
 def test_the_dashboard_says_what_is_due_and_the_menu_marks_the_page(

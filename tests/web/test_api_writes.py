@@ -683,7 +683,8 @@ KNOWN = {"/api/proposals/{ident}": str(ADOPTED), "/api/follow-up/{ident}": str(A
          "/api/proposals/{ident}/responses": str(ADOPTED),
          "/api/proposals/{ident}/commitments": str(ADOPTED),
          "/api/commitments/{ident}": "1", "/api/commitments/{ident}/milestones": "1",
-         "/api/milestones/{ident}/done": "2", "/api/sessions/{ident}/attendance": "1"}
+         "/api/milestones/{ident}/done": "2", "/api/sessions/{ident}/attendance": "1",
+         "/api/subjects/{ident}": "1"}
 
 
 def _exercise(operation: Any, mode: GenerationMode, token: str,

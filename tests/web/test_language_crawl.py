@@ -9,8 +9,10 @@ hyphenated keys such as ``adopte-assemblee``, in the text), no confidence tag ma
 raw (``[A]``), and no number may be written the English way in a French or Dutch page
 (``1,350,000``, ``264.00``). French and Dutch pages carry no English left over (the
 words ``the``, ``and``, ``with``... that neither language uses), French pages put a
-space before « : » and « ; », and every page names a mandate with the city's own word:
-Brussels says « cycle » / « cyclus », Poitiers « édition », never « promotion ».
+space before « : » and « ; », and every page names a mandate with the city's own word
+in the page's language: Brussels says « cycle » in French and « cyclus » in Dutch (a
+demo cycle is « cyclus 2026 (demo) », never « cycle 2026 (démo) »), Poitiers « édition »,
+never « promotion ».
 """
 
 from __future__ import annotations
@@ -137,6 +139,18 @@ def _foreign_terms(city: str, language: str) -> set[str]:
     return words - {own.one.lower(), own.many.lower()}
 
 
+def _other_language_terms(city: str, language: str) -> set[str]:
+    """The city's own word for a mandate in its other languages, not in ``language``
+    (Brussels's « cycle » on a Dutch page), and French's « démo » outside French."""
+    languages = CITY_LANGUAGES[city]
+    rules = load_city(city).config.mandate
+    own = term_in(rules, language)
+    words = {w.lower() for other in languages if other != language
+             for w in (term_in(rules, other).one, term_in(rules, other).many)}
+    return words - {own.one.lower(), own.many.lower()} | ({"démo"} if language != "fr"
+                                                          else set())
+
+
 def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> None:
     city, app = demo_app
     problems: list[tuple[str, str, str]] = []
@@ -168,6 +182,14 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
                 else _foreign_terms(city, language)
             for foreign in sorted(foreign_terms & lowered):
                 problems.append((path, language, f"another city's word {foreign!r}"))
+            # What an English page quotes, marked, in the city's languages aside.
+            unmarked = _visible(re.sub(r'<(\w+)\b[^>]*\slang="[a-z]{2}"[^>]*>.*?</\1>', " ",
+                                       body, flags=re.S))
+            said = {w.lower() for w in re.findall(r"[\w'-]+", unmarked)}
+            for foreign in sorted(_other_language_terms(city, language) & said):
+                at = unmarked.lower().find(foreign)
+                problems.append((path, language, f"a word of another language {foreign!r}: "
+                                 f"{unmarked[max(at - 40, 0):at + 40]!r}"))
             if language in ("fr", "nl"):
                 for number in sorted(set(ENGLISH_NUMBER.findall(text))):
                     problems.append((path, language, f"English number {number!r}"))
