@@ -10,12 +10,11 @@ same services as the back office and the API. Texts are plain text, given inline
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
 from babel.support import Translations
-from flask import Flask
+from kleroterion import db
 from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import acts, events, followup, reports, sessions
 from kleroterion.services.context import city as city_of
@@ -55,11 +54,8 @@ def _time(value: str | None, option: str) -> dt.time | None:
 
 
 def instance_folder() -> Path:
-    """The instance folder the web app uses (``KLEROTERION_INSTANCE_PATH`` or Flask's)."""
-    configured = os.environ.get("KLEROTERION_INSTANCE_PATH")
-    if configured:
-        return Path(configured).resolve()
-    return Path(Flask("kleroterion.web").instance_path)
+    """The instance folder the web app uses too (``db.instance_path``)."""
+    return db.instance_path()
 
 
 @click.group(name="record")

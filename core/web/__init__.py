@@ -2,7 +2,8 @@
 
 ``create_app`` builds one Flask instance for one city: the city comes from the
 argument or ``KLEROTERION_CITY``, the instance folder (secret key, SQLite database)
-from ``KLEROTERION_INSTANCE_PATH``. The city's configuration is validated once, at
+from ``db.instance_path`` (``KLEROTERION_INSTANCE_PATH``, else ``./instance``: the same
+folder as the CLI's). The city's configuration is validated once, at
 start-up, so a broken plugin stops the server before it answers anyone. Each module
 of this package exposes ``init_app(app)``; pages and endpoints stay thin shells over
 the city configuration and the services.
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g
-from kleroterion import jobs, logsafe, observability
+from kleroterion import db, jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
 from kleroterion.services import context as service_context
 from kleroterion.services.scope import CITY_SCOPE
@@ -54,7 +55,7 @@ from kleroterion.web.context import CITY_KEY
 from werkzeug.routing import IntegerConverter, Map
 
 CITY_ENV = "KLEROTERION_CITY"
-INSTANCE_ENV = "KLEROTERION_INSTANCE_PATH"
+INSTANCE_ENV = db.INSTANCE_PATH_VARIABLE
 
 
 class MissingCity(RuntimeError):
@@ -86,10 +87,9 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     # The services use this same city: one load (entry points, validation) per app.
     service_context.use_city(loaded)
 
-    instance_path = os.environ.get(INSTANCE_ENV) or None
-    if instance_path is not None:
-        instance_path = os.path.abspath(instance_path)
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # The CLI's rule, not Flask's default (a folder beside the installed package), so
+    # that letters and lottery folders a command writes are where the web app looks.
+    app = Flask(__name__, instance_path=str(db.instance_path()), instance_relative_config=True)
     # Before any route is added: ``<int:...>`` matches record ids only (a larger number
     # would overflow the query, a 500 instead of the 404 page).
     app.url_map.converters["int"] = RecordIdConverter
