@@ -218,3 +218,66 @@ def test_the_command_line_queues_letters_for_a_worker_or_makes_them_inline(
     report = CliRunner().invoke(main, ["record", "report", "paris", "--year", "2025",
                                        "--queue"])
     assert report.exit_code == 0 and "queued" in report.output
+
+
+def test_letters_are_deleted_the_day_after_their_last_day_to_answer(
+        app: Flask, client: FlaskClient, invitations: tuple[int, Path], instance: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The letters' zip (residents' names and addresses) is kept until the last day to
+    answer it announces; the daily ``privacy purge --due`` and the back office's purge
+    delete it from the day after, audited by number and count, never by name."""
+    from kleroterion.models import AuditEntry
+    from kleroterion.services import privacy
+
+    draw_id, mailmerge = invitations
+    app.config[jobs.BROKER_SETTING] = "memory://"  # made at once, inside the request
+    log_in(client, "secretariat")
+    made = [_started(client, f"{PAGE}letters", {
+        "kind": kind, "invitation_draw": str(draw_id), "answers_until": "2099-01-31",
+        "url": "https://example.org/answer",
+        "upload": (io.BytesIO(mailmerge.read_bytes()), "mailmerge.csv")})
+        for kind in ("letters", "reminders")]
+    assert [_export(app, i).state for i in made] == ["done", "done"]
+    root = exports.exports_root(instance)
+    assert all(exports.folder(root, i).is_dir() for i in made)
+    # Kept until the last day to answer, that day included.
+    assert in_database(app, lambda s: privacy.purge_letters(
+        s, instance, today=dt.date(2099, 1, 31))) == 0
+    kept = client.get(f"{PAGE}{made[0]}/download")
+    assert kept.status_code == 200
+    kept.close()
+
+    # The back office's purge deletes them even while the mandate's purge is refused.
+    monkeypatch.setenv("KLEROTERION_TODAY", "2099-02-01")
+    first = made[0]
+
+    def only_first(session):  # type: ignore[no-untyped-def]
+        second = session.get(ExportJob, made[1])
+        second.params = {**second.params, "answers_until": "2099-12-31"}
+    in_database(app, only_first)
+    response = client.post("/admin/personal-data/purge?lang=en",
+                           data={"csrf_token": csrf_token(client, "/admin/personal-data/")})
+    page = response.get_data(as_text=True)
+    assert "The letters of 1 export past its last day to answer are deleted." in page
+    assert not exports.folder(root, first).exists()
+    assert exports.folder(root, made[1]).is_dir()
+    assert client.get(f"{PAGE}{first}/download").status_code == 404
+    assert "The file is no longer on the server." in client.get(
+        f"{PAGE}{first}?lang=en").get_data(as_text=True)
+
+    # The daily command deletes the other once its own day has passed, and says how many.
+    monkeypatch.setenv("KLEROTERION_TODAY", "2100-01-01")
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url(app))
+    result = CliRunner().invoke(main, ["privacy", "purge", "--due"])
+    assert result.exit_code == 0, result.output
+    assert "letters of 1 exports deleted" in result.output
+    assert not exports.folder(root, made[1]).exists()
+    again = CliRunner().invoke(main, ["privacy", "purge", "--due"])
+    assert "letters of 0 exports deleted" in again.output
+
+    entries = in_database(app, lambda s: [(e.entity_id, e.data) for e in s.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "export")
+        .order_by(AuditEntry.seq))])
+    assert [ident for ident, _data in entries] == [str(first), str(made[1])]
+    assert all('"letters":12' in data.replace(" ", "") for _ident, data in entries)
+    assert not any("Fictif" in data or "rue" in data for _ident, data in entries)
