@@ -113,7 +113,7 @@ def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
     if on is not None and not expired:
         raise click.UsageError("--on goes with --expired")
     if expired:
-        counts = privacy.purge_expired(session, on or dt.date.today(), mandate_id)
+        counts = privacy.purge_expired(session, on or context.today(), mandate_id)
         for mandate, count in sorted(counts.items()):
             click.echo(f"mandate {mandate}: personal data of {count} respondents blanked "
                        "(kept longer than the city's retention)")

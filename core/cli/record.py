@@ -18,6 +18,7 @@ from kleroterion import db
 from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import acts, events, followup, reports, sessions
 from kleroterion.services.context import city as city_of
+from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput
 from kleroterion.web.term import term_in
 from sqlalchemy.orm import Session
@@ -114,7 +115,7 @@ def record_attach(session: Session, proposal_id: int, path: Path, kind: str, tit
                   on: dt.date | None) -> None:
     """Attach a file to an act, copied into the instance folder under a safe name."""
     attachment = acts.add_attachment(session, proposal_id, path, instance_folder(), kind=kind,
-                                     title=title, on=on or dt.date.today())
+                                     title=title, on=on or context_today())
     click.echo(f"proposal {proposal_id}: attached as {attachment.stored_name}")
 
 

@@ -11,6 +11,7 @@ the city configuration and the services.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from flask import Flask, g
 from kleroterion import db, jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
 from kleroterion.services import context as service_context
+from kleroterion.services.context import PINNED_TODAY
 from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
     admin_accounts,
@@ -52,6 +54,7 @@ from kleroterion.web import (
     term,
 )
 from kleroterion.web.context import CITY_KEY
+from kleroterion.web.public import TODAY_SETTING
 from werkzeug.routing import IntegerConverter, Map
 
 CITY_ENV = "KLEROTERION_CITY"
@@ -95,6 +98,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     app.url_map.converters["int"] = RecordIdConverter
     app.config.update(security.DEFAULT_SETTINGS)
     app.config.from_mapping(config or {})
+    # A KLEROTERION_TODAY that is no date stops the server before it answers anyone.
+    service_context.environment_today()
     app.extensions[CITY_KEY] = loaded
 
     # Order matters: security settles the secret key and cookies before anything
@@ -136,12 +141,19 @@ def _keep_to_the_city(app: Flask, slug: str) -> None:
     @app.before_request
     def enter_scope() -> None:
         g.city_scope_token = CITY_SCOPE.set(slug)
+        # The services called by this request see the app's date (its setting), as the
+        # pages do: one day per request (services.context.today).
+        pinned = app.config.get(TODAY_SETTING)
+        g.today_token = PINNED_TODAY.set(pinned if isinstance(pinned, dt.date) else None)
 
     @app.teardown_request
     def leave_scope(_: BaseException | None) -> None:
         token = g.pop("city_scope_token", None)
         if token is not None:
             CITY_SCOPE.reset(token)
+        today_token = g.pop("today_token", None)
+        if today_token is not None:
+            PINNED_TODAY.reset(today_token)
 
 
 def _init_plugins(app: Flask, city: City) -> None:
