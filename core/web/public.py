@@ -22,7 +22,7 @@ from flask_babel import gettext
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.compare import typical_year_amount
 from kleroterion.models import AssemblySession, Mandate
-from kleroterion.services import events, mandates, members, sessions
+from kleroterion.services import events, mandates, members, quotas, sessions
 from kleroterion.services.context import today as service_today
 from kleroterion.web import calendar, promotions
 from kleroterion.web.charts import group_charts
@@ -249,8 +249,11 @@ def panel() -> str:
     every = promotions.city_mandates()
     mandate = promotions.featured(today(), every)
     seated = seated_counts(mandate) if mandate is not None else {}
+    # The bounds the mandate's draws meet: its own where it set some, else the city's.
     groups = [
-        (group, group_charts(config.composition, group), seated.get(group.key))
+        (group, group_charts(config.composition, group, None if mandate is None
+                             else quotas.quotas_for(db_session(), mandate, group)),
+         seated.get(group.key))
         for group in config.composition.seat_groups
     ]
     names = members.public_names(db_session(), mandate.id) if mandate is not None else {}
