@@ -2,7 +2,7 @@
 
 The URL is ``KLEROTERION_DATABASE_URL`` when set (PostgreSQL in production:
 ``postgresql+psycopg://user@host/db``), else the SQLite file ``kleroterion.sqlite3``
-in the instance folder (``KLEROTERION_INSTANCE_PATH``, default ``./instance``).
+in the instance folder (:func:`instance_path`).
 
 ``session_scope`` is the one way services are run: everything inside commits
 together or not at all, and the plugin event hooks queued by services
@@ -32,7 +32,14 @@ ACTOR = "kleroterion.actor"
 
 
 def instance_path() -> Path:
-    return Path(os.environ.get(INSTANCE_PATH_VARIABLE) or "instance")
+    """The instance folder, the one rule for the CLI, the web app and the workers.
+
+    ``KLEROTERION_INSTANCE_PATH`` when set, else ``instance`` in the current directory;
+    either made absolute against the current directory, so that a command and the web
+    app started from the same directory read and write the same folder (lottery
+    folders, letters, exports, the SQLite database and queue, the secret key).
+    """
+    return Path(os.environ.get(INSTANCE_PATH_VARIABLE) or "instance").resolve()
 
 
 def database_url() -> str:
@@ -40,7 +47,7 @@ def database_url() -> str:
     url = os.environ.get(DATABASE_URL_VARIABLE)
     if url:
         return url
-    return f"sqlite:///{instance_path().resolve() / SQLITE_FILENAME}"
+    return f"sqlite:///{instance_path() / SQLITE_FILENAME}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

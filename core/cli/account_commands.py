@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from kleroterion import db
 from kleroterion.cli.running import (
     CITY_VARIABLE,
     DATE,
@@ -92,7 +93,8 @@ def privacy_group() -> None:
 @click.option("--on", type=DATE, default=None, help="With --expired: as of this day "
               "(default: today).")
 @click.option("--due", is_flag=True, help="Instead: purge every person (members too) of each "
-              "mandate ended longer ago than the city's personal_data_months; run it daily.")
+              "mandate ended longer ago than the city's personal_data_months, and delete the "
+              "letters (exports) past their last day to answer; run it daily.")
 @transaction
 def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
                   on: dt.date | None, due: bool) -> None:
@@ -101,15 +103,17 @@ def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
     Until the city's replacement deadline the reserve list keeps the contact data a
     replacement needs; a purge after it blanks them too. With --expired, those of every
     answer kept longer than its city's retention; with --due (and no MANDATE_ID), every
-    person of each mandate whose retention period after its end has run out. Run both
-    daily (a cron job, a timer) so that no personal data outlives what was promised.
+    person of each mandate whose retention period after its end has run out, and the
+    files of the letters and reminders (exports, with residents' names and addresses)
+    past the last day to answer they announce. Run both daily (a cron job, a timer) so
+    that no personal data outlives what was promised.
     """
     if expired and due:
         raise click.UsageError("give --expired or --due, not both")
     if on is not None and not expired:
         raise click.UsageError("--on goes with --expired")
     if expired:
-        counts = privacy.purge_expired(session, on or dt.date.today(), mandate_id)
+        counts = privacy.purge_expired(session, on or context.today(), mandate_id)
         for mandate, count in sorted(counts.items()):
             click.echo(f"mandate {mandate}: personal data of {count} respondents blanked "
                        "(kept longer than the city's retention)")
@@ -125,6 +129,8 @@ def privacy_purge(session: Session, mandate_id: int | None, expired: bool,
             click.echo(f"mandate {ident}: personal data of {count} people blanked")
         if not done:
             click.echo("no mandate is due for a purge")
+        letters = privacy.purge_letters(session, db.instance_path())
+        click.echo(f"letters of {letters} exports deleted (past their last day to answer)")
         return
     assert mandate_id is not None
     count = privacy.purge(session, mandate_id)

@@ -22,6 +22,7 @@ from kleroterion.services import (
     proposals,
 )
 from kleroterion.services.context import get
+from kleroterion.services.context import today as context_today
 from sqlalchemy.orm import Session
 
 # --------------------------------------------------------------------------- proposals
@@ -177,7 +178,7 @@ def followup_respond(session: Session, proposal_id: int, deadline: str, on: dt.d
 def followup_overdue(session: Session, today: dt.date | None, city: str | None,
                      mandate_id: int | None) -> None:
     """List responses, commitments and milestones past due."""
-    late = followup.overdue(session, today or dt.date.today(), city=city, mandate_id=mandate_id)
+    late = followup.overdue(session, today or context_today(), city=city, mandate_id=mandate_id)
     for item in late:
         click.echo(str(item))
     click.echo(f"{len(late)} overdue", err=True)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 
 def instance() -> Path:
-    return db.instance_path().resolve()
+    return db.instance_path()
 
 
 def start_export(session: Session, kind: str, params: dict[str, Any], *, inline: bool,

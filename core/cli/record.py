@@ -10,15 +10,15 @@ same services as the back office and the API. Texts are plain text, given inline
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
 from babel.support import Translations
-from flask import Flask
+from kleroterion import db
 from kleroterion.cli.running import DATE, transaction
 from kleroterion.services import acts, events, followup, reports, sessions
 from kleroterion.services.context import city as city_of
+from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput
 from kleroterion.web.term import term_in
 from sqlalchemy.orm import Session
@@ -55,11 +55,8 @@ def _time(value: str | None, option: str) -> dt.time | None:
 
 
 def instance_folder() -> Path:
-    """The instance folder the web app uses (``KLEROTERION_INSTANCE_PATH`` or Flask's)."""
-    configured = os.environ.get("KLEROTERION_INSTANCE_PATH")
-    if configured:
-        return Path(configured).resolve()
-    return Path(Flask("kleroterion.web").instance_path)
+    """The instance folder the web app uses too (``db.instance_path``)."""
+    return db.instance_path()
 
 
 @click.group(name="record")
@@ -118,7 +115,7 @@ def record_attach(session: Session, proposal_id: int, path: Path, kind: str, tit
                   on: dt.date | None) -> None:
     """Attach a file to an act, copied into the instance folder under a safe name."""
     attachment = acts.add_attachment(session, proposal_id, path, instance_folder(), kind=kind,
-                                     title=title, on=on or dt.date.today())
+                                     title=title, on=on or context_today())
     click.echo(f"proposal {proposal_id}: attached as {attachment.stored_name}")
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from kleroterion.city.behaviour import Event, MemberWithdrawn, ProposalDecided, ProposalMoved
@@ -238,19 +239,38 @@ def follow_up_until(mandate: Mandate) -> dt.date:
     return max([mandate.ends_on, *ends])
 
 
-#: The environment variable that pins the services' date (tests, demos, a rehearsal).
+#: The environment variable that pins the date (tests, demos, a rehearsal).
 TODAY_VARIABLE = "KLEROTERION_TODAY"
 
+#: The date a front end pins for the services it calls: the web app sets it, for each
+#: request, from its ``KLEROTERION_TODAY`` setting when that setting is given.
+PINNED_TODAY: ContextVar[dt.date | None] = ContextVar("kleroterion_today", default=None)
 
-def today() -> dt.date:
-    """The services' today: the real date, or the ISO date ``KLEROTERION_TODAY`` pins."""
+
+def environment_today() -> dt.date | None:
+    """The ISO date ``KLEROTERION_TODAY`` pins, or None; a clear error if it is no date."""
     import os
 
     pinned = os.environ.get(TODAY_VARIABLE, "").strip()
-    if pinned:
-        try:
-            return dt.date.fromisoformat(pinned)
-        except ValueError:
-            raise InvalidInput("%(variable)s is %(value)r, not a date (YYYY-MM-DD)",
-                               variable=TODAY_VARIABLE, value=pinned[:20]) from None
-    return dt.date.today()
+    if not pinned:
+        return None
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise InvalidInput("%(variable)s is %(value)r, not a date (YYYY-MM-DD)",
+                           variable=TODAY_VARIABLE, value=pinned[:20]) from None
+
+
+def today() -> dt.date:
+    """Today, by the one rule of the services, the web app and the command line.
+
+    The date the front end pins (``PINNED_TODAY``: the web app's ``KLEROTERION_TODAY``
+    setting, during its requests), else the ISO date of the environment variable
+    ``KLEROTERION_TODAY``, else the real date. The web app's setting thus defaults to
+    the environment variable, and a page and the services it calls agree on the day;
+    a worker's job (in a thread or process of its own) follows the variable.
+    """
+    pinned = PINNED_TODAY.get()
+    if pinned is not None:
+        return pinned
+    return environment_today() or dt.date.today()

@@ -38,7 +38,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import CityConfig, SeatGroup
 from kleroterion.models import (
     AssemblySession,
@@ -53,6 +52,7 @@ from kleroterion.services.context import city_of, follow_up_until, get
 from kleroterion.services.followup import sent_on
 from kleroterion.services.indemnities import statements
 from kleroterion.services.proposals import list_proposals, proposal_kind, state_of
+from kleroterion.services.quotas import quotas_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -272,7 +272,8 @@ def _representativeness(session: Session, config: CityConfig, mandate: Mandate,
     for member in sitting:
         for key in group.features:
             counts[key][member.respondent.features.get(key, "")] += 1
-    quotas = {(q.feature, q.value) for q in group_quotas(config.composition, group)}
+    # The values the mandate's draws balance: its own quotas where it set some.
+    quotas = {(q.feature, q.value) for q in quotas_for(session, mandate, group)}
     rows: list[FeatureBalance] = []
     for feature in config.composition.features:
         if feature.key not in group.features:

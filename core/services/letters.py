@@ -29,6 +29,7 @@ from kleroterion.letters.template import LetterTemplate, address_lines
 from kleroterion.models import Invitation, InvitationDraw, Mandate
 from kleroterion.services import audit
 from kleroterion.services.context import city_of, get
+from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.tables import read_table
 from sqlalchemy import func, select
@@ -171,7 +172,7 @@ def generate(session: Session, invitation_draw_id: int, mailmerge: Path, out: Pa
              today: dt.date | None = None,
              progress: Callable[[int, int], None] | None = None) -> LetterRun:
     """Codes for every row of the draw's mail merge, the letters and the labels."""
-    day = today or dt.date.today()
+    day = today or context_today()
     draw, mandate, languages, context = _checked(session, invitation_draw_id, mailmerge,
                                                  template, url, answers_until, day)
     existing = session.scalar(select(func.count()).select_from(Invitation).where(
@@ -208,7 +209,7 @@ def remind(session: Session, invitation_draw_id: int, mailmerge: Path, out: Path
     ``lowest`` strata by answer rate: each gets a fresh code (its first letter's code no
     longer answers, since codes are kept only as digests), and the last day to answer
     becomes ``answers_until``."""
-    day = today or dt.date.today()
+    day = today or context_today()
     draw, mandate, languages, context = _checked(session, invitation_draw_id, mailmerge,
                                                  template, url, answers_until, day)
     invitations = {i.position: i for i in session.scalars(select(Invitation).where(

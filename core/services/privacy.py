@@ -18,6 +18,13 @@ An answer is also kept no longer than its city says (``answers_retention_months`
 the city's composition, which the answer page tells the invitee): ``purge_expired``
 blanks, whatever the state of the draws, the personal data of every respondent who
 entered the pool before that many months ago and holds no seat.
+
+Invitation letters and reminders made as exports (``exports/<id>/`` of the instance
+folder: a zip of letters and labels with residents' names and addresses) are kept
+until the last day to answer they announce (``answers_until``): by then they are
+printed and posted, and a letter can no longer be answered. ``purge_letters`` deletes,
+the day after, the folder of every such export (made, or failed half-way), which the
+daily ``privacy purge --due`` and the back office's purge run.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import shutil
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from kleroterion import spreadsheet
@@ -35,6 +44,7 @@ from kleroterion.models import (
     BodyMembership,
     Draw,
     DrawEntry,
+    ExportJob,
     ExtraClaim,
     Mandate,
     Member,
@@ -42,11 +52,12 @@ from kleroterion.models import (
     Respondent,
     utcnow,
 )
-from kleroterion.services import audit
+from kleroterion.services import audit, exports
 from kleroterion.services.context import add_months, city_of, get
 from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput, NotAllowed, NotFound
 from kleroterion.services.recruitment import PERSONAL_COLUMNS
+from kleroterion.services.scope import current_scope
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -198,6 +209,44 @@ def purge_due(session: Session, *, today: dt.date | None = None) -> list[tuple[i
             if count:
                 done.append((mandate.id, count))
     return done
+
+
+#: The exports that hold residents' names and addresses (reports hold none).
+LETTER_KINDS = ("letters", "reminders")
+
+
+def purge_letters(session: Session, instance: Path, *, today: dt.date | None = None) -> int:
+    """Delete the letters past their last day to answer; how many exports lost their files.
+
+    An export of letters or reminders is kept until its ``answers_until`` day and
+    deleted from the day after, whether it was made or failed half-way (the folder
+    may then hold some letters); a queued or running one is left to its worker. The
+    record stays (who made it, when, how many letters), without its file; each
+    deletion is in the audit log with the export's number and letter count, no name.
+    Of the city in scope, or of every city.
+    """
+    day = today or context_today()
+    root = exports.exports_root(instance)
+    query = select(ExportJob).where(ExportJob.kind.in_(LETTER_KINDS),
+                                    ExportJob.state.in_(("done", "failed")))
+    city = current_scope()
+    if city is not None:
+        query = query.where(ExportJob.city == city)
+    count = 0
+    for export in session.scalars(query.order_by(ExportJob.id)):
+        try:
+            until = dt.date.fromisoformat(str(export.params.get("answers_until")))
+        except ValueError:  # every export of letters has one; kept rather than guessed
+            continue
+        work = exports.folder(root, export.id)
+        if until >= day or not (work.exists() or export.result):
+            continue
+        shutil.rmtree(work, ignore_errors=True)
+        export.result = None
+        audit.record(session, "personal_data.purge", "export", export.id, kind=export.kind,
+                     letters=export.done, rule="answers_until", answers_until=until.isoformat())
+        count += 1
+    return count
 
 
 #: Every personal datum kept on a respondent, so that an export answers a right of access

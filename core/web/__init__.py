@@ -2,25 +2,28 @@
 
 ``create_app`` builds one Flask instance for one city: the city comes from the
 argument or ``KLEROTERION_CITY``, the instance folder (secret key, SQLite database)
-from ``KLEROTERION_INSTANCE_PATH``, the sortition engine of its draws (and of its
-workers' jobs) from ``KLEROTERION_SORTITION_ENGINE``. The city's configuration and the
-engine setting are checked once, at start-up, so a broken plugin or a wrong engine
-path stops the server before it answers anyone. Each module
+from ``db.instance_path`` (``KLEROTERION_INSTANCE_PATH``, else ``./instance``: the same
+folder as the CLI's), the sortition engine of its draws (and of its workers' jobs) from
+``KLEROTERION_SORTITION_ENGINE``. The city's configuration and the engine setting are
+checked once, at start-up, so a broken plugin or a wrong engine path stops the server
+before it answers anyone. Each module
 of this package exposes ``init_app(app)``; pages and endpoints stay thin shells over
 the city configuration and the services.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g
-from kleroterion import jobs, logsafe, observability
+from kleroterion import db, jobs, logsafe, observability
 from kleroterion.plugins import City, load_city
 from kleroterion.services import context as service_context
 from kleroterion.services import engine as sortition_engine
+from kleroterion.services.context import PINNED_TODAY
 from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
     admin_accounts,
@@ -55,10 +58,11 @@ from kleroterion.web import (
     term,
 )
 from kleroterion.web.context import CITY_KEY, ENGINE_KEY
+from kleroterion.web.public import TODAY_SETTING
 from werkzeug.routing import IntegerConverter, Map
 
 CITY_ENV = "KLEROTERION_CITY"
-INSTANCE_ENV = "KLEROTERION_INSTANCE_PATH"
+INSTANCE_ENV = db.INSTANCE_PATH_VARIABLE
 
 
 class MissingCity(RuntimeError):
@@ -92,15 +96,16 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     # The services use this same city: one load (entry points, validation) per app.
     service_context.use_city(loaded)
 
-    instance_path = os.environ.get(INSTANCE_ENV) or None
-    if instance_path is not None:
-        instance_path = os.path.abspath(instance_path)
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # The CLI's rule, not Flask's default (a folder beside the installed package), so
+    # that letters and lottery folders a command writes are where the web app looks.
+    app = Flask(__name__, instance_path=str(db.instance_path()), instance_relative_config=True)
     # Before any route is added: ``<int:...>`` matches record ids only (a larger number
     # would overflow the query, a 500 instead of the 404 page).
     app.url_map.converters["int"] = RecordIdConverter
     app.config.update(security.DEFAULT_SETTINGS)
     app.config.from_mapping(config or {})
+    # A KLEROTERION_TODAY that is no date stops the server before it answers anyone.
+    service_context.environment_today()
     app.extensions[CITY_KEY] = loaded
     # Read once: every draw of this app, and the jobs its workers run, use this engine.
     app.extensions[ENGINE_KEY] = sortition_engine.configured(app.config)
@@ -144,12 +149,19 @@ def _keep_to_the_city(app: Flask, slug: str) -> None:
     @app.before_request
     def enter_scope() -> None:
         g.city_scope_token = CITY_SCOPE.set(slug)
+        # The services called by this request see the app's date (its setting), as the
+        # pages do: one day per request (services.context.today).
+        pinned = app.config.get(TODAY_SETTING)
+        g.today_token = PINNED_TODAY.set(pinned if isinstance(pinned, dt.date) else None)
 
     @app.teardown_request
     def leave_scope(_: BaseException | None) -> None:
         token = g.pop("city_scope_token", None)
         if token is not None:
             CITY_SCOPE.reset(token)
+        today_token = g.pop("today_token", None)
+        if today_token is not None:
+            PINNED_TODAY.reset(today_token)
 
 
 def _init_plugins(app: Flask, city: City) -> None:

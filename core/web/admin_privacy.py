@@ -2,12 +2,26 @@
 
 The purge calls ``services.privacy.purge``, the CLI's ``privacy purge``: refused, with
 the service's sentence, while a draw of the mandate is not final; otherwise it blanks
-the personal data of every respondent never seated and says how many.
+the personal data of every respondent never seated and says how many. It first
+deletes, whatever the mandate's draws, the letters and reminders (exports) past their
+last day to answer (``services.privacy.purge_letters``, also run by the daily
+``privacy purge --due``), and says how many.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import ngettext
 from kleroterion.services import privacy
@@ -34,6 +48,12 @@ def purge() -> ResponseReturnValue:
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
+    instance = Path(current_app.instance_path)
+    letters = change(lambda session: privacy.purge_letters(session, instance))
+    if letters:
+        flash(ngettext("The letters of %(num)d export past its last day to answer are deleted.",
+                       "The letters of %(num)d exports past their last day to answer are "
+                       "deleted.", letters))
     try:
         count = change(lambda session: privacy.purge(session, mandate.id))
     except Refusal as refusal:

@@ -10,7 +10,6 @@ since the page was shown answers 409 with a sentence saying so.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from flask import (
@@ -106,7 +105,7 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
         version = None
     try:
         with session_scope(write_engine(), actor=actor()) as session:
-            proposals.move(session, proposal_id, target, form.on.data or dt.date.today(),
+            proposals.move(session, proposal_id, target, form.on.data or today(),
                            reason=form.reason.data or "", expected_version=version)
     except ConflictError:
         db_session().expire_all()

@@ -4,18 +4,21 @@ Quota targets of a seat group; at the end, the follow-up report's commitments by
 
 For each stratification criterion of a group, each value gets its share of the
 population, its exact proportional number of seats and the quota range
-``group_quotas`` gives it. The chart draws the proportional seats as a bar and the
-range as a line with end caps; the table beside it carries the same numbers, so
-nothing is said by the drawing alone. Geometry is computed here, in viewBox units,
-so the template only places what it is given.
+``group_quotas`` gives it, or the mandate's own quotas where it set some
+(``services.quotas.quotas_for``: those its draws meet). The chart draws the
+proportional seats as a bar and the range as a line with end caps; the table beside
+it carries the same numbers, so nothing is said by the drawing alone. Geometry is
+computed here, in viewBox units, so the template only places what it is given.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kleroterion.city.quotas import group_quotas
 from kleroterion.city.types import Feature, Localized, PanelComposition, SeatGroup
+from kleroterion.sortition.types import Quota
 
 #: Layout of a chart, in viewBox units.
 WIDTH = 640
@@ -120,10 +123,14 @@ def feature_chart(feature: Feature, seats: int, quotas: dict[str, tuple[int, int
     )
 
 
-def group_charts(composition: PanelComposition, group: SeatGroup) -> tuple[QuotaChart, ...]:
-    """One chart per criterion the group is stratified on, in the group's order."""
+def group_charts(composition: PanelComposition, group: SeatGroup,
+                 quotas: Sequence[Quota] | None = None) -> tuple[QuotaChart, ...]:
+    """One chart per criterion the group is stratified on, in the group's order.
+
+    ``quotas``: a mandate's (``services.quotas.quotas_for``); by default the city's.
+    """
     bounds: dict[str, dict[str, tuple[int, int]]] = {}
-    for quota in group_quotas(composition, group):
+    for quota in quotas if quotas is not None else group_quotas(composition, group):
         bounds.setdefault(quota.feature, {})[quota.value] = (quota.min, quota.max)
     features = {feature.key: feature for feature in composition.features}
     return tuple(

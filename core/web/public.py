@@ -22,7 +22,8 @@ from flask_babel import gettext
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.compare import typical_year_amount
 from kleroterion.models import AssemblySession, Mandate
-from kleroterion.services import events, mandates, members, sessions
+from kleroterion.services import events, mandates, members, quotas, sessions
+from kleroterion.services.context import today as service_today
 from kleroterion.web import calendar, promotions
 from kleroterion.web.charts import group_charts
 from kleroterion.web.context import current_city, current_config
@@ -31,13 +32,17 @@ from kleroterion.web.i18n import current_language, mandate_label, unit_count
 
 bp = Blueprint("public", __name__)
 
-TODAY_SETTING = "KLEROTERION_TODAY"  # tests and demos pin the date
+#: Pins the app's date (tests, demos; a ``datetime.date``). Unset, the environment
+#: variable of the same name pins it, else the date is the real one: the rule of
+#: ``services.context.today``, which the services follow during the app's requests too.
+TODAY_SETTING = "KLEROTERION_TODAY"
 UPCOMING_ON_HOME = 3
 
 
 def today() -> dt.date:
+    """The app's date: its setting, else ``services.context.today`` (variable, real date)."""
     pinned = current_app.config.get(TODAY_SETTING)
-    return pinned if isinstance(pinned, dt.date) else dt.date.today()
+    return pinned if isinstance(pinned, dt.date) else service_today()
 
 
 @dataclass(frozen=True)
@@ -244,8 +249,11 @@ def panel() -> str:
     every = promotions.city_mandates()
     mandate = promotions.featured(today(), every)
     seated = seated_counts(mandate) if mandate is not None else {}
+    # The bounds the mandate's draws meet: its own where it set some, else the city's.
     groups = [
-        (group, group_charts(config.composition, group), seated.get(group.key))
+        (group, group_charts(config.composition, group, None if mandate is None
+                             else quotas.quotas_for(db_session(), mandate, group)),
+         seated.get(group.key))
         for group in config.composition.seat_groups
     ]
     names = members.public_names(db_session(), mandate.id) if mandate is not None else {}

@@ -14,7 +14,6 @@ this module before registering the blueprint.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -140,7 +139,7 @@ def give_public_name(member_id: int) -> ResponseReturnValue:
     member = _member(member_id)
     form = PublicNameForm(prefix="consent")
     return _change(member, form, "consent", lambda session, version: members.give_name_consent(
-        session, member.id, form.public_name.data, form.on.data or dt.date.today(),
+        session, member.id, form.public_name.data, form.on.data or today(),
         expected_version=version),
         gettext("The consent is recorded: the name is shown on the public panel page."))
 
@@ -153,7 +152,7 @@ def withdraw_public_name(member_id: int) -> ResponseReturnValue:
     form = WithdrawNameForm(prefix="withdraw")
     return _change(member, form, "withdrawal",
                    lambda session, version: members.withdraw_name_consent(
-                       session, member.id, form.on.data or dt.date.today(),
+                       session, member.id, form.on.data or today(),
                        expected_version=version),
                    gettext("The consent is withdrawn: the name is no longer shown."))
 

@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kleroterion.city.dates import add_months
 from kleroterion.models import Member, PersonalData, Respondent
 from kleroterion.services import mandates, privacy, recruitment
@@ -92,7 +93,10 @@ def test_answers_older_than_their_city_s_retention_are_blanked(run: Any,
 
 
 def test_the_command_purges_expired_answers(invoke: Invoke, tmp_path: Path,  # noqa: F811
-                                            database_url: str) -> None:
+                                            database_url: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command's day is the real one here (no KLEROTERION_TODAY), as rows are stamped.
+    monkeypatch.delenv("KLEROTERION_TODAY")
     config = city("paris").config
     path = tmp_path / "paris.csv"
     write_respondents(path, config, config.composition.seat_groups[0], rows=2)

@@ -176,14 +176,15 @@ def test_the_command_writes_the_letters(run: Any, paris: tuple[int, Path], tmp_p
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     draw_id, mailmerge = paris
     monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url)
+    # The last day to answer comes after the tests' pinned date (tests/conftest.py).
     result = CliRunner().invoke(main, ["letters", "generate", str(draw_id), str(mailmerge),
                                        "--inline", "--out", str(tmp_path / "cli"), "--until",
-                                       "2099-01-31", "--url", URL])
+                                       "2100-01-31", "--url", URL])
     assert result.exit_code == 0, result.output
     assert "20 letters, 3 strata" in result.output
     refused = CliRunner().invoke(main, ["letters", "generate", str(draw_id), str(mailmerge),
                                         "--inline", "--out", str(tmp_path / "cli2"), "--until",
-                                        "2099-01-31", "--url", URL])
+                                        "2100-01-31", "--url", URL])
     assert refused.exit_code == 1 and "generated already" in refused.output
 
 

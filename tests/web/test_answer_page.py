@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,48 @@ def test_the_form_shows_the_city_s_consent_text_and_retention(
     dutch = _read(brussels.test_client().get(f"/answer?code={code}&lang=nl"))
     assert "Het Brussels Hoofdstedelijk Gewest verwerkt uw antwoorden" in dutch
     assert "worden 12 maanden na uw antwoord gewist" in dutch
+
+
+class _Ids(HTMLParser):
+    """Every ``id`` of a page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.extend(value for name, value in attrs if name == "id" and value is not None)
+
+
+def _duplicate_ids(page: str) -> list[str]:
+    parser = _Ids()
+    parser.feed(page)
+    return sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+
+
+def test_the_answer_desk_repeats_no_id_across_its_seat_group_forms(
+        paris: tuple[Flask, list[str]]) -> None:
+    """Paris' desk has one form per seat group drawn by lot; a refused field is shown in the
+    form that was sent, under ids of that form only (a label, an error, aria-describedby
+    point at one element each)."""
+    app, _ = paris
+    client = app.test_client()
+    log_in(client, "secretariat")
+    desk = client.get("/admin/answers").get_data(as_text=True)
+    targets = re.findall(r'name="target" value="([^"]+)"', desk)
+    assert len(targets) >= 2, targets
+    assert _duplicate_ids(desk) == []
+    token = csrf_token(client, "/admin/answers")
+    for field in ("consent", "name", "feature-gender"):
+        refused = client.post("/admin/answers", data={
+            "csrf_token": token, "target": targets[0], "channel": "phone", "code": "",
+            **PARIS, **CONTACT, field: "" if field != "feature-gender" else "autre"})
+        assert refused.status_code == 422
+        page = refused.get_data(as_text=True)
+        assert _duplicate_ids(page) == [], field
+        # The refusal is said once, in the form that was sent, and what it points at exists.
+        errors = re.findall(r'class="field-error" id="([^"]+)"', page)
+        assert len(errors) == 1, (field, errors)
+        described = re.findall(r'aria-describedby="([^"]+)"', page)
+        assert any(errors[0] in value.split() for value in described), field
+    assert _pool(app) == 0

@@ -46,6 +46,34 @@ def test_instance_path_comes_from_the_environment(instance: Path) -> None:
     assert Path(create_app("paris").instance_path) == instance
 
 
+def test_without_the_variable_the_cli_and_the_web_app_share_one_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Letters, exports and lottery folders a command writes are where the web app looks:
+    both use ``./instance`` of the directory they start in, not Flask's default (a folder
+    beside the installed package)."""
+    from kleroterion import db
+    from kleroterion.cli.exports import instance as exports_folder
+    from kleroterion.cli.record import instance_folder as record_folder
+    from kleroterion.services.panel_folder import lottery_root as cli_lotteries
+    from kleroterion.web.records import lottery_root as web_lotteries
+
+    monkeypatch.delenv("KLEROTERION_INSTANCE_PATH", raising=False)
+    monkeypatch.delenv("KLEROTERION_SECRET_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = create_app("paris", {"TESTING": True, "SECRET_KEY": "test secret"})
+    expected = tmp_path.resolve() / "instance"
+    assert Path(app.instance_path) == expected
+    assert db.instance_path() == expected
+    assert record_folder() == expected
+    assert exports_folder() == expected
+    assert web_lotteries(app) == cli_lotteries() == expected / "lotteries"
+    # A relative variable is read against the same directory by both.
+    monkeypatch.setenv("KLEROTERION_INSTANCE_PATH", "elsewhere")
+    assert Path(create_app("paris", {"SECRET_KEY": "s"}).instance_path) == db.instance_path() \
+        == tmp_path.resolve() / "elsewhere"
+
+
 def test_a_secret_key_is_generated_once_and_kept_private(instance: Path) -> None:
     first = create_app("paris").config["SECRET_KEY"]
     key_file = instance / SECRET_FILE

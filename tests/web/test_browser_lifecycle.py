@@ -25,6 +25,7 @@ from kleroterion.models import (
     BodyMembership,
     Mandate,
     Member,
+    PersonalData,
     Proposal,
     Respondent,
 )
@@ -299,11 +300,12 @@ def test_a_poitiers_edition_from_the_back_office_alone(
     go("Données personnelles")
     submit("form[action$='/purge']")
     assert "effacées" in notice()
-    # Within Poitiers's replacement window (3 months from 4 January) the reserve keeps
-    # what a replacement needs; its electoral numbers go at once.
-    assert _count(url, select(func.count()).select_from(Respondent).where(
-        Respondent.external_id == Respondent.public_id,
-        Respondent.id.not_in(select(Member.respondent_id)))) >= 28
+    # On the app's date, before Poitiers' replacement deadline, the reserve keeps only the
+    # contact data a replacement needs: the electoral number and the rest are blanked.
+    assert _count(url, select(func.count()).select_from(Respondent)
+                  .where(Respondent.external_id == Respondent.public_id)) >= 28
+    assert _count(url, select(func.count()).select_from(PersonalData)
+                  .where(PersonalData.birth_date.is_(None))) >= 28
     check("purged")
 
     # An account for the secretariat, and an API token shown once.

@@ -93,7 +93,7 @@ def test_letters_from_the_back_office_are_made_by_the_worker_and_downloaded(
     draw_id, mailmerge = invitations
     log_in(client, "secretariat")
     export_id = _started(client, f"{PAGE}letters?lang=fr", {
-        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2099-01-31",
+        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2100-01-31",
         "url": "https://example.org/answer",
         "upload": (io.BytesIO(mailmerge.read_bytes()), "mailmerge.csv")})
     queued = client.get(f"{PAGE}{export_id}?lang=fr").get_data(as_text=True)
@@ -121,7 +121,7 @@ def test_a_refused_export_says_why_in_the_reader_s_language_and_stores_nothing(
     draw_id, _mailmerge = invitations
     log_in(client, "secretariat")
     export_id = _started(client, f"{PAGE}letters", {
-        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2099-01-31",
+        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2100-01-31",
         "upload": (io.BytesIO(b"numero,nom\n1,Autre\n"), "other.csv")})
     export = _wait(app, export_id)
     assert export.state == "failed" and export.reason
@@ -157,7 +157,7 @@ def test_a_read_only_account_follows_exports_but_neither_starts_them_nor_reads_l
     app.config[jobs.BROKER_SETTING] = "memory://"  # made at once, inside the request
     log_in(client, "secretariat")
     export_id = _started(client, f"{PAGE}letters", {
-        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2099-01-31",
+        "kind": "letters", "invitation_draw": str(draw_id), "answers_until": "2100-01-31",
         "upload": (io.BytesIO(mailmerge.read_bytes()), "mailmerge.csv")})
     client.post("/admin/logout", data={"csrf_token": csrf_token(client, PAGE)})
     reader = app.test_client()
@@ -199,7 +199,7 @@ def test_the_command_line_queues_letters_for_a_worker_or_makes_them_inline(
     draw_id, mailmerge = invitations
     monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url(app))
     queued = CliRunner().invoke(main, ["letters", "generate", str(draw_id), str(mailmerge),
-                                       "--until", "2099-01-31", "--url",
+                                       "--until", "2100-01-31", "--url",
                                        "https://example.org/answer"])
     assert queued.exit_code == 0, queued.output
     export_id = int(queued.output.split()[1])
@@ -218,3 +218,66 @@ def test_the_command_line_queues_letters_for_a_worker_or_makes_them_inline(
     report = CliRunner().invoke(main, ["record", "report", "paris", "--year", "2025",
                                        "--queue"])
     assert report.exit_code == 0 and "queued" in report.output
+
+
+def test_letters_are_deleted_the_day_after_their_last_day_to_answer(
+        app: Flask, client: FlaskClient, invitations: tuple[int, Path], instance: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The letters' zip (residents' names and addresses) is kept until the last day to
+    answer it announces; the daily ``privacy purge --due`` and the back office's purge
+    delete it from the day after, audited by number and count, never by name."""
+    from kleroterion.models import AuditEntry
+    from kleroterion.services import privacy
+
+    draw_id, mailmerge = invitations
+    app.config[jobs.BROKER_SETTING] = "memory://"  # made at once, inside the request
+    log_in(client, "secretariat")
+    made = [_started(client, f"{PAGE}letters", {
+        "kind": kind, "invitation_draw": str(draw_id), "answers_until": "2100-01-31",
+        "url": "https://example.org/answer",
+        "upload": (io.BytesIO(mailmerge.read_bytes()), "mailmerge.csv")})
+        for kind in ("letters", "reminders")]
+    assert [_export(app, i).state for i in made] == ["done", "done"]
+    root = exports.exports_root(instance)
+    assert all(exports.folder(root, i).is_dir() for i in made)
+    # Kept until the last day to answer, that day included.
+    assert in_database(app, lambda s: privacy.purge_letters(
+        s, instance, today=dt.date(2100, 1, 31))) == 0
+    kept = client.get(f"{PAGE}{made[0]}/download")
+    assert kept.status_code == 200
+    kept.close()
+
+    # The back office's purge deletes them even while the mandate's purge is refused.
+    monkeypatch.setenv("KLEROTERION_TODAY", "2100-02-01")
+    first = made[0]
+
+    def only_first(session):  # type: ignore[no-untyped-def]
+        second = session.get(ExportJob, made[1])
+        second.params = {**second.params, "answers_until": "2100-12-31"}
+    in_database(app, only_first)
+    response = client.post("/admin/personal-data/purge?lang=en",
+                           data={"csrf_token": csrf_token(client, "/admin/personal-data/")})
+    page = response.get_data(as_text=True)
+    assert "The letters of 1 export past its last day to answer are deleted." in page
+    assert not exports.folder(root, first).exists()
+    assert exports.folder(root, made[1]).is_dir()
+    assert client.get(f"{PAGE}{first}/download").status_code == 404
+    assert "The file is no longer on the server." in client.get(
+        f"{PAGE}{first}?lang=en").get_data(as_text=True)
+
+    # The daily command deletes the other once its own day has passed, and says how many.
+    monkeypatch.setenv("KLEROTERION_TODAY", "2101-01-01")
+    monkeypatch.setenv("KLEROTERION_DATABASE_URL", database_url(app))
+    result = CliRunner().invoke(main, ["privacy", "purge", "--due"])
+    assert result.exit_code == 0, result.output
+    assert "letters of 1 exports deleted" in result.output
+    assert not exports.folder(root, made[1]).exists()
+    again = CliRunner().invoke(main, ["privacy", "purge", "--due"])
+    assert "letters of 0 exports deleted" in again.output
+
+    entries = in_database(app, lambda s: [(e.entity_id, e.data) for e in s.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "export")
+        .order_by(AuditEntry.seq))])
+    assert [ident for ident, _data in entries] == [str(first), str(made[1])]
+    assert all('"letters":12' in data.replace(" ", "") for _ident, data in entries)
+    assert not any("Fictif" in data or "rue" in data for _ident, data in entries)

@@ -129,3 +129,25 @@ def test_the_advice_is_applied_in_one_click_and_the_draw_meets_it(
     with _factory(app)() as session:
         draw = session.scalars(select(Draw).where(Draw.state == "published")).one()
         assert draw.inputs["quotas"] == [["gender", "femme", 2, 5], ["gender", "homme", 0, 3]]
+
+
+def _jeunes_ranges(client: FlaskClient) -> list[str]:
+    """The quota ranges the public panel page draws for the 16-17 group's gender chart."""
+    import re
+
+    page = client.get("/panel?lang=en").get_data(as_text=True)
+    start = page.index('id="chart-jeunes-gender')
+    chart = page[start:page.index("</svg>", start)]
+    return re.findall(r'class="value">(\d+)–(\d+)<', chart)
+
+
+def test_the_public_charts_of_a_mandate_show_its_own_quotas(
+    client: FlaskClient, app: Flask, pool: int
+) -> None:
+    """The panel page of a mandate draws the bounds its draws meet (its own where it set
+    some), not the city's declaration alone."""
+    assert GROUP == "jeunes"
+    assert _jeunes_ranges(client) == [("2", "4"), ("1", "3")]
+    with session_scope(_factory(app), actor="test") as session:
+        quotas.set_quotas(session, pool, GROUP, {("gender", "femme"): (3, 4)})
+    assert _jeunes_ranges(client) == [("3", "4"), ("1", "3")]
