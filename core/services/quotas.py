@@ -69,6 +69,22 @@ def quotas_for(session: Session, mandate: Mandate, group: SeatGroup) -> tuple[Qu
                  for q in city_quotas(mandate, group))
 
 
+def mandate_quotas(session: Session, mandate: Mandate) -> dict[str, tuple[Quota, ...]]:
+    """:func:`quotas_for` of every seat group of ``mandate``, read in one query."""
+    own: dict[str, dict[tuple[str, str], tuple[int, int]]] = {}
+    for row in session.scalars(select(MandateQuota).where(
+            MandateQuota.mandate_id == mandate.id)):
+        own.setdefault(row.seat_group, {})[(row.feature, row.value)] = (
+            row.min_seats, row.max_seats)
+    result: dict[str, tuple[Quota, ...]] = {}
+    for group in city_of(mandate).config.composition.seat_groups:
+        bounds = own.get(group.key, {})
+        result[group.key] = tuple(
+            _replace(q, *bounds[(q.feature, q.value)]) if (q.feature, q.value) in bounds else q
+            for q in city_quotas(mandate, group))
+    return result
+
+
 def labels(features: Sequence[Feature], key: str,
            value: str | None = None) -> tuple[object, object]:
     """A criterion's and a value's labels as a refusal names them: the city's labels

@@ -250,9 +250,9 @@ def panel() -> str:
     mandate = promotions.featured(today(), every)
     seated = seated_counts(mandate) if mandate is not None else {}
     # The bounds the mandate's draws meet: its own where it set some, else the city's.
+    bounds = quotas.mandate_quotas(db_session(), mandate) if mandate is not None else {}
     groups = [
-        (group, group_charts(config.composition, group, None if mandate is None
-                             else quotas.quotas_for(db_session(), mandate, group)),
+        (group, group_charts(config.composition, group, bounds.get(group.key)),
          seated.get(group.key))
         for group in config.composition.seat_groups
     ]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.models import AssemblySession, Commitment, Milestone
+from kleroterion.models import AssemblySession, Commitment, Milestone, Subject
 from kleroterion.services import sessions
 from kleroterion.services.errors import InvalidInput, NotFound
 from kleroterion.web.api import ENDPOINTS
@@ -51,6 +51,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "add_milestone": {"title": "Étape", "due_on": "2026-12-02"},
     "complete_milestone": {"on": "2026-11-02"},
     "record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
+    "edit_subject": {"title": {"fr": "Titre"}, "origin": "assembly"},
+    "delete_subject": {},
 }
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
@@ -58,7 +60,8 @@ STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["dea
                  "record_answer": ["kind", "summary"],
                  "add_commitment": ["title", "department", "responsible"],
                  "update_commitment": ["status"], "add_milestone": ["title"],
-                 "complete_milestone": ["on"], "record_attendance": []}
+                 "complete_milestone": ["on"], "record_attendance": [],
+                 "edit_subject": ["origin"], "delete_subject": []}
 
 
 def _urls(app: Flask) -> dict[str, tuple[str, str]]:
@@ -66,7 +69,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
     def ids(session: Session) -> dict[str, int]:
         return {"commitment": session.scalars(select(Commitment.id)).first() or 1,
                 "milestone": session.scalars(select(Milestone.id)).first() or 1,
-                "session": session.scalars(select(AssemblySession.id)).first() or 1}
+                "session": session.scalars(select(AssemblySession.id)).first() or 1,
+                "subject": session.scalars(select(Subject.id)).first() or 1}
     found: dict[str, int] = _query(database_url(app), ids)
     paths = {"move_proposal": f"/api/proposals/{DRAFTED}/transitions",
              "record_response": f"/api/proposals/{ADOPTED}/responses",
@@ -75,7 +79,11 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
              "update_commitment": f"/api/commitments/{found['commitment']}",
              "add_milestone": f"/api/commitments/{found['commitment']}/milestones",
              "complete_milestone": f"/api/milestones/{found['milestone']}/done",
-             "record_attendance": f"/api/sessions/{found['session']}/attendance"}
+             "record_attendance": f"/api/sessions/{found['session']}/attendance",
+             "edit_subject": f"/api/subjects/{found['subject']}",
+             # A DELETE reads no body: the walk's bodies go to a subject that does not
+             # exist, so each answer is the 404 and nothing is deleted on the way.
+             "delete_subject": "/api/subjects/987654"}
     methods = {name.split(".")[-1]: declared.method for name, declared in ENDPOINTS.items()}
     return {name: (methods[name], url) for name, url in paths.items()}
 
