@@ -22,7 +22,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.db import make_engine, make_sessionmaker, session_scope
 from kleroterion.models import Mandate, Subject
-from kleroterion.services import acts, mandates, proposals, sessions
+from kleroterion.services import acts, mandates, proposals, quotas, sessions
+from kleroterion.services.context import city
 from kleroterion.services.errors import ServiceError
 from kleroterion.web.database import database_url
 from sqlalchemy import select
@@ -144,3 +145,17 @@ def test_each_service_names_its_field_by_label(app: Flask) -> None:
     assert refused.field == "labels"
     assert "du champ « noms dans d'autres langues »" in _said(refused, "fr")
     assert "van het veld namen in andere talen" in _said(refused, "nl")
+
+
+def test_a_quota_refusal_names_criterion_and_value_by_the_citys_labels() -> None:
+    """Quotas name no field by key: the criterion and value are the city's labels."""
+    composition = city("brussels").config.composition
+    group = composition.seat_groups[0]
+    base = quotas.group_quotas(composition, group)
+    with pytest.raises(ServiceError) as refused:
+        quotas.validate(group, base, {("gender", "femme"): (-1, 10)}, composition.features)
+    assert refused.value.field == "min"
+    assert str(refused.value).startswith("Gender “Woman”: the minimum -1 is below 0")
+    french = _said(refused.value, "fr")
+    assert french.startswith("Genre") and "Femme" in french and "le minimum -1" in french
+    assert _said(refused.value, "nl").startswith("Geslacht ‘Vrouw’: het minimum -1")
