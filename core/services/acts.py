@@ -21,6 +21,7 @@ from kleroterion.models import Mandate, Proposal, ProposalAttachment, ProposalVo
 from kleroterion.services import audit
 from kleroterion.services.context import check_version, city_of, conflicts, flush, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
@@ -38,6 +39,8 @@ ATTACHMENT_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
 }
+#: The counts of a vote, as ``record_vote`` names its parameters.
+VOTE_COUNTS = ("votes_for", "votes_against", "abstentions")
 ATTACHMENT_LIMIT = 20 * 1024 * 1024  # bytes
 ATTACHMENTS_FOLDER = "attachments"
 
@@ -52,11 +55,11 @@ def checked_texts(mandate: Mandate, texts: dict[str, str] | None, what: str
     for language, text in texts.items():
         if language not in languages:
             raise InvalidInput("%(what)s in %(language)r: %(city)s publishes in %(accepted)s",
-                               what=what, language=language, city=mandate.city,
+                               what=field_label(what), language=language, city=mandate.city,
                                accepted=", ".join(languages), field=what)
         if len(text) > TEXT_LIMIT:
             raise InvalidInput("the %(what)s in %(language)s has %(length)s characters; at "
-                               "most %(limit)s", what=what, language=language,
+                               "most %(limit)s", what=field_label(what), language=language,
                                length=len(text), limit=TEXT_LIMIT, field=what)
         if text.strip():
             found[language] = text.strip()
@@ -103,11 +106,10 @@ def record_vote(session: Session, proposal_id: int, body: str, on: dt.date, vote
     if body not in VOTE_BODIES:
         raise InvalidInput("%(body)r votes on no act; accepted: %(accepted)s", body=body,
                            accepted=", ".join(VOTE_BODIES), field="body")
-    for name, count in (("votes_for", votes_for), ("votes_against", votes_against),
-                        ("abstentions", abstentions)):
+    for name, count in zip(VOTE_COUNTS, (votes_for, votes_against, abstentions), strict=True):
         if count < 0:
             raise InvalidInput("%(name)s is a number of votes, 0 or more, not %(count)s",
-                               name=name, count=count, field=name)
+                               name=field_label(name), count=count, field=name)
     if on < proposal.created_on:
         raise InvalidInput("the vote of %(date)s is before the act (%(created)s)",
                            date=on.isoformat(), created=proposal.created_on.isoformat(),

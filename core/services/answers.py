@@ -21,6 +21,7 @@ from kleroterion.models import Invitation, InvitationDraw, Mandate, PersonalData
 from kleroterion.services import audit
 from kleroterion.services.context import city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from kleroterion.services.letters import StratumAnswers, answer_rates, digest, well_formed
 from kleroterion.services.recruitment import household_key, new_public_id, seat_group
 from sqlalchemy import select, update
@@ -109,10 +110,11 @@ def _check_contact(contact: Contact, group: SeatGroup, mandate: Mandate, on: dt.
     for name, limit in LIMITS.items():
         text = getattr(contact, name)
         if len(text) > limit:
-            raise InvalidInput("%(what)s is longer than %(limit)s characters", what=name,
-                               limit=limit, field=name)
+            raise InvalidInput("%(what)s is longer than %(limit)s characters",
+                               what=field_label(name), limit=limit, field=name)
         if "\x00" in text:
-            raise InvalidInput("%(what)s holds a NUL character", what=name, field=name)
+            raise InvalidInput("%(what)s holds a NUL character", what=field_label(name),
+                               field=name)
     if not contact.name.strip():
         raise InvalidInput("your name is needed to contact you if you are drawn",
                            field="name")

@@ -29,6 +29,10 @@ back office can show it in its reader's language while everything else reads Eng
   as translators need whole sentences; else pass a :class:`~kleroterion.messages.Message`
   (or another refusal), which is rendered in the reader's language. A city's
   ``Localized`` label may be a parameter: it is shown in the reader's language.
+* A sentence that names a field names it by its label, never by its key:
+  ``what=field_label("title")`` (:mod:`kleroterion.services.field_labels`, where
+  every field a refusal is about has its French, English and Dutch label); the key
+  stays in ``field``.
 * Keep every message free of personal data: a parameter is shown on screens and
   written to logs. Quote what the user typed only when it cannot be personal.
 

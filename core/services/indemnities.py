@@ -39,6 +39,7 @@ from kleroterion.services import audit
 from kleroterion.services.bodies import bodies_of
 from kleroterion.services.context import check_in_mandate, city_of, follow_up_until, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -242,7 +243,7 @@ def claim_extra(session: Session, member_id: int, extra_key: str, on: dt.date, a
         raise InvalidInput("a claim is a positive amount, not %(amount)s", amount=amount)
     unfit = column_problem(ExtraClaim, "amount", amount)
     if unfit is not None:  # the database would refuse it (PostgreSQL) or keep it wrong
-        raise InvalidInput("the %(name)s %(problem)s", name="amount", problem=unfit,
+        raise InvalidInput("the %(name)s %(problem)s", name=field_label("amount"), problem=unfit,
                            field="amount")
     check_in_mandate(mandate, on, N_("the claim date %(date)s is outside mandate %(mandate)s "
                                      "(%(start)s to %(end)s)"), until=follow_up_until(mandate))

@@ -25,6 +25,7 @@ from kleroterion.models import Mandate, MandatePhase
 from kleroterion.services import audit
 from kleroterion.services.context import add_months, city, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,7 +64,7 @@ def _labels(city_slug: str, labels: dict[str, str]) -> dict[str, str]:
                                languages=", ".join(languages), field="labels")
         if len(text) > LABEL_LENGTH:
             raise InvalidInput("the %(language)s text of %(what)s has %(count)s characters, "
-                               "more than %(limit)s", language=language, what="labels",
+                               "more than %(limit)s", language=language, what=field_label("labels"),
                                count=len(text), limit=LABEL_LENGTH, field="labels")
     return found
 

@@ -50,6 +50,7 @@ from kleroterion.services import audit
 from kleroterion.services import import_columns as columns_in
 from kleroterion.services.context import actor, check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from kleroterion.services.import_columns import parse_iban
 from kleroterion.services.tables import Table, parse_date, parse_decimal, stream_table
 from kleroterion.services.values import column_problem
@@ -554,7 +555,7 @@ def _check_personal(**fields: object) -> None:
         model = Respondent if field == "external_id" else PersonalData
         unfit = column_problem(model, field, value) if value is not None else None
         if unfit is not None:
-            raise InvalidInput("the %(name)s %(problem)s", field=field, name=field,
+            raise InvalidInput("the %(name)s %(problem)s", field=field, name=field_label(field),
                                problem=unfit)
 
 

@@ -24,6 +24,7 @@ from kleroterion.services.attendance import record_attendance as record_attendan
 from kleroterion.services.bodies import body, body_until
 from kleroterion.services.context import check_in_mandate, city_of, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from kleroterion.services.values import column_problem
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -64,7 +65,7 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
     length = Decimal(str(kind.default_duration)) if duration is None else Decimal(duration)
     unfit = column_problem(AssemblySession, "duration", length)
     if unfit is not None:
-        raise InvalidInput("the %(name)s %(problem)s", name="duration", problem=unfit,
+        raise InvalidInput("the %(name)s %(problem)s", name=field_label("duration"), problem=unfit,
                            field="duration")
     if length <= 0:
         raise InvalidInput(NOT_A_LENGTH.get(kind.unit, _NOT_A_LENGTH_ANY), unit=kind.unit,

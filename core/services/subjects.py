@@ -20,6 +20,7 @@ from kleroterion.models import Mandate, Proposal, Subject, Workshop
 from kleroterion.services import audit
 from kleroterion.services.context import city, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
+from kleroterion.services.field_labels import field_label
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -46,7 +47,8 @@ def _texts(city_slug: str, texts: dict[str, str], field: str, *, required: bool,
     found = {language: text.strip() for language, text in texts.items() if text.strip()}
     if required and not found:
         raise InvalidInput("%(what)s needs a text in at least one language: %(languages)s",
-                           what=field, languages=", ".join(languages), field=field)
+                           what=field_label(field), languages=", ".join(languages),
+                           field=field)
     for language, text in found.items():
         if language not in languages:
             raise InvalidInput("%(language)r is not a language of this city; accepted: "
@@ -54,7 +56,7 @@ def _texts(city_slug: str, texts: dict[str, str], field: str, *, required: bool,
                                languages=", ".join(languages), field=field)
         if len(text) > length:
             raise InvalidInput("the %(language)s text of %(what)s has %(count)s characters, "
-                               "more than %(limit)s", language=language, what=field,
+                               "more than %(limit)s", language=language, what=field_label(field),
                                count=len(text), limit=length, field=field)
     return found
 

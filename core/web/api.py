@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
+from flask_babel import gettext
 from kleroterion.city.types import CityConfig
+from kleroterion.messages import translate
 from kleroterion.web import schemas
 from kleroterion.web.context import current_config
-from kleroterion.web.i18n import site_languages
+from kleroterion.web.i18n import current_language, requested_language, site_languages
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -134,25 +136,45 @@ def parse_query(view_name: str) -> dict[str, Any]:
 
 
 class ApiRefusal(Exception):
-    """An API request refused with ``status``: a sentence, and messages by field if any."""
+    """An API request refused with ``status``: a sentence, and messages by field if any.
+
+    ``field``, when the refusal is about one, is its key as the body names it: what a
+    program reads, while ``message`` is for people (see :func:`refusal_message`).
+    """
 
     def __init__(self, status: int, message: str, *, errors: dict[str, list[str]] | None = None,
-                 title: str | None = None, headers: dict[str, str] | None = None) -> None:
+                 title: str | None = None, headers: dict[str, str] | None = None,
+                 field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors
         self.title = title
         self.headers = headers or {}
+        self.field = field
+
+
+def refusal_message(refusal: object) -> str:
+    """A service's refusal as the API says it: in the language asked with ``?lang=``.
+
+    Without ``lang`` it is the services' English sentence (``str(refusal)``), as the
+    command line shows it. With it, the sentence is the back office's in that
+    language, fields named by their labels; the field's key stays in ``field``.
+    """
+    if requested_language() is None:
+        return str(refusal)
+    return translate(refusal, gettext, current_language())
 
 
 def error_response(status: int, *, title: str | None = None, message: str | None = None,
                    errors: dict[str, Any] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
-    """The API's error body: ``{"status", "error"[, "message"][, "errors"]}``."""
+                   headers: dict[str, str] | None = None, field: str | None = None) -> Response:
+    """The API's error body: ``{"status", "error"[, "message"][, "field"][, "errors"]}``."""
     body: dict[str, Any] = {"status": status, "error": title or HTTP_STATUS_CODES[status]}
     if message:
         body["message"] = message
+    if field:
+        body["field"] = field
     if errors is not None:
         body["errors"] = errors
     response = jsonify(body)
@@ -329,7 +351,7 @@ def _invalid_query(error: InvalidQuery) -> Response:
 @bp.errorhandler(ApiRefusal)
 def _refused(error: ApiRefusal) -> Response:
     return error_response(error.status, title=error.title, message=error.message,
-                          errors=error.errors, headers=error.headers)
+                          errors=error.errors, headers=error.headers, field=error.field)
 
 
 def init_app(app: Flask) -> None:

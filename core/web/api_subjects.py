@@ -21,7 +21,7 @@ from kleroterion.city.types import SUBJECT_ORIGINS
 from kleroterion.services import subjects
 from kleroterion.services.errors import InvalidInput
 from kleroterion.web import api_writes, subject_pages
-from kleroterion.web.api import ENDPOINTS, ApiRefusal, bp, endpoint
+from kleroterion.web.api import ENDPOINTS, ApiRefusal, bp, endpoint, refusal_message
 from kleroterion.web.api_records import iso, number_param, promotion_query, reply, shown_mandates
 from kleroterion.web.database import db_session
 from kleroterion.web.schemas import BaseSchema, LocalizedField
@@ -131,8 +131,10 @@ class SubjectDeletedSchema(BaseSchema):
 
 
 def _by_field(refusal: InvalidInput) -> ApiRefusal:
-    field = refusal.field or "_schema"
-    return ApiRefusal(422, str(refusal), errors={_BODY_FIELD.get(field, field): [str(refusal)]})
+    field = _BODY_FIELD.get(refusal.field or "_schema", refusal.field or "_schema")
+    message = refusal_message(refusal)
+    return ApiRefusal(422, message, errors={field: [message]},
+                      field=None if field == "_schema" else field)
 
 
 _SUBJECT = {"ident": "the subject's number, as listed by /api/subjects"}

@@ -11,9 +11,10 @@ with messages by field. The change runs in one ``session_scope`` whose audit act
 is the token's user; the services' refusals answer with their sentence: 404 for an
 unknown id (or one of another city), 409 when the state of the record forbids the
 change or it changed meanwhile, 422 for a value the rules do not accept. These
-sentences are the services' English ones (``str(refusal)``) whatever the language
-asked: API clients read and match them, so they are never translated (the back
-office shows the same refusals in its reader's language). Answers
+sentences are the services' English ones (``str(refusal)``) unless the request asks
+for a language with ``?lang=``: then they are the back office's sentences in that
+language, naming fields by their labels; the field's key is ``field`` beside the
+message (and the key of ``errors``), which programs read instead. Answers
 say whether a person was named responsible for a commitment, never who: that name
 is personal data (see the public follow-up report).
 """
@@ -46,6 +47,7 @@ from kleroterion.web.api import (
     endpoint,
     parse_body,
     parse_query,
+    refusal_message,
 )
 from kleroterion.web.api_auth import token_actor
 from kleroterion.web.api_records import ProposalSchema, number_param, proposal_view
@@ -257,12 +259,13 @@ def in_transaction(work: Callable[[Session], T], *, field: str | None = None) ->
         with session_scope(current_engine(), actor=token_actor()) as session:
             return work(session)
     except NotFound as refusal:
-        raise ApiRefusal(404, str(refusal)) from None
+        raise ApiRefusal(404, refusal_message(refusal), field=refusal.field) from None
     except (ConflictError, NotAllowed) as refusal:
-        raise ApiRefusal(409, str(refusal)) from None
+        raise ApiRefusal(409, refusal_message(refusal), field=refusal.field) from None
     except InvalidInput as refusal:
-        errors = {field: [str(refusal)]} if field else None
-        raise ApiRefusal(422, str(refusal), errors=errors) from None
+        message = refusal_message(refusal)
+        errors = {field: [message]} if field else None
+        raise ApiRefusal(422, message, errors=errors, field=field or refusal.field) from None
     except IntegrityError:
         # A unique row written by a concurrent request between our read and our write.
         raise ApiRefusal(409, "the same change was just made by another request; read the "
@@ -444,9 +447,10 @@ def _record_lines(session: Session, meeting: AssemblySession,
                                        expected=line.get("expected", sessions.UNCHECKED),
                                        today=today())
         except (InvalidInput, NotAllowed) as refusal:
-            message = f"line {index}: {refusal}"
-            raise ApiRefusal(422 if isinstance(refusal, InvalidInput) else 409, message,
-                             errors={f"attendance.{index}.member": [str(refusal)]}) from None
+            said = refusal_message(refusal)
+            key = f"attendance.{index}.member"
+            raise ApiRefusal(422 if isinstance(refusal, InvalidInput) else 409,
+                             f"line {index}: {said}", errors={key: [said]}, field=key) from None
 
 
 @endpoint("Record the attendance of a session: present, excused or absent, per member",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 from kleroterion.city.types import Feature
+from kleroterion.services import quotas
 from kleroterion.services.quotas import CHANGE
 from kleroterion.web.i18n import l10n_text
 
@@ -36,14 +37,14 @@ class Line:
 
 
 def labels(features: Sequence[Feature], key: str, value: str) -> tuple[str, str]:
-    """A criterion's and a value's labels in the page's language (the keys if unknown)."""
-    for feature in features:
-        if feature.key == key:
-            for option in feature.values:
-                if option.key == value:
-                    return l10n_text(feature.label), l10n_text(option.label)
-            return l10n_text(feature.label), value
-    return key, value
+    """A criterion's and a value's labels in the page's language (the keys if unknown):
+    those the service's refusals name them by (:func:`quotas.labels`), as page text."""
+    feature, option = quotas.labels(features, key, value)
+    return _text(feature), _text(option)
+
+
+def _text(label: object) -> str:
+    return l10n_text(label) if isinstance(label, dict) else str(label)
 
 
 def read(message: str | None, features: Sequence[Feature]) -> list[Line]:

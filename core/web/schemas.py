@@ -211,7 +211,11 @@ class ErrorSchema(BaseSchema):
     status = fields.Integer()
     error = fields.String(metadata={"description": "the HTTP status's name, or what was invalid"})
     message = fields.String(metadata={
-        "optional": True, "description": "a sentence saying why the request was refused"})
+        "optional": True, "description": "a sentence saying why the request was refused: "
+                                         "English, or the language asked with lang"})
+    field = fields.String(metadata={
+        "optional": True, "description": "the body field the refusal is about, as the body "
+                                         "names it (never translated)"})
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
