@@ -40,7 +40,7 @@ from kleroterion.db import (
 )
 from kleroterion.models import Mandate, User
 from kleroterion.services import followup, mandates, users
-from kleroterion.services.context import add_months, city
+from kleroterion.services.context import PINNED_TODAY, add_months, city
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import demo_mandate, demo_record, demo_subjects
 from kleroterion.web.demo_mandate import DEMO_USER, MONTHS_IN, SEED, Say, run_step
@@ -126,7 +126,20 @@ def build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
     The sitting mandate (built first, so it keeps the first ids), the one before it,
     whose follow-up goes on, and, where the city's promotions overlap (Paris), the next
     one, opened a month ago while the sitting one still sits. City-level events close.
+
+    The services called on the way see ``today`` as their date
+    (``services.context.PINNED_TODAY``), whatever the environment pins: the demo is
+    built as of that day throughout (replacement windows, retention, attendance).
     """
+    token = PINNED_TODAY.set(today)
+    try:
+        return _build(factory, slug, today, work, say, engine)
+    finally:
+        PINNED_TODAY.reset(token)
+
+
+def _build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path,
+           say: Say, engine: object) -> int:
     config = city(slug).config
     rng = random.Random(SEED)
     rules = config.mandate
