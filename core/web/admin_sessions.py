@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from kleroterion.models import AssemblySession
@@ -20,7 +20,7 @@ from kleroterion.web.admin_forms import SessionForm
 from kleroterion.web.auth import role_required
 from kleroterion.web.context import current_config
 from kleroterion.web.database import current_mandate, db_session
-from kleroterion.web.i18n import l10n_text
+from kleroterion.web.i18n import INTERFACE_LANGUAGES, l10n_text
 from kleroterion.web.public import today
 from sqlalchemy.orm import Session
 
@@ -39,8 +39,27 @@ def _form() -> SessionForm:
     return form
 
 
+def _other_languages() -> list[str]:
+    """The site's languages a session's title and place may be written in besides the
+    first (whose text is the form's own field)."""
+    languages = current_config().profile.languages
+    return [code for code in dict.fromkeys((*languages, "en")) if code != languages[0]]
+
+
+def _typed() -> dict[str, dict[str, str]]:
+    """The title and place the form sent in other languages (field -> language -> text)."""
+    found: dict[str, dict[str, str]] = {}
+    for what in ("title", "place"):
+        for code in _other_languages():
+            text = request.form.get(f"{what}-{code}", "").strip()
+            if text:
+                found.setdefault(what, {})[code] = text
+    return found
+
+
 def _render(form: SessionForm | None = None, refusal: str | None = None,
-            status: int = 200) -> ResponseReturnValue:
+            status: int = 200, typed: dict[str, dict[str, str]] | None = None
+            ) -> ResponseReturnValue:
     mandate = current_mandate()
     rows = sessions.sessions_of(db_session(), mandate.id) if mandate else []
     config = current_config()
@@ -48,7 +67,8 @@ def _render(form: SessionForm | None = None, refusal: str | None = None,
         "admin/sessions.html", mandate=mandate, rows=rows, form=form or _form(),
         kinds={kind.key: kind.label for kind in config.mandate.session_kinds},
         bodies={body.key: body.label for body in config.bodies},
-        may_write=may_write(), refusal=refusal, day=today()), status
+        may_write=may_write(), refusal=refusal, day=today(), languages=_other_languages(),
+        language_names=INTERFACE_LANGUAGES, typed=typed or {}), status
 
 
 @bp.route("/")
@@ -63,25 +83,28 @@ def new_session() -> ResponseReturnValue:
     """Add a session (and its times and place), refused whole as ``session add`` refuses."""
     mandate = current_mandate()
     form = _form()
+    typed = _typed()
     if mandate is None or not form.validate_on_submit():
-        return _render(form, None if mandate else gettext("No mandate is open."), 422)
+        return _render(form, None if mandate else gettext("No mandate is open."), 422, typed)
     starts: dt.time | None = form.starts_at.data
     ends: dt.time | None = form.ends_at.data
     place = (form.place.data or "").strip()
+    places = typed.get("place")
 
     def add(session: Session) -> AssemblySession:
         row = sessions.add_session(session, mandate.id, form.kind.data, form.held_on.data,
                                    duration=form.duration.data, body_key=form.body.data or None,
-                                   title=form.title.data or "")
-        if starts is not None or ends is not None or place:
+                                   title=form.title.data or "", titles=typed.get("title"))
+        if starts is not None or ends is not None or place or places:
             sessions.describe_session(session, row.id, starts_at=starts, ends_at=ends,
-                                      place=place or None)
+                                      place=place or None,
+                                      translations={"place": places} if places else None)
         return row
 
     try:
         change(add)
     except Refusal as refusal:
-        return _render(form, refusal.text, 422)
+        return _render(form, refusal.text, 422, typed)
     flash(gettext("The session is added."))
     return redirect(url_for("admin_sessions.sessions_page"))
 
