@@ -112,7 +112,11 @@ def answers(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
                 try_step(factory, say, "a yearly answer", followup.record_answer, proposal.id,
                          "yearly", on, year=year,
                          summary=f"Compte rendu annuel {year} : mesures engagées.",
-                         text={code: f"Rapport {year} (démonstration)." for code in languages})
+                         text={code: report for code, report in zip(
+                             DEMO_LANGUAGES, (f"Rapport {year} (démonstration).",
+                                              f"Verslag {year} (demo).",
+                                              f"Report {year} (demonstration)."), strict=True)
+                             if code in languages})
                 count += 1
         verdicts = [r for r in proposal.responses if r.kind == "final"]
         if "reasons" in run_step(factory, followup.answers_due_for, proposal.id) and verdicts:

@@ -21,7 +21,7 @@ from kleroterion.web import create_app
 from sqlalchemy import select
 
 from .conftest import in_database
-from .test_access import csrf_token, log_in
+from .test_access import api_token, csrf_token, log_in
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -167,3 +167,26 @@ def test_the_back_office_adds_a_session_with_its_place_in_each_language(
         select(AssemblySession).where(AssemblySession.held_on == dt.date(2026, 11, 28)))])
     assert row == [("Salle 5", "Journée 4", {
         "title": {"nl": "Dag 4"}, "place": {"nl": "Zaal 5"}})]
+
+
+def test_the_api_writes_a_session_s_texts_by_language(app: Flask, client: FlaskClient) -> None:
+    token = api_token(app, "secretariat")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.patch("/api/sessions/1", json={"place": {"nl": "Raadzaal"}}).status_code == 401
+    refused = client.patch("/api/sessions/1?lang=en", headers=headers,
+                           json={"place": {"de": "Ratssaal"}, "agenda": {"nl": "1. Iets"}})
+    assert refused.status_code == 422, refused.get_data(as_text=True)
+    assert "'de' is not a language of this city" in refused.get_json()["errors"]["place"][0]
+    assert in_database(app, lambda s: s.get(AssemblySession, 1).texts["agenda"]) == {
+        "nl": "1. Onthaal"}
+    assert client.patch("/api/sessions/1", headers=headers, json={}).status_code == 422
+    done = client.patch("/api/sessions/1?lang=nl", headers=headers,
+                        json={"place": {"nl": "Raadzaal", "fr": "Salle du conseil"},
+                              "minutes": {"nl": ""}})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    view = done.get_json()
+    assert view["place"] == "Raadzaal" and view["minutes"] == "Compte rendu du jour"
+    assert view["language"] == {"minutes": "fr"}
+    assert view["texts"]["place"] == {"fr": "Salle du conseil", "nl": "Raadzaal"}
+    assert client.patch("/api/sessions/99", headers=headers,
+                        json={"place": {"nl": "x"}}).status_code == 404
