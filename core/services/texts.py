@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput
+from kleroterion.services.values import text_problem
 
 
 class Written(Protocol):
@@ -49,6 +50,10 @@ def checked(city_slug: str, given: Mapping[str, Mapping[str, str]] | None,
                                    "language of this city; accepted: %(languages)s",
                                    what=field, language=language,
                                    languages=", ".join(languages), field=field)
+            unfit = text_problem(text)
+            if unfit is not None:  # a NUL or a lone surrogate no database column holds
+                raise InvalidInput("the %(name)s %(problem)s", name=f"{field} ({language})",
+                                   problem=unfit, field=field)
             limit = limits[field]
             if limit is not None and len(text.strip()) > limit:
                 raise InvalidInput("the %(language)s text of %(what)s has %(count)s "

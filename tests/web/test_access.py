@@ -150,6 +150,7 @@ ACCESS: dict[str, str] = {
     "api.add_milestone": "secretariat",
     "api.complete_milestone": "secretariat",
     "api.record_attendance": "secretariat",
+    "api.edit_session_texts": "secretariat",
     # Answers to the invitation letters: the public page, the secretariat's desk.
     "answer.answer_page": "public",
     "answers_admin.answers_desk": "secretariat",

@@ -51,6 +51,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "add_milestone": {"title": "Étape", "due_on": "2026-12-02"},
     "complete_milestone": {"on": "2026-11-02"},
     "record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
+    "edit_session_texts": {"place": {"fr": "Salle 2", "en": "Room 2"}},
 }
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
@@ -58,7 +59,8 @@ STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["dea
                  "record_answer": ["kind", "summary"],
                  "add_commitment": ["title", "department", "responsible"],
                  "update_commitment": ["status"], "add_milestone": ["title"],
-                 "complete_milestone": ["on"], "record_attendance": []}
+                 "complete_milestone": ["on"], "record_attendance": [],
+                 "edit_session_texts": []}
 
 
 def _urls(app: Flask) -> dict[str, tuple[str, str]]:
@@ -75,7 +77,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
              "update_commitment": f"/api/commitments/{found['commitment']}",
              "add_milestone": f"/api/commitments/{found['commitment']}/milestones",
              "complete_milestone": f"/api/milestones/{found['milestone']}/done",
-             "record_attendance": f"/api/sessions/{found['session']}/attendance"}
+             "record_attendance": f"/api/sessions/{found['session']}/attendance",
+             "edit_session_texts": f"/api/sessions/{found['session']}"}
     methods = {name.split(".")[-1]: declared.method for name, declared in ENDPOINTS.items()}
     return {name: (methods[name], url) for name, url in paths.items()}
 
