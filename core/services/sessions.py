@@ -101,6 +101,7 @@ TRAINING_KINDS = frozenset({"formation", "training", "opleiding"})
 #: A session's prose by language, and each one's length limit (None: a long text).
 SESSION_TEXTS: dict[str, int | None] = {"title": 200, "place": 300, "agenda": None,
                                         "minutes": None}
+TEXT_FIELDS = tuple(SESSION_TEXTS)
 
 
 def describe_session(session: Session, session_id: int, *, starts_at: dt.time | None = None,

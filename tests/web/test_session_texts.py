@@ -195,3 +195,26 @@ def test_the_api_writes_a_session_s_texts_by_language(app: Flask, client: FlaskC
     assert view["texts"]["place"] == {"fr": "Salle du conseil", "nl": "Raadzaal"}
     assert client.patch("/api/sessions/99", headers=headers,
                         json={"place": {"nl": "x"}}).status_code == 404
+
+
+def test_the_back_office_writes_a_session_s_texts_in_each_language(
+        app: Flask, client: FlaskClient) -> None:
+    log_in(client, "secretariat")
+    page = client.get("/admin/sessions/1/texts?lang=fr").get_data(as_text=True)
+    assert 'name="minutes-nl"' in page and "Verslag van de dag" in page
+    assert 'name="agenda-en"' in page and 'name="place-fr"' in page
+    assert client.get("/admin/sessions/99/texts").status_code == 404
+    token = csrf_token(client, "/admin/sessions/1/texts")
+    refused = client.post("/admin/sessions/1/texts?lang=en", data={
+        "csrf_token": token, "place-nl": "z" * 301, "minutes-nl": "Nieuw verslag"})
+    assert refused.status_code == 422
+    assert "nl text of place has 301 characters" in refused.get_data(as_text=True)
+    assert in_database(app, lambda s: s.get(AssemblySession, 1).texts["minutes"]) == {
+        "nl": "Verslag van de dag"}
+    response = client.post("/admin/sessions/1/texts", data={
+        "csrf_token": token, "minutes-nl": "Nieuw verslag", "agenda-en": "1. Welcome",
+        "title-nl": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert in_database(app, lambda s: s.get(AssemblySession, 1).texts) == {
+        "agenda": {"nl": "1. Onthaal", "en": "1. Welcome"},
+        "minutes": {"nl": "Nieuw verslag"}, "place": {"nl": "Stadhuis, zaal 3"}}
