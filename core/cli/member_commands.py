@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from kleroterion.cli.record import parse_texts
 from kleroterion.cli.running import (
     DATE,
     DECIMAL,
@@ -292,12 +293,16 @@ def session_group() -> None:
               help="Length in the kind's unit (half-days, days, sessions); default: the kind's.")
 @click.option("--body", "body_key", default=None, help="The body holding it (default: all).")
 @click.option("--title", default="", help="Title shown in lists.")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in another language of the site (repeat).")
 @transaction
 def session_add(session: Session, mandate_id: int, kind: str, on: dt.date,
-                duration: Decimal | None, body_key: str | None, title: str) -> None:
+                duration: Decimal | None, body_key: str | None, title: str,
+                titles: tuple[str, ...]) -> None:
     """Add a session of KIND to a mandate."""
     row = sessions.add_session(session, mandate_id, kind, on, duration=duration,
-                               body_key=body_key, title=title)
+                               body_key=body_key, title=title,
+                               titles=parse_texts(titles, "--title-in"))
     click.echo(f"session {row.id}: {row.kind} on {row.held_on}, {row.duration} {row.unit}")
 
 

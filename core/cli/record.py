@@ -149,18 +149,36 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, su
               help="The minutes, compte rendu (plain text; @FILE reads a file).")
 @click.option("--optional/--required", default=None,
               help="Whether members may skip it (trainings only).")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="Its title in one language of the site (repeat; LANG= removes it).")
+@click.option("--place-in", "places", multiple=True, metavar="LANG=TEXT",
+              help="The place in one language of the site, e.g. nl=\"Stadhuis\" (repeat).")
+@click.option("--agenda-in", "agendas", multiple=True, metavar="LANG=TEXT",
+              help="The agenda in one language (repeat; LANG=@FILE reads a file).")
+@click.option("--minutes-in", "minutes_in", multiple=True, metavar="LANG=TEXT",
+              help="The minutes in one language (repeat; LANG=@FILE reads a file).")
 @transaction
 def record_session(session: Session, session_id: int, start: str | None, end: str | None,
                    place: str | None, agenda: str | None, minutes: str | None,
-                   optional: bool | None) -> None:
-    """Give a session its times, place, agenda or minutes."""
+                   optional: bool | None, titles: tuple[str, ...], places: tuple[str, ...],
+                   agendas: tuple[str, ...], minutes_in: tuple[str, ...]) -> None:
+    """Give a session its times, place, agenda or minutes.
+
+    --place, --agenda and --minutes are in the city's first language; the --...-in
+    options give them in any language of the site.
+    """
     def text(value: str | None, option: str) -> str | None:
         return None if value is None else parse_texts((f"x={value}",), option)["x"]
 
+    translations = {field: parse_texts(values, option) for field, values, option in (
+        ("title", titles, "--title-in"), ("place", places, "--place-in"),
+        ("agenda", agendas, "--agenda-in"), ("minutes", minutes_in, "--minutes-in"))
+        if values}
     sessions.describe_session(session, session_id, starts_at=_time(start, "--start"),
                               ends_at=_time(end, "--end"), place=place,
                               agenda=text(agenda, "--agenda"),
-                              minutes=text(minutes, "--minutes"), optional=optional)
+                              minutes=text(minutes, "--minutes"), optional=optional,
+                              translations=translations or None)
     click.echo(f"session {session_id}: recorded")
 
 
@@ -170,11 +188,14 @@ def record_session(session: Session, session_id: int, start: str | None, end: st
 @click.option("--role", type=click.Choice(sessions.GUEST_ROLES), required=True,
               help="expert, elected (an elected official), agent, other.")
 @click.option("--organisation", default="", help="Whom the guest speaks for.")
+@click.option("--organisation-in", "organisations", multiple=True, metavar="LANG=TEXT",
+              help="The organisation in one language of the site (repeat).")
 @transaction
 def record_guest(session: Session, session_id: int, name: str, role: str,
-                 organisation: str) -> None:
+                 organisation: str, organisations: tuple[str, ...]) -> None:
     """Record someone heard at a session (a guest, not a member: named publicly)."""
-    guest = sessions.add_guest(session, session_id, name, role, organisation)
+    guest = sessions.add_guest(session, session_id, name, role, organisation,
+                               parse_texts(organisations, "--organisation-in"))
     click.echo(f"session {session_id}: guest {guest.id} recorded")
 
 
@@ -200,10 +221,17 @@ def record_document(session: Session, session_id: int, title: str, url: str) -> 
 @click.option("--summary", default="", help="What it is about (plain text).")
 @click.option("--mandate", "mandate_ids", type=int, multiple=True,
               help="A mandate it is addressed to (repeat); none: every mandate of the city.")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in another language of the site (repeat).")
+@click.option("--place-in", "places", multiple=True, metavar="LANG=TEXT",
+              help="The place in another language of the site (repeat).")
+@click.option("--summary-in", "summaries", multiple=True, metavar="LANG=TEXT",
+              help="The summary in another language (repeat; LANG=@FILE reads a file).")
 @transaction
 def record_event(session: Session, city: str, kind: str, day: dt.date, title: str,
                  start: str | None, end: str | None, place: str, summary: str,
-                 mandate_ids: tuple[int, ...]) -> None:
+                 mandate_ids: tuple[int, ...], titles: tuple[str, ...],
+                 places: tuple[str, ...], summaries: tuple[str, ...]) -> None:
     """Record a city-level meeting that belongs to no single mandate.
 
     Paris's yearly droit-de-suite meeting to all promotions (kind accountability);
@@ -211,7 +239,13 @@ def record_event(session: Session, city: str, kind: str, day: dt.date, title: st
     """
     event = events.record_event(session, city, kind, day, title,
                                 starts_at=_time(start, "--start"), ends_at=_time(end, "--end"),
-                                place=place, summary=summary, mandate_ids=list(mandate_ids))
+                                place=place, summary=summary, mandate_ids=list(mandate_ids),
+                                translations={field: parse_texts(values, option)
+                                              for field, values, option in (
+                                                  ("title", titles, "--title-in"),
+                                                  ("place", places, "--place-in"),
+                                                  ("summary", summaries, "--summary-in"))
+                                              if values} or None)
     click.echo(f"event {event.id} recorded")
 
 

@@ -324,6 +324,9 @@ class AssemblySession(Base):
     optional: Mapped[bool] = mapped_column(default=False)
     # Public documents of the session: [{"title": ..., "url": ...}].
     documents: Mapped[list[Any]] = mapped_column(default=list)
+    # title, place, agenda and minutes in the site's other languages: {"place": {"nl": ...}};
+    # the columns above hold them in the city's first language (``services.texts``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
@@ -346,6 +349,8 @@ class SessionGuest(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # expert | elected | agent | other
     organisation: Mapped[str] = mapped_column(String(200), default="")
+    # The organisation in the site's other languages: {"organisation": {"nl": ...}}.
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     session: Mapped[AssemblySession] = relationship(back_populates="guests")
 
@@ -370,6 +375,8 @@ class CityEvent(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     mandate_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # title, place and summary in the site's other languages: {"title": {"nl": ...}}.
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

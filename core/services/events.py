@@ -10,23 +10,32 @@ the sessions of the mandates it addresses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from kleroterion.models import CityEvent, Mandate
-from kleroterion.services import audit
+from kleroterion.services import audit, texts
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 EVENT_KINDS = ("accountability", "follow_up", "other")
+#: An event's prose by language, and each one's length limit (None: a long text).
+EVENT_TEXTS: dict[str, int | None] = {"title": 200, "place": 300, "summary": None}
 
 
 def record_event(session: Session, city_slug: str, kind: str, held_on: dt.date, title: str, *,
                  starts_at: dt.time | None = None, ends_at: dt.time | None = None,
                  place: str = "", summary: str = "",
-                 mandate_ids: list[int] | None = None) -> CityEvent:
-    """Record a city-level meeting, addressed to ``mandate_ids`` (none given: all)."""
+                 mandate_ids: list[int] | None = None,
+                 translations: Mapping[str, Mapping[str, str]] | None = None) -> CityEvent:
+    """Record a city-level meeting, addressed to ``mandate_ids`` (none given: all).
+
+    ``title``, ``place`` and ``summary`` are in the city's first language;
+    ``translations`` gives them by language (field -> language -> text).
+    """
     city(city_slug)  # an unknown city is refused with the installed ones
+    given = texts.checked(city_slug, translations, EVENT_TEXTS)
     if kind not in EVENT_KINDS:
         raise InvalidInput("%(kind)r is not a kind of city event; accepted: %(accepted)s",
                            kind=kind, accepted=", ".join(EVENT_KINDS), field="kind")
@@ -44,11 +53,12 @@ def record_event(session: Session, city_slug: str, kind: str, held_on: dt.date, 
                                mandate=ident, field="mandate_ids")
     event = CityEvent(city=city_slug, kind=kind, held_on=held_on, starts_at=starts_at,
                       ends_at=ends_at, place=place.strip()[:300], title=title.strip(),
-                      summary=summary.strip(), mandate_ids=addressed)
+                      summary=summary.strip(), mandate_ids=addressed, texts={})
+    texts.apply(event, texts.first_language(city_slug), given)
     session.add(event)
     session.flush()
     audit.record(session, "event.record", "city_event", event.id, city=city_slug, kind=kind,
-                 held_on=held_on, title=event.title, mandates=addressed)
+                 held_on=held_on, title=event.title, mandates=addressed, texts=given)
     return event
 
 

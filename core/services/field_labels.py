@@ -34,6 +34,7 @@ def _label(en: str, fr: str, nl: str) -> Mapping[str, str]:
 FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "abstentions": _label("abstentions", "abstentions", "onthoudingen"),
     "address": _label("address", "adresse", "adres"),
+    "agenda": _label("agenda", "ordre du jour", "agenda"),
     "amount": _label("amount", "montant", "bedrag"),
     "answers_until": _label("last day to answer", "dernier jour pour répondre",
                             "laatste dag om te antwoorden"),
@@ -59,6 +60,7 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "guardian": _label("guardian's agreement", "accord du représentant légal",
                        "toestemming van de voogd"),
     "iban": _label("IBAN", "IBAN", "IBAN"),
+    "organisation": _label("organisation", "organisme", "organisatie"),
     "invitation_draw_id": _label("invitation draw", "tirage des invitations",
                                  "loting van de uitnodigingen"),
     "key": _label("key", "clé", "sleutel"),
@@ -71,6 +73,7 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "mailmerge": _label("mail-merge file", "fichier de publipostage",
                         "mailmergebestand"),
     "mandate": _label("mandate", "mandat", "mandaat"),
+    "minutes": _label("minutes", "compte rendu", "verslag"),
     "mandate_ids": _label("mandates", "mandats", "mandaten"),
     "max": _label("maximum", "maximum", "maximum"),
     "min": _label("minimum", "minimum", "minimum"),

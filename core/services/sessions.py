@@ -9,12 +9,13 @@ service, :mod:`kleroterion.services.attendance`, re-exported here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from kleroterion.city.types import SessionKind
 from kleroterion.messages import N_
 from kleroterion.models import AssemblySession, Mandate, SessionGuest
-from kleroterion.services import audit
+from kleroterion.services import audit, texts
 
 # The one attendance service, where its callers have always found it.
 from kleroterion.services.attendance import ATTENDANCE as ATTENDANCE
@@ -53,10 +54,15 @@ def session_kind(mandate: Mandate, key: str) -> SessionKind:
 
 def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.date, *,
                 duration: Decimal | None = None, body_key: str | None = None,
-                title: str = "") -> AssemblySession:
-    """Plan or record a session; its duration is in the unit of its kind."""
+                title: str = "", titles: Mapping[str, str] | None = None) -> AssemblySession:
+    """Plan or record a session; its duration is in the unit of its kind.
+
+    ``titles`` gives its title by language (``title`` is the first language's).
+    """
     mandate = get(session, Mandate, mandate_id)
     kind = session_kind(mandate, kind_key)
+    given = texts.checked(mandate.city, {"title": titles} if titles else None,
+                          {"title": 200})
     until = mandate.ends_on
     if body_key:
         until = body_until(mandate, body(mandate, body_key))
@@ -71,11 +77,14 @@ def add_session(session: Session, mandate_id: int, kind_key: str, held_on: dt.da
         raise InvalidInput(NOT_A_LENGTH.get(kind.unit, _NOT_A_LENGTH_ANY), unit=kind.unit,
                            length=length)
     row = AssemblySession(mandate_id=mandate.id, kind=kind.key, body_key=body_key or None,
-                          held_on=held_on, duration=length, unit=kind.unit, title=title.strip())
+                          held_on=held_on, duration=length, unit=kind.unit, title=title.strip(),
+                          texts={})
+    texts.apply(row, texts.first_language(mandate.city), given)
     session.add(row)
     session.flush()
     audit.record(session, "session.add", "session", row.id, mandate=mandate.id, kind=kind.key,
-                 body=body_key, held_on=held_on, duration=length, unit=kind.unit, title=title)
+                 body=body_key, held_on=held_on, duration=length, unit=kind.unit, title=title,
+                 texts=given)
     return row
 
 
@@ -90,17 +99,28 @@ def sessions_of(session: Session, mandate_id: int) -> list[AssemblySession]:
 GUEST_ROLES = ("expert", "elected", "agent", "other")
 #: Session kinds that are trainings, the only sessions a member may skip by design.
 TRAINING_KINDS = frozenset({"formation", "training", "opleiding"})
+#: A session's prose by language, and each one's length limit (None: a long text).
+SESSION_TEXTS: dict[str, int | None] = {"title": 200, "place": 300, "agenda": None,
+                                        "minutes": None}
+TEXT_FIELDS = tuple(SESSION_TEXTS)
 
 
 def describe_session(session: Session, session_id: int, *, starts_at: dt.time | None = None,
                      ends_at: dt.time | None = None, place: str | None = None,
                      agenda: str | None = None, minutes: str | None = None,
-                     optional: bool | None = None) -> AssemblySession:
+                     optional: bool | None = None,
+                     translations: Mapping[str, Mapping[str, str]] | None = None
+                     ) -> AssemblySession:
     """Give a session its times, place, agenda, minutes (compte rendu) or optional mark.
 
-    Only what is given changes; texts are plain text, published escaped.
+    ``place``, ``agenda`` and ``minutes`` are in the city's first language;
+    ``translations`` gives them (and the title) by language, field -> language -> text
+    (an empty text removes that language's). Only what is given changes; texts are
+    plain text, published escaped.
     """
     meeting = get(session, AssemblySession, session_id)
+    mandate = get(session, Mandate, meeting.mandate_id)
+    given = texts.checked(mandate.city, translations, SESSION_TEXTS)
     start = starts_at if starts_at is not None else meeting.starts_at
     end = ends_at if ends_at is not None else meeting.ends_at
     if start is not None and end is not None and end <= start:
@@ -118,7 +138,10 @@ def describe_session(session: Session, session_id: int, *, starts_at: dt.time | 
         if value is not None:
             changes[name] = value
             setattr(meeting, name, value)
-    if not changes:
+    written = texts.apply(meeting, texts.first_language(mandate.city), given)
+    if written:
+        changes["texts"] = written
+    if not changes and not given:
         raise InvalidInput("nothing to change: give a time, a place, an agenda or minutes",
                            field="place")
     if changes.get("optional") and meeting.kind not in TRAINING_KINDS:
@@ -133,22 +156,29 @@ def describe_session(session: Session, session_id: int, *, starts_at: dt.time | 
 
 
 def add_guest(session: Session, session_id: int, name: str, role: str,
-              organisation: str = "") -> SessionGuest:
+              organisation: str = "", organisations: Mapping[str, str] | None = None
+              ) -> SessionGuest:
     """Record someone heard at a session: an expert, an elected official, an agent.
 
     A guest is not a member: no attendance, no indemnity, named in a public capacity.
+    ``organisation`` is in the city's first language, ``organisations`` by language.
     """
     meeting = get(session, AssemblySession, session_id)
+    mandate = get(session, Mandate, meeting.mandate_id)
+    given = texts.checked(mandate.city, {"organisation": organisations}
+                          if organisations else None, {"organisation": 200})
     if role not in GUEST_ROLES:
         raise InvalidInput("%(role)r is not a guest's role; accepted: %(accepted)s",
                            role=role, accepted=", ".join(GUEST_ROLES), field="role")
     if not name.strip() or len(name.strip()) > 200:
         raise InvalidInput("a guest needs a name of 1 to 200 characters", field="name")
-    guest = SessionGuest(name=name.strip(), role=role, organisation=organisation.strip()[:200])
+    guest = SessionGuest(name=name.strip(), role=role, organisation=organisation.strip()[:200],
+                         texts={})
+    texts.apply(guest, texts.first_language(mandate.city), given)
     meeting.guests.append(guest)
     session.flush()
     audit.record(session, "session.guest", "session", meeting.id, guest=guest.id, role=role,
-                 name=guest.name, organisation=guest.organisation)
+                 name=guest.name, organisation=guest.organisation, texts=given)
     return guest
 
 

@@ -360,6 +360,7 @@ def init_app(app: Flask) -> None:
         anchor,
         api_auth,
         api_records,
+        api_sessions,
         api_subjects,
         api_writes,
     )

@@ -24,7 +24,7 @@ from kleroterion.web import promotions, records
 from kleroterion.web.api import InvalidQuery, bp, dump, endpoint, parse_query
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
-from kleroterion.web.public import all_meetings, today
+from kleroterion.web.public import SESSION_FIELDS, all_meetings, today
 from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import fields, validate
@@ -198,12 +198,20 @@ class PromotionSchema(BaseSchema):
 class GuestSchema(BaseSchema):
     name = fields.String()
     role = fields.String(validate=validate.OneOf(["expert", "elected", "agent", "other"]))
-    organisation = fields.String()
+    organisation = fields.String(metadata={
+        "description": "whom the guest speaks for, in the request's language, else the "
+                       "city's first"})
+    organisations = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the organisation by language code, as the secretariat wrote it"})
 
 
 class DocumentSchema(BaseSchema):
     title = fields.String()
     url = fields.String()
+
+
+_IN_LANGUAGE = ("in the request's language (?lang=), else in the city's first language "
+                "(see language)")
 
 
 class MeetingSchema(BaseSchema):
@@ -216,10 +224,17 @@ class MeetingSchema(BaseSchema):
     kind = fields.String()
     kind_label = LocalizedField(allow_none=True)
     body_label = LocalizedField(allow_none=True)
-    title = fields.String()
-    place = fields.String()
-    agenda = fields.String()
-    minutes = fields.String()
+    title = fields.String(metadata={"description": _IN_LANGUAGE})
+    place = fields.String(metadata={"description": _IN_LANGUAGE})
+    agenda = fields.String(metadata={"description": _IN_LANGUAGE})
+    minutes = fields.String(metadata={"description": _IN_LANGUAGE})
+    language = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the language of each of title, place, agenda and minutes given "
+                       "in another language than the request's (the city's first)"})
+    texts = fields.Dict(keys=fields.String(), values=fields.Dict(
+        keys=fields.String(), values=fields.String()), metadata={
+        "description": "title, place, agenda and minutes by language code: every "
+                       "language the secretariat wrote them in"})
     optional = fields.Boolean()
     promotion = fields.Integer(allow_none=True)
     promotion_label = fields.String()
@@ -297,10 +312,15 @@ def meeting_view(meeting: Any) -> dict[str, Any]:
         "ends_at": _clock(meeting.ends_at),
         "kind": meeting.event_kind or next(iter(meeting.kind.values()), ""),
         "kind_label": None if meeting.event_kind else meeting.kind,
-        "body_label": meeting.body, "title": meeting.title, "place": meeting.place,
-        "agenda": meeting.agenda, "minutes": meeting.minutes, "optional": meeting.optional,
+        "body_label": meeting.body,
+        **{field: meeting.said(field).text for field in SESSION_FIELDS},
+        "language": {field: meeting.said(field).lang for field in SESSION_FIELDS
+                     if meeting.said(field).lang},
+        "texts": {field: dict(text) for field, text in meeting.texts.items() if text},
+        "optional": meeting.optional,
         "promotion": meeting.mandate_id, "promotion_label": meeting.mandate_label,
-        "guests": [asdict(g) for g in meeting.guests],
+        "guests": [{"name": g.name, "role": g.role, "organisation": g.organisation.text,
+                    "organisations": dict(g.organisations)} for g in meeting.guests],
         "documents": [{"title": t, "url": u} for t, u in meeting.documents],
     }
 

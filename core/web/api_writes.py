@@ -297,7 +297,7 @@ def _milestone(session: Session, ident: int) -> Milestone:
     return milestone
 
 
-def _meeting(session: Session, ident: int) -> AssemblySession:
+def meeting_of(session: Session, ident: int) -> AssemblySession:
     meeting = get(session, AssemblySession, ident)
     _in_city(session, meeting.mandate_id, AssemblySession, ident)
     return meeting
@@ -460,7 +460,7 @@ def record_attendance(ident: str) -> Response:
     number, body, language = request_body("record_attendance", ident)
 
     def work(session: Session) -> dict[str, Any]:
-        meeting = _meeting(session, number)
+        meeting = meeting_of(session, number)
         _record_lines(session, meeting, body["attendance"])
         counts: dict[str, int] = {status: count for status, count in session.execute(
             select(Attendance.status, func.count()).where(Attendance.session_id == meeting.id)

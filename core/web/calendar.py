@@ -29,6 +29,10 @@ class Event:
     ends_at: dt.time | None = None
     location: str = ""
     timezone: str = "UTC"
+    #: The language of the location or summary when it is not the feed's (RFC 5545
+    #: LANGUAGE parameter), else None.
+    location_language: str | None = None
+    summary_language: str | None = None
 
     def span(self) -> tuple[str, str]:
         """The DTSTART and DTEND lines' values (with their parameters)."""
@@ -78,6 +82,11 @@ def fold(line: str) -> str:
     return "\r\n".join(pieces)
 
 
+def _language(code: str | None) -> str:
+    """A LANGUAGE parameter (RFC 5545 3.2.10), for a text in another language."""
+    return f";LANGUAGE={code}" if code and re.fullmatch(r"[a-z]{2,3}", code) else ""
+
+
 def calendar(name: str, events: Iterable[Event], stamp: dt.datetime) -> str:
     """An iCalendar document named ``name`` holding ``events``."""
     stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -97,12 +106,13 @@ def calendar(name: str, events: Iterable[Event], stamp: dt.datetime) -> str:
             f"DTSTAMP:{stamp_text}",
             f"DTSTART{start}",
             f"DTEND{end}",
-            f"SUMMARY:{escape(event.summary)}",
+            f"SUMMARY{_language(event.summary_language)}:{escape(event.summary)}",
         ]
         if event.description:
             lines.append(f"DESCRIPTION:{escape(event.description)}")
         if event.location:
-            lines.append(f"LOCATION:{escape(event.location)}")
+            lines.append(f"LOCATION{_language(event.location_language)}:"
+                         f"{escape(event.location)}")
         lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -86,7 +86,7 @@ def _mandate(factory: sessionmaker[Session], say: Say, config: CityConfig, manda
         demo_record.answers(factory, say, config, mandate, today)
     else:
         demo_mandate.draft_acts(factory, say, config, mandate, today)
-    demo_record.session_details(factory, say, mandate, today, record_rng)
+    demo_record.session_details(factory, say, config, mandate, today, record_rng)
 
 
 def _city_reports(factory: sessionmaker[Session], say: Say, mandate: Mandate,

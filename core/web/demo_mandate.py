@@ -290,8 +290,11 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
                 limit = inside if internal else max(latest, day)
                 day = max(day, min(day + dt.timedelta(days=12 if internal else 30), limit))
                 # A move the city's rules want justified (an act not retained) gets a reason.
-                reason = ("vote en séance" if internal else
-                          "hors des compétences de l'exécutif (démo)"
+                # (A reason is one text: a bilingual city's demo writes both languages.)
+                reason = ("vote en séance" + (" / stemming in de vergadering" if bilingual
+                                              else "") if internal else
+                          "hors des compétences de l'exécutif" + (
+                              " / buiten de bevoegdheden van de regering" if bilingual else "")
                           if (source, target) in justified else "")
                 run_step(factory, proposals.move, proposal.id, target, day, reason=reason)
                 source = target

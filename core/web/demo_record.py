@@ -23,11 +23,38 @@ from kleroterion.web.demo_files import SUMMARY
 from kleroterion.web.demo_mandate import Say, run_step, try_step
 from sqlalchemy.orm import Session, sessionmaker
 
-PLACES = ("Hôtel de Ville, salle des fêtes", "Maison des associations, salle 2",
-          "Mairie de quartier, salle du conseil", "Médiathèque centrale, auditorium")
-GUESTS = (("Experte fictive en urbanisme", "expert", "Université (démo)"),
-          ("Élu fictif chargé de la participation", "elected", ""),
-          ("Agente fictive de la direction de l'eau", "agent", "Direction de l'eau (démo)"))
+#: The demo's prose in French, Dutch and English: each site writes those it offers.
+PLACES = (("Hôtel de Ville, salle des fêtes", "Stadhuis, feestzaal", "City Hall, banquet hall"),
+          ("Maison des associations, salle 2", "Verenigingshuis, zaal 2",
+           "House of associations, room 2"),
+          ("Mairie de quartier, salle du conseil", "Wijkhuis, raadzaal",
+           "District town hall, council room"),
+          ("Médiathèque centrale, auditorium", "Centrale mediatheek, auditorium",
+           "Central library, auditorium"))
+AGENDA = ("1. Accueil\n\n2. Auditions\n\n3. Travail en ateliers",
+          "1. Onthaal\n\n2. Hoorzittingen\n\n3. Werken in werkgroepen",
+          "1. Welcome\n\n2. Hearings\n\n3. Work in workshops")
+MINUTES = ("Compte rendu (démonstration) : l'assemblée a entendu les invités puis débattu "
+           "en petits groupes.",
+           "Verslag (demo): de burgerraad hoorde de gasten en debatteerde daarna in kleine "
+           "groepen.",
+           "Minutes (demonstration): the assembly heard the guests, then debated in small "
+           "groups.")
+GUESTS = (("Experte fictive en urbanisme", "expert",
+           ("Université (démo)", "Universiteit (demo)", "University (demo)")),
+          ("Élu fictif chargé de la participation", "elected", ("", "", "")),
+          ("Agente fictive de la direction de l'eau", "agent",
+           ("Direction de l'eau (démo)", "Directie Water (demo)", "Water department (demo)")))
+DEMO_LANGUAGES = ("fr", "nl", "en")
+
+
+def in_languages(config: CityConfig, texts: tuple[str, str, str]) -> dict[str, str]:
+    """The demo's text (fr, nl, en) in each language the city's site offers."""
+    offered = (*config.profile.languages, "en")
+    return {code: text for code, text in zip(DEMO_LANGUAGES, texts, strict=True)
+            if code in offered}
+
+
 VERDICT_CYCLE = ("retained", "partly_retained", "not_retained")
 def acts_content(factory: sessionmaker[Session], say: Say, config: CityConfig,
                  mandate: Mandate, instance: Path, today: dt.date,
@@ -85,7 +112,11 @@ def answers(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
                 try_step(factory, say, "a yearly answer", followup.record_answer, proposal.id,
                          "yearly", on, year=year,
                          summary=f"Compte rendu annuel {year} : mesures engagées.",
-                         text={code: f"Rapport {year} (démonstration)." for code in languages})
+                         text={code: report for code, report in zip(
+                             DEMO_LANGUAGES, (f"Rapport {year} (démonstration).",
+                                              f"Verslag {year} (demo).",
+                                              f"Report {year} (demonstration)."), strict=True)
+                             if code in languages})
                 count += 1
         verdicts = [r for r in proposal.responses if r.kind == "final"]
         if "reasons" in run_step(factory, followup.answers_due_for, proposal.id) and verdicts:
@@ -97,23 +128,27 @@ def answers(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
     say(f"{count} further answers of the city published for {mandate.label}")
 
 
-def session_details(factory: sessionmaker[Session], say: Say, mandate: Mandate,
-                    today: dt.date, rng: random.Random) -> None:
-    """Times, places, agendas, minutes of the past ones, guests heard at hearings."""
+def session_details(factory: sessionmaker[Session], say: Say, config: CityConfig,
+                    mandate: Mandate, today: dt.date, rng: random.Random) -> None:
+    """Times, places, agendas, minutes of the past ones, guests heard at hearings, in
+    each language of the site."""
     rows = run_step(factory, sessions.sessions_of, mandate.id)
     say(f"{len(rows)} sessions of {mandate.label}: times, places, agendas, guests")
     for number, meeting in enumerate(rows):
         start = dt.time(9, 30) if meeting.unit == "day" else dt.time(18, 30)
         end = dt.time(17, 0) if meeting.unit == "day" else dt.time(21, 30)
-        minutes = ("Compte rendu (démonstration) : l'assemblée a entendu les invités puis "
-                   "débattu en petits groupes." if meeting.held_on < today else None)
+        written = {"place": in_languages(config, PLACES[number % len(PLACES)]),
+                   "agenda": in_languages(config, AGENDA)}
+        if meeting.held_on < today:
+            written["minutes"] = in_languages(config, MINUTES)
         run_step(factory, sessions.describe_session, meeting.id, starts_at=start, ends_at=end,
-                 place=PLACES[number % len(PLACES)],
-                 agenda="1. Accueil\n\n2. Auditions\n\n3. Travail en ateliers",
-                 minutes=minutes, optional=meeting.kind in sessions.TRAINING_KINDS or None)
+                 optional=meeting.kind in sessions.TRAINING_KINDS or None,
+                 translations=written)
         if number % 2 == 0:
             for name, role, organisation in rng.sample(GUESTS, 2):
-                run_step(factory, sessions.add_guest, meeting.id, name, role, organisation)
+                named = in_languages(config, organisation)
+                run_step(factory, sessions.add_guest, meeting.id, name, role,
+                         organisations={k: v for k, v in named.items() if v})
 
 
 def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
@@ -126,9 +161,21 @@ def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
             try_step(factory, say, "an accountability meeting", events.record_event, slug,
                      "accountability", day, "Réunion annuelle du droit de suite",
                      starts_at=dt.time(18, 0), ends_at=dt.time(20, 30),
-                     place="Hôtel de Ville, salle du Conseil",
-                     summary="La ville rend compte à toutes les promotions de la mise en "
-                             "œuvre de chaque acte adopté.")
+                     translations={
+                         "title": in_languages(config, (
+                             "Réunion annuelle du droit de suite",
+                             "Jaarlijkse opvolgingsvergadering",
+                             "Yearly follow-up meeting (droit de suite)")),
+                         "place": in_languages(config, (
+                             "Hôtel de Ville, salle du Conseil", "Stadhuis, raadzaal",
+                             "City Hall, council chamber")),
+                         "summary": in_languages(config, (
+                             "La ville rend compte à toutes les promotions de la mise en "
+                             "œuvre de chaque acte adopté.",
+                             "De stad legt aan elk panel verantwoording af over de uitvoering "
+                             "van elk aangenomen besluit.",
+                             "The city reports to every panel on how each adopted act is "
+                             "carried out."))})
     committee = config.accountability.follow_up_committee
     meetings = committee.formal_meetings if committee is not None else None
     for mandate in shown:
@@ -139,10 +186,15 @@ def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
         say(f"{meetings} formal follow-up meetings for {mandate.label}")
         for number in range(1, meetings + 1):
             try:
+                titles = (f"Réunion de suivi {number}", f"Opvolgingsvergadering {number}",
+                          f"Follow-up meeting {number}")
                 run_step(factory, events.record_event, slug, "follow_up",
-                         mandate.ends_on + step * number,
-                         f"Réunion de suivi {number} / Opvolgingsvergadering {number}",
+                         mandate.ends_on + step * number, titles[0],
                          starts_at=dt.time(14, 0), ends_at=dt.time(16, 0),
-                         place="Parlement bruxellois (démo)", mandate_ids=[mandate.id])
+                         mandate_ids=[mandate.id], translations={
+                             "title": in_languages(config, titles),
+                             "place": in_languages(config, (
+                                 "Parlement bruxellois (démo)", "Brussels Parlement (demo)",
+                                 "Brussels Parliament (demo)"))})
             except ServiceError as error:
                 say(f"  skipped a follow-up meeting: {error}")

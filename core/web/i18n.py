@@ -18,6 +18,7 @@ with ``refusal_text``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -129,6 +130,42 @@ class Labelled(Protocol):
 def mandate_label(mandate: Labelled) -> str:
     """A mandate's name in the page's language (« cyclus 2026 »), else as it was opened."""
     return mandate.labels.get(current_language()) or mandate.label
+
+
+@dataclass(frozen=True)
+class Said:
+    """A secretariat's text (a session's place, an event's summary) as a page shows it:
+    in the page's language, else in the first language written, then marked ``lang``."""
+
+    text: str = ""
+    #: The text's language when it is not the page's (a fallback), else None.
+    lang: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> Markup:
+        if self.lang:
+            return Markup('<span lang="{}">{}</span>').format(self.lang, self.text)
+        return Markup(escape(self.text))
+
+    def paragraphs(self) -> list[str]:
+        return self.text.split("\n\n") if self.text else []
+
+
+def said(texts: Mapping[str, str], language: str | None = None) -> Said:
+    """``texts`` (language -> text, the city's first language first) in ``language``
+    (the page's by default), else the first one written, marked with its language."""
+    wanted = language or current_language()
+    if texts.get(wanted):
+        return Said(texts[wanted])
+    for code, text in texts.items():
+        if text:
+            return Said(text, code)
+    return Said()
 
 
 def l10n(label: Localized) -> Markup:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, url_for
@@ -22,15 +23,17 @@ from flask_babel import gettext
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.compare import typical_year_amount
 from kleroterion.models import AssemblySession, Mandate
-from kleroterion.services import events, mandates, members, quotas, sessions
+from kleroterion.services import events, mandates, members, quotas, sessions, texts
 from kleroterion.services.context import today as service_today
 from kleroterion.web import calendar, promotions
 from kleroterion.web.charts import group_charts
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import db_session
-from kleroterion.web.i18n import current_language, mandate_label, unit_count
+from kleroterion.web.i18n import Said, current_language, mandate_label, said, unit_count
 
 bp = Blueprint("public", __name__)
+#: A session's prose a page shows, by language.
+SESSION_FIELDS = ("title", "place", "agenda", "minutes")
 
 #: Pins the app's date (tests, demos; a ``datetime.date``). Unset, the environment
 #: variable of the same name pins it, else the date is the real one: the rule of
@@ -51,7 +54,12 @@ class Guest:
 
     name: str
     role: str
-    organisation: str
+    #: Whom the guest speaks for, by language (the city's first language first).
+    organisations: Mapping[str, str]
+
+    @property
+    def organisation(self) -> Said:
+        return said(self.organisations)
 
 
 @dataclass(frozen=True)
@@ -63,19 +71,37 @@ class Meeting:
     kind: Localized
     body: Localized | None
     length: str
-    title: str
+    #: title, place, agenda and minutes by language: field -> language -> text, the
+    #: city's first language first (``services.texts``).
+    texts: Mapping[str, Mapping[str, str]]
     mandate_id: int | None = None
     mandate_label: str = ""
     starts_at: dt.time | None = None
     ends_at: dt.time | None = None
-    place: str = ""
-    agenda: str = ""
-    minutes: str = ""
     optional: bool = False
     documents: tuple[tuple[str, str], ...] = ()
     guests: tuple[Guest, ...] = ()
     #: A city-level event (``event-<id>``) rather than a session of one mandate.
     event_kind: str | None = None
+
+    def said(self, field: str) -> Said:
+        return said(self.texts.get(field, {}))
+
+    @property
+    def title(self) -> Said:
+        return self.said("title")
+
+    @property
+    def place(self) -> Said:
+        return self.said("place")
+
+    @property
+    def agenda(self) -> Said:
+        return self.said("agenda")
+
+    @property
+    def minutes(self) -> Said:
+        return self.said("minutes")
 
     @property
     def anchor(self) -> str:
@@ -86,6 +112,7 @@ def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
     kinds = {kind.key: kind.label for kind in config.mandate.session_kinds}
     bodies = {body.key: body.label for body in config.bodies}
     rows: list[AssemblySession] = sessions.sessions_of(db_session(), mandate.id)
+    first = config.profile.languages[0]
     return [
         Meeting(
             id=row.id,
@@ -93,18 +120,16 @@ def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
             kind=kinds.get(row.kind, {"en": row.kind}),
             body=bodies.get(row.body_key) if row.body_key else None,
             length=unit_count(row.unit, float(row.duration)),
-            title=row.title,
+            texts=texts.all_texts(row, SESSION_FIELDS, first),
             mandate_id=mandate.id,
             mandate_label=mandate_label(mandate),
             starts_at=row.starts_at,
             ends_at=row.ends_at,
-            place=row.place,
-            agenda=row.agenda,
-            minutes=row.minutes,
             optional=row.optional,
             documents=tuple((str(d.get("title", "")), str(d.get("url", "")))
                             for d in row.documents if isinstance(d, dict)),
-            guests=tuple(Guest(g.name, g.role, g.organisation) for g in row.guests),
+            guests=tuple(Guest(g.name, g.role, texts.texts_of(g, "organisation", first))
+                         for g in row.guests),
         )
         for row in rows
     ]
@@ -116,13 +141,15 @@ def _event_meetings(every: list[Mandate], shown: list[Mandate]) -> list[Meeting]
         return []
     labels = {m.id: mandate_label(m) for m in every}
     wanted = None if len(shown) == len(every) else [m.id for m in shown]
+    first = current_config().profile.languages[0]
     return [
         Meeting(
             id=row.id, day=row.held_on, kind={"en": row.kind}, body=None, length="",
-            title=row.title, mandate_label=", ".join(labels[i] for i in row.mandate_ids
-                                                     if i in labels),
-            starts_at=row.starts_at, ends_at=row.ends_at, place=row.place,
-            agenda=row.summary, event_kind=row.kind)
+            texts={"title": texts.texts_of(row, "title", first),
+                   "place": texts.texts_of(row, "place", first),
+                   "agenda": texts.texts_of(row, "summary", first)},
+            mandate_label=", ".join(labels[i] for i in row.mandate_ids if i in labels),
+            starts_at=row.starts_at, ends_at=row.ends_at, event_kind=row.kind)
         for row in events.events_of(db_session(), current_city().slug, wanted)
     ]
 
@@ -181,9 +208,6 @@ def sessions_page() -> str:
                            selector=promotions.links(every, today(), one))
 
 
-def _where(meeting: Meeting) -> str:
-    return meeting.place
-
 
 @bp.get("/sessions.ics")
 def sessions_calendar() -> Response:
@@ -200,13 +224,16 @@ def sessions_calendar() -> Response:
                 part for part in (
                     localize(meeting.kind, language) if not meeting.event_kind else "",
                     localize(meeting.body, language) if meeting.body else "",
-                    meeting.title,
+                    meeting.title.text,
                 ) if part
             ),
             description=" – ".join(p for p in (meeting.length, meeting.mandate_label) if p),
             starts_at=meeting.starts_at,
             ends_at=meeting.ends_at,
-            location=_where(meeting),
+            location=meeting.place.text,
+            # RFC 5545's LANGUAGE parameter: a place written in another language only.
+            location_language=meeting.place.lang,
+            summary_language=meeting.title.lang if meeting.event_kind else None,
             timezone=config.profile.timezone,
         )
         for meeting in all_meetings(config, every, shown)

@@ -67,6 +67,7 @@ API_IDENT = {
     "api.add_milestone": Commitment,
     "api.complete_milestone": Milestone,
     "api.record_attendance": AssemblySession,
+    "api.edit_session_texts": AssemblySession,
     "api.follow_up_item": Commitment,
     "api.subject": Subject,
     "api.edit_subject": Subject,
@@ -115,6 +116,7 @@ BODIES = {
     "api.record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
     "api.record_answer": {"kind": "first", "on": "2026-01-05"},
     "api.edit_subject": {"title": {"fr": "t"}},
+    "api.edit_session_texts": {"place": {"fr": "t"}},
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kleroterion.messages import Message
-from kleroterion.services import acts, answers, recruitment
+from kleroterion.services import acts, answers, events, recruitment, sessions
 from kleroterion.services.field_labels import FIELD_LABELS, LANGUAGES, field_label
 
 SERVICES = Path(acts.__file__).parent
@@ -77,6 +77,8 @@ DYNAMIC = {
     ("recruitment", "_check_personal", "field"):
         lambda: set(recruitment.PERSONAL_COLUMNS) | _keywords("_check_personal"),
     ("answers", "_check_contact", "name"): lambda: set(answers.LIMITS),
+    ("texts", "checked", "field"): lambda: (set(sessions.SESSION_TEXTS)
+                                            | set(events.EVENT_TEXTS) | {"organisation"}),
 }
 
 

@@ -291,3 +291,39 @@ def test_a_mandate_is_named_in_the_site_s_other_languages(invoke: Invoke,
         labels = connection.execute(text("SELECT labels FROM mandates")).scalar_one()
     engine.dispose()
     assert "cyclus 2026 (proef)" in str(labels)
+
+
+def test_a_session_s_texts_are_written_in_each_language_of_the_site(
+        invoke: Invoke, database_url: str) -> None:
+    invoke("mandate", "open", "brussels", "cycle 2026", "--start", "2026-03-01")
+    invoke("session", "add", 1, "journee", "--date", "2026-03-07", "--title", "Journée 1",
+           "--title-in", "nl=Dag 1")
+    invoke("record", "session", 1, "--place", "Hôtel de Ville", "--place-in", "nl=Stadhuis",
+           "--agenda-in", "nl=1. Onthaal", "--minutes-in", "fr=Compte rendu",
+           "--minutes-in", "nl=Verslag")
+    invoke("record", "guest", 1, "Experte fictive", "--role", "expert",
+           "--organisation", "Université", "--organisation-in", "nl=Universiteit")
+    invoke("record", "event", "brussels", "follow_up", "2026-09-01", "Réunion de suivi",
+           "--title-in", "nl=Opvolgingsvergadering", "--place-in", "en=Parliament")
+    before = snapshot(database_url)
+    for command in (["record", "session", 1, "--place-in", "de=Rathaus"],
+                    ["record", "guest", 1, "A. Expert", "--role", "expert",
+                     "--organisation-in", "de=Universität"],
+                    ["record", "event", "brussels", "other", "2026-09-02", "Fête",
+                     "--summary-in", "de=Fest"]):
+        refused = invoke(*command, ok=False)
+        assert refused.exit_code != 0, refused.output
+        assert "'de' is not a language of this city" in refused.output, refused.output
+    assert snapshot(database_url) == before
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        session_row = connection.execute(text(
+            "SELECT title, place, minutes, texts FROM sessions")).one()
+        guest = connection.execute(text("SELECT organisation, texts FROM session_guests")).one()
+        event = connection.execute(text("SELECT title, texts FROM city_events")).one()
+    engine.dispose()
+    assert session_row[:3] == ("Journée 1", "Hôtel de Ville", "Compte rendu")
+    for dutch in ("Dag 1", "Stadhuis", "1. Onthaal", "Verslag"):
+        assert dutch in str(session_row[3])
+    assert guest[0] == "Université" and "Universiteit" in str(guest[1])
+    assert event[0] == "Réunion de suivi" and "Opvolgingsvergadering" in str(event[1])

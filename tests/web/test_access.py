@@ -150,6 +150,9 @@ ACCESS: dict[str, str] = {
     "api.add_milestone": "secretariat",
     "api.complete_milestone": "secretariat",
     "api.record_attendance": "secretariat",
+    "api.edit_session_texts": "secretariat",
+    "admin_sessions.texts_page": "read-only",
+    "admin_sessions.save_texts": "secretariat",
     # Answers to the invitation letters: the public page, the secretariat's desk.
     "answer.answer_page": "public",
     "answers_admin.answers_desk": "secretariat",
@@ -235,6 +238,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "backoffice.set_bank_details",
                   "exports.page", "exports.download",
                   "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
+                  "admin_sessions.texts_page",
                   "admin_mandates.edit_mandate", "admin_quotas.group_page",
                   "admin_subjects.subject_page",
                   # Only the running version's file name exists (the sample name does not).

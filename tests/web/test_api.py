@@ -216,6 +216,7 @@ def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskCli
         ("/api/commitments/{ident}/milestones", "POST"),
         ("/api/milestones/{ident}/done", "POST"),
         ("/api/sessions/{ident}/attendance", "POST"),
+        ("/api/sessions/{ident}", "PATCH"),
         ("/api/subjects/{ident}", "PATCH"),
         ("/api/subjects/{ident}", "DELETE"),
     }

@@ -53,6 +53,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_attendance": {"attendance": [{"member": 1, "status": "present"}]},
     "edit_subject": {"title": {"fr": "Titre"}, "origin": "assembly"},
     "delete_subject": {},
+    "edit_session_texts": {"place": {"fr": "Salle 2", "en": "Room 2"}},
 }
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
@@ -61,7 +62,8 @@ STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["dea
                  "add_commitment": ["title", "department", "responsible"],
                  "update_commitment": ["status"], "add_milestone": ["title"],
                  "complete_milestone": ["on"], "record_attendance": [],
-                 "edit_subject": ["origin"], "delete_subject": []}
+                 "edit_subject": ["origin"], "delete_subject": [],
+                 "edit_session_texts": []}
 
 
 def _urls(app: Flask) -> dict[str, tuple[str, str]]:
@@ -83,7 +85,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
              "edit_subject": f"/api/subjects/{found['subject']}",
              # A DELETE reads no body: the walk's bodies go to a subject that does not
              # exist, so each answer is the 404 and nothing is deleted on the way.
-             "delete_subject": "/api/subjects/987654"}
+             "delete_subject": "/api/subjects/987654",
+             "edit_session_texts": f"/api/sessions/{found['session']}"}
     methods = {name.split(".")[-1]: declared.method for name, declared in ENDPOINTS.items()}
     return {name: (methods[name], url) for name, url in paths.items()}
 

@@ -9,10 +9,12 @@ hyphenated keys such as ``adopte-assemblee``, in the text), no confidence tag ma
 raw (``[A]``), and no number may be written the English way in a French or Dutch page
 (``1,350,000``, ``264.00``). French and Dutch pages carry no English left over (the
 words ``the``, ``and``, ``with``... that neither language uses), French pages put a
-space before « : » and « ; », and every page names a mandate with the city's own word
-in the page's language: Brussels says « cycle » in French and « cyclus » in Dutch (a
-demo cycle is « cyclus 2026 (demo) », never « cycle 2026 (démo) »), Poitiers « édition »,
-never « promotion ».
+space before « : » and « ; », Dutch and English pages carry no French a secretariat
+wrote for a session or an event (« salle », « démonstration », « réunion ») unless it is
+marked French (a text not written in the page's language), and every page names a
+mandate with the city's own word in the page's language: Brussels says « cycle » in
+French and « cyclus » in Dutch (a demo cycle is « cyclus 2026 (demo) », never « cycle
+2026 (démo) »), Poitiers « édition », never « promotion ».
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ ENGLISH_WORDS = re.compile(
     r"\b(?:the|and|with|which|from|this|that|these|those|has|have|been|will|should|"
     r"each|every|their|there|where|when|into|after|before|under|about|only|other)\b",
     re.I)
+#: Words only French uses, from what a secretariat writes of a session or a city event
+#: (its place, agenda, minutes, a guest's organisation, a meeting's title): unmarked on
+#: a Dutch or English page, they are French prose left untranslated.
+FRENCH_WORDS = frozenset({"salle", "accueil", "ateliers", "démonstration", "réunion",
+                          "médiathèque", "mairie", "université"})
 #: A confidence tag shown raw: [A], [P], [V].
 RAW_TAG = re.compile(r"\[[APV]\]")
 #: French typography: a space (thin or not) before « : » and « ; » (a web address aside).
@@ -183,13 +190,21 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
             for foreign in sorted(foreign_terms & lowered):
                 problems.append((path, language, f"another city's word {foreign!r}"))
             # What an English page quotes, marked, in the city's languages aside.
-            unmarked = _visible(re.sub(r'<(\w+)\b[^>]*\slang="[a-z]{2}"[^>]*>.*?</\1>', " ",
-                                       body, flags=re.S))
+            # (Within <main>: the page's own <html lang> would take the whole page away.)
+            unmarked = _visible(re.sub(
+                rf'<(\w+)\b[^>]*\slang="(?!{language}")[a-z]{{2}}"[^>]*>.*?</\1>', " ",
+                body.split("<main", 1)[-1], flags=re.S))
             said = {w.lower() for w in re.findall(r"[\w'-]+", unmarked)}
             for foreign in sorted(_other_language_terms(city, language) & said):
                 at = unmarked.lower().find(foreign)
                 problems.append((path, language, f"a word of another language {foreign!r}: "
                                  f"{unmarked[max(at - 40, 0):at + 40]!r}"))
+            # The comparison cites its French sources by their titles (« compte rendu... »).
+            if language != "fr" and not path.startswith("/comparison"):
+                for french in sorted(FRENCH_WORDS & said):
+                    at = unmarked.lower().find(french)
+                    problems.append((path, language, f"French {french!r}, unmarked: "
+                                     f"{unmarked[max(at - 40, 0):at + 40]!r}"))
             if language in ("fr", "nl"):
                 for number in sorted(set(ENGLISH_NUMBER.findall(text))):
                     problems.append((path, language, f"English number {number!r}"))
