@@ -305,6 +305,8 @@ def init_app(app: Flask) -> None:
     # named for what templates use it for.
     app.add_template_filter(l10n, "localize")
     app.add_template_filter(l10n_text, "l10n_text")
+    # A secretariat's text by language (an answer's summary, a move's reason).
+    app.add_template_filter(said, "said")
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)
