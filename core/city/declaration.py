@@ -188,6 +188,9 @@ class Source:
     key: str = fact("the short name facts cite it by in ``evidence``", "")
     url: str = fact("its address", "")
     date: str = fact("ISO date of the document or of the reading", "")
+    language: str = fact("the language its title is written in (fr, nl, en...): pages in "
+                         "another language mark it", "", pattern=r"^([a-z]{2})?$",
+                         pattern_error="a two-letter language code, e.g. fr")
     note: Localized = fact("what the document says, or what is approximate in it", {}, prose=True)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from kleroterion.cli.record import parse_texts
 from kleroterion.cli.running import (
     DATE,
     FRENCH,
@@ -51,14 +52,18 @@ def proposal_create(session: Session, mandate_id: int, kind: str, title: str,
 @click.argument("target")
 @click.option("--date", "on", type=DATE, required=True, help="Date of the move.")
 @click.option("--reason", default="", help="Why (a vote, a decision, a letter...).")
+@click.option("--reason-in", "reasons", multiple=True, metavar="LANG=TEXT",
+              help="The reason in one language of the site (repeat).")
 @click.option("--by", default=None, help="The actor (assembly, council...), checked against "
               "the city's lifecycle.")
 @VERSION
 @transaction
 def proposal_move(session: Session, proposal_id: int, target: str, on: dt.date, reason: str,
-                  by: str | None, expected_version: int | None) -> None:
+                  reasons: tuple[str, ...], by: str | None,
+                  expected_version: int | None) -> None:
     """Move a proposal to TARGET, if the city's lifecycle allows it."""
-    step = proposals.move(session, proposal_id, target, on, reason=reason, by=by,
+    step = proposals.move(session, proposal_id, target, on, reason=reason,
+                          reasons=parse_texts(reasons, "--reason-in"), by=by,
                           expected_version=expected_version)
     click.echo(f"proposal {proposal_id}: {step.source} → {step.target} ({step.actor}, {on})")
 
@@ -162,11 +167,14 @@ def followup_done(session: Session, milestone_id: int, on: dt.date) -> None:
 @click.argument("deadline")
 @click.option("--date", "on", type=DATE, required=True, help="Date of the answer.")
 @click.option("--summary", default="", help="What the answer says.")
+@click.option("--summary-in", "summaries", multiple=True, metavar="LANG=TEXT",
+              help="The summary in one language of the site (repeat).")
 @transaction
 def followup_respond(session: Session, proposal_id: int, deadline: str, on: dt.date,
-                     summary: str) -> None:
+                     summary: str, summaries: tuple[str, ...]) -> None:
     """Record the addressee's answer to one of the city's response deadlines."""
-    followup.record_response(session, proposal_id, deadline, on, summary)
+    followup.record_response(session, proposal_id, deadline, on, summary,
+                             parse_texts(summaries, "--summary-in"))
     click.echo(f"proposal {proposal_id}: {deadline} answered on {on}")
 
 

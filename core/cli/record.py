@@ -125,6 +125,8 @@ def record_attach(session: Session, proposal_id: int, path: Path, kind: str, tit
               help="first, final (the response deadlines), yearly (periodic report), reasons.")
 @click.option("--on", type=DATE, required=True, help="Day the city answered.")
 @click.option("--summary", default="", help="The answer's gist, one line.")
+@click.option("--summary-in", "summaries", multiple=True, metavar="LANG=TEXT",
+              help="The gist in one language of the site (repeat).")
 @click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
               help="The answer's text in one language (repeat; LANG=@FILE reads a file).")
 @click.option("--verdict", type=click.Choice(followup.VERDICTS), default=None,
@@ -132,9 +134,11 @@ def record_attach(session: Session, proposal_id: int, path: Path, kind: str, tit
 @click.option("--year", type=int, default=None, help="The year of a yearly answer.")
 @transaction
 def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, summary: str,
-                  texts: tuple[str, ...], verdict: str | None, year: int | None) -> None:
+                  summaries: tuple[str, ...], texts: tuple[str, ...], verdict: str | None,
+                  year: int | None) -> None:
     """Record one of the city's answers to an act, published with it."""
     followup.record_answer(session, proposal_id, kind, on, summary=summary,
+                           summaries=parse_texts(summaries, "--summary-in"),
                            text=parse_texts(texts, "--text"), verdict=verdict, year=year)
     click.echo(f"proposal {proposal_id}: {kind} answer recorded")
 

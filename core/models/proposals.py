@@ -14,6 +14,7 @@ each other.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from kleroterion.models.base import Base, utcnow
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -70,6 +71,8 @@ class ProposalTransition(Base):
     target: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The reason in the site's other languages (``{"reason": {"en": "..."}}``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     on: Mapped[dt.date]
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -88,6 +91,8 @@ class ProposalResponse(Base):
     deadline_key: Mapped[str] = mapped_column(String(64))
     answered_on: Mapped[dt.date]
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The summary in the site's other languages (``{"summary": {"en": "..."}}``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # first | final | yearly | reasons; a yearly entry's deadline_key is "yearly-<year>".
     kind: Mapped[str] = mapped_column(String(16), default="first", server_default="first")
     year: Mapped[int | None]

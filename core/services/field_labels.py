@@ -87,6 +87,7 @@ FIELD_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "progress": _label("progress", "avancement", "voortgang"),
     "proposed_on": _label("date proposed", "date de proposition", "datum van voorstel"),
     "purpose": _label("purpose", "objet", "doel"),
+    "reason": _label("reason", "motif", "reden"),
     "reference": _label("reference", "référence", "referentie"),
     "responsible": _label("person responsible", "responsable", "verantwoordelijke"),
     "role": _label("role", "rôle", "rol"),

@@ -21,13 +21,14 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kleroterion import spreadsheet
 from kleroterion.city.types import ProposalKind, localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
+from kleroterion.services import texts as prose
 from kleroterion.services.context import add_months, check_version, city_of, conflicts, flush, get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.proposals import INTERNAL_ACTORS, outcome, proposal_kind, state_of
@@ -94,11 +95,24 @@ def deadlines(session: Session, proposal_id: int) -> list[Deadline]:
     ]
 
 
+SUMMARY_LIMIT = 2000
+
+
+def summaries_of(mandate: Mandate, summary: str, summaries: Mapping[str, str] | None
+                 ) -> dict[str, dict[str, str]]:
+    return prose.one_field(mandate.city, "summary", summary, summaries, SUMMARY_LIMIT)
+
+
 def record_response(session: Session, proposal_id: int, deadline_key: str, on: dt.date,
-                    summary: str = "") -> ProposalResponse:
-    """Record the addressee's answer to one of the city's response deadlines."""
+                    summary: str = "", summaries: Mapping[str, str] | None = None
+                    ) -> ProposalResponse:
+    """Record the addressee's answer to one of the city's response deadlines.
+
+    ``summaries`` gives the summary by language (``summary`` is the city's first
+    language's)."""
     proposal = get(session, Proposal, proposal_id)
     mandate = get(session, Mandate, proposal.mandate_id)
+    given = summaries_of(mandate, summary, summaries)
     rules = city_of(mandate).config.accountability.response_deadlines
     if deadline_key not in [r.key for r in rules]:
         if not rules:
@@ -118,8 +132,10 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
     if any(r.deadline_key == deadline_key for r in proposal.responses):
         raise NotAllowed("the %(key)r answer to proposal %(proposal)s is already recorded",
                          key=deadline_key, proposal=proposal_id, field="deadline_key")
-    response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary=summary,
-                                kind="first" if deadline_key == rules[0].key else "final")
+    response = ProposalResponse(deadline_key=deadline_key, answered_on=on, summary="",
+                                kind="first" if deadline_key == rules[0].key else "final",
+                                texts={})
+    prose.apply(response, prose.first_language(mandate.city), given)
     proposal.responses.append(response)
     try:
         session.flush()
@@ -129,7 +145,7 @@ def record_response(session: Session, proposal_id: int, deadline_key: str, on: d
                             "someone else at the same time; reload it", key=deadline_key,
                             proposal=proposal_id) from None
     audit.record(session, "followup.respond", "proposal", proposal.id, deadline=deadline_key,
-                 on=on, summary=summary)
+                 on=on, summary=response.summary, texts=given)
     return response
 
 
@@ -163,15 +179,17 @@ def answers_due_for(session: Session, proposal_id: int) -> list[str]:
 
 
 def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
-                  summary: str = "", text: dict[str, str] | None = None,
-                  verdict: str | None = None, year: int | None = None) -> ProposalResponse:
+                  summary: str = "", summaries: Mapping[str, str] | None = None,
+                  text: dict[str, str] | None = None, verdict: str | None = None,
+                  year: int | None = None) -> ProposalResponse:
     """Record one of the city's answers to an act, published with the act.
 
     ``kind``: ``first`` or ``final`` (the city's response deadlines), ``yearly`` (an
     entry of the periodic report, for ``year``), ``reasons`` (why a recommendation is
     not, or only partly, retained). ``verdict`` (retained, partly retained, not
     retained) is kept apart from implementation progress. An answer the city does not
-    owe for this act is refused with the reason.
+    owe for this act is refused with the reason. ``summaries`` gives the one-line
+    summary by language (``summary`` is the city's first language's).
     """
     proposal = get(session, Proposal, proposal_id)
     mandate = get(session, Mandate, proposal.mandate_id)
@@ -189,7 +207,8 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
             raise InvalidInput("an answer in %(language)r: %(city)s publishes in "
                                "%(accepted)s", language=language, city=mandate.city,
                                accepted=", ".join(languages), field="text")
-    if not summary.strip() and not texts:
+    given = summaries_of(mandate, summary, summaries)
+    if not any(given.get("summary", {}).values()) and not texts:
         raise InvalidInput("an answer needs a summary or a text", field="summary")
     due = answers_due(session, proposal)
     if kind not in due:
@@ -225,7 +244,7 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
         key = (deadlines_[0] if kind == "first" else deadlines_[-1]).key
         year = None
     if kind in ("first", "final"):
-        response = record_response(session, proposal.id, key, on, summary.strip())
+        response = record_response(session, proposal.id, key, on, summary, summaries)
     else:
         if on < proposal.created_on:
             raise InvalidInput("the answer date %(date)s is before the act (%(created)s)",
@@ -234,7 +253,8 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
         if any(r.deadline_key == key for r in proposal.responses):
             raise NotAllowed("the %(key)r answer to proposal %(proposal)s is already recorded",
                              key=key, proposal=proposal.id, field="kind")
-        response = ProposalResponse(deadline_key=key, answered_on=on, summary=summary.strip())
+        response = ProposalResponse(deadline_key=key, answered_on=on, summary="", texts={})
+        prose.apply(response, prose.first_language(mandate.city), given)
         proposal.responses.append(response)
         try:
             session.flush()

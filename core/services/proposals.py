@@ -12,13 +12,13 @@ by the assembly or its secretariat fall within the mandate; the addressee's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kleroterion.city.behaviour import Move, ProposalDecided, ProposalMoved
 from kleroterion.city.types import ProposalKind, ProposalState
 from kleroterion.messages import N_, Message
 from kleroterion.models import Commitment, Mandate, Proposal, ProposalTransition
-from kleroterion.services import audit
+from kleroterion.services import audit, texts
 from kleroterion.services.context import (
     actor,
     check_in_mandate,
@@ -106,10 +106,17 @@ def allowed_moves(session: Session, proposal_id: int) -> list[tuple[str, str]]:
     return [(t.target, t.actor) for t in kind.transitions if t.source == proposal.state]
 
 
+REASON_LIMIT = 2000
+
+
 @conflicts
 def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason: str = "",
-         by: str | None = None, expected_version: int | None = None) -> ProposalTransition:
+         reasons: Mapping[str, str] | None = None, by: str | None = None,
+         expected_version: int | None = None) -> ProposalTransition:
     """Move a proposal to ``target`` if the city's lifecycle allows it from its state.
+
+    ``reasons`` gives the reason by language (``reason`` is the city's first
+    language's).
 
     ``by`` is the actor (assembly, council...); when given it must be the one the
     lifecycle names for this move.
@@ -118,6 +125,10 @@ def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason
     check_version(proposal, expected_version)
     mandate = get(session, Mandate, proposal.mandate_id)
     kind = proposal_kind(mandate, proposal.kind)
+    given = texts.one_field(mandate.city, "reason", reason, reasons, REASON_LIMIT)
+    first = texts.first_language(mandate.city)
+    # The justification a city's rule sees: the reason in any language written.
+    reason = next((text for text in given.get("reason", {}).values() if text), "")
     moves = [t for t in kind.transitions if t.source == proposal.state]
     match = next((t for t in moves if t.target == target), None)
     if match is None:
@@ -151,13 +162,14 @@ def move(session: Session, proposal_id: int, target: str, on: dt.date, *, reason
                          "the act is not retained)", state=proposal.state, target=target)
     source = proposal.state
     step = ProposalTransition(source=source, target=target, actor=match.actor,
-                              reason=reason.strip(), on=on, recorded_by=actor(session))
+                              reason="", on=on, recorded_by=actor(session), texts={})
+    texts.apply(step, first, given)
     proposal.transitions.append(step)
     proposal.state = target
     flush(session, proposal)
     audit.record(session, "proposal.move", "proposal", proposal.id, source=source,
-                 target=target, actor=match.actor, on=on, reason=reason.strip(),
-                 version=proposal.version)
+                 target=target, actor=match.actor, on=on, reason=step.reason,
+                 texts=given, version=proposal.version)
     state = state_of(kind, target)
     city = city_of(mandate)
     emit(session, city, ProposalMoved(city=mandate.city, on=on, mandate=mandate.id,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kleroterion import spreadsheet
 from kleroterion.city.types import Localized, localize
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import followup, mandates, proposals
+from kleroterion.services import followup, mandates, proposals, texts
 from kleroterion.services.context import city
 from kleroterion.services.errors import InvalidInput
 from kleroterion.services.proposals import proposal_kind, state_of
@@ -52,7 +52,7 @@ class ReportCommitment:
 class ReportAnswer:
     kind: str
     on: dt.date
-    summary: str
+    summary: Localized  # by language, the city's first language first
     text: Localized
     verdict: str | None
 
@@ -112,7 +112,9 @@ def _act(session: Session, mandate: Mandate, proposal: Proposal, as_of: dt.date)
             milestones=tuple(ReportMilestone(m.title, m.due_on,
                                              m.done_on if m.done_on and m.done_on <= as_of
                                              else None) for m in c.milestones)))
-    answers = tuple(ReportAnswer(r.kind, r.answered_on, r.summary, dict(r.text), r.verdict)
+    first = texts.first_language(mandate.city)
+    answers = tuple(ReportAnswer(r.kind, r.answered_on, texts.texts_of(r, "summary", first),
+                                 dict(r.text), r.verdict)
                     for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))
                     if r.answered_on <= as_of)
     labels = {rule.key: rule.label
@@ -179,7 +181,8 @@ def headers(words: Words) -> list[str]:
 def _answers(act: ReportAct, words: Words) -> str:
     parts = [f"{words.answer_kind(a.kind)} ({words.day(a.on)})"
              + (f", {words.verdict(a.verdict)}" if a.verdict else "")
-             + (words.gettext(": %(text)s", text=a.summary) if a.summary else "")
+             + (words.gettext(": %(text)s", text=localize(a.summary, words.language))
+                if a.summary else "")
              for a in act.answers]
     parts += [words.gettext("%(what)s due on %(day)s", what=localize(label, words.language),
                             day=words.day(due))

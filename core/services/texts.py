@@ -103,3 +103,15 @@ def texts_of(row: Written, field: str, first: str) -> dict[str, str]:
 
 def all_texts(row: Written, fields: tuple[str, ...], first: str) -> dict[str, dict[str, str]]:
     return {field: texts_of(row, field, first) for field in fields}
+
+
+def one_field(city_slug: str, field: str, text: str, by_language: Mapping[str, str] | None,
+              limit: int | None) -> dict[str, dict[str, str]]:
+    """One field's texts (``field`` -> language -> text), checked: ``by_language`` and,
+    for the city's first language when ``by_language`` does not give it, ``text`` (the
+    single-language value services took before there were several languages)."""
+    given = checked(city_slug, {field: by_language} if by_language else None, {field: limit})
+    first = first_language(city_slug)
+    if text.strip() and not given.get(field, {}).get(first):
+        given.setdefault(field, {})[first] = text.strip()
+    return given

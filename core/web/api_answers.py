@@ -23,6 +23,7 @@ from kleroterion.web.api_writes import (
     TAG,
     WRITE_ROLE,
     InputSchema,
+    by_language,
     date_field,
     in_transaction,
     proposal_of,
@@ -42,6 +43,7 @@ class AnswerInput(InputSchema):
     on = date_field("the day the city answered")
     summary = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                             metadata={"description": "the answer's gist, one line"})
+    summaries = by_language("the answer's gist")
     text = fields.Dict(keys=fields.String(), values=fields.String(
         validate=validate.Length(max=TEXT_LENGTH)), load_default=dict,
         metadata={"description": "the answer's text by language code (plain text)"})
@@ -63,7 +65,8 @@ def record_answer(ident: str) -> Response:
     def work(session: Session) -> dict[str, Any]:
         proposal = proposal_of(session, number)
         followup.record_answer(session, proposal.id, body["kind"], body["on"],
-                               summary=body["summary"], text=body["text"],
+                               summary=body["summary"], summaries=body["summaries"],
+                               text=body["text"],
                                verdict=body["verdict"], year=body["year"])
         session.refresh(proposal)
         return proposal_view(config, proposal)

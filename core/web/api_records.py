@@ -24,6 +24,7 @@ from kleroterion.web import promotions, records
 from kleroterion.web.api import InvalidQuery, bp, dump, endpoint, parse_query
 from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import said
 from kleroterion.web.public import SESSION_FIELDS, all_meetings, today
 from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
@@ -73,7 +74,10 @@ class ProposalMoveSchema(BaseSchema):
     target = fields.String()
     target_label = LocalizedField()
     actor = fields.String()
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "in the request's language (?lang=), "
+                                                    "else in the first one written"})
+    reasons = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the reason by language code, as the secretariat wrote it"})
 
 
 class VoteSchema(BaseSchema):
@@ -99,7 +103,10 @@ class AttachmentSchema(BaseSchema):
 class AnswerSchema(BaseSchema):
     kind = fields.String(validate=validate.OneOf(["first", "final", "yearly", "reasons"]))
     on = fields.String(metadata={"description": "ISO date"})
-    summary = fields.String()
+    summary = fields.String(metadata={"description": "the gist in the request's language "
+                                                     "(?lang=), else in the first one written"})
+    summaries = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the gist by language code, as the secretariat wrote it"})
     text = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "the answer's text by language code (plain text)"})
     verdict = fields.String(allow_none=True, validate=validate.OneOf(
@@ -143,7 +150,8 @@ class StepSchema(BaseSchema):
     title = fields.String()
     state = LocalizedField(allow_none=True)
     actor = fields.String()
-    reason = fields.String()
+    reason = fields.String(metadata={"description": "a move's reason in the request's "
+                                                    "language, else the first one written"})
     label = LocalizedField(allow_none=True)
     overdue = fields.Boolean()
     answer_kind = fields.String(metadata={"description": "of an answered step"})
@@ -281,7 +289,8 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
             {"on": move.on, "source": move.source,
              "source_label": records.state_label_of(kind, move.source),
              "target": move.target, "target_label": records.state_label_of(kind, move.target),
-             "actor": move.actor, "reason": move.reason}
+             "actor": move.actor, "reason": said(records.reasons_of(config, move)).text,
+             "reasons": records.reasons_of(config, move)}
             for move in proposal.transitions
         ],
     })
@@ -291,12 +300,18 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
 def _answer(answer: records.AnswerView) -> dict[str, Any]:
     view = asdict(answer)
     view.pop("label")
+    view["summaries"] = view.pop("summary")
+    view["summary"] = said(answer.summary).text
     return view
 
 
 def journey_view(journey: records.Journey) -> dict[str, Any]:
     view: dict[str, Any] = iso(asdict(journey))
     view["overdue"] = journey.overdue
+    for step, shown in zip(journey.steps, view["steps"], strict=True):
+        # A move's reason, an answer's summary: in the request's language.
+        if step.texts:
+            shown["reason" if step.what == "moved" else "title"] = said(step.texts).text
     view["answers"] = iso([_answer(a) for a in journey.answers])
     return view
 

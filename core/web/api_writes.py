@@ -82,6 +82,16 @@ def date_field(description: str, *, required: bool = True) -> fields.Date:
     return fields.Date(required=required, metadata={"description": description + " (ISO date)"})
 
 
+def by_language(what: str) -> fields.Dict:
+    """An optional text by language code, beside the single-language string field."""
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=2, max=8)),
+                       values=fields.String(validate=validate.Length(max=REASON_LENGTH)),
+                       load_default=dict, metadata={
+                           "description": f"{what} by language code (one of the city's "
+                                          "site); the string field is the city's first "
+                                          "language's"})
+
+
 def _title(description: str) -> fields.String:
     return fields.String(required=True, validate=validate.Length(min=1, max=300),
                          metadata={"description": description})
@@ -93,6 +103,7 @@ class ProposalMoveInput(InputSchema):
     on = date_field("the day of the step")
     reason = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                            metadata={"description": "why, shown on the act's timeline"})
+    reasons = by_language("the reason")
     expected_version = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1),
         metadata={"description": "the act's version you read (/api/proposals/{ident}); "
@@ -111,6 +122,7 @@ class ResponseInput(InputSchema):
     on = date_field("the day the addressee answered")
     summary = fields.String(load_default="", validate=validate.Length(max=REASON_LENGTH),
                             metadata={"description": "what the answer says"})
+    summaries = by_language("what the answer says")
 
 
 def _deadline_field(config: CityConfig) -> dict[str, fields.Field[Any]]:
@@ -358,7 +370,8 @@ def move_proposal(ident: str) -> Response:
     def work(session: Session) -> dict[str, Any]:
         proposal = proposal_of(session, number)
         proposals.move(session, proposal.id, body["target"], body["on"],
-                       reason=body["reason"], expected_version=body["expected_version"])
+                       reason=body["reason"], reasons=body["reasons"],
+                       expected_version=body["expected_version"])
         return proposal_view(config, proposal)
 
     return reply(ProposalSchema, in_transaction(work, field="on"), 200, language)
@@ -375,7 +388,7 @@ def record_response(ident: str) -> Response:
     def work(session: Session) -> dict[str, Any]:
         proposal = proposal_of(session, number)
         followup.record_response(session, proposal.id, body["deadline"], body["on"],
-                                 body["summary"])
+                                 body["summary"], body["summaries"])
         return deadlines_view(config, session, proposal.id)
 
     return reply(ProposalDeadlinesSchema, in_transaction(work, field="on"), 201, language)

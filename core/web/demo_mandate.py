@@ -289,14 +289,15 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
                 internal = actors[(source, target)] in proposals.INTERNAL_ACTORS
                 limit = inside if internal else max(latest, day)
                 day = max(day, min(day + dt.timedelta(days=12 if internal else 30), limit))
-                # A move the city's rules want justified (an act not retained) gets a reason.
-                # (A reason is one text: a bilingual city's demo writes both languages.)
-                reason = ("vote en séance" + (" / stemming in de vergadering" if bilingual
-                                              else "") if internal else
-                          "hors des compétences de l'exécutif" + (
-                              " / buiten de bevoegdheden van de regering" if bilingual else "")
-                          if (source, target) in justified else "")
-                run_step(factory, proposals.move, proposal.id, target, day, reason=reason)
+                # A move the city's rules want justified (an act not retained) gets a
+                # reason, in each language of the city's site.
+                reasons = (written(config, "vote en séance", "stemming in de vergadering",
+                                   "vote in session") if internal else
+                           written(config, "hors des compétences de l'exécutif",
+                                   "buiten de bevoegdheden van de regering",
+                                   "outside the executive's powers")
+                           if (source, target) in justified else {})
+                run_step(factory, proposals.move, proposal.id, target, day, reasons=reasons)
                 source = target
             if state.final and state.outcome == "adopted":
                 adopted.append(proposal.id)
@@ -323,9 +324,16 @@ def _last_step_on(session: Session, proposal_id: int) -> dt.date:
     return get(session, Proposal, proposal_id).transitions[-1].on
 
 
-#: The one-line gist of a first and of a final answer, in Brussels's two languages.
-ANSWER_SUMMARY = {False: "Réponse publiée / Antwoord gepubliceerd",
-                  True: "Évaluation publiée / Evaluatie gepubliceerd"}
+def written(config: CityConfig, french: str, dutch: str, english: str) -> dict[str, str]:
+    """A demo text in each language the city's site offers (its own, and English)."""
+    offered = (*config.profile.languages, "en")
+    return {code: text for code, text in (("fr", french), ("nl", dutch), ("en", english))
+            if code in offered}
+
+
+#: The one-line gist of a first and of a final answer (fr, nl, en).
+ANSWER_SUMMARY = {False: ("Réponse publiée", "Antwoord gepubliceerd", "Answer published"),
+                  True: ("Évaluation publiée", "Evaluatie gepubliceerd", "Assessment published")}
 #: The verdicts of the demo's final answers, in turn.
 VERDICTS = ("retained", "partly_retained", "not_retained")
 
@@ -347,7 +355,8 @@ def follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopte
                 run_step(factory, followup.record_answer, proposal.id,
                          "final" if final else "first",
                          deadline.due_on - dt.timedelta(days=10),
-                         summary=ANSWER_SUMMARY[final], verdict=verdict,
+                         summaries=written(city(mandate.city).config, *ANSWER_SUMMARY[final]),
+                         verdict=verdict,
                          text={"fr": "Réponse du gouvernement (démonstration).",
                                "nl": "Antwoord van de regering (demonstratie)."})
     for proposal_id in adopted:

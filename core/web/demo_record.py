@@ -111,7 +111,10 @@ def answers(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
                     continue
                 try_step(factory, say, "a yearly answer", followup.record_answer, proposal.id,
                          "yearly", on, year=year,
-                         summary=f"Compte rendu annuel {year} : mesures engagées.",
+                         summaries=in_languages(config, (
+                             f"Compte rendu annuel {year} : mesures engagées.",
+                             f"Jaarverslag {year}: genomen maatregelen.",
+                             f"Annual report {year}: measures under way.")),
                          text={code: report for code, report in zip(
                              DEMO_LANGUAGES, (f"Rapport {year} (démonstration).",
                                               f"Verslag {year} (demo).",
@@ -122,8 +125,13 @@ def answers(factory: sessionmaker[Session], say: Say, config: CityConfig, mandat
         if "reasons" in run_step(factory, followup.answers_due_for, proposal.id) and verdicts:
             try_step(factory, say, "reasons", followup.record_answer, proposal.id, "reasons",
                      min(today, verdicts[0].answered_on + dt.timedelta(days=7)),
-                     summary="La mesure relève d'une autre autorité ; le budget n'est pas "
-                             "disponible cette année.")
+                     summaries=in_languages(config, (
+                         "La mesure relève d'une autre autorité ; le budget n'est pas "
+                         "disponible cette année.",
+                         "De maatregel valt onder een andere overheid; het budget is dit jaar "
+                         "niet beschikbaar.",
+                         "The measure falls to another authority; there is no budget for it "
+                         "this year.")))
             count += 1
     say(f"{count} further answers of the city published for {mandate.label}")
 

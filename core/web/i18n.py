@@ -188,6 +188,12 @@ def refusal_text(refusal: object) -> str:
     return translate(refusal, gettext, current_language())
 
 
+def in_language(text: str, language: str) -> Said:
+    """A text written in one ``language`` (a cited document's title): marked with it on
+    pages in another language; unmarked when its language is not known."""
+    return said({language: text} if language else {current_language(): text})
+
+
 def english(text: str) -> Markup:
     """A plugin's English-only prose, marked as English on other pages."""
     if current_language() == "en" or not text:
@@ -305,6 +311,9 @@ def init_app(app: Flask) -> None:
     # named for what templates use it for.
     app.add_template_filter(l10n, "localize")
     app.add_template_filter(l10n_text, "l10n_text")
+    # A secretariat's text by language (an answer's summary, a move's reason).
+    app.add_template_filter(said, "said")
+    app.add_template_filter(in_language, "in_language")
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)

@@ -37,8 +37,8 @@ from flask import (
 )
 from kleroterion import __version__
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
-from kleroterion.models import Draw, Mandate, Proposal, ProposalAttachment
-from kleroterion.services import acts, followup, panel, proposals
+from kleroterion.models import Draw, Mandate, Proposal, ProposalAttachment, ProposalTransition
+from kleroterion.services import acts, followup, panel, proposals, texts
 from kleroterion.services.context import follow_up_until
 from kleroterion.services.errors import NotAllowed
 from kleroterion.web import promotions, source
@@ -286,6 +286,9 @@ class Step:
     overdue: bool = False
     answer_kind: str = ""  # of an "answered" step: first | final | yearly | reasons
     verdict: str | None = None
+    #: The secretariat's prose of the step by language (a move's reason, an answer's
+    #: summary), the city's first language first.
+    texts: Localized = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -308,7 +311,7 @@ class AnswerView:
 
     kind: str  # first | final | yearly | reasons
     on: dt.date
-    summary: str
+    summary: Localized  # by language, the city's first language first
     text: Localized
     verdict: str | None
     year: int | None
@@ -365,9 +368,16 @@ def adopted_of(config: CityConfig, shown: list[Mandate]) -> list[tuple[Mandate, 
 def answers_of(config: CityConfig, proposal: Proposal) -> list[AnswerView]:
     """The city's answers to an act, in date order."""
     rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
-    return [AnswerView(kind=r.kind, on=r.answered_on, summary=r.summary, text=dict(r.text),
+    first = config.profile.languages[0]
+    return [AnswerView(kind=r.kind, on=r.answered_on,
+                       summary=texts.texts_of(r, "summary", first), text=dict(r.text),
                        verdict=r.verdict, year=r.year, label=rules.get(r.deadline_key))
             for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))]
+
+
+def reasons_of(config: CityConfig, move: ProposalTransition) -> Localized:
+    """A move's reason by language, the city's first language first."""
+    return texts.texts_of(move, "reason", config.profile.languages[0])
 
 
 def votes_of(proposal: Proposal) -> list[VoteView]:
@@ -390,7 +400,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
                   state=state_label_of(kind, kind.initial if kind else ""))]
     for move in proposal.transitions:
         steps.append(Step(move.on, "moved", state=state_label_of(kind, move.target),
-                          actor=move.actor, reason=move.reason))
+                          actor=move.actor, texts=reasons_of(config, move)))
     for vote in proposal.votes:
         steps.append(Step(vote.on, "voted", actor=vote.body, title=vote.reference))
     rules = {rule.key: rule.label for rule in config.accountability.response_deadlines}
@@ -400,7 +410,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
                           overdue=deadline.overdue(on)))
     answers = answers_of(config, proposal)
     for answer in answers:
-        steps.append(Step(answer.on, "answered", title=answer.summary, label=answer.label,
+        steps.append(Step(answer.on, "answered", texts=answer.summary, label=answer.label,
                           answer_kind=answer.kind, verdict=answer.verdict))
     commitments: list[CommitmentView] = []
     for commitment in proposal.commitments:
@@ -505,8 +515,8 @@ def proposal_page(ident: int) -> str:
     config = current_config()
     mandate, proposal = proposal_or_404(ident)
     kind = find_kind(config, proposal.kind)
-    timeline = [(move, state_label_of(kind, move.source), state_label_of(kind, move.target))
-                for move in proposal.transitions]
+    timeline = [(move, state_label_of(kind, move.source), state_label_of(kind, move.target),
+                 reasons_of(config, move)) for move in proposal.transitions]
     adopted_act = outcome_of(kind, proposal.state) == "adopted"
     return render_template(
         "public/proposal.html", config=config, proposal=proposal, kind=kind, mandate=mandate,

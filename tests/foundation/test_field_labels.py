@@ -78,7 +78,8 @@ DYNAMIC = {
         lambda: set(recruitment.PERSONAL_COLUMNS) | _keywords("_check_personal"),
     ("answers", "_check_contact", "name"): lambda: set(answers.LIMITS),
     ("texts", "checked", "field"): lambda: (set(sessions.SESSION_TEXTS)
-                                            | set(events.EVENT_TEXTS) | {"organisation"}),
+                                            | set(events.EVENT_TEXTS) | {"organisation"}
+                                            | _passed("one_field", 1)),
 }
 
 

@@ -121,8 +121,10 @@ def test_a_cycle_from_the_terminal(invoke: Invoke, tmp_path: Path, database_url:
     dutch = invoke("indemnity", "export", 1, "--from", "2025-03-01", "--to", "2025-05-31",
                    "--lang", "nl").output
     assert dutch.startswith("\ufeff") and ";ja;" in dutch and "47,50" in dutch
-    for target, on in (("adoptee", "2025-05-20"), ("transmise", "2025-05-31")):
-        invoke("proposal", "move", 1, target, "--date", on, "--reason", "vote")
+    invoke("proposal", "move", 1, "adoptee", "--date", "2025-05-20", "--reason", "vote")
+    # A reason in each language of Brussels's site: the French one in the column.
+    invoke("proposal", "move", 1, "transmise", "--date", "2025-05-31", "--reason-in",
+           "fr=envoi au gouvernement", "--reason-in", "nl=verzending naar de regering")
     late = invoke("followup", "overdue", "--date", "2025-09-01")
     assert "response 1" in late.output and "due 2025-08-31" in late.output
     invoke("body", "draw", 1, "comite-suivi", "--date", "2025-05-31", "--seed", 8)

@@ -202,6 +202,22 @@ def test_paris_records_its_yearly_answer_and_no_deadline_answer(run: Any,
     assert refused.value.field == "text"
 
 
+def test_an_answers_summary_is_kept_in_each_language_of_the_city(
+        run: Any, paris: dict[str, int]) -> None:
+    with pytest.raises(InvalidInput, match="'nl' is not a language of this city") as refused:
+        run(followup.record_answer, paris["act"], "yearly", D(2026, 12, 10), year=2026,
+            summaries={"nl": "Jaarverslag"})
+    assert refused.value.field == "summary"
+    run(followup.record_answer, paris["act"], "yearly", D(2026, 12, 10), year=2026,
+        summaries={"fr": "Compte rendu annuel", "en": "Annual report"})
+
+    def read(session: Session) -> list[tuple[str, dict[str, Any]]]:
+        row = session.get(Proposal, paris["act"])
+        assert row is not None
+        return [(r.summary, dict(r.texts)) for r in row.responses]
+    assert run(read) == [("Compte rendu annuel", {"summary": {"en": "Annual report"}})]
+
+
 def test_a_yearly_answer_follows_adopted_acts_only(run: Any, paris: dict[str, int]) -> None:
     mandate = run(lambda s: s.get(Proposal, paris["act"]).mandate_id)
     draft = run(proposals.create, mandate, "voeu", "Un brouillon", D(2026, 5, 2))

@@ -310,10 +310,33 @@ def test_an_act_moves_along_an_allowed_transition(client: FlaskClient, app: Flas
     assert data["transitions"][-1] == {
         "on": "2026-11-02", "source": "redige", "source_label": data["transitions"][-1][
             "source_label"], "target": "adopte-assemblee",
-        "target_label": data["state_label"], "actor": "assembly", "reason": "vote du 2 novembre"}
+        "target_label": data["state_label"], "actor": "assembly", "reason": "vote du 2 novembre",
+        "reasons": {"fr": "vote du 2 novembre"}}
     assert _state(app, DRAFTED) == ("adopte-assemblee", 2)
     # The public record shows the new version, to be sent back for the next move.
     assert client.get(f"/api/proposals/{DRAFTED}").get_json()["version"] == 2
+
+
+def test_a_moves_reason_is_written_and_read_in_each_language(
+        client: FlaskClient, app: Flask, secretariat: str) -> None:
+    reasons = {"fr": "vote du 2 novembre", "en": "vote of 2 November"}
+    response = send(client, "POST", f"/api/proposals/{DRAFTED}/transitions?lang=en",
+                    _move(reason="", reasons=reasons), token=secretariat)
+    assert response.status_code == 200
+    step = response.get_json()["transitions"][-1]
+    assert step["reason"] == "vote of 2 November" and step["reasons"] == reasons
+    french = client.get(f"/api/proposals/{DRAFTED}?lang=fr").get_json()
+    assert french["transitions"][-1]["reason"] == "vote du 2 novembre"
+
+
+def test_a_reason_in_a_language_the_city_does_not_offer_is_refused(
+        client: FlaskClient, app: Flask, secretariat: str) -> None:
+    response = send(client, "POST", f"/api/proposals/{DRAFTED}/transitions?lang=en",
+                    _move(reasons={"nl": "stemming"}), token=secretariat)
+    assert response.status_code == 422
+    message = response.get_json()["message"]
+    assert "'nl' is not a language of this city" in message and "reason" in message
+    assert _state(app, DRAFTED) == ("redige", 1)
 
 
 def test_a_stale_version_or_a_move_the_state_forbids_is_a_conflict(

@@ -93,6 +93,28 @@ def test_an_answer_is_written_through_the_api_or_refused_with_its_reason(
     assert client.post(url, json={"kind": "reasons", "on": "2027-05-21"}).status_code == 401
 
 
+def test_an_answers_summary_is_shown_in_the_readers_language(
+        app: Flask, client: FlaskClient) -> None:
+    made = in_database(app, _cycle)
+    headers = {"Authorization": f"Bearer {made['token']}"}
+    url = f"/api/proposals/{made['act']}/answers?lang=nl"
+    summaries = {"fr": "Évaluation publiée", "nl": "Evaluatie gepubliceerd"}
+    done = client.post(url, json={"kind": "final", "on": "2027-05-20",
+                                  "summaries": summaries, "verdict": "retained"},
+                       headers=headers)
+    assert done.status_code == 201, done.get_json()
+    final = done.get_json()["answers"][-1]
+    assert final["summary"] == "Evaluatie gepubliceerd" and final["summaries"] == summaries
+    dutch = client.get(f"/proposals/{made['act']}?lang=nl").get_data(as_text=True)
+    french = client.get(f"/proposals/{made['act']}?lang=fr").get_data(as_text=True)
+    assert "Evaluatie gepubliceerd" in dutch and "Évaluation publiée" not in dutch
+    assert "Évaluation publiée" in french and "Evaluatie gepubliceerd" not in french
+    refused = client.post(url, json={"kind": "reasons", "on": "2027-05-21",
+                                     "summaries": {"de": "Gründe"}}, headers=headers)
+    assert refused.status_code == 422
+    assert "'de' is geen taal van deze stad" in refused.get_json()["message"]
+
+
 def test_the_record_commands(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     from kleroterion.web.database import database_url
 
@@ -102,6 +124,13 @@ def test_the_record_commands(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Non
     refused = runner.invoke(main, ["record", "answer", str(made["act"]), "--kind", "yearly",
                                    "--on", "2026-12-01", "--summary", "x"])
     assert refused.exit_code == 1 and "makes no periodic report" in refused.output
+    unknown = runner.invoke(main, ["record", "answer", str(made["act"]), "--kind", "final",
+                                   "--on", "2027-05-20", "--summary-in", "de=Bewertung"])
+    assert unknown.exit_code == 1 and "'de' is not a language of this city" in unknown.output
+    final = runner.invoke(main, ["record", "answer", str(made["act"]), "--kind", "final",
+                                 "--on", "2027-05-20", "--summary-in", "fr=Évaluation",
+                                 "--summary-in", "nl=Evaluatie"])
+    assert final.exit_code == 0, final.output
     event = runner.invoke(main, ["record", "event", "brussels", "follow_up", "2026-10-01",
                                  "Opvolgingsvergadering 1", "--start", "14:00", "--end",
                                  "16:00", "--mandate", str(made["mandate"])])
