@@ -30,6 +30,9 @@ class Proposal(Base):
     mandate_id: Mapped[int] = mapped_column(ForeignKey("mandates.id"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
+    # The title in the site's other languages (``{"title": {"en": "..."}}``), the
+    # column holding the city's first language's (``services.texts``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[str] = mapped_column(String(64))
     created_on: Mapped[dt.date]
     version: Mapped[int] = mapped_column(default=1)
@@ -132,6 +135,8 @@ class ProposalAttachment(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # adopted_text | synthesis | other
     title: Mapped[str] = mapped_column(String(300))
+    # The title in the site's other languages (``{"title": {"nl": "..."}}``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The stored file's name under the instance's attachments folder (safe, unique).
     stored_name: Mapped[str] = mapped_column(String(255), unique=True)
     media_type: Mapped[str] = mapped_column(String(100))
@@ -151,6 +156,8 @@ class Commitment(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     department: Mapped[str] = mapped_column(String(200))
+    # Title and department in the site's other languages (``{"department": {"en": ...}}``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     responsible: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="planned")
     progress: Mapped[int] = mapped_column(default=0)  # percent
@@ -174,6 +181,8 @@ class Milestone(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    # The title in the site's other languages (``{"title": {"en": "..."}}``).
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_on: Mapped[dt.date]
     done_on: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(default=1)
