@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import AuditEntry, CityEvent, Proposal, SessionGuest
-from kleroterion.services import mandates, proposals, sessions
+from kleroterion.services import events, mandates, proposals, sessions
 from kleroterion.web import create_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -254,7 +254,14 @@ def test_a_read_only_account_sees_but_cannot_write(app: Flask, client: FlaskClie
     log_in(client, "read-only")
     at = f"/admin/sessions/{ids['session']}/texts"
     assert "Experte fictive" in client.get(at).get_data(as_text=True)
-    assert client.get("/admin/events/").status_code == 200
+    event = in_database(app, lambda s: events.record_event(
+        s, "brussels", "follow_up", dt.date(2026, 12, 2), "Réunion de suivi",
+        translations={"title": {"nl": "Opvolgingsvergadering"}}).id)
+    listed = client.get("/admin/events/?lang=nl").get_data(as_text=True)
+    assert "Opvolgingsvergadering" in listed and 'name="title_nl"' not in listed
+    shown = client.get(f"/admin/events/{event}?lang=nl").get_data(as_text=True)
+    assert '<dd lang="nl">Opvolgingsvergadering</dd>' in shown and "<form" not in shown.split(
+        "<main", 1)[1]
     before = len(_actions(app))
     token = csrf_token(client, "/admin/")
     for url, data in ((f"/admin/sessions/{ids['session']}/guests",
@@ -262,6 +269,7 @@ def test_a_read_only_account_sees_but_cannot_write(app: Flask, client: FlaskClie
                       (f"/admin/sessions/{ids['session']}/guests/{ids['guest']}/remove", {}),
                       ("/admin/events/", {"kind": "other", "held_on": "2026-12-01",
                                           "title": "X"}),
+                      (f"/admin/events/{event}/delete", {}),
                       (f"/admin/proposals/{ids['adopted']}/move/transmise",
                        {"transmise-on": "2026-05-30", "transmise-reason": "x"})):
         assert client.post(url, data={"csrf_token": token, **data}).status_code == 403, url
