@@ -208,7 +208,8 @@ def record_response(proposal_id: int, deadline_key: str) -> ResponseReturnValue:
             "Someone else recorded this answer since the page was shown. Here is the "
             "follow-up as it is now."))
     form = _response_form(deadline_key)
-    if form.validate_on_submit() and admin_texts.without_first(form, "summary"):
+    valid = form.validate_on_submit()  # then the language check marks its field too
+    if admin_texts.without_first(form, "summary") or not valid:
         return _render(proposal_id, {f"response:{deadline_key}": form}, status=422)
     summaries = {code: text for code, text in admin_texts.by_language(form, "summary").items()
                  if text}

@@ -140,6 +140,10 @@ def test_an_answer_s_summary_is_written_in_french_and_dutch(app: Flask,
     status, refused = _post(client, url, at, **{f"{prefix}-on": "2026-08-20",
                                                  f"{prefix}-summary_nl": "Antwoord"})
     assert status == 422 and "in French too" in _error(refused, f"{prefix}-summary")
+    status, refused = _post(client, url, at, **{f"{prefix}-on": "",
+                                                 f"{prefix}-summary_nl": "Antwoord"})
+    assert status == 422 and "in French too" in _error(refused, f"{prefix}-summary")
+    assert _error(refused, f"{prefix}-on")  # each refused field is named at once
     status, refused = _post(client, url, at, **{
         f"{prefix}-on": "2026-08-20", f"{prefix}-summary": "Réponse",
         f"{prefix}-summary_nl": "x" * 2001})
