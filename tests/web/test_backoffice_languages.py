@@ -235,12 +235,18 @@ def test_city_events_are_added_corrected_and_deleted_in_each_language(
     assert "Opvolgingsvergadering" in client.get(at + "?lang=nl").get_data(as_text=True)
     edit = f"/admin/events/{event}"
     assert 'value="Opvolgingsvergadering"' in client.get(edit).get_data(as_text=True)
+    status, refused = _post(client, edit + "?lang=en", edit, kind="accountability",
+                            held_on="2026-12-03", title="Reddition de comptes",
+                            mandates="999")
+    assert status == 422 and "no mandate 999" in _error(refused, "mandates")
     status, _ = _post(client, edit, edit, kind="accountability", held_on="2026-12-03",
                       title="Reddition de comptes", title_nl="", place="Parlement",
                       place_nl="Parlement (nl)", summary="Le gouvernement rend compte.",
-                      summary_nl="De regering legt verantwoording af.")
+                      summary_nl="De regering legt verantwoording af.", mandates="1")
     assert status == 302
+    assert "cycle 2026" in client.get(at + "?lang=fr").get_data(as_text=True)
     row = in_database(app, lambda s: s.get(CityEvent, event))
+    assert row.mandate_ids == [1]
     assert (row.kind, row.held_on, row.title) == (
         "accountability", dt.date(2026, 12, 3), "Reddition de comptes")
     assert row.texts == {"place": {"nl": "Parlement (nl)"},
