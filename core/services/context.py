@@ -103,6 +103,7 @@ def actor(session: Session) -> str:
 MISSING: dict[str, str] = {
     "api_tokens": N_("no API token with id %(id)s"),
     "body_memberships": N_("no body seat with id %(id)s"),
+    "city_events": N_("no city event with id %(id)s"),
     "commitments": N_("no commitment with id %(id)s"),
     "draws": N_("no draw with id %(id)s"),
     "invitation_draws": N_("no invitation draw with id %(id)s"),
@@ -111,6 +112,7 @@ MISSING: dict[str, str] = {
     "milestones": N_("no milestone with id %(id)s"),
     "proposals": N_("no proposal with id %(id)s"),
     "respondents": N_("no respondent with id %(id)s"),
+    "session_guests": N_("no session guest with id %(id)s"),
     "sessions": N_("no session with id %(id)s"),
     "subjects": N_("no subject with id %(id)s"),
     "users": N_("no user with id %(id)s"),

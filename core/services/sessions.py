@@ -182,6 +182,49 @@ def add_guest(session: Session, session_id: int, name: str, role: str,
     return guest
 
 
+def _guest(session: Session, guest_id: int) -> tuple[SessionGuest, Mandate]:
+    guest = get(session, SessionGuest, guest_id)
+    meeting = get(session, AssemblySession, guest.session_id)
+    return guest, get(session, Mandate, meeting.mandate_id)
+
+
+def edit_guest(session: Session, guest_id: int, name: str, role: str,
+               organisations: Mapping[str, str]) -> SessionGuest:
+    """Correct a guest heard at a session: name, role and organisation by language
+    (the city's first language's goes in ``organisation``; an empty text removes that
+    language's). Refused whole as ``add_guest`` refuses."""
+    guest, mandate = _guest(session, guest_id)
+    given = texts.checked(mandate.city, {"organisation": organisations},
+                          {"organisation": 200})
+    if role not in GUEST_ROLES:
+        raise InvalidInput("%(role)r is not a guest's role; accepted: %(accepted)s",
+                           role=role, accepted=", ".join(GUEST_ROLES), field="role")
+    if not name.strip() or len(name.strip()) > 200:
+        raise InvalidInput("a guest needs a name of 1 to 200 characters", field="name")
+    changes: dict[str, object] = {}
+    for field, value in (("name", name.strip()), ("role", role)):
+        if getattr(guest, field) != value:
+            setattr(guest, field, value)
+            changes[field] = value
+    written = texts.apply(guest, texts.first_language(mandate.city), given)
+    if written:
+        changes["texts"] = written
+    session.flush()
+    audit.record(session, "session.guest.edit", "session", guest.session_id, guest=guest.id,
+                 **changes)
+    return guest
+
+
+def remove_guest(session: Session, guest_id: int) -> None:
+    """Remove a guest recorded by mistake from the session it was listed at."""
+    guest, _mandate = _guest(session, guest_id)
+    meeting_id, name = guest.session_id, guest.name
+    session.delete(guest)
+    session.flush()
+    audit.record(session, "session.guest.remove", "session", meeting_id, guest=guest_id,
+                 name=name)
+
+
 def add_document(session: Session, session_id: int, title: str, url: str) -> AssemblySession:
     """List a public document of a session (slides, a report) by its web address."""
     meeting = get(session, AssemblySession, session_id)

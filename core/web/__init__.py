@@ -30,6 +30,7 @@ from kleroterion.web import (
     admin_acts,
     admin_bodies,
     admin_draws,
+    admin_events,
     admin_mandates,
     admin_members,
     admin_privacy,
@@ -134,7 +135,8 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     backoffice_followup.init_app(app)
     exports.init_app(app)
     for module in (admin_accounts, admin_acts, admin_bodies, admin_draws, admin_mandates,
-                   admin_members, admin_privacy, admin_quotas, admin_sessions, admin_subjects):
+                   admin_members, admin_privacy, admin_quotas, admin_sessions, admin_subjects,
+                   admin_events):
         module.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)

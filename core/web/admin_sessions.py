@@ -5,6 +5,8 @@ add``) and, when a time or a place is given, described by ``describe_session`` i
 the same transaction: refused whole, as the CLI refuses. Each session links to its
 attendance and to its texts: title, place, agenda and minutes, one field per
 language of the site (``describe_session``, the CLI's ``record session --place-in``).
+The texts' page also lists the guests heard at the session, each with a form to
+correct it (its organisation in each language) or remove it, and a form to add one.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from kleroterion.models import AssemblySession, Mandate
+from kleroterion.models import AssemblySession, Mandate, SessionGuest
 from kleroterion.services import sessions, texts
+from kleroterion.web import admin_texts
 from kleroterion.web.admin_common import Refusal, change, may_write
 from kleroterion.web.admin_forms import SessionForm
+from kleroterion.web.admin_record_forms import GuestForm
 from kleroterion.web.auth import role_required
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_mandate, db_session
 from kleroterion.web.i18n import INTERFACE_LANGUAGES, l10n_text
 from kleroterion.web.public import today
+from kleroterion.web.record_words import GUEST_ROLES
 from sqlalchemy.orm import Session
 
 bp = Blueprint("admin_sessions", __name__, url_prefix="/admin/sessions")
@@ -120,14 +125,44 @@ def _meeting(session_id: int) -> AssemblySession:
     return row
 
 
+def _guest_form(guest: SessionGuest | None = None, posted: bool = False) -> GuestForm:
+    """The form of a new guest (``guest``: None) or of one heard; read from the request
+    when ``posted``, else filled with what is recorded."""
+    form_class = admin_texts.with_languages(GuestForm, {"organisation": 200})
+    prefix = f"guest{guest.id}" if guest is not None else "guest"
+    if posted:
+        form = form_class(prefix=prefix)
+    else:
+        data = {}
+        if guest is not None:
+            first, *others = admin_texts.languages()
+            written = texts.texts_of(guest, "organisation", first)
+            data = {"name": guest.name, "role": guest.role,
+                    "organisation": written.get(first, ""),
+                    **{f"organisation_{code}": written.get(code, "") for code in others}}
+        form = form_class(prefix=prefix, formdata=None, data=data)
+    form.role.choices = [(key, str(label)) for key, label in GUEST_ROLES.items()]
+    return admin_texts.name_languages(form, ["organisation"])
+
+
 def _render_texts(meeting: AssemblySession, typed: dict[str, dict[str, str]] | None = None,
-                  refusal: str | None = None, status: int = 200) -> ResponseReturnValue:
+                  refusal: str | None = None, status: int = 200,
+                  posted: tuple[int | None, GuestForm] | None = None) -> ResponseReturnValue:
+    """The session's texts and guests; ``posted``: a guest's form sent and refused (the
+    guest's id, None for a new one)."""
     first = current_config().profile.languages[0]
     written = typed or texts.all_texts(meeting, sessions.TEXT_FIELDS, first)
+    guests = [(guest, texts.texts_of(guest, "organisation", first),
+               posted[1] if posted and posted[0] == guest.id else _guest_form(guest))
+              for guest in meeting.guests]
+    new_guest = posted[1] if posted and posted[0] is None else _guest_form()
     return render_template(
         "admin/session_texts.html", meeting=meeting, texts=written, form=FlaskForm(),
         languages=[first, *_other_languages()], language_names=INTERFACE_LANGUAGES,
-        refusal=refusal, may_write=may_write()), status
+        refusal=refusal, may_write=may_write(), guests=guests, new_guest=new_guest,
+        guest_roles=GUEST_ROLES,
+        organisation_fields=["organisation", *(f"organisation_{code}"
+                                               for code in admin_texts.others())]), status
 
 
 @bp.route("/<int:session_id>/texts")
@@ -154,6 +189,69 @@ def save_texts(session_id: int) -> ResponseReturnValue:
         return _render_texts(meeting, typed, refusal.text, 422)
     flash(gettext("The texts are saved."))
     return redirect(url_for("admin_sessions.texts_page", session_id=session_id))
+
+
+def _save_guest(meeting: AssemblySession, guest: SessionGuest | None) -> ResponseReturnValue:
+    """Add a guest to ``meeting`` or correct ``guest``, refused whole as the service
+    refuses: the form comes back with what was typed and the refusal by its field."""
+    form = _guest_form(guest, posted=True)
+    key = guest.id if guest is not None else None
+    valid = form.validate_on_submit()  # then the language check marks its field too
+    if admin_texts.without_first(form, "organisation") or not valid:
+        return _render_texts(meeting, status=422, posted=(key, form))
+    organisations = admin_texts.by_language(form, "organisation")
+    name, role = form.name.data or "", form.role.data
+    try:
+        if guest is None:
+            change(lambda session: sessions.add_guest(
+                session, meeting.id, name, role,
+                organisations={k: v for k, v in organisations.items() if v}))
+        else:
+            change(lambda session: sessions.edit_guest(session, guest.id, name, role,
+                                                       organisations))
+    except Refusal as refusal:
+        named = form._fields.get(refusal.field or "") or form.name
+        named.errors = [*named.errors, refusal.text]
+        return _render_texts(meeting, status=422, posted=(key, form))
+    flash(gettext("The guest is saved."))
+    return redirect(url_for("admin_sessions.texts_page", session_id=meeting.id,
+                            _anchor="guests"))
+
+
+def _guest_of(meeting: AssemblySession, guest_id: int) -> SessionGuest:
+    guest = db_session().get(SessionGuest, guest_id)
+    if guest is None or guest.session_id != meeting.id:
+        abort(404)
+    return guest
+
+
+@bp.route("/<int:session_id>/guests", methods=["POST"])
+@role_required("secretariat")
+def add_guest(session_id: int) -> ResponseReturnValue:
+    return _save_guest(_meeting(session_id), None)
+
+
+@bp.route("/<int:session_id>/guests/<int:guest_id>", methods=["POST"])
+@role_required("secretariat")
+def edit_guest(session_id: int, guest_id: int) -> ResponseReturnValue:
+    meeting = _meeting(session_id)
+    return _save_guest(meeting, _guest_of(meeting, guest_id))
+
+
+@bp.route("/<int:session_id>/guests/<int:guest_id>/remove", methods=["POST"])
+@role_required("secretariat")
+def remove_guest(session_id: int, guest_id: int) -> ResponseReturnValue:
+    meeting = _meeting(session_id)
+    guest = _guest_of(meeting, guest_id)
+    if not FlaskForm().validate_on_submit():
+        return _render_texts(meeting, status=422)
+    try:
+        change(lambda session: sessions.remove_guest(session, guest.id))
+    except Refusal as refusal:
+        return _render_texts(meeting, refusal=refusal.text, status=422)
+    flash(gettext("The guest is removed."))
+    return redirect(url_for("admin_sessions.texts_page", session_id=session_id,
+                            _anchor="guests"))
 
 
 def init_app(app: Flask) -> None:

@@ -26,8 +26,9 @@ from flask_babel import gettext
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.models import Mandate, Proposal
-from kleroterion.services import proposals
+from kleroterion.services import proposals, texts
 from kleroterion.services.errors import ConflictError, ServiceError
+from kleroterion.web import admin_texts
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.database import db_session
 from kleroterion.web.forms import MoveForm
@@ -63,6 +64,19 @@ def _proposal(proposal_id: int) -> tuple[Proposal, ProposalKind]:
     return proposal, proposals.proposal_kind(mandate, proposal.kind)
 
 
+def _move_form(target: str, proposal: Proposal | None = None) -> MoveForm:
+    """The form of one move: its reason in each language of the city; with ``proposal``,
+    empty (the page as shown), else read from the request."""
+    form_class = admin_texts.with_languages(MoveForm, {"reason": proposals.REASON_LIMIT},
+                                            long=("reason",))
+    if proposal is None:
+        form = form_class(prefix=target)
+    else:
+        form = form_class(prefix=target, formdata=None,
+                          data={"on": today(), "expected_version": proposal.version})
+    return admin_texts.name_languages(form, ["reason"])
+
+
 def _render_proposal(proposal_id: int, posted: tuple[str, MoveForm] | None = None,
                      error: str | None = None, status: int = 200) -> ResponseReturnValue:
     proposal, kind = _proposal(proposal_id)
@@ -72,12 +86,15 @@ def _render_proposal(proposal_id: int, posted: tuple[str, MoveForm] | None = Non
         if posted is not None and posted[0] == target:
             form = posted[1]
         else:
-            form = MoveForm(prefix=target, formdata=None,
-                            data={"on": today(), "expected_version": proposal.version})
+            form = _move_form(target, proposal)
         moves.append(Move(target, states.get(target, {"en": target}), by, form))
+    first = admin_texts.languages()[0]
     return render_template(
         "admin/proposal.html", proposal=proposal, kind=kind, states=states, moves=moves,
         may_write=current_role_level() >= ROLE_LEVEL["secretariat"], error=error,
+        reasons={step.id: texts.texts_of(step, "reason", first)
+                 for step in proposal.transitions},
+        other_languages=admin_texts.others(),
     ), status
 
 
@@ -96,9 +113,12 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
         return _render_proposal(proposal_id, error=gettext(
             "This step is no longer possible: the act has moved since the page was shown."
         ), status=409)
-    form = MoveForm(prefix=target)
-    if not form.validate_on_submit():
+    form = _move_form(target)
+    valid = form.validate_on_submit()  # then the language check marks its field too
+    if admin_texts.without_first(form, "reason") or not valid:
         return _render_proposal(proposal_id, (target, form), status=422)
+    reasons = {code: text for code, text in admin_texts.by_language(form, "reason").items()
+               if text}
     try:
         version = int(form.expected_version.data)
     except (TypeError, ValueError):
@@ -106,7 +126,7 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
     try:
         with session_scope(write_engine(), actor=actor()) as session:
             proposals.move(session, proposal_id, target, form.on.data or today(),
-                           reason=form.reason.data or "", expected_version=version)
+                           reasons=reasons or None, expected_version=version)
     except ConflictError:
         db_session().expire_all()
         return _render_proposal(proposal_id, error=gettext(
@@ -114,7 +134,8 @@ def move_proposal(proposal_id: int, target: str) -> ResponseReturnValue:
             "now; check it and record the step again if it is still needed."
         ), status=409)
     except ServiceError as refusal:
-        form.on.errors = [*form.on.errors, refusal_text(refusal)]
+        named = form.reason if refusal.field == "reason" else form.on
+        named.errors = [*named.errors, refusal_text(refusal)]
         return _render_proposal(proposal_id, (target, form), status=422)
     flash(gettext("The step is recorded."))
     return redirect(url_for("backoffice.proposal_page", proposal_id=proposal_id))

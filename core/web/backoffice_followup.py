@@ -30,6 +30,7 @@ from kleroterion.models import Commitment, Mandate, Milestone, Proposal
 from kleroterion.services import followup, proposals
 from kleroterion.services.context import city_of
 from kleroterion.services.errors import ConflictError, ServiceError
+from kleroterion.web import admin_texts
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.backoffice import write_engine
 from kleroterion.web.database import db_session
@@ -89,6 +90,17 @@ def _act(proposal_id: int) -> tuple[Proposal, Mandate, ProposalKind]:
     return proposal, mandate, proposals.proposal_kind(mandate, proposal.kind)
 
 
+def _response_form(deadline_key: str, day: dt.date | None = None) -> ResponseForm:
+    """The form of one answer, its summary in each language of the city; with ``day``,
+    as the page shows it, else read from the request."""
+    form_class = admin_texts.with_languages(ResponseForm, {"summary": followup.SUMMARY_LIMIT},
+                                            long=("summary",))
+    prefix = f"response-{deadline_key}"
+    form = (form_class(prefix=prefix) if day is None
+            else form_class(prefix=prefix, formdata=None, data={"on": day}))
+    return admin_texts.name_languages(form, ["summary"])
+
+
 def _update_form(commitment: Commitment, formdata: bool = False) -> CommitmentUpdateForm:
     if formdata:
         form = CommitmentUpdateForm(prefix=f"c{commitment.id}")
@@ -114,8 +126,7 @@ def _render(proposal_id: int, posted: Posted | None = None, error: str | None = 
         form = None
         if deadline.answered_on is None:
             key = f"response:{deadline.key}"
-            form = posted.get(key) or ResponseForm(prefix=f"response-{deadline.key}",
-                                                   formdata=None, data={"on": day})
+            form = posted.get(key) or _response_form(deadline.key, day)
         deadlines.append(DeadlineRow(deadline, labels.get(deadline.key, {"en": deadline.label}),
                                      deadline.overdue(day), form))
     # What is late is the service's word, the same as the CLI's overdue list.
@@ -143,6 +154,7 @@ def _render(proposal_id: int, posted: Posted | None = None, error: str | None = 
         "admin/follow_up.html", proposal=proposal, kind=kind, states=states,
         deadlines=deadlines, rules=accountability.response_deadlines,
         owner_per_measure=accountability.owner_per_measure, commitments=rows, new=new,
+        summary_fields=["summary", *(f"summary_{code}" for code in admin_texts.others())],
         adopted=proposals.outcome(session, proposal) == "adopted",
         may_write=current_role_level() >= ROLE_LEVEL["secretariat"], error=error,
     ), status
@@ -195,11 +207,16 @@ def record_response(proposal_id: int, deadline_key: str) -> ResponseReturnValue:
         return _stale(proposal_id, gettext(
             "Someone else recorded this answer since the page was shown. Here is the "
             "follow-up as it is now."))
-    form = ResponseForm(prefix=f"response-{deadline_key}")
+    form = _response_form(deadline_key)
+    valid = form.validate_on_submit()  # then the language check marks its field too
+    if admin_texts.without_first(form, "summary") or not valid:
+        return _render(proposal_id, {f"response:{deadline_key}": form}, status=422)
+    summaries = {code: text for code, text in admin_texts.by_language(form, "summary").items()
+                 if text}
     return _submit(
         proposal_id, f"response:{deadline_key}", form,
         lambda session: followup.record_response(session, proposal_id, deadline_key,
-                                                 form.on.data, form.summary.data or ""),
+                                                 form.on.data, summaries=summaries or None),
         default_field="on", done=gettext("The answer is recorded."),
         conflict=gettext("Someone else recorded this answer at the same time. Here is the "
                          "follow-up as it is now."), anchor="responses")

@@ -153,6 +153,14 @@ ACCESS: dict[str, str] = {
     "api.edit_session_texts": "secretariat",
     "admin_sessions.texts_page": "read-only",
     "admin_sessions.save_texts": "secretariat",
+    "admin_sessions.add_guest": "secretariat",
+    "admin_sessions.edit_guest": "secretariat",
+    "admin_sessions.remove_guest": "secretariat",
+    "admin_events.events_page": "read-only",
+    "admin_events.new_event": "secretariat",
+    "admin_events.event_page": "read-only",
+    "admin_events.save_event": "secretariat",
+    "admin_events.delete_event": "secretariat",
     # Answers to the invitation letters: the public page, the secretariat's desk.
     "answer.answer_page": "public",
     "answers_admin.answers_desk": "secretariat",
@@ -216,7 +224,7 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "deadline_key": "premiere-reponse", "commitment_id": 1, "milestone_id": 1,
                  "member_id": 1, "file_id": 1, "export_id": 1,
                  "mandate_id": 1, "key": "groupe-propositions",
-                 "seat_id": 1, "user_id": 1, "subject_id": 1,
+                 "seat_id": 1, "user_id": 1, "subject_id": 1, "guest_id": 1, "event_id": 1,
                  "token_id": 999_999}  # not the walk's own bearer token
 
 #: Routes of one record of the database: without that record (an empty database) they
@@ -238,7 +246,7 @@ NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.fo
                   "backoffice.set_bank_details",
                   "exports.page", "exports.download",
                   "admin_members.seat_page", "admin_bodies.body_page", "admin_acts.texts_page",
-                  "admin_sessions.texts_page",
+                  "admin_sessions.texts_page", "admin_events.event_page",
                   "admin_mandates.edit_mandate", "admin_quotas.group_page",
                   "admin_subjects.subject_page",
                   # Only the running version's file name exists (the sample name does not).

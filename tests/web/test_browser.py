@@ -471,7 +471,7 @@ def test_walk_a_secretariat_day_in_the_back_office(
     check(act)
     move = page.locator("form[action*='/move/']").first
     target = str(move.get_attribute("action")).rsplit("/", 1)[1]
-    move.locator("textarea").fill("parcours du navigateur")
+    move.locator("textarea[lang=fr]").fill("parcours du navigateur")
     move.locator("input[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("p.notice").is_visible()
