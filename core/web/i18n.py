@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import Flask, Response, current_app, request
 from flask_babel import (
     Babel,
@@ -122,10 +123,16 @@ def file_size(size: int) -> str:
     """A file's size as the page's language writes it: « 108 octets », « 1,2 Mo » in
     French (Jinja's ``filesizeformat`` writes English: « 108 Bytes », « 1.2 MB »)."""
     if size < 1000:
-        return ngettext("%(num)s byte", "%(num)s bytes", size)
+        return str(ngettext("%(num)s byte", "%(num)s bytes", size))
     if size < 1000 * 1000:
-        return gettext("%(size)s kB", size=format_decimal(round(size / 1000, 1)))
-    return gettext("%(size)s MB", size=format_decimal(round(size / 1000 / 1000, 1)))
+        return str(gettext("%(size)s kB", size=format_decimal(round(size / 1000, 1))))
+    return str(gettext("%(size)s MB", size=format_decimal(round(size / 1000 / 1000, 1))))
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language, as Babel (CLDR) writes it: « français,
+    anglais » on a French page, « Frans, Nederlands » on a Dutch one."""
+    return Locale.parse(code).get_display_name(current_language()) or code
 
 
 def current_language() -> str:
@@ -373,6 +380,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)
+    app.add_template_global(language_name)
     app.add_template_global(unit_count)
     app.jinja_env.globals["names"] = {
         "registry": REGISTRY_NAMES,

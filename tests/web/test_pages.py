@@ -121,7 +121,7 @@ def test_the_indemnity_page_gives_the_means_test_and_the_cap(client: FlaskClient
 @pytest.mark.parametrize("city", ["brussels"])
 def test_the_accountability_page_lists_the_deadlines(client: FlaskClient) -> None:
     page = client.get("/accountability?lang=nl").get_data(as_text=True)
-    rows = _table_rows(page, "Termijnen om op de handelingen van de burgerraad te antwoorden")
+    rows = _table_rows(page, "Termijnen om op de aanbevelingen van de burgerraad te antwoorden")
     assert [row[1] for row in rows] == ["3 maanden", "12 maanden"]
     assert "Opvolgingscomité" in page
 
