@@ -129,6 +129,15 @@ def file_size(size: int) -> str:
     return str(gettext("%(size)s MB", size=format_decimal(round(size / 1000 / 1000, 1))))
 
 
+def document_date(text: str) -> str:
+    """A source's date as the page writes dates (« 13 mars 2025 »), when it is an ISO date;
+    a period (« 2021/2025 ») or a year stays as written."""
+    try:
+        return date_text(dt.date.fromisoformat(text), "long")
+    except ValueError:
+        return text.replace("/", "–") if re.fullmatch(r"\d{4}/\d{4}", text) else text
+
+
 def language_name(code: str) -> str:
     """A language's name in the page's language, as Babel (CLDR) writes it: « français,
     anglais » on a French page, « Frans, Nederlands » on a Dutch one."""
@@ -323,6 +332,14 @@ def vocabulary(table: Mapping[str, Any], key: str) -> Markup:
     return english(key)
 
 
+def plural_count(value: float) -> int:
+    """The count to give ``ngettext`` for a decimal ``value``: French writes « 1,5 siège »
+    (singular below 2), English and Dutch « 1.5 seats » (CLDR's plural rules)."""
+    locale = get_locale()
+    form = locale.plural_form(value) if locale is not None else "other"
+    return 1 if form == "one" else 2
+
+
 def unit_count(unit: str, count: float) -> str:
     """``count`` units, e.g. "18 half-days", in the current language."""
     number = int(count) if float(count).is_integer() else count
@@ -368,6 +385,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_text, "dateformat")
     app.add_template_filter(datetime_text, "datetimeformat")
     app.add_template_filter(file_size, "filesizeformat")
+    app.add_template_filter(document_date, "document_date")
     app.context_processor(_template_context)
     app.add_template_filter(l10n, "l10n")
     # A city's prose (a Localized text) in the page's language: the same as l10n,
@@ -382,6 +400,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(vocabulary)
     app.add_template_global(language_name)
     app.add_template_global(unit_count)
+    app.add_template_global(plural_count)
     app.jinja_env.globals["names"] = {
         "registry": REGISTRY_NAMES,
         "selection": SELECTION_NAMES,

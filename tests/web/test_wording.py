@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kleroterion.web.i18n import date_text, datetime_text
+from kleroterion.web.i18n import date_text, datetime_text, document_date, plural_count
 
 from .conftest import CITIES, CITY_LANGUAGES
 
@@ -113,3 +113,23 @@ def test_the_home_page_names_the_languages_in_the_page_language(
         client: FlaskClient, language: str, written: str) -> None:
     page = client.get(f"/?lang={language}").get_data(as_text=True)
     assert f"<dd>{written}</dd>" in page
+
+
+@pytest.mark.parametrize(("language", "given_date", "written"), [
+    ("fr", "2025-03-13", "13 mars 2025"), ("fr", "2005-07-01", "1er juillet 2005"),
+    ("en", "2025-03-13", "13 March 2025"), ("fr", "2021/2025", "2021–2025"),
+    ("en", "2024", "2024")])
+def test_a_source_date_is_written_as_the_page_writes_dates(
+        app: Flask, language: str, given_date: str, written: str) -> None:
+    with app.test_request_context(f"/?lang={language}"):
+        assert document_date(given_date) == written
+
+
+@pytest.mark.parametrize(("language", "value", "count"), [
+    ("fr", 0.5, 1), ("fr", 1.5, 1), ("fr", 2.0, 2), ("fr", 2.6, 2),
+    ("en", 0.5, 2), ("en", 1, 1), ("en", 1.5, 2)])
+def test_a_decimal_count_agrees_as_the_language_wants(
+        app: Flask, language: str, value: float, count: int) -> None:
+    """« 1,5 siège » in French (singular below 2), « 1.5 seats » in English."""
+    with app.test_request_context(f"/?lang={language}"):
+        assert plural_count(value) == count
