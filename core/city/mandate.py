@@ -91,7 +91,7 @@ class MandateRules:
         minimum=1,
         compare=(
             "renewal",
-            "Sessions de l'assemblée par mandat",
+            "Séances de l'assemblée par mandat",
             "Assembly sessions per term",
             "Zittingen van de burgerraad per mandaat",
         ),
@@ -164,7 +164,7 @@ class MandateRules:
         maximum=1,
         compare=(
             "articulation",
-            "Part des membres qui choisit le thème suivant",
+            "Part des membres qui choisissent le thème suivant",
             "Share of members choosing the next theme",
             "Aandeel van de leden dat het volgende thema kiest",
         ),
@@ -188,8 +188,8 @@ class MandateRules:
         None,
         unit="months",
         minimum=0,
-        compare=("renewal", "Membres remplacés pendant les premiers", "Members replaced during "
-                 "the first", "Leden vervangen tijdens de eerste"),
+        compare=("renewal", "Remplacement des membres possible pendant",
+                 "Members replaceable for", "Leden vervangbaar gedurende"),
     )
     personal_data_months: int | None = fact(
         "members' personal data are purged this many months after the term ends "

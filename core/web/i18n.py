@@ -17,14 +17,27 @@ with ``refusal_text``.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from babel import Locale
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    to_user_timezone,
+)
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.messages import translate
 from kleroterion.web.context import city_of, current_config
@@ -38,6 +51,11 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 #: Languages the interface has catalogs for (English is the source language),
 #: each named in its own language for the switcher.
 INTERFACE_LANGUAGES: dict[str, str] = {"fr": "Français", "en": "English", "nl": "Nederlands"}
+
+#: The locale whose conventions (dates, times, numbers) a language's pages follow, where
+#: it is not the language's default: English pages are written as British and European
+#: institutions write (« 1 April 2026 », « 14:00 »), not American (« April 1, 2026 »).
+LOCALE_OF: dict[str, str] = {"en": "en_GB"}
 
 babel = Babel()
 
@@ -66,13 +84,64 @@ def select_locale() -> str:
     """Flask-Babel's locale selector."""
     offered = site_languages(current_config())
     chosen = requested_language()
-    if chosen:
-        return chosen
-    cookie = request.cookies.get(LANG_COOKIE, "")
-    if cookie in offered:
-        return cookie
-    best = request.accept_languages.best_match(offered)
-    return best or offered[0]
+    if not chosen:
+        cookie = request.cookies.get(LANG_COOKIE, "")
+        chosen = cookie if cookie in offered else (
+            request.accept_languages.best_match(offered) or offered[0])
+    return LOCALE_OF.get(chosen, chosen)
+
+
+#: A day of the month written alone before the month's name or abbreviation.
+_FIRST_DAY = re.compile(r"(?<![\d:])1(?=[\s\u00a0\u202f][^\W\d])")
+
+
+def _first_of_month(text: str, day: int) -> str:
+    """« 1er avril 2026 »: French writes the first day of a month as an ordinal."""
+    if day != 1 or current_language() != "fr":
+        return text
+    return _FIRST_DAY.sub("1er", text, count=1)
+
+
+def date_text(value: dt.date | None, format: str = "medium") -> str:
+    """A date as the page's locale writes it (the ``dateformat`` filter), the first of
+    a month « 1er » in French."""
+    if value is None:
+        return ""
+    day = (to_user_timezone(value) if isinstance(value, dt.datetime) else value).day
+    return _first_of_month(format_date(value, format), day)
+
+
+def datetime_text(value: dt.datetime | None, format: str = "medium") -> str:
+    """A date and time as the page's locale writes them (the ``datetimeformat`` filter),
+    the first of a month « 1er » in French."""
+    if value is None:
+        return ""
+    return _first_of_month(format_datetime(value, format), to_user_timezone(value).day)
+
+
+def file_size(size: int) -> str:
+    """A file's size as the page's language writes it: « 108 octets », « 1,2 Mo » in
+    French (Jinja's ``filesizeformat`` writes English: « 108 Bytes », « 1.2 MB »)."""
+    if size < 1000:
+        return str(ngettext("%(num)s byte", "%(num)s bytes", size))
+    if size < 1000 * 1000:
+        return str(gettext("%(size)s kB", size=format_decimal(round(size / 1000, 1))))
+    return str(gettext("%(size)s MB", size=format_decimal(round(size / 1000 / 1000, 1))))
+
+
+def document_date(text: str) -> str:
+    """A source's date as the page writes dates (« 13 mars 2025 »), when it is an ISO date;
+    a period (« 2021/2025 ») or a year stays as written."""
+    try:
+        return date_text(dt.date.fromisoformat(text), "long")
+    except ValueError:
+        return text.replace("/", "–") if re.fullmatch(r"\d{4}/\d{4}", text) else text
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language, as Babel (CLDR) writes it: « français,
+    anglais » on a French page, « Frans, Nederlands » on a Dutch one."""
+    return Locale.parse(code).get_display_name(current_language()) or code
 
 
 def current_language() -> str:
@@ -263,6 +332,14 @@ def vocabulary(table: Mapping[str, Any], key: str) -> Markup:
     return english(key)
 
 
+def plural_count(value: float) -> int:
+    """The count to give ``ngettext`` for a decimal ``value``: French writes « 1,5 siège »
+    (singular below 2), English and Dutch « 1.5 seats » (CLDR's plural rules)."""
+    locale = get_locale()
+    form = locale.plural_form(value) if locale is not None else "other"
+    return 1 if form == "one" else 2
+
+
 def unit_count(unit: str, count: float) -> str:
     """``count`` units, e.g. "18 half-days", in the current language."""
     number = int(count) if float(count).is_integer() else count
@@ -300,11 +377,15 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(
         app,
-        default_locale=default_language(config),
+        default_locale=LOCALE_OF.get(default_language(config), default_language(config)),
         default_timezone=config.profile.timezone,
         locale_selector=select_locale,
     )
     app.after_request(_remember_language)
+    app.add_template_filter(date_text, "dateformat")
+    app.add_template_filter(datetime_text, "datetimeformat")
+    app.add_template_filter(file_size, "filesizeformat")
+    app.add_template_filter(document_date, "document_date")
     app.context_processor(_template_context)
     app.add_template_filter(l10n, "l10n")
     # A city's prose (a Localized text) in the page's language: the same as l10n,
@@ -317,7 +398,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)
+    app.add_template_global(language_name)
     app.add_template_global(unit_count)
+    app.add_template_global(plural_count)
     app.jinja_env.globals["names"] = {
         "registry": REGISTRY_NAMES,
         "selection": SELECTION_NAMES,

@@ -43,7 +43,7 @@ VERDICTS: Mapping[str, Any] = {key: _l(text) for key, text in SOURCE_VERDICTS.it
 GUEST_ROLES: Mapping[str, Any] = {
     "expert": _l("expert"),
     "elected": _l("elected official"),
-    "agent": _l("city agent"),
+    "agent": _l("public official"),
     "other": _l("guest"),
 }
 EVENT_KINDS: Mapping[str, Any] = {

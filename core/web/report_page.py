@@ -17,14 +17,14 @@ import datetime as dt
 from collections.abc import Callable
 
 from flask import Response, abort, render_template
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from kleroterion.services import reports
 from kleroterion.services.errors import ServiceError
 from kleroterion.web import promotions
 from kleroterion.web.charts import status_chart
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import db_session
-from kleroterion.web.i18n import current_language
+from kleroterion.web.i18n import current_language, date_text
 from kleroterion.web.record_words import ANSWER_KINDS, STATUSES, VERDICTS, word
 from kleroterion.web.records import bp, report_years
 from kleroterion.web.term import term
@@ -72,7 +72,7 @@ def report_page(year: int) -> str:
     return render_template(
         "public/report.html", config=current_config(), report=report, year=year,
         chart=status_chart(report.by_status), mandate=one,
-        as_of=format_date(report.as_of, "long"))
+        as_of=date_text(report.as_of, "long"))
 
 
 @bp.get("/follow-up/report-<int:year>.<any(md, csv):fmt>")

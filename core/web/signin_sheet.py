@@ -13,11 +13,11 @@ import io
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from kleroterion.models import AssemblySession
 from kleroterion.services.attendance import RollLine
 from kleroterion.web.context import current_config
-from kleroterion.web.i18n import l10n_text
+from kleroterion.web.i18n import date_text, l10n_text
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -41,7 +41,7 @@ def render(meeting: AssemblySession, lines: Sequence[RollLine], groups: Mapping[
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                                  topMargin=15 * mm, bottomMargin=15 * mm, title=title,
                                  lang=language)
-    when = format_date(meeting.held_on, "full")
+    when = date_text(meeting.held_on, "full")
     if meeting.starts_at is not None:
         when += ", " + meeting.starts_at.strftime("%H:%M")
         if meeting.ends_at is not None:

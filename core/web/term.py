@@ -46,11 +46,11 @@ PHRASES: dict[str, Callable[[str], str]] = {
     }[g],
     "sessions_all": lambda g: {
         "masculine": pgettext("masculine", "The sessions of all %(terms)s, and the meetings "
-                              "the city addresses to them."),
+                              "held for them."),
         "feminine": pgettext("feminine", "The sessions of all %(terms)s, and the meetings "
-                             "the city addresses to them."),
+                             "held for them."),
         "neuter": pgettext("neuter", "The sessions of all %(terms)s, and the meetings "
-                           "the city addresses to them."),
+                           "held for them."),
     }[g],
     "indemnities_all": lambda g: {
         "masculine": pgettext("masculine", "Indemnities paid, all %(terms)s together, by year"),
@@ -58,15 +58,15 @@ PHRASES: dict[str, Callable[[str], str]] = {
         "neuter": pgettext("neuter", "Indemnities paid, all %(terms)s together, by year"),
     }[g],
     "follow_up_lead": lambda g: {
-        "masculine": pgettext("masculine", "What the city did with each act the assembly "
-                              "adopted, in all %(terms)s: the responses it owes, its "
-                              "commitments and their milestones."),
-        "feminine": pgettext("feminine", "What the city did with each act the assembly "
-                             "adopted, in all %(terms)s: the responses it owes, its "
-                             "commitments and their milestones."),
-        "neuter": pgettext("neuter", "What the city did with each act the assembly "
-                           "adopted, in all %(terms)s: the responses it owes, its "
-                           "commitments and their milestones."),
+        "masculine": pgettext("masculine", "What the authorities did with each act the "
+                              "assembly adopted, in all %(terms)s: the responses they "
+                              "owe, their commitments and their milestones."),
+        "feminine": pgettext("feminine", "What the authorities did with each act the "
+                             "assembly adopted, in all %(terms)s: the responses they "
+                             "owe, their commitments and their milestones."),
+        "neuter": pgettext("neuter", "What the authorities did with each act the "
+                           "assembly adopted, in all %(terms)s: the responses they "
+                           "owe, their commitments and their milestones."),
     }[g],
 }
 

@@ -60,7 +60,7 @@ def paris(app: Flask) -> dict[str, int]:
 
 @pytest.fixture
 def brussels(app: Flask) -> dict[str, int]:
-    """A Brussels recommendation sent on May 31, 2026 and carried out; nothing answered."""
+    """A Brussels recommendation sent on 31 May 2026 and carried out; nothing answered."""
     upgrade(database_url(app))
     app.config["KLEROTERION_TODAY"] = TODAY
 
@@ -117,8 +117,8 @@ def test_the_page_lists_the_deadlines_and_which_are_overdue(
     page = _page(client, brussels["act"])
     first = page.split('id="deadline-premiere-reponse"')[1].split("</p>")[0]
     final = page.split('id="deadline-reponse-finale"')[1].split("</p>")[0]
-    assert "August 31, 2026" in first and "overdue" in first
-    assert "May 31, 2027" in final and "not answered yet" in final and "overdue" not in final
+    assert "31 August 2026" in first and "overdue" in first
+    assert "31 May 2027" in final and "not answered yet" in final and "overdue" not in final
     assert page.count(f'action="/admin/proposals/{brussels["act"]}/follow-up/responses/') == 2
 
 
@@ -212,7 +212,7 @@ def test_a_response_is_recorded_and_shown_on_the_public_page(
                               "response-premiere-reponse-summary": "Réponse publiée"})
     assert status == 302
     page = _page(client, act)
-    assert "The answer is recorded." in page and "answered on September 1, 2026" in page
+    assert "The answer is recorded." in page and "answered on 1 September 2026" in page
     assert page.count("/follow-up/responses/") == 1  # only the final response is left
     public = client.get(f"/follow-up/{act}?lang=en").get_data(as_text=True)
     assert "Response given: First response" in public
@@ -257,7 +257,7 @@ def test_a_response_recorded_meanwhile_answers_409(
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else recorded this answer since the page was shown." in page
-    assert "answered on August 20, 2026" in page
+    assert "answered on 20 August 2026" in page
     answers = in_database(app, lambda s: [(r.answered_on, r.summary)
                                   for r in s.get(Proposal, act).responses])  # type: ignore[union-attr]
     assert answers == [(D(2026, 8, 20), "par quelqu'un d'autre")]
@@ -281,7 +281,7 @@ def test_a_commitment_is_added_and_public_without_its_person_responsible(
     assert "The commitment is added." in page and "Barnabé Nominatif-Témoin" in page
     public = client.get(f"/follow-up/{act}?lang=en").get_data(as_text=True)
     assert "Fontaines des parcs" in public and "Espaces verts" in public
-    assert "June 30, 2027" in public
+    assert "30 June 2027" in public
     client.post("/admin/logout", data={"csrf_token": csrf_token(client, "/admin/")})
     for url in ("/follow-up", f"/follow-up/{act}", f"/proposals/{act}", "/api/follow-up",
                 f"/api/follow-up/{act}", "/follow-up/report-2026.csv",
@@ -374,7 +374,7 @@ def test_progress_due_date_and_person_responsible_are_updated(
     assert (now["status"], now["progress"], now["due_on"], now["responsible"]) == (
         "in_progress", 65, D(2027, 3, 31), "Nouvelle Personne-Témoin")
     public = client.get("/follow-up?lang=en").get_data(as_text=True)
-    assert "65% done, in progress" in public and "March 31, 2027" in public
+    assert "65% done, in progress" in public and "31 March 2027" in public
     assert "Personne-Témoin" not in public
 
 
@@ -469,7 +469,7 @@ def test_a_milestone_is_added_then_reached_and_the_public_page_tells_both(
     assert status == 302
     page = _page(client, paris["act"])
     assert "The milestone is marked as reached." in page
-    assert "reached on September 5, 2026" in page
+    assert "reached on 5 September 2026" in page
     public = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
     assert "Milestone reached: Diagnostic" in public and "1 of 2 milestones reached" in public
     assert _commitment(app, ident)["milestones"] == [
@@ -532,5 +532,5 @@ def test_a_milestone_reached_meanwhile_answers_409(
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Someone else marked this milestone as reached" in page
-    assert "reached on August 30, 2026" in page
+    assert "reached on 30 August 2026" in page
     assert in_database(app, lambda s: s.get(Milestone, ident).done_on) == D(2026, 8, 30)  # type: ignore[union-attr]

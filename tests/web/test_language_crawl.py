@@ -62,8 +62,9 @@ FRENCH_WORDS = frozenset({"salle", "accueil", "ateliers", "démonstration", "ré
                           "médiathèque", "mairie", "université", "rendu", "annuel"})
 #: A confidence tag shown raw: [A], [P], [V].
 RAW_TAG = re.compile(r"\[[APV]\]")
-#: French typography: a space (thin or not) before « : » and « ; » (a web address aside).
-FRENCH_COLON = re.compile(r"[^\s\u00a0\u202f\d]([:;])(?!//)")
+#: French typography: a space (thin or not) before « : » and « ; » (a web address aside),
+#: after a word or after a year (« 16 juin 2026 : »), not in a time (« 18:30 »).
+FRENCH_COLON = re.compile(r"(?:[^\s\u00a0\u202f\d]|(?<![\d:])(?:19|20)\d\d)([:;])(?!//)")
 SKIPPED = ("/admin", "/api", "/static", "/source", "/sessions.ics", "/answer")
 
 

@@ -83,7 +83,7 @@ def test_a_consent_recorded_in_the_back_office_names_the_member_on_the_panel_pag
         "consent-expected_version": _version(app, member)})
     assert status == 302
     page = client.get(f"/admin/members/{member}?lang=en").get_data(as_text=True)
-    assert "Named on the public panel page as Marie D. since April 2, 2026." in page
+    assert "Named on the public panel page as Marie D. since 2 April 2026." in page
     public = _public_panel(client)
     assert re.search(r'<ul class="public-names"[^>]*>\s*<li>Marie D\.</li>\s*</ul>', public)
     assert "79 members chose not to be named." in public

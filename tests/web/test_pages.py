@@ -67,7 +67,8 @@ def test_the_panel_page_shows_every_quota_target_as_chart_and_table(
         features = {feature.key: feature for feature in composition.features}
         for feature_key, quotas in expected.items():
             feature = features[feature_key]
-            caption = f"Quota targets by {feature.label['en']}, {label}".replace("'", "&#39;")
+            caption = f"Quota targets by criterion “{feature.label['en']}”, {label}".replace(
+                "'", "&#39;")
             rows = _table_rows(page, caption)
             labels = {value.key: value.label["en"] for value in feature.values}
             assert [(row[0], int(row[3]), int(row[4])) for row in rows] == [
@@ -80,7 +81,7 @@ def test_the_panel_page_shows_every_quota_target_as_chart_and_table(
 
 def test_proportional_seats_add_up_to_the_group(client: FlaskClient) -> None:
     page = client.get("/panel?lang=en").get_data(as_text=True)
-    rows = _table_rows(page, "Quota targets by Arrondissement, Electoral roll")
+    rows = _table_rows(page, "Quota targets by criterion “Arrondissement”, Electoral roll")
     assert len(rows) == 20
     # Each figure is rounded to a tenth: twenty of them stay within a seat of 80.
     assert sum(float(row[2]) for row in rows) == pytest.approx(80, abs=1)
@@ -90,7 +91,7 @@ def test_proportional_seats_add_up_to_the_group(client: FlaskClient) -> None:
 def test_the_closed_value_gets_no_share(client: FlaskClient) -> None:
     # Paris's electoral-roll group has nobody aged 16-17 (an explicit 0-0 quota).
     page = client.get("/panel?lang=en").get_data(as_text=True)
-    rows = _table_rows(page, "Quota targets by Age, Electoral roll")
+    rows = _table_rows(page, "Quota targets by criterion “Age”, Electoral roll")
     assert rows[0] == ["16-17", "0%", "0.0", "0", "0"]
 
 
@@ -121,7 +122,7 @@ def test_the_indemnity_page_gives_the_means_test_and_the_cap(client: FlaskClient
 @pytest.mark.parametrize("city", ["brussels"])
 def test_the_accountability_page_lists_the_deadlines(client: FlaskClient) -> None:
     page = client.get("/accountability?lang=nl").get_data(as_text=True)
-    rows = _table_rows(page, "Termijnen om op de handelingen van de burgerraad te antwoorden")
+    rows = _table_rows(page, "Termijnen om op de aanbevelingen van de burgerraad te antwoorden")
     assert [row[1] for row in rows] == ["3 maanden", "12 maanden"]
     assert "Opvolgingscomité" in page
 

@@ -530,7 +530,7 @@ def test_an_act_page_shows_its_votes_and_the_city_answers(client: FlaskClient,
     assert answered, "the demo publishes Paris's yearly answers"
     ident, year = answered[0]
     page = _text(client, f"/proposals/{ident}?lang=fr")
-    assert "Les réponses de la ville" in page and f"rapport annuel {year}</strong>" in page
+    assert "Les réponses des pouvoirs publics" in page and f"rapport annuel {year}</strong>" in page
     assert "Vote de l&#39;assemblée" in page and "Présenté par" in page
     english = _text(client, f"/follow-up/{ident}?lang=en")
     assert "yearly report" in english and "Answer given: yearly report" in english

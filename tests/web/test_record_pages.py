@@ -64,7 +64,7 @@ def test_the_report_speaks_dutch_and_french(app: Flask, client: FlaskClient) -> 
     assert "Verbintenissen per status" in dutch and "bezig" in dutch
     assert "eerste antwoord" in dutch
     csv_nl = client.get("/follow-up/report-2026.csv?lang=nl").get_data(as_text=True)
-    assert csv_nl.splitlines()[0].startswith("Handeling;Cyclus;")
+    assert csv_nl.splitlines()[0].startswith("Aanbeveling;Cyclus;")
     assert "30/06/2027" in csv_nl and "40 %" in csv_nl
     markdown = client.get("/follow-up/report-2026.md?lang=fr").get_data(as_text=True)
     assert markdown.startswith("# Rapport de suivi 2026") and "en cours" in markdown
@@ -141,4 +141,4 @@ def test_the_record_commands(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Non
     report = runner.invoke(main, ["record", "report", "brussels", "--year", "2026",
                                   "--format", "csv", "--lang", "nl", "--french"])
     assert report.exit_code == 0, report.output
-    assert report.output.startswith("Handeling;Cyclus;") and "30/06/2027" in report.output
+    assert report.output.startswith("Aanbeveling;Cyclus;") and "30/06/2027" in report.output

@@ -59,7 +59,7 @@ def app(instance: Path, database: str) -> Flask:
 def test_home_shows_the_current_mandate_and_the_next_sessions(client: FlaskClient) -> None:
     page = client.get("/?lang=en").get_data(as_text=True)
     assert "<h2 id=\"mandate-title\">Sitting now</h2>" in page  # one term or several
-    assert "from April 1, 2026 to September 30, 2027" in page
+    assert "from 1 April 2026 to 30 September 2027" in page
     assert "Current phase: Work mandate." in page
     upcoming = re.findall(r'<time datetime="([0-9-]+)">', page)
     assert upcoming == ["2026-11-23", "2027-01-09"]  # today counts as upcoming
