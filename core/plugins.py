@@ -188,17 +188,7 @@ def build_config(manager: pluggy.PluginManager) -> CityConfig:
         name, answers[hook] = call_config_hook(manager, hook)
         if hook == "city_profile":
             plugin_name = name
-    config = CityConfig(
-        plugin=plugin_name,
-        profile=answers["city_profile"],
-        composition=answers["panel_composition"],
-        bodies=tuple(answers["assembly_bodies"]),
-        mandate=answers["mandate_rules"],
-        proposal_kinds=tuple(answers["proposal_kinds"]),
-        indemnity=answers["indemnity_policy"],
-        accountability=answers["accountability_rules"],
-        institution=answers["institution"],
-    )
+    config = CityConfig.from_answers(plugin_name, answers)
     problems = check_city(config)
     if problems:
         hook, path, message = problems[0]

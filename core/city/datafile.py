@@ -244,17 +244,7 @@ def _provisional(data: CityData) -> t.CityConfig | None:
                 return None  # a section the plugin answers in Python: checked at load
             answer = default()
         answers[hook] = answer
-    return t.CityConfig(
-        plugin=str(data.path),
-        profile=answers["city_profile"],
-        composition=answers["panel_composition"],
-        bodies=tuple(answers["assembly_bodies"]),
-        mandate=answers["mandate_rules"],
-        proposal_kinds=tuple(answers["proposal_kinds"]),
-        indemnity=answers["indemnity_policy"],
-        accountability=answers["accountability_rules"],
-        institution=answers["institution"],
-    )
+    return t.CityConfig.from_answers(str(data.path), answers)
 
 
 def _file_path(hook: str, path: str) -> str:

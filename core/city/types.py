@@ -433,6 +433,22 @@ class CityConfig:
     accountability: AccountabilityRules
     institution: Institution = field(default_factory=Institution)
 
+    @classmethod
+    def from_answers(cls, plugin: str, answers: dict[str, Any]) -> CityConfig:
+        """The configuration from the answers of its hooks, by hook name (every one of
+        ``hookspecs.CONFIG_HOOKS``): a loaded plugin's, or a data file's sections."""
+        return cls(
+            plugin=plugin,
+            profile=answers["city_profile"],
+            composition=answers["panel_composition"],
+            bodies=tuple(answers["assembly_bodies"]),
+            mandate=answers["mandate_rules"],
+            proposal_kinds=tuple(answers["proposal_kinds"]),
+            indemnity=answers["indemnity_policy"],
+            accountability=answers["accountability_rules"],
+            institution=answers["institution"],
+        )
+
     def body(self, key: str) -> Body:
         for body in self.bodies:
             if body.key == key:

@@ -56,7 +56,7 @@ from kleroterion.services import audit, exports
 from kleroterion.services.context import add_months, city_of, get
 from kleroterion.services.context import today as context_today
 from kleroterion.services.errors import InvalidInput, NotAllowed, NotFound
-from kleroterion.services.recruitment import PERSONAL_COLUMNS
+from kleroterion.services.respondents_file import PERSONAL_COLUMNS
 from kleroterion.services.scope import current_scope
 from sqlalchemy import select
 from sqlalchemy.orm import Session

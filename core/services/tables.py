@@ -19,8 +19,8 @@ from pathlib import Path
 
 from kleroterion.messages import Message
 from kleroterion.services.errors import InvalidInput
-from kleroterion.sortition import reader
-from kleroterion.sortition.reader import InputError
+from kleroterion.sortition import decoding, reader
+from kleroterion.sortition.decoding import InputError
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Table(reader.Table):
 
 
 #: Accepted encodings, as a sentence for the messages.
-ENCODINGS = reader.ENCODINGS
+ENCODINGS = decoding.ENCODINGS
 
 
 def scan_table(path: str | Path) -> tuple[Table | None, list[InputError]]:

@@ -43,14 +43,13 @@ from typing import IO, Any
 
 from kleroterion import spreadsheet
 from kleroterion.sortition import registry as checks
-from kleroterion.sortition.reader import (
+from kleroterion.sortition.decoding import (
     FALLBACK_ENCODINGS,
     InputError,
-    check_header,
     detect_encoding,
     mixed_encoding_lines,
-    sniff_delimiter,
 )
+from kleroterion.sortition.reader import check_header, sniff_delimiter
 
 __all__ = ["InvitationDraw", "allocate", "draw_invitations", "sample_strata"]
 

@@ -18,14 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kleroterion.sortition.decoding import FALLBACK_ENCODINGS, InputError, decode, detect_encoding
 from kleroterion.sortition.reader import (
     DELIMITERS,
-    FALLBACK_ENCODINGS,
     CSVError,
-    InputError,
     Table,
-    decode,
-    detect_encoding,
     header_key,
     read_table,
     scan_table,

@@ -67,13 +67,8 @@ from kleroterion.sortition.manifest import (
     write_json,
 )
 from kleroterion.sortition.types import Distribution, Problem
-from kleroterion.sortition.verify import (
-    Difference,
-    VerifyReport,
-    max_deviation,
-    read_problem,
-    verify,
-)
+from kleroterion.sortition.verify import Difference, VerifyReport, read_problem, verify
+from kleroterion.sortition.verify_checks import max_deviation
 
 __all__ = [
     "FORMAT",

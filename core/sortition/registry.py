@@ -21,16 +21,8 @@ from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from kleroterion.sortition.reader import (
-    INVISIBLE,
-    InputError,
-    header_key,
-    invisible_problem,
-    mixed_encoding_lines,
-    nul_at,
-    nul_problem,
-    visible,
-)
+from kleroterion.sortition.decoding import InputError, mixed_encoding_lines, nul_at, nul_problem
+from kleroterion.sortition.reader import INVISIBLE, header_key, invisible_problem, visible
 
 __all__ = ["ID_COLUMNS", "FirstLine", "Rescan", "check_strata", "checked_rows",
            "first_line_of", "id_column", "locate_suspect", "rows_of"]

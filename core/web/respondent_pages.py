@@ -22,7 +22,7 @@ from kleroterion import spreadsheet
 from kleroterion.db import session_scope
 from kleroterion.messages import Message
 from kleroterion.models import Mandate
-from kleroterion.services import import_columns, recruitment
+from kleroterion.services import import_columns, recruitment, respondents_file
 from kleroterion.services.errors import ServiceError
 from kleroterion.sortition.io import decode
 from kleroterion.web.auth import actor, role_required
@@ -50,7 +50,7 @@ class RefusedLine:
     reason: str  # in the visitor's language
 
 
-def _refused_lines(check: recruitment.RespondentsCheck, content: bytes) -> list[RefusedLine]:
+def _refused_lines(check: respondents_file.RespondentsCheck, content: bytes) -> list[RefusedLine]:
     # Read as the service read it (same encoding guess), and split as csv counts lines.
     lines = io.StringIO(decode(content)[0], newline="").readlines()
     shown = []
@@ -105,12 +105,12 @@ def import_respondents() -> ResponseReturnValue:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(content)
-        refused: recruitment.RespondentsCheck | None = None
+        refused: respondents_file.RespondentsCheck | None = None
         try:
             with session_scope(write_engine(), actor=actor()) as session:
                 rows = recruitment.import_respondents(session, mandate.id,
                                                       form.seat_group.data, path).rows
-        except recruitment.RespondentsRefused as refusal:
+        except respondents_file.RespondentsRefused as refusal:
             refused, message = refusal.check, None
         except ServiceError as refusal:
             message = refusal_text(refusal)
@@ -152,7 +152,7 @@ def _expected(group_key: str | None) -> list[ExpectedColumn]:
         return []
     features = {f.key: f for f in config.composition.features}
     header = import_columns.template(config, group, current_language(),
-                                     tuple(recruitment.PERSONAL_COLUMNS))
+                                     tuple(respondents_file.PERSONAL_COLUMNS))
     result = [ExpectedColumn(header[0], True, gettext("a reference unique in the file"))]
     for name, key in zip(header[1:], group.features, strict=False):
         feature = features.get(key)
@@ -178,7 +178,7 @@ def respondents_template() -> ResponseReturnValue:
     writer = spreadsheet.writer(buffer, delimiter=";" if language != "en" else ",",
                                 lineterminator="\r\n")
     writer.writerow(import_columns.template(config, group, language,
-                                            tuple(recruitment.PERSONAL_COLUMNS)))
+                                            tuple(respondents_file.PERSONAL_COLUMNS)))
     word = {"fr": "repondants", "nl": "respondenten"}.get(language, "respondents")
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kleroterion.messages import Message
-from kleroterion.services import acts, answers, events, recruitment, sessions
+from kleroterion.services import acts, answers, events, respondents_file, sessions
 from kleroterion.services.field_labels import FIELD_LABELS, LANGUAGES, field_label
 
 SERVICES = Path(acts.__file__).parent
@@ -75,7 +75,7 @@ DYNAMIC = {
                                              | _passed("_merged", 3),
     ("acts", "record_vote", "name"): lambda: set(acts.VOTE_COUNTS),
     ("recruitment", "_check_personal", "field"):
-        lambda: set(recruitment.PERSONAL_COLUMNS) | _keywords("_check_personal"),
+        lambda: set(respondents_file.PERSONAL_COLUMNS) | _keywords("_check_personal"),
     ("answers", "_check_contact", "name"): lambda: set(answers.LIMITS),
     ("texts", "checked", "field"): lambda: (set(sessions.SESSION_TEXTS)
                                             | set(events.EVENT_TEXTS) | {"organisation"}

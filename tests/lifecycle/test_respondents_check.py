@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kleroterion.models import Mandate, Respondent
 from kleroterion.services import mandates, recruitment
 from kleroterion.services.context import city
-from kleroterion.services.recruitment import RespondentsRefused
+from kleroterion.services.respondents_file import RespondentsCheck, RespondentsRefused
 from sqlalchemy import func, select
 
 from tests.lifecycle.citydata import write_respondents
@@ -49,7 +49,7 @@ def _count(run: Any) -> int:
     return int(run(lambda s: s.scalar(select(func.count()).select_from(Respondent))))
 
 
-def _located(check: recruitment.RespondentsCheck) -> set[tuple[int | None, str | None]]:
+def _located(check: RespondentsCheck) -> set[tuple[int | None, str | None]]:
     return {(p.line, p.column) for p in check.problems}
 
 

@@ -5,48 +5,44 @@ a label in a language the city does not speak is refused, naming the field."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.services import mandates, proposals, reports
 from kleroterion.services.errors import InvalidInput
-from kleroterion.web import create_app
+from sqlalchemy.orm import Session
+
+from .conftest import app_on, seeded_database
 
 TODAY = dt.date(2026, 11, 23)
 
 
+def _fill(session: Session) -> None:
+    past = mandates.open_mandate(session, "brussels", "cycle 2025", dt.date(2025, 3, 1))
+    sitting = mandates.open_mandate(session, "brussels", "cycle 2026 (essai)",
+                                    dt.date(2026, 10, 1),
+                                    labels={"nl": "cyclus 2026 (test)", "en": ""})
+    proposals.create(session, sitting.id, "recommandation", "Réparer", dt.date(2026, 11, 2))
+    with pytest.raises(InvalidInput, match="'de' is not a language of this city") as bad:
+        mandates.open_mandate(session, "brussels", "cycle 2027", dt.date(2027, 3, 1),
+                              labels={"de": "Zyklus 2027"})
+    assert bad.value.field == "labels"
+    assert sitting.labels == {"nl": "cyclus 2026 (test)"}  # an empty text is no label
+    assert past.labels == {}
+    report = reports.city_report(session, "brussels", 2026)
+    assert {act.mandate_label["nl"] for act in report.acts} == {"cyclus 2026 (test)"}
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'labels.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_sessionmaker(engine), actor="test") as session:
-        past = mandates.open_mandate(session, "brussels", "cycle 2025", dt.date(2025, 3, 1))
-        sitting = mandates.open_mandate(session, "brussels", "cycle 2026 (essai)",
-                                        dt.date(2026, 10, 1),
-                                        labels={"nl": "cyclus 2026 (test)", "en": ""})
-        proposals.create(session, sitting.id, "recommandation", "Réparer", dt.date(2026, 11, 2))
-        with pytest.raises(InvalidInput, match="'de' is not a language of this city") as bad:
-            mandates.open_mandate(session, "brussels", "cycle 2027", dt.date(2027, 3, 1),
-                                  labels={"de": "Zyklus 2027"})
-        assert bad.value.field == "labels"
-        assert sitting.labels == {"nl": "cyclus 2026 (test)"}  # an empty text is no label
-        assert past.labels == {}
-        report = reports.city_report(session, "brussels", 2026)
-        assert {act.mandate_label["nl"] for act in report.acts} == {"cyclus 2026 (test)"}
-    engine.dispose()
-    yield url
+def database(tmp_path: Path) -> str:
+    return seeded_database(tmp_path / "labels.sqlite3", _fill)
 
 
 @pytest.fixture
 def app(instance: Path, database: str) -> Flask:
-    return create_app("brussels", {"TESTING": True, "SECRET_KEY": "test",
-                                   "KLEROTERION_DATABASE_URL": database,
-                                   "KLEROTERION_TODAY": TODAY})
+    return app_on("brussels", database, TODAY)
 
 
 @pytest.mark.parametrize(("language", "shown", "hidden"), [

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,78 +20,29 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
+from kleroterion.db import make_engine
 from kleroterion.services import mandates, proposals, sessions
 from kleroterion.web import create_app, page_cache
-from kleroterion.web.database import _factory
 from kleroterion.web.public import TODAY_SETTING
-from sqlalchemy import event, text
+from sqlalchemy import text
+
+from .conftest import Run, closed_after, queries
+
+pytestmark = pytest.mark.usefixtures("close_apps")
 
 START = dt.date(2026, 1, 5)
 TODAY = dt.date(2026, 3, 2)
 
-Run = Callable[..., Any]
-
-
-@pytest.fixture
-def run(empty_url: str) -> Iterator[Run]:
-    """Call a service in a committed transaction of its own, as another process would."""
-    upgrade(empty_url)
-    engine = make_engine(empty_url)
-    factory = make_sessionmaker(engine)
-
-    def call(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with session_scope(factory, actor="test") as session:
-            return service(session, *args, **kwargs)
-
-    yield call
-    engine.dispose()
-
-
-_MADE: list[Flask] = []
-
 
 def _app(city: str, url: str, **settings: Any) -> Flask:
-    made = create_app(city, {"TESTING": True, "SECRET_KEY": "test",
-                             "KLEROTERION_DATABASE_URL": url, TODAY_SETTING: TODAY, **settings})
-    _MADE.append(made)
-    return made
-
-
-@pytest.fixture(autouse=True)
-def _close_apps() -> Iterator[None]:
-    """Every app made here releases its connections (PostgreSQL's would warn when lost)."""
-    yield
-    while _MADE:
-        made = _MADE.pop()
-        page_cache.close(made)
-        if "kleroterion.sessionmaker" in made.extensions:
-            _factory(made).kw["bind"].dispose()
+    return closed_after(create_app(city, {"TESTING": True, "SECRET_KEY": "test",
+                                          "KLEROTERION_DATABASE_URL": url, TODAY_SETTING: TODAY,
+                                          **settings}))
 
 
 @pytest.fixture
 def app(instance: Path, empty_url: str, run: Run) -> Flask:
     return _app("paris", empty_url)
-
-
-def _queries(app: Flask) -> list[str]:
-    """The statements the app sends from now on: its sessions' and the stamp's.
-
-    The stamp goes on a driver connection of its own, below the engine's events, so
-    its reads are counted where they are made.
-    """
-    seen: list[str] = []
-    event.listen(_factory(app).kw["bind"], "before_cursor_execute",
-                 lambda _c, _r, statement, *_: seen.append(statement))
-    reader = page_cache.reader_of(app)
-    read = reader.read
-
-    def counted() -> str | None:
-        seen.append(reader.statement)
-        return read()
-
-    reader.read = counted  # type: ignore[method-assign]
-    return seen
 
 
 def _backend_pid(reader: page_cache.StampReader) -> int:
@@ -115,7 +65,7 @@ def test_a_repeated_page_is_served_for_one_query(app: Flask, run: Run) -> None:
     _act(run)
     client = app.test_client()
     first = client.get("/proposals")
-    seen = _queries(app)
+    seen = queries(app)
     again = client.get("/proposals")
     assert again.get_data() == first.get_data()
     assert len(seen) == 1 and "audit_head" in seen[0]
@@ -202,7 +152,7 @@ def test_logged_in_visitors_and_api_tokens_get_fresh_answers(app: Flask, run: Ru
     _act(run)
     client: FlaskClient = app.test_client()
     client.get("/proposals")
-    seen = _queries(app)
+    seen = queries(app)
     client.set_cookie("session", "anything")
     client.get("/proposals")
     assert not any("audit_head" in q for q in seen) and seen  # rendered, not looked up
@@ -216,7 +166,7 @@ def test_the_cache_can_be_turned_off(instance: Path, empty_url: str, run: Run) -
     app = _app("paris", empty_url, KLEROTERION_PAGE_CACHE=False)
     client = app.test_client()
     client.get("/proposals")
-    seen = _queries(app)
+    seen = queries(app)
     client.get("/proposals")
     assert len(seen) > 1 and not any("audit_head" in q for q in seen)
 
@@ -275,7 +225,7 @@ def test_the_stamp_survives_a_restarted_server(app: Flask, run: Run, empty_url: 
     with admin.begin() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     admin.dispose()
-    seen = _queries(app)
+    seen = queries(app)
     assert client.get("/proposals").get_data() == first
     # Read again on a new connection, and still served from the store.
     assert seen == [reader.statement]

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 from kleroterion.services import mandates, proposals, sessions
 from kleroterion.web import page_cache
 
-from .test_page_cache import START, Run, app, run  # noqa: F401 (fixtures)
+from .conftest import Run
+from .test_page_cache import START, app  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.usefixtures("close_apps")
 
 TODAY = dt.date(2026, 3, 2)
 

@@ -15,25 +15,24 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.services import mandates, proposals
 from kleroterion.web import create_app, page_cache, page_store
-from kleroterion.web.database import _factory
 from kleroterion.web.public import TODAY_SETTING
-from sqlalchemy import event
+
+from .conftest import Run, closed_after, queries
+
+pytestmark = pytest.mark.usefixtures("close_apps")
 
 REDIS_URL = os.environ.get("KLEROTERION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 START = dt.date(2026, 1, 5)
 TODAY = dt.date(2026, 3, 2)
 PAGES = ("/proposals", "/api/proposals", "/follow-up?lang=en", "/api/proposals/{act}")
-
-Run = Callable[..., Any]
 
 
 def _redis_unavailable() -> str | None:
@@ -46,21 +45,6 @@ def _redis_unavailable() -> str | None:
     except Exception as error:
         return f"no Redis answers at KLEROTERION_TEST_REDIS_URL={REDIS_URL} ({error})"
     return None
-
-
-@pytest.fixture
-def run(empty_url: str) -> Iterator[Run]:
-    """Call a service in a committed transaction of its own, as the back office would."""
-    upgrade(empty_url)
-    engine = make_engine(empty_url)
-    factory = make_sessionmaker(engine)
-
-    def call(service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with session_scope(factory, actor="test") as session:
-            return service(session, *args, **kwargs)
-
-    yield call
-    engine.dispose()
 
 
 @pytest.fixture
@@ -79,25 +63,10 @@ def queue() -> Iterator[str]:
     client.close()
 
 
-_MADE: list[Flask] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_apps() -> Iterator[None]:
-    yield
-    while _MADE:
-        made = _MADE.pop()
-        page_cache.close(made)
-        if "kleroterion.sessionmaker" in made.extensions:
-            _factory(made).kw["bind"].dispose()
-
-
 def _worker(url: str, **settings: Any) -> Flask:
-    made = create_app("paris", {"TESTING": True, "SECRET_KEY": "test", TODAY_SETTING: TODAY,
-                                "KLEROTERION_DATABASE_URL": url,
-                                "KLEROTERION_BROKER_URL": "memory://", **settings})
-    _MADE.append(made)
-    return made
+    return closed_after(create_app("paris", {"TESTING": True, "SECRET_KEY": "test",
+                                             TODAY_SETTING: TODAY, "KLEROTERION_DATABASE_URL": url,
+                                             "KLEROTERION_BROKER_URL": "memory://", **settings}))
 
 
 def _workers(url: str, queue: str, count: int = 2) -> list[Flask]:
@@ -115,22 +84,6 @@ def _stored(queue: str) -> list[bytes]:
         client.close()
 
 
-def _queries(app: Flask) -> list[str]:
-    """What the app sends to the database from now on: its sessions' and the stamp's."""
-    seen: list[str] = []
-    event.listen(_factory(app).kw["bind"], "before_cursor_execute",
-                 lambda _c, _r, statement, *_: seen.append(statement))
-    reader = page_cache.reader_of(app)
-    read = reader.read
-
-    def counted() -> page_cache.Stamp | None:
-        seen.append(reader.statement)
-        return read()
-
-    reader.read = counted  # type: ignore[method-assign]
-    return seen
-
-
 def _act(run: Run) -> int:
     mandate = run(mandates.open_mandate, "paris", "Promotion 2026", START)
     return int(run(proposals.create, mandate.id, "voeu", "Des fontaines", START).id)
@@ -142,7 +95,7 @@ def test_one_workers_render_serves_the_other(empty_url: str, run: Run, queue: st
     paths = [path.format(act=act) for path in PAGES]
     rendered = {path: first.test_client().get(path) for path in paths}
     assert len(_stored(queue)) == len(paths)  # the answers; their claims are released
-    seen = _queries(second)
+    seen = queries(second)
     for path in paths:
         served = second.test_client().get(path)
         assert served.status_code == 200
@@ -195,7 +148,7 @@ def test_a_worker_waits_for_the_render_another_claimed(
                                (("Content-Type", "text/html; charset=utf-8"),),
                                frozenset({"mandate", "proposals"}))
     later = threading.Timer(0.05, lambda: client.set(key, theirs))
-    seen = _queries(app)
+    seen = queries(app)
     later.start()
     try:
         answer = app.test_client().get("/proposals")

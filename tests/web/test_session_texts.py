@@ -7,56 +7,50 @@ speak is refused, naming the field and the language, and nothing is written."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.db import make_engine, make_sessionmaker, session_scope, upgrade
 from kleroterion.models import AssemblySession, CityEvent, SessionGuest
 from kleroterion.services import events, mandates, sessions
 from kleroterion.services.errors import InvalidInput
-from kleroterion.web import create_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from .conftest import in_database
+from .conftest import app_on, in_database, seeded_database
 from .test_access import api_token, csrf_token, log_in
 
 TODAY = dt.date(2026, 11, 23)
 
 
+def _fill(session: Session) -> None:
+    mandate = mandates.open_mandate(session, "brussels", "cycle 2026", dt.date(2026, 10, 1))
+    both = sessions.add_session(session, mandate.id, "journee", dt.date(2026, 11, 7),
+                                title="Journée 2", titles={"nl": "Dag 2"})
+    sessions.describe_session(session, both.id, starts_at=dt.time(9, 30),
+                              place="Hôtel de Ville, salle 3", agenda="1. Accueil",
+                              minutes="Compte rendu du jour",
+                              translations={"place": {"nl": "Stadhuis, zaal 3"},
+                                            "agenda": {"nl": "1. Onthaal"},
+                                            "minutes": {"nl": "Verslag van de dag"}})
+    sessions.add_guest(session, both.id, "Experte fictive", "expert", "Université (démo)",
+                       {"nl": "Universiteit (demo)"})
+    french = sessions.add_session(session, mandate.id, "journee", dt.date(2026, 11, 14))
+    sessions.describe_session(session, french.id, place="Maison des associations")
+    events.record_event(session, "brussels", "follow_up", dt.date(2026, 11, 20),
+                        "Réunion de suivi", place="Parlement bruxellois",
+                        translations={"title": {"nl": "Opvolgingsvergadering"}})
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'texts.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with session_scope(make_sessionmaker(engine), actor="test") as session:
-        mandate = mandates.open_mandate(session, "brussels", "cycle 2026", dt.date(2026, 10, 1))
-        both = sessions.add_session(session, mandate.id, "journee", dt.date(2026, 11, 7),
-                                    title="Journée 2", titles={"nl": "Dag 2"})
-        sessions.describe_session(session, both.id, starts_at=dt.time(9, 30),
-                                  place="Hôtel de Ville, salle 3", agenda="1. Accueil",
-                                  minutes="Compte rendu du jour",
-                                  translations={"place": {"nl": "Stadhuis, zaal 3"},
-                                                "agenda": {"nl": "1. Onthaal"},
-                                                "minutes": {"nl": "Verslag van de dag"}})
-        sessions.add_guest(session, both.id, "Experte fictive", "expert", "Université (démo)",
-                           {"nl": "Universiteit (demo)"})
-        french = sessions.add_session(session, mandate.id, "journee", dt.date(2026, 11, 14))
-        sessions.describe_session(session, french.id, place="Maison des associations")
-        events.record_event(session, "brussels", "follow_up", dt.date(2026, 11, 20),
-                            "Réunion de suivi", place="Parlement bruxellois",
-                            translations={"title": {"nl": "Opvolgingsvergadering"}})
-    engine.dispose()
-    yield url
+def database(tmp_path: Path) -> str:
+    return seeded_database(tmp_path / "texts.sqlite3", _fill)
 
 
 @pytest.fixture
 def app(instance: Path, database: str) -> Flask:
-    return create_app("brussels", {"TESTING": True, "SECRET_KEY": "test",
-                                   "KLEROTERION_DATABASE_URL": database,
-                                   "KLEROTERION_TODAY": TODAY})
+    return app_on("brussels", database, TODAY)
 
 
 def test_a_dutch_page_shows_the_dutch_texts_and_marks_the_french_ones(

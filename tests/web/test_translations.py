@@ -22,7 +22,8 @@ TRANSLATIONS = WEB / "translations"
 LANGUAGES = ("fr", "nl")
 #: The folders and files of babel.cfg's extraction command, and its keywords.
 SOURCES = (WEB, ROOT / "core" / "services", ROOT / "core" / "observatory")
-FILES = (ROOT / "core" / "sortition" / "io.py", ROOT / "core" / "sortition" / "reader.py")
+FILES = (ROOT / "core" / "sortition" / "io.py", ROOT / "core" / "sortition" / "reader.py",
+         ROOT / "core" / "sortition" / "decoding.py")
 REFUSALS = ("ServiceError", "NotFound", "InvalidInput", "NotAllowed", "ConflictError")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "lazy_gettext": None, "_l": None,
