@@ -141,16 +141,37 @@ def test_a_repaired_lottery_is_published_and_verified(tmp_path: Path) -> None:
     assert any("panels re-derived" in c for c in report.checked)
 
 
-#: sha256 of the published panel list (JSON) of each case below. The repair's refactors
-#: (issue 18: one swap loop, ``Pricer.improve``, not two) must leave them unchanged. They
-#: change legitimately with the distribution the rounding starts from (a change of LEXIMIN's
-#: panels or weights, another HiGHS version): check then that the repair still runs and the
-#: bound holds, and write the new digests here.
+#: sha256 of the published panel list (JSON) of each case below, one per distribution the
+#: rounding started from on the machines it was recorded on. The repair's refactors (issue
+#: 18: one swap loop, ``Pricer.improve``, not two) must leave them unchanged. LEXIMIN's
+#: panels and weights differ in their last digits from one CPU or HiGHS build to another
+#: (the Intel Xeon of session 7 and the AMD EPYC of session 8 start pool-300-45 from two
+#: distributions), and the rounding with them: the first digests below were recorded on
+#: the Xeon, whose start was not recorded; the second on the EPYC, with its start in
+#: ``STARTS``. Change them only for a legitimate change of LEXIMIN or HiGHS: check then
+#: that the repair still runs and the bound holds, and write the new digests here.
 GOLDEN = {
-    "pool-300-45": "cb9eb4ab8cc1891676cff30c51374f740817722e5f396ce396fe2ceab8037456",
-    "pool-300-45 bad start": "902401f9d1e4601d1e5df6325e6fd6a46e13df3da5d27f61e7b8c8921f781f6b",
-    "40/8 bad start": "63f7561c70361c2cae254760f4a918f878efc0f48d2ef154a76b72cf7fc71e6a",
+    "pool-300-45": {"cb9eb4ab8cc1891676cff30c51374f740817722e5f396ce396fe2ceab8037456",
+                    "6da2d5f4f29523a0f22527b6bc91279f534a7e56c64f8b33064d7084eb293f5b"},
+    "pool-300-45 bad start": {
+        "902401f9d1e4601d1e5df6325e6fd6a46e13df3da5d27f61e7b8c8921f781f6b",
+        "1569ff7359de2e1d171be506372f9f0889c360abd76295fe06cef22fe667981a"},
+    "40/8 bad start": {"63f7561c70361c2cae254760f4a918f878efc0f48d2ef154a76b72cf7fc71e6a"},
 }
+#: The first 16 hex digits of the sha256 of the starting distribution (panels and weights,
+#: JSON) whose published panels are recorded above: from those, another list of panels is
+#: a change of the repair, not of the machine.
+STARTS = {
+    "pool-300-45": {"36879428aec12581"},
+    "pool-300-45 bad start": {"36879428aec12581"},
+    "40/8 bad start": {"d17dfc3ac626ced5"},
+}
+
+
+def _start_digest(dist: Distribution) -> str:
+    start = [[[int(i) for i in panel] for panel in dist.panels],
+             [float(w) for w in dist.weights]]
+    return hashlib.sha256(json.dumps(start).encode()).hexdigest()[:16]
 
 
 def _golden_case(name: str) -> Problem:
@@ -176,7 +197,15 @@ def test_the_repaired_panels_are_those_of_before(name: str) -> None:
         if name.endswith("bad start"):
             stack.enter_context(patch.object(rounding, "_start", _bad_start))
             stack.enter_context(patch.object(rounding, "ILP_PANELS", -1))
-        panels = round_lottery(dist, 1000).panels
+        rounded = round_lottery(dist, 1000)
     assert calls, "the repair did not run: this case no longer guards it"
-    digest = hashlib.sha256(json.dumps(panels).encode()).hexdigest()
-    assert digest == GOLDEN[name]
+    assert rounded.max_deviation * 1000 <= BOUND
+    digest = hashlib.sha256(json.dumps(rounded.panels).encode()).hexdigest()
+    if digest in GOLDEN[name]:
+        return
+    start = _start_digest(dist)
+    assert start not in STARTS[name], (
+        f"from the recorded start {start}, the repair now publishes other panels ({digest})")
+    pytest.skip(f"LEXIMIN starts {name} from a distribution not recorded here ({start}, "
+                "another CPU or HiGHS build): the repair ran and kept the bound; the "
+                "byte-identity guard holds on the recorded starts only")
