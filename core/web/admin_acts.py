@@ -133,8 +133,9 @@ def save_texts(proposal_id: int) -> ResponseReturnValue:
     languages = current_config().profile.languages
     typed = {what: {language: request.form.get(f"{what}-{language}", "")
                     for language in languages} for what in ("summary", "full_text")}
-    typed["title"] = {code: request.form.get(f"title-{code}", "")
-                      for code in _title_languages()}
+    # The title fields the page sent (a language left out keeps its title).
+    typed["title"] = {code: request.form[f"title-{code}"] for code in _title_languages()
+                      if f"title-{code}" in request.form}
     form = TextsForm()
     if not form.validate_on_submit():
         return _render_texts(act, typed, form, status=422)
