@@ -39,11 +39,15 @@ def proposal_group() -> None:
 @click.argument("kind")
 @click.argument("title")
 @click.option("--date", "on", type=DATE, required=True, help="Date the work began.")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in another language of the site (repeat; TITLE is the "
+                   "city's first language's).")
 @transaction
 def proposal_create(session: Session, mandate_id: int, kind: str, title: str,
-                    on: dt.date) -> None:
+                    on: dt.date, titles: tuple[str, ...]) -> None:
     """Create a proposal of KIND in its initial state."""
-    proposal = proposals.create(session, mandate_id, kind, title, on)
+    proposal = proposals.create(session, mandate_id, kind, title, on,
+                                titles=parse_texts(titles, "--title-in"))
     click.echo(f"proposal {proposal.id}: {kind}, {proposal.state}")
 
 

@@ -70,18 +70,21 @@ def record_group() -> None:
               help="The act's summary in one language (repeat per language; @FILE reads it).")
 @click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
               help="The act's full text in one language (repeat; LANG=@FILE reads a file).")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The act's title in one language of the site (repeat; an empty TEXT "
+                   "removes a language other than the city's first).")
 @click.option("--tabled-by", default=None, help="Who tables the act before its addressee.")
 @click.option("--version", "expected_version", type=int, default=None,
               help="The version you read; refused if the act changed since.")
 @transaction
 def record_content(session: Session, proposal_id: int, summaries: tuple[str, ...],
-                   texts: tuple[str, ...], tabled_by: str | None,
+                   texts: tuple[str, ...], titles: tuple[str, ...], tabled_by: str | None,
                    expected_version: int | None) -> None:
-    """Set an act's summary and full text (per language) and who tables it."""
+    """Set an act's title, summary and full text (per language) and who tables it."""
     proposal = acts.set_content(
         session, proposal_id, summary=parse_texts(summaries, "--summary") if summaries else None,
         full_text=parse_texts(texts, "--text") if texts else None, tabled_by=tabled_by,
-        expected_version=expected_version)
+        titles=parse_texts(titles, "--title-in"), expected_version=expected_version)
     click.echo(f"proposal {proposal.id}: content recorded (version {proposal.version})")
 
 
@@ -108,14 +111,18 @@ def record_vote(session: Session, proposal_id: int, body: str, on: dt.date, vote
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(acts.ATTACHMENT_KINDS), required=True,
               help="adopted_text (the act as adopted), synthesis (carnet de synthèse), other.")
-@click.option("--title", required=True, help="The title shown on the act's page.")
+@click.option("--title", default="", help="The title shown on the act's page, in the city's "
+              "first language (required, here or as --title-in).")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in one language of the site (repeat).")
 @click.option("--on", type=DATE, default=None, help="Day it was added (default: today).")
 @transaction
 def record_attach(session: Session, proposal_id: int, path: Path, kind: str, title: str,
-                  on: dt.date | None) -> None:
+                  titles: tuple[str, ...], on: dt.date | None) -> None:
     """Attach a file to an act, copied into the instance folder under a safe name."""
     attachment = acts.add_attachment(session, proposal_id, path, instance_folder(), kind=kind,
-                                     title=title, on=on or context_today())
+                                     title=title, titles=parse_texts(titles, "--title-in"),
+                                     on=on or context_today())
     click.echo(f"proposal {proposal_id}: attached as {attachment.stored_name}")
 
 

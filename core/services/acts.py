@@ -15,10 +15,11 @@ import datetime as dt
 import hashlib
 import mimetypes
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from kleroterion.models import Mandate, Proposal, ProposalAttachment, ProposalVote
-from kleroterion.services import audit
+from kleroterion.services import audit, texts
 from kleroterion.services.context import check_version, city_of, conflicts, flush, get
 from kleroterion.services.errors import InvalidInput, NotAllowed
 from kleroterion.services.field_labels import field_label
@@ -42,6 +43,8 @@ ATTACHMENT_TYPES = {
 #: The counts of a vote, as ``record_vote`` names its parameters.
 VOTE_COUNTS = ("votes_for", "votes_against", "abstentions")
 ATTACHMENT_LIMIT = 20 * 1024 * 1024  # bytes
+#: The longest title of an act or an attachment, in characters, in each language.
+TITLE_LIMIT = 300
 ATTACHMENTS_FOLDER = "attachments"
 
 
@@ -69,32 +72,42 @@ def checked_texts(mandate: Mandate, texts: dict[str, str] | None, what: str
 @conflicts
 def set_content(session: Session, proposal_id: int, *, summary: dict[str, str] | None = None,
                 full_text: dict[str, str] | None = None, tabled_by: str | None = None,
+                titles: Mapping[str, str] | None = None,
                 expected_version: int | None = None) -> Proposal:
-    """Set an act's summary and full text (by language) and who tables it.
+    """Set an act's title, summary and full text (by language) and who tables it.
 
-    A language given with an empty text removes that language's text.
+    A language given with an empty text removes that language's text; the title in
+    the city's first language may not be removed.
     """
     proposal = get(session, Proposal, proposal_id)
     check_version(proposal, expected_version)
     mandate = get(session, Mandate, proposal.mandate_id)
     summaries = checked_texts(mandate, summary, "summary")
-    texts = checked_texts(mandate, full_text, "full_text")
-    if summaries is None and texts is None and tabled_by is None:
+    full_texts = checked_texts(mandate, full_text, "full_text")
+    given = texts.checked(mandate.city, {"title": titles} if titles else None,
+                          {"title": TITLE_LIMIT})
+    first = texts.first_language(mandate.city)
+    if given.get("title", {}).get(first) == "":
+        raise InvalidInput("the title in %(language)r is empty: a title in the city's first "
+                           "language is required", language=first, field="title")
+    if summaries is None and full_texts is None and tabled_by is None and not given:
         raise InvalidInput("nothing to change: give a summary, a full text or who tables the "
                            "act", field="summary")
     if summaries is not None:
         proposal.summary = {**{k: v for k, v in proposal.summary.items()
                                if k not in (summary or {})}, **summaries}
-    if texts is not None:
+    if full_texts is not None:
         proposal.full_text = {**{k: v for k, v in proposal.full_text.items()
-                                 if k not in (full_text or {})}, **texts}
+                                 if k not in (full_text or {})}, **full_texts}
     if tabled_by is not None:
         if len(tabled_by.strip()) > 200:
             raise InvalidInput("who tables the act: at most 200 characters", field="tabled_by")
         proposal.tabled_by = tabled_by.strip()
+    changes = texts.apply(proposal, first, given)
     flush(session, proposal)
     audit.record(session, "proposal.content", "proposal", proposal.id,
-                 summary=sorted((summaries or {}).keys()), full_text=sorted((texts or {}).keys()),
+                 summary=sorted((summaries or {}).keys()),
+                 full_text=sorted((full_texts or {}).keys()), texts=changes,
                  tabled_by=proposal.tabled_by, version=proposal.version)
     return proposal
 
@@ -135,14 +148,20 @@ def attachments_folder(instance: Path) -> Path:
 
 
 def add_attachment(session: Session, proposal_id: int, source: Path, instance: Path, *,
-                   kind: str, title: str, on: dt.date) -> ProposalAttachment:
-    """Copy ``source`` into the instance's attachments folder and attach it to the act."""
+                   kind: str, title: str, on: dt.date,
+                   titles: Mapping[str, str] | None = None) -> ProposalAttachment:
+    """Copy ``source`` into the instance's attachments folder and attach it to the act.
+
+    ``titles`` gives its title by language (``title`` is the city's first language's).
+    """
+    from kleroterion.services.proposals import titles_of
+
     proposal = get(session, Proposal, proposal_id)
+    mandate = get(session, Mandate, proposal.mandate_id)
     if kind not in ATTACHMENT_KINDS:
         raise InvalidInput("%(kind)r is not a kind of attachment; accepted: %(accepted)s",
                            kind=kind, accepted=", ".join(ATTACHMENT_KINDS), field="kind")
-    if not title.strip():
-        raise InvalidInput("an attachment needs a title", field="title")
+    given = titles_of(mandate.city, title, titles)
     suffix = source.suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise InvalidInput("%(file)s: a %(suffix)r file is not published; accepted: "
@@ -164,13 +183,14 @@ def add_attachment(session: Session, proposal_id: int, source: Path, instance: P
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, folder / stored)
     attachment = ProposalAttachment(
-        kind=kind, title=title.strip()[:300], stored_name=stored,
+        kind=kind, title="", stored_name=stored,
         media_type=ATTACHMENT_TYPES.get(suffix) or mimetypes.types_map.get(suffix, ""),
-        size=size, digest=digest, added_on=on)
+        size=size, digest=digest, added_on=on, texts={})
+    texts.apply(attachment, texts.first_language(mandate.city), given)
     proposal.attachments.append(attachment)
     session.flush()
     audit.record(session, "proposal.attach", "proposal", proposal.id, kind=kind,
-                 title=attachment.title, file=stored, digest=digest)
+                 title=attachment.title, texts=given, file=stored, digest=digest)
     return attachment
 
 

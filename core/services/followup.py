@@ -476,8 +476,10 @@ def overdue(session: Session, today: dt.date, *, city: str | None = None,
 
 
 def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
-                 day: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, str]]:
+                 day: Callable[[dt.date], str] = dt.date.isoformat,
+                 language: str = "en") -> list[dict[str, str]]:
     rows = []
+    first = prose.first_language(mandate.city)
     for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)
                                     .order_by(Proposal.id)):
         kind = proposal_kind(mandate, proposal.kind)
@@ -487,7 +489,9 @@ def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
             + (f"answered {day(d.answered_on)}" if d.answered_on else
                ("OVERDUE" if d.overdue(as_of) else "pending"))
             for d in deadlines(session, proposal.id))
-        base = {"proposal": str(proposal.id), "kind": kind.key, "title": proposal.title,
+        # The act's title in the report's language, else in the city's first one.
+        title = localize(prose.texts_of(proposal, "title", first), language, first)
+        base = {"proposal": str(proposal.id), "kind": kind.key, "title": title,
                 "state": localize(state.label, "en"), "outcome": state.outcome,
                 "responses": answers}
         if not proposal.commitments:
@@ -546,7 +550,7 @@ def report(session: Session, mandate_id: int, year: int, fmt: str = "markdown",
                            year=year)
     as_of = dt.date(year, 12, 31)
     day = french_date if french else dt.date.isoformat
-    rows = _report_rows(session, mandate, as_of, day)
+    rows = _report_rows(session, mandate, as_of, day, "fr" if french else "en")
     if public:
         for row in rows:
             if row["responsible"]:

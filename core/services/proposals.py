@@ -60,21 +60,38 @@ def state_of(kind: ProposalKind, key: str) -> ProposalState:
     raise InvalidInput("%(kind)r has no state %(key)r", kind=kind.key, key=key)
 
 
+TITLE_LIMIT = 300
+
+
+def titles_of(city_slug: str, title: str, titles: Mapping[str, str] | None
+              ) -> dict[str, dict[str, str]]:
+    """An act's (or an attachment's) title by language, checked: ``titles`` and, for
+    the city's first language when ``titles`` does not give it, ``title``. The first
+    language's title may not be empty: it is the one every page falls back to."""
+    given = texts.one_field(city_slug, "title", title, titles, TITLE_LIMIT)
+    first = texts.first_language(city_slug)
+    if not given.get("title", {}).get(first):
+        raise InvalidInput("the title in %(language)r is empty: a title in the city's first "
+                           "language is required", language=first, field="title")
+    return given
+
+
 def create(session: Session, mandate_id: int, kind_key: str, title: str,
-           on: dt.date, *, summary: dict[str, str] | None = None,
+           on: dt.date, *, titles: Mapping[str, str] | None = None,
+           summary: dict[str, str] | None = None,
            full_text: dict[str, str] | None = None, tabled_by: str = "") -> Proposal:
     """Start an act of one of the city's kinds, in the kind's initial state.
 
-    Its summary and full text (by language) and who tables it may be given at once
-    (``acts.set_content`` changes them later, checking the act's version).
+    ``titles`` gives the title by language (``title`` is the city's first
+    language's). Its summary and full text (by language) and who tables it may be
+    given at once (``acts.set_content`` changes them later, checking the act's
+    version).
     """
     from kleroterion.services.acts import checked_texts
 
     mandate = get(session, Mandate, mandate_id)
     kind = proposal_kind(mandate, kind_key)
-    title = title.strip()
-    if not title:
-        raise InvalidInput("a proposal needs a title")
+    given = titles_of(mandate.city, title, titles)
     check_in_mandate(mandate, on, N_("the proposal date %(date)s is outside mandate "
                                      "%(mandate)s (%(start)s to %(end)s)"))
     if kind.per_mandate is not None:
@@ -86,16 +103,17 @@ def create(session: Session, mandate_id: int, kind_key: str, title: str,
                              maximum=kind.per_mandate, kind=kind.key, mandate=mandate.id,
                              count=count)
     summaries = checked_texts(mandate, summary, "summary") or {}
-    texts = checked_texts(mandate, full_text, "full_text") or {}
+    full_texts = checked_texts(mandate, full_text, "full_text") or {}
     if len(tabled_by.strip()) > 200:
         raise InvalidInput("who tables the act: at most 200 characters", field="tabled_by")
-    proposal = Proposal(mandate_id=mandate.id, kind=kind.key, title=title, state=kind.initial,
-                        created_on=on, summary=summaries, full_text=texts,
-                        tabled_by=tabled_by.strip())
+    proposal = Proposal(mandate_id=mandate.id, kind=kind.key, title="", state=kind.initial,
+                        created_on=on, summary=summaries, full_text=full_texts,
+                        tabled_by=tabled_by.strip(), texts={})
+    texts.apply(proposal, texts.first_language(mandate.city), given)
     session.add(proposal)
     session.flush()
     audit.record(session, "proposal.create", "proposal", proposal.id, mandate=mandate.id,
-                 kind=kind.key, title=title, state=kind.initial, on=on)
+                 kind=kind.key, title=proposal.title, texts=given, state=kind.initial, on=on)
     return proposal
 
 

@@ -65,7 +65,7 @@ class ReportAct:
     mandate_label: Localized
     kind: str
     kind_label: Localized
-    title: str
+    title: Localized  # by language, the city's first language first
     state_label: Localized
     outcome: str
     answers: tuple[ReportAnswer, ...]
@@ -124,7 +124,7 @@ def _act(session: Session, mandate: Mandate, proposal: Proposal, as_of: dt.date)
                     if d.answered_on is None or d.answered_on > as_of)
     return ReportAct(id=proposal.id, mandate_id=mandate.id,
                      mandate_label=mandates.label_texts(mandate), kind=kind.key,
-                     kind_label=kind.label, title=proposal.title,
+                     kind_label=kind.label, title=texts.texts_of(proposal, "title", first),
                      state_label=state.label, outcome=state.outcome, answers=answers,
                      pending=pending, commitments=tuple(commitments))
 
@@ -198,6 +198,11 @@ def _milestones(c: ReportCommitment, words: Words) -> str:
         for m in c.milestones)
 
 
+def _title(act: ReportAct, words: Words) -> str:
+    """The act's title in the report's language, else in the city's first language."""
+    return localize(act.title, words.language, next(iter(act.title), "en"))
+
+
 def rows(report: CityReport, words: Words) -> list[list[str]]:
     """The report's table: one row per commitment, or per act without one."""
     table = []
@@ -205,7 +210,8 @@ def rows(report: CityReport, words: Words) -> list[list[str]]:
     for act in report.acts:
         base = [str(act.id), localize(act.mandate_label, words.language),
                 localize(act.kind_label, words.language),
-                act.title, localize(act.state_label, words.language), _answers(act, words)]
+                _title(act, words), localize(act.state_label, words.language),
+                _answers(act, words)]
         if not act.commitments:
             table.append([*base, "", "", "", "", "", "", ""])
         for c in act.commitments:
@@ -237,7 +243,7 @@ def as_markdown(report: CityReport, words: Words) -> str:
                done=report.by_status.get("done", 0), progress=report.mean_progress), ""]
     head = headers(words)
     for act in report.acts:
-        lines += [f"## {_md(act.title)}", "",
+        lines += [f"## {_md(_title(act, words))}", "",
                   f"{head[1]}: {_md(localize(act.mandate_label, words.language))}; {head[2]}: "
                   f"{_md(localize(act.kind_label, words.language))}; {head[4]}: "
                   f"{_md(localize(act.state_label, words.language))}", ""]

@@ -24,6 +24,7 @@ from kleroterion.web.auth import ROLE_LEVEL, current_role_level, role_required
 from kleroterion.web.backoffice import bp
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_mandate, db_session
+from kleroterion.web.i18n import title_of
 from kleroterion.web.public import today
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -169,7 +170,7 @@ def dashboard() -> ResponseReturnValue:
         "admin/dashboard.html", mandates=mandates, week=week, monday=monday, sunday=sunday,
         late=late, answers=answers, waiting=[d for d in draws if d.state == "published"],
         unfinal=[d for d in draws if d.state == "chosen"], groups=groups,
-        titles={act.id: act.title for act in acts}, day=day,
+        titles={act.id: title_of(act) for act in acts}, day=day,
     )
 
 

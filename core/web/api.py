@@ -358,6 +358,7 @@ def init_app(app: Flask) -> None:
     # Importing adds the record routes, the token check and the write routes to bp.
     from kleroterion.web import (  # noqa: F401
         anchor,
+        api_acts,
         api_auth,
         api_records,
         api_sessions,

@@ -93,7 +93,10 @@ class VoteSchema(BaseSchema):
 class AttachmentSchema(BaseSchema):
     id = fields.Integer()
     kind = fields.String(validate=validate.OneOf(["adopted_text", "synthesis", "other"]))
-    title = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), else "
+                                                   "in the city's first language"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the document's title by language code"})
     media_type = fields.String()
     size = fields.Integer(metadata={"description": "bytes"})
     digest = fields.String(metadata={"description": "SHA-256 of the file"})
@@ -131,7 +134,10 @@ class ProposalSchema(BaseSchema):
     answers = fields.List(fields.Nested(AnswerSchema))
     kind = fields.String()
     kind_label = LocalizedField()
-    title = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), else "
+                                                   "in the city's first language"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the act's title by language code, as the secretariat wrote it"})
     state = fields.String()
     state_label = LocalizedField()
     outcome = fields.String()
@@ -180,7 +186,10 @@ class JourneySchema(BaseSchema):
     answers = fields.List(fields.Nested(AnswerSchema))
     kind = fields.String()
     kind_label = LocalizedField()
-    title = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), else "
+                                                   "in the city's first language"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the act's title by language code, as the secretariat wrote it"})
     state = fields.String()
     state_label = LocalizedField()
     overdue = fields.Integer(metadata={"description": "how many steps are overdue today"})
@@ -275,13 +284,15 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
         "tabled_by": proposal.tabled_by,
         "votes": [asdict(vote) for vote in records.votes_of(proposal)],
         "attachments": [
-            {"id": a.id, "kind": a.kind, "title": a.title, "media_type": a.media_type,
+            {"id": a.id, "kind": a.kind, "title": said(records.titles_of(config, a)).text,
+             "titles": records.titles_of(config, a), "media_type": a.media_type,
              "size": a.size, "digest": a.digest,
              "url": url_for("records.attachment_download", ident=proposal.id, file_id=a.id)}
             for a in proposal.attachments],
         "answers": [_answer(a) for a in records.answers_of(config, proposal)],
         "kind_label": kind.label if kind is not None else {"en": proposal.kind},
-        "title": proposal.title, "state": proposal.state,
+        "title": said(records.titles_of(config, proposal)).text,
+        "titles": records.titles_of(config, proposal), "state": proposal.state,
         "state_label": records.state_label_of(kind, proposal.state),
         "outcome": records.outcome_of(kind, proposal.state),
         "created_on": proposal.created_on, "version": proposal.version,
@@ -308,6 +319,8 @@ def _answer(answer: records.AnswerView) -> dict[str, Any]:
 def journey_view(journey: records.Journey) -> dict[str, Any]:
     view: dict[str, Any] = iso(asdict(journey))
     view["overdue"] = journey.overdue
+    view["titles"] = dict(journey.title)
+    view["title"] = said(journey.title).text
     for step, shown in zip(journey.steps, view["steps"], strict=True):
         # A move's reason, an answer's summary: in the request's language.
         if step.texts:

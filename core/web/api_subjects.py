@@ -24,6 +24,7 @@ from kleroterion.web import api_writes, subject_pages
 from kleroterion.web.api import ENDPOINTS, ApiRefusal, bp, endpoint, refusal_message
 from kleroterion.web.api_records import iso, number_param, promotion_query, reply, shown_mandates
 from kleroterion.web.database import db_session
+from kleroterion.web.i18n import said
 from kleroterion.web.schemas import BaseSchema, LocalizedField
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
@@ -42,7 +43,10 @@ class WorkshopSchema(BaseSchema):
 
 class SubjectActSchema(BaseSchema):
     id = fields.Integer()
-    title = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), "
+                                                   "else in the city's first language"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the act's title by language code"})
     kind_label = LocalizedField()
     state_label = LocalizedField()
 
@@ -63,10 +67,19 @@ class SubjectSchema(BaseSchema):
     acts = fields.List(fields.Nested(SubjectActSchema))
 
 
+def subject_record(view: subject_pages.SubjectView) -> dict[str, Any]:
+    """A subject as the API answers it: its acts' titles in the request's language."""
+    record: dict[str, Any] = iso(asdict(view))
+    for act, shown in zip(view.acts, record["acts"], strict=True):
+        shown["titles"] = dict(act.title)
+        shown["title"] = said(act.title).text
+    return record
+
+
 @endpoint("The subjects of every promotion, with their origin, workshops and acts",
           SubjectSchema, many=True, query=promotion_query)
 def subjects_list() -> Response:
-    found = [iso(asdict(view)) for view in subject_pages.subject_views(shown_mandates())]
+    found = [subject_record(view) for view in subject_pages.subject_views(shown_mandates())]
     return reply("subjects_list", SubjectSchema, found, many=True)
 
 
@@ -77,7 +90,7 @@ def subject(ident: str) -> Response:
 
     found, mandate = subject_pages.find_subject(number_param(ident))
     view = subject_pages.subject_view(current_config(), found, mandate)
-    return reply("subject", SubjectSchema, iso(asdict(view)))
+    return reply("subject", SubjectSchema, subject_record(view))
 
 
 @endpoint("The workshops of every promotion: each promotion has its own",
@@ -162,7 +175,7 @@ def edit_subject(ident: str) -> Response:
     db_session().expire_all()
     found, mandate = subject_pages.find_subject(number)
     view = subject_pages.subject_view(current_config(), found, mandate)
-    return api_writes.reply(SubjectSchema, iso(asdict(view)), 200, language)
+    return api_writes.reply(SubjectSchema, subject_record(view), 200, language)
 
 
 @endpoint("Delete a subject recorded in error (refused while acts answer it)",

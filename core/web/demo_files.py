@@ -118,12 +118,12 @@ def text_languages(config: CityConfig) -> list[str]:
 
 
 
-def act_content(config: CityConfig, title: str, addressee_actor: str
+def act_content(config: CityConfig, titles: dict[str, str], addressee_actor: str
                 ) -> tuple[dict[str, str], dict[str, str], str]:
-    """A demo act's summary and full text in the city's languages, and who tables it."""
-    parts = title.split(" / ")
+    """A demo act's summary and full text in the city's languages (naming the act by
+    its title in each), and who tables it."""
     languages = text_languages(config)
-    texts = {code: parts[min(index, len(parts) - 1)] for index, code in enumerate(languages)}
+    texts = {code: titles.get(code) or next(iter(titles.values())) for code in languages}
     return ({code: SUMMARY[code].format(title=texts[code]) for code in languages},
             {code: FULL_TEXT[code].format(title=texts[code]) for code in languages},
             tabled_by(config, addressee_actor))

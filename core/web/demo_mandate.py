@@ -49,27 +49,47 @@ SEED = 20250901
 Say = Callable[[str], None]
 
 #: Titles of the demo's acts: plausible subjects, in French, with a Dutch version.
+#: The demo's act titles: French, Dutch (Brussels's), English (the visitors' of Paris and
+#: Poitiers, and Brussels's English pages).
 TITLES = (
-    ("Végétaliser les cours d'école", "Scholen vergroenen"),
-    ("Des fontaines d'eau potable dans chaque quartier", "Drinkwaterfonteinen in elke wijk"),
-    ("Un budget participatif pour les jeunes", "Een burgerbegroting voor jongeren"),
-    ("Rénover les logements mal isolés", "Slecht geïsoleerde woningen renoveren"),
-    ("Des cantines bio et locales", "Biologische en lokale schoolmaaltijden"),
-    ("Réduire la place de la voiture devant les écoles", "Minder auto's aan de schoolpoort"),
-    ("Ouvrir les bibliothèques le dimanche", "Bibliotheken op zondag open"),
-    ("Un plan contre les îlots de chaleur", "Een plan tegen hitte-eilanden"),
-    ("Des toilettes publiques accessibles", "Toegankelijke openbare toiletten"),
-    ("Un conseil des usagers des transports", "Een raad van reizigers"),
-    ("Réparer plutôt que jeter", "Herstellen in plaats van weggooien"),
-    ("Des jardins partagés sur les toits", "Gedeelde daktuinen"),
-    ("Simplifier les démarches administratives", "Administratieve procedures vereenvoudigen"),
-    ("Un réseau de pistes cyclables continues", "Een doorlopend fietsnetwerk"),
-    ("Des bancs et de l'ombre pour les aînés", "Banken en schaduw voor ouderen"),
-    ("Lutter contre le gaspillage alimentaire", "Voedselverspilling tegengaan"),
-    ("Accueillir les nouveaux habitants", "Nieuwe inwoners verwelkomen"),
-    ("Des maisons de santé de quartier", "Wijkgezondheidscentra"),
-    ("Mieux trier les déchets", "Afval beter sorteren"),
-    ("Des salles municipales pour les associations", "Gemeentezalen voor verenigingen"),
+    ("Végétaliser les cours d'école", "Schoolspeelplaatsen vergroenen",
+     "Greening school playgrounds"),
+    ("Des fontaines d'eau potable dans chaque quartier", "Drinkwaterfonteinen in elke wijk",
+     "Drinking fountains in every neighbourhood"),
+    ("Un budget participatif pour les jeunes", "Een participatieve begroting voor jongeren",
+     "A participatory budget for young people"),
+    ("Rénover les logements mal isolés", "Slecht geïsoleerde woningen renoveren",
+     "Renovating poorly insulated housing"),
+    ("Des cantines bio et locales", "Biologische en lokale schoolmaaltijden",
+     "Organic and local school meals"),
+    ("Réduire la place de la voiture devant les écoles", "Minder auto's aan de schoolpoort",
+     "Fewer cars outside schools"),
+    ("Ouvrir les bibliothèques le dimanche", "Bibliotheken op zondag open",
+     "Libraries open on Sundays"),
+    ("Un plan contre les îlots de chaleur", "Een plan tegen hitte-eilanden",
+     "A plan against urban heat islands"),
+    ("Des toilettes publiques accessibles", "Toegankelijke openbare toiletten",
+     "Accessible public toilets"),
+    ("Un conseil des usagers des transports", "Een raad van gebruikers van het openbaar vervoer",
+     "A public transport users' council"),
+    ("Réparer plutôt que jeter", "Herstellen in plaats van weggooien",
+     "Repair rather than throw away"),
+    ("Des jardins partagés sur les toits", "Gedeelde daktuinen", "Shared rooftop gardens"),
+    ("Simplifier les démarches administratives", "Administratieve procedures vereenvoudigen",
+     "Simpler administrative procedures"),
+    ("Un réseau de pistes cyclables continues", "Een doorlopend fietsnetwerk",
+     "A continuous network of bike lanes"),
+    ("Des bancs et de l'ombre pour les aînés", "Banken en schaduw voor ouderen",
+     "Benches and shade for older people"),
+    ("Lutter contre le gaspillage alimentaire", "Voedselverspilling tegengaan",
+     "Tackling food waste"),
+    ("Accueillir les nouveaux habitants", "Nieuwe inwoners verwelkomen",
+     "Welcoming new residents"),
+    ("Des maisons de santé de quartier", "Wijkgezondheidscentra",
+     "Neighbourhood health centres"),
+    ("Mieux trier les déchets", "Afval beter sorteren", "Better waste sorting"),
+    ("Des salles municipales pour les associations", "Gemeentezalen voor verenigingen",
+     "Municipal rooms for local associations"),
 )
 #: Share of the members who consent to be named publicly, and the names they choose.
 NAMED_SHARE = 0.6
@@ -255,7 +275,6 @@ def hold_sessions(factory: sessionmaker[Session], say: Say, config: CityConfig, 
 def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
                today: dt.date, rng: random.Random) -> list[int]:
     """One act in every state of every kind; return the adopted ones' ids."""
-    bilingual = "nl" in config.profile.languages
     titles = iter(TITLES * 5)
     adopted: list[int] = []
     first = mandate.starts_on + dt.timedelta(days=30)
@@ -270,14 +289,14 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
             path = _path_to(kind, state.key) if state.key != kind.initial else []
             if state.key != kind.initial and not path:
                 continue  # unreachable state
-            french, dutch = next(titles)
-            title = f"{french} / {dutch}" if bilingual else french
+            titled = written(config, *next(titles))
             created = first + dt.timedelta(days=rng.randrange(0, 40))
             external = next((t.actor for t in kind.transitions
                              if t.actor not in proposals.INTERNAL_ACTORS), "council")
-            summary, text, tabled = act_content(config, title, external)
-            proposal = run_step(factory, proposals.create, mandate.id, kind.key, title, created,
-                                summary=summary, full_text=text, tabled_by=tabled)
+            summary, text, tabled = act_content(config, titled, external)
+            proposal = run_step(factory, proposals.create, mandate.id, kind.key, "", created,
+                                titles=titled, summary=summary, full_text=text,
+                                tabled_by=tabled)
             # The assembly and the secretariat act within the mandate; the addressee
             # may answer during the follow-up, but never after the demo's today.
             inside = min(today, mandate.ends_on) - dt.timedelta(days=5)
@@ -307,16 +326,14 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
 def draft_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mandate: Mandate,
                today: dt.date) -> None:
     """A promotion that has just started: one act of each kind, drafted."""
-    bilingual = "nl" in config.profile.languages
     day = min(today, mandate.starts_on + dt.timedelta(days=20))
     say(f"acts of {mandate.label}: one draft of each kind")
     for index, kind in enumerate(config.proposal_kinds):
-        french, dutch = TITLES[-1 - index]
-        title = f"{french} / {dutch}" if bilingual else french
+        titled = written(config, *TITLES[-1 - index])
         external = next((t.actor for t in kind.transitions
                          if t.actor not in proposals.INTERNAL_ACTORS), "council")
-        summary, text, tabled = act_content(config, title, external)
-        run_step(factory, proposals.create, mandate.id, kind.key, title, day,
+        summary, text, tabled = act_content(config, titled, external)
+        run_step(factory, proposals.create, mandate.id, kind.key, "", day, titles=titled,
                  summary=summary, full_text=text, tabled_by=tabled)
 
 

@@ -81,7 +81,9 @@ def acts_content(factory: sessionmaker[Session], say: Say, config: CityConfig,
         booklet.write_text(f"Carnet de synthèse (démonstration) : {proposal.title}\n",
                            encoding="utf-8")
         try_step(factory, say, "a carnet de synthèse", acts.add_attachment, proposal.id,
-                 booklet, instance, kind="synthesis", title="Carnet de synthèse",
+                 booklet, instance, kind="synthesis", title="",
+                 titles=in_languages(config, ("Carnet de synthèse", "Syntheseboekje",
+                                              "Summary booklet")),
                  on=min(today, proposal.created_on + dt.timedelta(days=20)))
         booklet.unlink()
 

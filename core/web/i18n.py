@@ -40,6 +40,7 @@ from flask_babel import (
 )
 from kleroterion.city.types import CityConfig, Localized, localize
 from kleroterion.messages import translate
+from kleroterion.services.texts import Written, texts_of
 from kleroterion.web.context import city_of, current_config
 from markupsafe import Markup, escape
 
@@ -263,6 +264,13 @@ def in_language(text: str, language: str) -> Said:
     return said({language: text} if language else {current_language(): text})
 
 
+def title_of(row: Written) -> Said:
+    """An act's or an attachment's title in the page's language, else in the city's
+    first language (or the first written), marked with its language."""
+    first = current_config().profile.languages[0]
+    return said(texts_of(row, "title", first))
+
+
 def english(text: str) -> Markup:
     """A plugin's English-only prose, marked as English on other pages."""
     if current_language() == "en" or not text:
@@ -395,6 +403,7 @@ def init_app(app: Flask) -> None:
     # A secretariat's text by language (an answer's summary, a move's reason).
     app.add_template_filter(said, "said")
     app.add_template_filter(in_language, "in_language")
+    app.add_template_filter(title_of, "title_of")
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)

@@ -335,7 +335,7 @@ class Journey:
     id: int
     kind: str
     kind_label: Localized
-    title: str
+    title: Localized  # by language, the city's first language first
     state: str
     state_label: Localized
     steps: list[Step] = field(default_factory=list)
@@ -375,6 +375,11 @@ def answers_of(config: CityConfig, proposal: Proposal) -> list[AnswerView]:
             for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))]
 
 
+def titles_of(config: CityConfig, row: texts.Written) -> Localized:
+    """An act's (or an attachment's) title by language, the city's first language first."""
+    return texts.texts_of(row, "title", config.profile.languages[0])
+
+
 def reasons_of(config: CityConfig, move: ProposalTransition) -> Localized:
     """A move's reason by language, the city's first language first."""
     return texts.texts_of(move, "reason", config.profile.languages[0])
@@ -396,7 +401,8 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
     """The chronological story of one act, with what is late on ``on``."""
     kind = find_kind(config, proposal.kind)
     mandate = mandate or db_session().get(Mandate, proposal.mandate_id)
-    steps = [Step(proposal.created_on, "proposed", title=proposal.title,
+    titles = titles_of(config, proposal)
+    steps = [Step(proposal.created_on, "proposed", title=proposal.title, texts=titles,
                   state=state_label_of(kind, kind.initial if kind else ""))]
     for move in proposal.transitions:
         steps.append(Step(move.on, "moved", state=state_label_of(kind, move.target),
@@ -442,7 +448,7 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
     return Journey(
         id=proposal.id, kind=proposal.kind,
         kind_label=kind.label if kind is not None else {"en": proposal.kind},
-        title=proposal.title, state=proposal.state,
+        title=titles, state=proposal.state,
         state_label=state_label_of(kind, proposal.state), steps=steps, commitments=commitments,
         mandate_id=proposal.mandate_id, mandate_label=mandate_label(mandate) if mandate else "",
         answers=answers, followed=followed)

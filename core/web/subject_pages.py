@@ -23,7 +23,7 @@ from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
 from kleroterion.web.i18n import mandate_label
 from kleroterion.web.public import today
-from kleroterion.web.records import MAX_ID, bp, find_kind, state_label_of
+from kleroterion.web.records import MAX_ID, bp, find_kind, state_label_of, titles_of
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ActLink:
     """An act that answers a subject."""
 
     id: int
-    title: str
+    title: Localized  # by language, the city's first language first
     kind_label: Localized
     state_label: Localized
 
@@ -78,7 +78,7 @@ def subject_view(config: CityConfig, subject: Subject, mandate: Mandate) -> Subj
     acts = []
     for act in subjects.acts_on(db_session(), subject.id):
         kind = find_kind(config, act.kind)
-        acts.append(ActLink(id=act.id, title=act.title,
+        acts.append(ActLink(id=act.id, title=titles_of(config, act),
                             kind_label=kind.label if kind else {"en": act.kind},
                             state_label=state_label_of(kind, act.state)))
     return SubjectView(id=subject.id, mandate_id=mandate.id, mandate_label=mandate_label(mandate),

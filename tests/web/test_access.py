@@ -151,6 +151,8 @@ ACCESS: dict[str, str] = {
     "api.complete_milestone": "secretariat",
     "api.record_attendance": "secretariat",
     "api.edit_session_texts": "secretariat",
+    "api.create_proposal": "secretariat",
+    "api.edit_proposal_texts": "secretariat",
     "admin_sessions.texts_page": "read-only",
     "admin_sessions.save_texts": "secretariat",
     "admin_sessions.add_guest": "secretariat",

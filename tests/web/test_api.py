@@ -219,6 +219,8 @@ def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskCli
         ("/api/sessions/{ident}", "PATCH"),
         ("/api/subjects/{ident}", "PATCH"),
         ("/api/subjects/{ident}", "DELETE"),
+        ("/api/promotions/{ident}/proposals", "POST"),
+        ("/api/proposals/{ident}/texts", "PATCH"),
     }
     # Each write's body is its load schema, field by field, with what is required.
     for name, declared in ENDPOINTS.items():

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.models import AssemblySession, Commitment, Milestone, Subject
+from kleroterion.models import AssemblySession, Commitment, Mandate, Milestone, Subject
 from kleroterion.services import sessions
 from kleroterion.services.errors import InvalidInput, NotFound
 from kleroterion.web.api import ENDPOINTS
@@ -54,6 +54,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "edit_subject": {"title": {"fr": "Titre"}, "origin": "assembly"},
     "delete_subject": {},
     "edit_session_texts": {"place": {"fr": "Salle 2", "en": "Room 2"}},
+    "create_proposal": {"kind": "voeu", "on": "2026-11-02", "title": "Titre",
+                        "titles": {"en": "Title"}},
+    "edit_proposal_texts": {"titles": {"fr": "Titre", "en": "Title"}, "expected_version": 1},
 }
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
@@ -63,7 +66,8 @@ STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["dea
                  "update_commitment": ["status"], "add_milestone": ["title"],
                  "complete_milestone": ["on"], "record_attendance": [],
                  "edit_subject": ["origin"], "delete_subject": [],
-                 "edit_session_texts": []}
+                 "edit_session_texts": [], "create_proposal": ["kind", "title", "tabled_by"],
+                 "edit_proposal_texts": ["tabled_by"]}
 
 
 def _urls(app: Flask) -> dict[str, tuple[str, str]]:
@@ -72,7 +76,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
         return {"commitment": session.scalars(select(Commitment.id)).first() or 1,
                 "milestone": session.scalars(select(Milestone.id)).first() or 1,
                 "session": session.scalars(select(AssemblySession.id)).first() or 1,
-                "subject": session.scalars(select(Subject.id)).first() or 1}
+                "subject": session.scalars(select(Subject.id)).first() or 1,
+                "mandate": session.scalars(select(Mandate.id)).first() or 1}
     found: dict[str, int] = _query(database_url(app), ids)
     paths = {"move_proposal": f"/api/proposals/{DRAFTED}/transitions",
              "record_response": f"/api/proposals/{ADOPTED}/responses",
@@ -86,7 +91,9 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
              # A DELETE reads no body: the walk's bodies go to a subject that does not
              # exist, so each answer is the 404 and nothing is deleted on the way.
              "delete_subject": "/api/subjects/987654",
-             "edit_session_texts": f"/api/sessions/{found['session']}"}
+             "edit_session_texts": f"/api/sessions/{found['session']}",
+             "create_proposal": f"/api/promotions/{found['mandate']}/proposals",
+             "edit_proposal_texts": f"/api/proposals/{DRAFTED}/texts"}
     methods = {name.split(".")[-1]: declared.method for name, declared in ENDPOINTS.items()}
     return {name: (methods[name], url) for name, url in paths.items()}
 

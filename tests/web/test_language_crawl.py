@@ -59,7 +59,10 @@ ENGLISH_WORDS = re.compile(
 #: (its place, agenda, minutes, a guest's organisation, a meeting's title): unmarked on
 #: a Dutch or English page, they are French prose left untranslated.
 FRENCH_WORDS = frozenset({"salle", "accueil", "ateliers", "démonstration", "réunion",
-                          "médiathèque", "mairie", "université", "rendu", "annuel"})
+                          "médiathèque", "mairie", "université", "rendu", "annuel",
+                          # The demo's act titles and documents' titles.
+                          "usagers", "végétaliser", "fontaines", "cantines", "bibliothèques",
+                          "gaspillage", "déchets"})
 #: A confidence tag shown raw: [A], [P], [V].
 RAW_TAG = re.compile(r"\[[APV]\]")
 #: French typography: a space (thin or not) before « : » and « ; » (a web address aside),
