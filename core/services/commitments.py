@@ -53,12 +53,6 @@ def _first_written(given: Mapping[str, Mapping[str, str]], first: str, field: st
         raise InvalidInput(message, language=first, field=field)
 
 
-def texts_by_language(row: Commitment | Milestone, field: str, city_slug: str
-                      ) -> dict[str, str]:
-    """``field`` of a commitment or milestone by language, the city's first first."""
-    return prose.texts_of(row, field, prose.first_language(city_slug))
-
-
 def add_commitment(session: Session, proposal_id: int, title: str, department: str, on: dt.date,
                    *, responsible: str = "", due_on: dt.date | None = None,
                    titles: Mapping[str, str] | None = None,

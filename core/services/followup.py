@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from kleroterion import spreadsheet
 from kleroterion.city.types import ProposalKind, localize
-from kleroterion.models import Mandate, Proposal, ProposalResponse
+from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
 from kleroterion.services import texts as prose
 
@@ -46,9 +46,6 @@ from kleroterion.services.commitments import (
 )
 from kleroterion.services.commitments import (
     complete_milestone as complete_milestone,
-)
-from kleroterion.services.commitments import (
-    texts_by_language as texts_by_language,
 )
 from kleroterion.services.commitments import (
     update_commitment as update_commitment,
@@ -380,6 +377,14 @@ def overdue(session: Session, today: dt.date, *, city: str | None = None,
 
 def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
                  day: Callable[[dt.date], str] = dt.date.isoformat) -> list[dict[str, str]]:
+    first = prose.first_language(mandate.city)
+
+    def english(row: Commitment | Milestone, field: str) -> str:
+        # The report is in English: a text the secretariat wrote in English, else the
+        # city's first language's.
+        written = prose.texts_of(row, field, first)
+        return written.get("en") or next(iter(written.values()), "")
+
     rows = []
     for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)
                                     .order_by(Proposal.id)):
@@ -400,11 +405,11 @@ def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
             late = (commitment.status not in CLOSED and commitment.due_on is not None
                     and as_of > commitment.due_on)
             milestones = "; ".join(
-                f"{m.title} ({day(m.due_on)}: "
+                f"{english(m, 'title')} ({day(m.due_on)}: "
                 + (f"done {day(m.done_on)})" if m.done_on else "open)")
                 for m in commitment.milestones)
-            rows.append({**base, "commitment": commitment.title,
-                         "department": commitment.department,
+            rows.append({**base, "commitment": english(commitment, "title"),
+                         "department": english(commitment, "department"),
                          "responsible": commitment.responsible,
                          "status": commitment.status + (" (overdue)" if late else ""),
                          "progress": f"{commitment.progress}%",

@@ -458,10 +458,13 @@ def test_a_milestone_is_added_then_reached_and_the_public_page_tells_both(
     ident = paris["commitment"]
     status, _ = _post(client, f"/admin/commitments/{ident}/milestones", paris["act"], **{
         f"c{ident}-milestone-title": "Premières fontaines",
+        f"c{ident}-milestone-title_en": "First fountains",
         f"c{ident}-milestone-due_on": "2027-01-15"})
     assert status == 302
     public = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
-    assert "Milestone due: Premières fontaines" in public
+    assert "Milestone due: First fountains" in public and "Premières" not in public
+    french = client.get(f"/follow-up/{paris['act']}?lang=fr").get_data(as_text=True)
+    assert "Premières fontaines" in french and "First fountains" not in french
     assert "0 of 2 milestones reached" in public
 
     status, _ = _post(client, f"/admin/milestones/{paris['milestone']}/done", paris["act"],
@@ -471,7 +474,9 @@ def test_a_milestone_is_added_then_reached_and_the_public_page_tells_both(
     assert "The milestone is marked as reached." in page
     assert "reached on September 5, 2026" in page
     public = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
-    assert "Milestone reached: Diagnostic" in public and "1 of 2 milestones reached" in public
+    # Written in French only: the English page marks it so.
+    assert 'Milestone reached: <span lang="fr">Diagnostic</span>' in public
+    assert "1 of 2 milestones reached" in public
     assert _commitment(app, ident)["milestones"] == [
         ("Diagnostic", D(2026, 9, 1), D(2026, 9, 5)),
         ("Premières fontaines", D(2027, 1, 15), None)]
