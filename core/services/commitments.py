@@ -45,12 +45,30 @@ def _given(city_slug: str, limits: Mapping[str, int | None],
     return prose.checked(city_slug, merged, limits)
 
 
-def _first_written(given: Mapping[str, Mapping[str, str]], first: str, field: str,
-                   message: str, *, required: bool) -> None:
-    """Refuse an empty text in the city's first language (the column is never empty)."""
+def _unwritten(given: Mapping[str, Mapping[str, str]], first: str, field: str, *,
+               required: bool) -> bool:
+    """Whether ``given`` leaves ``field`` empty in the city's first language (the column
+    is never empty): not given at all when ``required``, or given empty."""
     values = given.get(field, {})
-    if (required or first in values) and not values.get(first):
-        raise InvalidInput(message, language=first, field=field)
+    return (required or first in values) and not values.get(first)
+
+
+def _check_first(given: Mapping[str, Mapping[str, str]], first: str, *,
+                 required: bool) -> None:
+    """Refuse a commitment without its title or department in the first language."""
+    if _unwritten(given, first, "title", required=required):
+        raise InvalidInput("a commitment needs a title in %(language)r, the city's first "
+                           "language", language=first, field="title")
+    if _unwritten(given, first, "department", required=required):
+        raise InvalidInput("a commitment needs a responsible department in %(language)r, "
+                           "the city's first language", language=first, field="department")
+
+
+def _check_milestone(given: Mapping[str, Mapping[str, str]], first: str, *,
+                     required: bool) -> None:
+    if _unwritten(given, first, "title", required=required):
+        raise InvalidInput("a milestone needs a title in %(language)r, the city's first "
+                           "language", language=first, field="title")
 
 
 def add_commitment(session: Session, proposal_id: int, title: str, department: str, on: dt.date,
@@ -69,10 +87,7 @@ def add_commitment(session: Session, proposal_id: int, title: str, department: s
     given = _given(mandate.city, COMMITMENT_TEXTS,
                    {"title": (title, titles), "department": (department, departments)})
     first = prose.first_language(mandate.city)
-    _first_written(given, first, "title", "a commitment needs a title in %(language)r, the "
-                   "city's first language", required=True)
-    _first_written(given, first, "department", "a commitment needs a responsible department "
-                   "in %(language)r, the city's first language", required=True)
+    _check_first(given, first, required=True)
     responsible = responsible.strip()
     _check_responsible(mandate, responsible)
     decided = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
@@ -119,10 +134,7 @@ def update_commitment(session: Session, commitment_id: int, *, status: str | Non
                                          (("title", titles), ("department", departments))
                                          if values}, COMMITMENT_TEXTS)
     first = prose.first_language(mandate.city)
-    _first_written(given, first, "title", "a commitment needs a title in %(language)r, the "
-                   "city's first language", required=False)
-    _first_written(given, first, "department", "a commitment needs a responsible department "
-                   "in %(language)r, the city's first language", required=False)
+    _check_first(given, first, required=False)
     changes: dict[str, object] = {}
     if status is not None:
         if status not in STATUSES:
@@ -171,8 +183,7 @@ def add_milestone(session: Session, commitment_id: int, title: str, due_on: dt.d
     mandate = get(session, Mandate, commitment.proposal.mandate_id)
     given = _given(mandate.city, MILESTONE_TEXTS, {"title": (title, titles)})
     first = prose.first_language(mandate.city)
-    _first_written(given, first, "title", "a milestone needs a title in %(language)r, the "
-                   "city's first language", required=True)
+    _check_milestone(given, first, required=True)
     if due_on < commitment.created_on:
         raise InvalidInput("the milestone date %(due)s is before the commitment (%(created)s)",
                            due=due_on.isoformat(), created=commitment.created_on.isoformat(),
@@ -199,8 +210,7 @@ def update_milestone(session: Session, milestone_id: int, titles: Mapping[str, s
         raise InvalidInput("nothing to change: give the milestone's title in a language",
                            field="title")
     first = prose.first_language(mandate.city)
-    _first_written(given, first, "title", "a milestone needs a title in %(language)r, the "
-                   "city's first language", required=False)
+    _check_milestone(given, first, required=False)
     written = prose.apply(milestone, first, given)
     flush(session, milestone)
     audit.record(session, "followup.milestone_update", "milestone", milestone.id,
