@@ -113,16 +113,24 @@ def followup_group() -> None:
 @followup_group.command(name="commit")
 @click.argument("proposal_id", type=int)
 @click.argument("title")
-@click.option("--department", required=True, help="The responsible department.")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in one language of the site (repeat).")
+@click.option("--department", default="", help="The responsible department (the city's "
+              "first language; required unless --department-in gives it).")
+@click.option("--department-in", "departments", multiple=True, metavar="LANG=TEXT",
+              help="The department in one language of the site (repeat).")
 @click.option("--responsible", default="", help="The person responsible for the measure.")
 @click.option("--date", "on", type=DATE, required=True, help="Date of the commitment.")
 @click.option("--due", type=DATE, default=None, help="Due date.")
 @transaction
-def followup_commit(session: Session, proposal_id: int, title: str, department: str,
+def followup_commit(session: Session, proposal_id: int, title: str, titles: tuple[str, ...],
+                    department: str, departments: tuple[str, ...],
                     responsible: str, on: dt.date, due: dt.date | None) -> None:
     """Open a commitment for an adopted act."""
     c = followup.add_commitment(session, proposal_id, title, department, on,
-                                responsible=responsible, due_on=due)
+                                responsible=responsible, due_on=due,
+                                titles=parse_texts(titles, "--title-in"),
+                                departments=parse_texts(departments, "--department-in"))
     click.echo(f"commitment {c.id}: {c.title}")
 
 
@@ -133,14 +141,22 @@ def followup_commit(session: Session, proposal_id: int, title: str, department: 
 @click.option("--progress", type=click.IntRange(0, 100), default=None, help="Percent done.")
 @click.option("--due", type=DATE, default=None, help="New due date.")
 @click.option("--responsible", default=None, help="New responsible person.")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in one language of the site (repeat; empty removes it).")
+@click.option("--department-in", "departments", multiple=True, metavar="LANG=TEXT",
+              help="The department in one language of the site (repeat; empty removes it).")
 @VERSION
 @transaction
 def followup_update(session: Session, commitment_id: int, status: str | None,
                     progress: int | None, due: dt.date | None, responsible: str | None,
+                    titles: tuple[str, ...], departments: tuple[str, ...],
                     expected_version: int | None) -> None:
-    """Update a commitment's status, progress, due date or responsible person."""
+    """Update a commitment's status, progress, due date, responsible person, title or
+    department."""
     c = followup.update_commitment(session, commitment_id, status=status, progress=progress,
                                    due_on=due, responsible=responsible,
+                                   titles=parse_texts(titles, "--title-in"),
+                                   departments=parse_texts(departments, "--department-in"),
                                    expected_version=expected_version)
     click.echo(f"commitment {c.id} (version {c.version}): {c.status} {c.progress}%")
 
@@ -148,12 +164,30 @@ def followup_update(session: Session, commitment_id: int, status: str | None,
 @followup_group.command(name="milestone")
 @click.argument("commitment_id", type=int)
 @click.argument("title")
+@click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
+              help="The title in one language of the site (repeat).")
 @click.option("--due", type=DATE, required=True, help="Due date of the milestone.")
 @transaction
-def followup_milestone(session: Session, commitment_id: int, title: str, due: dt.date) -> None:
+def followup_milestone(session: Session, commitment_id: int, title: str,
+                       titles: tuple[str, ...], due: dt.date) -> None:
     """Add a dated milestone to a commitment."""
-    m = followup.add_milestone(session, commitment_id, title, due)
+    m = followup.add_milestone(session, commitment_id, title, due,
+                               titles=parse_texts(titles, "--title-in"))
     click.echo(f"milestone {m.id}: {m.title}, due {m.due_on}")
+
+
+@followup_group.command(name="milestone-title")
+@click.argument("milestone_id", type=int)
+@click.option("--title-in", "titles", multiple=True, required=True, metavar="LANG=TEXT",
+              help="The title in one language of the site (repeat; empty removes it).")
+@VERSION
+@transaction
+def followup_milestone_title(session: Session, milestone_id: int, titles: tuple[str, ...],
+                             expected_version: int | None) -> None:
+    """Write a milestone's title in some languages of the site."""
+    m = followup.update_milestone(session, milestone_id, parse_texts(titles, "--title-in")
+                                  or {}, expected_version=expected_version)
+    click.echo(f"milestone {m.id} (version {m.version}): {m.title}")
 
 
 @followup_group.command(name="done")

@@ -2,7 +2,8 @@
 
 Commitments are opened from an act whose state's outcome is "adopted"; each has a
 responsible department (and a named person where the city requires one per
-measure), a status, a progress in percent and dated milestones. The city's
+measure), a status, a progress in percent and dated milestones (``services.commitments``,
+re-exported here). The city's
 response deadlines (Brussels: a first answer within 3 months, a final one within
 12) run from the day the act was sent to its addressee: the day it entered the
 state its kind marks ``sent`` (see ``sent_on``).
@@ -29,15 +30,35 @@ from kleroterion.city.types import ProposalKind, localize
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal, ProposalResponse
 from kleroterion.services import audit
 from kleroterion.services import texts as prose
-from kleroterion.services.context import add_months, check_version, city_of, conflicts, flush, get
+
+# Commitments and milestones live in services.commitments; followup's callers keep them.
+from kleroterion.services.commitments import (
+    CLOSED as CLOSED,
+)
+from kleroterion.services.commitments import (
+    STATUSES as STATUSES,
+)
+from kleroterion.services.commitments import (
+    add_commitment as add_commitment,
+)
+from kleroterion.services.commitments import (
+    add_milestone as add_milestone,
+)
+from kleroterion.services.commitments import (
+    complete_milestone as complete_milestone,
+)
+from kleroterion.services.commitments import (
+    update_commitment as update_commitment,
+)
+from kleroterion.services.commitments import (
+    update_milestone as update_milestone,
+)
+from kleroterion.services.context import add_months, city_of, get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed
 from kleroterion.services.proposals import INTERNAL_ACTORS, outcome, proposal_kind, state_of
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-
-STATUSES = ("planned", "in_progress", "done", "abandoned")
-CLOSED = ("done", "abandoned")
 
 
 def sent_on(proposal: Proposal, kind: ProposalKind) -> dt.date | None:
@@ -269,127 +290,6 @@ def record_answer(session: Session, proposal_id: int, kind: str, on: dt.date, *,
     return response
 
 
-def add_commitment(session: Session, proposal_id: int, title: str, department: str, on: dt.date,
-                   *, responsible: str = "", due_on: dt.date | None = None) -> Commitment:
-    """Open a commitment for an adopted act."""
-    proposal = get(session, Proposal, proposal_id)
-    mandate = get(session, Mandate, proposal.mandate_id)
-    if outcome(session, proposal) != "adopted":
-        raise NotAllowed("proposal %(proposal)s is %(state)r; commitments follow an adopted "
-                         "act", proposal=proposal_id, state=proposal.state)
-    title, department, responsible = title.strip(), department.strip(), responsible.strip()
-    if not title:
-        raise InvalidInput("a commitment needs a title", field="title")
-    if not department:
-        raise InvalidInput("a commitment needs a responsible department", field="department")
-    _check_responsible(mandate, responsible)
-    decided = proposal.transitions[-1].on if proposal.transitions else proposal.created_on
-    if on < decided:
-        raise InvalidInput("%(date)s is before the act was adopted (%(adopted)s)",
-                           date=on.isoformat(), adopted=decided.isoformat(), field="on")
-    if due_on is not None and due_on < on:
-        raise InvalidInput("the due date %(due)s is before %(date)s", due=due_on.isoformat(),
-                           date=on.isoformat(), field="due_on")
-    commitment = Commitment(title=title, department=department, responsible=responsible,
-                            status="planned", progress=0, due_on=due_on, created_on=on)
-    proposal.commitments.append(commitment)
-    session.flush()
-    audit.record(session, "followup.commit", "commitment", commitment.id,
-                 proposal=proposal.id, title=title, department=department,
-                 responsible_named=bool(responsible), due_on=due_on, on=on)
-    return commitment
-
-
-def _check_responsible(mandate: Mandate, responsible: str) -> None:
-    """Where the city names a person per measure, a commitment always has one."""
-    if city_of(mandate).config.accountability.owner_per_measure and not responsible:
-        raise InvalidInput("%(city)s names a person responsible for each measure; none was "
-                           "given", city=mandate.city, field="responsible")
-
-
-@conflicts
-def update_commitment(session: Session, commitment_id: int, *, status: str | None = None,
-                      progress: int | None = None, due_on: dt.date | None = None,
-                      responsible: str | None = None,
-                      expected_version: int | None = None) -> Commitment:
-    """Change a commitment's status, progress, due date or responsible person."""
-    commitment = get(session, Commitment, commitment_id)
-    check_version(commitment, expected_version)
-    changes: dict[str, object] = {}
-    if status is not None:
-        if status not in STATUSES:
-            raise InvalidInput("%(status)r is not a status; accepted: %(accepted)s",
-                               status=status, accepted=", ".join(STATUSES), field="status")
-        changes["status"] = status
-    if progress is not None:
-        if not 0 <= progress <= 100:
-            raise InvalidInput("progress is a percentage from 0 to 100, not %(progress)s",
-                               progress=progress, field="progress")
-        changes["progress"] = progress
-    if due_on is not None:
-        if due_on < commitment.created_on:
-            raise InvalidInput("the due date %(due)s is before the commitment (%(created)s)",
-                               due=due_on.isoformat(),
-                               created=commitment.created_on.isoformat(), field="due_on")
-        changes["due_on"] = due_on
-    if responsible is not None:
-        _check_responsible(get(session, Mandate, commitment.proposal.mandate_id),
-                           responsible.strip())
-        changes["responsible"] = responsible.strip()
-    if not changes:
-        raise InvalidInput("nothing to change: give a status, a progress, a due date or a "
-                           "responsible person", field="status")
-    if changes.get("status") == "done" and "progress" not in changes:
-        changes["progress"] = 100
-    for name, value in changes.items():
-        setattr(commitment, name, value)
-    flush(session, commitment)
-    # The person's name is personal data: the log says it changed, the row holds it
-    # (and the purge and the right of access reach it there, not in the log).
-    if "responsible" in changes:
-        changes["responsible"] = "changed" if changes["responsible"] else "removed"
-    audit.record(session, "followup.update", "commitment", commitment.id,
-                 version=commitment.version, **changes)
-    return commitment
-
-
-def add_milestone(session: Session, commitment_id: int, title: str,
-                  due_on: dt.date) -> Milestone:
-    commitment = get(session, Commitment, commitment_id)
-    if not title.strip():
-        raise InvalidInput("a milestone needs a title", field="title")
-    if due_on < commitment.created_on:
-        raise InvalidInput("the milestone date %(due)s is before the commitment (%(created)s)",
-                           due=due_on.isoformat(), created=commitment.created_on.isoformat(),
-                           field="due_on")
-    milestone = Milestone(title=title.strip(), due_on=due_on)
-    commitment.milestones.append(milestone)
-    session.flush()
-    audit.record(session, "followup.milestone", "milestone", milestone.id,
-                 commitment=commitment.id, title=title.strip(), due_on=due_on)
-    return milestone
-
-
-@conflicts
-def complete_milestone(session: Session, milestone_id: int, on: dt.date, *,
-                       expected_version: int | None = None) -> Milestone:
-    """Mark a milestone done on ``on``: once, however many users mark it at the same time."""
-    milestone = get(session, Milestone, milestone_id)
-    check_version(milestone, expected_version)
-    if milestone.done_on is not None:
-        raise NotAllowed("milestone %(milestone)s was already done on %(done)s",
-                         milestone=milestone_id, done=milestone.done_on.isoformat(), field="on")
-    if on < milestone.commitment.created_on:
-        raise InvalidInput("%(date)s is before the commitment (%(created)s)",
-                           date=on.isoformat(),
-                           created=milestone.commitment.created_on.isoformat(), field="on")
-    milestone.done_on = on
-    flush(session, milestone)  # a concurrent mark wins alone: this one is a conflict
-    audit.record(session, "followup.milestone_done", "milestone", milestone.id, on=on,
-                 version=milestone.version)
-    return milestone
-
-
 @dataclass(frozen=True)
 class Overdue:
     """Something late on ``today``: a response, a commitment, a milestone or a periodic report."""
@@ -478,8 +378,15 @@ def overdue(session: Session, today: dt.date, *, city: str | None = None,
 def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
                  day: Callable[[dt.date], str] = dt.date.isoformat,
                  language: str = "en") -> list[dict[str, str]]:
-    rows = []
     first = prose.first_language(mandate.city)
+
+    def written_in(row: Commitment | Milestone, field: str) -> str:
+        # A text in the report's language if the secretariat wrote it, else the city's
+        # first language's.
+        written = prose.texts_of(row, field, first)
+        return written.get(language) or next(iter(written.values()), "")
+
+    rows = []
     for proposal in session.scalars(select(Proposal).where(Proposal.mandate_id == mandate.id)
                                     .order_by(Proposal.id)):
         kind = proposal_kind(mandate, proposal.kind)
@@ -501,11 +408,11 @@ def _report_rows(session: Session, mandate: Mandate, as_of: dt.date,
             late = (commitment.status not in CLOSED and commitment.due_on is not None
                     and as_of > commitment.due_on)
             milestones = "; ".join(
-                f"{m.title} ({day(m.due_on)}: "
+                f"{written_in(m, 'title')} ({day(m.due_on)}: "
                 + (f"done {day(m.done_on)})" if m.done_on else "open)")
                 for m in commitment.milestones)
-            rows.append({**base, "commitment": commitment.title,
-                         "department": commitment.department,
+            rows.append({**base, "commitment": written_in(commitment, "title"),
+                         "department": written_in(commitment, "department"),
                          "responsible": commitment.responsible,
                          "status": commitment.status + (" (overdue)" if late else ""),
                          "progress": f"{commitment.progress}%",

@@ -31,15 +31,15 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class ReportMilestone:
-    title: str
+    title: Localized  # by language, the city's first language first
     due_on: dt.date
     done_on: dt.date | None
 
 
 @dataclass(frozen=True)
 class ReportCommitment:
-    title: str
-    department: str
+    title: Localized  # by language, the city's first language first
+    department: Localized
     responsible_named: bool
     status: str
     progress: int
@@ -101,18 +101,20 @@ def _act(session: Session, mandate: Mandate, proposal: Proposal, as_of: dt.date)
     kind = proposal_kind(mandate, proposal.kind)
     state = state_of(kind, proposal.state)
     commitments = []
+    first = texts.first_language(mandate.city)
     for c in proposal.commitments:
         if c.created_on > as_of:
             continue
         commitments.append(ReportCommitment(
-            title=c.title, department=c.department, responsible_named=bool(c.responsible),
+            title=texts.texts_of(c, "title", first),
+            department=texts.texts_of(c, "department", first),
+            responsible_named=bool(c.responsible),
             status=c.status, progress=max(0, min(100, c.progress)), due_on=c.due_on,
             overdue=(c.status not in followup.CLOSED and c.due_on is not None
                      and as_of > c.due_on),
-            milestones=tuple(ReportMilestone(m.title, m.due_on,
+            milestones=tuple(ReportMilestone(texts.texts_of(m, "title", first), m.due_on,
                                              m.done_on if m.done_on and m.done_on <= as_of
                                              else None) for m in c.milestones)))
-    first = texts.first_language(mandate.city)
     answers = tuple(ReportAnswer(r.kind, r.answered_on, texts.texts_of(r, "summary", first),
                                  dict(r.text), r.verdict)
                     for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))
@@ -190,9 +192,14 @@ def _answers(act: ReportAct, words: Words) -> str:
     return "; ".join(parts)
 
 
+def written_in(text: Localized, language: str) -> str:
+    """A secretariat's text in ``language``, else in the first language written."""
+    return text.get(language) or next(iter(text.values()), "")
+
+
 def _milestones(c: ReportCommitment, words: Words) -> str:
     return "; ".join(
-        f"{m.title} ({words.day(m.due_on)}"
+        f"{written_in(m.title, words.language)} ({words.day(m.due_on)}"
         + (f", {words.gettext('reached on %(day)s', day=words.day(m.done_on))})"
            if m.done_on else ")")
         for m in c.milestones)
@@ -216,9 +223,11 @@ def rows(report: CityReport, words: Words) -> list[list[str]]:
             table.append([*base, "", "", "", "", "", "", ""])
         for c in act.commitments:
             status = words.status(c.status) + (f" ({_('overdue')})" if c.overdue else "")
-            table.append([*base, c.title, c.department, _("named") if c.responsible_named
-                          else "", status, f"{c.progress} %", words.day(c.due_on)
-                          if c.due_on else "", _milestones(c, words)])
+            table.append([*base, written_in(c.title, words.language),
+                          written_in(c.department, words.language),
+                          _("named") if c.responsible_named else "", status,
+                          f"{c.progress} %", words.day(c.due_on) if c.due_on else "",
+                          _milestones(c, words)])
     return table
 
 

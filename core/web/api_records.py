@@ -153,9 +153,12 @@ class StepSchema(BaseSchema):
     what = fields.String(validate=validate.OneOf(
         ["proposed", "moved", "voted", "response_due", "answered", "committed",
          "commitment_due", "milestone_due", "milestone_done"]))
-    title = fields.String()
+    title = fields.String(metadata={"description": "an answer's summary, a commitment's or "
+                                                  "a milestone's title: in the request's "
+                                                  "language, else the first one written"})
     state = LocalizedField(allow_none=True)
-    actor = fields.String()
+    actor = fields.String(metadata={"description": "who acted; of a committed step, the "
+                                                  "department, in the request's language"})
     reason = fields.String(metadata={"description": "a move's reason in the request's "
                                                     "language, else the first one written"})
     label = LocalizedField(allow_none=True)
@@ -166,8 +169,15 @@ class StepSchema(BaseSchema):
 
 class CommitmentSchema(BaseSchema):
     id = fields.Integer()
-    title = fields.String()
-    department = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), "
+                                                  "else in the first one written"})
+    department = fields.String(metadata={"description": "in the request's language "
+                                                       "(?lang=), else in the first one "
+                                                       "written"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the title by language code, as the secretariat wrote it"})
+    departments = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the department by language code, as the secretariat wrote it"})
     status = fields.String()
     progress = fields.Integer(metadata={"description": "percent"})
     due_on = fields.String(allow_none=True, metadata={"description": "ISO date"})
@@ -325,6 +335,12 @@ def journey_view(journey: records.Journey) -> dict[str, Any]:
         # A move's reason, an answer's summary: in the request's language.
         if step.texts:
             shown["reason" if step.what == "moved" else "title"] = said(step.texts).text
+        if step.department:
+            shown["actor"] = said(step.department).text
+    for commitment, shown in zip(journey.commitments, view["commitments"], strict=True):
+        shown["titles"], shown["departments"] = shown["title"], shown["department"]
+        shown["title"] = said(commitment.title).text
+        shown["department"] = said(commitment.department).text
     view["answers"] = iso([_answer(a) for a in journey.answers])
     return view
 

@@ -36,7 +36,7 @@ from kleroterion.models import (
     Milestone,
     Proposal,
 )
-from kleroterion.services import followup, proposals, sessions
+from kleroterion.services import followup, proposals, sessions, texts
 from kleroterion.services.context import MISSING, get
 from kleroterion.services.errors import ConflictError, InvalidInput, NotAllowed, NotFound
 from kleroterion.web.api import (
@@ -53,6 +53,7 @@ from kleroterion.web.api_auth import token_actor
 from kleroterion.web.api_records import ProposalSchema, number_param, proposal_view
 from kleroterion.web.context import current_city, current_config
 from kleroterion.web.database import current_engine
+from kleroterion.web.i18n import said
 from kleroterion.web.public import today
 from kleroterion.web.records import MAX_ID
 from kleroterion.web.schemas import BaseSchema, LocalizedField
@@ -90,11 +91,6 @@ def by_language(what: str) -> fields.Dict:
                            "description": f"{what} by language code (one of the city's "
                                           "site); the string field is the city's first "
                                           "language's"})
-
-
-def _title(description: str) -> fields.String:
-    return fields.String(required=True, validate=validate.Length(min=1, max=300),
-                         metadata={"description": description})
 
 
 class ProposalMoveInput(InputSchema):
@@ -135,9 +131,14 @@ def _deadline_field(config: CityConfig) -> dict[str, fields.Field[Any]]:
 
 
 class CommitmentInput(InputSchema):
-    title = _title("what the city commits to do")
-    department = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                               metadata={"description": "the department responsible"})
+    title = fields.String(load_default="", validate=validate.Length(max=300), metadata={
+        "description": "what the city commits to do (required unless titles gives it in "
+                       "the city's first language)"})
+    titles = by_language("what the city commits to do")
+    department = fields.String(load_default="", validate=validate.Length(max=200), metadata={
+        "description": "the department responsible (required unless departments gives it "
+                       "in the city's first language)"})
+    departments = by_language("the department responsible")
     on = date_field("the day of the commitment, not before the act was adopted")
     due_on = fields.Date(load_default=None, allow_none=True,
                          metadata={"description": "when it is due (ISO date)"})
@@ -150,12 +151,21 @@ class CommitmentInput(InputSchema):
 class CommitmentUpdateInput(InputSchema):
     #: What ``_something`` checks, said in the OpenAPI document.
     openapi_constraints: ClassVar[dict[str, Any]] = {
-        "anyOf": [{"required": [name]} for name in ("status", "progress", "due_on")]}
+        "anyOf": [{"required": [name]} for name in ("status", "progress", "due_on", "titles",
+                                                     "departments")]}
 
     status = fields.String(validate=validate.OneOf(followup.STATUSES))
     progress = fields.Integer(strict=True, validate=validate.Range(min=0, max=100),
                               metadata={"description": "percent"})
     due_on = fields.Date(metadata={"description": "the new due date (ISO date)"})
+    titles = fields.Dict(keys=fields.String(validate=validate.Length(min=2, max=8)),
+                         values=fields.String(validate=validate.Length(max=300)), metadata={
+                             "description": "the title by language code, the ones to change "
+                                            "(an empty text removes that language's)"})
+    departments = fields.Dict(keys=fields.String(validate=validate.Length(min=2, max=8)),
+                              values=fields.String(validate=validate.Length(max=200)),
+                              metadata={"description": "the department by language code, as "
+                                                       "titles"})
     # Required: a PATCH without it would overwrite whatever changed since it was read.
     expected_version = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1),
@@ -164,12 +174,16 @@ class CommitmentUpdateInput(InputSchema):
 
     @validates_schema
     def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not {"status", "progress", "due_on"} & set(data):
-            raise ValidationError("give at least one of status, progress, due_on", "_schema")
+        if not {"status", "progress", "due_on", "titles", "departments"} & set(data):
+            raise ValidationError("give at least one of status, progress, due_on, titles, "
+                                  "departments", "_schema")
 
 
 class MilestoneInput(InputSchema):
-    title = _title("the step")
+    title = fields.String(load_default="", validate=validate.Length(max=300), metadata={
+        "description": "the step (required unless titles gives it in the city's first "
+                       "language)"})
+    titles = by_language("the step")
     due_on = date_field("when it is due, not before the commitment")
 
 
@@ -230,7 +244,10 @@ class ProposalDeadlinesSchema(BaseSchema):
 class MilestoneSchema(BaseSchema):
     id = fields.Integer()
     commitment = fields.Integer()
-    title = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), else "
+                                                  "in the first one written"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "the title by language code"})
     due_on = fields.Date()
     done_on = fields.Date(allow_none=True)
 
@@ -238,8 +255,13 @@ class MilestoneSchema(BaseSchema):
 class CommitmentStateSchema(BaseSchema):
     id = fields.Integer()
     proposal = fields.Integer()
-    title = fields.String()
-    department = fields.String()
+    title = fields.String(metadata={"description": "in the request's language (?lang=), else "
+                                                  "in the first one written"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "the title by language code"})
+    department = fields.String(metadata={"description": "as title"})
+    departments = fields.Dict(keys=fields.String(), values=fields.String(),
+                              metadata={"description": "the department by language code"})
     responsible_named = fields.Boolean(metadata={
         "description": "whether a person was named responsible (who is personal data)"})
     status = fields.String(validate=validate.OneOf(followup.STATUSES))
@@ -329,15 +351,26 @@ def reply(schema: type[BaseSchema], data: Any, status: int, language: str | None
     return response
 
 
+def _by_language(row: Commitment | Milestone, field: str) -> dict[str, str]:
+    return texts.texts_of(row, field, current_config().profile.languages[0])
+
+
 def milestone_view(milestone: Milestone) -> dict[str, Any]:
-    return {"id": milestone.id, "commitment": milestone.commitment_id, "title": milestone.title,
+    """A milestone, its title in the request's language (else the first written) and in
+    each language written."""
+    titles = _by_language(milestone, "title")
+    return {"id": milestone.id, "commitment": milestone.commitment_id,
+            "title": said(titles).text, "titles": titles,
             "due_on": milestone.due_on, "done_on": milestone.done_on}
 
 
 def commitment_view(commitment: Commitment) -> dict[str, Any]:
     """A commitment as the API answers it: whether a person is responsible, not who."""
-    return {"id": commitment.id, "proposal": commitment.proposal_id, "title": commitment.title,
-            "department": commitment.department,
+    titles, departments = (_by_language(commitment, "title"),
+                           _by_language(commitment, "department"))
+    return {"id": commitment.id, "proposal": commitment.proposal_id,
+            "title": said(titles).text, "titles": titles,
+            "department": said(departments).text, "departments": departments,
             "responsible_named": bool(commitment.responsible),
             "status": commitment.status, "progress": commitment.progress,
             "created_on": commitment.created_on, "due_on": commitment.due_on,
@@ -403,14 +436,15 @@ def add_commitment(ident: str) -> Response:
         proposal = proposal_of(session, number)
         commitment = followup.add_commitment(
             session, proposal.id, body["title"], body["department"], body["on"],
-            responsible=body["responsible"], due_on=body["due_on"])
+            responsible=body["responsible"], due_on=body["due_on"], titles=body["titles"],
+            departments=body["departments"])
         return commitment_view(commitment)
 
     return reply(CommitmentStateSchema, in_transaction(work), 201, language)
 
 
-@endpoint("Update a commitment's status, progress or due date", CommitmentStateSchema,
-          method="PATCH", body=CommitmentUpdateInput, role=WRITE_ROLE,
+@endpoint("Update a commitment's status, progress, due date, title or department",
+          CommitmentStateSchema, method="PATCH", body=CommitmentUpdateInput, role=WRITE_ROLE,
           path_parameters=_COMMITMENT, tag=TAG)
 def update_commitment(ident: str) -> Response:
     number, body, language = request_body("update_commitment", ident)
@@ -419,7 +453,8 @@ def update_commitment(ident: str) -> Response:
         commitment = _commitment(session, number)
         followup.update_commitment(
             session, commitment.id, status=body.get("status"), progress=body.get("progress"),
-            due_on=body.get("due_on"), expected_version=body["expected_version"])
+            due_on=body.get("due_on"), titles=body.get("titles"),
+            departments=body.get("departments"), expected_version=body["expected_version"])
         return commitment_view(commitment)
 
     return reply(CommitmentStateSchema, in_transaction(work), 200, language)
@@ -434,7 +469,7 @@ def add_milestone(ident: str) -> Response:
     def work(session: Session) -> dict[str, Any]:
         commitment = _commitment(session, number)
         return milestone_view(followup.add_milestone(session, commitment.id, body["title"],
-                                                     body["due_on"]))
+                                                     body["due_on"], titles=body["titles"]))
 
     return reply(MilestoneSchema, in_transaction(work, field="due_on"), 201, language)
 

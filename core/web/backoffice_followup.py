@@ -9,6 +9,11 @@ user as the audit actor. A refused form re-renders the whole page with what was
 typed and the service's sentence next to the field its ``field`` names; a form read
 before someone else's change answers 409 with the page as it is now.
 
+A commitment's title and department, and a milestone's title, have one field per
+language of the site (``title_en``, ``department_nl``...): the form's own ``title``
+is the city's first language's when adding; updating shows every language's text,
+and sends the service the ones changed (an emptied one removes that language's).
+
 The person named responsible for a commitment is personal data: it is shown here,
 to logged-in accounts only, never on the public follow-up pages or in the API.
 """
@@ -16,34 +21,40 @@ to logged-in accounts only, never on the public follow-up pages or in the API.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from kleroterion.city.types import Localized, ProposalKind
 from kleroterion.db import session_scope
 from kleroterion.models import Commitment, Mandate, Milestone, Proposal
-from kleroterion.services import followup, proposals
+from kleroterion.services import followup, proposals, texts
 from kleroterion.services.context import city_of
 from kleroterion.services.errors import ConflictError, ServiceError
 from kleroterion.web import admin_texts
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.backoffice import write_engine
+from kleroterion.web.context import current_config
 from kleroterion.web.database import db_session
 from kleroterion.web.forms import (
     CommitmentForm,
     CommitmentUpdateForm,
     MilestoneDoneForm,
     MilestoneForm,
+    MilestoneTitleForm,
     ResponseForm,
 )
-from kleroterion.web.i18n import refusal_text
+from kleroterion.web.i18n import INTERFACE_LANGUAGES, refusal_text
 from kleroterion.web.public import today
+from markupsafe import Markup
 from sqlalchemy.orm import Session
+from wtforms import StringField
+from wtforms.validators import Length
 
 bp = Blueprint("backoffice_followup", __name__, url_prefix="/admin")
 
@@ -53,6 +64,45 @@ STATUS_LABELS = {"planned": _l("planned"), "in_progress": _l("in progress"),
 
 #: Forms re-rendered as they were posted, by the key ``_forms_of`` gives them.
 Posted = dict[str, FlaskForm]
+F = TypeVar("F", bound=FlaskForm)
+#: The texts written per language: field -> (its label, its length limit).
+COMMITMENT_TEXTS = {"title": (_l("Title"), 300), "department": (_l("Responsible department"), 200)}
+MILESTONE_TEXTS = {"title": (_l("Milestone"), 300)}
+
+
+def _languages() -> list[str]:
+    """The languages of the site, the city's first first (and English for visitors)."""
+    return list(dict.fromkeys((*current_config().profile.languages, "en")))
+
+
+def _in_languages(form: type[F], fields: Mapping[str, tuple[LazyString, int]],
+                  languages: list[str]) -> type[F]:
+    """``form`` with one field ``<name>_<language>`` per field and language."""
+    added: dict[str, Any] = {}
+    for name, (label, limit) in fields.items():
+        for code in languages:
+            added[f"{name}_{code}"] = StringField(
+                Markup('{} (<span lang="{}">{}</span>)').format(
+                    label, code, INTERFACE_LANGUAGES.get(code, code)),
+                validators=[Length(max=limit)], render_kw={"lang": code})
+    return type(form.__name__, (form,), added)
+
+
+def _text_names(fields: Mapping[str, object], languages: list[str]) -> list[str]:
+    return [f"{name}_{code}" for name in fields for code in languages]
+
+
+def _typed(form: FlaskForm, name: str, languages: list[str]) -> dict[str, str]:
+    """What ``form`` says of ``name`` in each of ``languages``, stripped; a field the
+    request did not send is left out (not emptied)."""
+    return {code: (form[f"{name}_{code}"].data or "").strip() for code in languages
+            if form[f"{name}_{code}"].raw_data}
+
+
+def _changed(typed: Mapping[str, str], written: Mapping[str, str]) -> dict[str, str] | None:
+    """The texts typed that differ from those written (None when none does)."""
+    changed = {code: text for code, text in typed.items() if text != written.get(code, "")}
+    return changed or None
 
 
 @dataclass
@@ -70,6 +120,8 @@ class MilestoneRow:
     milestone: Milestone
     overdue: bool
     form: MilestoneDoneForm | None
+    titles: Localized = field(default_factory=dict)
+    rename: MilestoneTitleForm | None = None
 
 
 @dataclass
@@ -79,6 +131,8 @@ class CommitmentRow:
     milestones: list[MilestoneRow]
     update: CommitmentUpdateForm
     add_milestone: MilestoneForm
+    titles: Localized = field(default_factory=dict)
+    departments: Localized = field(default_factory=dict)
 
 
 def _act(proposal_id: int) -> tuple[Proposal, Mandate, ProposalKind]:
@@ -101,14 +155,22 @@ def _response_form(deadline_key: str, day: dt.date | None = None) -> ResponseFor
     return admin_texts.name_languages(form, ["summary"])
 
 
+def _written(row: Commitment | Milestone, name: str) -> dict[str, str]:
+    return texts.texts_of(row, name, current_config().profile.languages[0])
+
+
 def _update_form(commitment: Commitment, formdata: bool = False) -> CommitmentUpdateForm:
+    languages = _languages()
+    kind = _in_languages(CommitmentUpdateForm, COMMITMENT_TEXTS, languages)
     if formdata:
-        form = CommitmentUpdateForm(prefix=f"c{commitment.id}")
+        form = kind(prefix=f"c{commitment.id}")
     else:
-        form = CommitmentUpdateForm(prefix=f"c{commitment.id}", formdata=None, data={
+        written = {f"{name}_{code}": text for name in COMMITMENT_TEXTS
+                   for code, text in _written(commitment, name).items()}
+        form = kind(prefix=f"c{commitment.id}", formdata=None, data={
             "status": commitment.status, "progress": commitment.progress,
             "due_on": commitment.due_on, "responsible": commitment.responsible,
-            "expected_version": commitment.version})
+            "expected_version": commitment.version, **written})
     form.status.choices = [(key, STATUS_LABELS.get(key, key)) for key in followup.STATUSES]
     return form
 
@@ -134,20 +196,26 @@ def _render(proposal_id: int, posted: Posted | None = None, error: str | None = 
             for item in followup.overdue(session, day, mandate_id=mandate.id)
             if item.proposal_id == proposal.id}
     rows = []
+    languages = _languages()
     for commitment in proposal.commitments:
         milestones = [MilestoneRow(
             milestone, ("milestone", milestone.id) in late,
             None if milestone.done_on is not None else (
                 posted.get(f"done:{milestone.id}") or MilestoneDoneForm(
-                    prefix=f"m{milestone.id}", formdata=None, data={"on": day})))
+                    prefix=f"m{milestone.id}", formdata=None, data={"on": day})),
+            _written(milestone, "title"),
+            posted.get(f"rename:{milestone.id}") or _rename_form(milestone))
             for milestone in commitment.milestones]
         update = posted.get(f"update:{commitment.id}") or _update_form(commitment)
-        add = posted.get(f"milestone:{commitment.id}") or MilestoneForm(
+        add = posted.get(f"milestone:{commitment.id}") or _in_languages(
+            MilestoneForm, MILESTONE_TEXTS, languages[1:])(
             prefix=f"c{commitment.id}-milestone", formdata=None)
         rows.append(CommitmentRow(commitment, ("commitment", commitment.id) in late,
-                                  milestones, update, add))
-    new = posted.get("commitment") or CommitmentForm(prefix="commitment", formdata=None,
-                                                     data={"on": day})
+                                  milestones, update, add, _written(commitment, "title"),
+                                  _written(commitment, "department")))
+    new = posted.get("commitment") or _in_languages(
+        CommitmentForm, COMMITMENT_TEXTS, languages[1:])(prefix="commitment", formdata=None,
+                                                         data={"on": day})
     states = {state.key: state.label for state in kind.states}
     accountability = city_of(mandate).config.accountability
     return render_template(
@@ -157,6 +225,11 @@ def _render(proposal_id: int, posted: Posted | None = None, error: str | None = 
         summary_fields=["summary", *(f"summary_{code}" for code in admin_texts.others())],
         adopted=proposals.outcome(session, proposal) == "adopted",
         may_write=current_role_level() >= ROLE_LEVEL["secretariat"], error=error,
+        new_names=["title", *[f"title_{code}" for code in languages[1:]], "department",
+                   *[f"department_{code}" for code in languages[1:]]],
+        update_names=_text_names(COMMITMENT_TEXTS, languages),
+        milestone_names=_text_names(MILESTONE_TEXTS, languages[1:]),
+        rename_names=_text_names(MILESTONE_TEXTS, languages),
     ), status
 
 
@@ -177,7 +250,9 @@ def _submit(proposal_id: int, key: str, form: FlaskForm, change: Callable[[Sessi
         db_session().expire_all()
         return _render(proposal_id, error=conflict, status=409)
     except ServiceError as refusal:
-        field = form._fields.get(refusal.field or "") or form._fields[default_field]
+        first = f"{refusal.field}_{current_config().profile.languages[0]}"
+        field = (form._fields.get(refusal.field or "") or form._fields.get(first)
+                 or form._fields[default_field])
         field.errors = [*field.errors, refusal_text(refusal)]
         return _render(proposal_id, {key: form}, status=422)
     flash(done)
@@ -226,12 +301,15 @@ def record_response(proposal_id: int, deadline_key: str) -> ResponseReturnValue:
 @role_required("secretariat")
 def add_commitment(proposal_id: int) -> ResponseReturnValue:
     _act(proposal_id)
-    form = CommitmentForm(prefix="commitment")
+    others = _languages()[1:]
+    form = _in_languages(CommitmentForm, COMMITMENT_TEXTS, others)(prefix="commitment")
     return _submit(
         proposal_id, "commitment", form,
         lambda session: followup.add_commitment(
             session, proposal_id, form.title.data or "", form.department.data or "",
-            form.on.data, responsible=form.responsible.data or "", due_on=form.due_on.data),
+            form.on.data, responsible=form.responsible.data or "", due_on=form.due_on.data,
+            titles=_typed(form, "title", others), departments=_typed(form, "department",
+                                                                     others)),
         default_field="title", done=gettext("The commitment is added."),
         conflict=gettext("Someone else changed this act at the same time. Here is the "
                          "follow-up as it is now."), anchor="commitments")
@@ -266,11 +344,16 @@ def update_commitment(commitment_id: int) -> ResponseReturnValue:
                               else None)
     typed = (form.responsible.data or "").strip()
     responsible = typed if typed != commitment.responsible else None
+    languages = _languages()
+    titles = _changed(_typed(form, "title", languages), _written(commitment, "title"))
+    departments = _changed(_typed(form, "department", languages),
+                           _written(commitment, "department"))
     return _submit(
         proposal_id, key, form,
         lambda session: followup.update_commitment(
             session, commitment_id, status=status, progress=progress, due_on=due_on,
-            responsible=responsible, expected_version=version),
+            responsible=responsible, titles=titles, departments=departments,
+            expected_version=version),
         default_field="status", done=gettext("The commitment is saved."),
         conflict=gettext("Someone else changed this commitment since the page was shown. "
                          "Here it is as it is now; check it and save your change again if "
@@ -281,14 +364,49 @@ def update_commitment(commitment_id: int) -> ResponseReturnValue:
 @role_required("secretariat")
 def add_milestone(commitment_id: int) -> ResponseReturnValue:
     commitment = _commitment(commitment_id)
-    form = MilestoneForm(prefix=f"c{commitment_id}-milestone")
+    others = _languages()[1:]
+    form = _in_languages(MilestoneForm, MILESTONE_TEXTS, others)(
+        prefix=f"c{commitment_id}-milestone")
     return _submit(
         commitment.proposal_id, f"milestone:{commitment_id}", form,
         lambda session: followup.add_milestone(session, commitment_id, form.title.data or "",
-                                               form.due_on.data),
+                                               form.due_on.data,
+                                               titles=_typed(form, "title", others)),
         default_field="title", done=gettext("The milestone is added."),
         conflict=gettext("Someone else changed this commitment at the same time. Here is "
                          "the follow-up as it is now."), anchor=f"commitment-{commitment_id}")
+
+
+def _rename_form(milestone: Milestone, formdata: bool = False) -> MilestoneTitleForm:
+    kind = _in_languages(MilestoneTitleForm, MILESTONE_TEXTS, _languages())
+    if formdata:
+        return kind(prefix=f"m{milestone.id}-title")
+    return kind(prefix=f"m{milestone.id}-title", formdata=None, data={
+        "expected_version": milestone.version,
+        **{f"title_{code}": text for code, text in _written(milestone, "title").items()}})
+
+
+@bp.route("/milestones/<int:milestone_id>/title", methods=["POST"])
+@role_required("secretariat")
+def rename_milestone(milestone_id: int) -> ResponseReturnValue:
+    """A milestone's title in each language: the service gets the ones changed."""
+    milestone = db_session().get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    form = _rename_form(milestone, formdata=True)
+    titles = _changed(_typed(form, "title", _languages()), _written(milestone, "title"))
+    try:
+        version: int | None = int(form.expected_version.data)
+    except (TypeError, ValueError):
+        version = None
+    return _submit(
+        milestone.commitment.proposal_id, f"rename:{milestone_id}", form,
+        lambda session: followup.update_milestone(session, milestone_id, titles or {},
+                                                  expected_version=version),
+        default_field=f"title_{_languages()[0]}", done=gettext("The texts are saved."),
+        conflict=gettext("Someone else changed this milestone at the same time. Here is "
+                         "the follow-up as it is now."),
+        anchor=f"commitment-{milestone.commitment_id}")
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])

@@ -97,8 +97,37 @@ FIRST_NAMES = ("Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgane", "Ya
                "Lucie", "Mathis", "Nour", "Hugo", "Léa", "Karim", "Maëlle", "Théo", "Aïcha",
                "Jules", "Zoé", "Malik", "Chloé", "Émile", "Sarah", "Noé")
 
-DEPARTMENTS = ("Direction de l'urbanisme", "Direction des espaces verts",
-               "Direction de l'éducation", "Direction de la voirie", "Direction du logement")
+#: The departments a demo commitment falls to, by city (fr, nl, en), as each administration
+#: names them: the City of Paris's directions, Grand Poitiers's, the Brussels-Capital
+#: Region's administrations (their official French and Dutch names).
+DEPARTMENTS = {
+    "paris": (("Direction de l'urbanisme", "", "Urban Planning Department"),
+              ("Direction des espaces verts et de l'environnement", "",
+               "Green Spaces and Environment Department"),
+              ("Direction des affaires scolaires", "", "School Affairs Department"),
+              ("Direction de la voirie et des déplacements", "", "Roads and Transport Department"),
+              ("Direction du logement et de l'habitat", "", "Housing Department")),
+    "poitiers": (("Direction de l'urbanisme", "", "Urban Planning Department"),
+                 ("Direction des espaces verts", "", "Parks and Green Spaces Department"),
+                 ("Direction de l'éducation", "", "Education Department"),
+                 ("Direction de la voirie", "", "Roads Department"),
+                 ("Direction de l'habitat", "", "Housing Department")),
+    "brussels": (("urban.brussels", "urban.brussels", "urban.brussels"),
+                 ("Bruxelles Environnement", "Leefmilieu Brussel", "Brussels Environment"),
+                 ("Bruxelles Mobilité", "Brussel Mobiliteit", "Brussels Mobility"),
+                 ("Bruxelles Pouvoirs locaux", "Brussel Plaatselijke Besturen",
+                  "Brussels Local Authorities"),
+                 ("Bruxelles Logement", "Brussel Huisvesting", "Brussels Housing")),
+}
+#: The demo's commitments and milestones (fr, nl, en).
+MEASURES = {"ongoing": ("Étude et concertation", "Studie en overleg",
+                        "Study and consultation"),
+            "met": ("Diagnostic partagé", "Gedeelde diagnose", "Shared assessment"),
+            "ahead": ("Présentation aux habitants", "Voorstelling aan de bewoners",
+                      "Presentation to residents"),
+            "finished": ("Première réalisation", "Eerste verwezenlijking",
+                         "First measure carried out"),
+            "late": ("Calendrier des travaux", "Planning van de werken", "Works schedule")}
 
 
 def run_step(factory: sessionmaker[Session], service: Callable[..., T], *args: Any,
@@ -361,7 +390,9 @@ def follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopte
         + ("; one commitment is overdue" if with_overdue else ""))
     overdue_done = not with_overdue
     # The addressee answered every act in time: the one overdue item is a commitment.
-    rules = city(mandate.city).config.accountability.response_deadlines
+    config = city(mandate.city).config
+    rules = config.accountability.response_deadlines
+    departments = DEPARTMENTS.get(mandate.city, DEPARTMENTS["paris"])
     finals = 0
     for proposal in run_step(factory, proposals.list_proposals, mandate.id):
         for deadline in run_step(factory, followup.deadlines, proposal.id):
@@ -379,28 +410,31 @@ def follow_up(factory: sessionmaker[Session], say: Say, mandate: Mandate, adopte
     for proposal_id in adopted:
         proposal_day = run_step(factory, _last_step_on, proposal_id)
         start = min(today, proposal_day + dt.timedelta(days=10))
-        department = rng.choice(DEPARTMENTS)
+        department = written(config, *rng.choice(departments))
         # A measure under way, on time, with one milestone met and one ahead.
-        ongoing = run_step(factory, followup.add_commitment, proposal_id, "Étude et concertation",
-                       department, start, responsible="Cheffe de projet fictive",
-                       due_on=today + dt.timedelta(days=120))
-        met = run_step(factory, followup.add_milestone, ongoing.id, "Diagnostic partagé",
-                   start + dt.timedelta(days=20))
+        ongoing = run_step(factory, followup.add_commitment, proposal_id, "", "", start,
+                           titles=written(config, *MEASURES["ongoing"]),
+                           departments=department, responsible="Cheffe de projet fictive",
+                           due_on=today + dt.timedelta(days=120))
+        met = run_step(factory, followup.add_milestone, ongoing.id, "",
+                       start + dt.timedelta(days=20), titles=written(config, *MEASURES["met"]))
         run_step(factory, followup.complete_milestone, met.id, min(today, start + dt.timedelta(
             days=18)))
-        run_step(factory, followup.add_milestone, ongoing.id, "Présentation aux habitants",
-             today + dt.timedelta(days=60))
+        run_step(factory, followup.add_milestone, ongoing.id, "", today + dt.timedelta(days=60),
+                 titles=written(config, *MEASURES["ahead"]))
         run_step(factory, followup.update_commitment, ongoing.id, status="in_progress",
              progress=rng.choice((35, 45, 60)))
         # A measure finished.
-        finished = run_step(factory, followup.add_commitment, proposal_id, "Première réalisation",
-                        department, start, responsible="Chef de service fictif",
-                        due_on=today + dt.timedelta(days=30))
+        finished = run_step(factory, followup.add_commitment, proposal_id, "", "", start,
+                            titles=written(config, *MEASURES["finished"]),
+                            departments=department, responsible="Chef de service fictif",
+                            due_on=today + dt.timedelta(days=30))
         run_step(factory, followup.update_commitment, finished.id, status="done")
         if not overdue_done:
-            late = run_step(factory, followup.add_commitment, proposal_id,
-                        "Calendrier des travaux", department, start,
-                        responsible="Responsable fictif", due_on=today - dt.timedelta(days=25))
+            late = run_step(factory, followup.add_commitment, proposal_id, "", "", start,
+                            titles=written(config, *MEASURES["late"]),
+                            departments=department, responsible="Responsable fictif",
+                            due_on=today - dt.timedelta(days=25))
             run_step(factory, followup.update_commitment, late.id, status="in_progress",
                  progress=70)
             overdue_done = True

@@ -197,6 +197,13 @@ class MilestoneForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Add the milestone"))
 
 
+class MilestoneTitleForm(FlaskForm):  # type: ignore[misc]
+    """A milestone's title in each language (its fields are added per language), as read."""
+
+    expected_version = HiddenField()
+    submit = SubmitField(_l("Save the texts"))
+
+
 class MilestoneDoneForm(FlaskForm):  # type: ignore[misc]
     """The day a milestone was reached."""
 

@@ -287,15 +287,17 @@ class Step:
     answer_kind: str = ""  # of an "answered" step: first | final | yearly | reasons
     verdict: str | None = None
     #: The secretariat's prose of the step by language (a move's reason, an answer's
-    #: summary), the city's first language first.
+    #: summary, a commitment's or a milestone's title), the city's first language first.
     texts: Localized = field(default_factory=dict)
+    #: A commitment's department by language, for a "committed" step.
+    department: Localized = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CommitmentView:
     id: int
-    title: str
-    department: str
+    title: Localized  # by language, the city's first language first
+    department: Localized
     status: str
     progress: int
     due_on: dt.date | None
@@ -419,22 +421,27 @@ def journey(config: CityConfig, proposal: Proposal, on: dt.date, *,
         steps.append(Step(answer.on, "answered", texts=answer.summary, label=answer.label,
                           answer_kind=answer.kind, verdict=answer.verdict))
     commitments: list[CommitmentView] = []
+    first = config.profile.languages[0]
     for commitment in proposal.commitments:
         closed = commitment.status in followup.CLOSED
         late = (not closed and commitment.due_on is not None and on > commitment.due_on)
+        title = texts.texts_of(commitment, "title", first)
+        department = texts.texts_of(commitment, "department", first)
         steps.append(Step(commitment.created_on, "committed", title=commitment.title,
-                          actor=commitment.department))
+                          actor=commitment.department, texts=title, department=department))
         if commitment.due_on is not None:
             steps.append(Step(commitment.due_on, "commitment_due", title=commitment.title,
-                              overdue=late))
+                              texts=title, overdue=late))
         for milestone in commitment.milestones:
+            named = texts.texts_of(milestone, "title", first)
             steps.append(Step(milestone.due_on, "milestone_due", title=milestone.title,
-                              overdue=(not closed and milestone.done_on is None
-                                       and on > milestone.due_on)))
+                              texts=named, overdue=(not closed and milestone.done_on is None
+                                                    and on > milestone.due_on)))
             if milestone.done_on is not None:
-                steps.append(Step(milestone.done_on, "milestone_done", title=milestone.title))
+                steps.append(Step(milestone.done_on, "milestone_done", title=milestone.title,
+                                  texts=named))
         commitments.append(CommitmentView(
-            id=commitment.id, title=commitment.title, department=commitment.department,
+            id=commitment.id, title=title, department=department,
             status=commitment.status, progress=max(0, min(100, commitment.progress)),
             due_on=commitment.due_on, overdue=late,
             milestones_done=sum(1 for m in commitment.milestones if m.done_on is not None),

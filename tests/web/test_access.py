@@ -136,6 +136,7 @@ ACCESS: dict[str, str] = {
     "backoffice_followup.update_commitment": "secretariat",
     "backoffice_followup.add_milestone": "secretariat",
     "backoffice_followup.complete_milestone": "secretariat",
+    "backoffice_followup.rename_milestone": "secretariat",
     "backoffice.members_page": "read-only",
     "backoffice.member_page": "read-only",
     "backoffice.give_public_name": "secretariat",

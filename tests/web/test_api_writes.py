@@ -465,7 +465,9 @@ def test_commitment_refusals(client: FlaskClient, secretariat: str,
                                            "follow an adopted act")
     blank = send(client, "POST", f"/api/proposals/{ADOPTED}/commitments",
                  {**body, "title": ""}, token=secretariat)
-    assert blank.get_json()["errors"] == {"title": ["Length must be between 1 and 300."]}
+    assert blank.status_code == 422
+    assert blank.get_json()["message"] == ("a commitment needs a title in 'fr', the city's "
+                                           "first language")
 
 
 def _commitment(app: Flask, ident: int) -> tuple[str, int, int]:
@@ -513,7 +515,7 @@ def test_commitment_updates_are_checked_per_field(client: FlaskClient, app: Flas
     cases = [
         ({}, {"expected_version": ["Missing data for required field."]}),
         ({"expected_version": 3}, {"_schema": ["give at least one of status, progress, "
-                                               "due_on"]}),
+                                               "due_on, titles, departments"]}),
         ({"progress": 101}, {"progress": ["Must be greater than or equal to 0 and less than "
                                           "or equal to 100."]}),
         ({"progress": "50"}, {"progress": ["Not a valid integer."]}),

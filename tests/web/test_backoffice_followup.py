@@ -458,10 +458,13 @@ def test_a_milestone_is_added_then_reached_and_the_public_page_tells_both(
     ident = paris["commitment"]
     status, _ = _post(client, f"/admin/commitments/{ident}/milestones", paris["act"], **{
         f"c{ident}-milestone-title": "Premières fontaines",
+        f"c{ident}-milestone-title_en": "First fountains",
         f"c{ident}-milestone-due_on": "2027-01-15"})
     assert status == 302
     public = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
-    assert "Milestone due: Premières fontaines" in public
+    assert "Milestone due: First fountains" in public and "Premières" not in public
+    french = client.get(f"/follow-up/{paris['act']}?lang=fr").get_data(as_text=True)
+    assert "Premières fontaines" in french and "First fountains" not in french
     assert "0 of 2 milestones reached" in public
 
     status, _ = _post(client, f"/admin/milestones/{paris['milestone']}/done", paris["act"],
@@ -471,7 +474,9 @@ def test_a_milestone_is_added_then_reached_and_the_public_page_tells_both(
     assert "The milestone is marked as reached." in page
     assert "reached on 5 September 2026" in page
     public = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
-    assert "Milestone reached: Diagnostic" in public and "1 of 2 milestones reached" in public
+    # Written in French only: the English page marks it so.
+    assert 'Milestone reached: <span lang="fr">Diagnostic</span>' in public
+    assert "1 of 2 milestones reached" in public
     assert _commitment(app, ident)["milestones"] == [
         ("Diagnostic", D(2026, 9, 1), D(2026, 9, 5)),
         ("Premières fontaines", D(2027, 1, 15), None)]
@@ -534,3 +539,45 @@ def test_a_milestone_reached_meanwhile_answers_409(
     assert "Someone else marked this milestone as reached" in page
     assert "reached on 30 August 2026" in page
     assert in_database(app, lambda s: s.get(Milestone, ident).done_on) == D(2026, 8, 30)  # type: ignore[union-attr]
+
+
+# --- Texts in each language ------------------------------------------------------------
+
+
+def test_a_commitment_and_a_milestone_are_written_in_each_language_of_the_city(
+    client: FlaskClient, app: Flask, paris: dict[str, int]
+) -> None:
+    log_in(client, "secretariat")
+    page = _page(client, paris["act"])
+    assert 'name="commitment-title_en"' in page and 'name="commitment-department_en"' in page
+    assert 'name="commitment-title_nl"' not in page  # Paris writes French and English
+    status, _ = _post(client, f"/admin/proposals/{paris['act']}/follow-up/commitments",
+                      paris["act"], **{
+                          "commitment-title": "Des bancs", "commitment-title_en": "Benches",
+                          "commitment-department": "Direction de la voirie",
+                          "commitment-department_en": "Roads Department",
+                          "commitment-responsible": "Chef fictif",
+                          "commitment-on": "2026-07-10"})
+    assert status == 302
+    english = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
+    assert "<strong>Benches</strong> — Roads Department" in english
+    # The update form shows each language's text; an emptied first language is refused.
+    ident = paris["commitment"]
+    status, page = _update(client, app, paris, title_fr="", title_en="A hundred fountains")
+    assert status == 422
+    assert _error(page, f"c{ident}-title_fr") == ("a commitment needs a title in 'fr', the "
+                                                  "city's first language")
+    status, _ = _update(client, app, paris, title_fr="Cent fontaines",
+                        title_en="A hundred fountains")
+    assert status == 302
+    english = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
+    assert "<strong>A hundred fountains</strong>" in english
+    # A milestone's title, written later in English.
+    milestone = paris["milestone"]
+    status, _ = _post(client, f"/admin/milestones/{milestone}/title", paris["act"], **{
+        f"m{milestone}-title-title_fr": "Diagnostic",
+        f"m{milestone}-title-title_en": "Assessment",
+        f"m{milestone}-title-expected_version": "1"})
+    assert status == 302
+    english = client.get(f"/follow-up/{paris['act']}?lang=en").get_data(as_text=True)
+    assert "Milestone due: Assessment" in english
