@@ -54,6 +54,13 @@ def test_each_page_names_the_city_in_its_language(client: FlaskClient, language:
     assert f"de {FRENCH}" not in page and f"van {DUTCH}" not in page
 
 
+@pytest.mark.parametrize("city", ["brussels"])
+def test_the_api_gives_the_name_per_language_or_in_the_one_asked(client: FlaskClient) -> None:
+    assert client.get("/api/city").get_json()["name"] == {
+        "fr": FRENCH, "nl": DUTCH, "en": "Brussels-Capital Region"}
+    assert client.get("/api/city?lang=nl").get_json()["name"] == DUTCH
+
+
 def _with_profile_name(tmp_path: Path, city: str, name: str) -> Path:
     text = (PLUGINS / city / "city.toml").read_text(encoding="utf-8")
     changed, count = re.subn(r"(?m)^name = \{[^\n]*\}$", lambda _: f"name = {name}", text,
