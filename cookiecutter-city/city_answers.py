@@ -218,6 +218,7 @@ class CityAnswers:
     population: int
     website: str
     assembly_name: Texts
+    official_name: Texts
     council_name: Texts
     executive_name: Texts
     registry: str
@@ -338,6 +339,8 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
           "must be an ISO 4217 code in capitals, e.g. 'EUR', 'CHF'")
     population = attempt(lambda: _integer(answers, "population"), 0)
     assembly_name = attempt(lambda: _labels(answers, "assembly_name"), {"": "?"})
+    # Answers recorded before the question existed: the city's name, in every language.
+    official_name = attempt(lambda: _labels(answers, "official_name", False), {}) or {"": name}
     term_name = attempt(lambda: _labels(answers, "term_name"), {"": "?"})
     term_plural = attempt(lambda: _labels(answers, "term_plural", False), {})
     term_gender = attempt(lambda: _labels(answers, "term_gender", False), {})
@@ -432,6 +435,7 @@ def _read(answers: Mapping[str, Any], found: list[str]) -> CityAnswers | None:
         package_name="kleroterion_" + slug.replace("-", "_"), country=country,
         languages=languages, timezone=timezone, currency=currency, population=population,
         website=_text(answers, "website"), assembly_name=assembly_name,
+        official_name=official_name,
         council_name=prose["council_name"] or {"fr": f"le conseil municipal de {name}",
                                                "en": f"the municipal council of {name}"},
         executive_name=prose["executive_name"] or {"fr": f"le maire et l'exécutif de {name}",

@@ -101,7 +101,9 @@ def city_profile(city: CityAnswers) -> Table:
         "CityProfile",
         _comments={"sources": "Cite the public documents your facts come from (see the README)."},
         slug=city.slug,
-        name=city.city_name,
+        # One text is every language's name; texts per language are the city's own.
+        name=city.official_name[""] if set(city.official_name) == {""}
+        else _label(city, city.official_name, keep_extra=True),
         assembly_name=_label(city, city.assembly_name, keep_extra=True),
         country=city.country,
         languages=tuple(city.languages),

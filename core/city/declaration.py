@@ -98,6 +98,7 @@ def fact(
     compare: tuple[str, str, str, str] | None = None,
     sourced: bool = False,
     applies_if: str = "",
+    plain: bool = False,
 ) -> Any:
     """Declare one field of the city model.
 
@@ -113,7 +114,9 @@ def fact(
     ``sourced``: a value given must cite its source in the section's ``evidence`` (the
     city's load fails otherwise, naming the field). ``applies_if`` names a field of the
     same section without which the fact does not apply (an indemnity's rate when
-    members are not paid): the comparison says "not applicable".
+    members are not paid): the comparison says "not applicable". ``plain``: a
+    ``Localized`` field that also accepts one string, read as every language (a field
+    that was a single string before it was written per language).
     """
     metadata = {
         "doc": doc,
@@ -130,6 +133,7 @@ def fact(
         "label": dict(zip(("fr", "en", "nl"), compare[1:], strict=True)) if compare else {},
         "sourced": sourced,
         "applies_if": applies_if,
+        "plain": plain,
     }
     if compare is not None and compare[0] not in QUESTIONS:
         raise ValueError(f"unknown question {compare[0]!r}; questions: {', '.join(QUESTIONS)}")

@@ -70,10 +70,11 @@ def _check_profile(data: dict[str, Any]) -> None:
     for language in data["languages"]:
         if not LANGUAGE.match(language):
             raise ValidationError(f"{language!r} is not a language code", "languages")
-    if data["languages"][0] not in data["assembly_name"]:
-        raise ValidationError(
-            f"needs the default language {data['languages'][0]!r}", "assembly_name"
-        )
+    for field_name in ("assembly_name", "name"):
+        if isinstance(data[field_name], Mapping) and data["languages"][0] not in data[field_name]:
+            raise ValidationError(
+                f"needs the default language {data['languages'][0]!r}", field_name
+            )
     try:
         zoneinfo.ZoneInfo(data["timezone"])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
@@ -348,6 +349,8 @@ def _field(item: dataclasses.Field[Any], hint: Any) -> fields.Field[Any]:
     meta = item.metadata
     required = item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
     options: dict[str, Any] = {"required": required}
+    if is_localized(item) and meta.get("plain"):
+        return _LocalizedOrPlain(required=required)
     if is_localized(item):
         return fields.Dict(
             keys=fields.Str(),
@@ -359,6 +362,24 @@ def _field(item: dataclasses.Field[Any], hint: Any) -> fields.Field[Any]:
     result.required = required
     result.validators = [*result.validators, *_validators(meta, hint)]
     return result
+
+
+class _LocalizedOrPlain(fields.Field[Any]):
+    """A ``Localized`` text that also accepts one string (read as every language)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValidationError("the text is empty")
+            return value
+        if not isinstance(value, Mapping) or not all(
+            isinstance(key, str) and isinstance(text, str) for key, text in value.items()
+        ):
+            raise ValidationError(
+                "must be a text per language such as { fr = \"…\", en = \"…\" } or one text"
+            )
+        _check_localized(value)
+        return dict(value)
 
 
 _SCHEMAS: dict[type, type[Schema]] = {}

@@ -151,10 +151,12 @@ class CityProfile:
         pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$",
         pattern_error="must be lowercase ascii letters, digits and hyphens",
     )
-    name: str = fact(
-        "the city's own name, e.g. Paris, Région de Bruxelles-Capitale",
-        nonempty=True,
+    name: Localized = fact(
+        "the city's own name per language, as it names itself, e.g. fr = \"Ville de Paris\","
+        " en = \"City of Paris\"; the default language is required, another missing one"
+        " falls back like the assembly's name; a single string is read as every language",
         compare=("identity", "Ville", "City", "Stad"),
+        plain=True,
     )
     assembly_name: Localized = fact(
         "the assembly's official name per language",
@@ -188,6 +190,11 @@ class CityProfile:
     summary: Localized = fact("one paragraph on the assembly, for practitioners", {}, prose=True)
     sources: tuple[Source, ...] = sources_fact()
     evidence: dict[str, Evidence] = evidence_fact()
+
+    def __post_init__(self) -> None:
+        # An older file or plugin gives the name as one string: it is every language's.
+        if isinstance(self.name, str):
+            object.__setattr__(self, "name", dict.fromkeys(self.languages, self.name))
 
 
 @dataclass(frozen=True)
@@ -314,7 +321,7 @@ class PanelComposition:
         ),
     )
     minimum_age: int = fact(
-        "youngest member admitted",
+        "youngest member admitted; 0: no minimum age, the assembly is open at every age",
         16,
         unit="years",
         minimum=0,

@@ -9,6 +9,7 @@ import click
 from kleroterion import compare as comparison
 from kleroterion import docs as generated_docs
 from kleroterion import plugins
+from kleroterion.city.types import localize
 
 
 def _fail(error: Exception) -> click.ClickException:
@@ -24,7 +25,8 @@ def cities() -> None:
             city = plugins.load_city(slug)
             profile = city.config.profile
             click.echo(
-                f"{slug:<12} {profile.name}  ({city.plugin.distribution or city.plugin.name}"
+                f"{slug:<12} {localize(profile.name, profile.languages[0])}"
+                f"  ({city.plugin.distribution or city.plugin.name}"
                 f" {city.plugin.version}, plugin {city.plugin.name})"
             )
     except (plugins.PluginError, plugins.UnknownCity) as error:

@@ -51,12 +51,17 @@ class Letter:
 @dataclass(frozen=True)
 class Context:
     assembly: dict[str, str]  # the assembly's name per language
-    city: str
+    city: dict[str, str]  # the city's own name per language
     url: str
     deadline: dt.date
-    place: str  # "Paris", written before the date
+    place: dict[str, str]  # per language, written before the date: "Ville de Paris, 3 mai 2026"
     today: dt.date
     reminder: bool = False  # a reminder: the template's reminder paragraph comes first
+
+
+def _in(texts: dict[str, str], language: str) -> str:
+    """A text in the letter's language, else the first one written."""
+    return texts.get(language) or next(iter(texts.values()), "")
 
 
 class _Laid:
@@ -64,9 +69,8 @@ class _Laid:
 
     def __init__(self, template: LetterTemplate, language: str, context: Context) -> None:
         text = template.languages[language]
-        values = {"assembly": context.assembly.get(language) or next(
-                      iter(context.assembly.values()), ""),
-                  "city": context.city, "url": context.url, "code": "",
+        values = {"assembly": _in(context.assembly, language),
+                  "city": _in(context.city, language), "url": context.url, "code": "",
                   "deadline": format_date(context.deadline, "long", locale=language)}
 
         def fill(key: str) -> str:
@@ -74,7 +78,7 @@ class _Laid:
 
         width = WIDTH - 2 * MARGIN
         self.language = language
-        self.date = Paragraph(escape(f"{context.place}, "
+        self.date = Paragraph(escape(f"{_in(context.place, language)}, "
                                      f"{format_date(context.today, 'long', locale=language)}"),
                               BODY)
         self.head = [Paragraph(fill("subject"), HEADING), Paragraph(fill("salutation"), BODY)]
@@ -140,10 +144,10 @@ def _page(canvas: Canvas, laid: _Laid, letter: Letter, context: Context,
         canvas.drawImage(str(template.logo), MARGIN, top - 18 * mm, width=40 * mm,
                          height=18 * mm, preserveAspectRatio=True, anchor="sw", mask="auto")
     canvas.setFont("Helvetica-Bold", 12)
-    assembly = context.assembly.get(laid.language) or next(iter(context.assembly.values()), "")
+    assembly = _in(context.assembly, laid.language)
     canvas.drawString(MARGIN, top - 24 * mm, assembly)
     canvas.setFont("Helvetica", 10)
-    canvas.drawString(MARGIN, top - 29 * mm, context.city)
+    canvas.drawString(MARGIN, top - 29 * mm, _in(context.city, laid.language))
     if first:
         canvas.setFont("Helvetica", 11)
         y = ADDRESS_TOP

@@ -79,7 +79,7 @@ class CityFacts:
     """A city's compared configuration: who it is, and a ``Fact`` per row key."""
 
     slug: str
-    name: str
+    name: t.Localized  # the city's own name per language
     assembly_name: t.Localized
     languages: tuple[str, ...]
     currency: str
@@ -253,7 +253,7 @@ def facts_of(config: t.CityConfig) -> CityFacts:
     facts = {row.key: (_derived if row.key.startswith("derived.") else _declared)(row, config)
              for row in ROWS}
     profile = config.profile
-    return CityFacts(profile.slug, profile.name, dict(profile.assembly_name),
+    return CityFacts(profile.slug, dict(profile.name), dict(profile.assembly_name),
                      tuple(profile.languages), profile.currency, facts)
 
 
@@ -333,7 +333,9 @@ def read_document(data: Any) -> CityFacts:
             tuple({k: str(s.get(k) or "") for k in ("title", "date", "url")} for s in sources),
             _texts(given.get("note") or {}, f"{where}.note"))
     languages = city.get("languages") or []
-    return CityFacts(slug, str(city.get("name") or slug),
+    name = city.get("name") or slug
+    # A document of an older instance names its city with one string, for every language.
+    return CityFacts(slug, {"": name} if isinstance(name, str) else _texts(name, "city.name"),
                      _texts(city.get("assembly_name") or {}, "city.assembly_name"),
                      tuple(str(code) for code in languages if isinstance(code, str)),
                      str(city.get("currency") or ""), read)

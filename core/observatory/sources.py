@@ -47,7 +47,7 @@ class Instance:
 
     source: str
     slug: str = ""
-    name: str = ""
+    name: dict[str, str] = field(default_factory=dict)  # the city's own name per language
     assembly_name: dict[str, str] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
     currency: str = ""
@@ -100,9 +100,10 @@ def remote(url: str) -> Instance:
         problem = Problem("invalid", "/city is not a JSON object")
     if problem is not None:
         return Instance(url, problem=problem)
-    name = city.get("assembly_name")
+    name, city_name = city.get("assembly_name"), city.get("name")
     return Instance(
-        url, slug=str(city.get("slug", "")), name=str(city.get("name", "")),
+        url, slug=str(city.get("slug", "")),
+        name=city_name if isinstance(city_name, dict) else {"": str(city_name or "")},
         assembly_name=name if isinstance(name, dict) else {"": str(name or "")},
         languages=tuple(city.get("site_languages") or city.get("languages") or ()),
         currency=str(city.get("currency", "")), indicators=data)
@@ -126,9 +127,9 @@ def local(slug: str, on: dt.date, database_url: str | None = None) -> Instance:
     finally:
         engine.dispose()
     profile = config.profile
-    return Instance(slug, slug=slug, name=profile.name, assembly_name=dict(profile.assembly_name),
-                    languages=profile.languages, currency=profile.currency,
-                    indicators=found.to_dict())
+    return Instance(slug, slug=slug, name=dict(profile.name),
+                    assembly_name=dict(profile.assembly_name), languages=profile.languages,
+                    currency=profile.currency, indicators=found.to_dict())
 
 
 def collect(sources: list[str], on: dt.date, database_url: str | None = None

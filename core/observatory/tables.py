@@ -149,7 +149,7 @@ def document(comparison: Comparison, words: Words) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "language": words.language,
         "cities": [{"source": column.source, "slug": column.name,
-                    "name": column.facts.name if column.facts else "",
+                    "name": words.text(column.facts.name) if column.facts else "",
                     "assembly_name": words.text(column.facts.assembly_name)
                     if column.facts else "",
                     "problem": None if column.problem is None else {

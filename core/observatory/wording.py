@@ -182,6 +182,8 @@ class Words:
         value, kind = fact.value, row.kind
         if row.key == "indemnity.paid_bodies" and not value:
             return self.gettext("every member")
+        if row.key == "composition.minimum_age" and value == 0:  # 0 is "no minimum"
+            return self.gettext("no minimum age")
         if value is None or value == [] or value == {}:
             return self.gettext("none")
         if kind == "boolean":

@@ -104,8 +104,8 @@ def _checked(session: Session, invitation_draw_id: int, mailmerge: Path,
     if not languages:
         raise InvalidInput("letters.toml has no text in %(languages)s", languages=", ".join(
             config.profile.languages))
-    context = render.Context(dict(config.profile.assembly_name), config.profile.name, url,
-                             answers_until, config.profile.name, day)
+    context = render.Context(dict(config.profile.assembly_name), dict(config.profile.name), url,
+                             answers_until, dict(config.profile.name), day)
     return draw, mandate, languages, context
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from flask import Response, jsonify
-from kleroterion.city.types import CityConfig
+from kleroterion.city.types import CityConfig, localize
 from kleroterion.db import session_scope
 from kleroterion.models import (
     AssemblySession,
@@ -124,7 +124,7 @@ class ResponseInput(InputSchema):
 def _deadline_field(config: CityConfig) -> dict[str, fields.Field[Any]]:
     keys = [rule.key for rule in config.accountability.response_deadlines]
     refusal = ("Must be one of: {choices}." if keys else
-               f"{config.profile.name} sets no response deadline.")
+               f"{localize(config.profile.name, 'en')} sets no response deadline.")
     return {"deadline": fields.String(required=True, validate=validate.OneOf(keys, error=refusal),
                                       metadata={"description": "one of the city's response "
                                                                "deadlines"})}

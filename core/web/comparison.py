@@ -50,7 +50,8 @@ class ComparedFactSchema(BaseSchema):
 
 class ComparedCitySchema(BaseSchema):
     slug = fields.String()
-    name = fields.String()
+    name = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "the city's own name, by language (a string in older documents)"})
     assembly_name = fields.Dict(keys=fields.String(), values=fields.String())
     languages = fields.List(fields.String())
     currency = fields.String()

@@ -145,7 +145,7 @@ def _build(factory: sessionmaker[Session], slug: str, today: dt.date, work: Path
     rules = config.mandate
     start = add_months(today.replace(day=1), -MONTHS_IN)
     term = localize(rules.term_name, config.profile.languages[0])
-    say(f"opening the {term} of {config.profile.name} (demo), from {start}")
+    say(f"opening the {term} of {localize(config.profile.name, 'en')} (demo), from {start}")
     mandate = _open(factory, config, slug, start.year, start)
     work.mkdir(parents=True, exist_ok=True)
     # Lottery folders of an earlier, abandoned build would hold the new draws' names.

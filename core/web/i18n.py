@@ -185,6 +185,27 @@ def _label_language(label: Localized, language: str) -> str:
     return next(iter(label), language)
 
 
+#: The first word of a text, after an opening tag (a label marked with its language).
+_FIRST_WORD = re.compile(r"^((?:<[^>]+>)?)(\w[\w'-]*)")
+
+
+def _lowered(word: str) -> str:
+    """A capitalised common noun lowered (« Panel » → « panel »); an acronym or a word
+    with a capital inside (« CPAS », « McLean ») is a name and keeps its letters."""
+    if len(word) > 1 and (word.isupper() or any(c.isupper() for c in word[1:])):
+        return word
+    return word[:1].lower() + word[1:]
+
+
+def in_sentence(text: str) -> str:
+    """A seat group's or a body's name put inside a sentence: « Quotadoelen …, panel van
+    de cyclus », « Wie zetelt in opvolgingscomité ». Those labels are common nouns the
+    city writes capitalised for a heading; a plain text stays plain, a marked one
+    (``l10n``) stays marked."""
+    lowered = _FIRST_WORD.sub(lambda m: m.group(1) + _lowered(m.group(2)), str(text), count=1)
+    return Markup(lowered) if isinstance(text, Markup) else lowered
+
+
 def l10n_text(label: Localized) -> str:
     """A city label as plain text in the current language (titles, attributes)."""
     return localize(label, current_language())
@@ -375,6 +396,7 @@ def _template_context() -> dict[str, Any]:
             for code in site_languages(config)
         ],
         "assembly_name": localize(config.profile.assembly_name, language),
+        "city_name": l10n(config.profile.name),
         "city": config.profile,
     }
 
@@ -400,6 +422,7 @@ def init_app(app: Flask) -> None:
     # named for what templates use it for.
     app.add_template_filter(l10n, "localize")
     app.add_template_filter(l10n_text, "l10n_text")
+    app.add_template_filter(in_sentence, "in_sentence")
     # A secretariat's text by language (an answer's summary, a move's reason).
     app.add_template_filter(said, "said")
     app.add_template_filter(in_language, "in_language")

@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from babel.dates import format_time
+from babel.dates import format_time, get_timezone_location
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from kleroterion.messages import N_
-from kleroterion.web.i18n import current_language
+from kleroterion.web.i18n import current_language, date_text
 
 #: The English source of the names the CLI's report uses too (through the same catalogs).
 SOURCE_STATUSES: dict[str, str] = {
@@ -97,9 +97,23 @@ def clock(value: dt.time) -> str:
     return format_time(value, "short", locale=locale)
 
 
+def moment(value: dt.datetime | None) -> str:
+    """A date and time in the city's time zone as the page writes them, the zone named by
+    its city: « 7 décembre 2026 à 21 h 13, heure de Bruxelles », « 7 december 2026 om
+    21:13, tijd in Brussel » (not Babel's « 21:13:54 +0100 » or « CET »)."""
+    if value is None:
+        return ""
+    local = to_user_timezone(value)
+    locale = get_locale()
+    zone = get_timezone_location(get_timezone(), locale=locale or "en", return_city=True)
+    return str(gettext("%(date)s at %(time)s, %(city)s time", date=date_text(local, "long"),
+                       time=clock(local.time()), city=zone))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(word, "word")
     app.add_template_global(clock, "clock")
+    app.add_template_filter(moment, "moment")
     # Macros imported without context still know the page's language.
     app.add_template_global(current_language, "page_language")
     app.jinja_env.globals["words"] = {

@@ -83,7 +83,14 @@ def load(**answers: Any) -> plugins.City:
 
 def test_hook_city_profile() -> None:
     city = load(city_profile=lambda p: dataclasses.replace(p, name="Ville-Test"))
-    assert city.config.profile.name == "Ville-Test"
+    # A plugin that still gives one string names the city so in every language.
+    profile = city.config.profile
+    assert profile.name == dict.fromkeys(profile.languages, "Ville-Test")
+    names = {"fr": "Ville de Test", "en": "City of Test"}
+    city = load(city_profile=lambda p: dataclasses.replace(p, name=names))
+    assert city.config.profile.name == names
+    with pytest.raises(plugins.PluginError, match="field 'name': has no text in 'en'"):
+        load(city_profile=lambda p: dataclasses.replace(p, name={"fr": "Ville de Test"}))
     assert city.config.plugin == "testcity"
 
 

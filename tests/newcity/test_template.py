@@ -376,6 +376,27 @@ def test_a_localized_answer_becomes_a_text_per_language(tmp_path: Path) -> None:
     assert "Une assemblée permanente de 50 habitantes" in data["profile"]["summary"]["fr"]
 
 
+@pytest.mark.parametrize(("official_name", "name"), [
+    ("fr: Ville de Lorient | en: City of Lorient", {"fr": "Ville de Lorient",
+                                                   "en": "City of Lorient"}),
+    ("Lorient", "Lorient"),  # one text: every language's, not one to translate
+    (None, "Lorient"),  # answers recorded before the question: the city's name
+])
+def test_the_city_is_named_per_language(official_name: str | None,
+                                        name: str | dict[str, str]) -> None:
+    answers = {key: value[0] if isinstance(value, list) else value
+               for key, value in json.loads((TEMPLATE / "cookiecutter.json").read_text(
+                   "utf-8")).items() if not key.startswith("_")}
+    answers.update(city_name="Lorient", slug="lorient", project_slug="kleroterion-lorient",
+                   assembly_name="Assemblée citoyenne de Lorient", term_name="promotion",
+                   council_name="", executive_name="")
+    answers.pop("official_name")
+    if official_name is not None:
+        answers["official_name"] = official_name
+    data = tomllib.loads(city_datafile.city_toml(answers))
+    assert data["profile"]["name"] == name
+
+
 def test_new_city_lists_its_questions() -> None:
     result = CliRunner().invoke(main, ["new-city", "--list-questions"])
     assert result.exit_code == 0

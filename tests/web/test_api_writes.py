@@ -573,7 +573,8 @@ def test_paris_sets_no_response_deadline(client: FlaskClient, secretariat: str) 
     response = send(client, "POST", f"/api/proposals/{ADOPTED}/responses",
                     {"deadline": "premiere-reponse", "on": "2026-11-02"}, token=secretariat)
     assert response.status_code == 422
-    assert response.get_json()["errors"] == {"deadline": ["Paris sets no response deadline."]}
+    assert response.get_json()["errors"] == {
+        "deadline": ["City of Paris sets no response deadline."]}
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ def test_a_chart_is_drawn_with_its_table(live_servers: dict[str, LiveServer], pa
     assert bars.count() == 2
     widths = [bars.nth(i).bounding_box()["width"] for i in range(2)]
     assert widths[0] == pytest.approx(widths[1]) and widths[0] > 100  # 40 and 40 seats
-    name = "Quota targets by criterion “Gender”, Electoral roll"
+    name = "Quota targets by criterion “Gender”, electoral roll"
     assert page.get_by_role("img", name=name).count() == 1
     assert page.get_by_role("table", name=name).count() == 1
 

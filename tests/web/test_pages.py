@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from kleroterion.city.quotas import group_quotas
 from kleroterion.web.context import city_of
+from kleroterion.web.i18n import in_sentence
 
 from .conftest import CITIES, CITY_LANGUAGES
 
@@ -60,7 +61,7 @@ def test_the_panel_page_shows_every_quota_target_as_chart_and_table(
     composition = city_of(app).config.composition
     page = client.get("/panel?lang=en").get_data(as_text=True)
     for group in composition.seat_groups:
-        label = group.label["en"]
+        label = in_sentence(group.label["en"])  # « …, electoral roll »: inside the caption
         expected: dict[str, list[tuple[str, int, int]]] = {}
         for quota in group_quotas(composition, group):
             expected.setdefault(quota.feature, []).append((quota.value, quota.min, quota.max))
@@ -81,7 +82,7 @@ def test_the_panel_page_shows_every_quota_target_as_chart_and_table(
 
 def test_proportional_seats_add_up_to_the_group(client: FlaskClient) -> None:
     page = client.get("/panel?lang=en").get_data(as_text=True)
-    rows = _table_rows(page, "Quota targets by criterion “Arrondissement”, Electoral roll")
+    rows = _table_rows(page, "Quota targets by criterion “Arrondissement”, electoral roll")
     assert len(rows) == 20
     # Each figure is rounded to a tenth: twenty of them stay within a seat of 80.
     assert sum(float(row[2]) for row in rows) == pytest.approx(80, abs=1)
@@ -91,7 +92,7 @@ def test_proportional_seats_add_up_to_the_group(client: FlaskClient) -> None:
 def test_the_closed_value_gets_no_share(client: FlaskClient) -> None:
     # Paris's electoral-roll group has nobody aged 16-17 (an explicit 0-0 quota).
     page = client.get("/panel?lang=en").get_data(as_text=True)
-    rows = _table_rows(page, "Quota targets by criterion “Age”, Electoral roll")
+    rows = _table_rows(page, "Quota targets by criterion “Age”, electoral roll")
     assert rows[0] == ["16-17", "0%", "0.0", "0", "0"]
 
 
