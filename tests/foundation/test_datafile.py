@@ -67,7 +67,7 @@ def test_a_state_in_an_inline_array_is_found_on_its_line(tmp_path: Path) -> None
 def test_a_missing_language_is_named_with_its_line(tmp_path: Path) -> None:
     text = edited(
         'purpose = { fr = "garants extérieurs du processus, que tout membre peut saisir", '
-        'en = "external guarantors of the process, whom any member can seize" }',
+        'en = "external guarantors of the process, to whom any member may refer a matter" }',
         'purpose = { fr = "garants extérieurs du processus" }',
     )
     message = load_error(tmp_path, text)
