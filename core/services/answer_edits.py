@@ -90,7 +90,7 @@ def _check_date(mandate: Mandate, proposal: Proposal, response: ProposalResponse
                            field="on")
 
 
-def _merged(before: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
+def _after(before: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
     after = {**before, **given}
     return {language: text for language, text in after.items() if text}
 
@@ -131,9 +131,9 @@ def edit_answer(session: Session, response_id: int, *,
     if answered_on is not None:
         _check_date(mandate, proposal, response, answered_on)
     summary_before = prose.texts_of(response, "summary", first)
-    summary_after = _merged(summary_before, given.get("summary", {}))
+    summary_after = _after(summary_before, given.get("summary", {}))
     text_before = {k: v for k, v in (response.text or {}).items() if v}
-    text_after = _merged(text_before, text)
+    text_after = _after(text_before, text)
     if summary_before.get(first) and not summary_after.get(first) and summary_after:
         raise InvalidInput("the summary in %(language)r cannot be removed while other "
                            "languages translate it", language=first, field="summary")
