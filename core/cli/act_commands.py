@@ -19,6 +19,7 @@ from kleroterion.models import (
     Proposal,
 )
 from kleroterion.services import (
+    answer_edits,
     followup,
     proposals,
 )
@@ -107,7 +108,7 @@ def proposal_list(session: Session, mandate_id: int) -> None:
 
 @click.group(name="followup")
 def followup_group() -> None:
-    """Follow-up: commitments, milestones, responses, overdue list, yearly report."""
+    """Follow-up: commitments, milestones, answers and corrections, overdue list, report."""
 
 
 @followup_group.command(name="commit")
@@ -214,6 +215,29 @@ def followup_respond(session: Session, proposal_id: int, deadline: str, on: dt.d
     followup.record_response(session, proposal_id, deadline, on, summary,
                              parse_texts(summaries, "--summary-in"))
     click.echo(f"proposal {proposal_id}: {deadline} answered on {on}")
+
+
+@followup_group.command(name="answer-edit")
+@click.argument("answer_id", type=int)
+@click.option("--summary-in", "summaries", multiple=True, metavar="LANG=TEXT",
+              help="The corrected gist in one language of the site (repeat; LANG= removes "
+                   "it).")
+@click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
+              help="The corrected text in one language (repeat; LANG=@FILE reads a file; "
+                   "LANG= removes it).")
+@click.option("--verdict", type=click.Choice([*followup.VERDICTS, "none"]), default=None,
+              help="The corrected verdict; none removes it.")
+@click.option("--on", type=DATE, default=None, help="The corrected day of the answer.")
+@transaction
+def followup_answer_edit(session: Session, answer_id: int, summaries: tuple[str, ...],
+                         texts: tuple[str, ...], verdict: str | None,
+                         on: dt.date | None) -> None:
+    """Correct a recorded answer: its summary or text in a language, its verdict, its date."""
+    answer = answer_edits.edit_answer(
+        session, answer_id, summaries=parse_texts(summaries, "--summary-in") or None,
+        texts=parse_texts(texts, "--text") or None,
+        verdict="" if verdict == "none" else verdict, answered_on=on)
+    click.echo(f"answer {answer_id} of proposal {answer.proposal_id} corrected")
 
 
 @followup_group.command(name="overdue")

@@ -39,7 +39,9 @@ SUMMARIES: dict[str, str] = {
     "attendance": "Attendance: present, excused or absent.",
     "indemnity": "Indemnities: statements, export for the finance department, extra costs.",
     "proposal": "Proposals: acts of the kinds the city allows, through its lifecycle.",
-    "followup": "Follow-up: commitments, milestones, responses, overdue list, yearly report.",
+    "followup": (
+        "Follow-up: commitments, milestones, answers and corrections, overdue list, report."
+    ),
     "audit": "The audit log: verify its hash chain, read it.",
     "privacy": "Personal data: purge after the draw, export what is kept about one person.",
     "user": "Back-office accounts and API tokens.",

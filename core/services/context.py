@@ -110,6 +110,7 @@ MISSING: dict[str, str] = {
     "mandates": N_("no mandate with id %(id)s"),
     "members": N_("no member with id %(id)s"),
     "milestones": N_("no milestone with id %(id)s"),
+    "proposal_responses": N_("no answer with id %(id)s"),
     "proposals": N_("no proposal with id %(id)s"),
     "respondents": N_("no respondent with id %(id)s"),
     "session_guests": N_("no session guest with id %(id)s"),

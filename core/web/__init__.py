@@ -28,6 +28,7 @@ from kleroterion.services.scope import CITY_SCOPE
 from kleroterion.web import (
     admin_accounts,
     admin_acts,
+    admin_answer_edits,
     admin_bodies,
     admin_draws,
     admin_events,
@@ -134,9 +135,9 @@ def create_app(city: str | None = None, config: Mapping[str, Any] | None = None)
     replacement_draw.init_app(app)
     backoffice_followup.init_app(app)
     exports.init_app(app)
-    for module in (admin_accounts, admin_acts, admin_bodies, admin_draws, admin_mandates,
-                   admin_members, admin_privacy, admin_quotas, admin_sessions, admin_subjects,
-                   admin_events):
+    for module in (admin_accounts, admin_acts, admin_answer_edits, admin_bodies, admin_draws,
+                   admin_mandates, admin_members, admin_privacy, admin_quotas, admin_sessions,
+                   admin_subjects, admin_events):
         module.init_app(app)
     page_cache.init_app(app)  # wraps the views registered above
     jobs.init_app(app)

@@ -104,6 +104,8 @@ class AttachmentSchema(BaseSchema):
 
 
 class AnswerSchema(BaseSchema):
+    id = fields.Integer(metadata={"description": "the answer's id, to correct it "
+                                                "(PATCH /api/answers/{ident})"})
     kind = fields.String(validate=validate.OneOf(["first", "final", "yearly", "reasons"]))
     on = fields.String(metadata={"description": "ISO date"})
     summary = fields.String(metadata={"description": "the gist in the request's language "
@@ -116,6 +118,9 @@ class AnswerSchema(BaseSchema):
         ["retained", "partly_retained", "not_retained"]), metadata={
         "description": "whether the city retains the act, apart from its implementation"})
     year = fields.Integer(allow_none=True, metadata={"description": "of a yearly answer"})
+    revision = fields.String(metadata={
+        "description": "the answer as you read it: send it back as expected_revision when "
+                       "correcting it"})
 
 
 class ProposalSchema(BaseSchema):

@@ -36,7 +36,7 @@ from kleroterion.models import Commitment, Mandate, Milestone, Proposal
 from kleroterion.services import followup, proposals, texts
 from kleroterion.services.context import city_of
 from kleroterion.services.errors import ConflictError, ServiceError
-from kleroterion.web import admin_texts
+from kleroterion.web import admin_texts, records
 from kleroterion.web.auth import ROLE_LEVEL, actor, current_role_level, role_required
 from kleroterion.web.backoffice import write_engine
 from kleroterion.web.context import current_config
@@ -221,6 +221,7 @@ def _render(proposal_id: int, posted: Posted | None = None, error: str | None = 
     return render_template(
         "admin/follow_up.html", proposal=proposal, kind=kind, states=states,
         deadlines=deadlines, rules=accountability.response_deadlines,
+        answers=records.answers_of(city_of(mandate).config, proposal),
         owner_per_measure=accountability.owner_per_measure, commitments=rows, new=new,
         summary_fields=["summary", *(f"summary_{code}" for code in admin_texts.others())],
         adopted=proposals.outcome(session, proposal) == "adopted",

@@ -38,7 +38,7 @@ from flask import (
 from kleroterion import __version__
 from kleroterion.city.types import CityConfig, Localized, ProposalKind
 from kleroterion.models import Draw, Mandate, Proposal, ProposalAttachment, ProposalTransition
-from kleroterion.services import acts, followup, panel, proposals, texts
+from kleroterion.services import acts, answer_edits, followup, panel, proposals, texts
 from kleroterion.services.context import follow_up_until
 from kleroterion.services.errors import NotAllowed
 from kleroterion.web import promotions, source
@@ -318,6 +318,8 @@ class AnswerView:
     verdict: str | None
     year: int | None
     label: Localized | None = None  # the deadline's label, for a first or final answer
+    id: int = 0  # what a correction names (``PATCH /api/answers/<id>``)
+    revision: str = ""  # what a correction sends back (``answer_edits.revision``)
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,8 @@ def answers_of(config: CityConfig, proposal: Proposal) -> list[AnswerView]:
     first = config.profile.languages[0]
     return [AnswerView(kind=r.kind, on=r.answered_on,
                        summary=texts.texts_of(r, "summary", first), text=dict(r.text),
-                       verdict=r.verdict, year=r.year, label=rules.get(r.deadline_key))
+                       verdict=r.verdict, year=r.year, label=rules.get(r.deadline_key),
+                       id=r.id, revision=answer_edits.revision(r, first))
             for r in sorted(proposal.responses, key=lambda r: (r.answered_on, r.id))]
 
 

@@ -33,6 +33,7 @@ from kleroterion.models import (
     Member,
     Milestone,
     Proposal,
+    ProposalResponse,
     Subject,
     User,
 )
@@ -60,6 +61,7 @@ RECORDS = {
     "milestone_id": Milestone,
     "mandate_id": Mandate,
     "subject_id": Subject,
+    "answer_id": ProposalResponse,
 }
 #: API routes whose ``ident`` names another table than an act.
 API_IDENT = {
@@ -72,6 +74,8 @@ API_IDENT = {
     "api.subject": Subject,
     "api.edit_subject": Subject,
     "api.delete_subject": Subject,
+    "api.edit_answer": ProposalResponse,
+    "api.create_proposal": Mandate,
 }
 WEB_IDENT = {"records.follow_up_item": Commitment}
 
@@ -117,6 +121,9 @@ BODIES = {
     "api.record_answer": {"kind": "first", "on": "2026-01-05"},
     "api.edit_subject": {"title": {"fr": "t"}},
     "api.edit_session_texts": {"place": {"fr": "t"}},
+    "api.edit_answer": {"verdict": "retained", "expected_revision": "x"},
+    "api.create_proposal": {"kind": "recommandation", "on": "2026-01-05", "title": "t"},
+    "api.edit_proposal_texts": {"titles": {"fr": "t"}, "expected_version": 1},
 }
 
 

@@ -137,6 +137,9 @@ ACCESS: dict[str, str] = {
     "backoffice_followup.add_milestone": "secretariat",
     "backoffice_followup.complete_milestone": "secretariat",
     "backoffice_followup.rename_milestone": "secretariat",
+    # Correcting a recorded answer: the form too is the secretariat's.
+    "admin_answer_edits.answer_page": "secretariat",
+    "admin_answer_edits.edit_answer": "secretariat",
     "backoffice.members_page": "read-only",
     "backoffice.member_page": "read-only",
     "backoffice.give_public_name": "secretariat",
@@ -146,6 +149,7 @@ ACCESS: dict[str, str] = {
     "api.move_proposal": "secretariat",
     "api.record_response": "secretariat",
     "api.record_answer": "secretariat",
+    "api.edit_answer": "secretariat",
     "api.add_commitment": "secretariat",
     "api.update_commitment": "secretariat",
     "api.add_milestone": "secretariat",
@@ -228,6 +232,7 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
                  "member_id": 1, "file_id": 1, "export_id": 1,
                  "mandate_id": 1, "key": "groupe-propositions",
                  "seat_id": 1, "user_id": 1, "subject_id": 1, "guest_id": 1, "event_id": 1,
+                 "answer_id": 1,
                  "token_id": 999_999}  # not the walk's own bearer token
 
 #: Routes of one record of the database: without that record (an empty database) they
@@ -235,7 +240,8 @@ SAMPLE_VALUES = {"filename": "site.css", "kind": "deliberation", "ident": 1, "ye
 NEEDS_A_RECORD = {"records.proposal_page", "records.follow_up_item", "records.follow_up_report",
                   "records.report_page", "records.promotion_page", "records.subject_page",
                   "api.subject",
-                  "records.attachment_download", "api.record_answer",
+                  "records.attachment_download", "api.record_answer", "api.edit_answer",
+                  "admin_answer_edits.answer_page",
                   "api.proposal", "api.follow_up_item",
                   "backoffice.proposal_page", "backoffice.attendance",
                   "backoffice.sign_in_sheet", "backoffice.attendance_template",

@@ -211,6 +211,7 @@ def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskCli
         ("/api/proposals/{ident}/transitions", "POST"),
         ("/api/proposals/{ident}/responses", "POST"),
         ("/api/proposals/{ident}/answers", "POST"),
+        ("/api/answers/{ident}", "PATCH"),
         ("/api/proposals/{ident}/commitments", "POST"),
         ("/api/commitments/{ident}", "PATCH"),
         ("/api/commitments/{ident}/milestones", "POST"),

@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kleroterion.models import AssemblySession, Commitment, Mandate, Milestone, Subject
+from kleroterion.models import (
+    AssemblySession,
+    Commitment,
+    Mandate,
+    Milestone,
+    ProposalResponse,
+    Subject,
+)
 from kleroterion.services import sessions
 from kleroterion.services.errors import InvalidInput, NotFound
 from kleroterion.web.api import ENDPOINTS
@@ -57,6 +64,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "create_proposal": {"kind": "voeu", "on": "2026-11-02", "title": "Titre",
                         "titles": {"en": "Title"}},
     "edit_proposal_texts": {"titles": {"fr": "Titre", "en": "Title"}, "expected_version": 1},
+    "edit_answer": {"summary": "réponse", "summaries": {"en": "answer"},
+                    "text": {"fr": "texte"}, "expected_revision": "x"},
 }
 BAD_TEXTS = {"NUL": "avant\x00après", "surrogate": "avant\ud800après"}
 STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["deadline",
@@ -67,7 +76,8 @@ STRING_FIELDS = {"move_proposal": ["target", "reason"], "record_response": ["dea
                  "complete_milestone": ["on"], "record_attendance": [],
                  "edit_subject": ["origin"], "delete_subject": [],
                  "edit_session_texts": [], "create_proposal": ["kind", "title", "tabled_by"],
-                 "edit_proposal_texts": ["tabled_by"]}
+                 "edit_proposal_texts": ["tabled_by"],
+                 "edit_answer": ["summary", "expected_revision", "verdict"]}
 
 
 def _urls(app: Flask) -> dict[str, tuple[str, str]]:
@@ -77,7 +87,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
                 "milestone": session.scalars(select(Milestone.id)).first() or 1,
                 "session": session.scalars(select(AssemblySession.id)).first() or 1,
                 "subject": session.scalars(select(Subject.id)).first() or 1,
-                "mandate": session.scalars(select(Mandate.id)).first() or 1}
+                "mandate": session.scalars(select(Mandate.id)).first() or 1,
+                "answer": session.scalars(select(ProposalResponse.id)).first() or 1}
     found: dict[str, int] = _query(database_url(app), ids)
     paths = {"move_proposal": f"/api/proposals/{DRAFTED}/transitions",
              "record_response": f"/api/proposals/{ADOPTED}/responses",
@@ -93,7 +104,8 @@ def _urls(app: Flask) -> dict[str, tuple[str, str]]:
              "delete_subject": "/api/subjects/987654",
              "edit_session_texts": f"/api/sessions/{found['session']}",
              "create_proposal": f"/api/promotions/{found['mandate']}/proposals",
-             "edit_proposal_texts": f"/api/proposals/{DRAFTED}/texts"}
+             "edit_proposal_texts": f"/api/proposals/{DRAFTED}/texts",
+             "edit_answer": f"/api/answers/{found['answer']}"}
     methods = {name.split(".")[-1]: declared.method for name, declared in ENDPOINTS.items()}
     return {name: (methods[name], url) for name, url in paths.items()}
 
