@@ -53,9 +53,15 @@ PLACES = {
 #: For a city the demo does not know: rooms any town has.
 ANY_PLACES = (("Hôtel de Ville, salle du conseil", "Stadhuis, raadzaal",
                "Town hall, council chamber"),)
-AGENDA = ("1. Accueil\n\n2. Auditions\n\n3. Travail en petits groupes",
-          "1. Onthaal\n\n2. Hoorzittingen\n\n3. Werken in kleine groepen",
-          "1. Welcome\n\n2. Hearings\n\n3. Work in small groups")
+#: A meeting's agenda and minutes: with guests heard, and without (fr, nl, en).
+AGENDA = {True: ("1. Accueil\n\n2. Audition des personnes invitées\n\n"
+                 "3. Échanges en petits groupes",
+                 "1. Onthaal\n\n2. Hoorzitting met de genodigden\n\n"
+                 "3. Gesprekken in kleine groepen",
+                 "1. Welcome\n\n2. Hearing of the guests\n\n3. Discussion in small groups"),
+          False: ("1. Accueil\n\n2. Travail en petits groupes\n\n3. Mise en commun",
+                  "1. Onthaal\n\n2. Werken in kleine groepen\n\n3. Terugkoppeling",
+                  "1. Welcome\n\n2. Work in small groups\n\n3. Reporting back")}
 #: A body's own meeting (Brussels's follow-up committee) follows the answers, not hearings.
 BODY_AGENDA = ("1. Les réponses des pouvoirs publics\n\n2. L'avancement des engagements\n\n"
                "3. Questions diverses",
@@ -69,12 +75,18 @@ BODY_MINUTES = ("Compte rendu (démonstration) : le comité a examiné les répo
                 "van de verbintenissen.",
                 "Minutes (demonstration): the committee reviewed the answers received and the "
                 "progress of the commitments.")
-MINUTES = ("Compte rendu (démonstration) : l'assemblée a entendu les invités puis débattu "
-           "en petits groupes.",
-           "Verslag (demo): de burgerraad hoorde de gasten en debatteerde daarna in kleine "
-           "groepen.",
-           "Minutes (demonstration): the assembly heard the guests, then debated in small "
-           "groups.")
+MINUTES = {True: ("Compte rendu (démonstration) : les participants ont entendu les personnes "
+                  "invitées, puis débattu en petits groupes.",
+                  "Verslag (demo): de deelnemers hoorden de genodigden en debatteerden daarna "
+                  "in kleine groepen.",
+                  "Minutes (demonstration): the participants heard the guests, then debated in "
+                  "small groups."),
+           False: ("Compte rendu (démonstration) : les participants ont travaillé en petits "
+                   "groupes, puis mis leurs travaux en commun.",
+                   "Verslag (demo): de deelnemers werkten in kleine groepen en brachten daarna "
+                   "hun werk samen.",
+                   "Minutes (demonstration): the participants worked in small groups, then "
+                   "pooled their work.")}
 #: People heard at hearings: invented names (« Exemple », « Modèle »: no one real), a
 #: role, and an organisation in each language; the elected official's is the city's own.
 GUESTS = (("Claire Exemple", "expert",
@@ -197,15 +209,17 @@ def session_details(factory: sessionmaker[Session], say: Say, config: CityConfig
         start = dt.time(9, 30) if meeting.unit == "day" else dt.time(18, 30)
         end = dt.time(17, 0) if meeting.unit == "day" else dt.time(21, 30)
         places = PLACES.get(config.profile.slug, ANY_PLACES)
+        # Every other meeting hears guests; the agenda and minutes say what was done.
+        heard = number % 2 == 0
         own = bool(meeting.body_key)
         written = {"place": in_languages(config, places[number % len(places)]),
-                   "agenda": in_languages(config, BODY_AGENDA if own else AGENDA)}
+                   "agenda": in_languages(config, BODY_AGENDA if own else AGENDA[heard])}
         if meeting.held_on < today:
-            written["minutes"] = in_languages(config, BODY_MINUTES if own else MINUTES)
+            written["minutes"] = in_languages(config, BODY_MINUTES if own else MINUTES[heard])
         run_step(factory, sessions.describe_session, meeting.id, starts_at=start, ends_at=end,
                  optional=meeting.kind in sessions.TRAINING_KINDS or None,
                  translations=written)
-        if number % 2 == 0:
+        if heard:
             for name, role, organisation in rng.sample(GUESTS, 2):
                 organisation = OWN_ORGANISATION.get((config.profile.slug, role), organisation)
                 named = in_languages(config, organisation)
