@@ -85,20 +85,40 @@ def write_registry(path: Path, config: CityConfig, group: SeatGroup,
 # -- the acts' texts ------------------------------------------------------------------
 
 SUMMARY = {
-    "fr": "Texte de démonstration : l'assemblée demande à la ville d'agir sur « {title} ».",
-    "nl": "Demonstratietekst: de burgerraad vraagt de overheid op te treden rond « {title} ».",
-    "en": "Demonstration text: the assembly asks the city to act on “{title}”.",
+    "fr": "Texte de démonstration : l'assemblée demande {to} d'agir sur « {title} ».",
+    "nl": "Demonstratietekst: de burgerraad vraagt {to} op te treden rond “{title}”.",
+    "en": "Demonstration text: the assembly asks {to} to act on “{title}”.",
 }
 FULL_TEXT = {
-    "fr": ("Considérant les auditions menées par l'assemblée,\n\nArticle 1 : la ville étudie "
-           "la mesure « {title} » avec les habitants.\n\nArticle 2 : la ville rend compte "
-           "chaque année de sa mise en œuvre (droit de suite)."),
-    "nl": ("Gelet op de hoorzittingen van de burgerraad,\n\nArtikel 1: de overheid onderzoekt "
-           "de maatregel « {title} » samen met de inwoners.\n\nArtikel 2: de overheid brengt "
+    "fr": ("Considérant les auditions menées par l'assemblée,\n\nArticle 1 : {who} étudie "
+           "la mesure « {title} » avec les habitants.\n\nArticle 2 : {who} rend compte "
+           "chaque année de sa mise en œuvre{followed}."),
+    "nl": ("Gelet op de hoorzittingen van de burgerraad,\n\nArtikel 1: {who} onderzoekt "
+           "de maatregel “{title}” samen met de inwoners.\n\nArtikel 2: {who} brengt "
            "jaarlijks verslag uit over de uitvoering."),
-    "en": ("Having heard the experts,\n\nArticle 1: the city studies “{title}” with the "
-           "residents.\n\nArticle 2: the city reports on it every year."),
+    "en": ("Having heard the experts,\n\nArticle 1: {who} studies “{title}” with the "
+           "residents.\n\nArticle 2: {who} reports on it every year."),
 }
+#: Whom a city's acts address, as its own prose names it (« la Ville de Paris », « le
+#: Gouvernement bruxellois »): (« to » form, subject form) per language.
+AUTHORITY = {
+    "paris": {"fr": ("à la Ville de Paris", "la Ville de Paris"),
+              "en": ("the City of Paris", "the City of Paris")},
+    "poitiers": {"fr": ("à la Ville de Poitiers", "la Ville de Poitiers"),
+                 "en": ("the City of Poitiers", "the City of Poitiers")},
+    "brussels": {"fr": ("au Gouvernement bruxellois", "le Gouvernement bruxellois"),
+                 "nl": ("de Brusselse regering", "de Brusselse regering"),
+                 "en": ("the Brussels government", "the Brussels government")},
+}
+#: The public authority in general, for a city the demo does not know.
+ANY_AUTHORITY = {"fr": ("aux pouvoirs publics", "la collectivité"),
+                 "nl": ("de overheid", "de overheid"),
+                 "en": ("the authorities", "the authority")}
+
+
+def authority(config: CityConfig, language: str) -> tuple[str, str]:
+    """Whom the city's acts address in ``language``: (« to » form, subject form)."""
+    return AUTHORITY.get(config.profile.slug, {}).get(language) or ANY_AUTHORITY[language]
 
 
 def tabled_by(config: CityConfig, addressee_actor: str) -> str:
@@ -116,14 +136,16 @@ def text_languages(config: CityConfig) -> list[str]:
     return [code for code in config.profile.languages if code in SUMMARY]
 
 
-
-
 def act_content(config: CityConfig, titles: dict[str, str], addressee_actor: str
                 ) -> tuple[dict[str, str], dict[str, str], str]:
     """A demo act's summary and full text in the city's languages (naming the act by
     its title in each), and who tables it."""
     languages = text_languages(config)
     texts = {code: titles.get(code) or next(iter(titles.values())) for code in languages}
-    return ({code: SUMMARY[code].format(title=texts[code]) for code in languages},
-            {code: FULL_TEXT[code].format(title=texts[code]) for code in languages},
+    # Paris's acts end with the yearly account its rules call « droit de suite ».
+    followed = " (droit de suite)" if config.profile.slug == "paris" else ""
+    return ({code: SUMMARY[code].format(title=texts[code], to=authority(config, code)[0])
+             for code in languages},
+            {code: FULL_TEXT[code].format(title=texts[code], who=authority(config, code)[1],
+                                          followed=followed) for code in languages},
             tabled_by(config, addressee_actor))

@@ -91,6 +91,19 @@ TITLES = (
     ("Des salles municipales pour les associations", "Gemeentezalen voor verenigingen",
      "Municipal rooms for local associations"),
 )
+#: Why the assembly and its secretariat move an act (fr, nl, en): the assembly votes in
+#: plenary; the secretariat sends what the assembly adopted on to its addressee.
+REASONS = {
+    "assembly": ("vote en séance plénière", "stemming in plenaire zitting",
+                 "vote in plenary session"),
+    "secretariat": ("transmission de l'acte adopté à son destinataire",
+                    "bezorging van de aangenomen aanbeveling aan de bestemmeling",
+                    "the adopted act sent on to its addressee"),
+}
+#: Why the addressee does not retain an act (the answer's reasons say it at length).
+NOT_RETAINED = ("la mesure relève d'une autre autorité",
+                "de maatregel valt onder een andere overheid",
+                "the measure falls to another authority")
 #: Share of the members who consent to be named publicly, and the names they choose.
 NAMED_SHARE = 0.6
 FIRST_NAMES = ("Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgane", "Yanis", "Inès",
@@ -272,10 +285,14 @@ def hold_sessions(factory: sessionmaker[Session], say: Say, config: CityConfig, 
     count = rules.sessions_per_mandate or rules.working_days_max or 12
     dates = _spread(mandate.starts_on + dt.timedelta(days=7), mandate.ends_on, count)
     planned: list[tuple[str, dt.date, str | None]] = []
+    # The last kind is a body's own meeting when a body formed at the end meets formally
+    # (Brussels's follow-up committee): the panel's sessions are never of that kind.
+    meets_after = any(body.formal_meetings and body.formed == "end" for body in config.bodies)
+    own = kinds[:-1] if meets_after and len(kinds) > 1 else kinds
     for index, day in enumerate(dates):
         # The first kind (plenary, working day) opens and closes; the others alternate.
-        kind = kinds[0] if index in (0, len(dates) - 1) or len(kinds) == 1 else (
-            kinds[1 + index % (len(kinds) - 1)])
+        kind = own[0] if index in (0, len(dates) - 1) or len(own) == 1 else (
+            own[1 + index % (len(own) - 1)])
         planned.append((kind.key, day, None))
     for declared in config.bodies:
         if declared.formal_meetings and declared.formed == "end":
@@ -337,13 +354,11 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
                 internal = actors[(source, target)] in proposals.INTERNAL_ACTORS
                 limit = inside if internal else max(latest, day)
                 day = max(day, min(day + dt.timedelta(days=12 if internal else 30), limit))
-                # A move the city's rules want justified (an act not retained) gets a
-                # reason, in each language of the city's site.
-                reasons = (written(config, "vote en séance", "stemming in de vergadering",
-                                   "vote in session") if internal else
-                           written(config, "hors des compétences de l'exécutif",
-                                   "buiten de bevoegdheden van de regering",
-                                   "outside the executive's powers")
+                # The assembly's and the secretariat's moves say why, as each would
+                # write it; a move the city's rules want justified (an act not
+                # retained) gets its reason; in each language of the city's site.
+                reasons = (written(config, *REASONS[actors[(source, target)]]) if internal
+                           else written(config, *NOT_RETAINED)
                            if (source, target) in justified else {})
                 run_step(factory, proposals.move, proposal.id, target, day, reasons=reasons)
                 source = target

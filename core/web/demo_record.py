@@ -3,9 +3,10 @@ sessions with times, places, agendas, minutes and guests, and city-level events.
 
 Run after ``kleroterion.web.demo_mandate`` built a mandate, through the same
 services a secretariat uses. The texts are invented and say so; guests are
-fictional ("Experte fictive"); every answer is one the city's rules allow (Paris:
-yearly report entries on adopted acts; Brussels: a first and a final answer with a
-verdict, and the reasons for a recommendation not retained).
+fictional, their names say it (« Claire Exemple »); places are each city's own public
+buildings (Brussels: its Parliament, a commune's town hall); every answer is one the
+city's rules allow (Paris: yearly report entries on adopted acts; Brussels: a first and
+a final answer with a verdict, and the reasons for a recommendation not retained).
 """
 
 from __future__ import annotations
@@ -19,32 +20,92 @@ from kleroterion.models import Mandate, Proposal
 from kleroterion.services import acts, events, followup, proposals, sessions
 from kleroterion.services.context import follow_up_until
 from kleroterion.services.errors import ServiceError
-from kleroterion.web.demo_files import SUMMARY
+from kleroterion.web.demo_files import SUMMARY, authority
 from kleroterion.web.demo_mandate import Say, run_step, try_step
 from sqlalchemy.orm import Session, sessionmaker
 
 #: The demo's prose in French, Dutch and English: each site writes those it offers.
-PLACES = (("Hôtel de Ville, salle des fêtes", "Stadhuis, feestzaal", "City Hall, banquet hall"),
-          ("Maison des associations, salle 2", "Verenigingshuis, zaal 2",
-           "House of associations, room 2"),
-          ("Mairie de quartier, salle du conseil", "Wijkhuis, raadzaal",
-           "District town hall, council room"),
-          ("Médiathèque centrale, auditorium", "Centrale mediatheek, auditorium",
-           "Central library, auditorium"))
-AGENDA = ("1. Accueil\n\n2. Auditions\n\n3. Travail en ateliers",
-          "1. Onthaal\n\n2. Hoorzittingen\n\n3. Werken in werkgroepen",
-          "1. Welcome\n\n2. Hearings\n\n3. Work in workshops")
-MINUTES = ("Compte rendu (démonstration) : l'assemblée a entendu les invités puis débattu "
-           "en petits groupes.",
-           "Verslag (demo): de burgerraad hoorde de gasten en debatteerde daarna in kleine "
-           "groepen.",
-           "Minutes (demonstration): the assembly heard the guests, then debated in small "
-           "groups.")
-GUESTS = (("Experte fictive en urbanisme", "expert",
+#: Where each city's assembly meets: its own public buildings, never a person's address.
+PLACES = {
+    "paris": (("Hôtel de Ville, salle des fêtes", "", "City Hall, reception hall"),
+              ("Mairie du 11e arrondissement, salle des fêtes", "",
+               "11th arrondissement town hall, reception hall"),
+              ("Maison de la vie associative et citoyenne du 20e, salle 2", "",
+               "20th arrondissement community centre, room 2")),
+    "poitiers": (("Hôtel de Ville, salle du conseil municipal", "",
+                  "City Hall, council chamber"),
+                 ("Médiathèque François-Mitterrand, auditorium", "",
+                  "François-Mitterrand library, auditorium"),
+                 ("Centre socioculturel de quartier, grande salle", "",
+                  "Neighbourhood community centre, main hall")),
+    "brussels": (("Parlement bruxellois, rue du Lombard, hémicycle",
+                  "Brussels Parlement, Lombardstraat, halfrond",
+                  "Brussels Parliament, rue du Lombard, debating chamber"),
+                 ("Parlement bruxellois, rue du Lombard, salle de commission",
+                  "Brussels Parlement, Lombardstraat, commissiezaal",
+                  "Brussels Parliament, rue du Lombard, committee room"),
+                 ("Maison communale d'Ixelles, salle du conseil",
+                  "Gemeentehuis van Elsene, raadzaal", "Ixelles town hall, council chamber"),
+                 ("Maison communale de Molenbeek-Saint-Jean, salle du conseil",
+                  "Gemeentehuis van Sint-Jans-Molenbeek, raadzaal",
+                  "Molenbeek town hall, council chamber")),
+}
+#: For a city the demo does not know: rooms any town has.
+ANY_PLACES = (("Hôtel de Ville, salle du conseil", "Stadhuis, raadzaal",
+               "Town hall, council chamber"),)
+#: A meeting's agenda and minutes: with guests heard, and without (fr, nl, en).
+AGENDA = {True: ("1. Accueil\n\n2. Audition des personnes invitées\n\n"
+                 "3. Échanges en petits groupes",
+                 "1. Onthaal\n\n2. Hoorzitting met de genodigden\n\n"
+                 "3. Gesprekken in kleine groepen",
+                 "1. Welcome\n\n2. Hearing of the guests\n\n3. Discussion in small groups"),
+          False: ("1. Accueil\n\n2. Travail en petits groupes\n\n3. Mise en commun",
+                  "1. Onthaal\n\n2. Werken in kleine groepen\n\n3. Terugkoppeling",
+                  "1. Welcome\n\n2. Work in small groups\n\n3. Reporting back")}
+#: A body's own meeting (Brussels's follow-up committee) follows the answers, not hearings.
+BODY_AGENDA = ("1. Les réponses des pouvoirs publics\n\n2. L'avancement des engagements\n\n"
+               "3. Questions diverses",
+               "1. De antwoorden van de overheid\n\n2. De voortgang van de verbintenissen\n\n"
+               "3. Varia",
+               "1. The authorities' answers\n\n2. Progress of the commitments\n\n"
+               "3. Any other business")
+BODY_MINUTES = ("Compte rendu (démonstration) : le comité a examiné les réponses reçues et "
+                "l'avancement des engagements.",
+                "Verslag (demo): het comité besprak de ontvangen antwoorden en de voortgang "
+                "van de verbintenissen.",
+                "Minutes (demonstration): the committee reviewed the answers received and the "
+                "progress of the commitments.")
+MINUTES = {True: ("Compte rendu (démonstration) : les participants ont entendu les personnes "
+                  "invitées, puis débattu en petits groupes.",
+                  "Verslag (demo): de deelnemers hoorden de genodigden en debatteerden daarna "
+                  "in kleine groepen.",
+                  "Minutes (demonstration): the participants heard the guests, then debated in "
+                  "small groups."),
+           False: ("Compte rendu (démonstration) : les participants ont travaillé en petits "
+                   "groupes, puis mis leurs travaux en commun.",
+                   "Verslag (demo): de deelnemers werkten in kleine groepen en brachten daarna "
+                   "hun werk samen.",
+                   "Minutes (demonstration): the participants worked in small groups, then "
+                   "pooled their work.")}
+#: People heard at hearings: invented names (« Exemple », « Modèle »: no one real), a
+#: role, and an organisation in each language; the elected official's is the city's own.
+GUESTS = (("Claire Exemple", "expert",
            ("Université (démo)", "Universiteit (demo)", "University (demo)")),
-          ("Élu fictif chargé de la participation", "elected", ("", "", "")),
-          ("Agente fictive de la direction de l'eau", "agent",
+          ("Marc Modèle", "elected", ("", "", "")),
+          ("Nadia Spécimen", "agent",
            ("Direction de l'eau (démo)", "Directie Water (demo)", "Water department (demo)")))
+#: The elected official's assembly and the public official's department, per city.
+OWN_ORGANISATION = {
+    ("paris", "elected"): ("Conseil de Paris (démo)", "", "Council of Paris (demo)"),
+    ("paris", "agent"): ("Direction de la propreté et de l'eau (démo)", "",
+                         "Cleanliness and water department (demo)"),
+    ("poitiers", "elected"): ("Conseil municipal de Poitiers (démo)", "",
+                              "Poitiers city council (demo)"),
+    ("brussels", "elected"): ("Parlement bruxellois (démo)", "Brussels Parlement (demo)",
+                              "Brussels Parliament (demo)"),
+    ("brussels", "agent"): ("Bruxelles Environnement (démo)", "Leefmilieu Brussel (demo)",
+                            "Brussels Environment (demo)"),
+}
 DEMO_LANGUAGES = ("fr", "nl", "en")
 
 
@@ -147,24 +208,35 @@ def session_details(factory: sessionmaker[Session], say: Say, config: CityConfig
     for number, meeting in enumerate(rows):
         start = dt.time(9, 30) if meeting.unit == "day" else dt.time(18, 30)
         end = dt.time(17, 0) if meeting.unit == "day" else dt.time(21, 30)
-        written = {"place": in_languages(config, PLACES[number % len(PLACES)]),
-                   "agenda": in_languages(config, AGENDA)}
+        places = PLACES.get(config.profile.slug, ANY_PLACES)
+        # Every other meeting hears guests; the agenda and minutes say what was done.
+        heard = number % 2 == 0
+        own = bool(meeting.body_key)
+        written = {"place": in_languages(config, places[number % len(places)]),
+                   "agenda": in_languages(config, BODY_AGENDA if own else AGENDA[heard])}
         if meeting.held_on < today:
-            written["minutes"] = in_languages(config, MINUTES)
+            written["minutes"] = in_languages(config, BODY_MINUTES if own else MINUTES[heard])
         run_step(factory, sessions.describe_session, meeting.id, starts_at=start, ends_at=end,
                  optional=meeting.kind in sessions.TRAINING_KINDS or None,
                  translations=written)
-        if number % 2 == 0:
+        if heard:
             for name, role, organisation in rng.sample(GUESTS, 2):
+                organisation = OWN_ORGANISATION.get((config.profile.slug, role), organisation)
                 named = in_languages(config, organisation)
                 run_step(factory, sessions.add_guest, meeting.id, name, role,
                          organisations={k: v for k, v in named.items() if v})
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
                 shown: list[Mandate], today: dt.date) -> None:
     """Meetings of the city that belong to no single mandate."""
     slug = config.profile.slug
+    # Who reports, at the head of a sentence: « La Ville de Paris », « The City of Paris ».
+    who = {code: _capital(authority(config, code)[1]) for code in DEMO_LANGUAGES}
     if config.accountability.report_every_months:
         say("the city's yearly accountability meeting, addressed to every promotion")
         for day in (today - dt.timedelta(days=45), today + dt.timedelta(days=40)):
@@ -175,18 +247,20 @@ def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
                          "title": in_languages(config, (
                              "Réunion annuelle du droit de suite",
                              "Jaarlijkse opvolgingsvergadering",
-                             "Yearly follow-up meeting (droit de suite)")),
+                             "Yearly accountability meeting (droit de suite)")),
                          "place": in_languages(config, (
                              "Hôtel de Ville, salle du Conseil", "Stadhuis, raadzaal",
                              "City Hall, council chamber")),
                          "summary": in_languages(config, (
-                             "La ville rend compte à toutes les promotions de la mise en "
-                             "œuvre de chaque acte adopté.",
-                             "De stad legt aan elk panel verantwoording af over de uitvoering "
-                             "van elk aangenomen besluit.",
-                             "The city reports to every panel on how each adopted act is "
+                             f"{who['fr']} rend compte à l'assemblée de la mise en œuvre de "
+                             "chaque acte adopté.",
+                             f"{who['nl']} legt aan de burgerraad verantwoording af over de "
+                             "uitvoering van elke aangenomen aanbeveling.",
+                             f"{who['en']} reports to the assembly on how each adopted act is "
                              "carried out."))})
     committee = config.accountability.follow_up_committee
+    places = PLACES.get(slug, ANY_PLACES)
+    committee_room = places[1 % len(places)]  # Brussels: the Parliament's committee room
     meetings = committee.formal_meetings if committee is not None else None
     for mandate in shown:
         if not meetings or mandate.ends_on >= today:
@@ -203,8 +277,6 @@ def city_events(factory: sessionmaker[Session], say: Say, config: CityConfig,
                          starts_at=dt.time(14, 0), ends_at=dt.time(16, 0),
                          mandate_ids=[mandate.id], translations={
                              "title": in_languages(config, titles),
-                             "place": in_languages(config, (
-                                 "Parlement bruxellois (démo)", "Brussels Parlement (demo)",
-                                 "Brussels Parliament (demo)"))})
+                             "place": in_languages(config, committee_room)})
             except ServiceError as error:
                 say(f"  skipped a follow-up meeting: {error}")

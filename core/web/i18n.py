@@ -18,6 +18,7 @@ with ``refusal_text``.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -269,6 +270,28 @@ def l10n(label: Localized) -> Markup:
     return Markup(escape(text))
 
 
+#: Markup's tags and what is not a letter or a digit, set aside when two names are compared.
+_TAG = re.compile(r"<[^>]+>")
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def _plain(text: object) -> str:
+    """A name as words only: no markup, no case, no punctuation, single spaces."""
+    shown = text.__html__() if hasattr(text, "__html__") else escape(str(text))
+    unmarked = html.unescape(_TAG.sub(" ", str(shown)))
+    return " ".join(_NOT_WORD.sub(" ", unmarked.casefold()).split())
+
+
+def repeats(said_already: object, added: object) -> bool:
+    """Whether ``added`` (a kind, a body, a note a page would append in parentheses)
+    only repeats what ``said_already`` says: « Opvolgingsvergadering 2 » already says
+    « Opvolgingsvergadering », « Réunion du comité de suivi » « Comité de suivi »,
+    « Atelier Exploration » its body « Atelier Exploration ». Markup, case and
+    punctuation aside, whole words only; an empty ``added`` adds nothing either."""
+    inner = _plain(added)
+    return not inner or f" {inner} " in f" {_plain(said_already)} "
+
+
 def refusal_text(refusal: object) -> str:
     """A service's refusal (or a file's problem) as plain text in the current language.
 
@@ -433,6 +456,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(language_name)
     app.add_template_global(unit_count)
     app.add_template_global(plural_count)
+    app.add_template_global(repeats)
     app.jinja_env.globals["names"] = {
         "registry": REGISTRY_NAMES,
         "selection": SELECTION_NAMES,

@@ -119,7 +119,9 @@ def _meetings(config: CityConfig, mandate: Mandate) -> list[Meeting]:
             day=row.held_on,
             kind=kinds.get(row.kind, {"en": row.kind}),
             body=bodies.get(row.body_key) if row.body_key else None,
-            length=unit_count(row.unit, float(row.duration)),
+            # A session counted in sessions lasts one: « (1 séance) » would say nothing.
+            length="" if row.unit == "session" and row.duration == 1 else unit_count(
+                row.unit, float(row.duration)),
             texts=texts.all_texts(row, SESSION_FIELDS, first),
             mandate_id=mandate.id,
             mandate_label=mandate_label(mandate),

@@ -14,7 +14,12 @@ wrote for a session or an event (« salle », « démonstration », « réunion 
 marked French (a text not written in the page's language), and every page names a
 mandate with the city's own word in the page's language: Brussels says « cycle » in
 French and « cyclus » in Dutch (a demo cycle is « cyclus 2026 (demo) », never « cycle
-2026 (démo) »), Poitiers « édition », never « promotion ».
+2026 (démo) »), Poitiers « édition », never « promotion ». Dutch pages quote with “…” or
+‘…’, never French « »; no page names a thing and then repeats it in parentheses
+(« Opvolgingsvergadering 2 (Opvolgingsvergadering) »), nor a workshop and then its body
+of the same name, nor a session's length of « 1 séance ». Every text the demo writes
+for a subject, a workshop, a session, a city event or an act's move is written in each
+language of the site (no fallback to French on an English page).
 """
 
 from __future__ import annotations
@@ -29,10 +34,19 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from flask import Flask
 from kleroterion.city.types import CityConfig
+from kleroterion.models import (
+    AssemblySession,
+    CityEvent,
+    ProposalTransition,
+    Subject,
+    Workshop,
+)
 from kleroterion.plugins import load_city
+from kleroterion.services.texts import texts_of
 from kleroterion.web import create_app, demo
-from kleroterion.web.database import current_engine
+from kleroterion.web.database import current_engine, db_session
 from kleroterion.web.term import term_in
+from sqlalchemy import select
 
 from tests.lifecycle import engine_standin
 
@@ -68,6 +82,15 @@ RAW_TAG = re.compile(r"\[[APV]\]")
 #: French typography: a space (thin or not) before « : » and « ; » (a web address aside),
 #: after a word or after a year (« 16 juin 2026 : »), not in a time (« 18:30 »).
 FRENCH_COLON = re.compile(r"(?:[^\s\u00a0\u202f\d]|(?<![\d:])(?:19|20)\d\d)([:;])(?!//)")
+#: A parenthesis (not nested) and what the page says before it (back to a bracket, a dash,
+#: a colon, a full stop): « Réunion de suivi 1 (Réunion de suivi) » says it twice.
+PARENTHESIS = re.compile(r"\(([^()]{4,})\)")
+BEFORE = re.compile(r"[)\]—:.;]")
+#: A workshop named, then its body of the same name (« Atelier Exploration … — Atelier
+#: Exploration »).
+WORKSHOP_AND_BODY = re.compile(r"<strong>([^<]+)</strong>[^\n]*? — (?:<span[^>]*>)?\1"
+                               r"(?:</span>)?</li>")
+ONE_SESSION = re.compile(r"\(1 (?:séance|session|zitting)\)")
 SKIPPED = ("/admin", "/api", "/static", "/source", "/sessions.ics", "/answer")
 
 
@@ -77,6 +100,22 @@ def _visible(page: str) -> str:
     # Inline tags join their text to what follows (« <strong>…</strong>: » reads « …: »).
     body = INLINE.sub("", body)
     return " ".join(html.unescape(TAGS.sub(" ", body)).split())
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _repeated(text: str) -> Iterator[str]:
+    """Each name the text follows with itself in parentheses."""
+    for match in PARENTHESIS.finditer(text):
+        inner = _words(match.group(1))
+        if not inner or inner.isdigit():
+            continue
+        before = BEFORE.split(text[max(match.start() - len(match.group(1)) - 15, 0):
+                                   match.start()])[-1]
+        if f" {inner} " in f" {_words(before)} ":
+            yield text[max(match.start() - 60, 0):match.end()]
 
 
 def _crawl(app: Flask, language: str) -> Iterator[tuple[str, str]]:
@@ -216,6 +255,20 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
                     at = text.lower().find(f" {english} ")
                     problems.append((path, language, f"English {english!r}: "
                                      f"{text[max(at - 40, 0):at + 40]!r}"))
+            for repeated in sorted(set(_repeated(text))):
+                problems.append((path, language, f"said twice: {repeated!r}"))
+            # A session counted in sessions lasts one: « Session de l'assemblée (1 séance) »
+            # would mix the city's word and the interface's to say nothing.
+            for length in sorted(set(ONE_SESSION.findall(text))):
+                problems.append((path, language, f"a session's length said: {length!r}"))
+            for workshop in sorted(set(WORKSHOP_AND_BODY.findall(body))):
+                problems.append((path, language, f"a workshop and its body: {workshop!r}"))
+            # (The comparison cites French sources by their titles, « » and all.)
+            if language == "nl" and ("«" in text or "»" in text) and not path.startswith(
+                    "/comparison"):
+                at = text.find("«") if "«" in text else text.find("»")
+                problems.append((path, language, "French quotation marks on a Dutch page: "
+                                 f"{text[max(at - 40, 0):at + 40]!r}"))
             if language == "fr":
                 for match in FRENCH_COLON.finditer(text):
                     around = text[max(match.start() - 30, 0):match.end() + 10]
@@ -223,3 +276,47 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
                                      f"no space before {match.group(1)!r}: {around!r}"))
         assert pages >= 10, (city, language, pages)
     assert problems == [], "\n".join(map(str, sorted(set(problems))[:200]))
+
+
+def test_the_demo_writes_its_texts_in_every_language_of_the_site(
+        demo_app: tuple[str, Flask]) -> None:
+    """No demo text falls back to another language: subjects and workshops, sessions'
+    places and agendas, city events, the reasons of the assembly's and secretariat's
+    moves are written in French, English and (Brussels) Dutch."""
+    city, app = demo_app
+    config = load_city(city).config
+    first = config.profile.languages[0]
+    wanted = set(CITY_LANGUAGES[city])
+    missing: list[tuple[str, int, str, list[str]]] = []
+
+    def check(what: str, ident: int, field: str, texts: dict[str, str]) -> None:
+        if texts and set(texts) != wanted:
+            missing.append((what, ident, field, sorted(wanted - set(texts))))
+
+    with app.app_context():
+        session = db_session()
+        for subject in session.scalars(select(Subject)):
+            check("subject", subject.id, "title", subject.title)
+            check("subject", subject.id, "origin_note", subject.origin_note)
+        for workshop in session.scalars(select(Workshop)):
+            check("workshop", workshop.id, "label", workshop.label)
+            check("workshop", workshop.id, "purpose", workshop.purpose)
+        for meeting in session.scalars(select(AssemblySession)):
+            for field in ("place", "agenda", "minutes"):
+                check("session", meeting.id, field, texts_of(meeting, field, first))
+            # A Brussels assembly meets in the Region's Parliament or a commune's house,
+            # not in a Parisian « mairie de quartier ».
+            if city == "brussels":
+                assert meeting.place.startswith(("Parlement bruxellois", "Maison communale")), (
+                    meeting.place)
+        for event in session.scalars(select(CityEvent).where(CityEvent.city == city)):
+            for field in ("title", "place", "summary"):
+                check("event", event.id, field, texts_of(event, field, first))
+        for move in session.scalars(select(ProposalTransition).where(
+                ProposalTransition.actor.in_(("assembly", "secretariat")))):
+            check("move", move.id, "reason", texts_of(move, "reason", first))
+            # The secretariat sends an act on: it does not vote on it.
+            if move.actor == "secretariat":
+                assert "vote" not in move.reason and "stemming" not in str(move.texts)
+        assert len(session.scalars(select(Subject)).all()) >= 2
+    assert missing == []

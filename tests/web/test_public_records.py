@@ -209,7 +209,7 @@ def test_an_act_shows_the_timeline_of_every_transition(client: FlaskClient,
     for *_, reason in proposal["moves"]:  # in English where the demo wrote it so
         if reason:
             assert reason.replace("'", "&#39;") in english
-    assert "vote in session" in english and "vote en séance" in french
+    assert "vote in plenary session" in english and "vote en séance plénière" in french
 
 
 def test_an_adopted_act_links_to_its_follow_up(client: FlaskClient, database: str) -> None:
@@ -596,4 +596,4 @@ def test_the_calendar_carries_times_places_and_the_city_events(client: FlaskClie
     assert "LOCATION:" in feed and "UID:event-" in feed
     page = _text(client, "/sessions?lang=fr")
     assert "Réunion annuelle du droit de suite" in page and "Lieu\u00a0:" in page
-    assert "Experte fictive" in page and "Personnes entendues" in page
+    assert "Claire Exemple" in page and "Personnes entendues" in page

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kleroterion.web.i18n import date_text, datetime_text, document_date, plural_count
+from kleroterion.web.i18n import (
+    Said,
+    date_text,
+    datetime_text,
+    document_date,
+    plural_count,
+    repeats,
+)
+from markupsafe import Markup
 
 from .conftest import CITIES, CITY_LANGUAGES
 
@@ -133,3 +142,62 @@ def test_a_decimal_count_agrees_as_the_language_wants(
     """« 1,5 siège » in French (singular below 2), « 1.5 seats » in English."""
     with app.test_request_context(f"/?lang={language}"):
         assert plural_count(value) == count
+
+
+@pytest.mark.parametrize(("said_already", "added", "repeated"), [
+    ("Opvolgingsvergadering 2", "Opvolgingsvergadering", True),
+    ("Réunion du comité de suivi", "Comité de suivi", True),
+    ("Vergadering van het opvolgingscomité", "Opvolgingscomité", True),
+    ("Yearly accountability meeting (droit de suite)", "Yearly accountability meeting", True),
+    ("Atelier Exploration", Markup('<span lang="fr">Atelier Exploration</span>'), True),
+    ("un mandat de travail de l'exécutif, adopté en séance plénière",
+     "mandat de travail de l'exécutif, adopté en séance plénière", True),
+    ("Adopté", "adopté", True), ("Séance plénière", "", True),
+    ("Yearly follow-up meeting", "Yearly accountability meeting", False),
+    ("Comité", "Comité de suivi", False), ("Jaarvergadering", "vergadering", False),
+    ("Réunion de suivi", "suivi des actes", False),
+    ("Adopté par l'assemblée", "rejeté", False)])
+def test_a_page_names_a_thing_once(said_already: object, added: object,
+                                   repeated: bool) -> None:
+    """A kind, a body or a note a page would append in parentheses is left out when the
+    name before it says it already (whole words, case and markup aside)."""
+    assert repeats(said_already, added) is repeated
+
+
+WORD = st.text(alphabet="abcdeéèfgklmnoprstuvz", min_size=1, max_size=8)
+
+
+@given(st.lists(WORD, max_size=3), st.lists(WORD, min_size=1, max_size=3),
+       st.lists(WORD, max_size=3))
+def test_a_name_within_a_title_is_said_already(before: list[str], name: list[str],
+                                                after: list[str]) -> None:
+    title = " ".join([*before, *name, *after])
+    assert repeats(title.upper(), " ".join(name))
+    assert repeats(title, f"{' '.join(name)}!")
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["follow_up", "accountability"]),
+       language=st.sampled_from(["fr", "en"]), number=st.integers(min_value=1, max_value=99))
+def test_an_event_titled_with_its_kind_shows_the_kind_once(app: Flask, kind: str,
+                                                           language: str, number: int) -> None:
+    """The meeting list's rule: « Réunion de suivi 2 », not « Réunion de suivi 2
+    (Réunion de suivi) »; a title that does not say the kind keeps it in parentheses."""
+    with app.test_request_context(f"/?lang={language}"):
+        globals_ = app.jinja_env.globals
+        name = str(globals_["word"](globals_["words"]["event"], kind))  # type: ignore[operator,index]
+        macro = app.jinja_env.get_template("public/_record.html").module.meeting_kind  # type: ignore[attr-defined]
+        said_twice = html.unescape(re.sub(r"<[^>]+>", "", str(macro(
+            _Meeting(Said(f"{name} {number}"), kind)))))
+        other = html.unescape(re.sub(r"<[^>]+>", "", str(macro(
+            _Meeting(Said(f"Séance d'information {number}"), kind)))))
+    assert said_twice.strip() == f"{name} {number}"
+    assert other.strip() == f"Séance d'information {number} ({name})"
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    """What the meeting list's macro reads of a city event."""
+
+    title: Said
+    event_kind: str
