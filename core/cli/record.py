@@ -73,18 +73,24 @@ def record_group() -> None:
 @click.option("--title-in", "titles", multiple=True, metavar="LANG=TEXT",
               help="The act's title in one language of the site (repeat; an empty TEXT "
                    "removes a language other than the city's first).")
-@click.option("--tabled-by", default=None, help="Who tables the act before its addressee.")
+@click.option("--tabled-by", default=None, help="Who tables the act before its addressee, "
+              "in the city's first language (an empty TEXT removes it).")
+@click.option("--tabled-by-in", "tabled_bys", multiple=True, metavar="LANG=TEXT",
+              help="Who tables the act, in one language of the site (repeat; an empty TEXT "
+                   "removes that language's).")
 @click.option("--version", "expected_version", type=int, default=None,
               help="The version you read; refused if the act changed since.")
 @transaction
 def record_content(session: Session, proposal_id: int, summaries: tuple[str, ...],
                    texts: tuple[str, ...], titles: tuple[str, ...], tabled_by: str | None,
-                   expected_version: int | None) -> None:
+                   tabled_bys: tuple[str, ...], expected_version: int | None) -> None:
     """Set an act's title, summary and full text (per language) and who tables it."""
     proposal = acts.set_content(
         session, proposal_id, summary=parse_texts(summaries, "--summary") if summaries else None,
         full_text=parse_texts(texts, "--text") if texts else None, tabled_by=tabled_by,
-        titles=parse_texts(titles, "--title-in"), expected_version=expected_version)
+        titles=parse_texts(titles, "--title-in"),
+        tabled_by_texts=parse_texts(tabled_bys, "--tabled-by-in"),
+        expected_version=expected_version)
     click.echo(f"proposal {proposal.id}: content recorded (version {proposal.version})")
 
 

@@ -45,6 +45,8 @@ VOTE_COUNTS = ("votes_for", "votes_against", "abstentions")
 ATTACHMENT_LIMIT = 20 * 1024 * 1024  # bytes
 #: The longest title of an act or an attachment, in characters, in each language.
 TITLE_LIMIT = 300
+#: The longest « tabled by » of an act, in characters, in each language (its column's).
+TABLED_BY_LIMIT = 200
 ATTACHMENTS_FOLDER = "attachments"
 
 
@@ -73,8 +75,11 @@ def checked_texts(mandate: Mandate, texts: dict[str, str] | None, what: str
 def set_content(session: Session, proposal_id: int, *, summary: dict[str, str] | None = None,
                 full_text: dict[str, str] | None = None, tabled_by: str | None = None,
                 titles: Mapping[str, str] | None = None,
+                tabled_by_texts: Mapping[str, str] | None = None,
                 expected_version: int | None = None) -> Proposal:
-    """Set an act's title, summary and full text (by language) and who tables it.
+    """Set an act's title, summary and full text (by language) and who tables it
+    (``tabled_by_texts`` by language; ``tabled_by`` is the city's first language's
+    unless ``tabled_by_texts`` gives it).
 
     A language given with an empty text removes that language's text; the title in
     the city's first language may not be removed.
@@ -84,13 +89,18 @@ def set_content(session: Session, proposal_id: int, *, summary: dict[str, str] |
     mandate = get(session, Mandate, proposal.mandate_id)
     summaries = checked_texts(mandate, summary, "summary")
     full_texts = checked_texts(mandate, full_text, "full_text")
-    given = texts.checked(mandate.city, {"title": titles} if titles else None,
-                          {"title": TITLE_LIMIT})
     first = texts.first_language(mandate.city)
+    tabled = dict(tabled_by_texts or {})
+    if tabled_by is not None:
+        tabled.setdefault(first, tabled_by)
+    by_field = {field: values for field, values in (("title", titles), ("tabled_by", tabled))
+                if values}
+    given = texts.checked(mandate.city, by_field or None,
+                          {"title": TITLE_LIMIT, "tabled_by": TABLED_BY_LIMIT})
     if given.get("title", {}).get(first) == "":
         raise InvalidInput("the title in %(language)r is empty: a title in the city's first "
                            "language is required", language=first, field="title")
-    if summaries is None and full_texts is None and tabled_by is None and not given:
+    if summaries is None and full_texts is None and not given:
         raise InvalidInput("nothing to change: give a summary, a full text or who tables the "
                            "act", field="summary")
     if summaries is not None:
@@ -99,10 +109,6 @@ def set_content(session: Session, proposal_id: int, *, summary: dict[str, str] |
     if full_texts is not None:
         proposal.full_text = {**{k: v for k, v in proposal.full_text.items()
                                  if k not in (full_text or {})}, **full_texts}
-    if tabled_by is not None:
-        if len(tabled_by.strip()) > 200:
-            raise InvalidInput("who tables the act: at most 200 characters", field="tabled_by")
-        proposal.tabled_by = tabled_by.strip()
     changes = texts.apply(proposal, first, given)
     flush(session, proposal)
     audit.record(session, "proposal.content", "proposal", proposal.id,

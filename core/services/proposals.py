@@ -79,15 +79,17 @@ def titles_of(city_slug: str, title: str, titles: Mapping[str, str] | None
 def create(session: Session, mandate_id: int, kind_key: str, title: str,
            on: dt.date, *, titles: Mapping[str, str] | None = None,
            summary: dict[str, str] | None = None,
-           full_text: dict[str, str] | None = None, tabled_by: str = "") -> Proposal:
+           full_text: dict[str, str] | None = None, tabled_by: str = "",
+           tabled_by_texts: Mapping[str, str] | None = None) -> Proposal:
     """Start an act of one of the city's kinds, in the kind's initial state.
 
     ``titles`` gives the title by language (``title`` is the city's first
     language's). Its summary and full text (by language) and who tables it may be
     given at once (``acts.set_content`` changes them later, checking the act's
-    version).
+    version). ``tabled_by_texts`` gives who tables it by language (``tabled_by`` is
+    the city's first language's).
     """
-    from kleroterion.services.acts import checked_texts
+    from kleroterion.services.acts import TABLED_BY_LIMIT, checked_texts
 
     mandate = get(session, Mandate, mandate_id)
     kind = proposal_kind(mandate, kind_key)
@@ -104,11 +106,11 @@ def create(session: Session, mandate_id: int, kind_key: str, title: str,
                              count=count)
     summaries = checked_texts(mandate, summary, "summary") or {}
     full_texts = checked_texts(mandate, full_text, "full_text") or {}
-    if len(tabled_by.strip()) > 200:
-        raise InvalidInput("who tables the act: at most 200 characters", field="tabled_by")
+    given.update(texts.one_field(mandate.city, "tabled_by", tabled_by, tabled_by_texts,
+                                 TABLED_BY_LIMIT))
     proposal = Proposal(mandate_id=mandate.id, kind=kind.key, title="", state=kind.initial,
                         created_on=on, summary=summaries, full_text=full_texts,
-                        tabled_by=tabled_by.strip(), texts={})
+                        tabled_by="", texts={})
     texts.apply(proposal, texts.first_language(mandate.city), given)
     session.add(proposal)
     session.flush()

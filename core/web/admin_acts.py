@@ -107,10 +107,10 @@ def _render_texts(act: Proposal, typed: dict[str, dict[str, str]] | None = None,
                   status: int = 200) -> ResponseReturnValue:
     languages = current_config().profile.languages
     written = typed or {"summary": dict(act.summary), "full_text": dict(act.full_text),
-                        "title": texts.texts_of(act, "title", languages[0])}
+                        "title": texts.texts_of(act, "title", languages[0]),
+                        "tabled_by": texts.texts_of(act, "tabled_by", languages[0])}
     if form is None:
-        form = TextsForm(formdata=None, data={"tabled_by": act.tabled_by,
-                                              "expected_version": act.version})
+        form = TextsForm(formdata=None, data={"expected_version": act.version})
     return render_template("admin/act_texts.html", act=act, languages=languages,
                            texts=written, title_languages=_title_languages(),
                            language_names=INTERFACE_LANGUAGES,
@@ -134,8 +134,9 @@ def save_texts(proposal_id: int) -> ResponseReturnValue:
     typed = {what: {language: request.form.get(f"{what}-{language}", "")
                     for language in languages} for what in ("summary", "full_text")}
     # The title fields the page sent (a language left out keeps its title).
-    typed["title"] = {code: request.form[f"title-{code}"] for code in _title_languages()
-                      if f"title-{code}" in request.form}
+    for what in ("title", "tabled_by"):
+        typed[what] = {code: request.form[f"{what}-{code}"] for code in _title_languages()
+                       if f"{what}-{code}" in request.form}
     form = TextsForm()
     if not form.validate_on_submit():
         return _render_texts(act, typed, form, status=422)
@@ -146,7 +147,7 @@ def save_texts(proposal_id: int) -> ResponseReturnValue:
     try:
         change(lambda session: acts.set_content(
             session, proposal_id, summary=typed["summary"], full_text=typed["full_text"],
-            titles=typed["title"], tabled_by=form.tabled_by.data or "",
+            titles=typed["title"], tabled_by_texts=typed["tabled_by"],
             expected_version=version))
     except Refusal as refusal:
         if refusal.conflict:

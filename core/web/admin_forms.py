@@ -41,10 +41,9 @@ class ActForm(FlaskForm):  # type: ignore[misc]  # flask-wtf has no type hints
 
 
 class TextsForm(FlaskForm):  # type: ignore[misc]
-    """Who tables an act and the version the page showed; the texts are one field per
-    language of the city, read by the view."""
+    """The version the page showed; the texts (title, who tables the act, summary, full
+    text) are one field per language of the city, read by the view."""
 
-    tabled_by = StringField(_l("Tabled by (optional)"), validators=[Length(max=200)])
     expected_version = HiddenField()
     submit = SubmitField(_l("Save the texts"))
 

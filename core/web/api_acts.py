@@ -60,11 +60,14 @@ class ActInput(InputSchema):
     on = date_field("the day the work began")
     summary = _by_language("the summary (plain text)", TEXT_LENGTH, replaces=False)
     full_text = _by_language("the full text (plain text)", TEXT_LENGTH, replaces=False)
-    tabled_by = fields.String(load_default="", validate=validate.Length(max=200), metadata={
-        "description": "who tables it before its addressee"})
+    tabled_by = fields.String(load_default="", validate=validate.Length(
+        max=acts.TABLED_BY_LIMIT), metadata={
+        "description": "who tables it before its addressee, in the city's first language "
+                       "(or give it in tabled_by_texts)"})
+    tabled_by_texts = _by_language("who tables it", acts.TABLED_BY_LIMIT, replaces=False)
 
 
-_EDITABLE = ("titles", "summary", "full_text", "tabled_by")
+_EDITABLE = ("titles", "summary", "full_text", "tabled_by", "tabled_by_texts")
 
 
 class ActTextsInput(InputSchema):
@@ -74,8 +77,9 @@ class ActTextsInput(InputSchema):
     titles = _by_language("the title", acts.TITLE_LIMIT, replaces=True)
     summary = _by_language("the summary (plain text)", TEXT_LENGTH, replaces=True)
     full_text = _by_language("the full text (plain text)", TEXT_LENGTH, replaces=True)
-    tabled_by = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "who tables it before its addressee"})
+    tabled_by = fields.String(validate=validate.Length(max=acts.TABLED_BY_LIMIT), metadata={
+        "description": "who tables it before its addressee, in the city's first language"})
+    tabled_by_texts = _by_language("who tables it", acts.TABLED_BY_LIMIT, replaces=True)
     expected_version = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1),
         metadata={"description": "the act's version you read (/api/proposals/{ident}); "
@@ -108,7 +112,8 @@ def create_proposal(ident: str) -> Response:
                                     body["on"], titles=body.get("titles"),
                                     summary=body.get("summary"),
                                     full_text=body.get("full_text"),
-                                    tabled_by=body["tabled_by"])
+                                    tabled_by=body["tabled_by"],
+                                    tabled_by_texts=body.get("tabled_by_texts"))
         return proposal_view(config, proposal)
 
     return reply(ProposalSchema, in_transaction(work), 201, language)
@@ -126,6 +131,7 @@ def edit_proposal_texts(ident: str) -> Response:
         acts.set_content(session, proposal.id, titles=body.get("titles"),
                          summary=body.get("summary"), full_text=body.get("full_text"),
                          tabled_by=body.get("tabled_by"),
+                         tabled_by_texts=body.get("tabled_by_texts"),
                          expected_version=body["expected_version"])
         return proposal_view(config, proposal)
 

@@ -131,7 +131,11 @@ class ProposalSchema(BaseSchema):
         "description": "the act's summary by language code (plain text)"})
     full_text = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "the act's full text by language code (plain text)"})
-    tabled_by = fields.String(metadata={"description": "who tables it before its addressee"})
+    tabled_by = fields.String(metadata={
+        "description": "who tables it before its addressee, in the request's language "
+                       "(?lang=), else in the city's first language"})
+    tabled_by_texts = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "who tables it, by language code, as the secretariat wrote it"})
     subject = fields.Integer(allow_none=True, metadata={
         "description": "the subject of its promotion the act answers (see /api/subjects)"})
     votes = fields.List(fields.Nested(VoteSchema))
@@ -296,7 +300,8 @@ def proposal_view(config: CityConfig, proposal: Proposal) -> dict[str, Any]:
         "promotion": proposal.mandate_id, "promotion_label": mandate.label if mandate else "",
         "subject": proposal.subject_id,
         "summary": dict(proposal.summary), "full_text": dict(proposal.full_text),
-        "tabled_by": proposal.tabled_by,
+        "tabled_by": said(records.tabled_by_of(config, proposal)).text,
+        "tabled_by_texts": records.tabled_by_of(config, proposal),
         "votes": [asdict(vote) for vote in records.votes_of(proposal)],
         "attachments": [
             {"id": a.id, "kind": a.kind, "title": said(records.titles_of(config, a)).text,

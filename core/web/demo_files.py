@@ -121,15 +121,23 @@ def authority(config: CityConfig, language: str) -> tuple[str, str]:
     return AUTHORITY.get(config.profile.slug, {}).get(language) or ANY_AUTHORITY[language]
 
 
-def tabled_by(config: CityConfig, addressee_actor: str) -> str:
-    """Who tables an act before its addressee, as the city's own institutions do it."""
+def tabled_by(config: CityConfig, addressee_actor: str) -> dict[str, str]:
+    """Who tables an act before its addressee, as the city's own institutions write it,
+    in each language of the city's site."""
     if config.profile.slug == "paris":
-        return ("l'Exécutif parisien, par l'adjointe à la Maire chargée de la participation "
-                "citoyenne")
-    if addressee_actor == "government":
-        return ("le secrétariat de l'assemblée, au Gouvernement bruxellois / het secretariaat "
-                "van de burgerraad, aan de Brusselse regering")
-    return "le comité méthodologique, au conseil municipal"
+        said = {"fr": "l'Exécutif parisien, par l'adjointe à la Maire chargée de la "
+                      "participation citoyenne",
+                "en": "the Paris Executive, through the Deputy Mayor for citizen "
+                      "participation"}
+    elif addressee_actor == "government":
+        said = {"fr": "le secrétariat de l'Assemblée citoyenne, au Gouvernement bruxellois",
+                "nl": "het secretariaat van de Burgerraad, aan de Brusselse regering",
+                "en": "the secretariat of the Citizens' Assembly, to the Brussels Government"}
+    else:
+        said = {"fr": "le comité méthodologique, au conseil municipal",
+                "en": "the methodology committee, to the municipal council"}
+    offered = (*config.profile.languages, "en")
+    return {code: text for code, text in said.items() if code in offered}
 
 
 def text_languages(config: CityConfig) -> list[str]:
@@ -137,7 +145,7 @@ def text_languages(config: CityConfig) -> list[str]:
 
 
 def act_content(config: CityConfig, titles: dict[str, str], addressee_actor: str
-                ) -> tuple[dict[str, str], dict[str, str], str]:
+                ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """A demo act's summary and full text in the city's languages (naming the act by
     its title in each), and who tables it."""
     languages = text_languages(config)

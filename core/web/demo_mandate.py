@@ -342,7 +342,7 @@ def make_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, mand
             summary, text, tabled = act_content(config, titled, external)
             proposal = run_step(factory, proposals.create, mandate.id, kind.key, "", created,
                                 titles=titled, summary=summary, full_text=text,
-                                tabled_by=tabled)
+                                tabled_by_texts=tabled)
             # The assembly and the secretariat act within the mandate; the addressee
             # may answer during the follow-up, but never after the demo's today.
             inside = min(today, mandate.ends_on) - dt.timedelta(days=5)
@@ -378,7 +378,7 @@ def draft_acts(factory: sessionmaker[Session], say: Say, config: CityConfig, man
                          if t.actor not in proposals.INTERNAL_ACTORS), "council")
         summary, text, tabled = act_content(config, titled, external)
         run_step(factory, proposals.create, mandate.id, kind.key, "", day, titles=titled,
-                 summary=summary, full_text=text, tabled_by=tabled)
+                 summary=summary, full_text=text, tabled_by_texts=tabled)
 
 
 def _last_step_on(session: Session, proposal_id: int) -> dt.date:

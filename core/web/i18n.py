@@ -311,8 +311,13 @@ def in_language(text: str, language: str) -> Said:
 def title_of(row: Written) -> Said:
     """An act's or an attachment's title in the page's language, else in the city's
     first language (or the first written), marked with its language."""
-    first = current_config().profile.languages[0]
-    return said(texts_of(row, "title", first))
+    return field_of(row, "title")
+
+
+def field_of(row: Written, field: str) -> Said:
+    """A row's text (its column and ``texts``) in the page's language, else in the
+    city's first language (or the first written), marked with its language."""
+    return said(texts_of(row, field, current_config().profile.languages[0]))
 
 
 def english(text: str) -> Markup:
@@ -450,6 +455,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(said, "said")
     app.add_template_filter(in_language, "in_language")
     app.add_template_filter(title_of, "title_of")
+    app.add_template_filter(field_of, "field_of")
     app.add_template_filter(mandate_label, "mandate_label")
     app.add_template_filter(english, "en")
     app.add_template_global(vocabulary)

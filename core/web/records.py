@@ -385,6 +385,11 @@ def titles_of(config: CityConfig, row: texts.Written) -> Localized:
     return texts.texts_of(row, "title", config.profile.languages[0])
 
 
+def tabled_by_of(config: CityConfig, proposal: Proposal) -> Localized:
+    """Who tables an act by language, the city's first language first."""
+    return texts.texts_of(proposal, "tabled_by", config.profile.languages[0])
+
+
 def reasons_of(config: CityConfig, move: ProposalTransition) -> Localized:
     """A move's reason by language, the city's first language first."""
     return texts.texts_of(move, "reason", config.profile.languages[0])

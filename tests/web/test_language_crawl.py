@@ -37,6 +37,7 @@ from kleroterion.city.types import CityConfig
 from kleroterion.models import (
     AssemblySession,
     CityEvent,
+    Proposal,
     ProposalTransition,
     Subject,
     Workshop,
@@ -76,7 +77,13 @@ FRENCH_WORDS = frozenset({"salle", "accueil", "ateliers", "démonstration", "ré
                           "médiathèque", "mairie", "université", "rendu", "annuel",
                           # The demo's act titles and documents' titles.
                           "usagers", "végétaliser", "fontaines", "cantines", "bibliothèques",
-                          "gaspillage", "déchets"})
+                          "gaspillage", "déchets",
+                          # Who tables the demo's acts (« l'Exécutif parisien, par
+                          # l'adjointe… », « le comité méthodologique… »).
+                          "exécutif", "adjointe", "méthodologique"})
+#: Who tables an act, on its page (« Présenté par », « Ingediend door »).
+TABLED_BY = re.compile(r"<dt>(?:Tabled by|Présenté par|Ingediend door)</dt><dd>(.*?)</dd>",
+                       re.S)
 #: A confidence tag shown raw: [A], [P], [V].
 RAW_TAG = re.compile(r"\[[APV]\]")
 #: French typography: a space (thin or not) before « : » and « ; » (a web address aside),
@@ -255,6 +262,11 @@ def test_every_public_page_speaks_its_language(demo_app: tuple[str, Flask]) -> N
                     at = text.lower().find(f" {english} ")
                     problems.append((path, language, f"English {english!r}: "
                                      f"{text[max(at - 40, 0):at + 40]!r}"))
+            # Who tables an act, in the page's language: not two languages joined by « / ».
+            for shown in TABLED_BY.findall(body):
+                if " / " in shown:
+                    problems.append((path, language, f"who tables it, in two languages: "
+                                     f"{shown!r}"))
             for repeated in sorted(set(_repeated(text))):
                 problems.append((path, language, f"said twice: {repeated!r}"))
             # A session counted in sessions lasts one: « Session de l'assemblée (1 séance) »
@@ -318,5 +330,10 @@ def test_the_demo_writes_its_texts_in_every_language_of_the_site(
             # The secretariat sends an act on: it does not vote on it.
             if move.actor == "secretariat":
                 assert "vote" not in move.reason and "stemming" not in str(move.texts)
+        for act in session.scalars(select(Proposal)):
+            tabled = texts_of(act, "tabled_by", first)
+            check("act", act.id, "tabled_by", tabled)
+            # Each language on its own: no « fr / nl » in one language's text.
+            assert not any(" / " in text for text in tabled.values()), tabled
         assert len(session.scalars(select(Subject)).all()) >= 2
     assert missing == []
