@@ -385,8 +385,7 @@ def titles_of(config: CityConfig, row: texts.Written) -> Localized:
     return texts.texts_of(row, "title", config.profile.languages[0])
 
 
-def tabled_by_of(config: CityConfig, proposal: Proposal) -> Localized:
-    """Who tables an act by language, the city's first language first."""
+def tabled_by_of(config: CityConfig, proposal: Proposal) -> Localized:  # who tables it
     return texts.texts_of(proposal, "tabled_by", config.profile.languages[0])
 
 
